@@ -1,0 +1,342 @@
+//! The typed form of an Amazon States Language definition.
+//!
+//! [`parse`](crate::asl::parse) turns a JSON document into a [`Definition`] after validating it;
+//! the engine only ever sees these types. Payload templates (`Parameters`, `ResultSelector`,
+//! `ItemSelector`) stay as JSON values and are evaluated by [`payload`](crate::asl::payload).
+
+use std::collections::HashMap;
+
+use serde_json::Value;
+
+use crate::asl::path::Path;
+
+/// A whole state machine (or one Parallel branch / Map item processor: they share the shape).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Definition {
+    /// `Comment`, if any.
+    pub comment: Option<String>,
+    /// `StartAt`: the name of the first state.
+    pub start_at: String,
+    /// `States`, in definition order.
+    pub states: Vec<State>,
+    /// Name -> index into `states`.
+    pub index: HashMap<String, usize>,
+    /// Top-level `TimeoutSeconds` of the execution (only meaningful at the top level).
+    pub timeout_seconds: Option<u64>,
+}
+
+impl Definition {
+    /// The state called `name`, if the definition has one.
+    pub fn state(&self, name: &str) -> Option<&State> {
+        self.index.get(name).map(|&i| &self.states[i])
+    }
+}
+
+/// What happens after a state: go to `Next`, or end the (sub-)machine.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Transition {
+    /// `"Next": "<name>"`
+    Next(String),
+    /// `"End": true` (and the implicit end of Succeed, Fail and Choice states).
+    End,
+}
+
+/// An optional JSONPath field that may also be `null` (`InputPath`, `OutputPath`, `ResultPath`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum PathOrNull {
+    /// The field is absent: defaults to `$`.
+    Default,
+    /// The field is `null`: for InputPath/OutputPath the value becomes `{}`; for ResultPath the
+    /// result is discarded and the input passes through.
+    Null,
+    /// A path.
+    Path(Path),
+}
+
+/// One state: its name, the fields every state shares, and its type-specific body.
+#[derive(Debug, Clone, PartialEq)]
+pub struct State {
+    /// The state's name (its key under `States`).
+    pub name: String,
+    /// `Comment`, if any.
+    pub comment: Option<String>,
+    /// `InputPath`.
+    pub input_path: PathOrNull,
+    /// `OutputPath`.
+    pub output_path: PathOrNull,
+    /// `Next` or `End` (always `End` for Succeed/Fail, and unused for Choice).
+    pub transition: Transition,
+    /// The type-specific part.
+    pub kind: StateKind,
+}
+
+/// The type-specific part of a state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StateKind {
+    /// `"Type": "Pass"`
+    Pass(Pass),
+    /// `"Type": "Task"`
+    Task(Box<Task>),
+    /// `"Type": "Choice"`
+    Choice(Choice),
+    /// `"Type": "Wait"`
+    Wait(Wait),
+    /// `"Type": "Succeed"`
+    Succeed,
+    /// `"Type": "Fail"`
+    Fail(Fail),
+    /// `"Type": "Parallel"`
+    Parallel(Box<Parallel>),
+    /// `"Type": "Map"`
+    Map(Box<Map>),
+}
+
+impl StateKind {
+    /// The prefix AWS uses for this state's history events (`Pass` -> `PassStateEntered`).
+    pub fn event_prefix(&self) -> &'static str {
+        match self {
+            StateKind::Pass(_) => "Pass",
+            StateKind::Task(_) => "Task",
+            StateKind::Choice(_) => "Choice",
+            StateKind::Wait(_) => "Wait",
+            StateKind::Succeed => "Succeed",
+            StateKind::Fail(_) => "Fail",
+            StateKind::Parallel(_) => "Parallel",
+            StateKind::Map(_) => "Map",
+        }
+    }
+}
+
+/// A Pass state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Pass {
+    /// `Result`: a literal, never evaluated.
+    pub result: Option<Value>,
+    /// `Parameters` template.
+    pub parameters: Option<Value>,
+    /// `ResultPath`.
+    pub result_path: PathOrNull,
+}
+
+/// A number of seconds given literally or by a path into the state's input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Seconds {
+    /// `TimeoutSeconds: 30`
+    Literal(u64),
+    /// `TimeoutSecondsPath: "$.timeout"`
+    Path(Path),
+}
+
+/// A Task state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Task {
+    /// `Resource` ARN, e.g. `arn:aws:states:::sqs:sendMessage.waitForTaskToken`.
+    pub resource: String,
+    /// `Parameters` template.
+    pub parameters: Option<Value>,
+    /// `ResultSelector` template.
+    pub result_selector: Option<Value>,
+    /// `ResultPath`.
+    pub result_path: PathOrNull,
+    /// `Retry`.
+    pub retry: Vec<Retrier>,
+    /// `Catch`.
+    pub catch: Vec<Catcher>,
+    /// `TimeoutSeconds` / `TimeoutSecondsPath`.
+    pub timeout: Option<Seconds>,
+    /// `HeartbeatSeconds` / `HeartbeatSecondsPath`.
+    pub heartbeat: Option<Seconds>,
+}
+
+/// `JitterStrategy` of a retrier.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Jitter {
+    /// No jitter (the default).
+    #[default]
+    None,
+    /// Full jitter: a random delay between 0 and the computed interval.
+    Full,
+}
+
+/// One element of `Retry`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Retrier {
+    /// `ErrorEquals`.
+    pub error_equals: Vec<String>,
+    /// `IntervalSeconds` (default 1).
+    pub interval_seconds: u64,
+    /// `MaxAttempts` (default 3; 0 means never retry).
+    pub max_attempts: u64,
+    /// `BackoffRate` (default 2.0).
+    pub backoff_rate: f64,
+    /// `MaxDelaySeconds`, if any.
+    pub max_delay_seconds: Option<u64>,
+    /// `JitterStrategy`.
+    pub jitter: Jitter,
+}
+
+/// One element of `Catch`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Catcher {
+    /// `ErrorEquals`.
+    pub error_equals: Vec<String>,
+    /// `ResultPath` (default `$`: the error output replaces the input).
+    pub result_path: PathOrNull,
+    /// `Next`.
+    pub next: String,
+}
+
+/// A Choice state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Choice {
+    /// `Choices`: each a rule and the state it leads to.
+    pub choices: Vec<ChoiceBranch>,
+    /// `Default`, if any.
+    pub default: Option<String>,
+}
+
+/// One top-level element of `Choices`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ChoiceBranch {
+    /// The Boolean expression.
+    pub rule: ChoiceRule,
+    /// `Next`.
+    pub next: String,
+}
+
+/// A Choice rule (a Boolean expression).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ChoiceRule {
+    /// `And: [...]`
+    And(Vec<ChoiceRule>),
+    /// `Or: [...]`
+    Or(Vec<ChoiceRule>),
+    /// `Not: {...}`
+    Not(Box<ChoiceRule>),
+    /// `Variable` compared by a data-test operator.
+    Compare {
+        /// `Variable` (a path into the state input or the context object).
+        variable: Path,
+        /// The operator, e.g. `StringEquals`.
+        op: Comparison,
+        /// The operand: a literal or, for `…Path` operators, a path.
+        operand: Operand,
+    },
+}
+
+/// The data-test operators of a Choice rule (the `…Path` variants share the base operator and
+/// carry an [`Operand::Path`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum Comparison {
+    StringEquals,
+    StringLessThan,
+    StringGreaterThan,
+    StringLessThanEquals,
+    StringGreaterThanEquals,
+    StringMatches,
+    NumericEquals,
+    NumericLessThan,
+    NumericGreaterThan,
+    NumericLessThanEquals,
+    NumericGreaterThanEquals,
+    BooleanEquals,
+    TimestampEquals,
+    TimestampLessThan,
+    TimestampGreaterThan,
+    TimestampLessThanEquals,
+    TimestampGreaterThanEquals,
+    IsNull,
+    IsPresent,
+    IsNumeric,
+    IsString,
+    IsBoolean,
+    IsTimestamp,
+}
+
+/// The right-hand side of a comparison.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Operand {
+    /// A literal (`"StringEquals": "x"`, `"IsNull": true`).
+    Literal(Value),
+    /// A path (`"StringEqualsPath": "$.other"`).
+    Path(Path),
+}
+
+/// How long a Wait state waits.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WaitFor {
+    /// `Seconds`
+    Seconds(u64),
+    /// `Timestamp` (RFC 3339), kept as given.
+    Timestamp(String),
+    /// `SecondsPath`
+    SecondsPath(Path),
+    /// `TimestampPath`
+    TimestampPath(Path),
+}
+
+/// A Wait state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Wait {
+    /// The duration or deadline.
+    pub wait_for: WaitFor,
+}
+
+/// A Fail state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Fail {
+    /// `Error` / `ErrorPath`.
+    pub error: Option<StringOrPath>,
+    /// `Cause` / `CausePath`.
+    pub cause: Option<StringOrPath>,
+}
+
+/// A string given literally or by a path (or intrinsic function, for `ErrorPath`/`CausePath`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum StringOrPath {
+    /// Literal.
+    Literal(String),
+    /// `…Path`: a path or intrinsic function expression, evaluated against the state input.
+    Path(String),
+}
+
+/// A Parallel state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Parallel {
+    /// `Branches`.
+    pub branches: Vec<Definition>,
+    /// `Parameters` template.
+    pub parameters: Option<Value>,
+    /// `ResultSelector` template.
+    pub result_selector: Option<Value>,
+    /// `ResultPath`.
+    pub result_path: PathOrNull,
+    /// `Retry`.
+    pub retry: Vec<Retrier>,
+    /// `Catch`.
+    pub catch: Vec<Catcher>,
+}
+
+/// A Map state (inline mode; a `DISTRIBUTED` processor config runs inline too).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Map {
+    /// `ItemProcessor` (or the legacy `Iterator`).
+    pub processor: Definition,
+    /// `ItemsPath` (default `$`).
+    pub items_path: PathOrNull,
+    /// `ItemSelector` (or the legacy `Parameters`).
+    pub item_selector: Option<Value>,
+    /// `MaxConcurrency` / `MaxConcurrencyPath` (0 = unlimited).
+    pub max_concurrency: Option<Seconds>,
+    /// `ResultSelector` template.
+    pub result_selector: Option<Value>,
+    /// `ResultPath`.
+    pub result_path: PathOrNull,
+    /// `Retry`.
+    pub retry: Vec<Retrier>,
+    /// `Catch`.
+    pub catch: Vec<Catcher>,
+    /// Whether the processor was declared with the legacy `Iterator` field.
+    pub legacy_iterator: bool,
+}

@@ -1,0 +1,32 @@
+//! Runtime errors raised while evaluating ASL (paths, templates, intrinsics, Choice rules).
+
+/// An error with an ASL error name (`States.Runtime`, `States.IntrinsicFailure`, …) and a cause,
+/// exactly as it would appear in an execution's history.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{error}: {cause}")]
+pub struct StatesError {
+    /// The error name, e.g. `States.Runtime`.
+    pub error: String,
+    /// The human-readable cause.
+    pub cause: String,
+}
+
+impl StatesError {
+    /// An error with the given name and cause.
+    pub fn new(error: impl Into<String>, cause: impl Into<String>) -> Self {
+        StatesError {
+            error: error.into(),
+            cause: cause.into(),
+        }
+    }
+
+    /// `States.Runtime`.
+    pub fn runtime(cause: impl Into<String>) -> Self {
+        Self::new("States.Runtime", cause)
+    }
+
+    /// `States.IntrinsicFailure`.
+    pub fn intrinsic(cause: impl Into<String>) -> Self {
+        Self::new("States.IntrinsicFailure", cause)
+    }
+}

@@ -1,0 +1,3 @@
+//! Intrinsic functions (`States.Format`, `States.Array`, …).
+//!
+//! (Implementation in progress.)

@@ -1,0 +1,732 @@
+//! JSONPath as Amazon States Language uses it.
+//!
+//! ASL has two flavours of path:
+//! - *Reference paths* (`ResultPath`, Choice `Variable`, `…Path` fields): only `.field`,
+//!   `['field']` and `[index]` steps, so they identify at most one node. `ResultPath` also
+//!   *writes*: [`Path::set`] creates the objects it walks through, as AWS does.
+//! - *Paths* (`InputPath`, `OutputPath`, `ItemsPath`, `.$` fields of payload templates): the
+//!   Jayway JSONPath dialect AWS uses, with `*`, `..`, unions, slices and `?()` filters. A path
+//!   with any of those is *indefinite* and reads as the array of every node it matches.
+//!
+//! A path starting with `$$` reads the context object instead of the state input.
+//!
+//! ```
+//! use sfn_harness::asl::path::Path;
+//! use serde_json::json;
+//!
+//! let p = Path::parse("$.order.items[0]").unwrap();
+//! let input = json!({ "order": { "items": ["a", "b"] } });
+//! assert_eq!(p.read(&input, &json!({})).unwrap(), json!("a"));
+//!
+//! // ResultPath creates what is missing.
+//! let out = Path::parse("$.result.value").unwrap().set(json!({"x": 1}), json!(42)).unwrap();
+//! assert_eq!(out, json!({ "x": 1, "result": { "value": 42 } }));
+//! ```
+
+use std::fmt;
+
+use serde_json::{Map, Value};
+
+/// A parsed JSONPath.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Path {
+    text: String,
+    context: bool,
+    steps: Vec<Step>,
+}
+
+/// One step of a path.
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Field(String),
+    Index(i64),
+    Wildcard,
+    /// `..name` or `..*` (None).
+    Descend(Option<String>),
+    Union(Vec<Key>),
+    Slice(Option<i64>, Option<i64>, i64),
+    Filter(Filter),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Key {
+    Field(String),
+    Index(i64),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum Filter {
+    Exists(Vec<Key>),
+    Compare(Vec<Key>, CmpOp, Value),
+    And(Box<Filter>, Box<Filter>),
+    Or(Box<Filter>, Box<Filter>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+/// Why a path could not be parsed, read or written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PathError {
+    /// The text is not a JSONPath AWS accepts.
+    #[error("invalid JSONPath '{path}': {reason}")]
+    Syntax {
+        /// The path as written.
+        path: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A definite path matched nothing.
+    #[error("no results for path '{path}'")]
+    NotFound {
+        /// The path as written.
+        path: String,
+    },
+    /// A write (ResultPath) went through a value that is not an object.
+    #[error("unable to apply path '{path}'")]
+    NotWritable {
+        /// The path as written.
+        path: String,
+    },
+}
+
+impl fmt::Display for Path {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)
+    }
+}
+
+impl Path {
+    /// Parses a path. It must start with `$` (`$$` for the context object).
+    pub fn parse(text: &str) -> Result<Path, PathError> {
+        Parser::new(text).parse()
+    }
+
+    /// The path as written.
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+
+    /// Whether the path reads the context object (`$$…`).
+    pub fn is_context(&self) -> bool {
+        self.context
+    }
+
+    /// Whether the path is a *reference path*: only field and index steps.
+    pub fn is_reference(&self) -> bool {
+        self.steps
+            .iter()
+            .all(|s| matches!(s, Step::Field(_) | Step::Index(_)))
+    }
+
+    /// Whether the path can match more than one node (and so reads as an array).
+    pub fn is_definite(&self) -> bool {
+        self.is_reference()
+    }
+
+    /// Reads the path from `input` (or from `context` for a `$$` path).
+    ///
+    /// A definite path returns the node or [`PathError::NotFound`]; an indefinite path returns
+    /// the array of every match (possibly empty).
+    pub fn read(&self, input: &Value, context: &Value) -> Result<Value, PathError> {
+        let root = if self.context { context } else { input };
+        if self.is_definite() {
+            let mut cur = root;
+            for step in &self.steps {
+                let next = match step {
+                    Step::Field(name) => cur.as_object().and_then(|o| o.get(name)),
+                    Step::Index(i) => cur.as_array().and_then(|a| index(a, *i)),
+                    _ => None,
+                };
+                cur = next.ok_or_else(|| PathError::NotFound {
+                    path: self.text.clone(),
+                })?;
+            }
+            return Ok(cur.clone());
+        }
+        let mut nodes = vec![root];
+        for step in &self.steps {
+            let mut next = Vec::new();
+            for node in nodes {
+                apply(step, node, &mut next);
+            }
+            nodes = next;
+        }
+        Ok(Value::Array(nodes.into_iter().cloned().collect()))
+    }
+
+    /// Writes `value` at this (reference) path inside `target`, creating objects on the way,
+    /// and returns the new document. `$` replaces the whole document.
+    pub fn set(&self, target: Value, value: Value) -> Result<Value, PathError> {
+        if self.context || !self.is_reference() {
+            return Err(PathError::NotWritable {
+                path: self.text.clone(),
+            });
+        }
+        let mut target = target;
+        let mut slot = &mut target;
+        for step in &self.steps {
+            slot = match step {
+                Step::Field(name) => {
+                    let Value::Object(obj) = slot else {
+                        return Err(PathError::NotWritable {
+                            path: self.text.clone(),
+                        });
+                    };
+                    obj.entry(name.clone())
+                        .or_insert_with(|| Value::Object(Map::new()))
+                }
+                Step::Index(i) => {
+                    let arr = match slot {
+                        Value::Array(arr) => arr,
+                        _ => {
+                            return Err(PathError::NotWritable {
+                                path: self.text.clone(),
+                            })
+                        }
+                    };
+                    let len = arr.len() as i64;
+                    let pos = if *i < 0 { len + i } else { *i };
+                    if pos < 0 || pos >= len {
+                        return Err(PathError::NotWritable {
+                            path: self.text.clone(),
+                        });
+                    }
+                    &mut arr[pos as usize]
+                }
+                _ => unreachable!("is_reference() admits only Field and Index steps"),
+            };
+        }
+        *slot = value;
+        Ok(target)
+    }
+}
+
+fn index(arr: &[Value], i: i64) -> Option<&Value> {
+    let pos = if i < 0 { arr.len() as i64 + i } else { i };
+    usize::try_from(pos).ok().and_then(|p| arr.get(p))
+}
+
+fn key_get<'a>(node: &'a Value, keys: &[Key]) -> Option<&'a Value> {
+    let mut cur = node;
+    for k in keys {
+        cur = match k {
+            Key::Field(f) => cur.as_object()?.get(f)?,
+            Key::Index(i) => index(cur.as_array()?, *i)?,
+        };
+    }
+    Some(cur)
+}
+
+fn children(node: &Value) -> Vec<&Value> {
+    match node {
+        Value::Object(o) => o.values().collect(),
+        Value::Array(a) => a.iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn apply<'a>(step: &Step, node: &'a Value, out: &mut Vec<&'a Value>) {
+    match step {
+        Step::Field(name) => out.extend(node.as_object().and_then(|o| o.get(name))),
+        Step::Index(i) => out.extend(node.as_array().and_then(|a| index(a, *i))),
+        Step::Wildcard => out.extend(children(node)),
+        Step::Descend(name) => descend(node, name.as_deref(), out),
+        Step::Union(keys) => {
+            for k in keys {
+                out.extend(key_get(node, std::slice::from_ref(k)));
+            }
+        }
+        Step::Slice(start, end, step) => {
+            if let Some(arr) = node.as_array() {
+                let len = arr.len() as i64;
+                let norm = |v: i64| if v < 0 { (len + v).max(0) } else { v.min(len) };
+                let s = start.map(norm).unwrap_or(0);
+                let e = end.map(norm).unwrap_or(len);
+                let st = (*step).max(1);
+                let mut i = s;
+                while i < e {
+                    out.push(&arr[i as usize]);
+                    i += st;
+                }
+            }
+        }
+        Step::Filter(f) => {
+            for child in children(node) {
+                if filter_matches(f, child) {
+                    out.push(child);
+                }
+            }
+        }
+    }
+}
+
+fn descend<'a>(node: &'a Value, name: Option<&str>, out: &mut Vec<&'a Value>) {
+    match name {
+        Some(n) => {
+            if let Some(v) = node.as_object().and_then(|o| o.get(n)) {
+                out.push(v);
+            }
+        }
+        None => out.extend(children(node)),
+    }
+    for child in children(node) {
+        descend(child, name, out);
+    }
+}
+
+fn filter_matches(f: &Filter, node: &Value) -> bool {
+    match f {
+        Filter::Exists(keys) => key_get(node, keys).is_some(),
+        Filter::And(a, b) => filter_matches(a, node) && filter_matches(b, node),
+        Filter::Or(a, b) => filter_matches(a, node) || filter_matches(b, node),
+        Filter::Compare(keys, op, lit) => {
+            let Some(v) = key_get(node, keys) else {
+                return false;
+            };
+            let ord = match (v, lit) {
+                (Value::Number(a), Value::Number(b)) => a
+                    .as_f64()
+                    .zip(b.as_f64())
+                    .and_then(|(x, y)| x.partial_cmp(&y)),
+                (Value::String(a), Value::String(b)) => Some(a.cmp(b)),
+                _ => None,
+            };
+            match op {
+                CmpOp::Eq => ord.map_or(v == lit, |o| o.is_eq()),
+                CmpOp::Ne => ord.map_or(v != lit, |o| o.is_ne()),
+                CmpOp::Lt => ord.is_some_and(|o| o.is_lt()),
+                CmpOp::Le => ord.is_some_and(|o| o.is_le()),
+                CmpOp::Gt => ord.is_some_and(|o| o.is_gt()),
+                CmpOp::Ge => ord.is_some_and(|o| o.is_ge()),
+            }
+        }
+    }
+}
+
+struct Parser<'a> {
+    text: &'a str,
+    chars: Vec<char>,
+    pos: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn new(text: &'a str) -> Self {
+        Parser {
+            text,
+            chars: text.chars().collect(),
+            pos: 0,
+        }
+    }
+
+    fn err(&self, reason: impl Into<String>) -> PathError {
+        PathError::Syntax {
+            path: self.text.to_string(),
+            reason: reason.into(),
+        }
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.pos).copied()
+    }
+
+    fn eat(&mut self, c: char) -> bool {
+        if self.peek() == Some(c) {
+            self.pos += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn skip_ws(&mut self) {
+        while self.peek().is_some_and(char::is_whitespace) {
+            self.pos += 1;
+        }
+    }
+
+    fn parse(mut self) -> Result<Path, PathError> {
+        if !self.eat('$') {
+            return Err(self.err("a path must start with '$'"));
+        }
+        let context = self.eat('$');
+        let steps = self.steps(false)?;
+        if self.pos != self.chars.len() {
+            return Err(self.err(format!("unexpected '{}'", self.chars[self.pos])));
+        }
+        Ok(Path {
+            text: self.text.to_string(),
+            context,
+            steps,
+        })
+    }
+
+    /// Steps after a root (`$`, `$$` or `@`). In a filter, stops at the first character that
+    /// cannot continue a path.
+    fn steps(&mut self, in_filter: bool) -> Result<Vec<Step>, PathError> {
+        let mut steps = Vec::new();
+        while let Some(c) = self.peek() {
+            match c {
+                '.' => {
+                    self.pos += 1;
+                    if self.eat('.') {
+                        if self.eat('*') {
+                            steps.push(Step::Descend(None));
+                        } else if self.peek() == Some('[') {
+                            steps.push(Step::Descend(None));
+                        } else {
+                            let name = self.name()?;
+                            steps.push(Step::Descend(Some(name)));
+                        }
+                    } else if self.eat('*') {
+                        steps.push(Step::Wildcard);
+                    } else {
+                        let name = self.name()?;
+                        steps.push(Step::Field(name));
+                    }
+                }
+                '[' => {
+                    self.pos += 1;
+                    steps.push(self.bracket()?);
+                }
+                _ if in_filter => break,
+                _ => return Err(self.err(format!("unexpected '{c}'"))),
+            }
+        }
+        Ok(steps)
+    }
+
+    fn name(&mut self) -> Result<String, PathError> {
+        let start = self.pos;
+        while let Some(c) = self.peek() {
+            if c == '.' || c == '[' || c.is_whitespace() || "()=!<>&|,".contains(c) {
+                break;
+            }
+            self.pos += 1;
+        }
+        if start == self.pos {
+            return Err(self.err("expected a field name"));
+        }
+        Ok(self.chars[start..self.pos].iter().collect())
+    }
+
+    fn quoted(&mut self) -> Result<String, PathError> {
+        let quote = self.peek().ok_or_else(|| self.err("unterminated string"))?;
+        self.pos += 1;
+        let mut s = String::new();
+        loop {
+            match self.peek() {
+                None => return Err(self.err("unterminated string")),
+                Some('\\') => {
+                    self.pos += 1;
+                    match self.peek() {
+                        Some(c) => s.push(c),
+                        None => return Err(self.err("unterminated string")),
+                    }
+                    self.pos += 1;
+                }
+                Some(c) if c == quote => {
+                    self.pos += 1;
+                    return Ok(s);
+                }
+                Some(c) => {
+                    s.push(c);
+                    self.pos += 1;
+                }
+            }
+        }
+    }
+
+    fn int(&mut self) -> Result<Option<i64>, PathError> {
+        self.skip_ws();
+        let start = self.pos;
+        if self.peek() == Some('-') {
+            self.pos += 1;
+        }
+        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
+            self.pos += 1;
+        }
+        if start == self.pos {
+            return Ok(None);
+        }
+        let s: String = self.chars[start..self.pos].iter().collect();
+        s.parse()
+            .map(Some)
+            .map_err(|_| self.err(format!("bad index '{s}'")))
+    }
+
+    fn bracket(&mut self) -> Result<Step, PathError> {
+        self.skip_ws();
+        let step = match self.peek() {
+            Some('*') => {
+                self.pos += 1;
+                Step::Wildcard
+            }
+            Some('\'') | Some('"') => {
+                let mut keys = vec![Key::Field(self.quoted()?)];
+                self.skip_ws();
+                while self.eat(',') {
+                    self.skip_ws();
+                    keys.push(Key::Field(self.quoted()?));
+                    self.skip_ws();
+                }
+                if keys.len() == 1 {
+                    let Some(Key::Field(f)) = keys.pop() else {
+                        unreachable!("one key was pushed")
+                    };
+                    Step::Field(f)
+                } else {
+                    Step::Union(keys)
+                }
+            }
+            Some('?') => {
+                self.pos += 1;
+                self.skip_ws();
+                if !self.eat('(') {
+                    return Err(self.err("expected '(' after '?'"));
+                }
+                let f = self.filter_or()?;
+                self.skip_ws();
+                if !self.eat(')') {
+                    return Err(self.err("expected ')' to close the filter"));
+                }
+                Step::Filter(f)
+            }
+            _ => {
+                let first = self.int()?;
+                self.skip_ws();
+                if self.eat(':') {
+                    let end = self.int()?;
+                    self.skip_ws();
+                    let step = if self.eat(':') { self.int()? } else { None };
+                    Step::Slice(first, end, step.unwrap_or(1))
+                } else {
+                    let first = first.ok_or_else(|| self.err("expected an index"))?;
+                    let mut keys = vec![Key::Index(first)];
+                    while self.eat(',') {
+                        keys.push(Key::Index(
+                            self.int()?.ok_or_else(|| self.err("expected an index"))?,
+                        ));
+                        self.skip_ws();
+                    }
+                    if keys.len() == 1 {
+                        Step::Index(first)
+                    } else {
+                        Step::Union(keys)
+                    }
+                }
+            }
+        };
+        self.skip_ws();
+        if !self.eat(']') {
+            return Err(self.err("expected ']'"));
+        }
+        Ok(step)
+    }
+
+    fn filter_or(&mut self) -> Result<Filter, PathError> {
+        let mut left = self.filter_and()?;
+        loop {
+            self.skip_ws();
+            if self.peek() == Some('|') && self.chars.get(self.pos + 1) == Some(&'|') {
+                self.pos += 2;
+                let right = self.filter_and()?;
+                left = Filter::Or(Box::new(left), Box::new(right));
+            } else {
+                return Ok(left);
+            }
+        }
+    }
+
+    fn filter_and(&mut self) -> Result<Filter, PathError> {
+        let mut left = self.filter_atom()?;
+        loop {
+            self.skip_ws();
+            if self.peek() == Some('&') && self.chars.get(self.pos + 1) == Some(&'&') {
+                self.pos += 2;
+                let right = self.filter_atom()?;
+                left = Filter::And(Box::new(left), Box::new(right));
+            } else {
+                return Ok(left);
+            }
+        }
+    }
+
+    fn filter_atom(&mut self) -> Result<Filter, PathError> {
+        self.skip_ws();
+        if self.eat('(') {
+            let f = self.filter_or()?;
+            self.skip_ws();
+            if !self.eat(')') {
+                return Err(self.err("expected ')'"));
+            }
+            return Ok(f);
+        }
+        if !self.eat('@') {
+            return Err(self.err("a filter must start with '@'"));
+        }
+        let mut keys = Vec::new();
+        for step in self.steps(true)? {
+            keys.push(match step {
+                Step::Field(f) => Key::Field(f),
+                Step::Index(i) => Key::Index(i),
+                _ => return Err(self.err("filters support only field and index steps")),
+            });
+        }
+        self.skip_ws();
+        let op = if self.chars[self.pos..].starts_with(&['=', '=']) {
+            CmpOp::Eq
+        } else if self.chars[self.pos..].starts_with(&['!', '=']) {
+            CmpOp::Ne
+        } else if self.chars[self.pos..].starts_with(&['<', '=']) {
+            CmpOp::Le
+        } else if self.chars[self.pos..].starts_with(&['>', '=']) {
+            CmpOp::Ge
+        } else if self.peek() == Some('<') {
+            CmpOp::Lt
+        } else if self.peek() == Some('>') {
+            CmpOp::Gt
+        } else {
+            return Ok(Filter::Exists(keys));
+        };
+        self.pos += if matches!(op, CmpOp::Lt | CmpOp::Gt) {
+            1
+        } else {
+            2
+        };
+        self.skip_ws();
+        let lit = self.literal()?;
+        Ok(Filter::Compare(keys, op, lit))
+    }
+
+    fn literal(&mut self) -> Result<Value, PathError> {
+        match self.peek() {
+            Some('\'') | Some('"') => Ok(Value::String(self.quoted()?)),
+            _ => {
+                let start = self.pos;
+                while self
+                    .peek()
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+                {
+                    self.pos += 1;
+                }
+                let s: String = self.chars[start..self.pos].iter().collect();
+                serde_json::from_str(&s).map_err(|_| self.err(format!("bad literal '{s}'")))
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn read(p: &str, v: &Value) -> Result<Value, PathError> {
+        Path::parse(p).unwrap().read(v, &json!({"ctx": 1}))
+    }
+
+    #[test]
+    fn reads_definite_paths() {
+        let v = json!({"a": {"b": [1, 2, {"c": "x"}]}, "k e y": 5});
+        assert_eq!(read("$", &v).unwrap(), v);
+        assert_eq!(read("$.a.b[2].c", &v).unwrap(), json!("x"));
+        assert_eq!(read("$['k e y']", &v).unwrap(), json!(5));
+        assert_eq!(read("$.a.b[-1]", &v).unwrap(), json!({"c": "x"}));
+        assert_eq!(read("$$.ctx", &v).unwrap(), json!(1));
+        assert!(matches!(read("$.nope", &v), Err(PathError::NotFound { .. })));
+    }
+
+    #[test]
+    fn reads_indefinite_paths_as_arrays() {
+        let v = json!({"users": [{"year": 1997, "status": 0}, {"year": 1998, "status": 1}]});
+        assert_eq!(
+            read("$.users[?(@.status == 0)]", &v).unwrap(),
+            json!([{"year": 1997, "status": 0}])
+        );
+        assert_eq!(read("$.users[*].year", &v).unwrap(), json!([1997, 1998]));
+        assert_eq!(read("$..year", &v).unwrap(), json!([1997, 1998]));
+        assert_eq!(read("$.users[0:1].year", &v).unwrap(), json!([1997]));
+        assert_eq!(read("$.users[?(@.year > 1997 && @.status)]", &v).unwrap(), json!([{"year": 1998, "status": 1}]));
+        assert_eq!(read("$.missing[*]", &v).unwrap(), json!([]));
+    }
+
+    #[test]
+    fn rejects_bad_syntax() {
+        for p in ["", "a.b", "$.", "$[", "$['a'", "$.a[?(x)]", "$ .a", "$[1"] {
+            assert!(Path::parse(p).is_err(), "{p} should not parse");
+        }
+    }
+
+    #[test]
+    fn set_creates_objects_and_replaces_root() {
+        let p = Path::parse("$.a.b").unwrap();
+        assert_eq!(p.set(json!({}), json!(1)).unwrap(), json!({"a": {"b": 1}}));
+        assert_eq!(Path::parse("$").unwrap().set(json!({"x": 1}), json!(2)).unwrap(), json!(2));
+        assert!(p.set(json!("str"), json!(1)).is_err());
+        assert!(p.set(json!({"a": 3}), json!(1)).is_err());
+        assert_eq!(
+            Path::parse("$.l[1]").unwrap().set(json!({"l": [0, 0]}), json!(9)).unwrap(),
+            json!({"l": [0, 9]})
+        );
+    }
+
+    mod props {
+        use super::*;
+        use proptest::prelude::*;
+
+        fn field() -> impl Strategy<Value = String> {
+            "[a-zA-Z_][a-zA-Z0-9_]{0,8}"
+        }
+
+        proptest! {
+            /// Writing then reading the same reference path gives back the value written.
+            #[test]
+            fn set_then_read_roundtrips(fields in proptest::collection::vec(field(), 1..5), n in any::<i64>()) {
+                let text = format!("$.{}", fields.join("."));
+                let p = Path::parse(&text).unwrap();
+                let doc = p.set(json!({}), json!(n)).unwrap();
+                prop_assert_eq!(p.read(&doc, &json!({})).unwrap(), json!(n));
+            }
+
+            /// Parsing never panics, whatever the text.
+            #[test]
+            fn parse_never_panics(s in "\\PC{0,40}") {
+                let _ = Path::parse(&s);
+                let _ = Path::parse(&format!("${s}"));
+            }
+
+            /// A parsed path's reading never panics on arbitrary documents.
+            #[test]
+            fn read_never_panics(s in "[$.\\[\\]a-c0-9*?@()=<>'\" -]{0,20}", v in arb_json()) {
+                if let Ok(p) = Path::parse(&s) {
+                    let _ = p.read(&v, &v);
+                    let _ = p.set(v.clone(), json!(1));
+                }
+            }
+        }
+
+        pub(crate) fn arb_json() -> impl Strategy<Value = Value> {
+            let leaf = prop_oneof![
+                Just(Value::Null),
+                any::<bool>().prop_map(Value::Bool),
+                any::<i32>().prop_map(|n| json!(n)),
+                "[a-c]{0,3}".prop_map(Value::String),
+            ];
+            leaf.prop_recursive(3, 24, 4, |inner| {
+                prop_oneof![
+                    proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                    proptest::collection::btree_map("[a-c]{1,2}", inner, 0..4)
+                        .prop_map(|m| Value::Object(m.into_iter().collect())),
+                ]
+            })
+        }
+    }
+}

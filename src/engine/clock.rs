@@ -1,0 +1,573 @@
+//! One clock for everything the engine waits on.
+//!
+//! A [`Clock`] is either *real* (wall time, tokio timers) or *virtual*: time stands still until
+//! it is moved, by hand with [`Clock::advance`] or automatically while someone awaits a result
+//! through [`Clock::run_until`]. Automatic skipping happens only when nothing that could still
+//! act sooner is in flight: every piece of work that might create a timer or answer one (an
+//! execution's interpreter loop, an HTTP request being served, a scripted worker) counts as an
+//! *activity*, and the clock skips to the next timer only when no activity is runnable.
+//!
+//! Activities are counted precisely, with no real-time guesswork: [`Clock::activity`] marks a
+//! fiber of work as live, and [`Clock::park`] wraps every await point that waits on something
+//! outside the fiber. A parked fiber stops counting; the moment whatever it waits for wakes it,
+//! the waker counts it again *before* it is scheduled, so there is no window in which a woken but
+//! not yet polled fiber looks idle.
+//!
+//! ```
+//! use sfn_harness::engine::clock::Clock;
+//! use std::time::Duration;
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let clock = Clock::virtual_at(1_700_000_000_000);
+//! let start = clock.now_ms();
+//! // An hour-long sleep finishes at once: nothing else can happen before it.
+//! clock.run_until(clock.sleep(Duration::from_secs(3600))).await;
+//! assert_eq!(clock.now_ms() - start, 3_600_000);
+//! # }
+//! ```
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::task::{Context, Poll, Wake, Waker};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::Notify;
+
+/// Milliseconds since the Unix epoch, the engine's unit of time.
+pub type Millis = u64;
+
+/// The engine's clock: real or virtual. Cheap to clone; clones share one time line.
+#[derive(Clone)]
+pub struct Clock {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Clock")
+            .field("virtual", &self.is_virtual())
+            .field("now_ms", &self.now_ms())
+            .finish()
+    }
+}
+
+struct Inner {
+    virtual_time: bool,
+    state: Mutex<State>,
+    /// Signalled whenever the clock may have become idle (or a timer was added).
+    changed: Notify,
+}
+
+#[derive(Default)]
+struct State {
+    now: Millis,
+    /// Live activities (running or runnable fibers, requests in flight, skip locks).
+    active: i64,
+    /// Pending timers, ordered by deadline then registration order.
+    timers: BTreeMap<(Millis, u64), Arc<TimerSlot>>,
+    next_seq: u64,
+    /// Bumped on every change, so the skipper can tell a stable idle state from a passing one.
+    generation: u64,
+}
+
+struct TimerSlot {
+    fired: AtomicBool,
+    waker: Mutex<Option<Waker>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // A poisoned lock only means another thread panicked while holding it; the clock's state is
+    // updated in single assignments, so it is still consistent.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn wall_ms() -> Millis {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as Millis)
+        .unwrap_or(0)
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Clock::real()
+    }
+}
+
+impl Clock {
+    /// A clock that follows wall time.
+    pub fn real() -> Clock {
+        Clock::new(false, 0)
+    }
+
+    /// A virtual clock that starts at `start_ms` (milliseconds since the Unix epoch) and moves
+    /// only when advanced or skipped.
+    pub fn virtual_at(start_ms: Millis) -> Clock {
+        Clock::new(true, start_ms)
+    }
+
+    /// A virtual clock that starts at the current wall time.
+    pub fn virtual_now() -> Clock {
+        Clock::virtual_at(wall_ms())
+    }
+
+    fn new(virtual_time: bool, now: Millis) -> Clock {
+        Clock {
+            inner: Arc::new(Inner {
+                virtual_time,
+                state: Mutex::new(State {
+                    now,
+                    ..State::default()
+                }),
+                changed: Notify::new(),
+            }),
+        }
+    }
+
+    /// Whether this clock is virtual.
+    pub fn is_virtual(&self) -> bool {
+        self.inner.virtual_time
+    }
+
+    /// The current time in milliseconds since the Unix epoch.
+    pub fn now_ms(&self) -> Millis {
+        if self.inner.virtual_time {
+            lock(&self.inner.state).now
+        } else {
+            wall_ms()
+        }
+    }
+
+    /// Sleeps for `d` on this clock.
+    pub async fn sleep(&self, d: Duration) {
+        let deadline = self.now_ms().saturating_add(d.as_millis() as Millis);
+        self.sleep_until(deadline).await
+    }
+
+    /// Sleeps until `deadline` (milliseconds since the Unix epoch) on this clock.
+    pub async fn sleep_until(&self, deadline: Millis) {
+        if !self.inner.virtual_time {
+            let now = wall_ms();
+            if deadline > now {
+                tokio::time::sleep(Duration::from_millis(deadline - now)).await;
+            }
+            return;
+        }
+        let slot = {
+            let mut st = lock(&self.inner.state);
+            if deadline <= st.now {
+                return;
+            }
+            let slot = Arc::new(TimerSlot {
+                fired: AtomicBool::new(false),
+                waker: Mutex::new(None),
+            });
+            let seq = st.next_seq;
+            st.next_seq += 1;
+            st.generation += 1;
+            st.timers.insert((deadline, seq), slot.clone());
+            drop(st);
+            self.inner.changed.notify_waiters();
+            TimerGuard {
+                clock: self.clone(),
+                key: (deadline, seq),
+                slot,
+            }
+        };
+        self.park(TimerWait { guard: &slot }).await;
+    }
+
+    /// Marks a fiber of work as live until the returned guard is dropped. While any activity
+    /// is live and not parked, virtual time does not skip.
+    pub fn activity(&self) -> Activity {
+        let mut st = lock(&self.inner.state);
+        st.active += 1;
+        st.generation += 1;
+        Activity {
+            clock: Arc::downgrade(&self.inner),
+        }
+    }
+
+    /// Awaits `fut` as an idle wait of the current fiber: while it is pending the fiber does not
+    /// count as live; when `fut`'s waker fires, the fiber counts again at once.
+    ///
+    /// Every await on something outside the fiber (a timer, a channel, a child task) should go
+    /// through `park`, or virtual time never skips while the fiber waits.
+    pub fn park<F: Future>(&self, fut: F) -> Park<F> {
+        Park {
+            fut,
+            clock: self.clone(),
+            flag: None,
+        }
+    }
+
+    /// Moves virtual time forward by `d`, firing every timer that falls due on the way, in
+    /// deadline order. Has no effect on a real clock.
+    pub async fn advance(&self, d: Duration) {
+        if !self.inner.virtual_time {
+            return;
+        }
+        let target = self.now_ms().saturating_add(d.as_millis() as Millis);
+        loop {
+            let fired = {
+                let mut st = lock(&self.inner.state);
+                match st.timers.first_key_value() {
+                    Some((&(deadline, _), _)) if deadline <= target => {
+                        st.now = st.now.max(deadline);
+                        Self::fire_due(&mut st)
+                    }
+                    _ => {
+                        st.now = st.now.max(target);
+                        st.generation += 1;
+                        break;
+                    }
+                }
+            };
+            wake_all(fired);
+            // Let the woken fibers run (and perhaps set new timers) before going further.
+            self.settle().await;
+        }
+    }
+
+    /// Waits until no activity is live (or a bounded number of scheduler turns has passed).
+    async fn settle(&self) {
+        for _ in 0..64 {
+            tokio::task::yield_now().await;
+            if lock(&self.inner.state).active <= 0 {
+                break;
+            }
+        }
+    }
+
+    fn fire_due(st: &mut State) -> Vec<Arc<TimerSlot>> {
+        let mut fired = Vec::new();
+        while let Some(entry) = st.timers.first_entry() {
+            if entry.key().0 > st.now {
+                break;
+            }
+            fired.push(entry.remove());
+        }
+        st.generation += 1;
+        for slot in &fired {
+            slot.fired.store(true, Ordering::SeqCst);
+        }
+        fired
+    }
+
+    /// The deadline of the next pending timer, if any.
+    pub fn next_deadline(&self) -> Option<Millis> {
+        lock(&self.inner.state)
+            .timers
+            .first_key_value()
+            .map(|(k, _)| k.0)
+    }
+
+    /// Awaits `fut` while skipping virtual time forward whenever everything else is idle: no
+    /// activity is live, and a timer is pending. On a real clock this simply awaits `fut`.
+    pub async fn run_until<F: Future>(&self, fut: F) -> F::Output {
+        let mut fut = std::pin::pin!(fut);
+        if !self.inner.virtual_time {
+            return fut.await;
+        }
+        loop {
+            let notified = self.inner.changed.notified();
+            tokio::select! {
+                biased;
+                out = &mut fut => return out,
+                _ = notified => {}
+                // A periodic re-check guards against a change that happened between the check
+                // below and the registration of `notified`.
+                _ = tokio::time::sleep(Duration::from_millis(5)) => {}
+            }
+            self.try_skip().await;
+        }
+    }
+
+    /// Skips to the next timer if the clock is idle and stays idle across a few scheduler turns.
+    async fn try_skip(&self) {
+        let snapshot = {
+            let st = lock(&self.inner.state);
+            if st.active > 0 || st.timers.is_empty() {
+                return;
+            }
+            st.generation
+        };
+        for _ in 0..4 {
+            tokio::task::yield_now().await;
+        }
+        let fired = {
+            let mut st = lock(&self.inner.state);
+            if st.active > 0 || st.generation != snapshot {
+                return;
+            }
+            let Some((&(deadline, _), _)) = st.timers.first_key_value() else {
+                return;
+            };
+            st.now = st.now.max(deadline);
+            Self::fire_due(&mut st)
+        };
+        wake_all(fired);
+    }
+
+    /// The number of live activities (for diagnostics and tests).
+    pub fn active(&self) -> i64 {
+        lock(&self.inner.state).active
+    }
+
+    fn bump(&self, delta: i64) {
+        bump(&self.inner, delta);
+    }
+}
+
+fn bump(inner: &Inner, delta: i64) {
+    let idle = {
+        let mut st = lock(&inner.state);
+        st.active += delta;
+        st.generation += 1;
+        st.active <= 0
+    };
+    if idle {
+        inner.changed.notify_waiters();
+    }
+}
+
+fn wake_all(fired: Vec<Arc<TimerSlot>>) {
+    for slot in fired {
+        if let Some(w) = lock(&slot.waker).take() {
+            w.wake();
+        }
+    }
+}
+
+/// A live fiber of work; see [`Clock::activity`]. Dropping it ends the activity.
+#[must_use = "an activity ends when the guard is dropped"]
+pub struct Activity {
+    clock: Weak<Inner>,
+}
+
+impl std::fmt::Debug for Activity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Activity")
+    }
+}
+
+impl Drop for Activity {
+    fn drop(&mut self) {
+        if let Some(inner) = self.clock.upgrade() {
+            bump(&inner, -1);
+        }
+    }
+}
+
+struct TimerGuard {
+    clock: Clock,
+    key: (Millis, u64),
+    slot: Arc<TimerSlot>,
+}
+
+impl Drop for TimerGuard {
+    fn drop(&mut self) {
+        if !self.slot.fired.load(Ordering::SeqCst) {
+            let mut st = lock(&self.clock.inner.state);
+            st.timers.remove(&self.key);
+            st.generation += 1;
+        }
+    }
+}
+
+struct TimerWait<'a> {
+    guard: &'a TimerGuard,
+}
+
+impl Future for TimerWait<'_> {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let slot = &self.guard.slot;
+        if slot.fired.load(Ordering::SeqCst) {
+            return Poll::Ready(());
+        }
+        *lock(&slot.waker) = Some(cx.waker().clone());
+        if slot.fired.load(Ordering::SeqCst) {
+            return Poll::Ready(());
+        }
+        Poll::Pending
+    }
+}
+
+const RUNNING: u8 = 0;
+const RUNNING_WOKEN: u8 = 1;
+const IDLE: u8 = 2;
+
+struct ParkFlag {
+    clock: Weak<Inner>,
+    state: AtomicU8,
+    inner: Mutex<Waker>,
+}
+
+impl Wake for ParkFlag {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref()
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        if let Some(inner) = self.clock.upgrade() {
+            let mut st = lock(&inner.state);
+            match self.state.load(Ordering::SeqCst) {
+                IDLE => {
+                    self.state.store(RUNNING, Ordering::SeqCst);
+                    st.active += 1;
+                    st.generation += 1;
+                }
+                RUNNING => self.state.store(RUNNING_WOKEN, Ordering::SeqCst),
+                _ => {}
+            }
+        }
+        lock(&self.inner).wake_by_ref();
+    }
+}
+
+/// The future returned by [`Clock::park`].
+pub struct Park<F> {
+    fut: F,
+    clock: Clock,
+    flag: Option<Arc<ParkFlag>>,
+}
+
+impl<F: Future> Future for Park<F> {
+    type Output = F::Output;
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
+        // SAFETY: `fut` is structurally pinned: it is never moved out of `self`, and `Park` has
+        // no `Unpin` impl of its own beyond what the auto trait derives from `F`.
+        let this = unsafe { self.get_unchecked_mut() };
+        if !this.clock.inner.virtual_time {
+            // SAFETY: as above.
+            return unsafe { Pin::new_unchecked(&mut this.fut) }.poll(cx);
+        }
+        let flag = this
+            .flag
+            .get_or_insert_with(|| {
+                Arc::new(ParkFlag {
+                    clock: Arc::downgrade(&this.clock.inner),
+                    state: AtomicU8::new(RUNNING),
+                    inner: Mutex::new(cx.waker().clone()),
+                })
+            })
+            .clone();
+        {
+            let mut w = lock(&flag.inner);
+            if !w.will_wake(cx.waker()) {
+                *w = cx.waker().clone();
+            }
+        }
+        {
+            // Being polled means we run: count the fiber if it was idle.
+            let mut st = lock(&this.clock.inner.state);
+            if flag.state.swap(RUNNING, Ordering::SeqCst) == IDLE {
+                st.active += 1;
+                st.generation += 1;
+            }
+        }
+        let waker = Waker::from(flag.clone());
+        let mut inner_cx = Context::from_waker(&waker);
+        // SAFETY: as above.
+        let res = unsafe { Pin::new_unchecked(&mut this.fut) }.poll(&mut inner_cx);
+        if res.is_pending() {
+            let mut st = lock(&this.clock.inner.state);
+            if flag
+                .state
+                .compare_exchange(RUNNING, IDLE, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+            {
+                st.active -= 1;
+                st.generation += 1;
+                let idle = st.active <= 0;
+                drop(st);
+                if idle {
+                    this.clock.inner.changed.notify_waiters();
+                }
+            } else {
+                // Woken while being polled: we will run again soon, so stay counted.
+                flag.state.store(RUNNING, Ordering::SeqCst);
+            }
+        }
+        res
+    }
+}
+
+impl<F> Drop for Park<F> {
+    fn drop(&mut self) {
+        if let Some(flag) = &self.flag {
+            // Dropped while idle: the fiber that dropped us is running, so count it again.
+            if flag.state.swap(RUNNING, Ordering::SeqCst) == IDLE {
+                self.clock.bump(1);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn real_clock_sleeps_for_real() {
+        let c = Clock::real();
+        let t0 = std::time::Instant::now();
+        c.sleep(Duration::from_millis(20)).await;
+        assert!(t0.elapsed() >= Duration::from_millis(19));
+    }
+
+    #[tokio::test]
+    async fn advance_fires_timers_in_order() {
+        let c = Clock::virtual_at(1_000);
+        let order = Arc::new(Mutex::new(Vec::new()));
+        for (i, ms) in [(1, 300u64), (2, 100), (3, 200)] {
+            let (c2, o) = (c.clone(), order.clone());
+            let act = c.activity();
+            tokio::spawn(async move {
+                let _act = act;
+                c2.sleep(Duration::from_millis(ms)).await;
+                lock(&o).push((i, c2.now_ms()));
+            });
+        }
+        c.settle().await;
+        c.advance(Duration::from_millis(250)).await;
+        assert_eq!(*lock(&order), vec![(2, 1_100), (3, 1_200)]);
+        assert_eq!(c.now_ms(), 1_250);
+        c.advance(Duration::from_millis(100)).await;
+        assert_eq!(lock(&order).len(), 3);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn run_until_skips_only_when_idle() {
+        let c = Clock::virtual_at(0);
+        let act = c.activity();
+        let c2 = c.clone();
+        let task = tokio::spawn(async move {
+            let _act = act;
+            // Busy for real time without parking: the clock must not skip meanwhile.
+            let before = c2.now_ms();
+            std::thread::sleep(Duration::from_millis(30));
+            assert_eq!(c2.now_ms(), before);
+            c2.sleep(Duration::from_secs(3600)).await;
+            c2.sleep(Duration::from_secs(60)).await;
+            c2.now_ms()
+        });
+        let end = c.run_until(task).await.unwrap();
+        assert_eq!(end, 3_660_000);
+    }
+
+    #[tokio::test]
+    async fn dropped_park_restores_count() {
+        let c = Clock::virtual_at(0);
+        let _a = c.activity();
+        {
+            let sleep = c.sleep(Duration::from_secs(5));
+            let _ = tokio::time::timeout(Duration::from_millis(5), sleep).await;
+        }
+        assert_eq!(c.active(), 1);
+        assert_eq!(c.next_deadline(), None, "a dropped sleep removes its timer");
+    }
+}
