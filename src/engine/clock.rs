@@ -26,6 +26,7 @@
 //! # }
 //! ```
 
+use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
@@ -177,7 +178,7 @@ impl Clock {
                 slot,
             }
         };
-        self.park(TimerWait { guard: &slot }).await;
+        TimerWait { guard: &slot }.await;
     }
 
     /// Marks a fiber of work as live until the returned guard is dropped. While any activity
@@ -194,14 +195,30 @@ impl Clock {
     /// Awaits `fut` as an idle wait of the current fiber: while it is pending the fiber does not
     /// count as live; when `fut`'s waker fires, the fiber counts again at once.
     ///
-    /// Every await on something outside the fiber (a timer, a channel, a child task) should go
-    /// through `park`, or virtual time never skips while the fiber waits.
+    /// Only a fiber that holds an [`Activity`] may park (a long poll inside a request handler,
+    /// say); tasks started with [`Clock::spawn`] are parked as a whole already, and a park nested
+    /// inside another is transparent.
     pub fn park<F: Future>(&self, fut: F) -> Park<F> {
         Park {
             fut,
             clock: self.clone(),
             flag: None,
         }
+    }
+
+    /// Spawns `fut` as a tracked task: it counts as an activity while it is runnable, so virtual
+    /// time never skips while it could still make progress.
+    pub fn spawn<F>(&self, fut: F) -> tokio::task::JoinHandle<F::Output>
+    where
+        F: Future + Send + 'static,
+        F::Output: Send + 'static,
+    {
+        let activity = self.activity();
+        let parked = self.park(fut);
+        tokio::spawn(async move {
+            let _activity = activity;
+            parked.await
+        })
     }
 
     /// Moves virtual time forward by `d`, firing every timer that falls due on the way, in
@@ -397,6 +414,33 @@ impl Future for TimerWait<'_> {
     }
 }
 
+thread_local! {
+    /// How many `Park`s are being polled on this thread's stack. A `Park` polled inside another
+    /// is transparent: the outermost one accounts for the whole fiber.
+    static PARK_DEPTH: Cell<u32> = const { Cell::new(0) };
+}
+
+struct DepthGuard;
+
+impl DepthGuard {
+    fn enter() -> Option<DepthGuard> {
+        PARK_DEPTH.with(|d| {
+            if d.get() > 0 {
+                None
+            } else {
+                d.set(1);
+                Some(DepthGuard)
+            }
+        })
+    }
+}
+
+impl Drop for DepthGuard {
+    fn drop(&mut self) {
+        PARK_DEPTH.with(|d| d.set(0));
+    }
+}
+
 const RUNNING: u8 = 0;
 const RUNNING_WOKEN: u8 = 1;
 const IDLE: u8 = 2;
@@ -441,7 +485,13 @@ impl<F: Future> Future for Park<F> {
         // SAFETY: `fut` is structurally pinned: it is never moved out of `self`, and `Park` has
         // no `Unpin` impl of its own beyond what the auto trait derives from `F`.
         let this = unsafe { self.get_unchecked_mut() };
-        if !this.clock.inner.virtual_time {
+        let depth = if this.clock.inner.virtual_time {
+            DepthGuard::enter()
+        } else {
+            None
+        };
+        if depth.is_none() {
+            // Real time, or nested inside another park: poll transparently.
             // SAFETY: as above.
             return unsafe { Pin::new_unchecked(&mut this.fut) }.poll(cx);
         }
@@ -525,9 +575,7 @@ mod tests {
         let order = Arc::new(Mutex::new(Vec::new()));
         for (i, ms) in [(1, 300u64), (2, 100), (3, 200)] {
             let (c2, o) = (c.clone(), order.clone());
-            let act = c.activity();
-            tokio::spawn(async move {
-                let _act = act;
+            c.spawn(async move {
                 c2.sleep(Duration::from_millis(ms)).await;
                 lock(&o).push((i, c2.now_ms()));
             });
@@ -543,10 +591,8 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn run_until_skips_only_when_idle() {
         let c = Clock::virtual_at(0);
-        let act = c.activity();
         let c2 = c.clone();
-        let task = tokio::spawn(async move {
-            let _act = act;
+        let task = c.spawn(async move {
             // Busy for real time without parking: the clock must not skip meanwhile.
             let before = c2.now_ms();
             std::thread::sleep(Duration::from_millis(30));
