@@ -5,3 +5,4 @@
 
 pub mod asl;
 pub mod engine;
+pub mod integrations;

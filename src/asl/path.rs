@@ -114,6 +114,21 @@ impl Path {
         &self.text
     }
 
+    /// The path in Jayway's normalized bracket form, as AWS prints it in error causes
+    /// (`$.a.b[0]` -> `$['a']['b'][0]`).
+    pub fn normalized(&self) -> String {
+        let mut s = String::from(if self.context { "$$" } else { "$" });
+        for step in &self.steps {
+            match step {
+                Step::Field(f) => s.push_str(&format!("['{f}']")),
+                Step::Index(i) => s.push_str(&format!("[{i}]")),
+                Step::Wildcard => s.push_str("[*]"),
+                _ => return self.text.clone(),
+            }
+        }
+        s
+    }
+
     /// Whether the path reads the context object (`$$…`).
     pub fn is_context(&self) -> bool {
         self.context

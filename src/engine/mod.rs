@@ -1,4 +1,489 @@
 //! Executions: the interpreter loop, retries and catchers, timeouts, the task-token registry,
 //! the history, the clock and ids.
+//!
+//! An [`Engine`] holds state machines and their executions. It is what both the HTTP endpoint
+//! and the test harness drive; every operation mirrors a Step Functions API call and fails with
+//! the [`ApiError`] AWS would return.
+//!
+//! ```
+//! use sfn_harness::engine::{Engine, EngineConfig, Status};
+//! use sfn_harness::engine::clock::Clock;
+//! use serde_json::json;
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let engine = Engine::new(EngineConfig { clock: Clock::virtual_at(0), ..EngineConfig::default() });
+//! let machine = engine.create_state_machine("hello", r#"{
+//!     "StartAt": "Wait an hour",
+//!     "States": {
+//!         "Wait an hour": { "Type": "Wait", "Seconds": 3600, "Next": "Done" },
+//!         "Done": { "Type": "Pass", "Result": { "greeting": "hi" }, "End": true }
+//!     }
+//! }"#).unwrap();
+//! let exec = engine.start_execution(&machine.arn, None, Some("{}")).unwrap();
+//! // Drive virtual time until the execution ends: the hour passes at once.
+//! engine.clock().run_until(exec.wait()).await;
+//! assert_eq!(exec.status(), Status::Succeeded);
+//! assert_eq!(exec.output(), Some(json!({ "greeting": "hi" })));
+//! assert_eq!(exec.stop_ms().unwrap() - exec.start_ms(), 3_600_000);
+//! # }
+//! ```
 
 pub mod clock;
+pub mod error;
+pub mod execution;
+pub mod history;
+pub mod ids;
+mod interpreter;
+pub mod machine;
+pub mod tokens;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+
+use serde_json::Value;
+
+pub use error::ApiError;
+pub use execution::{Execution, Status};
+pub use machine::{MachineType, StateMachine};
+
+use crate::asl;
+use crate::integrations::TaskHandler;
+use clock::Clock;
+use ids::Ids;
+use tokens::{TaskAnswer, Tokens};
+
+/// How an engine is set up.
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// The clock every timer and timestamp uses.
+    pub clock: Clock,
+    /// A seed for ids, tokens and random intrinsics; `None` for OS randomness.
+    pub seed: Option<u64>,
+    /// The account id in ARNs.
+    pub account_id: String,
+    /// The region in ARNs and events.
+    pub region: String,
+    /// The default `roleArn` of state machines created without one.
+    pub role_arn: String,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        EngineConfig {
+            clock: Clock::real(),
+            seed: None,
+            account_id: "123456789012".into(),
+            region: "us-east-1".into(),
+            role_arn: "arn:aws:iam::123456789012:role/sfn-harness".into(),
+        }
+    }
+}
+
+pub(crate) struct EngineInner {
+    pub clock: Clock,
+    pub config: EngineConfig,
+    pub ids: Mutex<Ids>,
+    pub tokens: Tokens,
+    machines: RwLock<Vec<Arc<StateMachine>>>,
+    executions: RwLock<Vec<Arc<Execution>>>,
+    by_arn: RwLock<HashMap<String, Arc<Execution>>>,
+    handlers: RwLock<HashMap<String, Arc<dyn TaskHandler>>>,
+}
+
+fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
+    // Writers only push or replace whole entries: a poisoned lock is still consistent.
+    l.read().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    l.write().unwrap_or_else(|e| e.into_inner())
+}
+
+impl EngineInner {
+    pub(crate) fn handler(&self, base_arn: &str) -> Option<Arc<dyn TaskHandler>> {
+        read(&self.handlers).get(base_arn).cloned()
+    }
+
+    fn ids(&self) -> MutexGuard<'_, Ids> {
+        self.ids.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The Step Functions engine: state machines, executions, task tokens.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<EngineInner>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("region", &self.inner.config.region)
+            .field("account_id", &self.inner.config.account_id)
+            .finish()
+    }
+}
+
+/// Names: 1–80 characters, none of AWS's forbidden characters.
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.chars().count() <= 80
+        && !name.chars().any(|c| {
+            c.is_whitespace()
+                || "<>{}[]?*\"#%\\^|~`$&,;:/".contains(c)
+                || (c as u32) < 0x20
+                || (0x7f..=0x9f).contains(&(c as u32))
+        })
+}
+
+impl Engine {
+    /// A new engine.
+    pub fn new(config: EngineConfig) -> Engine {
+        let ids = match config.seed {
+            Some(s) => Ids::seeded(s),
+            None => Ids::random(),
+        };
+        Engine {
+            inner: Arc::new(EngineInner {
+                clock: config.clock.clone(),
+                ids: Mutex::new(ids),
+                tokens: Tokens::default(),
+                machines: RwLock::new(Vec::new()),
+                executions: RwLock::new(Vec::new()),
+                by_arn: RwLock::new(HashMap::new()),
+                handlers: RwLock::new(HashMap::new()),
+                config,
+            }),
+        }
+    }
+
+    /// The engine's clock.
+    pub fn clock(&self) -> &Clock {
+        &self.inner.clock
+    }
+
+    /// The engine's configuration.
+    pub fn config(&self) -> &EngineConfig {
+        &self.inner.config
+    }
+
+    /// The task-token registry.
+    pub fn tokens(&self) -> &Tokens {
+        &self.inner.tokens
+    }
+
+    /// Registers the handler for a Task resource ARN (without `.waitForTaskToken`/`.sync`).
+    pub fn register_resource(&self, arn: impl Into<String>, handler: Arc<dyn TaskHandler>) {
+        write(&self.inner.handlers).insert(arn.into(), handler);
+    }
+
+    /// The ARN prefix of this engine's state machines.
+    fn machine_arn(&self, name: &str) -> String {
+        let c = &self.inner.config;
+        format!("arn:aws:states:{}:{}:stateMachine:{name}", c.region, c.account_id)
+    }
+
+    /// Creates a state machine (`CreateStateMachine`), validating its definition.
+    pub fn create_state_machine(
+        &self,
+        name: &str,
+        definition: &str,
+    ) -> Result<Arc<StateMachine>, ApiError> {
+        self.create_state_machine_with(name, definition, None, MachineType::Standard)
+    }
+
+    /// Creates a state machine with an explicit role and type.
+    pub fn create_state_machine_with(
+        &self,
+        name: &str,
+        definition: &str,
+        role_arn: Option<&str>,
+        machine_type: MachineType,
+    ) -> Result<Arc<StateMachine>, ApiError> {
+        if !valid_name(name) {
+            return Err(ApiError::new("InvalidName", format!("Invalid Name: '{name}'")));
+        }
+        let parsed = asl::parse_str(definition)
+            .map_err(|e| ApiError::new("InvalidDefinition", e.to_string()))?;
+        let arn = self.machine_arn(name);
+        let role = role_arn.unwrap_or(&self.inner.config.role_arn).to_string();
+        let mut machines = write(&self.inner.machines);
+        if let Some(existing) = machines.iter().find(|m| m.arn == arn) {
+            if existing.definition_text == definition
+                && existing.role_arn == role
+                && existing.machine_type == machine_type
+            {
+                return Ok(existing.clone());
+            }
+            return Err(ApiError::new(
+                "StateMachineAlreadyExists",
+                format!("State Machine Already Exists: '{arn}'"),
+            ));
+        }
+        let revision_id = self.inner.ids().uuid();
+        let m = Arc::new(StateMachine {
+            arn,
+            name: name.to_string(),
+            definition_text: definition.to_string(),
+            definition: Arc::new(parsed),
+            role_arn: role,
+            machine_type,
+            created_ms: self.inner.clock.now_ms(),
+            updated_ms: None,
+            revision_id,
+        });
+        machines.push(m.clone());
+        Ok(m)
+    }
+
+    fn check_machine_arn(arn: &str) -> Result<(), ApiError> {
+        let parts: Vec<&str> = arn.split(':').collect();
+        if parts.len() < 7 || parts[0] != "arn" || parts[2] != "states" || parts[5] != "stateMachine" {
+            return Err(ApiError::invalid_arn(arn));
+        }
+        Ok(())
+    }
+
+    fn check_execution_arn(arn: &str) -> Result<(), ApiError> {
+        let parts: Vec<&str> = arn.split(':').collect();
+        if parts.len() < 8
+            || parts[0] != "arn"
+            || parts[2] != "states"
+            || !matches!(parts[5], "execution" | "express")
+        {
+            return Err(ApiError::invalid_arn(arn));
+        }
+        Ok(())
+    }
+
+    /// A state machine by ARN (`DescribeStateMachine`).
+    pub fn state_machine(&self, arn: &str) -> Result<Arc<StateMachine>, ApiError> {
+        Self::check_machine_arn(arn)?;
+        read(&self.inner.machines)
+            .iter()
+            .find(|m| m.arn == arn)
+            .cloned()
+            .ok_or_else(|| ApiError::state_machine_does_not_exist(arn))
+    }
+
+    /// Every state machine, in creation order (`ListStateMachines`).
+    pub fn state_machines(&self) -> Vec<Arc<StateMachine>> {
+        read(&self.inner.machines).clone()
+    }
+
+    /// Replaces a state machine's definition and/or role (`UpdateStateMachine`). Running
+    /// executions keep the version they started with.
+    pub fn update_state_machine(
+        &self,
+        arn: &str,
+        definition: Option<&str>,
+        role_arn: Option<&str>,
+    ) -> Result<Arc<StateMachine>, ApiError> {
+        Self::check_machine_arn(arn)?;
+        if definition.is_none() && role_arn.is_none() {
+            return Err(ApiError::new(
+                "MissingRequiredParameter",
+                "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified",
+            ));
+        }
+        let parsed = definition
+            .map(|d| asl::parse_str(d).map_err(|e| ApiError::new("InvalidDefinition", e.to_string())))
+            .transpose()?;
+        let revision_id = self.inner.ids().uuid();
+        let mut machines = write(&self.inner.machines);
+        let slot = machines
+            .iter_mut()
+            .find(|m| m.arn == arn)
+            .ok_or_else(|| ApiError::state_machine_does_not_exist(arn))?;
+        let mut m = (**slot).clone();
+        if let (Some(text), Some(def)) = (definition, parsed) {
+            m.definition_text = text.to_string();
+            m.definition = Arc::new(def);
+        }
+        if let Some(r) = role_arn {
+            m.role_arn = r.to_string();
+        }
+        m.updated_ms = Some(self.inner.clock.now_ms());
+        m.revision_id = revision_id;
+        *slot = Arc::new(m);
+        Ok(slot.clone())
+    }
+
+    /// Deletes a state machine (`DeleteStateMachine`); its running executions are stopped.
+    pub fn delete_state_machine(&self, arn: &str) -> Result<(), ApiError> {
+        Self::check_machine_arn(arn)?;
+        write(&self.inner.machines).retain(|m| m.arn != arn);
+        let running: Vec<_> = read(&self.inner.executions)
+            .iter()
+            .filter(|e| e.machine.arn == arn && e.status() == Status::Running)
+            .cloned()
+            .collect();
+        for e in running {
+            let _ = self.stop_execution(&e.arn, None, None);
+        }
+        Ok(())
+    }
+
+    /// Starts an execution (`StartExecution`). `input` is JSON text (default `{}`).
+    ///
+    /// Reusing a name with the same input returns the existing execution, as AWS does for a
+    /// running STANDARD execution; with other input it is `ExecutionAlreadyExists`.
+    pub fn start_execution(
+        &self,
+        machine_arn: &str,
+        name: Option<&str>,
+        input: Option<&str>,
+    ) -> Result<Arc<Execution>, ApiError> {
+        let machine = self.state_machine(machine_arn)?;
+        let input_text = input.unwrap_or("{}");
+        if input_text.len() > 256 * 1024 {
+            return Err(ApiError::new(
+                "ValidationException",
+                "1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to 262144",
+            ));
+        }
+        let input: Value = serde_json::from_str(input_text).map_err(|e| {
+            ApiError::new(
+                "InvalidExecutionInput",
+                format!("Invalid State Machine Execution Input: '{e}'"),
+            )
+        })?;
+        let name = match name {
+            Some(n) => {
+                if !valid_name(n) {
+                    return Err(ApiError::new("InvalidName", format!("Invalid Name: '{n}'")));
+                }
+                n.to_string()
+            }
+            None => self.inner.ids().uuid(),
+        };
+        let c = &self.inner.config;
+        let arn = format!(
+            "arn:aws:states:{}:{}:execution:{}:{name}",
+            c.region, c.account_id, machine.name
+        );
+        let exec = {
+            let mut by_arn = write(&self.inner.by_arn);
+            if let Some(existing) = by_arn.get(&arn) {
+                if existing.input == input && existing.status() == Status::Running {
+                    return Ok(existing.clone());
+                }
+                return Err(ApiError::new(
+                    "ExecutionAlreadyExists",
+                    format!("Execution Already Exists: '{arn}'"),
+                ));
+            }
+            let exec = Arc::new(Execution::new(
+                arn.clone(),
+                name,
+                machine,
+                input,
+                self.inner.clock.now_ms(),
+            ));
+            by_arn.insert(arn, exec.clone());
+            write(&self.inner.executions).push(exec.clone());
+            exec
+        };
+        let seed = self.inner.ids().next_u64();
+        let run = Arc::new(interpreter::Run::new(self.inner.clone(), exec.clone(), seed));
+        let handle = self.inner.clock.spawn(run.run_execution());
+        *exec.task.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
+        Ok(exec)
+    }
+
+    /// An execution by ARN (`DescribeExecution`).
+    pub fn execution(&self, arn: &str) -> Result<Arc<Execution>, ApiError> {
+        Self::check_execution_arn(arn)?;
+        read(&self.inner.by_arn)
+            .get(arn)
+            .cloned()
+            .ok_or_else(|| ApiError::execution_does_not_exist(arn))
+    }
+
+    /// Executions, newest first, optionally of one machine and one status (`ListExecutions`).
+    pub fn executions(&self, machine_arn: Option<&str>, status: Option<Status>) -> Vec<Arc<Execution>> {
+        read(&self.inner.executions)
+            .iter()
+            .rev()
+            .filter(|e| machine_arn.is_none_or(|m| e.machine.arn == m))
+            .filter(|e| status.is_none_or(|s| e.status() == s))
+            .cloned()
+            .collect()
+    }
+
+    /// Stops a running execution (`StopExecution`): records `ExecutionAborted`.
+    pub fn stop_execution(
+        &self,
+        arn: &str,
+        error: Option<&str>,
+        cause: Option<&str>,
+    ) -> Result<Arc<Execution>, ApiError> {
+        let exec = self.execution(arn)?;
+        let now = self.inner.clock.now_ms();
+        let last = exec.last_event_id();
+        let finished = exec.finish(
+            now,
+            last,
+            Status::Aborted,
+            "ExecutionAborted",
+            Some((
+                "executionAbortedEventDetails",
+                history::error_details(error, cause),
+            )),
+            None,
+            error.map(str::to_string),
+            cause.map(str::to_string),
+        );
+        if finished {
+            if let Some(task) = exec.task.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                task.abort();
+            }
+            self.inner.tokens.close_execution(arn);
+        }
+        Ok(exec)
+    }
+
+    /// `SendTaskSuccess`: `output` is JSON text.
+    pub fn send_task_success(&self, token: &str, output: &str) -> Result<(), ApiError> {
+        if output.len() > 256 * 1024 {
+            return Err(ApiError::validation(
+                "1 validation error detected: Value at 'output' failed to satisfy constraint: Member must have length less than or equal to 262144",
+            ));
+        }
+        let value: Value = serde_json::from_str(output).map_err(|e| {
+            ApiError::new("InvalidOutput", format!("Invalid Output: '{e}'"))
+        })?;
+        self.inner.tokens.answer(token, TaskAnswer::Success(value))
+    }
+
+    /// `SendTaskFailure`.
+    pub fn send_task_failure(
+        &self,
+        token: &str,
+        error: Option<&str>,
+        cause: Option<&str>,
+    ) -> Result<(), ApiError> {
+        if error.is_some_and(|e| e.chars().count() > 256) {
+            return Err(ApiError::validation(
+                "1 validation error detected: Value at 'error' failed to satisfy constraint: Member must have length less than or equal to 256",
+            ));
+        }
+        if cause.is_some_and(|c| c.chars().count() > 32768) {
+            return Err(ApiError::validation(
+                "1 validation error detected: Value at 'cause' failed to satisfy constraint: Member must have length less than or equal to 32768",
+            ));
+        }
+        self.inner.tokens.answer(
+            token,
+            TaskAnswer::Failure {
+                error: error.map(str::to_string),
+                cause: cause.map(str::to_string),
+            },
+        )
+    }
+
+    /// `SendTaskHeartbeat`.
+    pub fn send_task_heartbeat(&self, token: &str) -> Result<(), ApiError> {
+        self.inner.tokens.answer(token, TaskAnswer::Heartbeat)
+    }
+}

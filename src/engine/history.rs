@@ -1,0 +1,96 @@
+//! Execution history: the events of `GetExecutionHistory`, with AWS's types, ids,
+//! `previousEventId` chains and `*EventDetails`.
+//!
+//! Each event's details are kept exactly as the API returns them: `input`, `output` and
+//! `parameters` are JSON *text*, and every detail object sits under its AWS key
+//! (`stateEnteredEventDetails`, `taskSucceededEventDetails`, …).
+//!
+//! ```
+//! use sfn_harness::engine::history::HistoryEvent;
+//! use serde_json::json;
+//!
+//! let e = HistoryEvent {
+//!     id: 2,
+//!     previous_event_id: 0,
+//!     timestamp_ms: 1_700_000_000_123,
+//!     event_type: "PassStateEntered".into(),
+//!     details: Some(("stateEnteredEventDetails".into(), json!({ "name": "Hello" }))),
+//! };
+//! assert_eq!(e.to_aws_json()["timestamp"], json!(1_700_000_000.123));
+//! assert_eq!(e.to_aws_json()["stateEnteredEventDetails"]["name"], "Hello");
+//! ```
+
+use serde_json::{json, Map, Value};
+
+use crate::engine::clock::Millis;
+
+/// One history event.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HistoryEvent {
+    /// 1-based id, in order of recording.
+    pub id: u64,
+    /// The id of the event this one follows on its chain (0 for none).
+    pub previous_event_id: u64,
+    /// When it was recorded, on the harness clock.
+    pub timestamp_ms: Millis,
+    /// AWS's event type, e.g. `TaskStateEntered`.
+    pub event_type: String,
+    /// The details object and its key, e.g. (`stateEnteredEventDetails`, {...}).
+    pub details: Option<(String, Value)>,
+}
+
+impl HistoryEvent {
+    /// The event as the `GetExecutionHistory` API returns it (timestamps in epoch seconds).
+    pub fn to_aws_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert(
+            "timestamp".into(),
+            json!(self.timestamp_ms as f64 / 1000.0),
+        );
+        m.insert("type".into(), json!(self.event_type));
+        m.insert("id".into(), json!(self.id));
+        m.insert("previousEventId".into(), json!(self.previous_event_id));
+        if let Some((k, v)) = &self.details {
+            m.insert(k.clone(), v.clone());
+        }
+        Value::Object(m)
+    }
+
+    /// The details object, if any.
+    pub fn details(&self) -> Option<&Value> {
+        self.details.as_ref().map(|(_, v)| v)
+    }
+}
+
+/// Compact JSON text of a value, as AWS puts it in `input`/`output` fields.
+pub fn json_text(v: &Value) -> String {
+    // Serializing a `Value` cannot fail: every map key is a string.
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+/// `{"truncated": false}`, the `inputDetails`/`outputDetails` of every event.
+pub fn not_truncated() -> Value {
+    json!({ "truncated": false })
+}
+
+/// Details of `…StateEntered`.
+pub fn state_entered(name: &str, input: &Value) -> Value {
+    json!({ "name": name, "input": json_text(input), "inputDetails": not_truncated() })
+}
+
+/// Details of `…StateExited`.
+pub fn state_exited(name: &str, output: &Value) -> Value {
+    json!({ "name": name, "output": json_text(output), "outputDetails": not_truncated() })
+}
+
+/// Details carrying an error and an optional cause (absent keys stay absent, as in AWS).
+pub fn error_details(error: Option<&str>, cause: Option<&str>) -> Value {
+    let mut m = Map::new();
+    if let Some(e) = error {
+        m.insert("error".into(), json!(e));
+    }
+    if let Some(c) = cause {
+        m.insert("cause".into(), json!(c));
+    }
+    Value::Object(m)
+}

@@ -1,0 +1,217 @@
+//! The task-token registry: tokens issued by `.waitForTaskToken` tasks and the answers
+//! (`SendTaskSuccess`, `SendTaskFailure`, `SendTaskHeartbeat`) that reach them.
+//!
+//! A token answers once. After its task succeeded, failed, timed out or its execution ended,
+//! every further call is refused with `TaskTimedOut`, as AWS refuses it. A malformed token is
+//! `InvalidToken`; a well-formed token this engine never issued is `TaskDoesNotExist`.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+use crate::engine::error::ApiError;
+use crate::engine::ids::Ids;
+
+/// What a worker sent for a token.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TaskAnswer {
+    /// `SendTaskSuccess` with the parsed output.
+    Success(Value),
+    /// `SendTaskFailure`.
+    Failure {
+        /// `error`, if given.
+        error: Option<String>,
+        /// `cause`, if given.
+        cause: Option<String>,
+    },
+    /// `SendTaskHeartbeat`.
+    Heartbeat,
+}
+
+#[derive(Debug)]
+enum Entry {
+    Open {
+        execution_arn: String,
+        state_name: String,
+        tx: mpsc::UnboundedSender<TaskAnswer>,
+    },
+    Closed {
+        execution_arn: String,
+    },
+}
+
+/// Where an open token belongs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenToken {
+    /// The token.
+    pub token: String,
+    /// Its execution.
+    pub execution_arn: String,
+    /// The Task state that issued it.
+    pub state_name: String,
+}
+
+/// The registry.
+#[derive(Debug, Default)]
+pub struct Tokens {
+    map: Mutex<HashMap<String, Entry>>,
+}
+
+impl Tokens {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
+        // The map is only mutated by single inserts/replacements: a poisoned lock is consistent.
+        self.map.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Registers a new open token; answers arrive on the returned receiver.
+    pub fn open(
+        &self,
+        token: &str,
+        execution_arn: &str,
+        state_name: &str,
+    ) -> mpsc::UnboundedReceiver<TaskAnswer> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        self.lock().insert(
+            token.to_string(),
+            Entry::Open {
+                execution_arn: execution_arn.to_string(),
+                state_name: state_name.to_string(),
+                tx,
+            },
+        );
+        rx
+    }
+
+    /// Closes a token: later answers are refused with `TaskTimedOut`.
+    pub fn close(&self, token: &str) {
+        let mut map = self.lock();
+        if let Some(Entry::Open { execution_arn, .. }) = map.get(token) {
+            let execution_arn = execution_arn.clone();
+            map.insert(token.to_string(), Entry::Closed { execution_arn });
+        }
+    }
+
+    /// Closes every token of an execution (it ended).
+    pub fn close_execution(&self, execution_arn: &str) {
+        let mut map = self.lock();
+        for entry in map.values_mut() {
+            if let Entry::Open {
+                execution_arn: arn, ..
+            } = entry
+            {
+                if arn == execution_arn {
+                    *entry = Entry::Closed {
+                        execution_arn: arn.clone(),
+                    };
+                }
+            }
+        }
+    }
+
+    /// Tokens that are open now (for reports of unanswered work).
+    pub fn open_tokens(&self) -> Vec<OpenToken> {
+        let mut v: Vec<OpenToken> = self
+            .lock()
+            .iter()
+            .filter_map(|(token, e)| match e {
+                Entry::Open {
+                    execution_arn,
+                    state_name,
+                    ..
+                } => Some(OpenToken {
+                    token: token.clone(),
+                    execution_arn: execution_arn.clone(),
+                    state_name: state_name.clone(),
+                }),
+                Entry::Closed { .. } => None,
+            })
+            .collect();
+        v.sort_by(|a, b| a.token.cmp(&b.token));
+        v
+    }
+
+    /// The execution a token (open or closed) belongs to.
+    pub fn execution_of(&self, token: &str) -> Option<String> {
+        self.lock().get(token).map(|e| match e {
+            Entry::Open { execution_arn, .. } | Entry::Closed { execution_arn } => {
+                execution_arn.clone()
+            }
+        })
+    }
+
+    /// Delivers an answer. Success and failure close the token; a heartbeat keeps it open.
+    pub fn answer(&self, token: &str, answer: TaskAnswer) -> Result<(), ApiError> {
+        if token.is_empty() || token.len() > 2048 {
+            return Err(ApiError::validation(format!(
+                "1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length between 1 and 2048 (got {})",
+                token.len()
+            )));
+        }
+        if !Ids::is_well_formed_token(token) {
+            return Err(ApiError::invalid_token(format!("Invalid token: '{token}'")));
+        }
+        let mut map = self.lock();
+        match map.get(token) {
+            None => Err(ApiError::task_does_not_exist()),
+            Some(Entry::Closed { .. }) => Err(ApiError::task_timed_out()),
+            Some(Entry::Open {
+                tx, execution_arn, ..
+            }) => {
+                let closing = !matches!(answer, TaskAnswer::Heartbeat);
+                if tx.send(answer).is_err() {
+                    // The waiting task is gone (its execution ended): treat as closed.
+                    let execution_arn = execution_arn.clone();
+                    map.insert(token.to_string(), Entry::Closed { execution_arn });
+                    return Err(ApiError::task_timed_out());
+                }
+                if closing {
+                    let execution_arn = execution_arn.clone();
+                    map.insert(token.to_string(), Entry::Closed { execution_arn });
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_lifecycle_matches_aws() {
+        let tokens = Tokens::default();
+        let mut ids = Ids::seeded(1);
+        let t = ids.task_token();
+        let mut rx = tokens.open(&t, "arn:x", "S");
+        assert_eq!(tokens.answer(&t, TaskAnswer::Heartbeat), Ok(()));
+        assert_eq!(
+            tokens.answer(&t, TaskAnswer::Success(serde_json::json!(1))),
+            Ok(())
+        );
+        assert_eq!(rx.try_recv().unwrap(), TaskAnswer::Heartbeat);
+        assert!(matches!(rx.try_recv().unwrap(), TaskAnswer::Success(_)));
+        // Answered once: refused afterwards.
+        assert_eq!(
+            tokens.answer(&t, TaskAnswer::Heartbeat).unwrap_err().code,
+            "TaskTimedOut"
+        );
+        assert_eq!(
+            tokens.answer("garbage", TaskAnswer::Heartbeat).unwrap_err().code,
+            "InvalidToken"
+        );
+        assert_eq!(
+            tokens
+                .answer(&ids.task_token(), TaskAnswer::Heartbeat)
+                .unwrap_err()
+                .code,
+            "TaskDoesNotExist"
+        );
+        assert_eq!(
+            tokens.answer("", TaskAnswer::Heartbeat).unwrap_err().code,
+            "ValidationException"
+        );
+    }
+}
