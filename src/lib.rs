@@ -6,3 +6,4 @@
 pub mod asl;
 pub mod engine;
 pub mod integrations;
+pub mod server;

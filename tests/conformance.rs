@@ -94,7 +94,9 @@ fn pattern(expected: &str) -> Vec<Piece> {
 fn glob_match(pieces: &[Piece], s: &str) -> bool {
     match pieces.split_first() {
         None => s.is_empty(),
-        Some((Piece::Lit(l), rest)) => s.strip_prefix(l.as_str()).is_some_and(|r| glob_match(rest, r)),
+        Some((Piece::Lit(l), rest)) => s
+            .strip_prefix(l.as_str())
+            .is_some_and(|r| glob_match(rest, r)),
         Some((Piece::Any, rest)) => (0..=s.len())
             .filter(|&k| s.is_char_boundary(k))
             .any(|k| glob_match(rest, &s[k..])),
@@ -188,9 +190,12 @@ async fn run_case(case: &Value) -> Result<(), String> {
     let exec = engine
         .start_execution(&machine.arn, None, Some(&case_input(&case["input"])))
         .map_err(|e| format!("start failed: {e}"))?;
-    tokio::time::timeout(Duration::from_secs(10), engine.clock().run_until(exec.wait()))
-        .await
-        .map_err(|_| "execution did not finish within 10 s of wall time".to_string())?;
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        engine.clock().run_until(exec.wait()),
+    )
+    .await
+    .map_err(|_| "execution did not finish within 10 s of wall time".to_string())?;
 
     let expected = &case["expected"];
     let status = exec.status().as_str();
@@ -309,9 +314,15 @@ async fn aws_recorded_executions() {
 
 #[test]
 fn placeholder_matching() {
-    assert!(string_matches("arn:<partition>:states:<region>:111:x", "arn:aws:states:us-east-1:111:x"));
+    assert!(string_matches(
+        "arn:<partition>:states:<region>:111:x",
+        "arn:aws:states:us-east-1:111:x"
+    ));
     assert!(string_matches("<<task_token>:1>", "AQabc"));
     assert!(string_matches("snf_role_arn", "arn:aws:iam::1:role/x"));
     assert!(!string_matches("abc<x>def", "abcXYZdeg"));
-    assert!(string_matches("fst=<ExecArnPart_0idx> and", "fst=9f3e-1 and"));
+    assert!(string_matches(
+        "fst=<ExecArnPart_0idx> and",
+        "fst=9f3e-1 and"
+    ));
 }

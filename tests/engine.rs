@@ -27,19 +27,25 @@ fn engine(seed: u64) -> Engine {
 
 /// Waits (bounded by real time) for an execution to end, driving virtual time.
 async fn finish(engine: &Engine, exec: &Execution) -> Status {
-    tokio::time::timeout(Duration::from_secs(10), engine.clock().run_until(exec.wait()))
-        .await
-        .unwrap_or_else(|_| {
-            panic!(
-                "execution {} did not finish within 10 s of wall time; history: {:#?}",
-                exec.arn(),
-                exec.history()
-            )
-        })
+    tokio::time::timeout(
+        Duration::from_secs(10),
+        engine.clock().run_until(exec.wait()),
+    )
+    .await
+    .unwrap_or_else(|_| {
+        panic!(
+            "execution {} did not finish within 10 s of wall time; history: {:#?}",
+            exec.arn(),
+            exec.history()
+        )
+    })
 }
 
 fn types(exec: &Execution) -> Vec<String> {
-    exec.history().iter().map(|e| e.event_type.clone()).collect()
+    exec.history()
+        .iter()
+        .map(|e| e.event_type.clone())
+        .collect()
 }
 
 fn event_ms(exec: &Execution, ty: &str) -> Vec<u64> {
@@ -59,7 +65,9 @@ fn token_sink(engine: &Engine, arn: &str) -> Arc<Mutex<Vec<String>>> {
         handler(move |req: TaskRequest| {
             let sink = sink.clone();
             async move {
-                sink.lock().unwrap().push(req.token.clone().expect("a token"));
+                sink.lock()
+                    .unwrap()
+                    .push(req.token.clone().expect("a token"));
                 Ok(json!({ "MessageId": "m-1" }))
             }
         }),
@@ -118,8 +126,16 @@ async fn hour_wait_then_retries_follow_virtual_time() {
     let scheduled = event_ms(&exec, "TaskScheduled");
     let failed = event_ms(&exec, "TaskFailed");
     assert_eq!(scheduled.len(), 3);
-    assert_eq!(scheduled[1] - failed[0], 60_000, "first retry after IntervalSeconds");
-    assert_eq!(scheduled[2] - failed[1], 120_000, "second retry after IntervalSeconds x BackoffRate");
+    assert_eq!(
+        scheduled[1] - failed[0],
+        60_000,
+        "first retry after IntervalSeconds"
+    );
+    assert_eq!(
+        scheduled[2] - failed[1],
+        120_000,
+        "second retry after IntervalSeconds x BackoffRate"
+    );
     assert_eq!(calls.load(Ordering::SeqCst), 3);
 }
 
@@ -136,11 +152,16 @@ async fn callback_success_records_submitted_then_succeeded() {
                 "ResultPath":"$.answer","End":true}}}"#,
         )
         .unwrap();
-    let exec = e.start_execution(&m.arn, Some("one"), Some(r#"{"x":1}"#)).unwrap();
+    let exec = e
+        .start_execution(&m.arn, Some("one"), Some(r#"{"x":1}"#))
+        .unwrap();
     let token = wait_for_token(&e, &tokens, 1).await;
     e.send_task_success(&token, r#"{"approved":true}"#).unwrap();
     assert_eq!(finish(&e, &exec).await, Status::Succeeded);
-    assert_eq!(exec.output(), Some(json!({ "x": 1, "answer": { "approved": true } })));
+    assert_eq!(
+        exec.output(),
+        Some(json!({ "x": 1, "answer": { "approved": true } }))
+    );
     assert_eq!(
         types(&exec),
         [
@@ -179,9 +200,12 @@ async fn callback_failure_is_caught_with_error_output() {
               "Fallback":{"Type":"Pass","End":true}}}"#,
         )
         .unwrap();
-    let exec = e.start_execution(&m.arn, None, Some(r#"{"id":7}"#)).unwrap();
+    let exec = e
+        .start_execution(&m.arn, None, Some(r#"{"id":7}"#))
+        .unwrap();
     let token = wait_for_token(&e, &tokens, 1).await;
-    e.send_task_failure(&token, Some("Rejected"), Some("score too low")).unwrap();
+    e.send_task_failure(&token, Some("Rejected"), Some("score too low"))
+        .unwrap();
     assert_eq!(finish(&e, &exec).await, Status::Succeeded);
     assert_eq!(
         exec.output(),
@@ -216,7 +240,10 @@ async fn heartbeats_keep_a_task_alive_until_they_stop() {
     assert_eq!(exec.error().as_deref(), Some("States.HeartbeatTimeout"));
     assert_eq!(event_ms(&exec, "TaskTimedOut")[0] - start, 150_000 + 60_000);
     // A late answer is refused.
-    assert_eq!(e.send_task_success(&token, "{}").unwrap_err().code, "TaskTimedOut");
+    assert_eq!(
+        e.send_task_success(&token, "{}").unwrap_err().code,
+        "TaskTimedOut"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -257,12 +284,16 @@ async fn stop_execution_aborts_and_closes_tokens() {
         .unwrap();
     let exec = e.start_execution(&m.arn, None, None).unwrap();
     let token = wait_for_token(&e, &tokens, 1).await;
-    e.stop_execution(exec.arn(), Some("Operator"), Some("no longer needed")).unwrap();
+    e.stop_execution(exec.arn(), Some("Operator"), Some("no longer needed"))
+        .unwrap();
     assert_eq!(exec.status(), Status::Aborted);
     let last = exec.history().last().unwrap().clone();
     assert_eq!(last.event_type, "ExecutionAborted");
     assert_eq!(last.details().unwrap()["cause"], "no longer needed");
-    assert_eq!(e.send_task_success(&token, "{}").unwrap_err().code, "TaskTimedOut");
+    assert_eq!(
+        e.send_task_success(&token, "{}").unwrap_err().code,
+        "TaskTimedOut"
+    );
     // Stopping twice is harmless and records nothing more.
     let n = exec.history().len();
     e.stop_execution(exec.arn(), None, None).unwrap();
@@ -299,7 +330,11 @@ async fn wait_variants_compute_their_deadline() {
         .unwrap();
     // T0 = 2023-11-14T22:13:20Z
     let exec = e
-        .start_execution(&m.arn, None, Some(r#"{"secs":20,"until":"2023-11-14T22:30:00Z"}"#))
+        .start_execution(
+            &m.arn,
+            None,
+            Some(r#"{"secs":20,"until":"2023-11-14T22:30:00Z"}"#),
+        )
         .unwrap();
     assert_eq!(finish(&e, &exec).await, Status::Succeeded);
     let exits = event_ms(&exec, "WaitStateExited");
@@ -317,10 +352,15 @@ async fn bad_wait_path_fails_with_runtime_error() {
             r#"{"StartAt":"A","States":{"A":{"Type":"Wait","SecondsPath":"$.secs","End":true}}}"#,
         )
         .unwrap();
-    let exec = e.start_execution(&m.arn, None, Some(r#"{"secs":"soon"}"#)).unwrap();
+    let exec = e
+        .start_execution(&m.arn, None, Some(r#"{"secs":"soon"}"#))
+        .unwrap();
     assert_eq!(finish(&e, &exec).await, Status::Failed);
     assert_eq!(exec.error().as_deref(), Some("States.Runtime"));
-    assert!(exec.cause().unwrap().contains("'A' (entered at the event id #2)"));
+    assert!(exec
+        .cause()
+        .unwrap()
+        .contains("'A' (entered at the event id #2)"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -336,7 +376,10 @@ async fn unregistered_resource_fails_loudly() {
     let exec = e.start_execution(&m.arn, None, None).unwrap();
     assert_eq!(finish(&e, &exec).await, Status::Failed);
     assert_eq!(exec.error().as_deref(), Some("States.Runtime"));
-    assert!(exec.cause().unwrap().contains("arn:aws:states:::nothing:here"));
+    assert!(exec
+        .cause()
+        .unwrap()
+        .contains("arn:aws:states:::nothing:here"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -372,7 +415,10 @@ async fn many_executions_run_concurrently() {
         )
         .unwrap();
     let execs: Vec<_> = (0..100)
-        .map(|i| e.start_execution(&m.arn, None, Some(&format!("{{\"i\":{i}}}"))).unwrap())
+        .map(|i| {
+            e.start_execution(&m.arn, None, Some(&format!("{{\"i\":{i}}}")))
+                .unwrap()
+        })
         .collect();
     for n in 1..=100 {
         let t = wait_for_token(&e, &tokens, n).await;
@@ -381,38 +427,72 @@ async fn many_executions_run_concurrently() {
     for exec in &execs {
         assert_eq!(finish(&e, exec).await, Status::Succeeded);
     }
-    assert_eq!(e.executions(Some(&m.arn), Some(Status::Succeeded)).len(), 100);
+    assert_eq!(
+        e.executions(Some(&m.arn), Some(Status::Succeeded)).len(),
+        100
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_errors_are_shaped_like_aws() {
     let e = engine(12);
     let m = e
-        .create_state_machine("api", r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#)
+        .create_state_machine(
+            "api",
+            r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#,
+        )
         .unwrap();
     assert_eq!(
-        e.create_state_machine("api", r#"{"StartAt":"X","States":{"X":{"Type":"Succeed"}}}"#)
-            .unwrap_err()
-            .code,
+        e.create_state_machine(
+            "api",
+            r#"{"StartAt":"X","States":{"X":{"Type":"Succeed"}}}"#
+        )
+        .unwrap_err()
+        .code,
         "StateMachineAlreadyExists"
     );
-    assert_eq!(e.create_state_machine("bad name", "{}").unwrap_err().code, "InvalidName");
-    assert_eq!(e.create_state_machine("x", "{").unwrap_err().code, "InvalidDefinition");
-    assert_eq!(e.start_execution(&m.arn, None, Some("{nope")).unwrap_err().code, "InvalidExecutionInput");
-    assert_eq!(e.start_execution("nope", None, None).unwrap_err().code, "InvalidArn");
+    assert_eq!(
+        e.create_state_machine("bad name", "{}").unwrap_err().code,
+        "InvalidName"
+    );
+    assert_eq!(
+        e.create_state_machine("x", "{").unwrap_err().code,
+        "InvalidDefinition"
+    );
+    assert_eq!(
+        e.start_execution(&m.arn, None, Some("{nope"))
+            .unwrap_err()
+            .code,
+        "InvalidExecutionInput"
+    );
+    assert_eq!(
+        e.start_execution("nope", None, None).unwrap_err().code,
+        "InvalidArn"
+    );
     let missing = m.arn.replace(":api", ":missing");
-    assert_eq!(e.start_execution(&missing, None, None).unwrap_err().code, "StateMachineDoesNotExist");
+    assert_eq!(
+        e.start_execution(&missing, None, None).unwrap_err().code,
+        "StateMachineDoesNotExist"
+    );
     let one = e.start_execution(&m.arn, Some("same"), Some("{}")).unwrap();
     let again = e.start_execution(&m.arn, Some("same"), Some("{}"));
     finish(&e, &one).await;
     // Reused name after the first ended (or with other input): ExecutionAlreadyExists.
     let _ = again;
     assert_eq!(
-        e.start_execution(&m.arn, Some("same"), Some(r#"{"a":1}"#)).unwrap_err().code,
+        e.start_execution(&m.arn, Some("same"), Some(r#"{"a":1}"#))
+            .unwrap_err()
+            .code,
         "ExecutionAlreadyExists"
     );
-    assert_eq!(e.send_task_success("garbage", "{}").unwrap_err().code, "InvalidToken");
-    assert_eq!(e.send_task_heartbeat("").unwrap_err().code, "ValidationException");
+    assert_eq!(
+        e.send_task_success("garbage", "{}").unwrap_err().code,
+        "InvalidToken"
+    );
+    assert_eq!(
+        e.send_task_heartbeat("").unwrap_err().code,
+        "ValidationException"
+    );
     let tokens = token_sink(&e, "arn:aws:states:::sqs:sendMessage");
     let cb = e
         .create_state_machine(
@@ -422,5 +502,8 @@ async fn api_errors_are_shaped_like_aws() {
         .unwrap();
     let _exec = e.start_execution(&cb.arn, None, None).unwrap();
     let token = wait_for_token(&e, &tokens, 1).await;
-    assert_eq!(e.send_task_success(&token, "not json").unwrap_err().code, "InvalidOutput");
+    assert_eq!(
+        e.send_task_success(&token, "not json").unwrap_err().code,
+        "InvalidOutput"
+    );
 }

@@ -656,7 +656,10 @@ mod tests {
         assert_eq!(read("$['k e y']", &v).unwrap(), json!(5));
         assert_eq!(read("$.a.b[-1]", &v).unwrap(), json!({"c": "x"}));
         assert_eq!(read("$$.ctx", &v).unwrap(), json!(1));
-        assert!(matches!(read("$.nope", &v), Err(PathError::NotFound { .. })));
+        assert!(matches!(
+            read("$.nope", &v),
+            Err(PathError::NotFound { .. })
+        ));
     }
 
     #[test]
@@ -669,7 +672,10 @@ mod tests {
         assert_eq!(read("$.users[*].year", &v).unwrap(), json!([1997, 1998]));
         assert_eq!(read("$..year", &v).unwrap(), json!([1997, 1998]));
         assert_eq!(read("$.users[0:1].year", &v).unwrap(), json!([1997]));
-        assert_eq!(read("$.users[?(@.year > 1997 && @.status)]", &v).unwrap(), json!([{"year": 1998, "status": 1}]));
+        assert_eq!(
+            read("$.users[?(@.year > 1997 && @.status)]", &v).unwrap(),
+            json!([{"year": 1998, "status": 1}])
+        );
         assert_eq!(read("$.missing[*]", &v).unwrap(), json!([]));
     }
 
@@ -684,11 +690,20 @@ mod tests {
     fn set_creates_objects_and_replaces_root() {
         let p = Path::parse("$.a.b").unwrap();
         assert_eq!(p.set(json!({}), json!(1)).unwrap(), json!({"a": {"b": 1}}));
-        assert_eq!(Path::parse("$").unwrap().set(json!({"x": 1}), json!(2)).unwrap(), json!(2));
+        assert_eq!(
+            Path::parse("$")
+                .unwrap()
+                .set(json!({"x": 1}), json!(2))
+                .unwrap(),
+            json!(2)
+        );
         assert!(p.set(json!("str"), json!(1)).is_err());
         assert!(p.set(json!({"a": 3}), json!(1)).is_err());
         assert_eq!(
-            Path::parse("$.l[1]").unwrap().set(json!({"l": [0, 0]}), json!(9)).unwrap(),
+            Path::parse("$.l[1]")
+                .unwrap()
+                .set(json!({"l": [0, 0]}), json!(9))
+                .unwrap(),
             json!({"l": [0, 9]})
         );
     }

@@ -43,10 +43,7 @@ impl HistoryEvent {
     /// The event as the `GetExecutionHistory` API returns it (timestamps in epoch seconds).
     pub fn to_aws_json(&self) -> Value {
         let mut m = Map::new();
-        m.insert(
-            "timestamp".into(),
-            json!(self.timestamp_ms as f64 / 1000.0),
-        );
+        m.insert("timestamp".into(), json!(self.timestamp_ms as f64 / 1000.0));
         m.insert("type".into(), json!(self.event_type));
         m.insert("id".into(), json!(self.id));
         m.insert("previousEventId".into(), json!(self.previous_event_id));

@@ -32,7 +32,9 @@ use crate::asl::{
 };
 use crate::engine::clock::Millis;
 use crate::engine::execution::{Execution, Status};
-use crate::engine::history::{error_details, json_text, not_truncated, state_entered, state_exited};
+use crate::engine::history::{
+    error_details, json_text, not_truncated, state_entered, state_exited,
+};
 use crate::engine::tokens::TaskAnswer;
 use crate::engine::EngineInner;
 use crate::integrations::{Pattern, Resource, TaskRequest};
@@ -239,7 +241,10 @@ impl Run {
             Seconds::Literal(n) => Ok(*n),
             Seconds::Path(p) => {
                 let v = p.read(input, &Value::Null).map_err(|_| {
-                    self.runtime(here, format!("Invalid path '{p}': the path references no value"))
+                    self.runtime(
+                        here,
+                        format!("Invalid path '{p}': the path references no value"),
+                    )
                 })?;
                 v.as_u64().ok_or_else(|| {
                     self.runtime(
@@ -371,12 +376,7 @@ impl Run {
         .boxed()
     }
 
-    async fn run_state(
-        &self,
-        state: &State,
-        raw: Value,
-        chain: &mut u64,
-    ) -> Result<Step, Failure> {
+    async fn run_state(&self, state: &State, raw: Value, chain: &mut u64) -> Result<Step, Failure> {
         let prefix = state.kind.event_prefix();
         let entered_ms = self.now();
         let entered_id = self.emit(
@@ -445,17 +445,31 @@ impl Run {
             }
             StateKind::Task(t) => {
                 let eff = self.input_path(&here, &raw)?;
-                let r = self.with_retry(&here, Work::Task(t), &t.retry, &t.catch, &raw, &eff, chain).await?;
+                let r = self
+                    .with_retry(&here, Work::Task(t), &t.retry, &t.catch, &raw, &eff, chain)
+                    .await?;
                 self.finish_result(&here, r, &t.result_selector, &t.result_path, &raw, chain)
             }
             StateKind::Parallel(p) => {
                 let eff = self.input_path(&here, &raw)?;
-                let r = self.with_retry(&here, Work::Parallel(p), &p.retry, &p.catch, &raw, &eff, chain).await?;
+                let r = self
+                    .with_retry(
+                        &here,
+                        Work::Parallel(p),
+                        &p.retry,
+                        &p.catch,
+                        &raw,
+                        &eff,
+                        chain,
+                    )
+                    .await?;
                 self.finish_result(&here, r, &p.result_selector, &p.result_path, &raw, chain)
             }
             StateKind::Map(m) => {
                 let eff = self.input_path(&here, &raw)?;
-                let r = self.with_retry(&here, Work::Map(m), &m.retry, &m.catch, &raw, &eff, chain).await?;
+                let r = self
+                    .with_retry(&here, Work::Map(m), &m.retry, &m.catch, &raw, &eff, chain)
+                    .await?;
                 self.finish_result(&here, r, &m.result_selector, &m.result_path, &raw, chain)
             }
         }
@@ -489,7 +503,10 @@ impl Run {
         self.emit(
             chain,
             &format!("{prefix}StateExited"),
-            Some(("stateExitedEventDetails", state_exited(&here.state.name, &out))),
+            Some((
+                "stateExitedEventDetails",
+                state_exited(&here.state.name, &out),
+            )),
         );
         Ok(Self::transition(here.state, out))
     }
@@ -561,7 +578,9 @@ impl Run {
             secs *= rng.gen::<f64>();
         }
         counts[i] += 1;
-        Some(Duration::from_millis((secs * 1000.0).round().max(0.0) as u64))
+        Some(Duration::from_millis(
+            (secs * 1000.0).round().max(0.0) as u64
+        ))
     }
 
     /// Applies the first matching catcher: records the exit and returns where to go.
@@ -594,7 +613,10 @@ impl Run {
         self.emit(
             chain,
             &format!("{prefix}StateExited"),
-            Some(("stateExitedEventDetails", state_exited(&here.state.name, &out))),
+            Some((
+                "stateExitedEventDetails",
+                state_exited(&here.state.name, &out),
+            )),
         );
         Ok(Some(Step::Next(c.next.clone(), out)))
     }
@@ -627,13 +649,21 @@ impl Run {
         })
     }
 
-    fn wait_deadline(&self, here: &Here<'_>, w: &WaitFor, input: &Value) -> Result<Millis, Failure> {
+    fn wait_deadline(
+        &self,
+        here: &Here<'_>,
+        w: &WaitFor,
+        input: &Value,
+    ) -> Result<Millis, Failure> {
         let now = self.now();
         let parse_ts = |s: &str| -> Result<Millis, Failure> {
             s.parse::<jiff::Timestamp>()
                 .map(|t| t.as_millisecond().max(0) as Millis)
                 .map_err(|_| {
-                    self.runtime(here, format!("The timestamp '{s}' is not a valid ISO-8601 timestamp"))
+                    self.runtime(
+                        here,
+                        format!("The timestamp '{s}' is not a valid ISO-8601 timestamp"),
+                    )
                 })
         };
         match w {
@@ -645,13 +675,19 @@ impl Run {
             }
             WaitFor::TimestampPath(p) => {
                 let v = p.read(input, &Value::Null).map_err(|_| {
-                    self.runtime(here, format!("Invalid path '{p}': the path references no value"))
+                    self.runtime(
+                        here,
+                        format!("Invalid path '{p}': the path references no value"),
+                    )
                 })?;
                 match v.as_str() {
                     Some(s) => parse_ts(s),
                     None => Err(self.runtime(
                         here,
-                        format!("The TimestampPath '{p}' must reference a string, but was {}", json_text(&v)),
+                        format!(
+                            "The TimestampPath '{p}' must reference a string, but was {}",
+                            json_text(&v)
+                        ),
                     )),
                 }
             }
@@ -679,8 +715,16 @@ impl Run {
             Some(tpl) => self.payload(here, tpl, eff, &ctx)?,
             None => eff.clone(),
         };
-        let timeout = t.timeout.as_ref().map(|s| self.seconds(here, s, eff)).transpose()?;
-        let heartbeat = t.heartbeat.as_ref().map(|s| self.seconds(here, s, eff)).transpose()?;
+        let timeout = t
+            .timeout
+            .as_ref()
+            .map(|s| self.seconds(here, s, eff))
+            .transpose()?;
+        let heartbeat = t
+            .heartbeat
+            .as_ref()
+            .map(|s| self.seconds(here, s, eff))
+            .transpose()?;
         let ids = json!({ "resourceType": res.resource_type, "resource": res.resource });
         let mut scheduled = json!({
             "resourceType": res.resource_type,
@@ -694,8 +738,16 @@ impl Run {
         if let Some(s) = heartbeat {
             scheduled["heartbeatInSeconds"] = json!(s);
         }
-        self.emit(chain, "TaskScheduled", Some(("taskScheduledEventDetails", scheduled)));
-        self.emit(chain, "TaskStarted", Some(("taskStartedEventDetails", ids.clone())));
+        self.emit(
+            chain,
+            "TaskScheduled",
+            Some(("taskScheduledEventDetails", scheduled)),
+        );
+        self.emit(
+            chain,
+            "TaskStarted",
+            Some(("taskStartedEventDetails", ids.clone())),
+        );
         let with = |mut v: Value, extra: Value| {
             if let (Some(o), Some(e)) = (v.as_object_mut(), extra.as_object()) {
                 for (k, x) in e {
@@ -710,7 +762,10 @@ impl Run {
                 "TaskFailed",
                 Some((
                     "taskFailedEventDetails",
-                    with(ids.clone(), error_details(f.error.as_deref(), f.cause.as_deref())),
+                    with(
+                        ids.clone(),
+                        error_details(f.error.as_deref(), f.cause.as_deref()),
+                    ),
                 )),
             );
             f
@@ -719,7 +774,10 @@ impl Run {
             this.emit(
                 chain,
                 "TaskTimedOut",
-                Some(("taskTimedOutEventDetails", with(ids.clone(), error_details(Some(error), None)))),
+                Some((
+                    "taskTimedOutEventDetails",
+                    with(ids.clone(), error_details(Some(error), None)),
+                )),
             );
             Failure {
                 error: Some(error.to_string()),
@@ -743,9 +801,11 @@ impl Run {
         let clock = self.engine.clock.clone();
         let started = self.now();
         let deadline = timeout.map(|s| started + s * 1000);
-        let mut rx = token
-            .as_deref()
-            .map(|tok| self.engine.tokens.open(tok, &self.exec.arn, &here.state.name));
+        let mut rx = token.as_deref().map(|tok| {
+            self.engine
+                .tokens
+                .open(tok, &self.exec.arn, &here.state.name)
+        });
         let request = TaskRequest {
             resource: res.clone(),
             input: params,
@@ -794,7 +854,10 @@ impl Run {
             "TaskSubmitted",
             Some((
                 "taskSubmittedEventDetails",
-                with(ids.clone(), json!({ "output": json_text(&submitted), "outputDetails": not_truncated() })),
+                with(
+                    ids.clone(),
+                    json!({ "output": json_text(&submitted), "outputDetails": not_truncated() }),
+                ),
             )),
         );
         let mut beat_deadline = heartbeat.map(|s| started + s * 1000);
@@ -888,7 +951,10 @@ impl Run {
             PathOrNull::Path(p) => p.read(eff, &Value::Null).map_err(|_| {
                 self.runtime(
                     here,
-                    format!("Invalid path '{p}' : No results for path: {}", p.normalized()),
+                    format!(
+                        "Invalid path '{p}' : No results for path: {}",
+                        p.normalized()
+                    ),
                 )
             })?,
         };
@@ -912,9 +978,16 @@ impl Run {
         let started = self.emit(
             chain,
             "MapStateStarted",
-            Some(("mapStateStartedEventDetails", json!({ "length": items.len() }))),
+            Some((
+                "mapStateStartedEventDetails",
+                json!({ "length": items.len() }),
+            )),
         );
-        let lanes = if max == 0 { items.len() } else { max.min(items.len()) };
+        let lanes = if max == 0 {
+            items.len()
+        } else {
+            max.min(items.len())
+        };
         let results: Vec<Mutex<Value>> = items.iter().map(|_| Mutex::new(Value::Null)).collect();
         let name = &here.state.name;
         let lane_futs = (0..lanes).map(|lane| {
@@ -1005,7 +1078,10 @@ enum Attempted {
 pub(crate) fn error_matches(names: &[String], error: Option<&str>) -> bool {
     names.iter().any(|n| match n.as_str() {
         "States.ALL" => true,
-        "States.TaskFailed" => !matches!(error, Some("States.Timeout") | Some("States.HeartbeatTimeout")),
+        "States.TaskFailed" => !matches!(
+            error,
+            Some("States.Timeout") | Some("States.HeartbeatTimeout")
+        ),
         other => error == Some(other),
     })
 }

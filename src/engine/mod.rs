@@ -88,6 +88,7 @@ pub(crate) struct EngineInner {
     executions: RwLock<Vec<Arc<Execution>>>,
     by_arn: RwLock<HashMap<String, Arc<Execution>>>,
     handlers: RwLock<HashMap<String, Arc<dyn TaskHandler>>>,
+    tags: RwLock<HashMap<String, Vec<(String, String)>>>,
 }
 
 fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -152,6 +153,7 @@ impl Engine {
                 executions: RwLock::new(Vec::new()),
                 by_arn: RwLock::new(HashMap::new()),
                 handlers: RwLock::new(HashMap::new()),
+                tags: RwLock::new(HashMap::new()),
                 config,
             }),
         }
@@ -180,7 +182,10 @@ impl Engine {
     /// The ARN prefix of this engine's state machines.
     fn machine_arn(&self, name: &str) -> String {
         let c = &self.inner.config;
-        format!("arn:aws:states:{}:{}:stateMachine:{name}", c.region, c.account_id)
+        format!(
+            "arn:aws:states:{}:{}:stateMachine:{name}",
+            c.region, c.account_id
+        )
     }
 
     /// Creates a state machine (`CreateStateMachine`), validating its definition.
@@ -201,7 +206,10 @@ impl Engine {
         machine_type: MachineType,
     ) -> Result<Arc<StateMachine>, ApiError> {
         if !valid_name(name) {
-            return Err(ApiError::new("InvalidName", format!("Invalid Name: '{name}'")));
+            return Err(ApiError::new(
+                "InvalidName",
+                format!("Invalid Name: '{name}'"),
+            ));
         }
         let parsed = asl::parse_str(definition)
             .map_err(|e| ApiError::new("InvalidDefinition", e.to_string()))?;
@@ -238,7 +246,11 @@ impl Engine {
 
     fn check_machine_arn(arn: &str) -> Result<(), ApiError> {
         let parts: Vec<&str> = arn.split(':').collect();
-        if parts.len() < 7 || parts[0] != "arn" || parts[2] != "states" || parts[5] != "stateMachine" {
+        if parts.len() < 7
+            || parts[0] != "arn"
+            || parts[2] != "states"
+            || parts[5] != "stateMachine"
+        {
             return Err(ApiError::invalid_arn(arn));
         }
         Ok(())
@@ -287,7 +299,9 @@ impl Engine {
             ));
         }
         let parsed = definition
-            .map(|d| asl::parse_str(d).map_err(|e| ApiError::new("InvalidDefinition", e.to_string())))
+            .map(|d| {
+                asl::parse_str(d).map_err(|e| ApiError::new("InvalidDefinition", e.to_string()))
+            })
             .transpose()?;
         let revision_id = self.inner.ids().uuid();
         let mut machines = write(&self.inner.machines);
@@ -385,7 +399,11 @@ impl Engine {
             exec
         };
         let seed = self.inner.ids().next_u64();
-        let run = Arc::new(interpreter::Run::new(self.inner.clone(), exec.clone(), seed));
+        let run = Arc::new(interpreter::Run::new(
+            self.inner.clone(),
+            exec.clone(),
+            seed,
+        ));
         let handle = self.inner.clock.spawn(run.run_execution());
         *exec.task.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
         Ok(exec)
@@ -401,7 +419,11 @@ impl Engine {
     }
 
     /// Executions, newest first, optionally of one machine and one status (`ListExecutions`).
-    pub fn executions(&self, machine_arn: Option<&str>, status: Option<Status>) -> Vec<Arc<Execution>> {
+    pub fn executions(
+        &self,
+        machine_arn: Option<&str>,
+        status: Option<Status>,
+    ) -> Vec<Arc<Execution>> {
         read(&self.inner.executions)
             .iter()
             .rev()
@@ -450,9 +472,8 @@ impl Engine {
                 "1 validation error detected: Value at 'output' failed to satisfy constraint: Member must have length less than or equal to 262144",
             ));
         }
-        let value: Value = serde_json::from_str(output).map_err(|e| {
-            ApiError::new("InvalidOutput", format!("Invalid Output: '{e}'"))
-        })?;
+        let value: Value = serde_json::from_str(output)
+            .map_err(|e| ApiError::new("InvalidOutput", format!("Invalid Output: '{e}'")))?;
         self.inner.tokens.answer(token, TaskAnswer::Success(value))
     }
 
@@ -485,5 +506,59 @@ impl Engine {
     /// `SendTaskHeartbeat`.
     pub fn send_task_heartbeat(&self, token: &str) -> Result<(), ApiError> {
         self.inner.tokens.answer(token, TaskAnswer::Heartbeat)
+    }
+
+    fn resource_exists(&self, arn: &str) -> bool {
+        read(&self.inner.machines).iter().any(|m| m.arn == arn)
+    }
+
+    /// Adds or replaces tags on a state machine (`TagResource`).
+    pub fn tag_resource(&self, arn: &str, tags: &[(String, String)]) -> Result<(), ApiError> {
+        if !self.resource_exists(arn) {
+            return Err(ApiError::new(
+                "ResourceNotFound",
+                format!("Resource not found: '{arn}'"),
+            ));
+        }
+        let mut all = write(&self.inner.tags);
+        let list = all.entry(arn.to_string()).or_default();
+        for (k, v) in tags {
+            match list.iter_mut().find(|(key, _)| key == k) {
+                Some(slot) => slot.1 = v.clone(),
+                None => list.push((k.clone(), v.clone())),
+            }
+        }
+        if list.len() > 50 {
+            return Err(ApiError::new(
+                "TooManyTags",
+                format!("Too many tags on resource '{arn}' (at most 50)"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Removes tags (`UntagResource`).
+    pub fn untag_resource(&self, arn: &str, keys: &[String]) -> Result<(), ApiError> {
+        if !self.resource_exists(arn) {
+            return Err(ApiError::new(
+                "ResourceNotFound",
+                format!("Resource not found: '{arn}'"),
+            ));
+        }
+        if let Some(list) = write(&self.inner.tags).get_mut(arn) {
+            list.retain(|(k, _)| !keys.contains(k));
+        }
+        Ok(())
+    }
+
+    /// The tags of a resource (`ListTagsForResource`).
+    pub fn tags(&self, arn: &str) -> Result<Vec<(String, String)>, ApiError> {
+        if !self.resource_exists(arn) {
+            return Err(ApiError::new(
+                "ResourceNotFound",
+                format!("Resource not found: '{arn}'"),
+            ));
+        }
+        Ok(read(&self.inner.tags).get(arn).cloned().unwrap_or_default())
     }
 }

@@ -199,7 +199,10 @@ mod tests {
             "TaskTimedOut"
         );
         assert_eq!(
-            tokens.answer("garbage", TaskAnswer::Heartbeat).unwrap_err().code,
+            tokens
+                .answer("garbage", TaskAnswer::Heartbeat)
+                .unwrap_err()
+                .code,
             "InvalidToken"
         );
         assert_eq!(

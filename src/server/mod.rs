@@ -1,0 +1,3 @@
+//! The HTTP endpoint.
+
+pub mod sfn;
