@@ -806,6 +806,7 @@ impl Run {
                 .tokens
                 .open(tok, &self.exec.arn, &here.state.name)
         });
+        let request_input = params.clone();
         let request = TaskRequest {
             resource: res.clone(),
             input: params,

@@ -89,6 +89,32 @@ pub(crate) struct EngineInner {
     by_arn: RwLock<HashMap<String, Arc<Execution>>>,
     handlers: RwLock<HashMap<String, Arc<dyn TaskHandler>>>,
     tags: RwLock<HashMap<String, Vec<(String, String)>>>,
+    fallback: RwLock<Option<Arc<dyn TaskHandler>>>,
+    observers: RwLock<Vec<TaskObserver>>,
+}
+
+/// A callback told about every task token handed out (see [`Engine::observe_tasks`]).
+pub type TaskObserver = Arc<dyn Fn(&TaskSubmission) + Send + Sync>;
+
+/// A `.waitForTaskToken` task that has been submitted and now waits for its token's answer.
+#[derive(Debug, Clone)]
+pub struct TaskSubmission {
+    /// The execution.
+    pub execution_arn: String,
+    /// Its state machine.
+    pub state_machine_arn: String,
+    /// The Task state.
+    pub state_name: String,
+    /// The resource as written.
+    pub resource: String,
+    /// The token.
+    pub token: String,
+    /// The effective input the resource was called with (after `Parameters`).
+    pub input: Value,
+    /// What the resource returned on submission (for SQS: `MessageId`, `MD5OfMessageBody`).
+    pub submitted: Value,
+    /// `$$.State.RetryCount` of this attempt.
+    pub retry_count: u64,
 }
 
 fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
@@ -102,7 +128,16 @@ fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
 
 impl EngineInner {
     pub(crate) fn handler(&self, base_arn: &str) -> Option<Arc<dyn TaskHandler>> {
-        read(&self.handlers).get(base_arn).cloned()
+        read(&self.handlers)
+            .get(base_arn)
+            .cloned()
+            .or_else(|| read(&self.fallback).clone())
+    }
+
+    pub(crate) fn notify_submitted(&self, s: &TaskSubmission) {
+        for o in read(&self.observers).iter() {
+            o(s);
+        }
     }
 
     fn ids(&self) -> MutexGuard<'_, Ids> {
@@ -154,6 +189,8 @@ impl Engine {
                 by_arn: RwLock::new(HashMap::new()),
                 handlers: RwLock::new(HashMap::new()),
                 tags: RwLock::new(HashMap::new()),
+                fallback: RwLock::new(None),
+                observers: RwLock::new(Vec::new()),
                 config,
             }),
         }
@@ -177,6 +214,17 @@ impl Engine {
     /// Registers the handler for a Task resource ARN (without `.waitForTaskToken`/`.sync`).
     pub fn register_resource(&self, arn: impl Into<String>, handler: Arc<dyn TaskHandler>) {
         write(&self.inner.handlers).insert(arn.into(), handler);
+    }
+
+    /// Sets the handler used for resources that have no handler of their own (the test harness
+    /// routes them to scripted workers).
+    pub fn set_fallback_handler(&self, handler: Arc<dyn TaskHandler>) {
+        *write(&self.inner.fallback) = Some(handler);
+    }
+
+    /// Calls `observer` each time a `.waitForTaskToken` task has been submitted.
+    pub fn observe_tasks(&self, observer: TaskObserver) {
+        write(&self.inner.observers).push(observer);
     }
 
     /// The ARN prefix of this engine's state machines.
@@ -349,6 +397,12 @@ impl Engine {
         input: Option<&str>,
     ) -> Result<Arc<Execution>, ApiError> {
         let machine = self.state_machine(machine_arn)?;
+        if tokio::runtime::Handle::try_current().is_err() {
+            return Err(ApiError::new(
+                "ServiceException",
+                "StartExecution must be called from within a Tokio runtime (executions run as tasks on it)",
+            ));
+        }
         let input_text = input.unwrap_or("{}");
         if input_text.len() > 256 * 1024 {
             return Err(ApiError::new(
