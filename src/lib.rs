@@ -5,5 +5,15 @@
 
 pub mod asl;
 pub mod engine;
+pub mod harness;
 pub mod integrations;
 pub mod server;
+
+/// Everything a test usually needs: `use sfn_harness::prelude::*;`.
+pub mod prelude {
+    pub use crate::engine::Status;
+    pub use crate::harness::{
+        Answer, Execution, Finished, Harness, HarnessBuilder, HarnessError, Machine, Reply,
+        WorkerTask,
+    };
+}

@@ -862,16 +862,17 @@ impl Run {
             )),
         );
         if let Some(tok) = &token {
-            self.engine.notify_submitted(&crate::engine::TaskSubmission {
-                execution_arn: self.exec.arn.clone(),
-                state_machine_arn: self.exec.machine.arn.clone(),
-                state_name: here.state.name.clone(),
-                resource: res.arn.clone(),
-                token: tok.clone(),
-                input: request_input,
-                submitted: submitted.clone(),
-                retry_count: retries,
-            });
+            self.engine
+                .notify_submitted(&crate::engine::TaskSubmission {
+                    execution_arn: self.exec.arn.clone(),
+                    state_machine_arn: self.exec.machine.arn.clone(),
+                    state_name: here.state.name.clone(),
+                    resource: res.arn.clone(),
+                    token: tok.clone(),
+                    input: request_input,
+                    submitted: submitted.clone(),
+                    retry_count: retries,
+                });
         }
         let mut beat_deadline = heartbeat.map(|s| started + s * 1000);
         loop {

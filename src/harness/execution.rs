@@ -1,0 +1,225 @@
+//! Executions as a test sees them: start, wait (bounded, driving virtual time), inspect.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::engine::history::HistoryEvent;
+use crate::engine::{self, Status};
+use crate::harness::snapshot::{NormalizedHistory, Timeline};
+use crate::harness::{HarnessError, HarnessInner};
+
+/// A state machine created through the harness.
+///
+/// ```
+/// # use sfn_harness::prelude::*;
+/// # use serde_json::json;
+/// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let h = Harness::start().await;
+/// let machine = h.create_state_machine("hello", json!({
+///     "StartAt": "Hi", "States": { "Hi": { "Type": "Pass", "Result": "hi", "End": true } }
+/// })).await?;
+/// let done = machine.start(json!({})).await?.finish().await?;
+/// assert_eq!(done.output(), Some(&json!("hi")));
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct Machine {
+    pub(crate) harness: Arc<HarnessInner>,
+    pub(crate) inner: Arc<engine::StateMachine>,
+}
+
+impl std::fmt::Debug for Machine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Machine")
+            .field("arn", &self.inner.arn)
+            .finish()
+    }
+}
+
+impl Machine {
+    /// The state machine's ARN.
+    pub fn arn(&self) -> &str {
+        &self.inner.arn
+    }
+
+    /// Its name.
+    pub fn name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// Starts an execution with a generated name.
+    pub async fn start(&self, input: Value) -> Result<Execution, HarnessError> {
+        self.start_execution(None, input)
+    }
+
+    /// Starts an execution with the given name.
+    pub async fn start_named(&self, name: &str, input: Value) -> Result<Execution, HarnessError> {
+        self.start_execution(Some(name), input)
+    }
+
+    fn start_execution(&self, name: Option<&str>, input: Value) -> Result<Execution, HarnessError> {
+        let text = input.to_string();
+        let exec = self
+            .harness
+            .engine
+            .start_execution(&self.inner.arn, name, Some(&text))?;
+        Ok(Execution {
+            harness: self.harness.clone(),
+            inner: exec,
+        })
+    }
+}
+
+/// A running (or finished) execution.
+#[derive(Clone)]
+pub struct Execution {
+    pub(crate) harness: Arc<HarnessInner>,
+    pub(crate) inner: Arc<engine::Execution>,
+}
+
+impl std::fmt::Debug for Execution {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Execution")
+            .field("arn", &self.inner.arn())
+            .field("status", &self.inner.status())
+            .finish()
+    }
+}
+
+impl Execution {
+    /// The execution ARN.
+    pub fn arn(&self) -> &str {
+        self.inner.arn()
+    }
+
+    /// The current status.
+    pub fn status(&self) -> Status {
+        self.inner.status()
+    }
+
+    /// The history so far, normalized for snapshots.
+    pub fn history(&self) -> NormalizedHistory {
+        self.harness.normalize(&self.inner)
+    }
+
+    /// The history so far, exactly as `GetExecutionHistory` returns it.
+    pub fn aws_history(&self) -> Vec<HistoryEvent> {
+        self.inner.history()
+    }
+
+    /// The states visited so far.
+    pub fn timeline(&self) -> Timeline {
+        Timeline::new(&self.inner.history(), self.inner.start_ms())
+    }
+
+    /// Stops the execution (`StopExecution`).
+    pub async fn stop(&self, error: Option<&str>, cause: Option<&str>) -> Result<(), HarnessError> {
+        self.harness
+            .engine
+            .stop_execution(self.arn(), error, cause)?;
+        Ok(())
+    }
+
+    /// Waits for the execution to end, skipping virtual time while everything else is idle.
+    ///
+    /// The wait is bounded by the harness's finish timeout in *real* time; past it, the error
+    /// names the machine, the execution, the states visited and the tokens left unanswered.
+    /// A scripted worker's panic also ends the wait, with the panic's message.
+    pub async fn finish(&self) -> Result<Finished, HarnessError> {
+        let bound = self.harness.config.finish_timeout;
+        self.finish_within(bound).await
+    }
+
+    /// [`finish`](Self::finish) with an explicit real-time bound.
+    pub async fn finish_within(&self, bound: Duration) -> Result<Finished, HarnessError> {
+        let clock = self.harness.engine.clock().clone();
+        let panicked = self.harness.panicked.clone();
+        let wait = async {
+            tokio::select! {
+                _ = self.inner.wait() => {}
+                _ = panicked.notified() => {}
+            }
+        };
+        let ended = tokio::time::timeout(bound, clock.run_until(wait))
+            .await
+            .is_ok();
+        if let Some(p) = self.harness.first_panic() {
+            return Err(HarnessError::WorkerPanicked(p));
+        }
+        if !ended || self.inner.status() == Status::Running {
+            return Err(HarnessError::Timeout {
+                waited: bound,
+                report: self.harness.report_for(&self.inner),
+            });
+        }
+        Ok(Finished {
+            history: self.history(),
+            timeline: self.timeline(),
+            output: self.inner.output(),
+            exec: self.inner.clone(),
+        })
+    }
+}
+
+/// An execution that has ended.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    exec: Arc<engine::Execution>,
+    history: NormalizedHistory,
+    timeline: Timeline,
+    output: Option<Value>,
+}
+
+impl Finished {
+    /// How it ended.
+    pub fn status(&self) -> Status {
+        self.exec.status()
+    }
+
+    /// Its output, if it succeeded.
+    pub fn output(&self) -> Option<&Value> {
+        self.output.as_ref()
+    }
+
+    /// Its error, if it failed, timed out or was aborted with one.
+    pub fn error(&self) -> Option<String> {
+        self.exec.error()
+    }
+
+    /// Its cause, if any.
+    pub fn cause(&self) -> Option<String> {
+        self.exec.cause()
+    }
+
+    /// The execution ARN.
+    pub fn arn(&self) -> &str {
+        self.exec.arn()
+    }
+
+    /// The history, normalized for `insta` snapshots.
+    pub fn history(&self) -> &NormalizedHistory {
+        &self.history
+    }
+
+    /// The history exactly as `GetExecutionHistory` returns it.
+    pub fn aws_history(&self) -> Vec<HistoryEvent> {
+        self.exec.history()
+    }
+
+    /// The states it visited.
+    pub fn timeline(&self) -> &Timeline {
+        &self.timeline
+    }
+
+    /// How long it ran, on the harness clock.
+    pub fn duration(&self) -> Duration {
+        Duration::from_millis(
+            self.exec
+                .stop_ms()
+                .unwrap_or_else(|| self.exec.start_ms())
+                .saturating_sub(self.exec.start_ms()),
+        )
+    }
+}

@@ -1,0 +1,724 @@
+//! What a test touches: [`Harness`], machines, executions, scripted workers, expectations and
+//! snapshots.
+//!
+//! A harness is one fake AWS account for one test: a Step Functions engine, an SQS engine and
+//! a loopback endpoint that serves both to real SDK clients. It starts in microseconds and shuts
+//! down when dropped, verifying the expectations of its scripted workers on the way out.
+//!
+//! ```
+//! use sfn_harness::prelude::*;
+//! use serde_json::json;
+//! use std::time::Duration;
+//!
+//! # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let h = Harness::builder().seed(7).start().await;
+//! let machine = h.create_state_machine("approval", json!({
+//!     "StartAt": "Approve",
+//!     "States": { "Approve": {
+//!         "Type": "Task",
+//!         "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+//!         "Parameters": { "token.$": "$$.Task.Token" },
+//!         "TimeoutSeconds": 86400,
+//!         "End": true } }
+//! })).await?;
+//!
+//! // A reviewer who takes six hours to say yes.
+//! h.on_task("Approve")
+//!     .respond_after(Duration::from_secs(6 * 3600), json!({ "approved": true }))
+//!     .expect(1)
+//!     .mount()
+//!     .await;
+//!
+//! let done = machine.start(json!({})).await?.finish().await?; // milliseconds of wall time
+//! assert_eq!(done.status(), Status::Succeeded);
+//! assert_eq!(done.duration(), Duration::from_secs(6 * 3600));
+//! # Ok(()) }
+//! ```
+
+pub mod execution;
+pub mod snapshot;
+pub mod worker;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::sync::{mpsc, Notify};
+
+use crate::asl::{InvalidDefinition, StatesError};
+use crate::engine::clock::{Clock, Millis};
+use crate::engine::{self, ApiError, Engine, EngineConfig, Status, TaskSubmission};
+use crate::integrations::{BoxFuture, TaskHandler, TaskRequest};
+
+pub use execution::{Execution, Finished, Machine};
+pub use snapshot::{NormalizedHistory, Timeline};
+pub use worker::{Answer, Reply, Times, WorkerBuilder, WorkerHandle, WorkerTask};
+
+use worker::{ReplyKind, WorkerState};
+
+/// Errors a test meets through the harness.
+#[derive(Debug, thiserror::Error)]
+pub enum HarnessError {
+    /// A definition was rejected; every diagnostic is listed.
+    #[error("the state machine definition is invalid:\n{}", .0.diagnostics.iter().map(|d| format!("  - {} at {}: {}", d.code, if d.location.is_empty() { "/" } else { &d.location }, d.message)).collect::<Vec<_>>().join("\n"))]
+    InvalidDefinition(InvalidDefinition),
+    /// An API call failed as AWS would fail it.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// An execution did not end within the bound.
+    #[error("execution did not finish within {waited:?} of wall time\n{report}")]
+    Timeout {
+        /// The bound.
+        waited: Duration,
+        /// Machine, execution, timeline, open tokens and workers.
+        report: String,
+    },
+    /// A scripted worker's closure panicked.
+    #[error("a scripted worker panicked: {0}")]
+    WorkerPanicked(String),
+    /// A fixture file could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The path.
+        path: String,
+        /// The error.
+        source: std::io::Error,
+    },
+}
+
+/// How a harness is set up; see [`Harness::builder`].
+#[derive(Debug, Clone)]
+pub struct HarnessConfig {
+    pub(crate) seed: Option<u64>,
+    pub(crate) virtual_time: bool,
+    pub(crate) start_ms: Option<Millis>,
+    pub(crate) account_id: String,
+    pub(crate) region: String,
+    pub(crate) finish_timeout: Duration,
+}
+
+impl Default for HarnessConfig {
+    fn default() -> Self {
+        HarnessConfig {
+            seed: None,
+            virtual_time: true,
+            start_ms: None,
+            account_id: "123456789012".into(),
+            region: "us-east-1".into(),
+            finish_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Builds a [`Harness`].
+///
+/// ```
+/// # use sfn_harness::prelude::*;
+/// # use std::time::Duration;
+/// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)] async fn main() {
+/// let h = Harness::builder()
+///     .seed(42)                                   // repeatable ids, tokens and histories
+///     .region("eu-west-1")
+///     .finish_timeout(Duration::from_secs(5))     // bound on `finish()` in wall time
+///     .start()
+///     .await;
+/// assert!(h.clock().is_virtual());
+/// # }
+/// ```
+#[derive(Debug, Clone, Default)]
+#[must_use = "call `.start().await` to get a Harness"]
+pub struct HarnessBuilder {
+    config: HarnessConfig,
+}
+
+impl HarnessBuilder {
+    /// Seeds every id, token and random intrinsic, and starts the virtual clock at a fixed
+    /// instant (2024-01-01T00:00:00Z), so histories repeat byte for byte.
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.config.seed = Some(seed);
+        self
+    }
+
+    /// Virtual time (the default): timers skip ahead while everything is idle.
+    pub fn virtual_time(mut self) -> Self {
+        self.config.virtual_time = true;
+        self
+    }
+
+    /// Real time: Wait states and timeouts take as long as they say.
+    pub fn real_time(mut self) -> Self {
+        self.config.virtual_time = false;
+        self
+    }
+
+    /// Starts the virtual clock at `ms` since the Unix epoch.
+    pub fn start_time_ms(mut self, ms: Millis) -> Self {
+        self.config.start_ms = Some(ms);
+        self
+    }
+
+    /// The account id in ARNs and queue URLs (default `123456789012`).
+    pub fn account_id(mut self, id: impl Into<String>) -> Self {
+        self.config.account_id = id.into();
+        self
+    }
+
+    /// The region (default `us-east-1`).
+    pub fn region(mut self, region: impl Into<String>) -> Self {
+        self.config.region = region.into();
+        self
+    }
+
+    /// How long (wall time) `finish()` waits before failing with a report (default 30 s).
+    pub fn finish_timeout(mut self, d: Duration) -> Self {
+        self.config.finish_timeout = d;
+        self
+    }
+
+    /// Starts the harness. Must run inside a Tokio runtime.
+    pub async fn start(self) -> Harness {
+        Harness::with_config(self.config)
+    }
+}
+
+/// 2024-01-01T00:00:00Z: where a seeded harness's virtual clock starts.
+const SEEDED_EPOCH_MS: Millis = 1_704_067_200_000;
+
+pub(crate) struct HarnessInner {
+    pub(crate) engine: Engine,
+    pub(crate) config: HarnessConfig,
+    workers: Mutex<Vec<Arc<WorkerState>>>,
+    panics: Mutex<Vec<String>>,
+    pub(crate) panicked: Arc<Notify>,
+    known: Mutex<Vec<(String, String)>>,
+    tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+}
+
+impl HarnessInner {
+    pub(crate) fn normalize(&self, exec: &engine::Execution) -> NormalizedHistory {
+        let known = self.known.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        NormalizedHistory::new(&exec.history(), exec.start_ms(), &known)
+    }
+
+    pub(crate) fn first_panic(&self) -> Option<String> {
+        self.panics
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .first()
+            .cloned()
+    }
+
+    fn record_panic(&self, worker: &WorkerState, payload: Box<dyn std::any::Any + Send>) {
+        let msg = payload
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| payload.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_else(|| "(non-string panic payload)".into());
+        let line = format!("{} panicked: {msg}", worker.label());
+        worker.note(line.clone());
+        self.panics
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(line);
+        self.panicked.notify_waiters();
+    }
+
+    fn workers(&self) -> Vec<Arc<WorkerState>> {
+        self.workers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    fn find_worker(
+        &self,
+        state: &str,
+        machine_arn: &str,
+        queue: Option<&str>,
+        input: &Value,
+    ) -> Option<Arc<WorkerState>> {
+        self.workers()
+            .into_iter()
+            .find(|w| w.matches(state, machine_arn, queue, input))
+    }
+
+    /// A report for failure messages: machine, execution, timeline, open tokens, workers.
+    pub(crate) fn report_for(&self, exec: &engine::Execution) -> String {
+        let mut s = format!(
+            "  state machine: {}\n  execution:     {}\n  status:        {}\n  timeline:\n{}",
+            exec.state_machine().name,
+            exec.arn(),
+            exec.status(),
+            Timeline::new(&exec.history(), exec.start_ms())
+                .to_string()
+                .lines()
+                .map(|l| format!("  {l}\n"))
+                .collect::<String>()
+        );
+        let open: Vec<_> = self
+            .engine
+            .tokens()
+            .open_tokens()
+            .into_iter()
+            .filter(|t| t.execution_arn == exec.arn())
+            .collect();
+        if open.is_empty() {
+            s.push_str("  no task token is waiting for an answer\n");
+        } else {
+            for t in open {
+                s.push_str(&format!(
+                    "  task token for state '{}' is waiting for an answer (no scripted worker took it{})\n",
+                    t.state_name,
+                    if self.workers().iter().any(|w| w.state == t.state_name) {
+                        ", or the worker's reply was silent"
+                    } else {
+                        "; mount one with h.on_task(\"...\")"
+                    }
+                ));
+            }
+        }
+        s.push_str(&self.workers_report());
+        s
+    }
+
+    fn workers_report(&self) -> String {
+        let mut s = String::new();
+        for w in self.workers() {
+            s.push_str(&format!(
+                "  {}: {} deliveries\n",
+                w.label(),
+                w.deliveries.load(std::sync::atomic::Ordering::SeqCst)
+            ));
+            for line in w.log.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+                s.push_str(&format!("      {line}\n"));
+            }
+        }
+        s
+    }
+
+    /// Expectations not met, one block per worker; empty when all hold.
+    fn verification_failures(&self) -> Vec<String> {
+        let mut failures = Vec::new();
+        for w in self.workers() {
+            let n = w.deliveries.load(std::sync::atomic::Ordering::SeqCst);
+            if let Some(expect) = w.expect {
+                if !expect.contains(n) {
+                    let mut msg = format!(
+                        "{}\n\tExpected deliveries: {expect}\n\tReceived: {n}",
+                        w.label()
+                    );
+                    let log = w.log.lock().unwrap_or_else(|e| e.into_inner());
+                    for line in log.iter() {
+                        msg.push_str(&format!("\n\t- {line}"));
+                    }
+                    failures.push(msg);
+                }
+            }
+        }
+        failures
+    }
+}
+
+/// One fake AWS account for one test. See the [module docs](self).
+pub struct Harness {
+    inner: Arc<HarnessInner>,
+}
+
+impl std::fmt::Debug for Harness {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Harness")
+            .field("region", &self.inner.config.region)
+            .field("virtual_time", &self.inner.config.virtual_time)
+            .finish()
+    }
+}
+
+impl Harness {
+    /// A harness with virtual time and random ids.
+    pub async fn start() -> Harness {
+        Harness::builder().start().await
+    }
+
+    /// A builder for a harness with options.
+    pub fn builder() -> HarnessBuilder {
+        HarnessBuilder::default()
+    }
+
+    fn with_config(config: HarnessConfig) -> Harness {
+        let start = config.start_ms.or(config.seed.map(|_| SEEDED_EPOCH_MS));
+        let clock = match (config.virtual_time, start) {
+            (false, _) => Clock::real(),
+            (true, Some(ms)) => Clock::virtual_at(ms),
+            (true, None) => Clock::virtual_now(),
+        };
+        let engine = Engine::new(EngineConfig {
+            clock: clock.clone(),
+            seed: config.seed,
+            account_id: config.account_id.clone(),
+            region: config.region.clone(),
+            role_arn: format!("arn:aws:iam::{}:role/sfn-harness", config.account_id),
+        });
+        let inner = Arc::new(HarnessInner {
+            engine: engine.clone(),
+            config,
+            workers: Mutex::new(Vec::new()),
+            panics: Mutex::new(Vec::new()),
+            panicked: Arc::new(Notify::new()),
+            known: Mutex::new(Vec::new()),
+            tasks: Mutex::new(Vec::new()),
+        });
+        // Tasks with no handler of their own go to scripted workers.
+        engine.set_fallback_handler(Arc::new(ScriptedResource {
+            harness: Arc::downgrade(&inner),
+        }));
+        // Tokens handed out go to the dispatcher, which gives them to scripted workers.
+        let (tx, rx) = mpsc::unbounded_channel::<TaskSubmission>();
+        engine.observe_tasks(Arc::new(move |s: &TaskSubmission| {
+            let _ = tx.send(s.clone());
+        }));
+        let dispatcher = clock.spawn(dispatch(Arc::downgrade(&inner), rx));
+        inner
+            .tasks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(dispatcher);
+        Harness { inner }
+    }
+
+    /// The Step Functions engine behind the harness.
+    pub fn engine(&self) -> &Engine {
+        &self.inner.engine
+    }
+
+    /// The harness clock.
+    pub fn clock(&self) -> &Clock {
+        self.inner.engine.clock()
+    }
+
+    /// The current time on the harness clock (ms since the Unix epoch).
+    pub fn now_ms(&self) -> Millis {
+        self.clock().now_ms()
+    }
+
+    /// Moves virtual time forward by `d`, firing every timer on the way.
+    pub async fn advance(&self, d: Duration) {
+        self.clock().advance(d).await
+    }
+
+    /// Creates a state machine from JSON text, a `serde_json::Value`, or anything that
+    /// serializes to a definition. Validation errors list every diagnostic.
+    pub async fn create_state_machine(
+        &self,
+        name: &str,
+        definition: impl IntoDefinition,
+    ) -> Result<Machine, HarnessError> {
+        let text = definition.into_definition();
+        if let Err(e) = crate::asl::parse_str(&text) {
+            return Err(HarnessError::InvalidDefinition(e));
+        }
+        let m = self.inner.engine.create_state_machine(name, &text)?;
+        Ok(Machine {
+            harness: self.inner.clone(),
+            inner: m,
+        })
+    }
+
+    /// Creates a state machine from a file (e.g. `fixtures/credit.asl.json`), named after the
+    /// file's stem unless `name` is given.
+    pub async fn load_state_machine(
+        &self,
+        path: impl AsRef<Path>,
+        name: Option<&str>,
+    ) -> Result<Machine, HarnessError> {
+        let path = path.as_ref();
+        let text = std::fs::read_to_string(path).map_err(|source| HarnessError::Io {
+            path: path.display().to_string(),
+            source,
+        })?;
+        let stem = path
+            .file_name()
+            .and_then(|s| s.to_str())
+            .map(|s| s.split('.').next().unwrap_or(s).to_string())
+            .unwrap_or_else(|| "machine".into());
+        self.create_state_machine(name.unwrap_or(&stem), text).await
+    }
+
+    /// Starts describing a scripted worker for the Task state `state`.
+    pub fn on_task(&self, state: &str) -> WorkerBuilder<'_> {
+        WorkerBuilder::new(self, state)
+    }
+
+    pub(crate) fn mount_worker(&self, w: Arc<WorkerState>) {
+        self.inner
+            .workers
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(w);
+    }
+
+    /// Checks every worker's `.expect(..)`; returns a report of those not met.
+    pub fn verify(&self) -> Result<(), String> {
+        let failures = self.inner.verification_failures();
+        let panics = self
+            .inner
+            .panics
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        if failures.is_empty() && panics.is_empty() {
+            return Ok(());
+        }
+        let mut msg = String::from("Verifications failed:\n");
+        for f in failures {
+            msg.push_str(&format!("- {f}\n"));
+        }
+        for p in panics {
+            msg.push_str(&format!("- {p}\n"));
+        }
+        let open = self.inner.engine.tokens().open_tokens();
+        if !open.is_empty() {
+            msg.push_str("\nTask tokens left unanswered:\n");
+            for t in open {
+                msg.push_str(&format!(
+                    "- state '{}' of {}\n",
+                    t.state_name, t.execution_arn
+                ));
+            }
+        }
+        Err(msg)
+    }
+
+    /// Tokens issued and not yet answered, with their state and execution.
+    pub fn open_tokens(&self) -> Vec<crate::engine::tokens::OpenToken> {
+        self.inner.engine.tokens().open_tokens()
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        for t in self
+            .inner
+            .tasks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain(..)
+        {
+            t.abort();
+        }
+        for e in self.inner.engine.executions(None, Some(Status::Running)) {
+            if let Some(t) = e.task.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                t.abort();
+            }
+        }
+        if std::thread::panicking() {
+            return;
+        }
+        if let Err(report) = self.verify() {
+            panic!("{report}");
+        }
+    }
+}
+
+/// Anything that can be a definition: JSON text or a JSON value.
+pub trait IntoDefinition {
+    /// The definition as JSON text.
+    fn into_definition(self) -> String;
+}
+
+impl IntoDefinition for &str {
+    fn into_definition(self) -> String {
+        self.to_string()
+    }
+}
+
+impl IntoDefinition for String {
+    fn into_definition(self) -> String {
+        self
+    }
+}
+
+impl IntoDefinition for Value {
+    fn into_definition(self) -> String {
+        self.to_string()
+    }
+}
+
+impl IntoDefinition for &Value {
+    fn into_definition(self) -> String {
+        self.to_string()
+    }
+}
+
+/// The resource behind Tasks that have no handler: a scripted worker answers as the resource.
+struct ScriptedResource {
+    harness: std::sync::Weak<HarnessInner>,
+}
+
+impl TaskHandler for ScriptedResource {
+    fn call(&self, req: TaskRequest) -> BoxFuture<Result<Value, StatesError>> {
+        let harness = self.harness.clone();
+        Box::pin(async move {
+            let Some(h) = harness.upgrade() else {
+                return Err(StatesError::runtime("the harness was dropped"));
+            };
+            if req.token.is_some() {
+                // The token goes to workers through the dispatcher once the task is submitted.
+                return Ok(json!({}));
+            }
+            let Some(worker) =
+                h.find_worker(&req.state_name, &req.state_machine_arn, None, &req.input)
+            else {
+                return Err(StatesError::runtime(format!(
+                    "No handler is registered for the resource '{}' and no scripted worker takes state '{}'. Mount one with h.on_task(\"{}\").",
+                    req.resource.arn, req.state_name, req.state_name
+                )));
+            };
+            let (n, reply) = worker.claim();
+            let task = WorkerTask {
+                state_name: req.state_name.clone(),
+                execution_arn: req.execution_arn.clone(),
+                state_machine_arn: req.state_machine_arn.clone(),
+                input: req.input.clone(),
+                token: None,
+                attempt: req.retry_count,
+                delivery: n,
+            };
+            let Some(answer) = compute(&h, &worker, &reply, task).await else {
+                return std::future::pending().await;
+            };
+            req.clock.sleep(reply.delay).await;
+            worker.note(format!("#{n}: {answer:?} as the resource's result"));
+            match answer {
+                Answer::Success(v) => Ok(v),
+                Answer::Failure { error, cause } => Err(StatesError::new(error, cause)),
+                Answer::RawOutput(s) => Ok(Value::String(s)),
+                Answer::Silent | Answer::Crash => std::future::pending().await,
+            }
+        })
+    }
+}
+
+/// Runs a reply's closure, catching panics (recorded for the test to fail with).
+async fn compute(
+    h: &HarnessInner,
+    worker: &WorkerState,
+    reply: &Reply,
+    task: WorkerTask,
+) -> Option<Answer> {
+    use futures_util::FutureExt;
+    match &reply.answer {
+        ReplyKind::Fixed(a) => Some(a.clone()),
+        ReplyKind::Computed(f) => {
+            let fut = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(task)));
+            let result = match fut {
+                Ok(fut) => std::panic::AssertUnwindSafe(fut).catch_unwind().await,
+                Err(p) => Err(p),
+            };
+            match result {
+                Ok(a) => Some(a),
+                Err(p) => {
+                    h.record_panic(worker, p);
+                    None
+                }
+            }
+        }
+    }
+}
+
+/// Gives each submitted task token to the first scripted worker that takes it.
+async fn dispatch(
+    harness: std::sync::Weak<HarnessInner>,
+    mut rx: mpsc::UnboundedReceiver<TaskSubmission>,
+) {
+    while let Some(sub) = rx.recv().await {
+        let Some(h) = harness.upgrade() else { return };
+        let Some(worker) = h.find_worker(&sub.state_name, &sub.state_machine_arn, None, &sub.input)
+        else {
+            continue;
+        };
+        let clock = h.engine.clock().clone();
+        let weak = harness.clone();
+        let handle = clock.spawn(async move {
+            if let Some(h) = weak.upgrade() {
+                deliver(&h, &worker, sub).await;
+            }
+        });
+        h.tasks
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push(handle);
+    }
+}
+
+/// Plays one delivery of a token to a worker.
+async fn deliver(h: &HarnessInner, worker: &WorkerState, sub: TaskSubmission) {
+    let (n, reply) = worker.claim();
+    let task = WorkerTask {
+        state_name: sub.state_name.clone(),
+        execution_arn: sub.execution_arn.clone(),
+        state_machine_arn: sub.state_machine_arn.clone(),
+        input: sub.input.clone(),
+        token: Some(sub.token.clone()),
+        attempt: sub.retry_count,
+        delivery: n,
+    };
+    let Some(answer) = compute(h, worker, &reply, task).await else {
+        return;
+    };
+    answer_token(h, worker, n, &reply, answer, &sub.token).await;
+}
+
+/// Waits the reply's delay (heartbeating if asked) and sends the answer.
+async fn answer_token(
+    h: &HarnessInner,
+    worker: &WorkerState,
+    n: u64,
+    reply: &Reply,
+    answer: Answer,
+    token: &str,
+) {
+    let engine = &h.engine;
+    let clock = engine.clock();
+    let start = clock.now_ms();
+    let end = start + reply.delay.as_millis() as Millis;
+    if let Some(every) = reply.heartbeat.filter(|d| !d.is_zero()) {
+        let every = every.as_millis() as Millis;
+        let stop = reply
+            .heartbeat_stop_after
+            .map(|d| start + d.as_millis() as Millis)
+            .unwrap_or(Millis::MAX);
+        let mut next = start + every;
+        while next < end && next <= stop {
+            clock.sleep_until(next).await;
+            match engine.send_task_heartbeat(token) {
+                Ok(()) => worker.note(format!("#{n}: heartbeat")),
+                Err(e) => {
+                    worker.note(format!("#{n}: heartbeat refused: {}", e.code));
+                    return;
+                }
+            }
+            next += every;
+        }
+    }
+    clock.sleep_until(end).await;
+    let times = if reply.twice { 2 } else { 1 };
+    for _ in 0..times {
+        let result = match &answer {
+            Answer::Success(v) => engine.send_task_success(token, &v.to_string()),
+            Answer::RawOutput(s) => engine.send_task_success(token, s),
+            Answer::Failure { error, cause } => {
+                engine.send_task_failure(token, Some(error), Some(cause))
+            }
+            Answer::Silent | Answer::Crash => {
+                worker.note(format!("#{n}: {answer:?}"));
+                return;
+            }
+        };
+        match result {
+            Ok(()) => worker.note(format!("#{n}: {answer:?}")),
+            Err(e) => worker.note(format!("#{n}: {answer:?} refused: {}", e.code)),
+        }
+    }
+}
