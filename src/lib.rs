@@ -9,6 +9,15 @@ pub mod harness;
 pub mod integrations;
 pub mod server;
 
+pub use sfn_harness_macros::test;
+
+#[doc(hidden)]
+pub mod __private {
+    pub use tokio;
+    /// The error type a `#[sfn_harness::test]` body's `?` converts into.
+    pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+}
+
 /// Everything a test usually needs: `use sfn_harness::prelude::*;`.
 pub mod prelude {
     pub use crate::engine::Status;
