@@ -68,8 +68,9 @@ struct State {
     /// Live activities (running or runnable fibers, requests in flight, skip locks).
     active: i64,
     /// Pending timers, ordered by deadline then registration order.
-    timers: BTreeMap<(Millis, u64), Arc<TimerSlot>>,
+    timers: BTreeMap<(Millis, u64, u64), Arc<TimerSlot>>,
     next_seq: u64,
+    next_fiber: u64,
     /// Bumped on every change, so the skipper can tell a stable idle state from a passing one.
     generation: u64,
 }
@@ -169,12 +170,16 @@ impl Clock {
             let seq = st.next_seq;
             st.next_seq += 1;
             st.generation += 1;
-            st.timers.insert((deadline, seq), slot.clone());
+            // Timers due at the same instant fire in the order of the fibers that set them
+            // (fibers are numbered as they are spawned), then in the order they were set: the
+            // same order on every run, whatever the thread scheduling.
+            let fiber = FIBER.try_with(|f| *f).unwrap_or(u64::MAX);
+            st.timers.insert((deadline, fiber, seq), slot.clone());
             drop(st);
             self.inner.changed.notify_waiters();
             TimerGuard {
                 clock: self.clone(),
-                key: (deadline, seq),
+                key: (deadline, fiber, seq),
                 slot,
             }
         };
@@ -214,7 +219,12 @@ impl Clock {
         F::Output: Send + 'static,
     {
         let activity = self.activity();
-        let parked = self.park(fut);
+        let fiber = {
+            let mut st = lock(&self.inner.state);
+            st.next_fiber += 1;
+            st.next_fiber
+        };
+        let parked = self.park(FIBER.scope(fiber, fut));
         tokio::spawn(async move {
             let _activity = activity;
             parked.await
@@ -232,7 +242,7 @@ impl Clock {
             let fired = {
                 let mut st = lock(&self.inner.state);
                 match st.timers.first_key_value() {
-                    Some((&(deadline, _), _)) if deadline <= target => {
+                    Some((&(deadline, _, _), _)) if deadline <= target => {
                         st.now = st.now.max(deadline);
                         Self::fire_due(&mut st)
                     }
@@ -249,23 +259,28 @@ impl Clock {
         }
     }
 
-    /// Waits until no activity is live (or a bounded number of scheduler turns has passed).
+    /// Waits until no activity is live (bounded by one second of wall time, for activities
+    /// that stay busy, such as a request being served to a slow client).
     async fn settle(&self) {
-        for _ in 0..64 {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
+        loop {
             tokio::task::yield_now().await;
-            if lock(&self.inner.state).active <= 0 {
+            let notified = self.inner.changed.notified();
+            if lock(&self.inner.state).active <= 0 || tokio::time::Instant::now() >= deadline {
                 break;
             }
+            let _ = tokio::time::timeout(Duration::from_millis(1), notified).await;
         }
     }
 
+    /// Fires the first due timer. Timers fire one at a time, each after the system has settled
+    /// from the previous one, so simultaneous timers act in a repeatable order.
     fn fire_due(st: &mut State) -> Vec<Arc<TimerSlot>> {
         let mut fired = Vec::new();
-        while let Some(entry) = st.timers.first_entry() {
-            if entry.key().0 > st.now {
-                break;
+        if let Some(entry) = st.timers.first_entry() {
+            if entry.key().0 <= st.now {
+                fired.push(entry.remove());
             }
-            fired.push(entry.remove());
         }
         st.generation += 1;
         for slot in &fired {
@@ -320,7 +335,7 @@ impl Clock {
             if st.active > 0 || st.generation != snapshot {
                 return;
             }
-            let Some((&(deadline, _), _)) = st.timers.first_key_value() else {
+            let Some((&(deadline, _, _), _)) = st.timers.first_key_value() else {
                 return;
             };
             st.now = st.now.max(deadline);
@@ -381,7 +396,7 @@ impl Drop for Activity {
 
 struct TimerGuard {
     clock: Clock,
-    key: (Millis, u64),
+    key: (Millis, u64, u64),
     slot: Arc<TimerSlot>,
 }
 
@@ -412,6 +427,11 @@ impl Future for TimerWait<'_> {
         }
         Poll::Pending
     }
+}
+
+tokio::task_local! {
+    /// The number of the tracked task (fiber) being polled, to order simultaneous timers.
+    static FIBER: u64;
 }
 
 thread_local! {

@@ -817,11 +817,10 @@ impl Run {
             retry_count: retries,
             clock: clock.clone(),
         };
-        let far = Millis::MAX;
         let call = handler.call(request);
         let called = tokio::select! {
             r = call => Some(r),
-            _ = clock.sleep_until(deadline.unwrap_or(far)) => None,
+            _ = sleep_until_opt(&clock, deadline) => None,
         };
         let close = |this: &Run| {
             if let Some(tok) = &token {
@@ -876,11 +875,14 @@ impl Run {
         }
         let mut beat_deadline = heartbeat.map(|s| started + s * 1000);
         loop {
+            let far = Millis::MAX;
             let timeout_at = deadline.unwrap_or(far);
             let beat_at = beat_deadline.unwrap_or(far);
+            let next =
+                (deadline.is_some() || beat_deadline.is_some()).then(|| timeout_at.min(beat_at));
             let answer = tokio::select! {
                 a = rx.recv() => a,
-                _ = clock.sleep_until(timeout_at.min(beat_at)) => {
+                _ = sleep_until_opt(&clock, next) => {
                     close(self);
                     let error = if beat_at < timeout_at { "States.HeartbeatTimeout" } else { "States.Timeout" };
                     return Err(timed_out(self, chain, error));
@@ -1070,6 +1072,15 @@ impl Run {
                 Err(f)
             }
         }
+    }
+}
+
+/// Sleeps until `deadline`, or forever without one (no timer is registered, so virtual time
+/// never skips toward it).
+async fn sleep_until_opt(clock: &crate::engine::clock::Clock, deadline: Option<Millis>) {
+    match deadline {
+        Some(d) => clock.sleep_until(d).await,
+        None => std::future::pending().await,
     }
 }
 

@@ -493,9 +493,6 @@ impl<'h> WorkerBuilder<'h> {
 
     /// Then, for the next delivery, `reply` (the last reply repeats for every later delivery).
     pub fn then(mut self, reply: Reply) -> Self {
-        if self.script.is_empty() {
-            self.script.push(Reply::silent());
-        }
         self.script.push(reply);
         self
     }
