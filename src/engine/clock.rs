@@ -237,6 +237,9 @@ impl Clock {
         if !self.inner.virtual_time {
             return;
         }
+        // Let whatever is running now settle first: an answer just sent must be seen before
+        // any timer it would cancel can fire.
+        self.settle().await;
         let target = self.now_ms().saturating_add(d.as_millis() as Millis);
         loop {
             let fired = {
