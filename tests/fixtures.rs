@@ -1,0 +1,104 @@
+//! `rstest` with the harness: a fixture per harness and per machine, and one test per
+//! `fixtures/*.asl.json` that has a matching `*.input.json` (generated with `#[files]`).
+//!
+//! Every such fixture must run to a terminal state within the bound when each of its Task states
+//! is answered by a scripted worker that echoes its input.
+
+use std::path::PathBuf;
+
+use rstest::{fixture, rstest};
+use serde_json::Value;
+use sfn_harness::prelude::*;
+
+/// A fresh, seeded harness per test.
+#[fixture]
+async fn harness() -> Harness {
+    Harness::builder().seed(1).start().await
+}
+
+/// Loads `fixtures/<name>.asl.json` into a harness.
+async fn machine(h: &Harness, name: &str) -> Machine {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(format!("{name}.asl.json"));
+    h.load_state_machine(path, None).await.expect("the fixture is a valid definition")
+}
+
+/// The Task states of a definition (recursively, through Parallel branches and Map processors).
+fn task_states(def: &Value, out: &mut Vec<String>) {
+    if let Some(states) = def.get("States").and_then(Value::as_object) {
+        for (name, s) in states {
+            match s.get("Type").and_then(Value::as_str) {
+                Some("Task") => out.push(name.clone()),
+                Some("Parallel") => {
+                    for b in s["Branches"].as_array().into_iter().flatten() {
+                        task_states(b, out);
+                    }
+                }
+                Some("Map") => {
+                    let p = s.get("ItemProcessor").or_else(|| s.get("Iterator"));
+                    if let Some(p) = p {
+                        task_states(p, out);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+#[rstest]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_fixture_runs_to_the_end(
+    #[files("fixtures/*.input.json")] input: PathBuf,
+    #[future] harness: Harness,
+) {
+    let h = harness.await;
+    let stem = input
+        .file_name()
+        .and_then(|n| n.to_str())
+        .and_then(|n| n.strip_suffix(".input.json"))
+        .expect("an input fixture name");
+    let definition: Value =
+        serde_json::from_str(&std::fs::read_to_string(input.with_file_name(format!("{stem}.asl.json"))).unwrap())
+            .unwrap();
+    let mut tasks = Vec::new();
+    task_states(&definition, &mut tasks);
+    for t in &tasks {
+        h.on_task(t)
+            .respond_with(|task| Answer::Success(task.input.clone()))
+            .mount()
+            .await;
+    }
+    let m = machine(&h, stem).await;
+    let input: Value = serde_json::from_str(&std::fs::read_to_string(&input).unwrap()).unwrap();
+    let done = m.start(input).await.unwrap().finish().await.unwrap();
+    assert_ne!(done.status(), Status::Running);
+    assert_ne!(
+        done.error().as_deref(),
+        Some("States.Runtime"),
+        "{stem}: a runtime error means the engine could not run the definition: {:?}\n{}",
+        done.cause(),
+        done.timeline()
+    );
+    assert_eq!(
+        done.history().events().last().map(|e| e.event_type.starts_with("Execution")),
+        Some(true)
+    );
+}
+
+#[rstest]
+#[case::approved("approved", Status::Succeeded)]
+#[case::declined("declined", Status::Failed)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn credit_decision(#[case] verdict: &str, #[case] expected: Status, #[future] harness: Harness) {
+    let h = harness.await;
+    let m = machine(&h, "credit").await;
+    h.on_task("CheckCredit")
+        .respond(serde_json::json!({ "status": verdict }))
+        .expect(1)
+        .mount()
+        .await;
+    let done = m.start(serde_json::json!({ "customer": "c" })).await.unwrap().finish().await.unwrap();
+    assert_eq!(done.status(), expected);
+}
