@@ -735,7 +735,7 @@ mod tests {
 
             /// A parsed path's reading never panics on arbitrary documents.
             #[test]
-            fn read_never_panics(s in "[$.\\[\\]a-c0-9*?@()=<>'\" -]{0,20}", v in arb_json()) {
+            fn read_never_panics(s in "[$.\\[\\]a-c0-9*?@()=<>'\" -]{0,20}", v in super::super::tests_support::arb_json()) {
                 if let Ok(p) = Path::parse(&s) {
                     let _ = p.read(&v, &v);
                     let _ = p.set(v.clone(), json!(1));
@@ -743,20 +743,28 @@ mod tests {
             }
         }
 
-        pub(crate) fn arb_json() -> impl Strategy<Value = Value> {
-            let leaf = prop_oneof![
-                Just(Value::Null),
-                any::<bool>().prop_map(Value::Bool),
-                any::<i32>().prop_map(|n| json!(n)),
-                "[a-c]{0,3}".prop_map(Value::String),
-            ];
-            leaf.prop_recursive(3, 24, 4, |inner| {
-                prop_oneof![
-                    proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-                    proptest::collection::btree_map("[a-c]{1,2}", inner, 0..4)
-                        .prop_map(|m| Value::Object(m.into_iter().collect())),
-                ]
-            })
-        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests_support {
+    use proptest::prelude::*;
+    use serde_json::{json, Value};
+
+    /// Arbitrary JSON documents, small and nested, for property tests.
+    pub(crate) fn arb_json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i32>().prop_map(|n| json!(n)),
+            "[a-c]{0,3}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                proptest::collection::btree_map("[a-c]{1,2}", inner, 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
     }
 }

@@ -1,43 +1,55 @@
 //! Payload templates: `Parameters`, `ResultSelector` and `ItemSelector`.
 //!
-//! (Implementation in progress.)
+//! A template is JSON copied as is, except that a key ending in `.$` loses the suffix and its
+//! value — a path into the input (`$…`), into the context object (`$$…`), or an intrinsic
+//! function call — is replaced by what it selects. Objects are walked recursively, including
+//! objects inside arrays.
+//!
+//! ```
+//! use sfn_harness::asl::payload;
+//! use serde_json::json;
+//!
+//! let template = json!({
+//!     "order.$": "$.id",
+//!     "execution.$": "$$.Execution.Name",
+//!     "summary.$": "States.Format('{} items', States.ArrayLength($.items))",
+//!     "fixed": { "nested": [{ "first.$": "$.items[0]" }] }
+//! });
+//! let input = json!({ "id": 7, "items": ["a", "b"] });
+//! let context = json!({ "Execution": { "Name": "run-1" } });
+//! let out = payload::evaluate(&template, &input, &context, &mut rand::thread_rng()).unwrap();
+//! assert_eq!(out, json!({
+//!     "order": 7, "execution": "run-1", "summary": "2 items",
+//!     "fixed": { "nested": [{ "first": "a" }] }
+//! }));
+//! ```
+//!
+//! A path that selects nothing fails with `States.Runtime`, worded as AWS words it (the engine
+//! adds the "An error occurred while executing the state …" prefix).
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use crate::asl::StatesError;
+use crate::asl::path::Path;
+use crate::asl::{intrinsics, StatesError};
 
 /// Evaluates a payload template against the state input and the context object.
-///
-/// Keys ending in `.$` are replaced (without the suffix) by the value their path or intrinsic
-/// function selects; every other value is copied as is, recursively.
 pub fn evaluate(
     template: &Value,
     input: &Value,
     context: &Value,
     rng: &mut dyn rand::RngCore,
 ) -> Result<Value, StatesError> {
-    // Interim: paths only (intrinsic functions arrive with their own change).
-    let _ = rng;
     match template {
         Value::Object(o) => {
-            let mut out = serde_json::Map::new();
+            let mut out = Map::with_capacity(o.len());
             for (k, v) in o {
-                if let Some(key) = k.strip_suffix(".$") {
-                    let Some(expr) = v.as_str() else {
-                        return Err(StatesError::runtime(format!(
-                            "The value of the field '{k}' must be a string"
-                        )));
-                    };
-                    let path = crate::asl::path::Path::parse(expr)
-                        .map_err(|e| StatesError::runtime(e.to_string()))?;
-                    let val = path.read(input, context).map_err(|_| {
-                        StatesError::runtime(format!(
-                            "The JSONPath '{expr}' specified for the field '{k}' could not be found in the input '{input}'"
-                        ))
-                    })?;
-                    out.insert(key.to_string(), val);
-                } else {
-                    out.insert(k.clone(), evaluate(v, input, context, rng)?);
+                match k.strip_suffix(".$") {
+                    Some(key) => {
+                        out.insert(key.to_string(), dynamic(k, v, input, context, rng)?);
+                    }
+                    None => {
+                        out.insert(k.clone(), evaluate(v, input, context, rng)?);
+                    }
                 }
             }
             Ok(Value::Object(out))
@@ -51,6 +63,35 @@ pub fn evaluate(
     }
 }
 
+fn dynamic(
+    key: &str,
+    v: &Value,
+    input: &Value,
+    context: &Value,
+    rng: &mut dyn rand::RngCore,
+) -> Result<Value, StatesError> {
+    let Some(expr) = v.as_str() else {
+        return Err(StatesError::runtime(format!(
+            "The value for the field '{key}' must be a STRING that contains a JSONPath or an intrinsic function"
+        )));
+    };
+    if intrinsics::is_intrinsic(expr) {
+        let call = intrinsics::parse(expr).map_err(|e| StatesError::intrinsic(e.to_string()))?;
+        return intrinsics::evaluate(&call, input, context, rng);
+    }
+    let path = Path::parse(expr).map_err(|e| StatesError::runtime(e.to_string()))?;
+    path.read(input, context).map_err(|_| {
+        let (what, doc) = if path.is_context() {
+            ("context object", context)
+        } else {
+            ("input", input)
+        };
+        StatesError::runtime(format!(
+            "The JSONPath '{expr}' specified for the field '{key}' could not be found in the {what} '{doc}'"
+        ))
+    })
+}
+
 /// A problem found in a payload template at definition time.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TemplateProblem {
@@ -60,9 +101,131 @@ pub struct TemplateProblem {
     pub message: String,
 }
 
-/// Checks a template's `.$` fields at definition time (each must be a valid path or intrinsic
-/// function call).
+/// Checks a template's `.$` fields at definition time: each must be a string holding a valid
+/// path or intrinsic function call.
+///
+/// ```
+/// use sfn_harness::asl::payload;
+/// use serde_json::json;
+/// let problems = payload::check(&json!({ "a.$": "not a path", "b": { "c.$": 3 } }));
+/// assert_eq!(problems.len(), 2);
+/// assert_eq!(problems[1].location, "/b/c.$");
+/// ```
 pub fn check(template: &Value) -> Vec<TemplateProblem> {
-    let _ = template;
-    Vec::new()
+    let mut out = Vec::new();
+    walk(template, "", &mut out);
+    out
+}
+
+fn walk(v: &Value, loc: &str, out: &mut Vec<TemplateProblem>) {
+    match v {
+        Value::Object(o) => {
+            for (k, x) in o {
+                let here = format!("{loc}/{k}");
+                if k.ends_with(".$") {
+                    match x.as_str() {
+                        None => out.push(TemplateProblem {
+                            location: here,
+                            message: format!(
+                                "The value for the field '{k}' must be a STRING that contains a JSONPath but was {}",
+                                type_name(x)
+                            ),
+                        }),
+                        Some(s) if intrinsics::is_intrinsic(s) => {
+                            if let Err(e) = intrinsics::parse(s) {
+                                out.push(TemplateProblem {
+                                    location: here,
+                                    message: e.to_string(),
+                                });
+                            }
+                        }
+                        Some(s) => {
+                            if let Err(e) = Path::parse(s) {
+                                out.push(TemplateProblem {
+                                    location: here,
+                                    message: format!(
+                                        "The value for the field '{k}' must be a valid JSONPath or a valid intrinsic function call: {e}"
+                                    ),
+                                });
+                            }
+                        }
+                    }
+                } else {
+                    walk(x, &here, out);
+                }
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                walk(x, &format!("{loc}[{i}]"), out);
+            }
+        }
+        _ => {}
+    }
+}
+
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "NULL",
+        Value::Bool(_) => "BOOLEAN",
+        Value::Number(_) => "NUMBER",
+        Value::String(_) => "STRING",
+        Value::Array(_) => "ARRAY",
+        Value::Object(_) => "OBJECT",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use serde_json::json;
+
+    fn eval(t: Value, input: Value) -> Result<Value, StatesError> {
+        evaluate(&t, &input, &json!({"Task": {"Token": "tok"}}), &mut rand::thread_rng())
+    }
+
+    #[test]
+    fn missing_path_is_a_runtime_error_worded_like_aws() {
+        let e = eval(json!({"x.$": "$.nope"}), json!({"a": 1})).unwrap_err();
+        assert_eq!(e.error, "States.Runtime");
+        assert_eq!(
+            e.cause,
+            "The JSONPath '$.nope' specified for the field 'x.$' could not be found in the input '{\"a\":1}'"
+        );
+    }
+
+    #[test]
+    fn context_paths_and_indefinite_paths() {
+        assert_eq!(
+            eval(json!({"t.$": "$$.Task.Token", "all.$": "$.l[*].v"}), json!({"l": [{"v": 1}, {"v": 2}]})).unwrap(),
+            json!({"t": "tok", "all": [1, 2]})
+        );
+    }
+
+    #[test]
+    fn non_string_dynamic_value_fails() {
+        assert!(eval(json!({"x.$": 1}), json!({})).is_err());
+        assert_eq!(check(&json!({"x.$": 1}))[0].location, "/x.$");
+        assert!(check(&json!({"ok.$": "$.a", "f.$": "States.Array(1)"})).is_empty());
+        assert_eq!(check(&json!({"f.$": "States.Nope()"})).len(), 1);
+    }
+
+    proptest! {
+        /// A template without `.$` keys is copied as is.
+        #[test]
+        fn static_templates_are_identity(t in crate::asl::path::tests_support::arb_json(), input in crate::asl::path::tests_support::arb_json()) {
+            let has_dynamic = t.to_string().contains(".$");
+            prop_assume!(!has_dynamic);
+            prop_assert_eq!(eval(t.clone(), input).unwrap(), t);
+        }
+
+        /// Arbitrary templates and inputs never panic.
+        #[test]
+        fn never_panics(key in "[a-c]{1,3}", expr in "[$.a-c\\[\\]0-9*()'States,FormatUID ]{0,30}", input in crate::asl::path::tests_support::arb_json()) {
+            let t = json!({ format!("{key}.$"): expr });
+            let _ = eval(t.clone(), input);
+            let _ = check(&t);
+        }
+    }
 }
