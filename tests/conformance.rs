@@ -181,6 +181,8 @@ async fn run_case(case: &Value) -> Result<(), String> {
     let engine = Engine::new(EngineConfig {
         clock: Clock::virtual_at(1_700_000_000_000),
         seed: Some(1),
+        // The account the recordings were made in.
+        account_id: "111111111111".into(),
         ..EngineConfig::default()
     });
     let definition = serde_json::to_string(&case["definition"]).map_err(|e| e.to_string())?;

@@ -22,7 +22,9 @@ async fn machine(h: &Harness, name: &str) -> Machine {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
         .join(format!("{name}.asl.json"));
-    h.load_state_machine(path, None).await.expect("the fixture is a valid definition")
+    h.load_state_machine(path, None)
+        .await
+        .expect("the fixture is a valid definition")
 }
 
 /// The Task states of a definition (recursively, through Parallel branches and Map processors).
@@ -60,18 +62,22 @@ async fn every_fixture_runs_to_the_end(
         .and_then(|n| n.to_str())
         .and_then(|n| n.strip_suffix(".input.json"))
         .expect("an input fixture name");
-    let definition: Value =
-        serde_json::from_str(&std::fs::read_to_string(input.with_file_name(format!("{stem}.asl.json"))).unwrap())
-            .unwrap();
-    let replies: Value = std::fs::read_to_string(input.with_file_name(format!("{stem}.replies.json")))
-        .map(|t| serde_json::from_str(&t).expect("replies fixture is JSON"))
-        .unwrap_or(Value::Null);
+    let definition: Value = serde_json::from_str(
+        &std::fs::read_to_string(input.with_file_name(format!("{stem}.asl.json"))).unwrap(),
+    )
+    .unwrap();
+    let replies: Value =
+        std::fs::read_to_string(input.with_file_name(format!("{stem}.replies.json")))
+            .map(|t| serde_json::from_str(&t).expect("replies fixture is JSON"))
+            .unwrap_or(Value::Null);
     let mut tasks = Vec::new();
     task_states(&definition, &mut tasks);
     for t in &tasks {
         let reply = replies.get(t).cloned();
         h.on_task(t)
-            .respond_with(move |task| Answer::Success(reply.clone().unwrap_or_else(|| task.input.clone())))
+            .respond_with(move |task| {
+                Answer::Success(reply.clone().unwrap_or_else(|| task.input.clone()))
+            })
             .mount()
             .await;
     }
@@ -92,7 +98,11 @@ async fn every_fixture_runs_to_the_end(
 #[case::approved("approved", Status::Succeeded)]
 #[case::declined("declined", Status::Failed)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn credit_decision(#[case] verdict: &str, #[case] expected: Status, #[future] harness: Harness) {
+async fn credit_decision(
+    #[case] verdict: &str,
+    #[case] expected: Status,
+    #[future] harness: Harness,
+) {
     let h = harness.await;
     let m = machine(&h, "credit").await;
     h.on_task("CheckCredit")
@@ -100,6 +110,12 @@ async fn credit_decision(#[case] verdict: &str, #[case] expected: Status, #[futu
         .expect(1)
         .mount()
         .await;
-    let done = m.start(serde_json::json!({ "customer": "c" })).await.unwrap().finish().await.unwrap();
+    let done = m
+        .start(serde_json::json!({ "customer": "c" }))
+        .await
+        .unwrap()
+        .finish()
+        .await
+        .unwrap();
     assert_eq!(done.status(), expected);
 }

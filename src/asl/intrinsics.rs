@@ -135,7 +135,9 @@ impl P<'_> {
         }
         let name: String = self.chars[start..self.pos].iter().collect();
         if !FUNCTIONS.contains(&name.as_str()) {
-            return Err(self.err(&format!("'States.{name}' is not a known intrinsic function")));
+            return Err(self.err(&format!(
+                "'States.{name}' is not a known intrinsic function"
+            )));
         }
         self.ws();
         if self.peek() != Some('(') {
@@ -225,7 +227,9 @@ impl P<'_> {
                 }
                 let text: String = self.chars[start..self.pos].iter().collect();
                 match serde_json::from_str::<Value>(&text) {
-                    Ok(v @ (Value::Number(_) | Value::Bool(_) | Value::Null)) => Ok(Arg::Literal(v)),
+                    Ok(v @ (Value::Number(_) | Value::Bool(_) | Value::Null)) => {
+                        Ok(Arg::Literal(v))
+                    }
                     _ => Err(self.err(&format!("'{text}' is not a valid argument"))),
                 }
             }
@@ -300,22 +304,36 @@ pub fn evaluate(
         }
     };
     let string = |i: usize| -> Result<&str, StatesError> {
-        args[i]
-            .as_str()
-            .ok_or_else(|| fail(n, format!("argument {} must be a string, but was {}", i + 1, args[i])))
+        args[i].as_str().ok_or_else(|| {
+            fail(
+                n,
+                format!("argument {} must be a string, but was {}", i + 1, args[i]),
+            )
+        })
     };
     let array = |i: usize| -> Result<&Vec<Value>, StatesError> {
-        args[i]
-            .as_array()
-            .ok_or_else(|| fail(n, format!("argument {} must be an array, but was {}", i + 1, args[i])))
+        args[i].as_array().ok_or_else(|| {
+            fail(
+                n,
+                format!("argument {} must be an array, but was {}", i + 1, args[i]),
+            )
+        })
     };
     let int = |i: usize| -> Result<i64, StatesError> {
         match &args[i] {
             Value::Number(num) => num
                 .as_i64()
                 .or_else(|| num.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64))
-                .ok_or_else(|| fail(n, format!("argument {} must be an integer, but was {num}", i + 1))),
-            other => Err(fail(n, format!("argument {} must be an integer, but was {other}", i + 1))),
+                .ok_or_else(|| {
+                    fail(
+                        n,
+                        format!("argument {} must be an integer, but was {num}", i + 1),
+                    )
+                }),
+            other => Err(fail(
+                n,
+                format!("argument {} must be an integer, but was {other}", i + 1),
+            )),
         }
     };
     match n {
@@ -347,7 +365,10 @@ pub fn evaluate(
                 }
             }
             if values.next().is_some() {
-                return Err(fail(n, "the template has fewer '{}' placeholders than arguments"));
+                return Err(fail(
+                    n,
+                    "the template has fewer '{}' placeholders than arguments",
+                ));
             }
             Ok(Value::String(out))
         }
@@ -357,7 +378,8 @@ pub fn evaluate(
             if s.trim().is_empty() {
                 return Ok(Value::Null);
             }
-            serde_json::from_str(s).map_err(|e| fail(n, format!("the string is not valid JSON: {e}")))
+            serde_json::from_str(s)
+                .map_err(|e| fail(n, format!("the string is not valid JSON: {e}")))
         }
         "JsonToString" => {
             count(1)?;
@@ -369,7 +391,10 @@ pub fn evaluate(
             let a = array(0)?;
             let size = int(1)?;
             if size <= 0 {
-                return Err(fail(n, format!("the chunk size must be greater than 0, but was {size}")));
+                return Err(fail(
+                    n,
+                    format!("the chunk size must be greater than 0, but was {size}"),
+                ));
             }
             Ok(Value::Array(
                 a.chunks(size as usize)
@@ -406,7 +431,15 @@ pub fn evaluate(
                 .ok()
                 .and_then(|i| a.get(i))
                 .cloned()
-                .ok_or_else(|| fail(n, format!("the index {i} is out of bounds for an array of {} items", a.len())))
+                .ok_or_else(|| {
+                    fail(
+                        n,
+                        format!(
+                            "the index {i} is out of bounds for an array of {} items",
+                            a.len()
+                        ),
+                    )
+                })
         }
         "ArrayLength" => {
             count(1)?;
@@ -470,7 +503,10 @@ pub fn evaluate(
         "JsonMerge" => {
             count(3)?;
             if args[2] != Value::Bool(false) {
-                return Err(fail(n, "only shallow merges are supported: the third argument must be false"));
+                return Err(fail(
+                    n,
+                    "only shallow merges are supported: the third argument must be false",
+                ));
             }
             let (Some(a), Some(b)) = (args[0].as_object(), args[1].as_object()) else {
                 return Err(fail(n, "both arguments to merge must be JSON objects"));
@@ -483,7 +519,10 @@ pub fn evaluate(
         }
         "MathRandom" => {
             if !(2..=3).contains(&args.len()) {
-                return Err(fail(n, format!("expected 2 or 3 arguments but got {}", args.len())));
+                return Err(fail(
+                    n,
+                    format!("expected 2 or 3 arguments but got {}", args.len()),
+                ));
             }
             let (start, end) = (int(0)?, int(1)?);
             if start >= end {
@@ -504,7 +543,12 @@ pub fn evaluate(
                 args[i]
                     .as_f64()
                     .map(|f| (f + 0.5).floor() as i64)
-                    .ok_or_else(|| fail(n, format!("argument {} must be a number, but was {}", i + 1, args[i])))
+                    .ok_or_else(|| {
+                        fail(
+                            n,
+                            format!("argument {} must be a number, but was {}", i + 1, args[i]),
+                        )
+                    })
             };
             let sum = num(0)?
                 .checked_add(num(1)?)
@@ -526,7 +570,10 @@ pub fn evaluate(
             let mut b = [0u8; 16];
             rng.fill_bytes(&mut b);
             Ok(Value::String(
-                uuid::Builder::from_random_bytes(b).into_uuid().hyphenated().to_string(),
+                uuid::Builder::from_random_bytes(b)
+                    .into_uuid()
+                    .hyphenated()
+                    .to_string(),
             ))
         }
         other => Err(fail(other, "unknown function")),
@@ -540,7 +587,10 @@ fn java_string(v: &Value) -> String {
         Value::Null => "null".into(),
         Value::Bool(b) => b.to_string(),
         Value::Number(n) => number_string(n),
-        Value::Array(a) => format!("[{}]", a.iter().map(java_string).collect::<Vec<_>>().join(", ")),
+        Value::Array(a) => format!(
+            "[{}]",
+            a.iter().map(java_string).collect::<Vec<_>>().join(", ")
+        ),
         Value::Object(o) => format!(
             "{{{}}}",
             o.iter()
@@ -561,32 +611,102 @@ mod tests {
 
     fn run(text: &str, input: Value) -> Result<Value, StatesError> {
         let call = parse(text).unwrap();
-        evaluate(&call, &input, &json!({"Execution": {"Name": "run-1"}}), &mut StdRng::seed_from_u64(1))
+        evaluate(
+            &call,
+            &input,
+            &json!({"Execution": {"Name": "run-1"}}),
+            &mut StdRng::seed_from_u64(1),
+        )
     }
 
     #[test]
     fn each_function_behaves_as_aws() {
-        assert_eq!(run("States.Format('a{}b\\{\\}{}', $.x, 'y')", json!({"x": {"k": [1]}})).unwrap(), json!("a{k=[1]}b{}y"));
-        assert_eq!(run("States.StringToJson('{\"a\":1}')", json!({})).unwrap(), json!({"a": 1}));
-        assert_eq!(run("States.JsonToString($)", json!({"a": [1, "x"]})).unwrap(), json!("{\"a\":[1,\"x\"]}"));
-        assert_eq!(run("States.Array(1, 'two', null, true)", json!({})).unwrap(), json!([1, "two", null, true]));
-        assert_eq!(run("States.ArrayPartition($.a, 2)", json!({"a": [1, 2, 3]})).unwrap(), json!([[1, 2], [3]]));
-        assert_eq!(run("States.ArrayContains($.a, 2)", json!({"a": [1, 2]})).unwrap(), json!(true));
-        assert_eq!(run("States.ArrayRange(1, 9, 2)", json!({})).unwrap(), json!([1, 3, 5, 7, 9]));
-        assert_eq!(run("States.ArrayGetItem($.a, 1)", json!({"a": [1, 2]})).unwrap(), json!(2));
-        assert_eq!(run("States.ArrayLength($.a)", json!({"a": [1, 2]})).unwrap(), json!(2));
-        assert_eq!(run("States.ArrayUnique($.a)", json!({"a": [1, 2, 1, "1"]})).unwrap(), json!([1, 2, "1"]));
-        assert_eq!(run("States.Base64Encode('Data to encode')", json!({})).unwrap(), json!("RGF0YSB0byBlbmNvZGU="));
-        assert_eq!(run("States.Base64Decode('RGF0YSB0byBlbmNvZGU=')", json!({})).unwrap(), json!("Data to encode"));
-        assert_eq!(run("States.Hash('input data', 'SHA-1')", json!({})).unwrap(), json!("aaff4a450a104cd177d28d18d74485e8cae074b7"));
-        assert_eq!(run("States.Hash('', 'MD5')", json!({})).unwrap(), json!("d41d8cd98f00b204e9800998ecf8427e"));
-        assert_eq!(run("States.JsonMerge($.a, $.b, false)", json!({"a": {"x": 1, "y": 1}, "b": {"y": 2}})).unwrap(), json!({"x": 1, "y": 2}));
-        assert_eq!(run("States.MathAdd(1.5, -1.5)", json!({})).unwrap(), json!(1));
-        assert_eq!(run("States.StringSplit('a,b;;c', ',;')", json!({})).unwrap(), json!(["a", "b", "c"]));
-        assert_eq!(run("States.MathRandom(1, 10, 7)", json!({})).unwrap(), run("States.MathRandom(1, 10, 7)", json!({})).unwrap());
+        assert_eq!(
+            run(
+                "States.Format('a{}b\\{\\}{}', $.x, 'y')",
+                json!({"x": {"k": [1]}})
+            )
+            .unwrap(),
+            json!("a{k=[1]}b{}y")
+        );
+        assert_eq!(
+            run("States.StringToJson('{\"a\":1}')", json!({})).unwrap(),
+            json!({"a": 1})
+        );
+        assert_eq!(
+            run("States.JsonToString($)", json!({"a": [1, "x"]})).unwrap(),
+            json!("{\"a\":[1,\"x\"]}")
+        );
+        assert_eq!(
+            run("States.Array(1, 'two', null, true)", json!({})).unwrap(),
+            json!([1, "two", null, true])
+        );
+        assert_eq!(
+            run("States.ArrayPartition($.a, 2)", json!({"a": [1, 2, 3]})).unwrap(),
+            json!([[1, 2], [3]])
+        );
+        assert_eq!(
+            run("States.ArrayContains($.a, 2)", json!({"a": [1, 2]})).unwrap(),
+            json!(true)
+        );
+        assert_eq!(
+            run("States.ArrayRange(1, 9, 2)", json!({})).unwrap(),
+            json!([1, 3, 5, 7, 9])
+        );
+        assert_eq!(
+            run("States.ArrayGetItem($.a, 1)", json!({"a": [1, 2]})).unwrap(),
+            json!(2)
+        );
+        assert_eq!(
+            run("States.ArrayLength($.a)", json!({"a": [1, 2]})).unwrap(),
+            json!(2)
+        );
+        assert_eq!(
+            run("States.ArrayUnique($.a)", json!({"a": [1, 2, 1, "1"]})).unwrap(),
+            json!([1, 2, "1"])
+        );
+        assert_eq!(
+            run("States.Base64Encode('Data to encode')", json!({})).unwrap(),
+            json!("RGF0YSB0byBlbmNvZGU=")
+        );
+        assert_eq!(
+            run("States.Base64Decode('RGF0YSB0byBlbmNvZGU=')", json!({})).unwrap(),
+            json!("Data to encode")
+        );
+        assert_eq!(
+            run("States.Hash('input data', 'SHA-1')", json!({})).unwrap(),
+            json!("aaff4a450a104cd177d28d18d74485e8cae074b7")
+        );
+        assert_eq!(
+            run("States.Hash('', 'MD5')", json!({})).unwrap(),
+            json!("d41d8cd98f00b204e9800998ecf8427e")
+        );
+        assert_eq!(
+            run(
+                "States.JsonMerge($.a, $.b, false)",
+                json!({"a": {"x": 1, "y": 1}, "b": {"y": 2}})
+            )
+            .unwrap(),
+            json!({"x": 1, "y": 2})
+        );
+        assert_eq!(
+            run("States.MathAdd(1.5, -1.5)", json!({})).unwrap(),
+            json!(1)
+        );
+        assert_eq!(
+            run("States.StringSplit('a,b;;c', ',;')", json!({})).unwrap(),
+            json!(["a", "b", "c"])
+        );
+        assert_eq!(
+            run("States.MathRandom(1, 10, 7)", json!({})).unwrap(),
+            run("States.MathRandom(1, 10, 7)", json!({})).unwrap()
+        );
         let uuid = run("States.UUID()", json!({})).unwrap();
         assert_eq!(uuid.as_str().unwrap().len(), 36);
-        assert_eq!(run("States.Format('{}', $$.Execution.Name)", json!({})).unwrap(), json!("run-1"));
+        assert_eq!(
+            run("States.Format('{}', $$.Execution.Name)", json!({})).unwrap(),
+            json!("run-1")
+        );
     }
 
     #[test]
@@ -610,7 +730,14 @@ mod tests {
 
     #[test]
     fn syntax_errors_are_reported() {
-        for text in ["States.Nope()", "States.Format('x'", "States.Array(1,)", "Format('x')", "States.Array(@)", "States.Format('x') y"] {
+        for text in [
+            "States.Nope()",
+            "States.Format('x'",
+            "States.Array(1,)",
+            "Format('x')",
+            "States.Array(@)",
+            "States.Format('x') y",
+        ] {
             assert!(parse(text).is_err(), "{text} should not parse");
         }
         assert!(parse("States.Array($.a[?(@.x == 1)], States.UUID())").is_ok());

@@ -182,7 +182,12 @@ mod tests {
     use serde_json::json;
 
     fn eval(t: Value, input: Value) -> Result<Value, StatesError> {
-        evaluate(&t, &input, &json!({"Task": {"Token": "tok"}}), &mut rand::thread_rng())
+        evaluate(
+            &t,
+            &input,
+            &json!({"Task": {"Token": "tok"}}),
+            &mut rand::thread_rng(),
+        )
     }
 
     #[test]
@@ -198,7 +203,11 @@ mod tests {
     #[test]
     fn context_paths_and_indefinite_paths() {
         assert_eq!(
-            eval(json!({"t.$": "$$.Task.Token", "all.$": "$.l[*].v"}), json!({"l": [{"v": 1}, {"v": 2}]})).unwrap(),
+            eval(
+                json!({"t.$": "$$.Task.Token", "all.$": "$.l[*].v"}),
+                json!({"l": [{"v": 1}, {"v": 2}]})
+            )
+            .unwrap(),
             json!({"t": "tok", "all": [1, 2]})
         );
     }
