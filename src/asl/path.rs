@@ -392,9 +392,7 @@ impl<'a> Parser<'a> {
                 '.' => {
                     self.pos += 1;
                     if self.eat('.') {
-                        if self.eat('*') {
-                            steps.push(Step::Descend(None));
-                        } else if self.peek() == Some('[') {
+                        if self.eat('*') || self.peek() == Some('[') {
                             steps.push(Step::Descend(None));
                         } else {
                             let name = self.name()?;
