@@ -26,3 +26,8 @@ pub mod prelude {
         WorkerTask,
     };
 }
+
+/// The README's code blocks, compiled and run as doc-tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
