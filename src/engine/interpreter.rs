@@ -270,18 +270,6 @@ impl Run {
     pub(crate) async fn run_execution(self: Arc<Self>) {
         let exec = self.exec.clone();
         let machine = exec.machine.clone();
-        self.emit_after(
-            0,
-            "ExecutionStarted",
-            Some((
-                "executionStartedEventDetails",
-                json!({
-                    "input": json_text(&exec.input),
-                    "inputDetails": not_truncated(),
-                    "roleArn": machine.role_arn,
-                }),
-            )),
-        );
         let mut chain = 0u64;
         let def = machine.definition.clone();
         let run = self.run_program(&def, exec.input.clone(), &mut chain);

@@ -448,6 +448,21 @@ impl Engine {
                 input,
                 self.inner.clock.now_ms(),
             ));
+            // Recorded before the interpreter starts, so the history is complete even for an
+            // execution stopped the instant it started.
+            exec.record(
+                exec.start_ms,
+                0,
+                "ExecutionStarted",
+                Some((
+                    "executionStartedEventDetails",
+                    serde_json::json!({
+                        "input": history::json_text(&exec.input),
+                        "inputDetails": history::not_truncated(),
+                        "roleArn": exec.machine.role_arn,
+                    }),
+                )),
+            );
             by_arn.insert(arn, exec.clone());
             write(&self.inner.executions).push(exec.clone());
             exec
