@@ -1,0 +1,79 @@
+//! The harness as tests use it: `cargo bench --bench harness`.
+//!
+//! - start-up: 200 harnesses started and dropped in one process (per-harness cost);
+//! - virtual time: a one-hour Wait, then a Task whose scripted worker answers after 30 minutes,
+//!   measured in wall time (1.5 h of harness time).
+//!
+//! Figures are printed, never asserted.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+use sfn_harness::prelude::*;
+
+const MACHINE: &str = r#"{
+  "StartAt": "Hour",
+  "States": {
+    "Hour": { "Type": "Wait", "Seconds": 3600, "Next": "Review" },
+    "Review": {
+      "Type": "Task",
+      "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+      "Parameters": { "token.$": "$$.Task.Token" },
+      "TimeoutSeconds": 7200,
+      "End": true
+    }
+  }
+}"#;
+
+fn main() {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    rt.block_on(async {
+        // 1. Start and drop 200 harnesses.
+        let n = 200;
+        let start = Instant::now();
+        for i in 0..n {
+            let h = Harness::builder().seed(i).start().await;
+            drop(h);
+        }
+        let took = start.elapsed();
+        println!(
+            "start-up: {n} harnesses started and dropped in {:.2} ms ({:.1} µs each)",
+            took.as_secs_f64() * 1e3,
+            took.as_secs_f64() * 1e6 / n as f64
+        );
+
+        // 2. One hour of Wait plus a worker answering after 30 minutes.
+        let mut walls = Vec::new();
+        for i in 0..50 {
+            let h = Harness::builder().seed(i).start().await;
+            let m = h.create_state_machine("review", MACHINE).await.expect("valid");
+            h.on_task("Review")
+                .respond_after(Duration::from_secs(1800), json!({ "ok": true }))
+                .expect(1)
+                .mount()
+                .await;
+            let start = Instant::now();
+            let done = m
+                .start(json!({}))
+                .await
+                .expect("started")
+                .finish()
+                .await
+                .expect("finished");
+            walls.push(start.elapsed());
+            assert_eq!(done.status(), Status::Succeeded);
+            assert_eq!(done.duration(), Duration::from_secs(5400));
+        }
+        walls.sort();
+        let median = walls[walls.len() / 2];
+        println!(
+            "virtual time: 1 h Wait + worker answering after 30 min (1.5 h of harness time) in {:.3} ms of wall time (median of 50; {:.0}x faster than real time)",
+            median.as_secs_f64() * 1e3,
+            5_400.0 / median.as_secs_f64()
+        );
+    });
+}
