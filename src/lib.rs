@@ -5,3 +5,5 @@
 
 pub mod asl;
 pub mod engine;
+pub mod server;
+pub mod sqs;
