@@ -8,6 +8,7 @@ pub mod engine;
 pub mod harness;
 pub mod integrations;
 pub mod server;
+pub mod sqs;
 
 pub use sfn_harness_macros::test;
 
