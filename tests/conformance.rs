@@ -7,11 +7,14 @@
 //! skipped, except under `CI=true`, where a missing corpus is an error.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
 use sfn_harness::engine::clock::Clock;
 use sfn_harness::engine::{Engine, EngineConfig};
+use sfn_harness::integrations::sqs::{SqsIntegration, SEND_MESSAGE};
+use sfn_harness::sqs::{CreateQueue, ReceiveMessage, Sqs};
 
 const REQUIRED_PASS_RATE: f64 = 0.98;
 
@@ -30,6 +33,10 @@ const WILDCARD_WORDS: [&str; 4] = [
     "RandomNumberGenerated",
     "timestamp",
 ];
+
+/// Whole values the recordings' transformers wrote over per-run data: LocalStack writes `date`
+/// over HTTP `Date` headers (in the SQS callback cases' `SdkHttpMetadata`).
+const WILDCARD_VALUES: [&str; 1] = ["date"];
 
 enum Piece {
     Lit(String),
@@ -117,6 +124,11 @@ fn parsed(v: &Value) -> Value {
 
 fn compare(path: &str, expected: &Value, actual: &Value) -> Result<(), String> {
     match (expected, actual) {
+        (Value::String(e), _)
+            if WILDCARD_VALUES.contains(&e.as_str()) && path.ends_with(".Date") =>
+        {
+            Ok(())
+        }
         (Value::String(e), Value::String(a)) => {
             if string_matches(e, a) {
                 Ok(())
@@ -177,20 +189,93 @@ fn case_input(v: &Value) -> String {
     }
 }
 
+/// Plays a `sqs-callback` case's worker (see the corpus README) against the in-process SQS: a
+/// worker loop as a user writes it, long-polling the queue.
+async fn play_worker(engine: Engine, sqs: Arc<Sqs>, queue_url: String, worker: Value) {
+    let received = loop {
+        let got = sqs
+            .receive_message(ReceiveMessage {
+                queue_url: queue_url.clone(),
+                wait_time_seconds: Some(20),
+                ..ReceiveMessage::default()
+            })
+            .await
+            .expect("receive from the case's queue");
+        if let Some(m) = got.into_iter().next() {
+            break m;
+        }
+    };
+    let body: Value = serde_json::from_str(&received.body).expect("the message body is JSON");
+    let token = body["TaskToken"]
+        .as_str()
+        .expect("the body carries TaskToken")
+        .to_string();
+    let output = |w: &Value| {
+        let from = w["output_from"].as_str().unwrap_or("Message");
+        body[from].to_string()
+    };
+    match worker["on_message"].as_str() {
+        Some("success") => engine
+            .send_task_success(&token, &output(&worker))
+            .expect("success accepted"),
+        Some("failure") => engine
+            .send_task_failure(&token, worker["error"].as_str(), worker["cause"].as_str())
+            .expect("failure accepted"),
+        Some("heartbeat_then_success") => {
+            let secs = worker["wait_seconds"].as_u64().unwrap_or(0);
+            engine.clock().sleep(Duration::from_secs(secs)).await;
+            engine
+                .send_task_heartbeat(&token)
+                .expect("heartbeat accepted");
+            engine
+                .send_task_success(&token, &output(&worker))
+                .expect("success accepted");
+        }
+        _ => return, // "none": never answer
+    }
+    sqs.delete_message(&queue_url, &received.receipt_handle)
+        .expect("delete accepted");
+}
+
 async fn run_case(case: &Value) -> Result<(), String> {
+    let clock = Clock::virtual_at(1_700_000_000_000);
     let engine = Engine::new(EngineConfig {
-        clock: Clock::virtual_at(1_700_000_000_000),
+        clock: clock.clone(),
         seed: Some(1),
         // The account the recordings were made in.
         account_id: "111111111111".into(),
+        role_arn: "arn:aws:iam::111111111111:role/conformance".into(),
         ..EngineConfig::default()
     });
+    let sqs = Arc::new(Sqs::new(
+        clock.clone(),
+        "111111111111",
+        "us-east-1",
+        "https://sqs.us-east-1.amazonaws.com",
+    ));
+    engine.register_resource(SEND_MESSAGE, Arc::new(SqsIntegration::new(sqs.clone())));
+    let mut input_text = case_input(&case["input"]);
+    if case["needs"] == serde_json::json!(["sqs-callback"]) {
+        let url = sqs
+            .create_queue(CreateQueue {
+                queue_name: "conformance-queue".into(),
+                ..CreateQueue::default()
+            })
+            .map_err(|e| e.message())?;
+        input_text = input_text.replace("<sqs_queue_url>", &url);
+        clock.spawn(play_worker(
+            engine.clone(),
+            sqs.clone(),
+            url,
+            case["worker"].clone(),
+        ));
+    }
     let definition = serde_json::to_string(&case["definition"]).map_err(|e| e.to_string())?;
     let machine = engine
         .create_state_machine("ConformanceMachine", &definition)
         .map_err(|e| format!("definition rejected: {e}"))?;
     let exec = engine
-        .start_execution(&machine.arn, None, Some(&case_input(&case["input"])))
+        .start_execution(&machine.arn, None, Some(&input_text))
         .map_err(|e| format!("start failed: {e}"))?;
     tokio::time::timeout(
         Duration::from_secs(10),
@@ -285,7 +370,9 @@ async fn aws_recorded_executions() {
     for f in &files {
         let text = std::fs::read_to_string(f).expect("case file is readable");
         let case: Value = serde_json::from_str(&text).expect("case file is JSON");
-        if case.get("needs").is_some() {
+        // Beyond JSONPath ASL, the engine plays the SQS callback cases (with their worker);
+        // JSONata and distributed Map are not implemented yet.
+        if case.get("needs").is_some() && case["needs"] != serde_json::json!(["sqs-callback"]) {
             skipped += 1;
             continue;
         }

@@ -50,7 +50,9 @@ use tokio::sync::{mpsc, Notify};
 use crate::asl::{InvalidDefinition, StatesError};
 use crate::engine::clock::{Clock, Millis};
 use crate::engine::{self, ApiError, Engine, EngineConfig, Status, TaskSubmission};
+use crate::integrations::sqs::{SqsIntegration, SEND_MESSAGE};
 use crate::integrations::{BoxFuture, TaskHandler, TaskRequest};
+use crate::sqs::{CreateQueue, Sqs};
 
 pub use execution::{Execution, Finished, Machine};
 pub use snapshot::{NormalizedHistory, Timeline};
@@ -188,6 +190,7 @@ const SEEDED_EPOCH_MS: Millis = 1_704_067_200_000;
 
 pub(crate) struct HarnessInner {
     pub(crate) engine: Engine,
+    pub(crate) sqs: Arc<Sqs>,
     pub(crate) config: HarnessConfig,
     workers: Mutex<Vec<Arc<WorkerState>>>,
     panics: Mutex<Vec<String>>,
@@ -360,8 +363,16 @@ impl Harness {
             region: config.region.clone(),
             role_arn: format!("arn:aws:iam::{}:role/sfn-harness", config.account_id),
         });
+        let sqs = Arc::new(Sqs::new(
+            clock.clone(),
+            config.account_id.clone(),
+            config.region.clone(),
+            format!("https://sqs.{}.amazonaws.com", config.region),
+        ));
+        engine.register_resource(SEND_MESSAGE, Arc::new(SqsIntegration::new(sqs.clone())));
         let inner = Arc::new(HarnessInner {
             engine: engine.clone(),
+            sqs,
             config,
             workers: Mutex::new(Vec::new()),
             panics: Mutex::new(Vec::new()),
@@ -390,6 +401,28 @@ impl Harness {
     /// The Step Functions engine behind the harness.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
+    }
+
+    /// The SQS engine behind the harness.
+    pub fn sqs(&self) -> &Arc<Sqs> {
+        &self.inner.sqs
+    }
+
+    /// Creates a standard queue (or a FIFO queue, for a name ending in `.fifo`) and returns its
+    /// URL.
+    pub async fn create_queue(&self, name: &str) -> Result<String, HarnessError> {
+        let mut attributes = std::collections::BTreeMap::new();
+        if name.ends_with(".fifo") {
+            attributes.insert("FifoQueue".to_string(), "true".to_string());
+        }
+        self.inner
+            .sqs
+            .create_queue(CreateQueue {
+                queue_name: name.to_string(),
+                attributes,
+                ..CreateQueue::default()
+            })
+            .map_err(|e| HarnessError::Api(ApiError::new(e.query_code(), e.message())))
     }
 
     /// The harness clock.
@@ -652,8 +685,29 @@ async fn dispatch(
     }
 }
 
+/// The queue URL and message id of a task submitted through `sqs:sendMessage`.
+fn sqs_delivery(sub: &TaskSubmission) -> Option<(String, String)> {
+    if !sub.resource.starts_with(SEND_MESSAGE) {
+        return None;
+    }
+    let queue = sub.input.get("QueueUrl")?.as_str()?.to_string();
+    let id = sub.submitted.get("MessageId")?.as_str()?.to_string();
+    Some((queue, id))
+}
+
+/// A message body as a worker sees it: parsed if it is JSON, else the string.
+fn message_body(body: &Value) -> Value {
+    match body {
+        Value::String(s) => serde_json::from_str(s).unwrap_or_else(|_| body.clone()),
+        other => other.clone(),
+    }
+}
+
 /// Plays one delivery of a token to a worker.
 async fn deliver(h: &HarnessInner, worker: &WorkerState, sub: TaskSubmission) {
+    if let Some((queue, id)) = sqs_delivery(&sub) {
+        return deliver_via_sqs(h, worker, sub, &queue, &id).await;
+    }
     let (n, reply) = worker.claim();
     let task = WorkerTask {
         state_name: sub.state_name.clone(),
@@ -668,6 +722,74 @@ async fn deliver(h: &HarnessInner, worker: &WorkerState, sub: TaskSubmission) {
         return;
     };
     answer_token(h, worker, n, &reply, answer, &sub.token).await;
+}
+
+/// Consumes the SQS message that carries the token, as a real worker would: receive it, work,
+/// answer, delete it. A crash leaves it in flight; when SQS makes it visible again the worker
+/// takes it again and plays the next reply of its script.
+async fn deliver_via_sqs(
+    h: &HarnessInner,
+    worker: &WorkerState,
+    sub: TaskSubmission,
+    queue: &str,
+    id: &str,
+) {
+    loop {
+        let received = match h.sqs.take_message(queue, id) {
+            Ok(Some(m)) => m,
+            Ok(None) => {
+                // In flight elsewhere (a real worker took it) or gone: wait until it is visible.
+                if !h.sqs.wait_until_visible(queue, id).await {
+                    worker.note(format!(
+                        "message {id} is gone before the worker could receive it"
+                    ));
+                    return;
+                }
+                continue;
+            }
+            Err(e) => {
+                worker.note(format!("cannot receive from {queue}: {}", e.message()));
+                return;
+            }
+        };
+        let (n, reply) = worker.claim();
+        let task = WorkerTask {
+            state_name: sub.state_name.clone(),
+            execution_arn: sub.execution_arn.clone(),
+            state_machine_arn: sub.state_machine_arn.clone(),
+            input: message_body(&Value::String(received.body.clone())),
+            token: Some(sub.token.clone()),
+            attempt: sub.retry_count,
+            delivery: n,
+        };
+        let Some(answer) = compute(h, worker, &reply, task).await else {
+            return;
+        };
+        let crashed = matches!(answer, Answer::Crash);
+        answer_token(h, worker, n, &reply, answer, &sub.token).await;
+        if !crashed {
+            if let Err(e) = h.sqs.delete_message(queue, &received.receipt_handle) {
+                worker.note(format!("#{n}: delete refused: {}", e.message()));
+            }
+            return;
+        }
+        // Crashed: the message comes back after its visibility timeout, unless the task ended.
+        if !h.sqs.wait_until_visible(queue, id).await {
+            return;
+        }
+        if !h
+            .engine
+            .tokens()
+            .open_tokens()
+            .iter()
+            .any(|t| t.token == sub.token)
+        {
+            worker.note(format!(
+                "message {id} came back, but its task already ended"
+            ));
+            return;
+        }
+    }
 }
 
 /// Waits the reply's delay (heartbeating if asked) and sends the answer.

@@ -24,6 +24,8 @@
 //! # let _ = h;
 //! ```
 
+pub mod sqs;
+
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;

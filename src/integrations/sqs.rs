@@ -1,0 +1,236 @@
+//! `arn:aws:states:::sqs:sendMessage` (and `….waitForTaskToken`): a Task that sends a message to
+//! a queue of the harness's SQS.
+//!
+//! Parameters, as the AWS developer guide lists them for the optimized SQS integration:
+//! `QueueUrl` (required), `MessageBody` (a string, or any JSON value, which is sent as its JSON
+//! text), `MessageAttributes` (`{ name: { DataType, StringValue | BinaryValue } }`),
+//! `MessageGroupId`, `MessageDeduplicationId` and `DelaySeconds`. The task's result is what AWS
+//! records in `TaskSucceeded` / `TaskSubmitted`: the SendMessage response (`MD5OfMessageBody`,
+//! `MessageId`, …) with the `SdkHttpMetadata` and `SdkResponseMetadata` the Java SDK adds.
+//! An SQS error fails the task with `SQS.<Exception>` (e.g. `SQS.QueueDoesNotExistException`) and
+//! a cause in the Java SDK's format.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use sfn_harness::engine::clock::Clock;
+//! use sfn_harness::integrations::{sqs::SqsIntegration, Resource, TaskHandler, TaskRequest};
+//! use sfn_harness::sqs::{CreateQueue, Sqs};
+//! use serde_json::json;
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let clock = Clock::virtual_at(0);
+//! let sqs = Arc::new(Sqs::new(clock.clone(), "123456789012", "us-east-1", "http://127.0.0.1:1"));
+//! let url = sqs.create_queue(CreateQueue { queue_name: "jobs".into(), ..Default::default() }).unwrap();
+//! let integration = SqsIntegration::new(sqs.clone());
+//! let out = integration.call(TaskRequest {
+//!     resource: Resource::parse("arn:aws:states:::sqs:sendMessage"),
+//!     input: json!({ "QueueUrl": url, "MessageBody": { "job": 1 } }),
+//!     token: None,
+//!     execution_arn: "arn:aws:states:us-east-1:123456789012:execution:m:e".into(),
+//!     state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:m".into(),
+//!     state_name: "Send".into(),
+//!     retry_count: 0,
+//!     clock,
+//! }).await.unwrap();
+//! assert_eq!(out["MD5OfMessageBody"], "c5e179508b1710fec2b8c51a8a5efd8e"); // md5 of {"job":1}
+//! # }
+//! ```
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use serde_json::{json, Map, Value};
+
+use crate::asl::StatesError;
+use crate::integrations::{BoxFuture, TaskHandler, TaskRequest};
+use crate::sqs::{MessageAttributeValue, SendMessage, Sqs, SqsError};
+
+/// The resource ARN this integration answers (without `.waitForTaskToken`).
+pub const SEND_MESSAGE: &str = "arn:aws:states:::sqs:sendMessage";
+
+/// The `sqs:sendMessage` integration over an in-process [`Sqs`].
+#[derive(Debug, Clone)]
+pub struct SqsIntegration {
+    sqs: Arc<Sqs>,
+}
+
+impl SqsIntegration {
+    /// The integration for `sqs`.
+    pub fn new(sqs: Arc<Sqs>) -> SqsIntegration {
+        SqsIntegration { sqs }
+    }
+}
+
+/// Builds a `SendMessage` from the task's effective parameters.
+fn parse_parameters(p: &Value) -> Result<(String, SendMessage), StatesError> {
+    let bad = |msg: String| StatesError::new("States.Runtime", msg);
+    let Some(o) = p.as_object() else {
+        return Err(bad(format!(
+            "The parameters of an sqs:sendMessage task must be a JSON object, but were {p}"
+        )));
+    };
+    let queue_url = match o.get("QueueUrl") {
+        Some(Value::String(s)) => s.clone(),
+        _ => {
+            return Err(bad(
+                "The field 'QueueUrl' is required and must be a string for sqs:sendMessage".into(),
+            ))
+        }
+    };
+    let message_body = match o.get("MessageBody") {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => {
+            return Err(bad(
+                "The field 'MessageBody' is required for sqs:sendMessage".into(),
+            ))
+        }
+    };
+    let mut message_attributes = BTreeMap::new();
+    if let Some(attrs) = o.get("MessageAttributes") {
+        let Some(attrs) = attrs.as_object() else {
+            return Err(bad("'MessageAttributes' must be an object".into()));
+        };
+        for (name, a) in attrs {
+            message_attributes.insert(name.clone(), attribute(name, a)?);
+        }
+    }
+    let delay_seconds = match o.get("DelaySeconds") {
+        None => None,
+        Some(v) => Some(
+            v.as_i64()
+                .ok_or_else(|| bad("'DelaySeconds' must be an integer".into()))?,
+        ),
+    };
+    let text = |k: &str| o.get(k).and_then(Value::as_str).map(String::from);
+    Ok((
+        queue_url,
+        SendMessage {
+            message_body,
+            delay_seconds,
+            message_attributes,
+            message_system_attributes: BTreeMap::new(),
+            message_deduplication_id: text("MessageDeduplicationId"),
+            message_group_id: text("MessageGroupId"),
+        },
+    ))
+}
+
+fn attribute(name: &str, a: &Value) -> Result<MessageAttributeValue, StatesError> {
+    let field = |k: &str| a.get(k).and_then(Value::as_str);
+    let data_type = field("DataType").ok_or_else(|| {
+        StatesError::runtime(format!("The message attribute '{name}' needs a DataType"))
+    })?;
+    let binary_value = match field("BinaryValue") {
+        Some(b) => Some(STANDARD.decode(b).map_err(|_| {
+            StatesError::runtime(format!(
+                "The BinaryValue of message attribute '{name}' is not valid base64"
+            ))
+        })?),
+        None => None,
+    };
+    Ok(MessageAttributeValue {
+        data_type: data_type.to_string(),
+        string_value: field("StringValue").map(String::from),
+        binary_value,
+    })
+}
+
+/// The error name and cause AWS reports for an SQS error, in the Java SDK's wording.
+fn sqs_error(e: &SqsError, request_id: &str) -> StatesError {
+    let exception = match e.query_code() {
+        "AWS.SimpleQueueService.NonExistentQueue" => "QueueDoesNotExistException".to_string(),
+        "InvalidMessageContents" => "InvalidMessageContentsException".to_string(),
+        "AWS.SimpleQueueService.UnsupportedOperation" => {
+            "UnsupportedOperationException".to_string()
+        }
+        _ => "AmazonSQSException".to_string(),
+    };
+    StatesError::new(
+        format!("SQS.{exception}"),
+        format!(
+            "{} (Service: AmazonSQS; Status Code: {}; Error Code: {}; Request ID: {request_id}; Proxy: null)",
+            e.message(),
+            e.status(),
+            e.query_code()
+        ),
+    )
+}
+
+impl TaskHandler for SqsIntegration {
+    fn call(&self, request: TaskRequest) -> BoxFuture<Result<Value, StatesError>> {
+        let sqs = self.sqs.clone();
+        Box::pin(async move {
+            let (queue_url, message) = parse_parameters(&request.input)?;
+            let request_id = uuid::Uuid::new_v4().to_string();
+            let out = sqs
+                .send_message(&queue_url, message)
+                .map_err(|e| sqs_error(&e, &request_id))?;
+            let mut body = Map::new();
+            if let Some(m) = &out.md5_of_message_attributes {
+                body.insert("MD5OfMessageAttributes".into(), json!(m));
+            }
+            body.insert("MD5OfMessageBody".into(), json!(out.md5_of_message_body));
+            body.insert("MessageId".into(), json!(out.message_id));
+            if let Some(s) = &out.sequence_number {
+                body.insert("SequenceNumber".into(), json!(s));
+            }
+            let date = jiff::Timestamp::from_millisecond(request.clock.now_ms() as i64)
+                .map(|t| t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string())
+                .unwrap_or_default();
+            let length = Value::Object(body.clone()).to_string().len().to_string();
+            body.insert(
+                "SdkHttpMetadata".into(),
+                json!({
+                    "AllHttpHeaders": {
+                        "x-amzn-RequestId": [request_id],
+                        "connection": ["keep-alive"],
+                        "Content-Length": [length],
+                        "Date": [date],
+                        "Content-Type": ["application/x-amz-json-1.0"]
+                    },
+                    "HttpHeaders": {
+                        "connection": "keep-alive",
+                        "Content-Length": length,
+                        "Content-Type": "application/x-amz-json-1.0",
+                        "Date": date,
+                        "x-amzn-RequestId": request_id
+                    },
+                    "HttpStatusCode": 200
+                }),
+            );
+            body.insert(
+                "SdkResponseMetadata".into(),
+                json!({ "RequestId": request_id }),
+            );
+            Ok(Value::Object(body))
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parameters_are_parsed_like_aws() {
+        let (url, m) = parse_parameters(&json!({
+            "QueueUrl": "https://sqs.us-east-1.amazonaws.com/1/q",
+            "MessageBody": { "a": [1] },
+            "MessageAttributes": { "k": { "DataType": "String", "StringValue": "v" } },
+            "DelaySeconds": 5,
+            "MessageGroupId": "g"
+        }))
+        .unwrap();
+        assert_eq!(url, "https://sqs.us-east-1.amazonaws.com/1/q");
+        assert_eq!(m.message_body, "{\"a\":[1]}");
+        assert_eq!(m.message_attributes["k"].string_value.as_deref(), Some("v"));
+        assert_eq!(m.delay_seconds, Some(5));
+        assert_eq!(m.message_group_id.as_deref(), Some("g"));
+        assert!(parse_parameters(&json!({ "MessageBody": "x" })).is_err());
+        assert!(parse_parameters(&json!({ "QueueUrl": "q" })).is_err());
+        assert!(parse_parameters(&json!("nope")).is_err());
+    }
+}
