@@ -59,7 +59,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE};
 use hyper::{Request, Response, StatusCode};
@@ -78,6 +78,9 @@ pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// The largest request body accepted (bigger ones get a 413 error).
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// How much of an oversized body is read and discarded before answering.
+const DRAIN_BYTES: usize = 32 * 1024 * 1024;
 
 /// The target prefix of Step Functions operations.
 pub const SFN_TARGET_PREFIX: &str = "AWSStepFunctions";
@@ -299,16 +302,50 @@ async fn serve(router: &Router, req: Request<Incoming>) -> Response<Full<Bytes>>
         .get("x-amz-target")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    let reply = match Limited::new(req.into_body(), MAX_BODY_BYTES).collect().await {
-        Ok(collected) => router.handle(target.as_deref(), &collected.to_bytes()).await,
-        Err(e) if e.is::<http_body_util::LengthLimitError>() => JsonReply::error(
+    let reply = match read_body(req.into_body()).await {
+        Body::Complete(body) => router.handle(target.as_deref(), &body).await,
+        Body::TooLarge => JsonReply::error(
             413,
             "com.amazon.coral.service#RequestEntityTooLargeException",
             &format!("Request body is larger than {MAX_BODY_BYTES} bytes."),
         ),
-        Err(e) => JsonReply::serialization(&format!("Could not read the request body: {e}")),
+        Body::Broken(e) => JsonReply::serialization(&format!("Could not read the request body: {e}")),
     };
     to_response(reply, &request_id)
+}
+
+enum Body {
+    Complete(Bytes),
+    TooLarge,
+    Broken(String),
+}
+
+/// Reads a body of at most [`MAX_BODY_BYTES`]. A larger body is read on and discarded (up to
+/// [`DRAIN_BYTES`]) so that the client, still sending, gets the error response instead of a reset.
+async fn read_body(mut body: Incoming) -> Body {
+    let mut buf = bytes::BytesMut::new();
+    let mut seen = 0usize;
+    loop {
+        match body.frame().await {
+            None => break,
+            Some(Err(e)) => return Body::Broken(e.to_string()),
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    seen = seen.saturating_add(data.len());
+                    if seen <= MAX_BODY_BYTES {
+                        buf.extend_from_slice(&data);
+                    } else if seen > DRAIN_BYTES {
+                        return Body::TooLarge;
+                    }
+                }
+            }
+        }
+    }
+    if seen > MAX_BODY_BYTES {
+        Body::TooLarge
+    } else {
+        Body::Complete(buf.freeze())
+    }
 }
 
 fn to_response(reply: JsonReply, request_id: &str) -> Response<Full<Bytes>> {
