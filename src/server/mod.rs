@@ -1,3 +1,372 @@
-//! The HTTP endpoint.
+//! The HTTP endpoint: one loopback port that the real AWS SDK clients talk to.
+//!
+//! Every AWS JSON 1.0 request is `POST /` with an `X-Amz-Target: <Prefix>.<Operation>` header.
+//! A [`Router`] maps prefixes to [`JsonService`]s — `AmazonSQS` to the SQS engine
+//! ([`SqsApi`]), and `AWSStepFunctions` to whatever Step Functions API is plugged in with
+//! [`Router::with_service`]. A [`Server`] binds `127.0.0.1:0` synchronously (so its URL is known
+//! at once), serves with hyper on the current tokio runtime, and shuts down gracefully when
+//! dropped or on [`Server::shutdown`].
+//!
+//! Every request holds a [`Clock::activity`] while it is handled, so virtual time never skips
+//! under a request in progress; a long poll parks while it waits.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use sfn_harness::engine::clock::Clock;
+//! use sfn_harness::server::{Router, Server, JsonService, JsonReply, BoxFuture};
+//! use sfn_harness::sqs::Sqs;
+//!
+//! /// A stand-in Step Functions API that knows one operation.
+//! struct Sfn;
+//! impl JsonService for Sfn {
+//!     fn call<'a>(&'a self, operation: &'a str, _body: &'a [u8]) -> BoxFuture<'a, JsonReply> {
+//!         Box::pin(async move {
+//!             match operation {
+//!                 "ListStateMachines" => JsonReply::ok(&serde_json::json!({ "stateMachines": [] })),
+//!                 _ => JsonReply::unknown_operation(operation),
+//!             }
+//!         })
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+//! let clock = Clock::real();
+//! let sqs = Arc::new(Sqs::new(clock.clone(), "123456789012", "us-east-1", "http://placeholder"));
+//! let router = Router::new(clock)
+//!     .with_sqs(sqs.clone())
+//!     .with_service("AWSStepFunctions", Arc::new(Sfn));
+//! let server = Server::start(router)?;
+//! assert!(server.url().starts_with("http://127.0.0.1:"));
+//! // Queue URLs now point at the server.
+//! let url = sqs.create_queue(sfn_harness::sqs::CreateQueue { queue_name: "q".into(), ..Default::default() }).unwrap();
+//! assert_eq!(url, format!("{}/123456789012/q", server.url()));
+//!
+//! // The router can also be driven without HTTP.
+//! let reply = server.router().handle(Some("AWSStepFunctions.ListStateMachines"), b"{}").await;
+//! assert_eq!(reply.status, 200);
+//! server.shutdown().await;
+//! # Ok(()) }
+//! ```
 
+pub mod json;
 pub mod sfn;
+pub mod sqs_api;
+
+use std::convert::Infallible;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Incoming;
+use hyper::header::{HeaderName, HeaderValue, CONTENT_TYPE};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+pub use json::JsonReply;
+pub use sqs_api::{SqsApi, SQS_TARGET_PREFIX};
+
+use crate::engine::clock::Clock;
+use crate::sqs::Sqs;
+
+/// A boxed, sendable future, as returned by [`JsonService::call`].
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// The largest request body accepted (bigger ones get a 413 error).
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// How much of an oversized body is read and discarded before answering.
+const DRAIN_BYTES: usize = 32 * 1024 * 1024;
+
+/// The target prefix of Step Functions operations.
+pub const SFN_TARGET_PREFIX: &str = "AWSStepFunctions";
+
+/// One AWS JSON 1.0 service: answers operations of one `X-Amz-Target` prefix.
+///
+/// Implementations must not panic: every failure is a [`JsonReply`] error.
+pub trait JsonService: Send + Sync + 'static {
+    /// Handles `operation` (the part of the target after the dot) with the raw request body.
+    fn call<'a>(&'a self, operation: &'a str, body: &'a [u8]) -> BoxFuture<'a, JsonReply>;
+}
+
+/// Routes requests to services by the prefix of `X-Amz-Target`.
+#[derive(Clone)]
+pub struct Router {
+    clock: Clock,
+    services: Vec<(String, Arc<dyn JsonService>)>,
+    sqs: Option<Arc<Sqs>>,
+}
+
+impl std::fmt::Debug for Router {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Router")
+            .field("prefixes", &self.services.iter().map(|(p, _)| p).collect::<Vec<_>>())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Router {
+    /// A router with no services; every request gets `UnknownOperationException`.
+    pub fn new(clock: Clock) -> Router {
+        Router {
+            clock,
+            services: Vec::new(),
+            sqs: None,
+        }
+    }
+
+    /// Serves `AmazonSQS.*` from `sqs`. When the server starts, `sqs` mints queue URLs on the
+    /// server's address.
+    pub fn with_sqs(mut self, sqs: Arc<Sqs>) -> Router {
+        self.sqs = Some(sqs.clone());
+        self.with_service(SQS_TARGET_PREFIX, Arc::new(SqsApi::new(sqs)))
+    }
+
+    /// Serves `<prefix>.*` from `service` (replacing an earlier one), e.g.
+    /// `with_service("AWSStepFunctions", sfn_api)`.
+    pub fn with_service(mut self, prefix: &str, service: Arc<dyn JsonService>) -> Router {
+        self.services.retain(|(p, _)| p != prefix);
+        self.services.push((prefix.to_string(), service));
+        self
+    }
+
+    /// The clock whose activity requests hold.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// Answers one request, given its `X-Amz-Target` header and body.
+    pub async fn handle(&self, target: Option<&str>, body: &[u8]) -> JsonReply {
+        let Some(target) = target else {
+            return JsonReply::error(
+                400,
+                json::UNKNOWN_OPERATION_EXCEPTION,
+                "Missing X-Amz-Target header: the operation cannot be determined.",
+            );
+        };
+        let Some((prefix, op)) = target.split_once('.') else {
+            return JsonReply::unknown_operation(target);
+        };
+        match self.services.iter().find(|(p, _)| p == prefix) {
+            Some((_, svc)) => svc.call(op, body).await,
+            None => JsonReply::unknown_operation(target),
+        }
+    }
+}
+
+/// A running endpoint. Dropping it stops accepting connections and closes idle ones
+/// gracefully; [`Server::shutdown`] also waits for in-flight requests.
+#[derive(Debug)]
+pub struct Server {
+    url: String,
+    addr: SocketAddr,
+    router: Arc<Router>,
+    stop: watch::Sender<bool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Server {
+    /// Binds `127.0.0.1:0` and serves `router` on the current tokio runtime.
+    ///
+    /// Fails if called outside a tokio runtime or if the port cannot be bound.
+    pub fn start(router: Router) -> std::io::Result<Server> {
+        let handle = tokio::runtime::Handle::try_current()
+            .map_err(|e| std::io::Error::other(format!("Server::start needs a tokio runtime: {e}")))?;
+        let std_listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+        std_listener.set_nonblocking(true)?;
+        let addr = std_listener.local_addr()?;
+        let url = format!("http://{addr}");
+        if let Some(sqs) = &router.sqs {
+            sqs.set_base_url(&url);
+        }
+        let router = Arc::new(router);
+        let (stop, stop_rx) = watch::channel(false);
+        let listener = {
+            let _guard = handle.enter();
+            tokio::net::TcpListener::from_std(std_listener)?
+        };
+        let task = handle.spawn(accept_loop(listener, router.clone(), stop_rx));
+        Ok(Server {
+            url,
+            addr,
+            router,
+            stop,
+            task: Some(task),
+        })
+    }
+
+    /// `http://127.0.0.1:<port>`, the endpoint URL for SDK clients.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The router requests go through.
+    pub fn router(&self) -> &Router {
+        &self.router
+    }
+
+    /// Stops accepting, lets in-flight requests finish (up to 5 s of real time), then returns.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    router: Arc<Router>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let mut conns = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = stopped(&mut stop) => break,
+            accepted = listener.accept() => {
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(_) => {
+                        // Out of descriptors or a reset before accept: back off briefly.
+                        tokio::time::sleep(Duration::from_millis(5)).await;
+                        continue;
+                    }
+                };
+                let _ = stream.set_nodelay(true);
+                conns.spawn(serve_connection(stream, router.clone(), stop.clone()));
+            }
+            // Reap finished connections so the set does not grow.
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+        }
+    }
+    drop(listener);
+    let drain = async { while conns.join_next().await.is_some() {} };
+    if tokio::time::timeout(Duration::from_secs(5), drain).await.is_err() {
+        conns.abort_all();
+    }
+}
+
+/// Resolves once a stop was signalled (or the server handle is gone).
+async fn stopped(stop: &mut watch::Receiver<bool>) {
+    loop {
+        if *stop.borrow_and_update() {
+            return;
+        }
+        if stop.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn serve_connection(
+    stream: tokio::net::TcpStream,
+    router: Arc<Router>,
+    mut stop: watch::Receiver<bool>,
+) {
+    let service = hyper::service::service_fn(move |req| {
+        let router = router.clone();
+        async move { Ok::<_, Infallible>(serve(&router, req).await) }
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(conn);
+    tokio::select! {
+        _ = conn.as_mut() => {}
+        _ = stopped(&mut stop) => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
+}
+
+async fn serve(router: &Router, req: Request<Incoming>) -> Response<Full<Bytes>> {
+    let _activity = router.clock.activity();
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let target = req
+        .headers()
+        .get("x-amz-target")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let reply = match read_body(req.into_body()).await {
+        Body::Complete(body) => router.handle(target.as_deref(), &body).await,
+        Body::TooLarge => JsonReply::error(
+            413,
+            "com.amazon.coral.service#RequestEntityTooLargeException",
+            &format!("Request body is larger than {MAX_BODY_BYTES} bytes."),
+        ),
+        Body::Broken(e) => JsonReply::serialization(&format!("Could not read the request body: {e}")),
+    };
+    to_response(reply, &request_id)
+}
+
+enum Body {
+    Complete(Bytes),
+    TooLarge,
+    Broken(String),
+}
+
+/// Reads a body of at most [`MAX_BODY_BYTES`]. A larger body is read on and discarded (up to
+/// [`DRAIN_BYTES`]) so that the client, still sending, gets the error response instead of a reset.
+async fn read_body(mut body: Incoming) -> Body {
+    let mut buf = bytes::BytesMut::new();
+    let mut seen = 0usize;
+    loop {
+        match body.frame().await {
+            None => break,
+            Some(Err(e)) => return Body::Broken(e.to_string()),
+            Some(Ok(frame)) => {
+                if let Ok(data) = frame.into_data() {
+                    seen = seen.saturating_add(data.len());
+                    if seen <= MAX_BODY_BYTES {
+                        buf.extend_from_slice(&data);
+                    } else if seen > DRAIN_BYTES {
+                        return Body::TooLarge;
+                    }
+                }
+            }
+        }
+    }
+    if seen > MAX_BODY_BYTES {
+        Body::TooLarge
+    } else {
+        Body::Complete(buf.freeze())
+    }
+}
+
+fn to_response(reply: JsonReply, request_id: &str) -> Response<Full<Bytes>> {
+    let mut resp = Response::new(Full::new(reply.body));
+    *resp.status_mut() = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_REQUEST);
+    let headers = resp.headers_mut();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("application/x-amz-json-1.0"),
+    );
+    if let Ok(v) = HeaderValue::from_str(request_id) {
+        headers.insert(HeaderName::from_static("x-amzn-requestid"), v);
+    }
+    for (name, value) in reply.headers {
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(&value),
+        ) {
+            headers.append(n, v);
+        }
+    }
+    resp
+}
