@@ -37,6 +37,7 @@
 //! ```
 
 pub mod execution;
+mod skip_lock;
 pub mod snapshot;
 pub mod worker;
 
@@ -52,6 +53,8 @@ use crate::engine::clock::{Clock, Millis};
 use crate::engine::{self, ApiError, Engine, EngineConfig, Status, TaskSubmission};
 use crate::integrations::sqs::{SqsIntegration, SEND_MESSAGE};
 use crate::integrations::{BoxFuture, TaskHandler, TaskRequest};
+use crate::server::sfn::SfnApi;
+use crate::server::{Router, Server, SqsApi, SFN_TARGET_PREFIX, SQS_TARGET_PREFIX};
 use crate::sqs::{CreateQueue, Sqs};
 
 pub use execution::{Execution, Finished, Machine};
@@ -191,6 +194,8 @@ const SEEDED_EPOCH_MS: Millis = 1_704_067_200_000;
 pub(crate) struct HarnessInner {
     pub(crate) engine: Engine,
     pub(crate) sqs: Arc<Sqs>,
+    server: Mutex<Option<Server>>,
+    url: String,
     pub(crate) config: HarnessConfig,
     workers: Mutex<Vec<Arc<WorkerState>>>,
     panics: Mutex<Vec<String>>,
@@ -370,14 +375,29 @@ impl Harness {
             format!("https://sqs.{}.amazonaws.com", config.region),
         ));
         engine.register_resource(SEND_MESSAGE, Arc::new(SqsIntegration::new(sqs.clone())));
+        let router = Router::new(clock.clone())
+            .with_sqs(sqs.clone())
+            .with_service(
+                SQS_TARGET_PREFIX,
+                skip_lock::LockingSqsApi::new(SqsApi::new(sqs.clone()), engine.clone()),
+            )
+            .with_service(SFN_TARGET_PREFIX, SfnApi::new(engine.clone()));
+        // Binding 127.0.0.1:0 fails only if the machine has no loopback interface or no free
+        // port; a harness cannot work without its endpoint, so that is a setup error.
+        let server = Server::start(router).unwrap_or_else(|e| {
+            panic!("sfn-harness could not bind its endpoint on 127.0.0.1: {e}")
+        });
+        let url = server.url().to_string();
         let inner = Arc::new(HarnessInner {
             engine: engine.clone(),
             sqs,
+            server: Mutex::new(Some(server)),
+            url: url.clone(),
             config,
             workers: Mutex::new(Vec::new()),
             panics: Mutex::new(Vec::new()),
             panicked: Arc::new(Notify::new()),
-            known: Mutex::new(Vec::new()),
+            known: Mutex::new(vec![(url, "<endpoint>".to_string())]),
             tasks: Mutex::new(Vec::new()),
         });
         // Tasks with no handler of their own go to scripted workers.
@@ -401,6 +421,55 @@ impl Harness {
     /// The Step Functions engine behind the harness.
     pub fn engine(&self) -> &Engine {
         &self.inner.engine
+    }
+
+    /// The endpoint's URL (`http://127.0.0.1:<port>`): point any AWS SDK, the AWS CLI or boto3
+    /// at it (Step Functions and SQS share it).
+    pub fn endpoint_url(&self) -> &str {
+        &self.inner.url
+    }
+
+    /// A real `aws_sdk_sfn::Client` configured for this harness (plain HTTP, test
+    /// credentials, the harness's region, the SDK's standard retries).
+    #[cfg(feature = "sdk")]
+    pub async fn sfn_client(&self) -> aws_sdk_sfn::Client {
+        let conf = aws_sdk_sfn::Config::builder()
+            .behavior_version(aws_sdk_sfn::config::BehaviorVersion::latest())
+            .endpoint_url(self.endpoint_url())
+            .region(aws_sdk_sfn::config::Region::new(
+                self.inner.config.region.clone(),
+            ))
+            .credentials_provider(aws_credential_types::Credentials::new(
+                "test",
+                "test",
+                None,
+                None,
+                "sfn-harness",
+            ))
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .build();
+        aws_sdk_sfn::Client::from_conf(conf)
+    }
+
+    /// A real `aws_sdk_sqs::Client` configured for this harness.
+    #[cfg(feature = "sdk")]
+    pub async fn sqs_client(&self) -> aws_sdk_sqs::Client {
+        let conf = aws_sdk_sqs::Config::builder()
+            .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
+            .endpoint_url(self.endpoint_url())
+            .region(aws_sdk_sqs::config::Region::new(
+                self.inner.config.region.clone(),
+            ))
+            .credentials_provider(aws_credential_types::Credentials::new(
+                "test",
+                "test",
+                None,
+                None,
+                "sfn-harness",
+            ))
+            .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .build();
+        aws_sdk_sqs::Client::from_conf(conf)
     }
 
     /// The SQS engine behind the harness.
@@ -531,6 +600,14 @@ impl Harness {
 
 impl Drop for Harness {
     fn drop(&mut self) {
+        // Stops accepting requests; connections end gracefully.
+        drop(
+            self.inner
+                .server
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take(),
+        );
         for t in self
             .inner
             .tasks

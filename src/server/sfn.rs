@@ -22,12 +22,57 @@
 //! # }
 //! ```
 
+use std::sync::Arc;
+
 use serde_json::{json, Map, Value};
 
 use crate::asl;
 use crate::engine::clock::Millis;
 use crate::engine::history::HistoryEvent;
 use crate::engine::{ApiError, Engine, Execution, MachineType, StateMachine, Status};
+
+/// The Step Functions API as a [`JsonService`](crate::server::JsonService) for the router.
+#[derive(Debug, Clone)]
+pub struct SfnApi {
+    engine: Engine,
+}
+
+impl SfnApi {
+    /// The API over `engine`.
+    pub fn new(engine: Engine) -> Arc<SfnApi> {
+        Arc::new(SfnApi { engine })
+    }
+}
+
+impl crate::server::JsonService for SfnApi {
+    fn call<'a>(
+        &'a self,
+        operation: &'a str,
+        body: &'a [u8],
+    ) -> crate::server::BoxFuture<'a, crate::server::JsonReply> {
+        Box::pin(async move {
+            match handle(&self.engine, operation, body).await {
+                Ok(v) => crate::server::JsonReply::ok(&v),
+                Err(e) if e.code == "SerializationException" => {
+                    crate::server::JsonReply::serialization(&e.message)
+                }
+                Err(e) if e.code == "UnknownOperationException" => {
+                    crate::server::JsonReply::unknown_operation(&format!(
+                        "AWSStepFunctions.{operation}"
+                    ))
+                }
+                Err(e) => {
+                    let status = if e.code == "ServiceException" {
+                        500
+                    } else {
+                        400
+                    };
+                    crate::server::JsonReply::error(status, e.code, &e.message)
+                }
+            }
+        })
+    }
+}
 
 fn secs(ms: Millis) -> Value {
     json!(ms as f64 / 1000.0)
