@@ -40,7 +40,9 @@ impl JsonReply {
         JsonReply {
             status,
             headers: Vec::new(),
-            body: Bytes::from(serde_json::json!({ "__type": type_, "message": message }).to_string()),
+            body: Bytes::from(
+                serde_json::json!({ "__type": type_, "message": message }).to_string(),
+            ),
         }
     }
 
@@ -82,7 +84,9 @@ pub fn parse_object(body: &[u8]) -> Result<Map<String, Value>, Malformed> {
     }
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(m)) => Ok(m),
-        Ok(_) => Err(Malformed("Start of structure or map found where not expected.".into())),
+        Ok(_) => Err(Malformed(
+            "Start of structure or map found where not expected.".into(),
+        )),
         Err(e) => Err(Malformed(format!("Unable to parse request body: {e}"))),
     }
 }

@@ -104,7 +104,10 @@ pub struct Router {
 impl std::fmt::Debug for Router {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Router")
-            .field("prefixes", &self.services.iter().map(|(p, _)| p).collect::<Vec<_>>())
+            .field(
+                "prefixes",
+                &self.services.iter().map(|(p, _)| p).collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }
@@ -174,8 +177,9 @@ impl Server {
     ///
     /// Fails if called outside a tokio runtime or if the port cannot be bound.
     pub fn start(router: Router) -> std::io::Result<Server> {
-        let handle = tokio::runtime::Handle::try_current()
-            .map_err(|e| std::io::Error::other(format!("Server::start needs a tokio runtime: {e}")))?;
+        let handle = tokio::runtime::Handle::try_current().map_err(|e| {
+            std::io::Error::other(format!("Server::start needs a tokio runtime: {e}"))
+        })?;
         let std_listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;
@@ -256,7 +260,10 @@ async fn accept_loop(
     }
     drop(listener);
     let drain = async { while conns.join_next().await.is_some() {} };
-    if tokio::time::timeout(Duration::from_secs(5), drain).await.is_err() {
+    if tokio::time::timeout(Duration::from_secs(5), drain)
+        .await
+        .is_err()
+    {
         conns.abort_all();
     }
 }
@@ -282,8 +289,8 @@ async fn serve_connection(
         let router = router.clone();
         async move { Ok::<_, Infallible>(serve(&router, req).await) }
     });
-    let conn = hyper::server::conn::http1::Builder::new()
-        .serve_connection(TokioIo::new(stream), service);
+    let conn =
+        hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
     tokio::pin!(conn);
     tokio::select! {
         _ = conn.as_mut() => {}
@@ -309,7 +316,9 @@ async fn serve(router: &Router, req: Request<Incoming>) -> Response<Full<Bytes>>
             "com.amazon.coral.service#RequestEntityTooLargeException",
             &format!("Request body is larger than {MAX_BODY_BYTES} bytes."),
         ),
-        Body::Broken(e) => JsonReply::serialization(&format!("Could not read the request body: {e}")),
+        Body::Broken(e) => {
+            JsonReply::serialization(&format!("Could not read the request body: {e}"))
+        }
     };
     to_response(reply, &request_id)
 }

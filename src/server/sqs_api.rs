@@ -342,13 +342,14 @@ impl SqsApi {
                 // The one lowercase output member of the SQS model.
                 Ok(json!({ "queueUrls": urls }))
             }
-            "AddPermission" | "RemovePermission" | "StartMessageMoveTask"
-            | "CancelMessageMoveTask" | "ListMessageMoveTasks" => {
-                Err(SqsError::UnsupportedOperation(format!(
-                    "{op} is not supported by sfn-harness."
-                ))
-                .into())
-            }
+            "AddPermission"
+            | "RemovePermission"
+            | "StartMessageMoveTask"
+            | "CancelMessageMoveTask"
+            | "ListMessageMoveTasks" => Err(SqsError::UnsupportedOperation(format!(
+                "{op} is not supported by sfn-harness."
+            ))
+            .into()),
             _ => Err(Failure::Malformed(Malformed(String::new()))),
         }
     }

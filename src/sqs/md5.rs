@@ -96,7 +96,10 @@ mod tests {
         // From LocalStack's snapshots recorded against AWS (test_sqs.snapshot.json).
         assert_eq!(md5_of_body("msg"), "6e2baaf3b97dbeef01c0043275f9a0e7");
         assert_eq!(md5_of_body("test"), "098f6bcd4621d373cade4e832627b4f6");
-        assert_eq!(md5_of_body("message-body-1"), "19c9e282d65f9733bc6b35d50062c7ee");
+        assert_eq!(
+            md5_of_body("message-body-1"),
+            "19c9e282d65f9733bc6b35d50062c7ee"
+        );
         assert_eq!(md5_of_body("a"), "0cc175b9c0f1b6a831c399e269772661");
     }
 
@@ -104,29 +107,53 @@ mod tests {
     fn attribute_vectors() {
         // Amazon's samples, as used by YDB's SQS implementation (attributes_md5_ut.cpp).
         let a = attrs(&[
-            ("test_attribute_name_2", MessageAttributeValue::string("test_attribute_value_2")),
-            ("test_attribute_name_1", MessageAttributeValue::string("test_attribute_value_1")),
+            (
+                "test_attribute_name_2",
+                MessageAttributeValue::string("test_attribute_value_2"),
+            ),
+            (
+                "test_attribute_name_1",
+                MessageAttributeValue::string("test_attribute_value_1"),
+            ),
         ]);
-        assert_eq!(md5_of_attributes(&a).as_deref(), Some("d53f3b558fe951154770f25cb63dbba9"));
+        assert_eq!(
+            md5_of_attributes(&a).as_deref(),
+            Some("d53f3b558fe951154770f25cb63dbba9")
+        );
         let b = attrs(&[(
             "test_attribute_name",
             MessageAttributeValue::binary(b"test_attribute_value".to_vec()),
         )]);
-        assert_eq!(md5_of_attributes(&b).as_deref(), Some("23f6bd27ea87aab7dfeadcc9aebee495"));
+        assert_eq!(
+            md5_of_attributes(&b).as_deref(),
+            Some("23f6bd27ea87aab7dfeadcc9aebee495")
+        );
         // LocalStack's vector (a Number attribute).
         let c = attrs(&[("timestamp", MessageAttributeValue::number("1493147359900"))]);
-        assert_eq!(md5_of_attributes(&c).as_deref(), Some("235c5c510d26fb653d073faed50ae77c"));
+        assert_eq!(
+            md5_of_attributes(&c).as_deref(),
+            Some("235c5c510d26fb653d073faed50ae77c")
+        );
         // Recorded against AWS by LocalStack (test_receive_message_message_attribute_names_filters).
         let d = attrs(&[
             ("General", MessageAttributeValue::string("Kenobi")),
             ("Hello", MessageAttributeValue::string("There")),
             ("Help.Me", MessageAttributeValue::string("Me")),
         ]);
-        assert_eq!(md5_of_attributes(&d).as_deref(), Some("4c360f3fdafd970e05fae2f149d997f5"));
+        assert_eq!(
+            md5_of_attributes(&d).as_deref(),
+            Some("4c360f3fdafd970e05fae2f149d997f5")
+        );
         let e = attrs(&[("Hello", MessageAttributeValue::string("There"))]);
-        assert_eq!(md5_of_attributes(&e).as_deref(), Some("a311262e065454b75da111d535b8dacd"));
+        assert_eq!(
+            md5_of_attributes(&e).as_deref(),
+            Some("a311262e065454b75da111d535b8dacd")
+        );
         let f = attrs(&[("Foo", MessageAttributeValue::string("Bar"))]);
-        assert_eq!(md5_of_attributes(&f).as_deref(), Some("ae7155c6026991b6d54b11589678bf9c"));
+        assert_eq!(
+            md5_of_attributes(&f).as_deref(),
+            Some("ae7155c6026991b6d54b11589678bf9c")
+        );
         assert_eq!(md5_of_attributes(&BTreeMap::new()), None);
     }
 }

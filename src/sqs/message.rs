@@ -88,7 +88,8 @@ pub(crate) fn allowed_char(c: char) -> bool {
     matches!(c as u32, 0x9 | 0xA | 0xD | 0x20..=0xD7FF | 0xE000..=0xFFFD | 0x10000..=0x10FFFF)
 }
 
-const ALLOWED_SET: &str = "#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF";
+const ALLOWED_SET: &str =
+    "#x9 | #xA | #xD | #x20 to #xD7FF | #xE000 to #xFFFD | #x10000 to #x10FFFF";
 
 /// Checks a message body: non-empty, allowed characters only.
 pub(crate) fn validate_body(body: &str) -> Result<(), SqsError> {
@@ -325,7 +326,10 @@ mod tests {
         assert!(validate_body("ok\tfine\u{10000}").is_ok());
         let err = validate_body("bad\u{1}").unwrap_err();
         assert!(err.message().contains("'#x1'"), "{err}");
-        assert_eq!(validate_body("").unwrap_err().query_code(), "MissingParameter");
+        assert_eq!(
+            validate_body("").unwrap_err().query_code(),
+            "MissingParameter"
+        );
         let mut a = BTreeMap::new();
         a.insert("AWS.x".to_string(), MessageAttributeValue::string("v"));
         assert!(validate_attributes(&a).is_err());
@@ -335,6 +339,8 @@ mod tests {
         assert_eq!(validate_attributes(&a).unwrap(), 1 + 6 + 5 + 1 + 6 + 2);
         a.insert("x".to_string(), MessageAttributeValue::number("abc"));
         assert!(validate_attributes(&a).is_err());
-        assert!(valid_number("-0.5") && valid_number("10") && !valid_number("1e") && !valid_number("."));
+        assert!(
+            valid_number("-0.5") && valid_number("10") && !valid_number("1e") && !valid_number(".")
+        );
     }
 }

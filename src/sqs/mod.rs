@@ -149,7 +149,7 @@ fn check_batch<'a>(
     Ok(())
 }
 
-fn batch<T, E>(entries: Vec<(String, Result<T, SqsError>)>) -> BatchOutput<T> {
+fn batch<T>(entries: Vec<(String, Result<T, SqsError>)>) -> BatchOutput<T> {
     let mut out = BatchOutput {
         successful: Vec::new(),
         failed: Vec::new(),
@@ -226,10 +226,7 @@ impl Sqs {
         if queue_url.is_empty() {
             return Err(SqsError::MissingParameter("QueueUrl".into()));
         }
-        let path = queue_url
-            .split(['?', '#'])
-            .next()
-            .unwrap_or(queue_url);
+        let path = queue_url.split(['?', '#']).next().unwrap_or(queue_url);
         let path = path.split_once("://").map_or(path, |(_, rest)| rest);
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         match segments.as_slice() {
@@ -251,7 +248,10 @@ impl Sqs {
         let name = self.name_of(queue_url)?;
         let now = self.clock.now_ms();
         let mut st = lock(&self.state);
-        let q = st.queues.get_mut(&name).ok_or(SqsError::QueueDoesNotExist)?;
+        let q = st
+            .queues
+            .get_mut(&name)
+            .ok_or(SqsError::QueueDoesNotExist)?;
         q.expire(now);
         f(q, now)
     }
@@ -357,7 +357,9 @@ impl Sqs {
                     .decode(t)
                     .ok()
                     .and_then(|b| String::from_utf8(b).ok())
-                    .ok_or_else(|| SqsError::InvalidParameterValue("Invalid NextToken value.".into()))?,
+                    .ok_or_else(|| {
+                        SqsError::InvalidParameterValue("Invalid NextToken value.".into())
+                    })?,
             ),
             None => None,
         };
@@ -402,8 +404,13 @@ impl Sqs {
         attribute_names: &[String],
     ) -> Result<Vec<(String, String)>, SqsError> {
         for n in attribute_names {
-            if n != "All" && !queue::READ_ONLY.contains(&n.as_str()) && !queue::SETTABLE.contains(&n.as_str()) {
-                return Err(SqsError::InvalidAttributeName(format!("Unknown Attribute {n}.")));
+            if n != "All"
+                && !queue::READ_ONLY.contains(&n.as_str())
+                && !queue::SETTABLE.contains(&n.as_str())
+            {
+                return Err(SqsError::InvalidAttributeName(format!(
+                    "Unknown Attribute {n}."
+                )));
             }
         }
         let all = attribute_names.iter().any(|n| n == "All");
@@ -422,12 +429,18 @@ impl Sqs {
                         .filter(|m| m.visible_at <= now)
                         .count()
                         .to_string(),
-                    "ApproximateNumberOfMessagesNotVisible" => {
-                        q.messages.iter().filter(|m| m.in_flight(now)).count().to_string()
-                    }
-                    "ApproximateNumberOfMessagesDelayed" => {
-                        q.messages.iter().filter(|m| m.delayed(now)).count().to_string()
-                    }
+                    "ApproximateNumberOfMessagesNotVisible" => q
+                        .messages
+                        .iter()
+                        .filter(|m| m.in_flight(now))
+                        .count()
+                        .to_string(),
+                    "ApproximateNumberOfMessagesDelayed" => q
+                        .messages
+                        .iter()
+                        .filter(|m| m.delayed(now))
+                        .count()
+                        .to_string(),
                     "CreatedTimestamp" => (q.created_at / 1000).to_string(),
                     _ => (q.modified_at / 1000).to_string(),
                 };
@@ -466,7 +479,10 @@ impl Sqs {
                 updates.push((k.clone(), queue::canonical_attribute(k, v, fifo, &lookup)?));
             }
         }
-        let q = st.queues.get_mut(&name).ok_or(SqsError::QueueDoesNotExist)?;
+        let q = st
+            .queues
+            .get_mut(&name)
+            .ok_or(SqsError::QueueDoesNotExist)?;
         for (k, v) in updates {
             match v {
                 Some(v) => q.config.values.insert(k, v),
@@ -539,7 +555,7 @@ impl Sqs {
         if let Some(q) = st.queues.get(&name) {
             q.notify.notify_waiters();
         }
-        Ok(batch::<_, SqsError>(results))
+        Ok(batch(results))
     }
 
     fn enqueue(
@@ -635,7 +651,11 @@ impl Sqs {
             sequence_number = Some(format!("{:020}", *next_sequence));
             dedup_key = Some(key);
         } else if let Some(d) = &m.message_deduplication_id {
-            return Err(SqsError::invalid_value("MessageDeduplicationId", d, not_for_type));
+            return Err(SqsError::invalid_value(
+                "MessageDeduplicationId",
+                d,
+                not_for_type,
+            ));
         }
         let delay = m.delay_seconds.unwrap_or_else(|| q.config.delay_seconds());
         let message_id = uuid::Uuid::new_v4().to_string();
@@ -661,7 +681,11 @@ impl Sqs {
             first_received_at: None,
             receipt: None,
             group_id: m.message_group_id,
-            dedup_id: if q.fifo { m.message_deduplication_id } else { None },
+            dedup_id: if q.fifo {
+                m.message_deduplication_id
+            } else {
+                None
+            },
             sequence_number: sequence_number.clone(),
             sender_id: sender.to_string(),
             dead_letter_source_arn: None,
@@ -709,7 +733,9 @@ impl Sqs {
         }
         for n in &input.message_system_attribute_names {
             if n != "All" && !SYSTEM_ATTRIBUTES.contains(&n.as_str()) {
-                return Err(SqsError::InvalidAttributeName(format!("Unknown Attribute {n}.")));
+                return Err(SqsError::InvalidAttributeName(format!(
+                    "Unknown Attribute {n}."
+                )));
             }
         }
         let wait = match input.wait_time_seconds {
@@ -735,7 +761,11 @@ impl Sqs {
 
     /// Waits for `notified` or until `wake_at` on the clock, whichever comes first, counting as
     /// an idle wait of the calling fiber.
-    async fn wait(&self, notified: std::pin::Pin<&mut tokio::sync::futures::Notified<'_>>, wake_at: Millis) {
+    async fn wait(
+        &self,
+        notified: std::pin::Pin<&mut tokio::sync::futures::Notified<'_>>,
+        wake_at: Millis,
+    ) {
         // The timer runs in a helper task with its own activity, so that this fiber parks on a
         // single future (nesting `Clock::park` inside `select!` would count the fiber twice).
         let timer = Arc::new(Notify::new());
@@ -805,7 +835,9 @@ impl Sqs {
         let mut i = 0;
         while i < q.messages.len() && out.len() < max {
             let fifo = q.fifo;
-            let Some(m) = q.messages.get_mut(i) else { break };
+            let Some(m) = q.messages.get_mut(i) else {
+                break;
+            };
             let group = m.group_id.clone().unwrap_or_default();
             if fifo && blocked.contains(&group) {
                 i += 1;
@@ -863,9 +895,7 @@ impl Sqs {
             }
             let v = match *name {
                 "SenderId" => Some(m.sender_id.clone()),
-                "ApproximateFirstReceiveTimestamp" => {
-                    m.first_received_at.map(|t| t.to_string())
-                }
+                "ApproximateFirstReceiveTimestamp" => m.first_received_at.map(|t| t.to_string()),
                 "ApproximateReceiveCount" => Some(m.receive_count.to_string()),
                 "SentTimestamp" => Some(m.sent_at.to_string()),
                 "SequenceNumber" => m.sequence_number.clone(),
@@ -886,8 +916,7 @@ impl Sqs {
                 n == "All"
                     || n == ".*"
                     || n == attr
-                    || n
-                        .strip_suffix(".*")
+                    || n.strip_suffix(".*")
                         .is_some_and(|p| attr.starts_with(&format!("{p}.")))
             })
         };
@@ -958,7 +987,7 @@ impl Sqs {
                 (id, r)
             })
             .collect();
-        Ok(batch::<_, SqsError>(results))
+        Ok(batch(results))
     }
 
     /// `ChangeMessageVisibility`: makes an in-flight message visible again after
@@ -1043,7 +1072,7 @@ impl Sqs {
                 (e.id, r)
             })
             .collect();
-        Ok(batch::<_, SqsError>(results))
+        Ok(batch(results))
     }
 
     /// `TagQueue`.

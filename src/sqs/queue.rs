@@ -128,7 +128,10 @@ impl QueueConfig {
         self.int("ReceiveMessageWaitTimeSeconds", 0)
     }
     pub fn content_based_dedup(&self) -> bool {
-        self.values.get("ContentBasedDeduplication").map(String::as_str) == Some("true")
+        self.values
+            .get("ContentBasedDeduplication")
+            .map(String::as_str)
+            == Some("true")
     }
     pub fn dedup_per_group(&self) -> bool {
         self.values.get("DeduplicationScope").map(String::as_str) == Some("messageGroup")
@@ -268,7 +271,11 @@ fn parse_redrive_policy(
         Some(n) if (1..=1000).contains(&n) => n as u32,
         other => {
             let shown = other.map_or_else(
-                || obj.get("maxReceiveCount").map(|v| v.to_string()).unwrap_or_default(),
+                || {
+                    obj.get("maxReceiveCount")
+                        .map(|v| v.to_string())
+                        .unwrap_or_default()
+                },
                 |n| n.to_string(),
             );
             return Err(bad(&format!(
@@ -281,9 +288,9 @@ fn parse_redrive_policy(
     }
     match dlq_lookup(&arn) {
         None => Err(bad("Dead letter target does not exist.")),
-        Some(dlq_fifo) if dlq_fifo != fifo => {
-            Err(bad("Dead-letter queue must be same type of queue as the source."))
-        }
+        Some(dlq_fifo) if dlq_fifo != fifo => Err(bad(
+            "Dead-letter queue must be same type of queue as the source.",
+        )),
         Some(_) => Ok(RedrivePolicy {
             dead_letter_target_arn: arn,
             max_receive_count: count,
@@ -370,7 +377,9 @@ mod tests {
             "InvalidAttributeValue"
         );
         assert_eq!(
-            canonical_attribute("Nope", "1", false, &none).unwrap_err().message(),
+            canonical_attribute("Nope", "1", false, &none)
+                .unwrap_err()
+                .message(),
             "Unknown Attribute Nope."
         );
         let exists = |_: &str| Some(false);
