@@ -332,6 +332,15 @@ async fn queue_lifecycle() {
         .unwrap_err()
         .into_service_error();
     assert!(err.is_queue_does_not_exist());
+    // FifoQueue=false is accepted for a standard queue and does not make it differ.
+    let same = c
+        .create_queue()
+        .queue_name("orders")
+        .attributes(QueueAttributeName::FifoQueue, "false")
+        .send()
+        .await
+        .unwrap();
+    assert!(same.queue_url.is_some());
     // Invalid names.
     let err = c
         .create_queue()
@@ -936,6 +945,26 @@ async fn fifo_queues_keep_group_order_and_deduplicate() {
         .await
         .unwrap();
     assert_eq!(s1.message_id(), s2.message_id());
+    // The content hash is the deduplication id AWS reports.
+    let got = c
+        .receive_message()
+        .queue_url(&cb)
+        .message_system_attribute_names(MessageSystemAttributeName::MessageDeduplicationId)
+        .send()
+        .await
+        .unwrap();
+    let sha = {
+        use sha2::Digest as _;
+        sha2::Sha256::digest(b"same")
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect::<String>()
+    };
+    assert_eq!(
+        got.messages()[0].attributes().unwrap()
+            [&MessageSystemAttributeName::MessageDeduplicationId],
+        sha
+    );
     f.clock.advance(Duration::from_secs(301)).await;
     let s3 = c
         .send_message()

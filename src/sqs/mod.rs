@@ -65,7 +65,7 @@ use queue::{Queue, QueueConfig};
 const DEDUP_WINDOW_MS: Millis = 5 * 60 * 1000;
 /// Wait before a deleted queue's name can be reused, and between two purges.
 const SIXTY_SECONDS_MS: Millis = 60 * 1000;
-/// The most a message's visibility can be extended to, from its first receive.
+/// The most a message's visibility can be extended to, from its latest receive.
 const MAX_VISIBILITY_MS: Millis = 43_200 * 1000;
 
 /// The system attributes `ReceiveMessage` can return, in the order they are returned.
@@ -605,6 +605,7 @@ impl Sqs {
         let md5_of_message_system_attributes = md5::md5_of_attributes(&m.message_system_attributes);
         let mut sequence_number = None;
         let mut dedup_key = None;
+        let mut effective_dedup_id = None;
         if q.fifo {
             if let Some(d) = m.delay_seconds.filter(|d| *d != 0) {
                 return Err(SqsError::invalid_value("DelaySeconds", d, not_for_type));
@@ -635,8 +636,9 @@ impl Sqs {
             let key = if q.config.dedup_per_group() {
                 format!("{group}\u{0}{dedup_id}")
             } else {
-                dedup_id
+                dedup_id.clone()
             };
+            effective_dedup_id = Some(dedup_id);
             if let Some((_, id, seq)) = q.dedup.get(&key) {
                 // A duplicate within the deduplication interval: accepted, not enqueued.
                 return Ok(SendMessageOutput {
@@ -676,16 +678,13 @@ impl Sqs {
             attributes: m.message_attributes,
             system_attributes: m.message_system_attributes,
             sent_at: now,
+            last_received_at: None,
             visible_at: now.saturating_add(secs_to_ms(delay)),
             receive_count: 0,
             first_received_at: None,
             receipt: None,
             group_id: m.message_group_id,
-            dedup_id: if q.fifo {
-                m.message_deduplication_id
-            } else {
-                None
-            },
+            dedup_id: effective_dedup_id,
             sequence_number: sequence_number.clone(),
             sender_id: sender.to_string(),
             dead_letter_source_arn: None,
@@ -701,6 +700,10 @@ impl Sqs {
 
     /// `ReceiveMessage`: up to `MaxNumberOfMessages` visible messages; with a wait time, waits
     /// (on the clock) until a message arrives or becomes visible, or the wait is over.
+    ///
+    /// A long poll parks the calling fiber with [`Clock::park`], so on a virtual clock the caller
+    /// must count as a live fiber (hold a [`Clock::activity`]), as every HTTP request served by
+    /// `crate::server` does; otherwise the activity count would drop below what is running.
     pub async fn receive_message(
         &self,
         input: ReceiveMessage,
@@ -857,6 +860,7 @@ impl Sqs {
             }
             m.receive_count += 1;
             m.first_received_at.get_or_insert(now);
+            m.last_received_at = Some(now);
             m.visible_at = now.saturating_add(secs_to_ms(visibility));
             let handle = message::mint_receipt(&name, &m.id);
             m.receipt = Some(handle.clone());
@@ -870,6 +874,7 @@ impl Sqs {
                 for mut m in moved.drain(..) {
                     m.receive_count = 0;
                     m.first_received_at = None;
+                    m.last_received_at = None;
                     m.receipt = None;
                     m.visible_at = now;
                     m.dead_letter_source_arn = Some(source_arn.clone());
@@ -1035,8 +1040,9 @@ impl Sqs {
                 return Err(SqsError::MessageNotInflight);
             }
             let until = now.saturating_add(secs_to_ms(visibility_timeout));
-            let first = m.first_received_at.unwrap_or(now);
-            if until > first.saturating_add(MAX_VISIBILITY_MS) {
+            // At most 12 hours from the receive the handle belongs to.
+            let received = m.last_received_at.unwrap_or(now);
+            if until > received.saturating_add(MAX_VISIBILITY_MS) {
                 return Err(SqsError::invalid_value(
                     "VisibilityTimeout",
                     visibility_timeout,
