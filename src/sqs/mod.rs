@@ -769,28 +769,16 @@ impl Sqs {
         notified: std::pin::Pin<&mut tokio::sync::futures::Notified<'_>>,
         wake_at: Millis,
     ) {
-        // The timer runs in a helper task with its own activity, so that this fiber parks on a
-        // single future (nesting `Clock::park` inside `select!` would count the fiber twice).
-        let timer = Arc::new(Notify::new());
-        let helper = {
-            let clock = self.clock.clone();
-            let timer = timer.clone();
-            let activity = clock.activity();
-            tokio::spawn(async move {
-                let _activity = activity;
-                clock.sleep_until(wake_at).await;
-                timer.notify_one();
-            })
-        };
-        self.clock
-            .park(async {
-                tokio::select! {
-                    _ = notified => {}
-                    _ = timer.notified() => {}
-                }
-            })
-            .await;
-        helper.abort();
+        // Two parked futures race in one fiber, and each un-counts the fiber while it waits; one
+        // extra activity for the duration keeps the count exact: both pending = idle, either
+        // woken = live again at once, and the loser re-counts itself when dropped, before
+        // `_second` ends. (A helper task with its own timer would leave a stale timer behind
+        // until its abort lands, which a skipping clock could jump to.)
+        let _second = self.clock.activity();
+        tokio::select! {
+            _ = self.clock.park(notified) => {}
+            _ = self.clock.sleep_until(wake_at) => {}
+        }
     }
 
     /// One non-waiting receive. Returns the messages and the next time one becomes visible.
@@ -1122,5 +1110,84 @@ impl Sqs {
             })
             .map(|q| self.queue_url(&q.name))
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn setup() -> (Clock, Arc<Sqs>, String) {
+        let clock = Clock::virtual_at(1_000_000);
+        let sqs = Arc::new(Sqs::new(
+            clock.clone(),
+            "123456789012",
+            "us-east-1",
+            "http://h",
+        ));
+        let url = sqs
+            .create_queue(CreateQueue {
+                queue_name: "q".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        (clock, sqs, url)
+    }
+
+    async fn until(mut f: impl FnMut() -> bool) {
+        for _ in 0..1000 {
+            if f() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        panic!("condition never held");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_long_poll_is_idle_while_waiting_and_leaves_no_timer() {
+        let (clock, sqs, url) = setup();
+        let poll = {
+            let (clock, sqs, url) = (clock.clone(), sqs.clone(), url.clone());
+            let activity = clock.activity(); // as an HTTP request holds one
+            tokio::spawn(async move {
+                let _activity = activity;
+                sqs.receive_message(ReceiveMessage {
+                    queue_url: url,
+                    wait_time_seconds: Some(20),
+                    ..Default::default()
+                })
+                .await
+            })
+        };
+        // Parked on the notification and the 20 s timer: the clock sees nothing live.
+        until(|| clock.active() == 0 && clock.next_deadline().is_some()).await;
+        assert_eq!(clock.next_deadline(), Some(1_020_000));
+        sqs.send_message(&url, SendMessage::body("hi")).unwrap();
+        let got = poll.await.unwrap().unwrap();
+        assert_eq!(got[0].body, "hi");
+        assert_eq!(clock.now_ms(), 1_000_000, "no time passed");
+        assert_eq!(clock.active(), 0, "every count restored");
+        assert_eq!(clock.next_deadline(), None, "the wait's timer is gone");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_long_poll_ends_when_a_message_becomes_visible() {
+        let (clock, sqs, url) = setup();
+        let mut m = SendMessage::body("later");
+        m.delay_seconds = Some(5);
+        sqs.send_message(&url, m).unwrap();
+        let _activity = clock.activity();
+        let got = clock
+            .run_until(sqs.receive_message(ReceiveMessage {
+                queue_url: url,
+                wait_time_seconds: Some(20),
+                ..Default::default()
+            }))
+            .await
+            .unwrap();
+        assert_eq!(got[0].body, "later");
+        assert_eq!(clock.now_ms(), 1_005_000);
     }
 }
