@@ -1034,7 +1034,7 @@ impl Sqs {
                 return Err(SqsError::invalid_value(
                     "VisibilityTimeout",
                     visibility_timeout,
-                    "Total VisibilityTimeout for the message is beyond the limit [43200 seconds]",
+                    "Total VisibilityTimeout for the message is beyond the limit [43200 seconds].",
                 ));
             }
             m.visible_at = until;
