@@ -88,7 +88,8 @@ pub const SFN_TARGET_PREFIX: &str = "AWSStepFunctions";
 
 /// One AWS JSON 1.0 service: answers operations of one `X-Amz-Target` prefix.
 ///
-/// Implementations must not panic: every failure is a [`JsonReply`] error.
+/// Every failure should be a [`JsonReply`] error; a panic is caught by the [`Router`] and
+/// answered as a 500 `InternalFailure` naming the target.
 pub trait JsonService: Send + Sync + 'static {
     /// Handles `operation` (the part of the target after the dot) with the raw request body.
     fn call<'a>(&'a self, operation: &'a str, body: &'a [u8]) -> BoxFuture<'a, JsonReply>;
@@ -156,8 +157,42 @@ impl Router {
             return JsonReply::unknown_operation(target);
         };
         match self.services.iter().find(|(p, _)| p == prefix) {
-            Some((_, svc)) => svc.call(op, body).await,
+            Some((_, svc)) => match CatchUnwind(svc.call(op, body)).await {
+                Ok(reply) => reply,
+                // A bug in a service must not take the connection down silently.
+                Err(panic) => JsonReply::error(
+                    500,
+                    "com.amazon.coral.service#InternalFailure",
+                    &format!("{target} panicked: {panic}"),
+                ),
+            },
             None => JsonReply::unknown_operation(target),
+        }
+    }
+}
+
+/// Polls a future, turning a panic into `Err(message)`.
+struct CatchUnwind<F>(F);
+
+impl<F: Future + Unpin> Future for CatchUnwind<F> {
+    type Output = Result<F::Output, String>;
+
+    fn poll(
+        mut self: Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<Self::Output> {
+        let fut = &mut self.0;
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| Pin::new(fut).poll(cx))) {
+            Ok(std::task::Poll::Ready(v)) => std::task::Poll::Ready(Ok(v)),
+            Ok(std::task::Poll::Pending) => std::task::Poll::Pending,
+            Err(payload) => {
+                let msg = payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic".to_string());
+                std::task::Poll::Ready(Err(msg))
+            }
         }
     }
 }
@@ -378,4 +413,31 @@ fn to_response(reply: JsonReply, request_id: &str) -> Response<Full<Bytes>> {
         }
     }
     resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Panics;
+    impl JsonService for Panics {
+        fn call<'a>(&'a self, _op: &'a str, _body: &'a [u8]) -> BoxFuture<'a, JsonReply> {
+            Box::pin(async { panic!("boom") })
+        }
+    }
+
+    #[tokio::test]
+    async fn routing_and_panics() {
+        let router = Router::new(Clock::real()).with_service(SFN_TARGET_PREFIX, Arc::new(Panics));
+        let r = router
+            .handle(Some("AWSStepFunctions.StartExecution"), b"{}")
+            .await;
+        assert_eq!(r.status, 500);
+        assert!(String::from_utf8_lossy(&r.body).contains("boom"));
+        let r = router.handle(Some("AmazonSQS.ListQueues"), b"{}").await;
+        assert_eq!(r.status, 400);
+        assert!(String::from_utf8_lossy(&r.body).contains("UnknownOperationException"));
+        let r = router.handle(None, b"{}").await;
+        assert_eq!(r.status, 400);
+    }
 }

@@ -59,7 +59,7 @@ pub enum SqsError {
     #[error("The input receipt handle \"{0}\" is not a valid receipt handle.")]
     ReceiptHandleIsInvalid(String),
     /// `ChangeMessageVisibility` on a message that is not in flight.
-    #[error("The message referred to isn't in flight.")]
+    #[error("The specified message isn't in flight.")]
     MessageNotInflight,
     /// A second `PurgeQueue` within 60 seconds.
     #[error("Only one PurgeQueue operation on {0} is allowed every 60 seconds.")]

@@ -247,6 +247,7 @@ pub(crate) struct StoredMessage {
     pub visible_at: Millis,
     pub receive_count: u32,
     pub first_received_at: Option<Millis>,
+    pub last_received_at: Option<Millis>,
     /// The receipt handle of the latest receive.
     pub receipt: Option<String>,
     pub group_id: Option<String>,

@@ -43,8 +43,8 @@ pub mod error;
 pub mod md5;
 pub mod message;
 pub mod queue;
-mod take;
 pub mod types;
+mod take;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -66,7 +66,7 @@ use queue::{Queue, QueueConfig};
 const DEDUP_WINDOW_MS: Millis = 5 * 60 * 1000;
 /// Wait before a deleted queue's name can be reused, and between two purges.
 const SIXTY_SECONDS_MS: Millis = 60 * 1000;
-/// The most a message's visibility can be extended to, from its first receive.
+/// The most a message's visibility can be extended to, from its latest receive.
 const MAX_VISIBILITY_MS: Millis = 43_200 * 1000;
 
 /// The system attributes `ReceiveMessage` can return, in the order they are returned.
@@ -150,7 +150,7 @@ fn check_batch<'a>(
     Ok(())
 }
 
-fn batch<T, E>(entries: Vec<(String, Result<T, SqsError>)>) -> BatchOutput<T> {
+fn batch<T>(entries: Vec<(String, Result<T, SqsError>)>) -> BatchOutput<T> {
     let mut out = BatchOutput {
         successful: Vec::new(),
         failed: Vec::new(),
@@ -556,7 +556,7 @@ impl Sqs {
         if let Some(q) = st.queues.get(&name) {
             q.notify.notify_waiters();
         }
-        Ok(batch::<_, SqsError>(results))
+        Ok(batch(results))
     }
 
     fn enqueue(
@@ -606,6 +606,7 @@ impl Sqs {
         let md5_of_message_system_attributes = md5::md5_of_attributes(&m.message_system_attributes);
         let mut sequence_number = None;
         let mut dedup_key = None;
+        let mut effective_dedup_id = None;
         if q.fifo {
             if let Some(d) = m.delay_seconds.filter(|d| *d != 0) {
                 return Err(SqsError::invalid_value("DelaySeconds", d, not_for_type));
@@ -636,8 +637,9 @@ impl Sqs {
             let key = if q.config.dedup_per_group() {
                 format!("{group}\u{0}{dedup_id}")
             } else {
-                dedup_id
+                dedup_id.clone()
             };
+            effective_dedup_id = Some(dedup_id);
             if let Some((_, id, seq)) = q.dedup.get(&key) {
                 // A duplicate within the deduplication interval: accepted, not enqueued.
                 return Ok(SendMessageOutput {
@@ -677,16 +679,13 @@ impl Sqs {
             attributes: m.message_attributes,
             system_attributes: m.message_system_attributes,
             sent_at: now,
+            last_received_at: None,
             visible_at: now.saturating_add(secs_to_ms(delay)),
             receive_count: 0,
             first_received_at: None,
             receipt: None,
             group_id: m.message_group_id,
-            dedup_id: if q.fifo {
-                m.message_deduplication_id
-            } else {
-                None
-            },
+            dedup_id: effective_dedup_id,
             sequence_number: sequence_number.clone(),
             sender_id: sender.to_string(),
             dead_letter_source_arn: None,
@@ -702,6 +701,10 @@ impl Sqs {
 
     /// `ReceiveMessage`: up to `MaxNumberOfMessages` visible messages; with a wait time, waits
     /// (on the clock) until a message arrives or becomes visible, or the wait is over.
+    ///
+    /// A long poll parks the calling fiber with [`Clock::park`], so on a virtual clock the caller
+    /// must count as a live fiber (hold a [`Clock::activity`]), as every HTTP request served by
+    /// `crate::server` does; otherwise the activity count would drop below what is running.
     pub async fn receive_message(
         &self,
         input: ReceiveMessage,
@@ -767,28 +770,16 @@ impl Sqs {
         notified: std::pin::Pin<&mut tokio::sync::futures::Notified<'_>>,
         wake_at: Millis,
     ) {
-        // The timer runs in a helper task with its own activity, so that this fiber parks on a
-        // single future (nesting `Clock::park` inside `select!` would count the fiber twice).
-        let timer = Arc::new(Notify::new());
-        let helper = {
-            let clock = self.clock.clone();
-            let timer = timer.clone();
-            let activity = clock.activity();
-            tokio::spawn(async move {
-                let _activity = activity;
-                clock.sleep_until(wake_at).await;
-                timer.notify_one();
-            })
-        };
-        self.clock
-            .park(async {
-                tokio::select! {
-                    _ = notified => {}
-                    _ = timer.notified() => {}
-                }
-            })
-            .await;
-        helper.abort();
+        // Two parked futures race in one fiber, and each un-counts the fiber while it waits; one
+        // extra activity for the duration keeps the count exact: both pending = idle, either
+        // woken = live again at once, and the loser re-counts itself when dropped, before
+        // `_second` ends. (A helper task with its own timer would leave a stale timer behind
+        // until its abort lands, which a skipping clock could jump to.)
+        let _second = self.clock.activity();
+        tokio::select! {
+            _ = self.clock.park(notified) => {}
+            _ = self.clock.sleep_until(wake_at) => {}
+        }
     }
 
     /// One non-waiting receive. Returns the messages and the next time one becomes visible.
@@ -858,6 +849,7 @@ impl Sqs {
             }
             m.receive_count += 1;
             m.first_received_at.get_or_insert(now);
+            m.last_received_at = Some(now);
             m.visible_at = now.saturating_add(secs_to_ms(visibility));
             let handle = message::mint_receipt(&name, &m.id);
             m.receipt = Some(handle.clone());
@@ -871,6 +863,7 @@ impl Sqs {
                 for mut m in moved.drain(..) {
                     m.receive_count = 0;
                     m.first_received_at = None;
+                    m.last_received_at = None;
                     m.receipt = None;
                     m.visible_at = now;
                     m.dead_letter_source_arn = Some(source_arn.clone());
@@ -988,7 +981,7 @@ impl Sqs {
                 (id, r)
             })
             .collect();
-        Ok(batch::<_, SqsError>(results))
+        Ok(batch(results))
     }
 
     /// `ChangeMessageVisibility`: makes an in-flight message visible again after
@@ -1036,12 +1029,13 @@ impl Sqs {
                 return Err(SqsError::MessageNotInflight);
             }
             let until = now.saturating_add(secs_to_ms(visibility_timeout));
-            let first = m.first_received_at.unwrap_or(now);
-            if until > first.saturating_add(MAX_VISIBILITY_MS) {
+            // At most 12 hours from the receive the handle belongs to.
+            let received = m.last_received_at.unwrap_or(now);
+            if until > received.saturating_add(MAX_VISIBILITY_MS) {
                 return Err(SqsError::invalid_value(
                     "VisibilityTimeout",
                     visibility_timeout,
-                    "Total VisibilityTimeout for the message is beyond the limit [43200 seconds]",
+                    "Total VisibilityTimeout for the message is beyond the limit [43200 seconds].",
                 ));
             }
             m.visible_at = until;
@@ -1073,7 +1067,7 @@ impl Sqs {
                 (e.id, r)
             })
             .collect();
-        Ok(batch::<_, SqsError>(results))
+        Ok(batch(results))
     }
 
     /// `TagQueue`.
@@ -1117,5 +1111,84 @@ impl Sqs {
             })
             .map(|q| self.queue_url(&q.name))
             .collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    fn setup() -> (Clock, Arc<Sqs>, String) {
+        let clock = Clock::virtual_at(1_000_000);
+        let sqs = Arc::new(Sqs::new(
+            clock.clone(),
+            "123456789012",
+            "us-east-1",
+            "http://h",
+        ));
+        let url = sqs
+            .create_queue(CreateQueue {
+                queue_name: "q".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        (clock, sqs, url)
+    }
+
+    async fn until(mut f: impl FnMut() -> bool) {
+        for _ in 0..1000 {
+            if f() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        panic!("condition never held");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_long_poll_is_idle_while_waiting_and_leaves_no_timer() {
+        let (clock, sqs, url) = setup();
+        let poll = {
+            let (clock, sqs, url) = (clock.clone(), sqs.clone(), url.clone());
+            let activity = clock.activity(); // as an HTTP request holds one
+            tokio::spawn(async move {
+                let _activity = activity;
+                sqs.receive_message(ReceiveMessage {
+                    queue_url: url,
+                    wait_time_seconds: Some(20),
+                    ..Default::default()
+                })
+                .await
+            })
+        };
+        // Parked on the notification and the 20 s timer: the clock sees nothing live.
+        until(|| clock.active() == 0 && clock.next_deadline().is_some()).await;
+        assert_eq!(clock.next_deadline(), Some(1_020_000));
+        sqs.send_message(&url, SendMessage::body("hi")).unwrap();
+        let got = poll.await.unwrap().unwrap();
+        assert_eq!(got[0].body, "hi");
+        assert_eq!(clock.now_ms(), 1_000_000, "no time passed");
+        assert_eq!(clock.active(), 0, "every count restored");
+        assert_eq!(clock.next_deadline(), None, "the wait's timer is gone");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_long_poll_ends_when_a_message_becomes_visible() {
+        let (clock, sqs, url) = setup();
+        let mut m = SendMessage::body("later");
+        m.delay_seconds = Some(5);
+        sqs.send_message(&url, m).unwrap();
+        let _activity = clock.activity();
+        let got = clock
+            .run_until(sqs.receive_message(ReceiveMessage {
+                queue_url: url,
+                wait_time_seconds: Some(20),
+                ..Default::default()
+            }))
+            .await
+            .unwrap();
+        assert_eq!(got[0].body, "later");
+        assert_eq!(clock.now_ms(), 1_005_000);
     }
 }

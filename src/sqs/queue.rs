@@ -203,6 +203,15 @@ pub(crate) fn canonical_attribute(
             "Unknown Attribute {name}."
         )));
     }
+    if name == "FifoQueue" && !fifo {
+        // `FifoQueue=false` is accepted on a standard queue and stored as nothing.
+        boolean(name, value)?;
+        return if value.eq_ignore_ascii_case("false") {
+            Ok(None)
+        } else {
+            Err(invalid_attr(name))
+        };
+    }
     let v = match name {
         "VisibilityTimeout" => int_in(name, value, 0, 43_200)?,
         "MaximumMessageSize" => int_in(name, value, 1_024, 262_144)?,

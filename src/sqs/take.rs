@@ -30,6 +30,7 @@ impl Sqs {
         }
         m.receive_count += 1;
         m.first_received_at.get_or_insert(now);
+        m.last_received_at = Some(now);
         m.visible_at = now.saturating_add((visibility.max(0) as u64).saturating_mul(1000));
         let handle = message::mint_receipt(&name, &m.id);
         m.receipt = Some(handle.clone());
