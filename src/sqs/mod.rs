@@ -43,8 +43,8 @@ pub mod error;
 pub mod md5;
 pub mod message;
 pub mod queue;
-pub mod types;
 mod take;
+pub mod types;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
