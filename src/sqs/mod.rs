@@ -770,16 +770,19 @@ impl Sqs {
         notified: std::pin::Pin<&mut tokio::sync::futures::Notified<'_>>,
         wake_at: Millis,
     ) {
-        // Two parked futures race in one fiber, and each un-counts the fiber while it waits; one
-        // extra activity for the duration keeps the count exact: both pending = idle, either
-        // woken = live again at once, and the loser re-counts itself when dropped, before
-        // `_second` ends. (A helper task with its own timer would leave a stale timer behind
-        // until its abort lands, which a skipping clock could jump to.)
-        let _second = self.clock.activity();
-        tokio::select! {
-            _ = self.clock.park(notified) => {}
-            _ = self.clock.sleep_until(wake_at) => {}
-        }
+        // One park around the whole race: while both are pending the fiber is idle; a send
+        // (the notification) or the timer wakes it through the park's waker, which counts the
+        // fiber again before it is scheduled. The loser (the timer, say) is dropped with the
+        // race, so no stale timer is left for a skipping clock to jump to. Called from inside
+        // another park (a tracked task), this park is transparent and the outer one accounts.
+        self.clock
+            .park(async {
+                tokio::select! {
+                    _ = notified => {}
+                    _ = self.clock.sleep_until(wake_at) => {}
+                }
+            })
+            .await;
     }
 
     /// One non-waiting receive. Returns the messages and the next time one becomes visible.
