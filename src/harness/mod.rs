@@ -37,6 +37,7 @@
 //! ```
 
 pub mod execution;
+pub mod faults;
 mod skip_lock;
 pub mod snapshot;
 pub mod worker;
@@ -54,13 +55,17 @@ use crate::engine::{self, ApiError, Engine, EngineConfig, Status, TaskSubmission
 use crate::integrations::sqs::{SqsIntegration, SEND_MESSAGE};
 use crate::integrations::{BoxFuture, TaskHandler, TaskRequest};
 use crate::server::sfn::SfnApi;
-use crate::server::{Router, Server, SqsApi, SFN_TARGET_PREFIX, SQS_TARGET_PREFIX};
+use crate::server::{Router, Server, SFN_TARGET_PREFIX};
 use crate::sqs::{CreateQueue, Sqs};
 
 pub use execution::{Execution, Finished, Machine};
+pub use faults::{Fault, FaultEvent, FaultHandle, FaultPlan, FaultReport};
 pub use snapshot::{NormalizedHistory, Timeline};
 pub use worker::{Answer, Reply, Times, WorkerBuilder, WorkerHandle, WorkerTask};
 
+use faults::injector::{ApiFaults, DeliveryFaults};
+use faults::Injector;
+use skip_lock::{SkipLock, SkipLockInterceptor};
 use worker::{ReplyKind, WorkerState};
 
 /// Errors a test meets through the harness.
@@ -83,6 +88,12 @@ pub enum HarnessError {
     /// A scripted worker's closure panicked.
     #[error("a scripted worker panicked: {0}")]
     WorkerPanicked(String),
+    /// A fault cannot be armed (it names no operation the endpoint serves, say).
+    #[error("invalid fault: {0}")]
+    InvalidFault(String),
+    /// A fault plan could not be loaded.
+    #[error(transparent)]
+    FaultPlan(#[from] faults::FaultPlanError),
     /// A fixture file could not be read.
     #[error("cannot read {path}: {source}")]
     Io {
@@ -102,6 +113,7 @@ pub struct HarnessConfig {
     pub(crate) account_id: String,
     pub(crate) region: String,
     pub(crate) finish_timeout: Duration,
+    pub(crate) fault_plan: Option<FaultPlan>,
 }
 
 impl Default for HarnessConfig {
@@ -113,6 +125,7 @@ impl Default for HarnessConfig {
             account_id: "123456789012".into(),
             region: "us-east-1".into(),
             finish_timeout: Duration::from_secs(30),
+            fault_plan: None,
         }
     }
 }
@@ -182,11 +195,43 @@ impl HarnessBuilder {
         self
     }
 
+    /// Arms a [`FaultPlan`] as the harness starts (its seed, if it sets one, decides the faults'
+    /// probabilities).
+    ///
+    /// ```
+    /// # use sfn_harness::prelude::*;
+    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)] async fn main() {
+    /// let plan = FaultPlan::new().with(Fault::throttle("ReceiveMessage").probability(0.1));
+    /// let h = Harness::builder().seed(1).fault_plan(plan).start().await;
+    /// assert!(h.fault_report().is_empty());
+    /// # }
+    /// ```
+    pub fn fault_plan(mut self, plan: FaultPlan) -> Self {
+        self.config.fault_plan = Some(plan);
+        self
+    }
+
     /// Starts the harness. Must run inside a Tokio runtime.
+    ///
+    /// # Panics
+    ///
+    /// If a fault of the [`fault_plan`](Self::fault_plan) cannot be armed: plans read from files
+    /// are checked when they are loaded, so this is a fault built in code that names an
+    /// operation the endpoint does not serve.
     pub async fn start(self) -> Harness {
-        Harness::with_config(self.config)
+        let plan = self.config.fault_plan.clone();
+        let h = Harness::with_config(self.config);
+        if let Some(plan) = plan {
+            if let Err(e) = h.inject_plan(&plan) {
+                panic!("sfn-harness: the fault plan given to the builder is invalid: {e}");
+            }
+        }
+        h
     }
 }
+
+/// Mixed into a harness's seed for its SQS message ids ("sqs").
+const SQS_SEED_SALT: u64 = 0x0073_7173;
 
 /// 2024-01-01T00:00:00Z: where a seeded harness's virtual clock starts.
 const SEEDED_EPOCH_MS: Millis = 1_704_067_200_000;
@@ -202,6 +247,7 @@ pub(crate) struct HarnessInner {
     pub(crate) panicked: Arc<Notify>,
     known: Mutex<Vec<(String, String)>>,
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    pub(crate) faults: Arc<Injector>,
 }
 
 impl HarnessInner {
@@ -288,6 +334,13 @@ impl HarnessInner {
             }
         }
         s.push_str(&self.workers_report());
+        let injected = self.faults.injected();
+        if !injected.is_empty() {
+            s.push_str("  faults injected:\n");
+            for f in injected {
+                s.push_str(&format!("    - {f}\n"));
+            }
+        }
         s
     }
 
@@ -306,9 +359,9 @@ impl HarnessInner {
         s
     }
 
-    /// Expectations not met, one block per worker; empty when all hold.
+    /// Expectations not met, one block per worker or fault; empty when all hold.
     fn verification_failures(&self) -> Vec<String> {
-        let mut failures = Vec::new();
+        let mut failures = self.faults.verification_failures();
         for w in self.workers() {
             let n = w.deliveries.load(std::sync::atomic::Ordering::SeqCst);
             if let Some(expect) = w.expect {
@@ -375,13 +428,18 @@ impl Harness {
             format!("https://sqs.{}.amazonaws.com", config.region),
         ));
         engine.register_resource(SEND_MESSAGE, Arc::new(SqsIntegration::new(sqs.clone())));
+        if let Some(seed) = config.seed {
+            sqs.seed_ids(seed ^ SQS_SEED_SALT);
+        }
+        // A plan given to the builder sets its own seed when `start` arms it.
+        let injector = Injector::new(engine.clone(), config.seed.unwrap_or_else(rand::random));
+        sqs.set_delivery_hook(Arc::new(DeliveryFaults(Arc::downgrade(&injector))));
+        let skip_lock = SkipLock::install(engine.clone(), &sqs, &clock);
         let router = Router::new(clock.clone())
             .with_sqs(sqs.clone())
-            .with_service(
-                SQS_TARGET_PREFIX,
-                skip_lock::LockingSqsApi::new(SqsApi::new(sqs.clone()), engine.clone()),
-            )
-            .with_service(SFN_TARGET_PREFIX, SfnApi::new(engine.clone()));
+            .with_service(SFN_TARGET_PREFIX, SfnApi::new(engine.clone()))
+            .with_interceptor(Arc::new(SkipLockInterceptor(skip_lock)))
+            .with_interceptor(Arc::new(ApiFaults(injector.clone())));
         // Binding 127.0.0.1:0 fails only if the machine has no loopback interface or no free
         // port; a harness cannot work without its endpoint, so that is a setup error.
         let server = Server::start(router).unwrap_or_else(|e| {
@@ -399,6 +457,7 @@ impl Harness {
             panicked: Arc::new(Notify::new()),
             known: Mutex::new(vec![(url, "<endpoint>".to_string())]),
             tasks: Mutex::new(Vec::new()),
+            faults: injector,
         });
         // Tasks with no handler of their own go to scripted workers.
         engine.set_fallback_handler(Arc::new(ScriptedResource {
@@ -579,6 +638,10 @@ impl Harness {
         for p in panics {
             msg.push_str(&format!("- {p}\n"));
         }
+        let injected = self.fault_report();
+        if !injected.is_empty() {
+            msg.push_str(&format!("\nFaults injected:\n{injected}"));
+        }
         let open = self.inner.engine.tokens().open_tokens();
         if !open.is_empty() {
             msg.push_str("\nTask tokens left unanswered:\n");
@@ -595,6 +658,64 @@ impl Harness {
     /// Tokens issued and not yet answered, with their state and execution.
     pub fn open_tokens(&self) -> Vec<crate::engine::tokens::OpenToken> {
         self.inner.engine.tokens().open_tokens()
+    }
+
+    /// An execution by ARN, e.g. one the code under test started through the SDK.
+    ///
+    /// ```
+    /// # use sfn_harness::prelude::*;
+    /// # use serde_json::json;
+    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let h = Harness::start().await;
+    /// let m = h.create_state_machine("m", json!({
+    ///     "StartAt": "S", "States": { "S": { "Type": "Succeed" } } })).await?;
+    /// let sfn = h.sfn_client().await;
+    /// let out = sfn.start_execution().state_machine_arn(m.arn()).send().await?;
+    /// let done = h.execution(out.execution_arn())?.finish().await?;
+    /// assert_eq!(done.status(), Status::Succeeded);
+    /// # Ok(()) }
+    /// ```
+    pub fn execution(&self, arn: &str) -> Result<Execution, HarnessError> {
+        Ok(Execution {
+            harness: self.inner.clone(),
+            inner: self.inner.engine.execution(arn)?,
+        })
+    }
+
+    /// Arms a fault (see [`faults`]). Fails if it names an operation the endpoint does not
+    /// serve.
+    ///
+    /// ```
+    /// # use sfn_harness::prelude::*;
+    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)] async fn main() {
+    /// let h = Harness::start().await;
+    /// assert!(h.inject(Fault::throttle("SendTaskSuccess")).is_ok());
+    /// let typo = h.inject(Fault::throttle("SendTaskSucess")).unwrap_err();
+    /// assert!(typo.to_string().contains("did you mean SendTaskSuccess"), "{typo}");
+    /// # }
+    /// ```
+    pub fn inject(&self, fault: Fault) -> Result<FaultHandle, HarnessError> {
+        self.inner
+            .faults
+            .arm(fault)
+            .map_err(HarnessError::InvalidFault)
+    }
+
+    /// Arms every fault of a plan, in order. A plan's own seed applies to faults armed from
+    /// then on.
+    pub fn inject_plan(&self, plan: &FaultPlan) -> Result<Vec<FaultHandle>, HarnessError> {
+        if let Some(seed) = plan.seed_value() {
+            self.inner.faults.set_seed(seed);
+        }
+        plan.faults()
+            .iter()
+            .map(|f| self.inject(f.clone()))
+            .collect()
+    }
+
+    /// Every fault injected so far, in order: for assertions, snapshots and reports.
+    pub fn fault_report(&self) -> FaultReport {
+        FaultReport::new(self.inner.faults.injected())
     }
 }
 
@@ -786,6 +907,7 @@ async fn deliver(h: &HarnessInner, worker: &WorkerState, sub: TaskSubmission) {
         return deliver_via_sqs(h, worker, sub, &queue, &id).await;
     }
     let (n, reply) = worker.claim();
+    h.faults.task_taken(&sub.token, None).await;
     let task = WorkerTask {
         state_name: sub.state_name.clone(),
         execution_arn: sub.execution_arn.clone(),
@@ -803,7 +925,8 @@ async fn deliver(h: &HarnessInner, worker: &WorkerState, sub: TaskSubmission) {
 
 /// Consumes the SQS message that carries the token, as a real worker would: receive it, work,
 /// answer, delete it. A crash leaves it in flight; when SQS makes it visible again the worker
-/// takes it again and plays the next reply of its script.
+/// takes it again and plays the next reply of its script. A duplicate delivery (a second copy
+/// of the message) is taken and answered too, as the next delivery.
 async fn deliver_via_sqs(
     h: &HarnessInner,
     worker: &WorkerState,
@@ -830,6 +953,7 @@ async fn deliver_via_sqs(
             }
         };
         let (n, reply) = worker.claim();
+        h.faults.task_taken(&sub.token, Some(queue)).await;
         let task = WorkerTask {
             state_name: sub.state_name.clone(),
             execution_arn: sub.execution_arn.clone(),
@@ -847,6 +971,10 @@ async fn deliver_via_sqs(
         if !crashed {
             if let Err(e) = h.sqs.delete_message(queue, &received.receipt_handle) {
                 worker.note(format!("#{n}: delete refused: {}", e.message()));
+            }
+            if h.sqs.holds_message(queue, id) {
+                // Another copy of the message (a duplicate delivery) is still to come.
+                continue;
             }
             return;
         }

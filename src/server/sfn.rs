@@ -31,6 +31,30 @@ use crate::engine::clock::Millis;
 use crate::engine::history::HistoryEvent;
 use crate::engine::{ApiError, Engine, Execution, MachineType, StateMachine, Status};
 
+/// The operations this API serves (every other `AWSStepFunctions.*` target is
+/// `UnknownOperationException`).
+pub const SFN_OPERATIONS: &[&str] = &[
+    "CreateStateMachine",
+    "DescribeStateMachine",
+    "UpdateStateMachine",
+    "DeleteStateMachine",
+    "ListStateMachines",
+    "ValidateStateMachineDefinition",
+    "StartExecution",
+    "StartSyncExecution",
+    "DescribeExecution",
+    "DescribeStateMachineForExecution",
+    "ListExecutions",
+    "StopExecution",
+    "GetExecutionHistory",
+    "SendTaskSuccess",
+    "SendTaskFailure",
+    "SendTaskHeartbeat",
+    "TagResource",
+    "UntagResource",
+    "ListTagsForResource",
+];
+
 /// The Step Functions API as a [`JsonService`](crate::server::JsonService) for the router.
 #[derive(Debug, Clone)]
 pub struct SfnApi {

@@ -1,13 +1,17 @@
 //! Receiving one particular message: how the harness's scripted workers consume the message
 //! that carries their task token, as a real worker would (its receive count goes up, it stays
-//! in flight for the queue's visibility timeout, a crash returns it to the queue).
+//! in flight for the queue's visibility timeout, a crash returns it to the queue, and once it
+//! has been received `maxReceiveCount` times the queue's redrive policy moves it to the
+//! dead-letter queue instead).
 
-use super::{lock, message, ReceiveMessage, ReceivedMessage, Sqs, SqsError};
+use super::{lock, ReceiveMessage, ReceivedMessage, Sqs, SqsError};
 
 impl Sqs {
     /// Receives the message `message_id` if it is in the queue and visible now, exactly as a
     /// `ReceiveMessage` that returned it would (new receipt handle, receive count + 1, invisible
-    /// for the queue's visibility timeout). `Ok(None)` if it is gone or in flight.
+    /// for the queue's visibility timeout). Of several copies (a duplicate delivery), the first
+    /// visible one is taken. `Ok(None)` if it is gone, in flight, or was just moved to the
+    /// dead-letter queue because it had been received `maxReceiveCount` times.
     pub fn take_message(
         &self,
         queue_url: &str,
@@ -16,23 +20,29 @@ impl Sqs {
         let name = self.name_of(queue_url)?;
         let now = self.clock.now_ms();
         let mut st = lock(&self.state);
+        let redrive = Self::redrive(&st.queues, &name, &self.account_id);
         let q = st
             .queues
             .get_mut(&name)
             .ok_or(SqsError::QueueDoesNotExist)?;
         q.expire(now);
         let visibility = q.config.visibility_timeout();
-        let Some(m) = q.messages.iter_mut().find(|m| m.id == message_id) else {
+        let Some(i) = q
+            .messages
+            .iter()
+            .position(|m| m.id == message_id && m.visible_at <= now)
+        else {
             return Ok(None);
         };
-        if m.visible_at > now {
-            return Ok(None);
+        if let Some((dlq, limit)) = redrive {
+            if q.messages[i].receive_count >= limit {
+                Self::dead_letter(&mut st.queues, &name, &dlq, vec![i], now);
+                return Ok(None);
+            }
         }
-        m.receive_count += 1;
-        m.first_received_at.get_or_insert(now);
-        m.last_received_at = Some(now);
-        m.visible_at = now.saturating_add((visibility.max(0) as u64).saturating_mul(1000));
-        let handle = message::mint_receipt(&name, &m.id);
+        let m = &mut q.messages[i];
+        Self::mark_received(m, now, visibility);
+        let handle = self.receipt(&name, m);
         m.receipt = Some(handle.clone());
         let input = ReceiveMessage {
             queue_url: queue_url.to_string(),
@@ -43,15 +53,18 @@ impl Sqs {
         Ok(Some(Self::render(m, handle, &input)))
     }
 
-    /// Waits (on the harness clock) until `message_id` is visible again. Returns `false` if
-    /// the message or its queue is gone.
+    /// Waits (on the harness clock) until a copy of `message_id` is visible. Returns `false` if
+    /// no copy of the message is left in its queue (deleted, moved to a dead-letter queue, lost)
+    /// or the queue is gone.
     pub async fn wait_until_visible(&self, queue_url: &str, message_id: &str) -> bool {
         loop {
             let found = self.with_queue(queue_url, |q, now| {
                 Ok(q.messages
                     .iter()
-                    .find(|m| m.id == message_id)
-                    .map(|m| (m.visible_at, now, q.notify.clone())))
+                    .filter(|m| m.id == message_id)
+                    .map(|m| m.visible_at)
+                    .min()
+                    .map(|visible_at| (visible_at, now, q.notify.clone())))
             });
             let Ok(Some((visible_at, now, notify))) = found else {
                 return false;
@@ -64,5 +77,28 @@ impl Sqs {
                 _ = self.clock.sleep_until(visible_at) => {}
             }
         }
+    }
+
+    /// Whether any copy of `message_id` is still in the queue (visible or not).
+    pub fn holds_message(&self, queue_url: &str, message_id: &str) -> bool {
+        self.with_queue(queue_url, |q, _| {
+            Ok(q.messages.iter().any(|m| m.id == message_id))
+        })
+        .unwrap_or(false)
+    }
+
+    /// Whether some queue polled by `ReceiveMessage`-style consumers has a message visible now
+    /// whose body satisfies `pred` (the harness holds virtual time still while a task waits for
+    /// a consumer that is about to take it).
+    pub fn any_visible(&self, queues: &[String], pred: impl Fn(&str) -> bool) -> bool {
+        let now = self.clock.now_ms();
+        let st = lock(&self.state);
+        queues.iter().any(|name| {
+            st.queues.get(name).is_some_and(|q| {
+                q.messages
+                    .iter()
+                    .any(|m| m.visible_at <= now && pred(&m.body))
+            })
+        })
     }
 }
