@@ -267,9 +267,10 @@ impl Clock {
         }
     }
 
-    /// Waits until no activity is live (bounded by one second of wall time, for activities
-    /// that stay busy, such as a request being served to a slow client).
-    async fn settle(&self) {
+    /// Waits until no activity is live: everything that can happen without time passing has
+    /// happened (bounded by one second of wall time, for activities that stay busy, such as a
+    /// request being served to a slow client).
+    pub async fn settle(&self) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
         loop {
             tokio::task::yield_now().await;

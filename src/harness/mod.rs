@@ -563,6 +563,13 @@ impl Harness {
         self.clock().now_ms()
     }
 
+    /// Lets everything that can happen without time passing happen: returns once no execution,
+    /// scripted worker or request is busy (bounded by one second of wall time). Useful after
+    /// `finish()`, when a worker may still be answering a duplicate delivery, say.
+    pub async fn settle(&self) {
+        self.clock().settle().await
+    }
+
     /// Moves virtual time forward by `d`, firing every timer on the way.
     pub async fn advance(&self, d: Duration) {
         self.clock().advance(d).await

@@ -6,14 +6,19 @@
 //! while an activity runs, the harness holds automatic skipping
 //!
 //! - from the moment a message carrying an open task token is received over HTTP until that
-//!   token is answered or closed (each `SendTask*` call for it, even one refused by an injected
-//!   fault and retried by the SDK, renews the hold); and
+//!   token is answered or closed *and* the message is deleted (a worker answers, then deletes:
+//!   were time to skip in between, the message would come back after its visibility timeout);
+//!   each `SendTask*` call for the token, even one refused by an injected fault and retried by
+//!   the SDK, renews the hold;
 //! - while a queue that a worker has polled recently holds a visible message carrying an open
-//!   token: the worker is about to take it (it may be sleeping in its SDK's retry back-off).
+//!   token: the worker is about to take it (it may be sleeping in its SDK's retry back-off);
+//! - for a moment ([`PICKUP_GRACE`]) after a message carrying an open token is first seen
+//!   visible in any queue, so that a worker that has not polled yet (a task the test just
+//!   spawned) gets to take it before time moves on.
 //!
-//! Both are bounded in real time ([`LOCK_BOUND`] since the receive, the last `SendTask*` call or
-//! the last poll), so a worker that received a token and died, or stopped polling, does not
-//! freeze the clock. These are *holds* ([`Clock::add_hold`]): they stop automatic skipping only;
+//! All are bounded in real time ([`LOCK_BOUND`] since the receive, the last `SendTask*` call or
+//! the last poll; [`PICKUP_GRACE`] since the message was first seen), so a worker that received
+//! a token and died, stopped polling, or never existed does not freeze the clock. These are *holds* ([`Clock::add_hold`]): they stop automatic skipping only;
 //! [`Harness::advance`](crate::harness::Harness::advance) by hand is not held up.
 
 use std::collections::HashMap;
@@ -33,6 +38,10 @@ use crate::sqs::Sqs;
 /// news from its worker.
 pub const LOCK_BOUND: Duration = Duration::from_secs(5);
 
+/// How long (wall time) a task message that has just become visible holds virtual time still
+/// for a worker that has not polled its queue yet.
+pub const PICKUP_GRACE: Duration = Duration::from_secs(1);
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // Maps updated by single inserts and retains: a poisoned lock is consistent.
     m.lock().unwrap_or_else(|e| e.into_inner())
@@ -42,10 +51,12 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub(crate) struct SkipLock {
     engine: Engine,
     sqs: Weak<Sqs>,
-    /// Received, still unanswered tokens → until when they hold.
-    received: Mutex<HashMap<String, Instant>>,
+    /// Received tokens → the receipt handles of their deliveries, and until when they hold.
+    received: Mutex<HashMap<String, (Vec<String>, Instant)>>,
     /// Queue names → when a worker last polled them.
     polled: Mutex<HashMap<String, Instant>>,
+    /// Visible task messages (queue, key, receive count) → when they were first seen visible.
+    seen: Mutex<HashMap<(String, String, u32), Instant>>,
 }
 
 impl SkipLock {
@@ -56,6 +67,7 @@ impl SkipLock {
             sqs: Arc::downgrade(sqs),
             received: Mutex::new(HashMap::new()),
             polled: Mutex::new(HashMap::new()),
+            seen: Mutex::new(HashMap::new()),
         });
         let weak = Arc::downgrade(&lock);
         clock.add_hold(Arc::new(move || weak.upgrade().is_some_and(|l| l.held())));
@@ -69,27 +81,33 @@ impl SkipLock {
     /// Whether a real worker is working on a token, or about to take one.
     fn held(&self) -> bool {
         let now = Instant::now();
+        let Some(sqs) = self.sqs.upgrade() else {
+            return false;
+        };
         {
             let mut received = lock(&self.received);
-            received.retain(|token, until| *until > now && self.is_open(token));
+            received.retain(|token, (receipts, until)| {
+                *until > now
+                    && (self.is_open(token) || receipts.iter().any(|r| sqs.holds_delivery(r)))
+            });
             if !received.is_empty() {
                 return true;
             }
         }
-        let queues: Vec<String> = {
+        let waiting = sqs.visible_matching(|body| Ids::find_tokens(body).any(|t| self.is_open(t)));
+        let polled = {
             let mut polled = lock(&self.polled);
             polled.retain(|_, at| now.duration_since(*at) < LOCK_BOUND);
-            polled.keys().cloned().collect()
+            polled.clone()
         };
-        if queues.is_empty() {
-            return false;
+        let mut seen = lock(&self.seen);
+        seen.retain(|k, _| waiting.contains(k));
+        let mut held = false;
+        for key in waiting {
+            let first_seen = *seen.entry(key.clone()).or_insert(now);
+            held |= polled.contains_key(&key.0) || now.duration_since(first_seen) < PICKUP_GRACE;
         }
-        let Some(sqs) = self.sqs.upgrade() else {
-            return false;
-        };
-        sqs.any_visible(&queues, |body| {
-            Ids::find_tokens(body).any(|t| self.is_open(t))
-        })
+        held
     }
 
     fn before(&self, call: &Call<'_>) {
@@ -102,7 +120,7 @@ impl SkipLock {
         };
         if let Some(token) = request.get("taskToken").and_then(Value::as_str) {
             let mut received = lock(&self.received);
-            if let Some(until) = received.get_mut(token) {
+            if let Some((_, until)) = received.get_mut(token) {
                 *until = Instant::now() + LOCK_BOUND;
             }
         }
@@ -127,11 +145,21 @@ impl SkipLock {
         if reply.status != 200 {
             return;
         }
-        let text = String::from_utf8_lossy(&reply.body);
+        let Ok(reply) = serde_json::from_slice::<Value>(&reply.body) else {
+            return;
+        };
         let mut received = lock(&self.received);
-        for token in Ids::find_tokens(&text) {
-            if self.is_open(token) {
-                received.insert(token.to_string(), now + LOCK_BOUND);
+        for m in reply["Messages"].as_array().into_iter().flatten() {
+            let (Some(body), Some(receipt)) = (m["Body"].as_str(), m["ReceiptHandle"].as_str())
+            else {
+                continue;
+            };
+            for token in Ids::find_tokens(body).filter(|t| self.is_open(t)) {
+                let entry = received
+                    .entry(token.to_string())
+                    .or_insert_with(|| (Vec::new(), now));
+                entry.0.push(receipt.to_string());
+                entry.1 = now + LOCK_BOUND;
             }
         }
     }

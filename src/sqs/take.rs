@@ -87,18 +87,32 @@ impl Sqs {
         .unwrap_or(false)
     }
 
-    /// Whether some queue polled by `ReceiveMessage`-style consumers has a message visible now
-    /// whose body satisfies `pred` (the harness holds virtual time still while a task waits for
-    /// a consumer that is about to take it).
-    pub fn any_visible(&self, queues: &[String], pred: impl Fn(&str) -> bool) -> bool {
+    /// Whether the delivery a receipt handle belongs to (that copy of the message) is still in
+    /// its queue: not yet deleted, moved or expired.
+    pub fn holds_delivery(&self, receipt_handle: &str) -> bool {
+        let Some(r) = super::message::parse_receipt(receipt_handle) else {
+            return false;
+        };
+        let st = lock(&self.state);
+        st.queues
+            .get(&r.queue)
+            .is_some_and(|q| q.messages.iter().any(|m| m.key() == r.message_id))
+    }
+
+    /// The messages visible now, in every queue, whose body satisfies `pred`: `(queue name,
+    /// delivery key, receive count)`, where the key tells duplicate copies apart. The harness
+    /// holds virtual time still while such a task message waits for a worker to take it.
+    pub fn visible_matching(&self, pred: impl Fn(&str) -> bool) -> Vec<(String, String, u32)> {
         let now = self.clock.now_ms();
         let st = lock(&self.state);
-        queues.iter().any(|name| {
-            st.queues.get(name).is_some_and(|q| {
+        st.queues
+            .values()
+            .flat_map(|q| {
                 q.messages
                     .iter()
-                    .any(|m| m.visible_at <= now && pred(&m.body))
+                    .filter(|m| m.visible_at <= now && pred(&m.body))
+                    .map(|m| (q.name.clone(), m.key(), m.receive_count))
             })
-        })
+            .collect()
     }
 }
