@@ -13,6 +13,13 @@ use aws_sdk_sfn::Client;
 use serde_json::{json, Value};
 use sfn_harness::prelude::*;
 
+/// The service error a request fails with (the test fails if it succeeds).
+macro_rules! refused {
+    ($request:expr) => {
+        $request.send().await.unwrap_err().into_service_error()
+    };
+}
+
 const ROLE: &str = "arn:aws:iam::123456789012:role/sfn";
 
 /// Two Pass states: six history events.
@@ -161,18 +168,14 @@ async fn state_machine_lifecycle(h: Harness) {
         .unwrap();
     assert_eq!(again.state_machine_arn, arn);
     assert_eq!(again.creation_date, created.creation_date);
-    let err = c
+    let err = refused!(c
         .create_state_machine()
         .name("orders")
         .definition(callback_definition(
             "https://sqs.us-east-1.amazonaws.com/123456789012/q",
             10,
         ))
-        .role_arn(ROLE)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+        .role_arn(ROLE));
     assert!(err.is_state_machine_already_exists(), "{err:?}");
     assert_eq!(
         err.message(),
@@ -206,26 +209,16 @@ async fn state_machine_lifecycle(h: Harness) {
         .await
         .unwrap();
     assert_eq!(u2.revision_id(), Some(rev.as_str()));
-    let err = c
-        .update_state_machine()
-        .state_machine_arn(&arn)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.update_state_machine().state_machine_arn(&arn));
     assert!(err.is_missing_required_parameter(), "{err:?}");
     assert_eq!(
         err.message(),
         Some("Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified")
     );
-    let err = c
+    let err = refused!(c
         .update_state_machine()
         .state_machine_arn(&arn)
-        .definition("{}")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+        .definition("{}"));
     assert!(err.is_invalid_definition(), "{err:?}");
 
     // Delete: gone, and deleting again still succeeds (AWS answers 200).
@@ -234,13 +227,7 @@ async fn state_machine_lifecycle(h: Harness) {
         .send()
         .await
         .unwrap();
-    let err = c
-        .describe_state_machine()
-        .state_machine_arn(&arn)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.describe_state_machine().state_machine_arn(&arn));
     assert!(err.is_state_machine_does_not_exist(), "{err:?}");
     assert_eq!(
         err.message(),
@@ -251,60 +238,44 @@ async fn state_machine_lifecycle(h: Harness) {
         .send()
         .await
         .unwrap();
-    let err = c
+    let err = refused!(c
         .update_state_machine()
         .state_machine_arn(&arn)
-        .role_arn(ROLE)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+        .role_arn(ROLE));
     assert!(err.is_state_machine_does_not_exist(), "{err:?}");
 }
 
 #[sfn_harness::test(seed = 2)]
 async fn create_state_machine_errors(h: Harness) {
     let c = h.sfn_client().await;
-    let err = c
+    let err = refused!(c
         .create_state_machine()
         .name("bad")
         .definition(r#"{"StartAt":"A"}"#)
-        .role_arn(ROLE)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+        .role_arn(ROLE));
     assert!(err.is_invalid_definition(), "{err:?}");
     assert_eq!(
         err.message(),
         Some("Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: These fields are required: [States] at /'")
     );
 
-    let err = c
+    let err = refused!(c
         .create_state_machine()
         .name("has space")
         .definition(pass_definition())
-        .role_arn(ROLE)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+        .role_arn(ROLE));
     assert!(err.is_invalid_name(), "{err:?}");
 
-    let err = c
+    let err = refused!(c
         .create_state_machine()
         .name("typed")
         .definition(pass_definition())
         .role_arn(ROLE)
-        .r#type(StateMachineType::from("SLOW"))
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+        .r#type(StateMachineType::from("SLOW")));
     assert!(err.is_validation_exception(), "{err:?}");
 
     // An EXPRESS machine cannot wait for a task token.
-    let err = c
+    let err = refused!(c
         .create_state_machine()
         .name("express-callback")
         .definition(callback_definition(
@@ -312,11 +283,7 @@ async fn create_state_machine_errors(h: Harness) {
             10,
         ))
         .role_arn(ROLE)
-        .r#type(StateMachineType::Express)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+        .r#type(StateMachineType::Express));
     assert!(err.is_invalid_definition(), "{err:?}");
     assert_eq!(
         err.message(),
@@ -324,15 +291,11 @@ async fn create_state_machine_errors(h: Harness) {
     );
 
     // An empty name is not a name.
-    let err = c
+    let err = refused!(c
         .create_state_machine()
         .name("")
         .definition(pass_definition())
-        .role_arn(ROLE)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+        .role_arn(ROLE));
     assert!(err.is_invalid_name(), "{err:?}");
 }
 
@@ -341,26 +304,16 @@ async fn invalid_and_unknown_arns(h: Harness) {
     let c = h.sfn_client().await;
     let machine = create(&c, "m", &pass_definition()).await;
 
-    let err = c
+    let err = refused!(c
         .describe_state_machine()
-        .state_machine_arn("not_a_valid_arn")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+        .state_machine_arn("not_a_valid_arn"));
     assert!(err.is_invalid_arn(), "{err:?}");
     assert_eq!(
         err.message(),
         Some("Invalid Arn: 'Invalid ARN prefix: not_a_valid_arn'")
     );
 
-    let err = c
-        .describe_execution()
-        .execution_arn(&machine)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.describe_execution().execution_arn(&machine));
     assert!(err.is_invalid_arn(), "{err:?}");
     assert_eq!(
         err.message(),
@@ -368,65 +321,29 @@ async fn invalid_and_unknown_arns(h: Harness) {
     );
 
     let missing = "arn:aws:states:us-east-1:123456789012:execution:m:nope";
-    let err = c
-        .describe_execution()
-        .execution_arn(missing)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.describe_execution().execution_arn(missing));
     assert!(err.is_execution_does_not_exist(), "{err:?}");
     assert_eq!(
         err.message(),
         Some(format!("Execution Does Not Exist: '{missing}'").as_str())
     );
-    let err = c
-        .get_execution_history()
-        .execution_arn(missing)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.get_execution_history().execution_arn(missing));
     assert!(err.is_execution_does_not_exist(), "{err:?}");
-    let err = c
+    let err = refused!(c
         .get_execution_history()
-        .execution_arn("invalid_state_machine_arn")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+        .execution_arn("invalid_state_machine_arn"));
     assert!(err.is_invalid_arn(), "{err:?}");
-    let err = c
+    let err = refused!(c
         .list_executions()
-        .state_machine_arn("invalid_state_machine_arn")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+        .state_machine_arn("invalid_state_machine_arn"));
     assert!(err.is_invalid_arn(), "{err:?}");
-    let err = c
+    let err = refused!(c
         .list_executions()
-        .state_machine_arn("arn:aws:states:us-east-1:123456789012:stateMachine:nope")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+        .state_machine_arn("arn:aws:states:us-east-1:123456789012:stateMachine:nope"));
     assert!(err.is_state_machine_does_not_exist(), "{err:?}");
-    let err = c
-        .stop_execution()
-        .execution_arn(missing)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.stop_execution().execution_arn(missing));
     assert!(err.is_execution_does_not_exist(), "{err:?}");
-    let err = c
-        .delete_state_machine()
-        .state_machine_arn("nope")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.delete_state_machine().state_machine_arn("nope"));
     assert!(err.is_invalid_arn(), "{err:?}");
 }
 
@@ -482,37 +399,19 @@ async fn list_state_machines_pages_in_name_order(h: Harness) {
     assert_eq!(all.state_machines.len(), 13);
     assert!(all.next_token.is_none());
 
-    let err = c
-        .list_state_machines()
-        .max_results(1001)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.list_state_machines().max_results(1001));
     assert!(err.meta().code() == Some("ValidationException"), "{err:?}");
     assert_eq!(
         err.message(),
         Some("1 validation error detected: Value '1001' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000")
     );
     let long = "x".repeat(1025);
-    let err = c
-        .list_state_machines()
-        .next_token(&long)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.list_state_machines().next_token(&long));
     assert_eq!(
         err.message(),
         Some(format!("1 validation error detected: Value '{long}' at 'nextToken' failed to satisfy constraint: Member must have length less than or equal to 1024").as_str())
     );
-    let err = c
-        .list_state_machines()
-        .next_token("not-a-token-we-issued")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.list_state_machines().next_token("not-a-token-we-issued"));
     assert!(err.is_invalid_token(), "{err:?}");
 }
 
@@ -593,15 +492,11 @@ async fn start_execution_names_and_inputs(h: Harness) {
     assert_eq!(again.execution_arn, first.execution_arn);
     assert_eq!(again.start_date, first.start_date);
     // Other input: ExecutionAlreadyExists.
-    let err = c
+    let err = refused!(c
         .start_execution()
         .state_machine_arn(&machine)
         .name("order-1")
-        .input(r#"{"id":2}"#)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+        .input(r#"{"id":2}"#));
     assert!(err.is_execution_already_exists(), "{err:?}");
     assert_eq!(
         err.message(),
@@ -613,15 +508,11 @@ async fn start_execution_names_and_inputs(h: Harness) {
         .send()
         .await
         .unwrap();
-    let err = c
+    let err = refused!(c
         .start_execution()
         .state_machine_arn(&machine)
         .name("order-1")
-        .input(r#"{"id":1}"#)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+        .input(r#"{"id":1}"#));
     assert!(err.is_execution_already_exists(), "{err:?}");
 
     // Inputs: JSON of any type is accepted; text that is not JSON is not.
@@ -629,40 +520,22 @@ async fn start_execution_names_and_inputs(h: Harness) {
     for input in ["1", "\"text\"", "null", "[1,2]"] {
         start(&c, &pass, None, input).await;
     }
-    let err = c
+    let err = refused!(c
         .start_execution()
         .state_machine_arn(&pass)
-        .input("not json")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+        .input("not json"));
     assert!(err.is_invalid_execution_input(), "{err:?}");
     assert!(err
         .message()
         .unwrap()
         .starts_with("Invalid State Machine Execution Input: '"));
-    let err = c
-        .start_execution()
-        .state_machine_arn(&pass)
-        .input("")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.start_execution().state_machine_arn(&pass).input(""));
     assert!(err.is_invalid_execution_input(), "{err:?}");
     assert_eq!(
         err.message(),
         Some("Invalid State Machine Execution Input: 'Invalid execution input.'")
     );
-    let err = c
-        .start_execution()
-        .state_machine_arn(&pass)
-        .name("a/b")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.start_execution().state_machine_arn(&pass).name("a/b"));
     assert!(err.is_invalid_name(), "{err:?}");
     // No input at all means `{}`.
     let arn = c
@@ -682,13 +555,7 @@ async fn start_execution_names_and_inputs(h: Harness) {
         .send()
         .await
         .unwrap();
-    let err = c
-        .start_execution()
-        .state_machine_arn(&gone)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.start_execution().state_machine_arn(&gone));
     assert!(err.is_state_machine_does_not_exist(), "{err:?}");
     assert_eq!(
         err.message(),
@@ -789,14 +656,10 @@ async fn describe_and_list_executions(h: Harness) {
         ("done", &ExecutionStatus::Succeeded, Some(0))
     );
     assert!(item.stop_date.is_some());
-    let err = c
+    let err = refused!(c
         .list_executions()
         .state_machine_arn(&pass)
-        .status_filter(ExecutionStatus::from("succeeded"))
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+        .status_filter(ExecutionStatus::from("succeeded")));
     assert!(err.is_validation_exception(), "{err:?}");
     assert_eq!(
         err.message(),
@@ -832,14 +695,10 @@ async fn describe_and_list_executions(h: Harness) {
     }
     assert_eq!(seen, started);
     let long = "x".repeat(3097);
-    let err = c
+    let err = refused!(c
         .list_executions()
         .state_machine_arn(&pass)
-        .next_token(&long)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+        .next_token(&long));
     assert!(err.is_validation_exception(), "{err:?}");
     assert!(err
         .message()
@@ -941,14 +800,10 @@ async fn execution_history_pages_reverses_and_hides_data(h: Harness) {
     assert_eq!(succeeded.output(), None);
     assert!(format!("{bare:?}").find("s3cr3t").is_none());
 
-    let err = c
+    let err = refused!(c
         .get_execution_history()
         .execution_arn(&arn)
-        .next_token("sfnh-page-99")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+        .next_token("sfnh-page-99"));
     assert!(err.is_invalid_token(), "{err:?}");
 }
 
@@ -1076,13 +931,7 @@ async fn start_sync_execution_is_for_express_machines(h: Harness) {
 
     // STANDARD machines do not run synchronously.
     let standard = create(&c, "standard", &pass_definition()).await;
-    let err = c
-        .start_sync_execution()
-        .state_machine_arn(&standard)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.start_sync_execution().state_machine_arn(&standard));
     assert!(err.is_state_machine_type_not_supported(), "{err:?}");
     assert_eq!(
         err.message(),
@@ -1090,43 +939,19 @@ async fn start_sync_execution_is_for_express_machines(h: Harness) {
     );
 
     // EXPRESS executions are not listed, described, stopped or given a history.
-    let err = c
-        .list_executions()
-        .state_machine_arn(&express)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.list_executions().state_machine_arn(&express));
     assert!(err.is_state_machine_type_not_supported(), "{err:?}");
     let async_arn = start(&c, &express, None, "{}").await;
     assert!(async_arn.contains(":express:quick:"), "{async_arn}");
-    let err = c
-        .describe_execution()
-        .execution_arn(&async_arn)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.describe_execution().execution_arn(&async_arn));
     assert!(err.is_invalid_arn(), "{err:?}");
     assert_eq!(
         err.message(),
         Some("Invalid Arn: 'Resource type not valid in this context: express'")
     );
-    let err = c
-        .get_execution_history()
-        .execution_arn(&out.execution_arn)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.get_execution_history().execution_arn(&out.execution_arn));
     assert!(err.is_invalid_arn(), "{err:?}");
-    let err = c
-        .stop_execution()
-        .execution_arn(&async_arn)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.stop_execution().execution_arn(&async_arn));
     assert!(err.is_invalid_arn(), "{err:?}");
 }
 
@@ -1174,13 +999,9 @@ async fn describe_state_machine_for_execution_shows_the_version_it_ran(h: Harnes
     assert_eq!(for_exec2.definition, v2);
     assert_eq!(for_exec2.revision_id(), now.revision_id());
 
-    let err = c
+    let err = refused!(c
         .describe_state_machine_for_execution()
-        .execution_arn("arn:aws:states:us-east-1:123456789012:execution:versioned:nope")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+        .execution_arn("arn:aws:states:us-east-1:123456789012:execution:versioned:nope"));
     assert!(err.is_execution_does_not_exist(), "{err:?}");
 }
 
@@ -1246,61 +1067,30 @@ async fn tags(h: Harness) {
     );
 
     let unknown = "arn:aws:states:us-east-1:123456789012:stateMachine:nope";
-    let err = c
-        .tag_resource()
-        .resource_arn(unknown)
-        .tags(tag("a", "b"))
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.tag_resource().resource_arn(unknown).tags(tag("a", "b")));
     assert!(err.is_resource_not_found(), "{err:?}");
     assert_eq!(
         err.message(),
         Some(format!("Resource not found: '{unknown}'").as_str())
     );
-    let err = c
-        .list_tags_for_resource()
-        .resource_arn(unknown)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.list_tags_for_resource().resource_arn(unknown));
     assert!(err.is_resource_not_found(), "{err:?}");
-    let err = c
-        .untag_resource()
-        .resource_arn("nope")
-        .tag_keys("a")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.untag_resource().resource_arn("nope").tag_keys("a"));
     assert!(err.is_invalid_arn(), "{err:?}");
     let mut too_many = c.tag_resource().resource_arn(&arn);
     for i in 0..50 {
         too_many = too_many.tags(tag(&format!("k{i}"), "v"));
     }
-    let err = too_many.send().await.unwrap_err().into_service_error();
+    let err = refused!(too_many);
     assert!(err.is_too_many_tags(), "{err:?}");
 }
 
 #[sfn_harness::test(seed = 13)]
 async fn operations_not_served_are_unknown(h: Harness) {
     let c = h.sfn_client().await;
-    let err = c
-        .create_activity()
-        .name("a")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.create_activity().name("a"));
     assert_eq!(err.code(), Some("UnknownOperationException"), "{err:?}");
-    let err = c
-        .list_activities()
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.list_activities());
     assert_eq!(err.code(), Some("UnknownOperationException"), "{err:?}");
     // The endpoint still serves what it knows afterwards.
     c.list_state_machines().send().await.unwrap();
@@ -1355,13 +1145,7 @@ async fn answering_a_timed_out_task_is_task_timed_out(h: Harness) {
             Some("Task Timed Out: 'Provided task does not exist anymore'")
         );
     }
-    let err = c
-        .send_task_failure()
-        .task_token(&token)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.send_task_failure().task_token(&token));
     assert!(err.is_task_timed_out(), "{err:?}");
 }
 
@@ -1376,14 +1160,10 @@ async fn answering_twice_is_task_timed_out(h: Harness) {
         .send()
         .await
         .unwrap();
-    let err = c
+    let err = refused!(c
         .send_task_success()
         .task_token(&token)
-        .output(r#"{"ok":true}"#)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+        .output(r#"{"ok":true}"#));
     assert!(err.is_task_timed_out(), "{err:?}");
     let d = wait_done(&c, &exec).await;
     assert_eq!(d.output(), Some(r#"{"ok":true}"#));
@@ -1399,22 +1179,9 @@ async fn a_token_this_endpoint_never_issued_is_task_does_not_exist(h: Harness) {
     let i = forged.len() / 2;
     forged[i] = if forged[i] == 'A' { 'B' } else { 'A' };
     let forged: String = forged.into_iter().collect();
-    let err = c
-        .send_task_success()
-        .task_token(&forged)
-        .output("{}")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.send_task_success().task_token(&forged).output("{}"));
     assert!(err.is_task_does_not_exist(), "{err:?}");
-    let err = c
-        .send_task_heartbeat()
-        .task_token(&forged)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.send_task_heartbeat().task_token(&forged));
     assert!(err.is_task_does_not_exist(), "{err:?}");
     // The real token is untouched by that.
     c.send_task_success()
@@ -1428,31 +1195,17 @@ async fn a_token_this_endpoint_never_issued_is_task_does_not_exist(h: Harness) {
 #[sfn_harness::test(seed = 23)]
 async fn a_malformed_token_is_invalid_token(h: Harness) {
     let c = h.sfn_client().await;
-    let err = c
+    let err = refused!(c
         .send_task_success()
         .task_token("not-a-task-token")
-        .output("{}")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+        .output("{}"));
     assert!(err.is_invalid_token(), "{err:?}");
-    let err = c
+    let err = refused!(c
         .send_task_failure()
         .task_token("not-a-task-token")
-        .error("E")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+        .error("E"));
     assert!(err.is_invalid_token(), "{err:?}");
-    let err = c
-        .send_task_heartbeat()
-        .task_token("x".repeat(2049))
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.send_task_heartbeat().task_token("x".repeat(2049)));
     assert_eq!(err.code(), Some("ValidationException"), "{err:?}");
 }
 
@@ -1461,14 +1214,7 @@ async fn output_that_is_not_json_is_invalid_output(h: Harness) {
     let c = h.sfn_client().await;
     let (q, _, exec) = waiting_execution(&h, &c, 3600).await;
     let (token, _) = receive_token(&h, &q).await;
-    let err = c
-        .send_task_success()
-        .task_token(&token)
-        .output("{not json")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.send_task_success().task_token(&token).output("{not json"));
     assert!(err.is_invalid_output(), "{err:?}");
     // The token is still open: a good answer goes through.
     c.send_task_success()
@@ -1485,34 +1231,20 @@ async fn describing_an_unknown_execution_is_execution_does_not_exist(h: Harness)
     let c = h.sfn_client().await;
     let (_, _, exec) = waiting_execution(&h, &c, 3600).await;
     let other = exec.replace(":execution:callback:", ":execution:callback:x");
-    let err = c
-        .describe_execution()
-        .execution_arn(&other)
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+    let err = refused!(c.describe_execution().execution_arn(&other));
     assert!(err.is_execution_does_not_exist(), "{err:?}");
 }
 
 #[sfn_harness::test(seed = 26)]
 async fn starting_a_missing_machine_is_state_machine_does_not_exist(h: Harness) {
     let c = h.sfn_client().await;
-    let err = c
+    let err = refused!(c
         .start_execution()
         .state_machine_arn("arn:aws:states:us-east-1:123456789012:stateMachine:missing")
-        .input("{}")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+        .input("{}"));
     assert!(err.is_state_machine_does_not_exist(), "{err:?}");
-    let err = c
+    let err = refused!(c
         .describe_state_machine()
-        .state_machine_arn("arn:aws:states:us-east-1:123456789012:stateMachine:missing")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
+        .state_machine_arn("arn:aws:states:us-east-1:123456789012:stateMachine:missing"));
     assert!(err.is_state_machine_does_not_exist(), "{err:?}");
 }
