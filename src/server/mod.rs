@@ -3,9 +3,10 @@
 //! Every AWS JSON 1.0 request is `POST /` with an `X-Amz-Target: <Prefix>.<Operation>` header.
 //! A [`Router`] maps prefixes to [`JsonService`]s — `AmazonSQS` to the SQS engine
 //! ([`SqsApi`]), and `AWSStepFunctions` to whatever Step Functions API is plugged in with
-//! [`Router::with_service`]. A [`Server`] binds `127.0.0.1:0` synchronously (so its URL is known
-//! at once), serves with hyper on the current tokio runtime, and shuts down gracefully when
-//! dropped or on [`Server::shutdown`].
+//! [`Router::with_service`]. A [`Server`] binds `127.0.0.1:0` (or, with [`Server::bind`], any
+//! address) synchronously (so its URL is known at once), serves with hyper on the current tokio
+//! runtime, logs one `tracing` event per request (target `sfn_harness::request`), and shuts down
+//! gracefully when dropped or on [`Server::shutdown`].
 //!
 //! Every request holds a [`Clock::activity`] while it is handled, so virtual time never skips
 //! under a request in progress; a long poll parks while it waits.
@@ -389,6 +390,10 @@ async fn serve(router: &Router, req: Request<Incoming>) -> Response<Full<Bytes>>
 
 /// One `tracing` event per request: operation, status, duration (and the error's `__type`).
 fn log_request(target: Option<&str>, reply: &JsonReply, took: Duration, request_id: &str) {
+    // Nothing to do (not even the error's parse) unless a subscriber wants these events.
+    if !tracing::enabled!(target: "sfn_harness::request", tracing::Level::INFO) {
+        return;
+    }
     let operation = target.unwrap_or("-");
     let micros = took.as_micros() as u64;
     if reply.status < 400 {

@@ -172,7 +172,9 @@ impl Req<'_> {
         }
     }
 
-    /// Where a page starts: `nextToken` as returned by an earlier page.
+    /// Where a page starts: `nextToken` as returned by an earlier page. A token this endpoint
+    /// did not issue is `InvalidToken` (the model lists it for every paginated operation; the
+    /// text is LocalStack's, AWS's own is not recorded).
     fn next_token(&self, max_len: usize) -> Result<usize, ApiError> {
         let Some(t) = self.opt_str("nextToken")? else {
             return Ok(0);
