@@ -51,10 +51,9 @@ use tokio::sync::{mpsc, Notify};
 use crate::asl::{InvalidDefinition, StatesError};
 use crate::engine::clock::{Clock, Millis};
 use crate::engine::{self, ApiError, Engine, EngineConfig, Status, TaskSubmission};
-use crate::integrations::sqs::{SqsIntegration, SEND_MESSAGE};
+use crate::integrations::sqs::SEND_MESSAGE;
 use crate::integrations::{BoxFuture, TaskHandler, TaskRequest};
-use crate::server::sfn::SfnApi;
-use crate::server::{Router, Server, SqsApi, SFN_TARGET_PREFIX, SQS_TARGET_PREFIX};
+use crate::server::{Router, Server, SqsApi, SQS_TARGET_PREFIX};
 use crate::sqs::{CreateQueue, Sqs};
 
 pub use execution::{Execution, Finished, Machine};
@@ -374,14 +373,10 @@ impl Harness {
             config.region.clone(),
             format!("https://sqs.{}.amazonaws.com", config.region),
         ));
-        engine.register_resource(SEND_MESSAGE, Arc::new(SqsIntegration::new(sqs.clone())));
-        let router = Router::new(clock.clone())
-            .with_sqs(sqs.clone())
-            .with_service(
-                SQS_TARGET_PREFIX,
-                skip_lock::LockingSqsApi::new(SqsApi::new(sqs.clone()), engine.clone()),
-            )
-            .with_service(SFN_TARGET_PREFIX, SfnApi::new(engine.clone()));
+        let router = Router::for_engine(&engine, sqs.clone()).with_service(
+            SQS_TARGET_PREFIX,
+            skip_lock::LockingSqsApi::new(SqsApi::new(sqs.clone()), engine.clone()),
+        );
         // Binding 127.0.0.1:0 fails only if the machine has no loopback interface or no free
         // port; a harness cannot work without its endpoint, so that is a setup error.
         let server = Server::start(router).unwrap_or_else(|e| {
@@ -447,6 +442,7 @@ impl Harness {
                 "sfn-harness",
             ))
             .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .interceptor(crate::server::sfn::NoHostPrefix)
             .build();
         aws_sdk_sfn::Client::from_conf(conf)
     }
