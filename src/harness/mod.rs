@@ -240,6 +240,7 @@ impl HarnessInner {
             .clone()
     }
 
+    /// The first mounted worker that takes this task; taking it counts against `.times(n)`.
     fn find_worker(
         &self,
         state: &str,
@@ -249,7 +250,7 @@ impl HarnessInner {
     ) -> Option<Arc<WorkerState>> {
         self.workers()
             .into_iter()
-            .find(|w| w.matches(state, machine_arn, queue, input))
+            .find(|w| w.matches(state, machine_arn, queue, input) && w.try_take())
     }
 
     /// A report for failure messages: machine, execution, timeline, open tokens, workers.
@@ -694,6 +695,7 @@ impl TaskHandler for ScriptedResource {
                 token: None,
                 attempt: req.retry_count,
                 delivery: n,
+                message: None,
             };
             let Some(answer) = compute(&h, &worker, &reply, task).await else {
                 return std::future::pending().await;
@@ -744,8 +746,19 @@ async fn dispatch(
 ) {
     while let Some(sub) = rx.recv().await {
         let Some(h) = harness.upgrade() else { return };
-        let Some(worker) = h.find_worker(&sub.state_name, &sub.state_machine_arn, None, &sub.input)
-        else {
+        // A task sent through SQS is matched as its worker sees it: by the queue it went to and
+        // by the message body (what `.on_queue(..)` and `.when(..)` promise).
+        let queue = sqs_delivery(&sub).map(|(queue, _)| queue);
+        let seen = match (&queue, sub.input.get("MessageBody")) {
+            (Some(_), Some(body)) => message_body(body),
+            _ => sub.input.clone(),
+        };
+        let Some(worker) = h.find_worker(
+            &sub.state_name,
+            &sub.state_machine_arn,
+            queue.as_deref(),
+            &seen,
+        ) else {
             continue;
         };
         let clock = h.engine.clock().clone();
@@ -794,6 +807,7 @@ async fn deliver(h: &HarnessInner, worker: &WorkerState, sub: TaskSubmission) {
         token: Some(sub.token.clone()),
         attempt: sub.retry_count,
         delivery: n,
+        message: None,
     };
     let Some(answer) = compute(h, worker, &reply, task).await else {
         return;
@@ -838,6 +852,7 @@ async fn deliver_via_sqs(
             token: Some(sub.token.clone()),
             attempt: sub.retry_count,
             delivery: n,
+            message: Some(received.clone()),
         };
         let Some(answer) = compute(h, worker, &reply, task).await else {
             return;
