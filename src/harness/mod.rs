@@ -188,6 +188,9 @@ impl HarnessBuilder {
     }
 }
 
+/// Mixed into the seed of the SQS service's ids ("SQS" in ASCII).
+const SQS_SEED_SALT: u64 = 0x0053_5153;
+
 /// 2024-01-01T00:00:00Z: where a seeded harness's virtual clock starts.
 const SEEDED_EPOCH_MS: Millis = 1_704_067_200_000;
 
@@ -375,6 +378,10 @@ impl Harness {
             config.region.clone(),
             format!("https://sqs.{}.amazonaws.com", config.region),
         ));
+        if let Some(seed) = config.seed {
+            // A stream of its own, so message ids do not repeat the engine's execution names.
+            sqs.seed_ids(seed ^ SQS_SEED_SALT);
+        }
         engine.register_resource(SEND_MESSAGE, Arc::new(SqsIntegration::new(sqs.clone())));
         let router = Router::new(clock.clone())
             .with_sqs(sqs.clone())
