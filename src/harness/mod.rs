@@ -205,6 +205,8 @@ pub(crate) struct HarnessInner {
     pub(crate) panicked: Arc<Notify>,
     known: Mutex<Vec<(String, String)>>,
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    /// Tokens whose SQS message a client received over HTTP (see `skip_lock`).
+    received: Arc<skip_lock::ReceivedTokens>,
 }
 
 impl HarnessInner {
@@ -383,11 +385,16 @@ impl Harness {
             sqs.seed_ids(seed ^ SQS_SEED_SALT);
         }
         engine.register_resource(SEND_MESSAGE, Arc::new(SqsIntegration::new(sqs.clone())));
+        let received = Arc::new(skip_lock::ReceivedTokens::default());
         let router = Router::new(clock.clone())
             .with_sqs(sqs.clone())
             .with_service(
                 SQS_TARGET_PREFIX,
-                skip_lock::LockingSqsApi::new(SqsApi::new(sqs.clone()), engine.clone()),
+                skip_lock::LockingSqsApi::new(
+                    SqsApi::new(sqs.clone()),
+                    engine.clone(),
+                    received.clone(),
+                ),
             )
             .with_service(SFN_TARGET_PREFIX, SfnApi::new(engine.clone()));
         // Binding 127.0.0.1:0 fails only if the machine has no loopback interface or no free
@@ -407,6 +414,7 @@ impl Harness {
             panicked: Arc::new(Notify::new()),
             known: Mutex::new(vec![(url, "<endpoint>".to_string())]),
             tasks: Mutex::new(Vec::new()),
+            received,
         });
         // Tasks with no handler of their own go to scripted workers.
         engine.set_fallback_handler(Arc::new(ScriptedResource {
@@ -766,6 +774,10 @@ async fn dispatch(
             queue.as_deref(),
             &seen,
         ) else {
+            if queue.is_some() {
+                // No scripted worker takes it: a real worker may be about to receive it.
+                skip_lock::hold_for_pickup(&h.engine, &h.received, sub.token.clone());
+            }
             continue;
         };
         let clock = h.engine.clock().clone();
