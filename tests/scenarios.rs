@@ -430,7 +430,10 @@ async fn seeded_runs_give_byte_identical_snapshots() {
         let mut raw = Vec::new();
         for (machine, input) in [
             (&order, json!({ "orderId": "o", "items": [1, 2, 3, 4] })),
-            (&approval, json!({ "queueUrl": queue, "request": { "expense": 1 } })),
+            (
+                &approval,
+                json!({ "queueUrl": queue, "request": { "expense": 1 } }),
+            ),
         ] {
             let done = machine.start(input).await.unwrap().finish().await.unwrap();
             assert_eq!(done.status(), Status::Succeeded, "{}", done.timeline());
@@ -439,7 +442,9 @@ async fn seeded_runs_give_byte_identical_snapshots() {
             raw.push(serde_json::to_string(&events).unwrap());
         }
         // The one thing a seed cannot fix: the port the OS gave the endpoint (queue URLs).
-        let raw = raw.join("\n").replace(h.endpoint_url(), "http://<endpoint>");
+        let raw = raw
+            .join("\n")
+            .replace(h.endpoint_url(), "http://<endpoint>");
         (normalized.join("\n"), raw)
     }
 
@@ -452,7 +457,10 @@ async fn seeded_runs_give_byte_identical_snapshots() {
     );
     // Not equal by accident: the raw history carries the run's tokens and ids, which another
     // seed changes, while the normalized history does not depend on them.
-    assert!(raw.contains("AQsfnh"), "the raw history carries task tokens");
+    assert!(
+        raw.contains("AQsfnh"),
+        "the raw history carries task tokens"
+    );
     let (normalized_other, raw_other) = run(100).await;
     assert_ne!(raw, raw_other);
     assert_eq!(normalized, normalized_other);
@@ -493,7 +501,11 @@ async fn retry_then_success(h: Harness) {
         .mount()
         .await;
 
-    let done = machine.start(json!({ "sku": "s-1" })).await?.finish().await?;
+    let done = machine
+        .start(json!({ "sku": "s-1" }))
+        .await?
+        .finish()
+        .await?;
 
     assert_eq!(done.status(), Status::Succeeded);
     assert_eq!(done.output(), Some(&json!({ "reserved": true })));
@@ -531,7 +543,11 @@ async fn catch_then_fallback(h: Harness) {
         .mount()
         .await;
 
-    let done = machine.start(json!({ "amount": 30 })).await?.finish().await?;
+    let done = machine
+        .start(json!({ "amount": 30 }))
+        .await?
+        .finish()
+        .await?;
 
     assert_eq!(done.status(), Status::Succeeded);
     assert_eq!(
@@ -568,8 +584,16 @@ async fn when_routes_big_orders_to_a_human(h: Harness) {
         .mount()
         .await;
 
-    let small = machine.start(json!({ "amount": 20 })).await?.finish().await?;
-    let big = machine.start(json!({ "amount": 5000 })).await?.finish().await?;
+    let small = machine
+        .start(json!({ "amount": 20 }))
+        .await?
+        .finish()
+        .await?;
+    let big = machine
+        .start(json!({ "amount": 5000 }))
+        .await?
+        .finish()
+        .await?;
 
     assert_eq!(small.output(), Some(&json!({ "by": "rules" })));
     assert_eq!(small.duration(), Duration::ZERO);
@@ -647,7 +671,10 @@ async fn respond_with_sees_the_token_and_the_attempt(h: Harness) {
     assert_eq!(done.output(), Some(&json!({ "attempt": 1 })));
     let seen = seen.lock().unwrap().clone();
     assert_eq!(seen.iter().map(|(a, _)| *a).collect::<Vec<_>>(), [0, 1]);
-    assert_ne!(seen[0].1, seen[1].1, "every attempt gets a token of its own");
+    assert_ne!(
+        seen[0].1, seen[1].1,
+        "every attempt gets a token of its own"
+    );
     insta::assert_json_snapshot!(done.history());
 }
 
@@ -667,7 +694,11 @@ async fn result_selector_and_result_path_shape_a_callback_result(h: Harness) {
         .mount()
         .await;
 
-    let done = machine.start(json!({ "doc": "d-1" })).await?.finish().await?;
+    let done = machine
+        .start(json!({ "doc": "d-1" }))
+        .await?
+        .finish()
+        .await?;
 
     assert_eq!(
         done.output(),
@@ -697,7 +728,10 @@ async fn execution_timeout_ends_a_callback_and_the_late_answer_is_refused(h: Har
     // Let the worker answer at 600 s: AWS refuses a token whose execution has ended.
     h.advance(Duration::from_secs(300)).await;
     assert!(
-        worker.log().iter().any(|l| l.ends_with("refused: TaskTimedOut")),
+        worker
+            .log()
+            .iter()
+            .any(|l| l.ends_with("refused: TaskTimedOut")),
         "{:?}",
         worker.log()
     );
@@ -746,8 +780,16 @@ async fn for_machine_keeps_workers_of_two_machines_apart(h: Harness) {
         .mount()
         .await;
 
-    let eu = eu.start(json!({ "customer": "c-eu" })).await?.finish().await?;
-    let us = us.start(json!({ "customer": "c-us" })).await?.finish().await?;
+    let eu = eu
+        .start(json!({ "customer": "c-eu" }))
+        .await?
+        .finish()
+        .await?;
+    let us = us
+        .start(json!({ "customer": "c-us" }))
+        .await?
+        .finish()
+        .await?;
 
     assert_eq!(eu.status(), Status::Succeeded);
     assert_eq!(us.status(), Status::Failed);
