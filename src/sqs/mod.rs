@@ -215,6 +215,16 @@ impl Sqs {
     }
 
     /// A new request id (a UUID) from the service's id source, for responses that carry one.
+    ///
+    /// ```
+    /// # use sfn_harness::engine::clock::Clock;
+    /// # use sfn_harness::sqs::Sqs;
+    /// let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
+    /// sqs.seed_ids(1);
+    /// let id = sqs.request_id();
+    /// assert_eq!(id.len(), 36);
+    /// assert_ne!(id, sqs.request_id());
+    /// ```
     pub fn request_id(&self) -> String {
         lock(&self.state).ids.uuid()
     }
