@@ -187,6 +187,9 @@ impl HarnessBuilder {
     }
 }
 
+/// Mixed into the seed of the SQS service's ids ("SQS" in ASCII).
+const SQS_SEED_SALT: u64 = 0x0053_5153;
+
 /// 2024-01-01T00:00:00Z: where a seeded harness's virtual clock starts.
 const SEEDED_EPOCH_MS: Millis = 1_704_067_200_000;
 
@@ -201,6 +204,8 @@ pub(crate) struct HarnessInner {
     pub(crate) panicked: Arc<Notify>,
     known: Mutex<Vec<(String, String)>>,
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
+    /// Tokens whose SQS message a client received over HTTP (see `skip_lock`).
+    received: Arc<skip_lock::ReceivedTokens>,
 }
 
 impl HarnessInner {
@@ -239,6 +244,7 @@ impl HarnessInner {
             .clone()
     }
 
+    /// The first mounted worker that takes this task; taking it counts against `.times(n)`.
     fn find_worker(
         &self,
         state: &str,
@@ -248,7 +254,7 @@ impl HarnessInner {
     ) -> Option<Arc<WorkerState>> {
         self.workers()
             .into_iter()
-            .find(|w| w.matches(state, machine_arn, queue, input))
+            .find(|w| w.matches(state, machine_arn, queue, input) && w.try_take())
     }
 
     /// A report for failure messages: machine, execution, timeline, open tokens, workers.
@@ -373,9 +379,18 @@ impl Harness {
             config.region.clone(),
             format!("https://sqs.{}.amazonaws.com", config.region),
         ));
+        if let Some(seed) = config.seed {
+            // A stream of its own, so message ids do not repeat the engine's execution names.
+            sqs.seed_ids(seed ^ SQS_SEED_SALT);
+        }
+        let received = Arc::new(skip_lock::ReceivedTokens::default());
         let router = Router::for_engine(&engine, sqs.clone()).with_service(
             SQS_TARGET_PREFIX,
-            skip_lock::LockingSqsApi::new(SqsApi::new(sqs.clone()), engine.clone()),
+            skip_lock::LockingSqsApi::new(
+                SqsApi::new(sqs.clone()),
+                engine.clone(),
+                received.clone(),
+            ),
         );
         // Binding 127.0.0.1:0 fails only if the machine has no loopback interface or no free
         // port; a harness cannot work without its endpoint, so that is a setup error.
@@ -394,6 +409,7 @@ impl Harness {
             panicked: Arc::new(Notify::new()),
             known: Mutex::new(vec![(url, "<endpoint>".to_string())]),
             tasks: Mutex::new(Vec::new()),
+            received,
         });
         // Tasks with no handler of their own go to scripted workers.
         engine.set_fallback_handler(Arc::new(ScriptedResource {
@@ -690,6 +706,7 @@ impl TaskHandler for ScriptedResource {
                 token: None,
                 attempt: req.retry_count,
                 delivery: n,
+                message: None,
             };
             let Some(answer) = compute(&h, &worker, &reply, task).await else {
                 return std::future::pending().await;
@@ -740,8 +757,23 @@ async fn dispatch(
 ) {
     while let Some(sub) = rx.recv().await {
         let Some(h) = harness.upgrade() else { return };
-        let Some(worker) = h.find_worker(&sub.state_name, &sub.state_machine_arn, None, &sub.input)
-        else {
+        // A task sent through SQS is matched as its worker sees it: by the queue it went to and
+        // by the message body (what `.on_queue(..)` and `.when(..)` promise).
+        let queue = sqs_delivery(&sub).map(|(queue, _)| queue);
+        let seen = match (&queue, sub.input.get("MessageBody")) {
+            (Some(_), Some(body)) => message_body(body),
+            _ => sub.input.clone(),
+        };
+        let Some(worker) = h.find_worker(
+            &sub.state_name,
+            &sub.state_machine_arn,
+            queue.as_deref(),
+            &seen,
+        ) else {
+            if queue.is_some() {
+                // No scripted worker takes it: a real worker may be about to receive it.
+                skip_lock::hold_for_pickup(&h.engine, &h.received, sub.token.clone());
+            }
             continue;
         };
         let clock = h.engine.clock().clone();
@@ -790,6 +822,7 @@ async fn deliver(h: &HarnessInner, worker: &WorkerState, sub: TaskSubmission) {
         token: Some(sub.token.clone()),
         attempt: sub.retry_count,
         delivery: n,
+        message: None,
     };
     let Some(answer) = compute(h, worker, &reply, task).await else {
         return;
@@ -834,6 +867,7 @@ async fn deliver_via_sqs(
             token: Some(sub.token.clone()),
             attempt: sub.retry_count,
             delivery: n,
+            message: Some(received.clone()),
         };
         let Some(answer) = compute(h, worker, &reply, task).await else {
             return;

@@ -59,6 +59,7 @@ pub use queue::RedrivePolicy;
 pub use types::*;
 
 use crate::engine::clock::{Clock, Millis};
+use crate::engine::ids::Ids;
 use message::StoredMessage;
 use queue::{Queue, QueueConfig};
 
@@ -105,6 +106,8 @@ struct State {
     queues: BTreeMap<String, Queue>,
     deleted: HashMap<String, Millis>,
     next_sequence: u128,
+    /// Message and request ids: random, or seeded so a seeded harness repeats them.
+    ids: Ids,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -187,8 +190,43 @@ impl Sqs {
                 queues: BTreeMap::new(),
                 deleted: HashMap::new(),
                 next_sequence: 18_849_496_460_467_696_128,
+                ids: Ids::random(),
             }),
         }
+    }
+
+    /// Draws message ids (and [`Sqs::request_id`]s) from `seed` from now on, so that a seeded
+    /// run hands out the same ids every time.
+    ///
+    /// ```
+    /// # use sfn_harness::engine::clock::Clock;
+    /// # use sfn_harness::sqs::{Sqs, CreateQueue, SendMessage};
+    /// let ids = |seed| {
+    ///     let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
+    ///     sqs.seed_ids(seed);
+    ///     let url = sqs.create_queue(CreateQueue { queue_name: "q".into(), ..Default::default() }).unwrap();
+    ///     sqs.send_message(&url, SendMessage::body("hi")).unwrap().message_id
+    /// };
+    /// assert_eq!(ids(7), ids(7));
+    /// assert_ne!(ids(7), ids(8));
+    /// ```
+    pub fn seed_ids(&self, seed: u64) {
+        lock(&self.state).ids = Ids::seeded(seed);
+    }
+
+    /// A new request id (a UUID) from the service's id source, for responses that carry one.
+    ///
+    /// ```
+    /// # use sfn_harness::engine::clock::Clock;
+    /// # use sfn_harness::sqs::Sqs;
+    /// let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
+    /// sqs.seed_ids(1);
+    /// let id = sqs.request_id();
+    /// assert_eq!(id.len(), 36);
+    /// assert_ne!(id, sqs.request_id());
+    /// ```
+    pub fn request_id(&self) -> String {
+        lock(&self.state).ids.uuid()
     }
 
     /// Changes the base of the queue URLs handed out from now on. URLs handed out before keep
@@ -569,6 +607,7 @@ impl Sqs {
         let State {
             queues,
             next_sequence,
+            ids,
             ..
         } = st;
         let q = queues.get_mut(name).ok_or(SqsError::QueueDoesNotExist)?;
@@ -661,7 +700,7 @@ impl Sqs {
             ));
         }
         let delay = m.delay_seconds.unwrap_or_else(|| q.config.delay_seconds());
-        let message_id = uuid::Uuid::new_v4().to_string();
+        let message_id = ids.uuid();
         if let Some(key) = dedup_key {
             q.dedup.insert(
                 key,
