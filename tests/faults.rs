@@ -639,6 +639,7 @@ async fn an_answer_after_the_task_timeout_is_refused(h: Harness) {
     assert_eq!(done.error().as_deref(), Some("States.Timeout"));
     assert_eq!(done.duration(), Duration::from_secs(3600));
     h.advance(Duration::from_secs(3600)).await;
+    h.settle().await; // the worker answers as its timer fires
     assert!(
         w.log().iter().any(|l| l.ends_with("refused: TaskTimedOut")),
         "{:?}",
@@ -708,6 +709,7 @@ async fn a_clock_jump_while_a_scripted_worker_works_fires_the_timeout(h: Harness
     // The timeout fired at its own instant on the way, not at the end of the jump.
     assert_eq!(done.duration(), Duration::from_secs(3600));
     h.advance(Duration::from_secs(120)).await;
+    h.settle().await; // the worker answers as its timer fires
     assert!(
         w.log().iter().any(|l| l.ends_with("refused: TaskTimedOut")),
         "{:?}",

@@ -26,7 +26,11 @@ fn plan(seed: u64) -> FaultPlan {
         .with(Fault::throttle("SendTaskFailure").probability(0.2))
         .with(Fault::throttle("ReceiveMessage").probability(0.1))
         .with(Fault::throttle("DeleteMessage").probability(0.1))
-        .with(Fault::duplicate_delivery().on_queue("jobs").probability(0.1))
+        .with(
+            Fault::duplicate_delivery()
+                .on_queue("jobs")
+                .probability(0.1),
+        )
 }
 
 /// Whether the worker "crashes" on this delivery: it took the message and dies before answering
@@ -51,7 +55,9 @@ macro_rules! persist {
         loop {
             match $call.await {
                 Err(e) if is_throttle(e.code()) && attempt < 20 => {
-                    $tally.throttled_after_sdk_retries.fetch_add(1, Ordering::Relaxed);
+                    $tally
+                        .throttled_after_sdk_retries
+                        .fetch_add(1, Ordering::Relaxed);
                     attempt += 1;
                     tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt))).await;
                 }
@@ -108,6 +114,7 @@ async fn worker(
                         .send()
                 )
                 .map(|_| ())
+                .map_err(|e| (e.code().map(str::to_string), format!("{e:?}")))
             } else {
                 persist!(
                     tally,
@@ -117,15 +124,16 @@ async fn worker(
                         .send()
                 )
                 .map(|_| ())
+                .map_err(|e| (e.code().map(str::to_string), format!("{e:?}")))
             };
             match answer {
                 Ok(()) => {
                     tally.answered.fetch_add(1, Ordering::Relaxed);
                 }
-                Err(e) if matches!(e.code(), Some("TaskTimedOut" | "TaskDoesNotExist")) => {
+                Err((Some(code), _)) if code == "TaskTimedOut" || code == "TaskDoesNotExist" => {
                     tally.already_answered.fetch_add(1, Ordering::Relaxed);
                 }
-                Err(e) => panic!("order {id}: the answer failed: {e:?}"),
+                Err((_, e)) => panic!("order {id}: the answer failed: {e}"),
             }
             let receipt = m.receipt_handle().expect("a receipt handle");
             persist!(
@@ -231,7 +239,10 @@ async fn soak(seed: u64) -> BTreeMap<String, String> {
 
     // Drive virtual time until every execution has ended and the queue is empty (a crashed
     // delivery comes back after 30 s; a duplicate may outlive its execution).
-    let executions: Vec<_> = arns.iter().map(|a| h.execution(a).expect("known")).collect();
+    let executions: Vec<_> = arns
+        .iter()
+        .map(|a| h.execution(a).expect("known"))
+        .collect();
     let all_done = async {
         loop {
             let running = executions
@@ -274,15 +285,31 @@ async fn soak(seed: u64) -> BTreeMap<String, String> {
             assert_eq!(done.status(), Status::Failed, "order {id}");
             assert_eq!(done.error().as_deref(), Some("Rejected"), "order {id}");
         } else {
-            assert_eq!(done.status(), Status::Succeeded, "order {id}: {}", done.timeline());
+            assert_eq!(
+                done.status(),
+                Status::Succeeded,
+                "order {id}: {}",
+                done.timeline()
+            );
             assert_eq!(done.output(), Some(&json!({ "id": id, "shipped": true })));
         }
         let history = serde_json::to_string(done.history()).expect("serializable");
-        histories.insert(e.arn().rsplit(':').next().unwrap_or_default().to_string(), history);
+        histories.insert(
+            e.arn().rsplit(':').next().unwrap_or_default().to_string(),
+            history,
+        );
     }
     // Nothing left behind.
-    assert_eq!(queue_depth(&sqs, &queue).await, (0, 0), "messages left in the queue");
-    assert!(h.open_tokens().is_empty(), "open tokens: {:?}", h.open_tokens());
+    assert_eq!(
+        queue_depth(&sqs, &queue).await,
+        (0, 0),
+        "messages left in the queue"
+    );
+    assert!(
+        h.open_tokens().is_empty(),
+        "open tokens: {:?}",
+        h.open_tokens()
+    );
 
     // The faults really happened, and the workers met what they should.
     let report = h.fault_report();
@@ -297,10 +324,16 @@ async fn soak(seed: u64) -> BTreeMap<String, String> {
     );
     assert!(crashed >= 20, "crashes: {crashed}");
     assert!(report.count("delivered 2 times") >= 50, "{}", report.len());
-    assert!(report.count("ThrottlingException") >= 200, "{}", report.len());
+    assert!(
+        report.count("ThrottlingException") >= 200,
+        "{}",
+        report.len()
+    );
     assert!(report.count("RequestThrottled") >= 100, "{}", report.len());
     // Every duplicate was answered too, and refused.
-    assert!(tally.already_answered.load(Ordering::Relaxed) >= report.count("delivered 2 times") as u64);
+    assert!(
+        tally.already_answered.load(Ordering::Relaxed) >= report.count("delivered 2 times") as u64
+    );
     assert_eq!(tally.answered.load(Ordering::Relaxed), EXECUTIONS as u64);
     histories
 }
@@ -328,6 +361,9 @@ async fn a_thousand_executions_survive_throttles_duplicates_and_crashes_repeatab
         differing.iter().take(5).collect::<Vec<_>>()
     );
     // Crashed executions really took a visibility timeout longer.
-    let slow = first.values().filter(|h| h.contains("+00:00:30.000")).count();
+    let slow = first
+        .values()
+        .filter(|h| h.contains("+00:00:30.000"))
+        .count();
     assert!(slow >= 20, "executions redelivered after 30 s: {slow}");
 }

@@ -62,6 +62,9 @@ struct Inner {
     virtual_time: bool,
     state: Mutex<State>,
     holds: Mutex<Vec<Hold>>,
+    /// Held for the whole of an [`Clock::advance`]: advances do not interleave, and automatic
+    /// skipping stands aside while one is under way.
+    advancing: tokio::sync::Mutex<()>,
     /// Signalled whenever the clock may have become idle (or a timer was added).
     changed: Notify,
 }
@@ -129,6 +132,7 @@ impl Clock {
                     ..State::default()
                 }),
                 holds: Mutex::new(Vec::new()),
+                advancing: tokio::sync::Mutex::new(()),
                 changed: Notify::new(),
             }),
         }
@@ -237,11 +241,13 @@ impl Clock {
     }
 
     /// Moves virtual time forward by `d`, firing every timer that falls due on the way, in
-    /// deadline order. Has no effect on a real clock.
+    /// deadline order. Has no effect on a real clock. An advance asked for while another is
+    /// under way starts when that one has finished.
     pub async fn advance(&self, d: Duration) {
         if !self.inner.virtual_time {
             return;
         }
+        let _one_at_a_time = self.inner.advancing.lock().await;
         // Let whatever is running now settle first: an answer just sent must be seen before
         // any timer it would cancel can fire.
         self.settle().await;
@@ -366,6 +372,9 @@ impl Clock {
 
     /// Skips to the next timer if the clock is idle and stays idle across a few scheduler turns.
     async fn try_skip(&self) {
+        let Ok(_no_advance) = self.inner.advancing.try_lock() else {
+            return; // an advance is under way; it fires what falls due
+        };
         let snapshot = {
             let st = lock(&self.inner.state);
             if st.active > 0 || st.timers.is_empty() {

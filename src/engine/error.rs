@@ -25,9 +25,34 @@ impl ApiError {
         }
     }
 
-    /// `InvalidArn`.
+    /// `InvalidArn` for a string that is not a Step Functions ARN at all. AWS's text for one
+    /// that does not start with `arn:` is `Invalid Arn: 'Invalid ARN prefix: <arn>'` (recorded
+    /// against AWS in LocalStack's `test_sfn_api.snapshot.json`, `test_describe_invalid_arn_sm`).
     pub fn invalid_arn(arn: &str) -> ApiError {
-        ApiError::new("InvalidArn", format!("Invalid Arn: '{arn}'"))
+        if arn.starts_with("arn:") {
+            ApiError::new("InvalidArn", format!("Invalid Arn: '{arn}'"))
+        } else {
+            ApiError::new(
+                "InvalidArn",
+                format!("Invalid Arn: 'Invalid ARN prefix: {arn}'"),
+            )
+        }
+    }
+
+    /// `InvalidArn` for an ARN of the wrong resource type, e.g. an EXPRESS execution's ARN given
+    /// to `DescribeExecution`: `Invalid Arn: 'Resource type not valid in this context: express'`
+    /// (recorded against AWS in LocalStack's `test_sfn_api_express.snapshot.json`).
+    ///
+    /// ```
+    /// use sfn_harness::engine::ApiError;
+    /// let e = ApiError::resource_type_not_valid("express");
+    /// assert_eq!(e.message, "Invalid Arn: 'Resource type not valid in this context: express'");
+    /// ```
+    pub fn resource_type_not_valid(resource_type: &str) -> ApiError {
+        ApiError::new(
+            "InvalidArn",
+            format!("Invalid Arn: 'Resource type not valid in this context: {resource_type}'"),
+        )
     }
 
     /// `StateMachineDoesNotExist`.

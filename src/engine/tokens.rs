@@ -181,11 +181,17 @@ impl Tokens {
 
     /// Delivers an answer. Success and failure close the token; a heartbeat keeps it open.
     pub fn answer(&self, token: &str, answer: TaskAnswer) -> Result<(), ApiError> {
-        if token.is_empty() || token.len() > 2048 {
-            return Err(ApiError::validation(format!(
-                "1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length between 1 and 2048 (got {})",
-                token.len()
-            )));
+        // `TaskToken` is a sensitive string of 1 to 2048 characters in the service model
+        // (botocore `stepfunctions/2016-11-23/service-2.json`); a sensitive value is not echoed.
+        if token.is_empty() {
+            return Err(ApiError::validation(
+                "1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length greater than or equal to 1",
+            ));
+        }
+        if token.chars().count() > 2048 {
+            return Err(ApiError::validation(
+                "1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length less than or equal to 2048",
+            ));
         }
         if !Ids::is_well_formed_token(token) {
             return Err(ApiError::invalid_token(format!("Invalid token: '{token}'")));

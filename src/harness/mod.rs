@@ -52,10 +52,9 @@ use tokio::sync::{mpsc, Notify};
 use crate::asl::{InvalidDefinition, StatesError};
 use crate::engine::clock::{Clock, Millis};
 use crate::engine::{self, ApiError, Engine, EngineConfig, Status, TaskSubmission};
-use crate::integrations::sqs::{SqsIntegration, SEND_MESSAGE};
+use crate::integrations::sqs::SEND_MESSAGE;
 use crate::integrations::{BoxFuture, TaskHandler, TaskRequest};
-use crate::server::sfn::SfnApi;
-use crate::server::{Router, Server, SFN_TARGET_PREFIX};
+use crate::server::{Router, Server};
 use crate::sqs::{CreateQueue, Sqs};
 
 pub use execution::{Execution, Finished, Machine};
@@ -230,8 +229,8 @@ impl HarnessBuilder {
     }
 }
 
-/// Mixed into a harness's seed for its SQS message ids ("sqs").
-const SQS_SEED_SALT: u64 = 0x0073_7173;
+/// Mixed into the seed of the SQS service's ids ("SQS" in ASCII).
+const SQS_SEED_SALT: u64 = 0x0053_5153;
 
 /// 2024-01-01T00:00:00Z: where a seeded harness's virtual clock starts.
 const SEEDED_EPOCH_MS: Millis = 1_704_067_200_000;
@@ -286,6 +285,7 @@ impl HarnessInner {
             .clone()
     }
 
+    /// The first mounted worker that takes this task; taking it counts against `.times(n)`.
     fn find_worker(
         &self,
         state: &str,
@@ -295,7 +295,7 @@ impl HarnessInner {
     ) -> Option<Arc<WorkerState>> {
         self.workers()
             .into_iter()
-            .find(|w| w.matches(state, machine_arn, queue, input))
+            .find(|w| w.matches(state, machine_arn, queue, input) && w.try_take())
     }
 
     /// A report for failure messages: machine, execution, timeline, open tokens, workers.
@@ -427,17 +427,15 @@ impl Harness {
             config.region.clone(),
             format!("https://sqs.{}.amazonaws.com", config.region),
         ));
-        engine.register_resource(SEND_MESSAGE, Arc::new(SqsIntegration::new(sqs.clone())));
         if let Some(seed) = config.seed {
+            // A stream of its own, so message ids do not repeat the engine's execution names.
             sqs.seed_ids(seed ^ SQS_SEED_SALT);
         }
         // A plan given to the builder sets its own seed when `start` arms it.
         let injector = Injector::new(engine.clone(), config.seed.unwrap_or_else(rand::random));
         sqs.set_delivery_hook(Arc::new(DeliveryFaults(Arc::downgrade(&injector))));
         let skip_lock = SkipLock::install(engine.clone(), &sqs, &clock);
-        let router = Router::new(clock.clone())
-            .with_sqs(sqs.clone())
-            .with_service(SFN_TARGET_PREFIX, SfnApi::new(engine.clone()))
+        let router = Router::for_engine(&engine, sqs.clone())
             .with_interceptor(Arc::new(SkipLockInterceptor(skip_lock)))
             .with_interceptor(Arc::new(ApiFaults(injector.clone())));
         // Binding 127.0.0.1:0 fails only if the machine has no loopback interface or no free
@@ -506,6 +504,7 @@ impl Harness {
                 "sfn-harness",
             ))
             .http_client(aws_smithy_http_client::Builder::new().build_http())
+            .interceptor(crate::server::sfn::NoHostPrefix)
             .build();
         aws_sdk_sfn::Client::from_conf(conf)
     }
@@ -822,6 +821,7 @@ impl TaskHandler for ScriptedResource {
                 token: None,
                 attempt: req.retry_count,
                 delivery: n,
+                message: None,
             };
             let Some(answer) = compute(&h, &worker, &reply, task).await else {
                 return std::future::pending().await;
@@ -872,8 +872,21 @@ async fn dispatch(
 ) {
     while let Some(sub) = rx.recv().await {
         let Some(h) = harness.upgrade() else { return };
-        let Some(worker) = h.find_worker(&sub.state_name, &sub.state_machine_arn, None, &sub.input)
-        else {
+        // A task sent through SQS is matched as its worker sees it: by the queue it went to and
+        // by the message body (what `.on_queue(..)` and `.when(..)` promise).
+        let queue = sqs_delivery(&sub).map(|(queue, _)| queue);
+        let seen = match (&queue, sub.input.get("MessageBody")) {
+            (Some(_), Some(body)) => message_body(body),
+            _ => sub.input.clone(),
+        };
+        let Some(worker) = h.find_worker(
+            &sub.state_name,
+            &sub.state_machine_arn,
+            queue.as_deref(),
+            &seen,
+        ) else {
+            // No scripted worker takes it: a real worker may be about to receive it, and the
+            // skip lock holds virtual time for it while the message waits in its queue.
             continue;
         };
         let clock = h.engine.clock().clone();
@@ -923,6 +936,7 @@ async fn deliver(h: &HarnessInner, worker: &WorkerState, sub: TaskSubmission) {
         token: Some(sub.token.clone()),
         attempt: sub.retry_count,
         delivery: n,
+        message: None,
     };
     let Some(answer) = compute(h, worker, &reply, task).await else {
         return;
@@ -969,6 +983,7 @@ async fn deliver_via_sqs(
             token: Some(sub.token.clone()),
             attempt: sub.retry_count,
             delivery: n,
+            message: Some(received.clone()),
         };
         let Some(answer) = compute(h, worker, &reply, task).await else {
             return;

@@ -40,7 +40,7 @@ pub const LOCK_BOUND: Duration = Duration::from_secs(5);
 
 /// How long (wall time) a task message that has just become visible holds virtual time still
 /// for a worker that has not polled its queue yet.
-pub const PICKUP_GRACE: Duration = Duration::from_secs(1);
+pub const PICKUP_GRACE: Duration = Duration::from_secs(2);
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // Maps updated by single inserts and retains: a poisoned lock is consistent.
@@ -111,6 +111,12 @@ impl SkipLock {
     }
 
     fn before(&self, call: &Call<'_>) {
+        if call.target == Some("AmazonSQS.ReceiveMessage") {
+            // A poll counts even if it is then refused (an injected throttle, say): the worker is
+            // there, and will poll again after its back-off.
+            self.polled(call);
+            return;
+        }
         let Some(op) = call.operation() else { return };
         if call.prefix() != Some("AWSStepFunctions") || !op.starts_with("SendTask") {
             return;
@@ -126,11 +132,8 @@ impl SkipLock {
         }
     }
 
-    fn after(&self, call: &Call<'_>, reply: &JsonReply) {
-        if call.target != Some("AmazonSQS.ReceiveMessage") {
-            return;
-        }
-        let now = Instant::now();
+    /// Records a `ReceiveMessage` call: its queue has a worker.
+    fn polled(&self, call: &Call<'_>) {
         let queue = serde_json::from_slice::<Value>(call.body)
             .ok()
             .and_then(|r| {
@@ -140,8 +143,17 @@ impl SkipLock {
             });
         if let Some(url) = queue {
             let name = url.trim_end_matches('/').rsplit('/').next().unwrap_or(&url);
-            lock(&self.polled).insert(name.to_string(), now);
+            lock(&self.polled).insert(name.to_string(), Instant::now());
         }
+    }
+
+    fn after(&self, call: &Call<'_>, reply: &JsonReply) {
+        if call.target != Some("AmazonSQS.ReceiveMessage") {
+            return;
+        }
+        // The poll is over: from now the worker has LOCK_BOUND to come back.
+        self.polled(call);
+        let now = Instant::now();
         if reply.status != 200 {
             return;
         }

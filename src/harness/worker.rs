@@ -39,6 +39,7 @@ use futures_util::future::BoxFuture;
 use serde_json::Value;
 
 use crate::harness::Harness;
+use crate::sqs::ReceivedMessage;
 
 /// What a scripted worker sees of a task.
 #[derive(Debug, Clone)]
@@ -58,6 +59,9 @@ pub struct WorkerTask {
     pub attempt: u64,
     /// How many deliveries this worker had before this one (0 for the first).
     pub delivery: u64,
+    /// For a `sqs:sendMessage` task, the SQS message as the worker received it: its system
+    /// attributes (`ApproximateReceiveCount`, `SentTimestamp`, …) and `MessageAttributes`.
+    pub message: Option<ReceivedMessage>,
 }
 
 /// How a worker answers one delivery.
@@ -301,6 +305,9 @@ pub(crate) struct WorkerState {
     pub limit: Option<u64>,
     pub expect: Option<Times>,
     pub deliveries: AtomicU64,
+    /// Tasks this worker has taken (reserved when matched, so `.times(n)` holds even when
+    /// several tasks arrive before the first delivery is played).
+    pub taken: AtomicU64,
     pub log: Mutex<Vec<String>>,
 }
 
@@ -340,12 +347,17 @@ impl WorkerState {
                 return false;
             }
         }
-        if let Some(limit) = self.limit {
-            if self.deliveries.load(Ordering::SeqCst) >= limit {
-                return false;
-            }
-        }
         true
+    }
+
+    /// Takes one more task if `.times(n)` allows it (atomically: two tasks arriving together
+    /// cannot both take the last slot).
+    pub(crate) fn try_take(&self) -> bool {
+        self.taken
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| {
+                self.limit.is_none_or(|limit| n < limit).then_some(n + 1)
+            })
+            .is_ok()
     }
 
     /// Claims the next delivery: its index and the reply the script gives it.
@@ -540,6 +552,7 @@ impl<'h> WorkerBuilder<'h> {
             limit: self.limit,
             expect: self.expect,
             deliveries: AtomicU64::new(0),
+            taken: AtomicU64::new(0),
             log: Mutex::new(Vec::new()),
         });
         self.harness.mount_worker(state.clone());

@@ -164,7 +164,7 @@ impl TaskHandler for SqsIntegration {
         let sqs = self.sqs.clone();
         Box::pin(async move {
             let (queue_url, message) = parse_parameters(&request.input)?;
-            let request_id = uuid::Uuid::new_v4().to_string();
+            let request_id = sqs.request_id();
             let out = sqs
                 .send_message(&queue_url, message)
                 .map_err(|e| sqs_error(&e, &request_id))?;

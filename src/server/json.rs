@@ -141,6 +141,15 @@ impl<'a> Members<'a> {
         }
     }
 
+    /// An optional boolean member.
+    pub fn boolean(&self, name: &str) -> Result<Option<bool>, Malformed> {
+        match self.get(name) {
+            None => Ok(None),
+            Some(Value::Bool(b)) => Ok(Some(*b)),
+            Some(v) => Err(wrong(name, v, "a Boolean")),
+        }
+    }
+
     /// An optional list of strings (absent = empty).
     pub fn string_list(&self, name: &str) -> Result<Vec<String>, Malformed> {
         match self.get(name) {
@@ -216,6 +225,8 @@ mod tests {
         assert_eq!(r.string("A").unwrap().as_deref(), Some("x"));
         assert_eq!(r.string("Z").unwrap(), None);
         assert_eq!(r.integer("N").unwrap(), Some(3));
+        assert_eq!(r.boolean("Z").unwrap(), None);
+        assert!(r.boolean("N").is_err());
         assert!(r.integer("A").is_err());
         assert!(r.string("N").is_err());
         assert_eq!(r.string_list("L").unwrap(), vec!["a".to_string()]);

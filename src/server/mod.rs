@@ -3,9 +3,10 @@
 //! Every AWS JSON 1.0 request is `POST /` with an `X-Amz-Target: <Prefix>.<Operation>` header.
 //! A [`Router`] maps prefixes to [`JsonService`]s — `AmazonSQS` to the SQS engine
 //! ([`SqsApi`]), and `AWSStepFunctions` to whatever Step Functions API is plugged in with
-//! [`Router::with_service`]. A [`Server`] binds `127.0.0.1:0` synchronously (so its URL is known
-//! at once), serves with hyper on the current tokio runtime, and shuts down gracefully when
-//! dropped or on [`Server::shutdown`].
+//! [`Router::with_service`]. A [`Server`] binds `127.0.0.1:0` (or, with [`Server::bind`], any
+//! address) synchronously (so its URL is known at once), serves with hyper on the current tokio
+//! runtime, logs one `tracing` event per request (target `sfn_harness::request`), and shuts down
+//! gracefully when dropped or on [`Server::shutdown`].
 //!
 //! Every request holds a [`Clock::activity`] while it is handled, so virtual time never skips
 //! under a request in progress; a long poll parks while it waits.
@@ -244,13 +245,39 @@ impl Server {
     ///
     /// Fails if called outside a tokio runtime or if the port cannot be bound.
     pub fn start(router: Router) -> std::io::Result<Server> {
+        Server::bind(router, (std::net::Ipv4Addr::LOCALHOST, 0))
+    }
+
+    /// Binds `addr` (port 0: the OS picks one) and serves `router` on the current tokio
+    /// runtime. [`Server::url`] names the bound address; for an unspecified address
+    /// (`0.0.0.0`, `::`) it names loopback, which reaches it from this machine.
+    ///
+    /// ```
+    /// use sfn_harness::engine::clock::Clock;
+    /// use sfn_harness::server::{Router, Server};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+    /// let server = Server::bind(Router::new(Clock::real()), ("127.0.0.1", 0))?;
+    /// assert_eq!(server.url(), format!("http://127.0.0.1:{}", server.addr().port()));
+    /// # Ok(()) }
+    /// ```
+    pub fn bind(router: Router, addr: impl std::net::ToSocketAddrs) -> std::io::Result<Server> {
         let handle = tokio::runtime::Handle::try_current().map_err(|e| {
-            std::io::Error::other(format!("Server::start needs a tokio runtime: {e}"))
+            std::io::Error::other(format!("Server::bind needs a tokio runtime: {e}"))
         })?;
-        let std_listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+        let std_listener = std::net::TcpListener::bind(addr)?;
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;
-        let url = format!("http://{addr}");
+        let reachable = match addr.ip() {
+            std::net::IpAddr::V4(ip) if ip.is_unspecified() => {
+                SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, addr.port()))
+            }
+            std::net::IpAddr::V6(ip) if ip.is_unspecified() => {
+                SocketAddr::from((std::net::Ipv6Addr::LOCALHOST, addr.port()))
+            }
+            _ => addr,
+        };
+        let url = format!("http://{reachable}");
         if let Some(sqs) = &router.sqs {
             sqs.set_base_url(&url);
         }
@@ -270,7 +297,7 @@ impl Server {
         })
     }
 
-    /// `http://127.0.0.1:<port>`, the endpoint URL for SDK clients.
+    /// `http://<address>:<port>`, the endpoint URL for SDK clients.
     pub fn url(&self) -> &str {
         &self.url
     }
@@ -387,6 +414,7 @@ async fn serve(
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, ConnectionDropped> {
     let _activity = router.clock.activity();
+    let started = std::time::Instant::now();
     let request_id = uuid::Uuid::new_v4().to_string();
     let target = req
         .headers()
@@ -407,7 +435,27 @@ async fn serve(
             JsonReply::serialization(&format!("Could not read the request body: {e}"))
         }
     };
+    log_request(target.as_deref(), &reply, started.elapsed(), &request_id);
     Ok(to_response(reply, &request_id))
+}
+
+/// One `tracing` event per request: operation, status, duration (and the error's `__type`).
+fn log_request(target: Option<&str>, reply: &JsonReply, took: Duration, request_id: &str) {
+    // Nothing to do (not even the error's parse) unless a subscriber wants these events.
+    if !tracing::enabled!(target: "sfn_harness::request", tracing::Level::INFO) {
+        return;
+    }
+    let operation = target.unwrap_or("-");
+    let micros = took.as_micros() as u64;
+    if reply.status < 400 {
+        tracing::info!(target: "sfn_harness::request", operation, status = reply.status, micros, request_id, "served");
+        return;
+    }
+    let error = serde_json::from_slice::<serde_json::Value>(&reply.body)
+        .ok()
+        .and_then(|v| v.get("__type").and_then(|t| t.as_str()).map(str::to_owned))
+        .unwrap_or_default();
+    tracing::info!(target: "sfn_harness::request", operation, status = reply.status, micros, request_id, error, "served");
 }
 
 enum Body {

@@ -198,10 +198,38 @@ impl Sqs {
         }
     }
 
-    /// Draws message ids and receipt handles from a generator seeded with `seed`, so that a
-    /// sequence of calls repeats them exactly (the harness seeds it with its own seed).
+    /// Draws message ids, receipt handles and [`Sqs::request_id`]s from `seed` from now on, so
+    /// that a seeded run hands out the same ids every time.
+    ///
+    /// ```
+    /// # use sfn_harness::engine::clock::Clock;
+    /// # use sfn_harness::sqs::{Sqs, CreateQueue, SendMessage};
+    /// let ids = |seed| {
+    ///     let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
+    ///     sqs.seed_ids(seed);
+    ///     let url = sqs.create_queue(CreateQueue { queue_name: "q".into(), ..Default::default() }).unwrap();
+    ///     sqs.send_message(&url, SendMessage::body("hi")).unwrap().message_id
+    /// };
+    /// assert_eq!(ids(7), ids(7));
+    /// assert_ne!(ids(7), ids(8));
+    /// ```
     pub fn seed_ids(&self, seed: u64) {
         *lock(&self.ids) = Ids::seeded(seed);
+    }
+
+    /// A new request id (a UUID) from the service's id source, for responses that carry one.
+    ///
+    /// ```
+    /// # use sfn_harness::engine::clock::Clock;
+    /// # use sfn_harness::sqs::Sqs;
+    /// let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
+    /// sqs.seed_ids(1);
+    /// let id = sqs.request_id();
+    /// assert_eq!(id.len(), 36);
+    /// assert_ne!(id, sqs.request_id());
+    /// ```
+    pub fn request_id(&self) -> String {
+        lock(&self.ids).uuid()
     }
 
     /// Installs the [`DeliveryHook`] that decides the fate of every message accepted from now on
@@ -212,11 +240,6 @@ impl Sqs {
 
     fn hook(&self) -> Option<Arc<dyn DeliveryHook>> {
         self.hook.read().unwrap_or_else(|e| e.into_inner()).clone()
-    }
-
-    /// A new message id.
-    fn message_id(&self) -> String {
-        lock(&self.ids).uuid()
     }
 
     /// A new receipt handle for one receive of `m` from queue `name`.
@@ -696,7 +719,7 @@ impl Sqs {
             ));
         }
         let delay = m.delay_seconds.unwrap_or_else(|| q.config.delay_seconds());
-        let message_id = self.message_id();
+        let message_id = self.request_id();
         if let Some(key) = dedup_key {
             q.dedup.insert(
                 key,

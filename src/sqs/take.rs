@@ -4,13 +4,15 @@
 //! has been received `maxReceiveCount` times the queue's redrive policy moves it to the
 //! dead-letter queue instead).
 
-use super::{lock, ReceiveMessage, ReceivedMessage, Sqs, SqsError};
+use super::queue::Queue;
+use super::{lock, Millis, ReceiveMessage, ReceivedMessage, Sqs, SqsError};
 
 impl Sqs {
     /// Receives the message `message_id` if it is in the queue and visible now, exactly as a
     /// `ReceiveMessage` that returned it would (new receipt handle, receive count + 1, invisible
     /// for the queue's visibility timeout). Of several copies (a duplicate delivery), the first
-    /// visible one is taken. `Ok(None)` if it is gone, in flight, or was just moved to the
+    /// receivable one is taken. `Ok(None)` if it is gone, in flight, in a FIFO queue held back
+    /// by its group (as `ReceiveMessage` would hold it back), or was just moved to the
     /// dead-letter queue because it had been received `maxReceiveCount` times.
     pub fn take_message(
         &self,
@@ -27,10 +29,8 @@ impl Sqs {
             .ok_or(SqsError::QueueDoesNotExist)?;
         q.expire(now);
         let visibility = q.config.visibility_timeout();
-        let Some(i) = q
-            .messages
-            .iter()
-            .position(|m| m.id == message_id && m.visible_at <= now)
+        let Some(i) = (0..q.messages.len())
+            .find(|&i| q.messages[i].id == message_id && receivable_at(q, i, now) <= now)
         else {
             return Ok(None);
         };
@@ -53,18 +53,19 @@ impl Sqs {
         Ok(Some(Self::render(m, handle, &input)))
     }
 
-    /// Waits (on the harness clock) until a copy of `message_id` is visible. Returns `false` if
-    /// no copy of the message is left in its queue (deleted, moved to a dead-letter queue, lost)
-    /// or the queue is gone.
+    /// Waits (on the harness clock) until a copy of `message_id` can be received: visible, and
+    /// in a FIFO queue not held back by its group. Returns `false` if no copy of the message is
+    /// left in its queue (deleted, moved to a dead-letter queue, lost) or the queue is gone.
     pub async fn wait_until_visible(&self, queue_url: &str, message_id: &str) -> bool {
         loop {
             let found = self.with_queue(queue_url, |q, now| {
                 Ok(q.messages
                     .iter()
-                    .filter(|m| m.id == message_id)
-                    .map(|m| m.visible_at)
+                    .enumerate()
+                    .filter(|(_, m)| m.id == message_id)
+                    .map(|(i, _)| receivable_at(q, i, now))
                     .min()
-                    .map(|visible_at| (visible_at, now, q.notify.clone())))
+                    .map(|at| (at, now, q.notify.clone())))
             });
             let Ok(Some((visible_at, now, notify))) = found else {
                 return false;
@@ -115,4 +116,28 @@ impl Sqs {
             })
             .collect()
     }
+}
+
+/// When the message at `i` could be returned by `ReceiveMessage`: `now` if it can be now, else
+/// the earliest instant it might. Besides its own visibility, in a FIFO queue a message waits for
+/// its group: "you can't receive messages with the same message group ID while another message
+/// from that group is in flight", and messages of a group come out in the order they were sent
+/// (<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/FIFO-queues-understanding-logic.html>),
+/// the same rule `receive_message` applies.
+fn receivable_at(q: &Queue, i: usize, now: Millis) -> Millis {
+    let Some(m) = q.messages.get(i) else {
+        return now;
+    };
+    let mut at = m.visible_at.max(now);
+    if q.fifo {
+        for (j, other) in q.messages.iter().enumerate() {
+            if j != i
+                && other.group_id == m.group_id
+                && (other.in_flight(now) || (j < i && other.visible_at > now))
+            {
+                at = at.max(other.visible_at);
+            }
+        }
+    }
+    at
 }

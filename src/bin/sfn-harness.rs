@@ -1,0 +1,134 @@
+//! `sfn-harness serve`: the harness's endpoint as a standalone process, for boto3, the AWS CLI
+//! and any SDK.
+//!
+//! It serves Step Functions and SQS on one port, exactly as a `Harness` does (the same router,
+//! with the SQS integration registered), but in real time and with nothing scripted: workers
+//! are whatever programs call it. It binds loopback unless `--host` says otherwise, prints the
+//! endpoint URL on its first line of standard output, logs one line per request on standard
+//! error (`RUST_LOG` filters them; the default is `info`), and stops cleanly on Ctrl-C.
+//!
+//! ```text
+//! $ cargo run --features cli --bin sfn-harness -- serve --port 8083
+//! sfn-harness: serving Step Functions and SQS on http://127.0.0.1:8083
+//! ```
+
+use std::net::IpAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::{Args, Parser, Subcommand};
+use sfn_harness::engine::clock::Clock;
+use sfn_harness::engine::{Engine, EngineConfig};
+use sfn_harness::server::{Router, Server};
+use sfn_harness::sqs::Sqs;
+
+/// An in-process fake of AWS Step Functions and Amazon SQS, as a standalone endpoint.
+#[derive(Debug, Parser)]
+#[command(name = "sfn-harness", version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve Step Functions and SQS (AWS JSON 1.0) on one port until Ctrl-C.
+    Serve(Serve),
+}
+
+#[derive(Debug, Args)]
+struct Serve {
+    /// The address to listen on. The default, loopback, is reachable from this machine only;
+    /// anything else exposes an endpoint without authentication to the network.
+    #[arg(long, default_value = "127.0.0.1")]
+    host: IpAddr,
+    /// The port to listen on (0: any free port; the URL printed names it).
+    #[arg(long, default_value_t = 8083)]
+    port: u16,
+    /// The account id in ARNs and queue URLs.
+    #[arg(long, default_value = "123456789012")]
+    account_id: String,
+    /// The region in ARNs.
+    #[arg(long, default_value = "us-east-1")]
+    region: String,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    // Logs go to standard error, so that standard output carries only the URL line.
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let Command::Serve(args) = cli.command;
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("sfn-harness: cannot start the tokio runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(serve(args)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("sfn-harness: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(args: Serve) -> Result<(), String> {
+    let clock = Clock::real();
+    let engine = Engine::new(EngineConfig {
+        clock: clock.clone(),
+        seed: None,
+        account_id: args.account_id.clone(),
+        region: args.region.clone(),
+        role_arn: format!("arn:aws:iam::{}:role/sfn-harness", args.account_id),
+    });
+    // The base URL is replaced by the server's own address when it binds.
+    let sqs = Arc::new(Sqs::new(
+        clock,
+        args.account_id.clone(),
+        args.region.clone(),
+        format!("https://sqs.{}.amazonaws.com", args.region),
+    ));
+    let router = Router::for_engine(&engine, sqs);
+    let server = Server::bind(router, (args.host, args.port))
+        .map_err(|e| format!("cannot listen on {}:{}: {e}", args.host, args.port))?;
+    println!(
+        "sfn-harness: serving Step Functions and SQS on {}",
+        server.url()
+    );
+    tracing::info!(address = %server.addr(), account = %args.account_id, region = %args.region, "listening");
+    shutdown_signal().await?;
+    tracing::info!("shutting down");
+    server.shutdown().await;
+    Ok(())
+}
+
+/// Resolves on Ctrl-C (SIGINT), or SIGTERM on Unix.
+async fn shutdown_signal() -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = signal(SignalKind::terminate())
+            .map_err(|e| format!("cannot listen for SIGTERM: {e}"))?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r.map_err(|e| format!("cannot listen for Ctrl-C: {e}")),
+            _ = term.recv() => Ok(()),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        tokio::signal::ctrl_c()
+            .await
+            .map_err(|e| format!("cannot listen for Ctrl-C: {e}"))
+    }
+}
