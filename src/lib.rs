@@ -23,8 +23,8 @@ pub mod __private {
 pub mod prelude {
     pub use crate::engine::Status;
     pub use crate::harness::{
-        Answer, Execution, Finished, Harness, HarnessBuilder, HarnessError, Machine, Reply,
-        WorkerTask,
+        Answer, Execution, Fault, FaultPlan, Finished, Harness, HarnessBuilder, HarnessError,
+        Machine, Reply, WorkerTask,
     };
 }
 

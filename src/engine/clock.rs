@@ -55,9 +55,16 @@ impl std::fmt::Debug for Clock {
     }
 }
 
+/// A condition under which virtual time must not skip (see [`Clock::add_hold`]).
+pub type Hold = Arc<dyn Fn() -> bool + Send + Sync>;
+
 struct Inner {
     virtual_time: bool,
     state: Mutex<State>,
+    holds: Mutex<Vec<Hold>>,
+    /// Held for the whole of an [`Clock::advance`]: advances do not interleave, and automatic
+    /// skipping stands aside while one is under way.
+    advancing: tokio::sync::Mutex<()>,
     /// Signalled whenever the clock may have become idle (or a timer was added).
     changed: Notify,
 }
@@ -124,6 +131,8 @@ impl Clock {
                     now,
                     ..State::default()
                 }),
+                holds: Mutex::new(Vec::new()),
+                advancing: tokio::sync::Mutex::new(()),
                 changed: Notify::new(),
             }),
         }
@@ -232,11 +241,13 @@ impl Clock {
     }
 
     /// Moves virtual time forward by `d`, firing every timer that falls due on the way, in
-    /// deadline order. Has no effect on a real clock.
+    /// deadline order. Has no effect on a real clock. An advance asked for while another is
+    /// under way starts when that one has finished.
     pub async fn advance(&self, d: Duration) {
         if !self.inner.virtual_time {
             return;
         }
+        let _one_at_a_time = self.inner.advancing.lock().await;
         // Let whatever is running now settle first: an answer just sent must be seen before
         // any timer it would cancel can fire.
         self.settle().await;
@@ -262,9 +273,10 @@ impl Clock {
         }
     }
 
-    /// Waits until no activity is live (bounded by one second of wall time, for activities
-    /// that stay busy, such as a request being served to a slow client).
-    async fn settle(&self) {
+    /// Waits until no activity is live: everything that can happen without time passing has
+    /// happened (bounded by one second of wall time, for activities that stay busy, such as a
+    /// request being served to a slow client).
+    pub async fn settle(&self) {
         let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
         loop {
             tokio::task::yield_now().await;
@@ -321,8 +333,48 @@ impl Clock {
         }
     }
 
+    /// Adds a condition under which automatic skipping waits, even though no activity is live:
+    /// work the clock cannot see that is about to happen (a worker in another task about to
+    /// take a task that is waiting for it). While `hold` returns `true`, [`Clock::run_until`]
+    /// does not skip; [`Clock::advance`] is explicit and ignores holds. A hold is asked only
+    /// when the clock is otherwise idle, must be cheap, and must not keep what owns the clock
+    /// alive (capture `Weak` references).
+    ///
+    /// ```
+    /// use sfn_harness::engine::clock::Clock;
+    /// use std::sync::atomic::{AtomicBool, Ordering};
+    /// use std::sync::Arc;
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let clock = Clock::virtual_at(0);
+    /// let busy = Arc::new(AtomicBool::new(true));
+    /// let b = busy.clone();
+    /// clock.add_hold(Arc::new(move || b.load(Ordering::SeqCst)));
+    /// let held = tokio::time::timeout(
+    ///     Duration::from_millis(50),
+    ///     clock.run_until(clock.sleep(Duration::from_secs(60))),
+    /// ).await;
+    /// assert!(held.is_err(), "no skip while held");
+    /// busy.store(false, Ordering::SeqCst);
+    /// clock.run_until(clock.sleep(Duration::from_secs(60))).await;
+    /// assert_eq!(clock.now_ms(), 60_000);
+    /// # }
+    /// ```
+    pub fn add_hold(&self, hold: Hold) {
+        lock(&self.inner.holds).push(hold);
+    }
+
+    fn held(&self) -> bool {
+        let holds = lock(&self.inner.holds).clone();
+        holds.iter().any(|h| h())
+    }
+
     /// Skips to the next timer if the clock is idle and stays idle across a few scheduler turns.
     async fn try_skip(&self) {
+        let Ok(_no_advance) = self.inner.advancing.try_lock() else {
+            return; // an advance is under way; it fires what falls due
+        };
         let snapshot = {
             let st = lock(&self.inner.state);
             if st.active > 0 || st.timers.is_empty() {
@@ -332,6 +384,9 @@ impl Clock {
         };
         for _ in 0..4 {
             tokio::task::yield_now().await;
+        }
+        if self.held() {
+            return;
         }
         let fired = {
             let mut st = lock(&self.inner.state);

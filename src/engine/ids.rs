@@ -79,6 +79,22 @@ impl Ids {
         format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(b))
     }
 
+    /// The well-formed tokens that occur in `text` (a message body, say), in order.
+    ///
+    /// ```
+    /// use sfn_harness::engine::ids::Ids;
+    /// let t = Ids::seeded(1).task_token();
+    /// let body = format!(r#"{{"TaskToken":"{t}","n":1}}"#);
+    /// assert_eq!(Ids::find_tokens(&body).collect::<Vec<_>>(), vec![t.as_str()]);
+    /// ```
+    pub fn find_tokens(text: &str) -> impl Iterator<Item = &str> {
+        // 16 bytes are 22 base64url characters without padding.
+        const LEN: usize = TOKEN_PREFIX.len() + 22;
+        text.match_indices(TOKEN_PREFIX)
+            .filter_map(move |(i, _)| text.get(i..i + LEN))
+            .filter(|t| Self::is_well_formed_token(t))
+    }
+
     /// Whether `token` has the shape of a token this engine issues (AWS answers `InvalidToken`
     /// for malformed tokens and `TaskDoesNotExist` for well-formed unknown ones).
     pub fn is_well_formed_token(token: &str) -> bool {

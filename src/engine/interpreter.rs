@@ -35,6 +35,7 @@ use crate::engine::execution::{Execution, Status};
 use crate::engine::history::{
     error_details, json_text, not_truncated, state_entered, state_exited,
 };
+use crate::engine::ids::Ids;
 use crate::engine::tokens::TaskAnswer;
 use crate::engine::EngineInner;
 use crate::integrations::{Pattern, Resource, TaskRequest};
@@ -84,7 +85,13 @@ pub(crate) struct Run {
     pub engine: Arc<EngineInner>,
     pub exec: Arc<Execution>,
     pub rng: Mutex<StdRng>,
+    /// In a seeded engine, this execution's own token generator: its tokens then depend only on
+    /// the seed and the execution, not on how other executions' tasks interleave with its own.
+    tokens: Option<Mutex<Ids>>,
 }
+
+/// Mixed into an execution's seed for its token generator ("tokens").
+const TOKEN_SEED_SALT: u64 = 0x746f_6b65_6e73;
 
 fn rfc3339(ms: Millis) -> String {
     jiff::Timestamp::from_millisecond(ms as i64)
@@ -94,10 +101,21 @@ fn rfc3339(ms: Millis) -> String {
 
 impl Run {
     pub(crate) fn new(engine: Arc<EngineInner>, exec: Arc<Execution>, seed: u64) -> Run {
+        let seeded = engine.ids().is_seeded();
         Run {
             engine,
             exec,
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
+            tokens: seeded.then(|| Mutex::new(Ids::seeded(seed ^ TOKEN_SEED_SALT))),
+        }
+    }
+
+    /// A new task token: from the execution's own generator when seeded, else 128 bits from
+    /// the OS RNG.
+    fn task_token(&self) -> String {
+        match &self.tokens {
+            Some(ids) => ids.lock().unwrap_or_else(|e| e.into_inner()).task_token(),
+            None => self.engine.ids().task_token(),
         }
     }
 
@@ -691,13 +709,7 @@ impl Run {
         retries: u64,
     ) -> Result<Value, Failure> {
         let res = Resource::parse(&t.resource);
-        let token = (res.pattern == Pattern::WaitForTaskToken).then(|| {
-            self.engine
-                .ids
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .task_token()
-        });
+        let token = (res.pattern == Pattern::WaitForTaskToken).then(|| self.task_token());
         let ctx = self.context(here, retries, token.as_deref(), None);
         let params = match &t.parameters {
             Some(tpl) => self.payload(here, tpl, eff, &ctx)?,

@@ -140,7 +140,7 @@ impl EngineInner {
         }
     }
 
-    fn ids(&self) -> MutexGuard<'_, Ids> {
+    pub(crate) fn ids(&self) -> MutexGuard<'_, Ids> {
         self.ids.lock().unwrap_or_else(|e| e.into_inner())
     }
 }

@@ -39,7 +39,27 @@ enum Entry {
     },
     Closed {
         execution_arn: String,
+        state_name: String,
     },
+}
+
+impl Entry {
+    fn closed(&self) -> Entry {
+        match self {
+            Entry::Open {
+                execution_arn,
+                state_name,
+                ..
+            }
+            | Entry::Closed {
+                execution_arn,
+                state_name,
+            } => Entry::Closed {
+                execution_arn: execution_arn.clone(),
+                state_name: state_name.clone(),
+            },
+        }
+    }
 }
 
 /// Where an open token belongs.
@@ -87,9 +107,9 @@ impl Tokens {
     /// Closes a token: later answers are refused with `TaskTimedOut`.
     pub fn close(&self, token: &str) {
         let mut map = self.lock();
-        if let Some(Entry::Open { execution_arn, .. }) = map.get(token) {
-            let execution_arn = execution_arn.clone();
-            map.insert(token.to_string(), Entry::Closed { execution_arn });
+        if let Some(e @ Entry::Open { .. }) = map.get(token) {
+            let closed = e.closed();
+            map.insert(token.to_string(), closed);
         }
     }
 
@@ -102,9 +122,7 @@ impl Tokens {
             } = entry
             {
                 if arn == execution_arn {
-                    *entry = Entry::Closed {
-                        execution_arn: arn.clone(),
-                    };
+                    *entry = entry.closed();
                 }
             }
         }
@@ -132,12 +150,32 @@ impl Tokens {
         v
     }
 
+    /// Whether `token` is open: issued and not yet answered, timed out or closed.
+    pub fn is_open(&self, token: &str) -> bool {
+        matches!(self.lock().get(token), Some(Entry::Open { .. }))
+    }
+
     /// The execution a token (open or closed) belongs to.
     pub fn execution_of(&self, token: &str) -> Option<String> {
+        self.task_of(token).map(|t| t.execution_arn)
+    }
+
+    /// The execution and state of a token this registry issued, open or closed.
+    pub fn task_of(&self, token: &str) -> Option<OpenToken> {
         self.lock().get(token).map(|e| match e {
-            Entry::Open { execution_arn, .. } | Entry::Closed { execution_arn } => {
-                execution_arn.clone()
+            Entry::Open {
+                execution_arn,
+                state_name,
+                ..
             }
+            | Entry::Closed {
+                execution_arn,
+                state_name,
+            } => OpenToken {
+                token: token.to_string(),
+                execution_arn: execution_arn.clone(),
+                state_name: state_name.clone(),
+            },
         })
     }
 
@@ -162,19 +200,17 @@ impl Tokens {
         match map.get(token) {
             None => Err(ApiError::task_does_not_exist()),
             Some(Entry::Closed { .. }) => Err(ApiError::task_timed_out()),
-            Some(Entry::Open {
-                tx, execution_arn, ..
-            }) => {
+            Some(e @ Entry::Open { tx, .. }) => {
                 let closing = !matches!(answer, TaskAnswer::Heartbeat);
                 if tx.send(answer).is_err() {
                     // The waiting task is gone (its execution ended): treat as closed.
-                    let execution_arn = execution_arn.clone();
-                    map.insert(token.to_string(), Entry::Closed { execution_arn });
+                    let closed = e.closed();
+                    map.insert(token.to_string(), closed);
                     return Err(ApiError::task_timed_out());
                 }
                 if closing {
-                    let execution_arn = execution_arn.clone();
-                    map.insert(token.to_string(), Entry::Closed { execution_arn });
+                    let closed = e.closed();
+                    map.insert(token.to_string(), closed);
                 }
                 Ok(())
             }

@@ -37,6 +37,7 @@
 //! ```
 
 pub mod execution;
+pub mod faults;
 mod skip_lock;
 pub mod snapshot;
 pub mod worker;
@@ -53,13 +54,17 @@ use crate::engine::clock::{Clock, Millis};
 use crate::engine::{self, ApiError, Engine, EngineConfig, Status, TaskSubmission};
 use crate::integrations::sqs::SEND_MESSAGE;
 use crate::integrations::{BoxFuture, TaskHandler, TaskRequest};
-use crate::server::{Router, Server, SqsApi, SQS_TARGET_PREFIX};
+use crate::server::{Router, Server};
 use crate::sqs::{CreateQueue, Sqs};
 
 pub use execution::{Execution, Finished, Machine};
+pub use faults::{Fault, FaultEvent, FaultHandle, FaultPlan, FaultReport};
 pub use snapshot::{NormalizedHistory, Timeline};
 pub use worker::{Answer, Reply, Times, WorkerBuilder, WorkerHandle, WorkerTask};
 
+use faults::injector::{ApiFaults, DeliveryFaults};
+use faults::Injector;
+use skip_lock::{SkipLock, SkipLockInterceptor};
 use worker::{ReplyKind, WorkerState};
 
 /// Errors a test meets through the harness.
@@ -82,6 +87,12 @@ pub enum HarnessError {
     /// A scripted worker's closure panicked.
     #[error("a scripted worker panicked: {0}")]
     WorkerPanicked(String),
+    /// A fault cannot be armed (it names no operation the endpoint serves, say).
+    #[error("invalid fault: {0}")]
+    InvalidFault(String),
+    /// A fault plan could not be loaded.
+    #[error(transparent)]
+    FaultPlan(#[from] faults::FaultPlanError),
     /// A fixture file could not be read.
     #[error("cannot read {path}: {source}")]
     Io {
@@ -101,6 +112,7 @@ pub struct HarnessConfig {
     pub(crate) account_id: String,
     pub(crate) region: String,
     pub(crate) finish_timeout: Duration,
+    pub(crate) fault_plan: Option<FaultPlan>,
 }
 
 impl Default for HarnessConfig {
@@ -112,6 +124,7 @@ impl Default for HarnessConfig {
             account_id: "123456789012".into(),
             region: "us-east-1".into(),
             finish_timeout: Duration::from_secs(30),
+            fault_plan: None,
         }
     }
 }
@@ -181,9 +194,38 @@ impl HarnessBuilder {
         self
     }
 
+    /// Arms a [`FaultPlan`] as the harness starts (its seed, if it sets one, decides the faults'
+    /// probabilities).
+    ///
+    /// ```
+    /// # use sfn_harness::prelude::*;
+    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)] async fn main() {
+    /// let plan = FaultPlan::new().with(Fault::throttle("ReceiveMessage").probability(0.1));
+    /// let h = Harness::builder().seed(1).fault_plan(plan).start().await;
+    /// assert!(h.fault_report().is_empty());
+    /// # }
+    /// ```
+    pub fn fault_plan(mut self, plan: FaultPlan) -> Self {
+        self.config.fault_plan = Some(plan);
+        self
+    }
+
     /// Starts the harness. Must run inside a Tokio runtime.
+    ///
+    /// # Panics
+    ///
+    /// If a fault of the [`fault_plan`](Self::fault_plan) cannot be armed: plans read from files
+    /// are checked when they are loaded, so this is a fault built in code that names an
+    /// operation the endpoint does not serve.
     pub async fn start(self) -> Harness {
-        Harness::with_config(self.config)
+        let plan = self.config.fault_plan.clone();
+        let h = Harness::with_config(self.config);
+        if let Some(plan) = plan {
+            if let Err(e) = h.inject_plan(&plan) {
+                panic!("sfn-harness: the fault plan given to the builder is invalid: {e}");
+            }
+        }
+        h
     }
 }
 
@@ -204,8 +246,7 @@ pub(crate) struct HarnessInner {
     pub(crate) panicked: Arc<Notify>,
     known: Mutex<Vec<(String, String)>>,
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
-    /// Tokens whose SQS message a client received over HTTP (see `skip_lock`).
-    received: Arc<skip_lock::ReceivedTokens>,
+    pub(crate) faults: Arc<Injector>,
 }
 
 impl HarnessInner {
@@ -293,6 +334,13 @@ impl HarnessInner {
             }
         }
         s.push_str(&self.workers_report());
+        let injected = self.faults.injected();
+        if !injected.is_empty() {
+            s.push_str("  faults injected:\n");
+            for f in injected {
+                s.push_str(&format!("    - {f}\n"));
+            }
+        }
         s
     }
 
@@ -311,9 +359,9 @@ impl HarnessInner {
         s
     }
 
-    /// Expectations not met, one block per worker; empty when all hold.
+    /// Expectations not met, one block per worker or fault; empty when all hold.
     fn verification_failures(&self) -> Vec<String> {
-        let mut failures = Vec::new();
+        let mut failures = self.faults.verification_failures();
         for w in self.workers() {
             let n = w.deliveries.load(std::sync::atomic::Ordering::SeqCst);
             if let Some(expect) = w.expect {
@@ -383,15 +431,13 @@ impl Harness {
             // A stream of its own, so message ids do not repeat the engine's execution names.
             sqs.seed_ids(seed ^ SQS_SEED_SALT);
         }
-        let received = Arc::new(skip_lock::ReceivedTokens::default());
-        let router = Router::for_engine(&engine, sqs.clone()).with_service(
-            SQS_TARGET_PREFIX,
-            skip_lock::LockingSqsApi::new(
-                SqsApi::new(sqs.clone()),
-                engine.clone(),
-                received.clone(),
-            ),
-        );
+        // A plan given to the builder sets its own seed when `start` arms it.
+        let injector = Injector::new(engine.clone(), config.seed.unwrap_or_else(rand::random));
+        sqs.set_delivery_hook(Arc::new(DeliveryFaults(Arc::downgrade(&injector))));
+        let skip_lock = SkipLock::install(engine.clone(), &sqs, &clock);
+        let router = Router::for_engine(&engine, sqs.clone())
+            .with_interceptor(Arc::new(SkipLockInterceptor(skip_lock)))
+            .with_interceptor(Arc::new(ApiFaults(injector.clone())));
         // Binding 127.0.0.1:0 fails only if the machine has no loopback interface or no free
         // port; a harness cannot work without its endpoint, so that is a setup error.
         let server = Server::start(router).unwrap_or_else(|e| {
@@ -409,7 +455,7 @@ impl Harness {
             panicked: Arc::new(Notify::new()),
             known: Mutex::new(vec![(url, "<endpoint>".to_string())]),
             tasks: Mutex::new(Vec::new()),
-            received,
+            faults: injector,
         });
         // Tasks with no handler of their own go to scripted workers.
         engine.set_fallback_handler(Arc::new(ScriptedResource {
@@ -516,6 +562,13 @@ impl Harness {
         self.clock().now_ms()
     }
 
+    /// Lets everything that can happen without time passing happen: returns once no execution,
+    /// scripted worker or request is busy (bounded by one second of wall time). Useful after
+    /// `finish()`, when a worker may still be answering a duplicate delivery, say.
+    pub async fn settle(&self) {
+        self.clock().settle().await
+    }
+
     /// Moves virtual time forward by `d`, firing every timer on the way.
     pub async fn advance(&self, d: Duration) {
         self.clock().advance(d).await
@@ -591,6 +644,10 @@ impl Harness {
         for p in panics {
             msg.push_str(&format!("- {p}\n"));
         }
+        let injected = self.fault_report();
+        if !injected.is_empty() {
+            msg.push_str(&format!("\nFaults injected:\n{injected}"));
+        }
         let open = self.inner.engine.tokens().open_tokens();
         if !open.is_empty() {
             msg.push_str("\nTask tokens left unanswered:\n");
@@ -607,6 +664,64 @@ impl Harness {
     /// Tokens issued and not yet answered, with their state and execution.
     pub fn open_tokens(&self) -> Vec<crate::engine::tokens::OpenToken> {
         self.inner.engine.tokens().open_tokens()
+    }
+
+    /// An execution by ARN, e.g. one the code under test started through the SDK.
+    ///
+    /// ```
+    /// # use sfn_harness::prelude::*;
+    /// # use serde_json::json;
+    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let h = Harness::start().await;
+    /// let m = h.create_state_machine("m", json!({
+    ///     "StartAt": "S", "States": { "S": { "Type": "Succeed" } } })).await?;
+    /// let sfn = h.sfn_client().await;
+    /// let out = sfn.start_execution().state_machine_arn(m.arn()).send().await?;
+    /// let done = h.execution(out.execution_arn())?.finish().await?;
+    /// assert_eq!(done.status(), Status::Succeeded);
+    /// # Ok(()) }
+    /// ```
+    pub fn execution(&self, arn: &str) -> Result<Execution, HarnessError> {
+        Ok(Execution {
+            harness: self.inner.clone(),
+            inner: self.inner.engine.execution(arn)?,
+        })
+    }
+
+    /// Arms a fault (see [`faults`]). Fails if it names an operation the endpoint does not
+    /// serve.
+    ///
+    /// ```
+    /// # use sfn_harness::prelude::*;
+    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)] async fn main() {
+    /// let h = Harness::start().await;
+    /// assert!(h.inject(Fault::throttle("SendTaskSuccess")).is_ok());
+    /// let typo = h.inject(Fault::throttle("SendTaskSucess")).unwrap_err();
+    /// assert!(typo.to_string().contains("did you mean SendTaskSuccess"), "{typo}");
+    /// # }
+    /// ```
+    pub fn inject(&self, fault: Fault) -> Result<FaultHandle, HarnessError> {
+        self.inner
+            .faults
+            .arm(fault)
+            .map_err(HarnessError::InvalidFault)
+    }
+
+    /// Arms every fault of a plan, in order. A plan's own seed applies to faults armed from
+    /// then on.
+    pub fn inject_plan(&self, plan: &FaultPlan) -> Result<Vec<FaultHandle>, HarnessError> {
+        if let Some(seed) = plan.seed_value() {
+            self.inner.faults.set_seed(seed);
+        }
+        plan.faults()
+            .iter()
+            .map(|f| self.inject(f.clone()))
+            .collect()
+    }
+
+    /// Every fault injected so far, in order: for assertions, snapshots and reports.
+    pub fn fault_report(&self) -> FaultReport {
+        FaultReport::new(self.inner.faults.injected())
     }
 }
 
@@ -770,10 +885,8 @@ async fn dispatch(
             queue.as_deref(),
             &seen,
         ) else {
-            if queue.is_some() {
-                // No scripted worker takes it: a real worker may be about to receive it.
-                skip_lock::hold_for_pickup(&h.engine, &h.received, sub.token.clone());
-            }
+            // No scripted worker takes it: a real worker may be about to receive it, and the
+            // skip lock holds virtual time for it while the message waits in its queue.
             continue;
         };
         let clock = h.engine.clock().clone();
@@ -814,6 +927,7 @@ async fn deliver(h: &HarnessInner, worker: &WorkerState, sub: TaskSubmission) {
         return deliver_via_sqs(h, worker, sub, &queue, &id).await;
     }
     let (n, reply) = worker.claim();
+    h.faults.task_taken(&sub.token, None).await;
     let task = WorkerTask {
         state_name: sub.state_name.clone(),
         execution_arn: sub.execution_arn.clone(),
@@ -832,7 +946,8 @@ async fn deliver(h: &HarnessInner, worker: &WorkerState, sub: TaskSubmission) {
 
 /// Consumes the SQS message that carries the token, as a real worker would: receive it, work,
 /// answer, delete it. A crash leaves it in flight; when SQS makes it visible again the worker
-/// takes it again and plays the next reply of its script.
+/// takes it again and plays the next reply of its script. A duplicate delivery (a second copy
+/// of the message) is taken and answered too, as the next delivery.
 async fn deliver_via_sqs(
     h: &HarnessInner,
     worker: &WorkerState,
@@ -859,6 +974,7 @@ async fn deliver_via_sqs(
             }
         };
         let (n, reply) = worker.claim();
+        h.faults.task_taken(&sub.token, Some(queue)).await;
         let task = WorkerTask {
             state_name: sub.state_name.clone(),
             execution_arn: sub.execution_arn.clone(),
@@ -877,6 +993,10 @@ async fn deliver_via_sqs(
         if !crashed {
             if let Err(e) = h.sqs.delete_message(queue, &received.receipt_handle) {
                 worker.note(format!("#{n}: delete refused: {}", e.message()));
+            }
+            if h.sqs.holds_message(queue, id) {
+                // Another copy of the message (a duplicate delivery) is still to come.
+                continue;
             }
             return;
         }

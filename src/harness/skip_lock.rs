@@ -1,145 +1,193 @@
-//! Holding virtual time still while a real worker works on a task token.
+//! Holding virtual time still while a real worker works on a task token, or is about to take one.
 //!
-//! Between a worker's `ReceiveMessage` and its `SendTaskSuccess`, the worker's own code runs
-//! outside the harness, where the clock cannot see it. Were virtual time to skip then, a
-//! task's `TimeoutSeconds` could fire before a worker that is answering as fast as it can. So, as
-//! Temporal's time-skipping test server locks skipping while an activity runs, the harness locks
-//! it from the moment a message carrying an open task token is received over HTTP until that
-//! token is answered (or closed by a timeout, a stop, or the execution's end). A lock is bounded
-//! in real time, so a worker that received a token and died does not freeze the clock forever.
+//! A real worker's code runs outside the harness, where the clock cannot see it. Were virtual
+//! time to skip while such a worker is busy, a task's `TimeoutSeconds` could fire before a worker
+//! that is answering as fast as it can. So, as Temporal's time-skipping test server locks skipping
+//! while an activity runs, the harness holds automatic skipping
 //!
-//! Before that, a message that carries an open token and that no scripted worker takes is work
-//! a real worker is about to pick up: the one starting up, or the one between two
-//! `ReceiveMessage` calls. The clock cannot see either, so it holds still until some client
-//! receives the message, for at most [`PICKUP_BOUND`] of wall time (a test that lets such a task
-//! time out with no worker at all pays that once per token; a `.silent()` worker does not).
+//! - from the moment a message carrying an open task token is received over HTTP until that
+//!   token is answered or closed *and* the message is deleted (a worker answers, then deletes:
+//!   were time to skip in between, the message would come back after its visibility timeout);
+//!   each `SendTask*` call for the token, even one refused by an injected fault and retried by
+//!   the SDK, renews the hold;
+//! - while a queue that a worker has polled recently holds a visible message carrying an open
+//!   token: the worker is about to take it (it may be sleeping in its SDK's retry back-off);
+//! - for a moment ([`PICKUP_GRACE`]) after a message carrying an open token is first seen
+//!   visible in any queue, so that a worker that has not polled yet (a task the test just
+//!   spawned) gets to take it before time moves on.
+//!
+//! All are bounded in real time ([`LOCK_BOUND`] since the receive, the last `SendTask*` call or
+//! the last poll; [`PICKUP_GRACE`] since the message was first seen), so a worker that received
+//! a token and died, stopped polling, or never existed does not freeze the clock. These are *holds* ([`Clock::add_hold`]): they stop automatic skipping only;
+//! [`Harness::advance`](crate::harness::Harness::advance) by hand is not held up.
 
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::engine::clock::Clock;
+use crate::engine::ids::Ids;
 use crate::engine::Engine;
-use crate::server::{BoxFuture, JsonReply, JsonService, SqsApi};
+use crate::server::intercept::{After, Before, Call, Interceptor};
+use crate::server::{BoxFuture, JsonReply};
+use crate::sqs::Sqs;
 
-/// How long (wall time) one received token can hold virtual time still without an answer.
+/// How long (wall time) a received token, or a polled queue, holds virtual time still without
+/// news from its worker.
 pub const LOCK_BOUND: Duration = Duration::from_secs(5);
 
-/// How long (wall time) a token's message that no scripted worker takes holds virtual time
-/// still, waiting for a real worker to receive it.
-pub const PICKUP_BOUND: Duration = Duration::from_secs(2);
+/// How long (wall time) a task message that has just become visible holds virtual time still
+/// for a worker that has not polled its queue yet.
+pub const PICKUP_GRACE: Duration = Duration::from_secs(2);
 
-/// Task tokens whose message a client has received over HTTP.
-#[derive(Debug, Default)]
-pub(crate) struct ReceivedTokens(Mutex<HashSet<String>>);
-
-impl ReceivedTokens {
-    fn set(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
-        // Single inserts and removals: a poisoned set is still consistent.
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Maps updated by single inserts and retains: a poisoned lock is consistent.
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-/// Holds virtual time still (as one activity) while `token` is open and `until_done` is false,
-/// for at most `bound` of wall time. The activity is taken now, by the caller, so there is no
-/// gap between the caller's own activity and the hold.
-fn hold(
-    engine: &Engine,
-    token: String,
-    bound: Duration,
-    until_done: impl Fn() -> bool + Send + 'static,
-) {
-    let activity = engine.clock().activity();
-    let engine = engine.clone();
-    tokio::spawn(async move {
-        let _activity = activity;
-        let until = tokio::time::Instant::now() + bound;
-        while tokio::time::Instant::now() < until
-            && !until_done()
-            && engine
-                .tokens()
-                .open_tokens()
-                .iter()
-                .any(|t| t.token == token)
-        {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
-    });
-}
-
-/// Holds virtual time still until some client receives the message that carries `token` (see
-/// the [module docs](self)).
-pub(crate) fn hold_for_pickup(engine: &Engine, received: &Arc<ReceivedTokens>, token: String) {
-    let seen = received.clone();
-    let key = token.clone();
-    hold(engine, token, PICKUP_BOUND, move || seen.set().remove(&key));
-}
-
-/// The SQS JSON API, with skip locks for received task tokens.
-pub(crate) struct LockingSqsApi {
-    inner: SqsApi,
+/// The holds of one harness, fed by the requests its endpoint serves.
+pub(crate) struct SkipLock {
     engine: Engine,
-    received: Arc<ReceivedTokens>,
+    sqs: Weak<Sqs>,
+    /// Received tokens → the receipt handles of their deliveries, and until when they hold.
+    received: Mutex<HashMap<String, (Vec<String>, Instant)>>,
+    /// Queue names → when a worker last polled them.
+    polled: Mutex<HashMap<String, Instant>>,
+    /// Visible task messages (queue, key, receive count) → when they were first seen visible.
+    seen: Mutex<HashMap<(String, String, u32), Instant>>,
 }
 
-impl LockingSqsApi {
-    pub(crate) fn new(
-        inner: SqsApi,
-        engine: Engine,
-        received: Arc<ReceivedTokens>,
-    ) -> Arc<LockingSqsApi> {
-        Arc::new(LockingSqsApi {
-            inner,
+impl SkipLock {
+    /// Creates the lock and registers its hold with the engine's clock.
+    pub(crate) fn install(engine: Engine, sqs: &Arc<Sqs>, clock: &Clock) -> Arc<SkipLock> {
+        let lock = Arc::new(SkipLock {
             engine,
-            received,
-        })
+            sqs: Arc::downgrade(sqs),
+            received: Mutex::new(HashMap::new()),
+            polled: Mutex::new(HashMap::new()),
+            seen: Mutex::new(HashMap::new()),
+        });
+        let weak = Arc::downgrade(&lock);
+        clock.add_hold(Arc::new(move || weak.upgrade().is_some_and(|l| l.held())));
+        lock
+    }
+
+    fn is_open(&self, token: &str) -> bool {
+        self.engine.tokens().is_open(token)
+    }
+
+    /// Whether a real worker is working on a token, or about to take one.
+    fn held(&self) -> bool {
+        let now = Instant::now();
+        let Some(sqs) = self.sqs.upgrade() else {
+            return false;
+        };
+        {
+            let mut received = lock(&self.received);
+            received.retain(|token, (receipts, until)| {
+                *until > now
+                    && (self.is_open(token) || receipts.iter().any(|r| sqs.holds_delivery(r)))
+            });
+            if !received.is_empty() {
+                return true;
+            }
+        }
+        let waiting = sqs.visible_matching(|body| Ids::find_tokens(body).any(|t| self.is_open(t)));
+        let polled = {
+            let mut polled = lock(&self.polled);
+            polled.retain(|_, at| now.duration_since(*at) < LOCK_BOUND);
+            polled.clone()
+        };
+        let mut seen = lock(&self.seen);
+        seen.retain(|k, _| waiting.contains(k));
+        let mut held = false;
+        for key in waiting {
+            let first_seen = *seen.entry(key.clone()).or_insert(now);
+            held |= polled.contains_key(&key.0) || now.duration_since(first_seen) < PICKUP_GRACE;
+        }
+        held
+    }
+
+    fn before(&self, call: &Call<'_>) {
+        if call.target == Some("AmazonSQS.ReceiveMessage") {
+            // A poll counts even if it is then refused (an injected throttle, say): the worker is
+            // there, and will poll again after its back-off.
+            self.polled(call);
+            return;
+        }
+        let Some(op) = call.operation() else { return };
+        if call.prefix() != Some("AWSStepFunctions") || !op.starts_with("SendTask") {
+            return;
+        }
+        let Ok(request) = serde_json::from_slice::<Value>(call.body) else {
+            return;
+        };
+        if let Some(token) = request.get("taskToken").and_then(Value::as_str) {
+            let mut received = lock(&self.received);
+            if let Some((_, until)) = received.get_mut(token) {
+                *until = Instant::now() + LOCK_BOUND;
+            }
+        }
+    }
+
+    /// Records a `ReceiveMessage` call: its queue has a worker.
+    fn polled(&self, call: &Call<'_>) {
+        let queue = serde_json::from_slice::<Value>(call.body)
+            .ok()
+            .and_then(|r| {
+                r.get("QueueUrl")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            });
+        if let Some(url) = queue {
+            let name = url.trim_end_matches('/').rsplit('/').next().unwrap_or(&url);
+            lock(&self.polled).insert(name.to_string(), Instant::now());
+        }
+    }
+
+    fn after(&self, call: &Call<'_>, reply: &JsonReply) {
+        if call.target != Some("AmazonSQS.ReceiveMessage") {
+            return;
+        }
+        // The poll is over: from now the worker has LOCK_BOUND to come back.
+        self.polled(call);
+        let now = Instant::now();
+        if reply.status != 200 {
+            return;
+        }
+        let Ok(reply) = serde_json::from_slice::<Value>(&reply.body) else {
+            return;
+        };
+        let mut received = lock(&self.received);
+        for m in reply["Messages"].as_array().into_iter().flatten() {
+            let (Some(body), Some(receipt)) = (m["Body"].as_str(), m["ReceiptHandle"].as_str())
+            else {
+                continue;
+            };
+            for token in Ids::find_tokens(body).filter(|t| self.is_open(t)) {
+                let entry = received
+                    .entry(token.to_string())
+                    .or_insert_with(|| (Vec::new(), now));
+                entry.0.push(receipt.to_string());
+                entry.1 = now + LOCK_BOUND;
+            }
+        }
     }
 }
 
-/// The open tokens that appear in a `ReceiveMessage` reply's message bodies.
-fn tokens_in(reply: &JsonReply, open: &[String]) -> Vec<String> {
-    if open.is_empty() {
-        return Vec::new();
-    }
-    let Ok(v) = serde_json::from_slice::<Value>(&reply.body) else {
-        return Vec::new();
-    };
-    let bodies: Vec<&str> = v
-        .get("Messages")
-        .and_then(Value::as_array)
-        .map(|m| {
-            m.iter()
-                .filter_map(|m| m.get("Body").and_then(Value::as_str))
-                .collect()
-        })
-        .unwrap_or_default();
-    open.iter()
-        .filter(|t| bodies.iter().any(|b| b.contains(t.as_str())))
-        .cloned()
-        .collect()
-}
+/// The lock as an interceptor of the endpoint (it lets every call through).
+pub(crate) struct SkipLockInterceptor(pub(crate) Arc<SkipLock>);
 
-impl JsonService for LockingSqsApi {
-    fn call<'a>(&'a self, operation: &'a str, body: &'a [u8]) -> BoxFuture<'a, JsonReply> {
-        Box::pin(async move {
-            let reply = self.inner.call(operation, body).await;
-            if operation != "ReceiveMessage" || reply.status != 200 {
-                return reply;
-            }
-            let engine = &self.engine;
-            let open: Vec<String> = engine
-                .tokens()
-                .open_tokens()
-                .into_iter()
-                .map(|t| t.token)
-                .collect();
-            for token in tokens_in(&reply, &open) {
-                self.received.set().insert(token.clone());
-                // Taken now, while this request still counts as activity: no gap.
-                hold(engine, token, LOCK_BOUND, || false);
-            }
-            reply
-        })
+impl Interceptor for SkipLockInterceptor {
+    fn before<'a>(&'a self, call: &'a Call<'a>) -> BoxFuture<'a, Before> {
+        self.0.before(call);
+        Box::pin(async { Before::Continue })
+    }
+
+    fn after<'a>(&'a self, call: &'a Call<'a>, reply: &'a JsonReply) -> BoxFuture<'a, After> {
+        self.0.after(call, reply);
+        Box::pin(async { After::Send })
     }
 }

@@ -172,6 +172,15 @@ impl Reply {
         Reply::of(Answer::RawOutput(raw.into()))
     }
 
+    /// Answer `SendTaskSuccess` with valid JSON of `bytes` bytes. Step Functions refuses output
+    /// over 262,144 characters with a `ValidationException` (the `output` member's length
+    /// constraint in the service model), so the task stays open.
+    pub fn oversize_output(bytes: usize) -> Reply {
+        // `{"blob":"…"}` is 11 bytes around the padding.
+        let pad = "x".repeat(bytes.saturating_sub(11));
+        Reply::of(Answer::RawOutput(format!("{{\"blob\":\"{pad}\"}}")))
+    }
+
     /// Decide per task with a closure.
     pub fn with<F>(f: F) -> Reply
     where
@@ -486,6 +495,11 @@ impl<'h> WorkerBuilder<'h> {
     /// Answer with output that is not valid JSON.
     pub fn invalid_output(self, raw: impl Into<String>) -> Self {
         self.first(Reply::invalid_output(raw))
+    }
+
+    /// Answer with valid JSON output of `bytes` bytes (over 262,144 it is refused).
+    pub fn oversize_output(self, bytes: usize) -> Self {
+        self.first(Reply::oversize_output(bytes))
     }
 
     /// Delay the current reply by `delay`.

@@ -49,11 +49,11 @@
 //! # Ok(()) }
 //! ```
 
+pub mod intercept;
 pub mod json;
 pub mod sfn;
 pub mod sqs_api;
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -74,6 +74,7 @@ pub use sqs_api::{SqsApi, SQS_TARGET_PREFIX};
 
 use crate::engine::clock::Clock;
 use crate::sqs::Sqs;
+use intercept::{After, Before, Call, Interceptor, Outcome};
 
 /// A boxed, sendable future, as returned by [`JsonService::call`].
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -101,6 +102,7 @@ pub trait JsonService: Send + Sync + 'static {
 pub struct Router {
     clock: Clock,
     services: Vec<(String, Arc<dyn JsonService>)>,
+    interceptors: Vec<Arc<dyn Interceptor>>,
     sqs: Option<Arc<Sqs>>,
 }
 
@@ -111,6 +113,7 @@ impl std::fmt::Debug for Router {
                 "prefixes",
                 &self.services.iter().map(|(p, _)| p).collect::<Vec<_>>(),
             )
+            .field("interceptors", &self.interceptors.len())
             .finish_non_exhaustive()
     }
 }
@@ -121,6 +124,7 @@ impl Router {
         Router {
             clock,
             services: Vec::new(),
+            interceptors: Vec::new(),
             sqs: None,
         }
     }
@@ -140,12 +144,39 @@ impl Router {
         self
     }
 
+    /// Adds an [`Interceptor`] that sees every call served over HTTP (and through
+    /// [`Router::call`]); interceptors run in the order they were added.
+    pub fn with_interceptor(mut self, interceptor: Arc<dyn Interceptor>) -> Router {
+        self.interceptors.push(interceptor);
+        self
+    }
+
     /// The clock whose activity requests hold.
     pub fn clock(&self) -> &Clock {
         &self.clock
     }
 
-    /// Answers one request, given its `X-Amz-Target` header and body.
+    /// Serves one call as the endpoint does: through the interceptors, then the service.
+    pub async fn call(&self, target: Option<&str>, body: &[u8]) -> Outcome {
+        let call = Call { target, body };
+        for i in &self.interceptors {
+            match i.before(&call).await {
+                Before::Continue => {}
+                Before::Reply(reply) => return Outcome::Reply(reply),
+                Before::DropConnection => return Outcome::Dropped,
+            }
+        }
+        let reply = self.handle(target, body).await;
+        for i in &self.interceptors {
+            if i.after(&call, &reply).await == After::DropConnection {
+                return Outcome::Dropped;
+            }
+        }
+        Outcome::Reply(reply)
+    }
+
+    /// Answers one request, given its `X-Amz-Target` header and body, from its service alone
+    /// (interceptors are not consulted; see [`Router::call`]).
     pub async fn handle(&self, target: Option<&str>, body: &[u8]) -> JsonReply {
         let Some(target) = target else {
             return JsonReply::error(
@@ -348,9 +379,11 @@ async fn serve_connection(
     router: Arc<Router>,
     mut stop: watch::Receiver<bool>,
 ) {
+    // A service error makes hyper close the connection without a response: that is how an
+    // interceptor's dropped connection reaches the client.
     let service = hyper::service::service_fn(move |req| {
         let router = router.clone();
-        async move { Ok::<_, Infallible>(serve(&router, req).await) }
+        async move { serve(&router, req).await }
     });
     let conn =
         hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
@@ -364,7 +397,22 @@ async fn serve_connection(
     }
 }
 
-async fn serve(router: &Router, req: Request<Incoming>) -> Response<Full<Bytes>> {
+/// The error that closes a connection on purpose (an interceptor dropped the call).
+#[derive(Debug)]
+struct ConnectionDropped;
+
+impl std::fmt::Display for ConnectionDropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("the connection was dropped by an interceptor")
+    }
+}
+
+impl std::error::Error for ConnectionDropped {}
+
+async fn serve(
+    router: &Router,
+    req: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, ConnectionDropped> {
     let _activity = router.clock.activity();
     let started = std::time::Instant::now();
     let request_id = uuid::Uuid::new_v4().to_string();
@@ -374,7 +422,10 @@ async fn serve(router: &Router, req: Request<Incoming>) -> Response<Full<Bytes>>
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let reply = match read_body(req.into_body()).await {
-        Body::Complete(body) => router.handle(target.as_deref(), &body).await,
+        Body::Complete(body) => match router.call(target.as_deref(), &body).await {
+            Outcome::Reply(reply) => reply,
+            Outcome::Dropped => return Err(ConnectionDropped),
+        },
         Body::TooLarge => JsonReply::error(
             413,
             "com.amazon.coral.service#RequestEntityTooLargeException",
@@ -385,7 +436,7 @@ async fn serve(router: &Router, req: Request<Incoming>) -> Response<Full<Bytes>>
         }
     };
     log_request(target.as_deref(), &reply, started.elapsed(), &request_id);
-    to_response(reply, &request_id)
+    Ok(to_response(reply, &request_id))
 }
 
 /// One `tracing` event per request: operation, status, duration (and the error's `__type`).

@@ -45,6 +45,30 @@ use crate::server::json::{parse_object, Malformed, Members};
 use crate::server::{BoxFuture, JsonReply, JsonService, Router, SFN_TARGET_PREFIX};
 use crate::sqs::Sqs;
 
+/// The operations this API serves (every other `AWSStepFunctions.*` target is
+/// `UnknownOperationException`).
+pub const SFN_OPERATIONS: &[&str] = &[
+    "CreateStateMachine",
+    "DescribeStateMachine",
+    "UpdateStateMachine",
+    "DeleteStateMachine",
+    "ListStateMachines",
+    "ValidateStateMachineDefinition",
+    "StartExecution",
+    "StartSyncExecution",
+    "DescribeExecution",
+    "DescribeStateMachineForExecution",
+    "ListExecutions",
+    "StopExecution",
+    "GetExecutionHistory",
+    "SendTaskSuccess",
+    "SendTaskFailure",
+    "SendTaskHeartbeat",
+    "TagResource",
+    "UntagResource",
+    "ListTagsForResource",
+];
+
 /// The Step Functions API as a [`JsonService`] for the router.
 ///
 /// ```

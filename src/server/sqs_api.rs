@@ -20,6 +20,30 @@ use crate::sqs::{
 /// The target prefix of SQS operations.
 pub const SQS_TARGET_PREFIX: &str = "AmazonSQS";
 
+/// The operations this API serves (every other `AmazonSQS.*` target is
+/// `UnknownOperationException`).
+pub const SQS_OPERATIONS: &[&str] = &[
+    "CreateQueue",
+    "GetQueueUrl",
+    "ListQueues",
+    "DeleteQueue",
+    "PurgeQueue",
+    "GetQueueAttributes",
+    "SetQueueAttributes",
+    "SendMessage",
+    "SendMessageBatch",
+    "ReceiveMessage",
+    "DeleteMessage",
+    "DeleteMessageBatch",
+    "ChangeMessageVisibility",
+    "ChangeMessageVisibilityBatch",
+    "TagQueue",
+    "UntagQueue",
+    "ListQueueTags",
+    "ListDeadLetterSourceQueues",
+    "ListMessageMoveTasks",
+];
+
 /// Serves the SQS JSON API from an [`Sqs`] engine.
 #[derive(Debug, Clone)]
 pub struct SqsApi {

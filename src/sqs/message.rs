@@ -256,9 +256,21 @@ pub(crate) struct StoredMessage {
     pub sender_id: String,
     /// Set when the message was moved here from a source queue by a redrive policy.
     pub dead_letter_source_arn: Option<String>,
+    /// 0 for the message as sent; 1, 2, … for duplicate copies a delivery fault added (same
+    /// `MessageId`, their own receipts).
+    pub copy: u32,
 }
 
 impl StoredMessage {
+    /// What receipt handles name: the message id, and the copy for a duplicate.
+    pub fn key(&self) -> String {
+        if self.copy == 0 {
+            self.id.clone()
+        } else {
+            format!("{}~{}", self.id, self.copy)
+        }
+    }
+
     /// Received at least once and still invisible.
     pub fn in_flight(&self, now: Millis) -> bool {
         self.receive_count > 0 && self.visible_at > now
@@ -279,9 +291,9 @@ pub(crate) struct Receipt {
 
 const RECEIPT_PREFIX: &str = "sfnh1";
 
-/// Mints an opaque receipt handle (base64, like AWS's) for one receive of a message.
-pub(crate) fn mint_receipt(queue: &str, message_id: &str) -> String {
-    let nonce = uuid::Uuid::new_v4().simple().to_string();
+/// Mints an opaque receipt handle (base64, like AWS's) for one receive of a message (its
+/// [`StoredMessage::key`]); `nonce` is 32 hex digits, new for every receive.
+pub(crate) fn mint_receipt(queue: &str, message_id: &str, nonce: &str) -> String {
     let raw = format!("{RECEIPT_PREFIX} {queue} {message_id} {nonce}");
     base64::engine::general_purpose::STANDARD.encode(raw.as_bytes())
 }
@@ -309,7 +321,8 @@ mod tests {
 
     #[test]
     fn receipts_round_trip_and_reject_garbage() {
-        let h = mint_receipt("q", "id-1");
+        let nonce = |n: u8| format!("{n:032x}");
+        let h = mint_receipt("q", "id-1", &nonce(1));
         assert_eq!(
             parse_receipt(&h),
             Some(Receipt {
@@ -317,7 +330,11 @@ mod tests {
                 message_id: "id-1".into()
             })
         );
-        assert_ne!(h, mint_receipt("q", "id-1"), "a new handle per receive");
+        assert_ne!(
+            h,
+            mint_receipt("q", "id-1", &nonce(2)),
+            "a new handle per receive"
+        );
         assert_eq!(parse_receipt("garbage"), None);
         assert_eq!(parse_receipt(""), None);
     }

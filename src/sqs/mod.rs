@@ -39,6 +39,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod delivery;
 pub mod error;
 pub mod md5;
 pub mod message;
@@ -47,7 +48,7 @@ mod take;
 pub mod types;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
@@ -60,6 +61,7 @@ pub use types::*;
 
 use crate::engine::clock::{Clock, Millis};
 use crate::engine::ids::Ids;
+use delivery::{DeliveryHook, Sent};
 use message::StoredMessage;
 use queue::{Queue, QueueConfig};
 
@@ -90,6 +92,8 @@ pub struct Sqs {
     region: String,
     base_url: Mutex<String>,
     state: Mutex<State>,
+    ids: Mutex<Ids>,
+    hook: RwLock<Option<Arc<dyn DeliveryHook>>>,
 }
 
 impl std::fmt::Debug for Sqs {
@@ -106,8 +110,6 @@ struct State {
     queues: BTreeMap<String, Queue>,
     deleted: HashMap<String, Millis>,
     next_sequence: u128,
-    /// Message and request ids: random, or seeded so a seeded harness repeats them.
-    ids: Ids,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -190,13 +192,14 @@ impl Sqs {
                 queues: BTreeMap::new(),
                 deleted: HashMap::new(),
                 next_sequence: 18_849_496_460_467_696_128,
-                ids: Ids::random(),
             }),
+            ids: Mutex::new(Ids::random()),
+            hook: RwLock::new(None),
         }
     }
 
-    /// Draws message ids (and [`Sqs::request_id`]s) from `seed` from now on, so that a seeded
-    /// run hands out the same ids every time.
+    /// Draws message ids, receipt handles and [`Sqs::request_id`]s from `seed` from now on, so
+    /// that a seeded run hands out the same ids every time.
     ///
     /// ```
     /// # use sfn_harness::engine::clock::Clock;
@@ -211,7 +214,7 @@ impl Sqs {
     /// assert_ne!(ids(7), ids(8));
     /// ```
     pub fn seed_ids(&self, seed: u64) {
-        lock(&self.state).ids = Ids::seeded(seed);
+        *lock(&self.ids) = Ids::seeded(seed);
     }
 
     /// A new request id (a UUID) from the service's id source, for responses that carry one.
@@ -226,7 +229,23 @@ impl Sqs {
     /// assert_ne!(id, sqs.request_id());
     /// ```
     pub fn request_id(&self) -> String {
-        lock(&self.state).ids.uuid()
+        lock(&self.ids).uuid()
+    }
+
+    /// Installs the [`DeliveryHook`] that decides the fate of every message accepted from now on
+    /// (replacing an earlier one).
+    pub fn set_delivery_hook(&self, hook: Arc<dyn DeliveryHook>) {
+        *self.hook.write().unwrap_or_else(|e| e.into_inner()) = Some(hook);
+    }
+
+    fn hook(&self) -> Option<Arc<dyn DeliveryHook>> {
+        self.hook.read().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    /// A new receipt handle for one receive of `m` from queue `name`.
+    fn receipt(&self, name: &str, m: &StoredMessage) -> String {
+        let nonce = lock(&self.ids).uuid().replace('-', "");
+        message::mint_receipt(name, &m.key(), &nonce)
     }
 
     /// Changes the base of the queue URLs handed out from now on. URLs handed out before keep
@@ -557,7 +576,7 @@ impl Sqs {
         let name = self.name_of(queue_url)?;
         let now = self.clock.now_ms();
         let mut st = lock(&self.state);
-        let out = Self::enqueue(&mut st, &name, message, now, &self.account_id)?;
+        let out = self.enqueue(&mut st, &name, message, now)?;
         if let Some(q) = st.queues.get(&name) {
             q.notify.notify_waiters();
         }
@@ -587,7 +606,7 @@ impl Sqs {
         let results = entries
             .into_iter()
             .map(|(id, m)| {
-                let r = Self::enqueue(&mut st, &name, m, now, &self.account_id);
+                let r = self.enqueue(&mut st, &name, m, now);
                 (id, r)
             })
             .collect();
@@ -598,16 +617,16 @@ impl Sqs {
     }
 
     fn enqueue(
+        &self,
         st: &mut State,
         name: &str,
         m: SendMessage,
         now: Millis,
-        sender: &str,
     ) -> Result<SendMessageOutput, SqsError> {
+        let sender = &self.account_id;
         let State {
             queues,
             next_sequence,
-            ids,
             ..
         } = st;
         let q = queues.get_mut(name).ok_or(SqsError::QueueDoesNotExist)?;
@@ -700,7 +719,7 @@ impl Sqs {
             ));
         }
         let delay = m.delay_seconds.unwrap_or_else(|| q.config.delay_seconds());
-        let message_id = ids.uuid();
+        let message_id = self.request_id();
         if let Some(key) = dedup_key {
             q.dedup.insert(
                 key,
@@ -711,7 +730,7 @@ impl Sqs {
                 ),
             );
         }
-        q.messages.push(StoredMessage {
+        let stored = StoredMessage {
             id: message_id.clone(),
             body: m.message_body,
             md5_of_body: md5_of_message_body.clone(),
@@ -728,7 +747,38 @@ impl Sqs {
             sequence_number: sequence_number.clone(),
             sender_id: sender.to_string(),
             dead_letter_source_arn: None,
-        });
+            copy: 0,
+        };
+        let fate = self
+            .hook()
+            .map(|h| {
+                h.on_send(&Sent {
+                    queue_name: name,
+                    fifo: q.fifo,
+                    message_id: &message_id,
+                    body: &stored.body,
+                })
+            })
+            .unwrap_or_default();
+        if !fate.lose {
+            let mut stored = stored;
+            stored.visible_at = stored.visible_at.saturating_add(fate.delay_ms);
+            let copies: Vec<StoredMessage> = if q.fifo {
+                Vec::new()
+            } else {
+                fate.duplicates
+                    .iter()
+                    .zip(1u32..)
+                    .map(|(after, copy)| StoredMessage {
+                        copy,
+                        visible_at: stored.visible_at.saturating_add(*after),
+                        ..stored.clone()
+                    })
+                    .collect()
+            };
+            q.messages.push(stored);
+            q.messages.extend(copies);
+        }
         Ok(SendMessageOutput {
             message_id,
             md5_of_message_body,
@@ -831,27 +881,15 @@ impl Sqs {
         max: usize,
     ) -> Result<(Vec<ReceivedMessage>, Option<Millis>), SqsError> {
         let name = self.name_of(&input.queue_url)?;
+        let reorder = self.hook().and_then(|h| h.reorder(&name));
         let now = self.clock.now_ms();
         let mut st = lock(&self.state);
-        let queues = &mut st.queues;
-        let (mut moved, dlq_name) = {
-            let q = queues.get_mut(&name).ok_or(SqsError::QueueDoesNotExist)?;
-            q.expire(now);
-            let policy = q.config.redrive_policy();
-            let dlq_name = policy.as_ref().and_then(|p| {
-                queue::parse_arn(&p.dead_letter_target_arn)
-                    .filter(|(_, account, _)| *account == self.account_id)
-                    .map(|(_, _, n)| n.to_string())
-            });
-            (Vec::new(), dlq_name.filter(|n| *n != name))
-        };
-        let dlq_exists = dlq_name.as_ref().is_some_and(|n| queues.contains_key(n));
-        let q = queues.get_mut(&name).ok_or(SqsError::QueueDoesNotExist)?;
-        let max_receives = q
-            .config
-            .redrive_policy()
-            .map(|p| p.max_receive_count)
-            .filter(|_| dlq_exists);
+        let redrive = Self::redrive(&st.queues, &name, &self.account_id);
+        let q = st
+            .queues
+            .get_mut(&name)
+            .ok_or(SqsError::QueueDoesNotExist)?;
+        q.expire(now);
         let visibility = input
             .visibility_timeout
             .unwrap_or_else(|| q.config.visibility_timeout());
@@ -865,16 +903,24 @@ impl Sqs {
                 }
             }
         }
+        let mut order: Vec<usize> = (0..q.messages.len()).collect();
+        if let (false, Some(seed)) = (q.fifo, reorder) {
+            use rand::seq::SliceRandom;
+            use rand::SeedableRng;
+            order.shuffle(&mut rand::rngs::StdRng::seed_from_u64(seed));
+        }
         let mut out = Vec::new();
-        let mut i = 0;
-        while i < q.messages.len() && out.len() < max {
+        let mut dead = Vec::new();
+        for i in order {
+            if out.len() >= max {
+                break;
+            }
             let fifo = q.fifo;
             let Some(m) = q.messages.get_mut(i) else {
-                break;
+                continue;
             };
             let group = m.group_id.clone().unwrap_or_default();
             if fifo && blocked.contains(&group) {
-                i += 1;
                 continue;
             }
             if m.visible_at > now {
@@ -882,39 +928,84 @@ impl Sqs {
                     // Keep order within the group: nothing after an invisible message.
                     blocked.insert(group);
                 }
-                i += 1;
                 continue;
             }
-            if max_receives.is_some_and(|limit| m.receive_count >= limit) {
-                moved.push(q.messages.remove(i));
+            if redrive
+                .as_ref()
+                .is_some_and(|(_, limit)| m.receive_count >= *limit)
+            {
+                dead.push(i);
                 continue;
             }
-            m.receive_count += 1;
-            m.first_received_at.get_or_insert(now);
-            m.last_received_at = Some(now);
-            m.visible_at = now.saturating_add(secs_to_ms(visibility));
-            let handle = message::mint_receipt(&name, &m.id);
+            Self::mark_received(m, now, visibility);
+            let handle = self.receipt(&name, m);
             m.receipt = Some(handle.clone());
             out.push(Self::render(m, handle, input));
-            i += 1;
         }
         let next_visible = q.next_visible(now);
-        let source_arn = q.arn.clone();
-        if let (Some(dlq), false) = (dlq_name, moved.is_empty()) {
-            if let Some(d) = queues.get_mut(&dlq) {
-                for mut m in moved.drain(..) {
-                    m.receive_count = 0;
-                    m.first_received_at = None;
-                    m.last_received_at = None;
-                    m.receipt = None;
-                    m.visible_at = now;
-                    m.dead_letter_source_arn = Some(source_arn.clone());
-                    d.messages.push(m);
-                }
-                d.notify.notify_waiters();
-            }
+        if let Some((dlq, _)) = redrive {
+            Self::dead_letter(&mut st.queues, &name, &dlq, dead, now);
         }
         Ok((out, next_visible))
+    }
+
+    /// The dead-letter queue and `maxReceiveCount` of queue `name`'s redrive policy, when that
+    /// queue exists in this account (otherwise messages are never moved, as in AWS).
+    fn redrive(
+        queues: &BTreeMap<String, Queue>,
+        name: &str,
+        account_id: &str,
+    ) -> Option<(String, u32)> {
+        let policy = queues.get(name)?.config.redrive_policy()?;
+        let (_, account, dlq) = queue::parse_arn(&policy.dead_letter_target_arn)?;
+        (account == account_id && dlq != name && queues.contains_key(dlq))
+            .then(|| (dlq.to_string(), policy.max_receive_count))
+    }
+
+    /// Moves the messages at `indices` of queue `from` to the dead-letter queue `dlq`, as new
+    /// messages there (receive count reset, `DeadLetterQueueSourceArn` set), in send order.
+    fn dead_letter(
+        queues: &mut BTreeMap<String, Queue>,
+        from: &str,
+        dlq: &str,
+        mut indices: Vec<usize>,
+        now: Millis,
+    ) {
+        if indices.is_empty() {
+            return;
+        }
+        let Some(q) = queues.get_mut(from) else {
+            return;
+        };
+        let source_arn = q.arn.clone();
+        indices.sort_unstable();
+        indices.dedup();
+        let mut moved = Vec::with_capacity(indices.len());
+        for i in indices.into_iter().rev() {
+            if i < q.messages.len() {
+                moved.push(q.messages.remove(i));
+            }
+        }
+        if let Some(d) = queues.get_mut(dlq) {
+            for mut m in moved.into_iter().rev() {
+                m.receive_count = 0;
+                m.first_received_at = None;
+                m.last_received_at = None;
+                m.receipt = None;
+                m.visible_at = now;
+                m.dead_letter_source_arn = Some(source_arn.clone());
+                d.messages.push(m);
+            }
+            d.notify.notify_waiters();
+        }
+    }
+
+    /// Records one receive of `m`: count, timestamps, invisible for `visibility` seconds.
+    fn mark_received(m: &mut StoredMessage, now: Millis, visibility: i64) {
+        m.receive_count += 1;
+        m.first_received_at.get_or_insert(now);
+        m.last_received_at = Some(now);
+        m.visible_at = now.saturating_add(secs_to_ms(visibility));
     }
 
     fn render(m: &StoredMessage, handle: String, input: &ReceiveMessage) -> ReceivedMessage {
@@ -984,7 +1075,7 @@ impl Sqs {
             let r = message::parse_receipt(receipt_handle)
                 .filter(|r| r.queue == q.name)
                 .ok_or_else(|| SqsError::ReceiptHandleIsInvalid(receipt_handle.to_string()))?;
-            let Some(i) = q.messages.iter().position(|m| m.id == r.message_id) else {
+            let Some(i) = q.messages.iter().position(|m| m.key() == r.message_id) else {
                 return Ok(());
             };
             if q.fifo {
@@ -1052,7 +1143,7 @@ impl Sqs {
             let m = q
                 .messages
                 .iter_mut()
-                .find(|m| m.id == r.message_id)
+                .find(|m| m.key() == r.message_id)
                 .ok_or_else(|| {
                     SqsError::invalid_value(
                         "ReceiptHandle",

@@ -1,15 +1,19 @@
 //! Receiving one particular message: how the harness's scripted workers consume the message
 //! that carries their task token, as a real worker would (its receive count goes up, it stays
-//! in flight for the queue's visibility timeout, a crash returns it to the queue).
+//! in flight for the queue's visibility timeout, a crash returns it to the queue, and once it
+//! has been received `maxReceiveCount` times the queue's redrive policy moves it to the
+//! dead-letter queue instead).
 
 use super::queue::Queue;
-use super::{lock, message, Millis, ReceiveMessage, ReceivedMessage, Sqs, SqsError};
+use super::{lock, Millis, ReceiveMessage, ReceivedMessage, Sqs, SqsError};
 
 impl Sqs {
     /// Receives the message `message_id` if it is in the queue and visible now, exactly as a
     /// `ReceiveMessage` that returned it would (new receipt handle, receive count + 1, invisible
-    /// for the queue's visibility timeout). `Ok(None)` if it is gone, in flight, or in a FIFO
-    /// queue held back by its group (as `ReceiveMessage` would hold it back).
+    /// for the queue's visibility timeout). Of several copies (a duplicate delivery), the first
+    /// receivable one is taken. `Ok(None)` if it is gone, in flight, in a FIFO queue held back
+    /// by its group (as `ReceiveMessage` would hold it back), or was just moved to the
+    /// dead-letter queue because it had been received `maxReceiveCount` times.
     pub fn take_message(
         &self,
         queue_url: &str,
@@ -18,26 +22,27 @@ impl Sqs {
         let name = self.name_of(queue_url)?;
         let now = self.clock.now_ms();
         let mut st = lock(&self.state);
+        let redrive = Self::redrive(&st.queues, &name, &self.account_id);
         let q = st
             .queues
             .get_mut(&name)
             .ok_or(SqsError::QueueDoesNotExist)?;
         q.expire(now);
         let visibility = q.config.visibility_timeout();
-        let Some(i) = q.messages.iter().position(|m| m.id == message_id) else {
+        let Some(i) = (0..q.messages.len())
+            .find(|&i| q.messages[i].id == message_id && receivable_at(q, i, now) <= now)
+        else {
             return Ok(None);
         };
-        if receivable_at(q, i, now) > now {
-            return Ok(None);
+        if let Some((dlq, limit)) = redrive {
+            if q.messages[i].receive_count >= limit {
+                Self::dead_letter(&mut st.queues, &name, &dlq, vec![i], now);
+                return Ok(None);
+            }
         }
-        let Some(m) = q.messages.get_mut(i) else {
-            return Ok(None);
-        };
-        m.receive_count += 1;
-        m.first_received_at.get_or_insert(now);
-        m.last_received_at = Some(now);
-        m.visible_at = now.saturating_add((visibility.max(0) as u64).saturating_mul(1000));
-        let handle = message::mint_receipt(&name, &m.id);
+        let m = &mut q.messages[i];
+        Self::mark_received(m, now, visibility);
+        let handle = self.receipt(&name, m);
         m.receipt = Some(handle.clone());
         let input = ReceiveMessage {
             queue_url: queue_url.to_string(),
@@ -48,16 +53,19 @@ impl Sqs {
         Ok(Some(Self::render(m, handle, &input)))
     }
 
-    /// Waits (on the harness clock) until `message_id` can be received again: visible, and in a
-    /// FIFO queue not held back by its group. Returns `false` if the message or its queue is
-    /// gone.
+    /// Waits (on the harness clock) until a copy of `message_id` can be received: visible, and
+    /// in a FIFO queue not held back by its group. Returns `false` if no copy of the message is
+    /// left in its queue (deleted, moved to a dead-letter queue, lost) or the queue is gone.
     pub async fn wait_until_visible(&self, queue_url: &str, message_id: &str) -> bool {
         loop {
             let found = self.with_queue(queue_url, |q, now| {
                 Ok(q.messages
                     .iter()
-                    .position(|m| m.id == message_id)
-                    .map(|i| (receivable_at(q, i, now), now, q.notify.clone())))
+                    .enumerate()
+                    .filter(|(_, m)| m.id == message_id)
+                    .map(|(i, _)| receivable_at(q, i, now))
+                    .min()
+                    .map(|at| (at, now, q.notify.clone())))
             });
             let Ok(Some((visible_at, now, notify))) = found else {
                 return false;
@@ -70,6 +78,43 @@ impl Sqs {
                 _ = self.clock.sleep_until(visible_at) => {}
             }
         }
+    }
+
+    /// Whether any copy of `message_id` is still in the queue (visible or not).
+    pub fn holds_message(&self, queue_url: &str, message_id: &str) -> bool {
+        self.with_queue(queue_url, |q, _| {
+            Ok(q.messages.iter().any(|m| m.id == message_id))
+        })
+        .unwrap_or(false)
+    }
+
+    /// Whether the delivery a receipt handle belongs to (that copy of the message) is still in
+    /// its queue: not yet deleted, moved or expired.
+    pub fn holds_delivery(&self, receipt_handle: &str) -> bool {
+        let Some(r) = super::message::parse_receipt(receipt_handle) else {
+            return false;
+        };
+        let st = lock(&self.state);
+        st.queues
+            .get(&r.queue)
+            .is_some_and(|q| q.messages.iter().any(|m| m.key() == r.message_id))
+    }
+
+    /// The messages visible now, in every queue, whose body satisfies `pred`: `(queue name,
+    /// delivery key, receive count)`, where the key tells duplicate copies apart. The harness
+    /// holds virtual time still while such a task message waits for a worker to take it.
+    pub fn visible_matching(&self, pred: impl Fn(&str) -> bool) -> Vec<(String, String, u32)> {
+        let now = self.clock.now_ms();
+        let st = lock(&self.state);
+        st.queues
+            .values()
+            .flat_map(|q| {
+                q.messages
+                    .iter()
+                    .filter(|m| m.visible_at <= now && pred(&m.body))
+                    .map(|m| (q.name.clone(), m.key(), m.receive_count))
+            })
+            .collect()
     }
 }
 

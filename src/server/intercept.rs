@@ -1,0 +1,103 @@
+//! Interceptors: a seam around every request, for whoever needs to bend the endpoint's behaviour
+//! (the harness injects API faults through it: throttles, latency, dropped connections).
+//!
+//! An [`Interceptor`] sees each call twice. [`before`](Interceptor::before) runs first and may
+//! answer in the service's place, wait (latency), or drop the connection without a response.
+//! [`after`](Interceptor::after) sees the reply the service produced; it may hold the reply back
+//! while it acts on it, and may still lose it: the request was handled, but the client never
+//! hears so (as when a response is lost on the network). Interceptors run in the order they were
+//! added; the first that does not let a call through decides.
+//!
+//! ```
+//! use std::sync::Arc;
+//! use sfn_harness::engine::clock::Clock;
+//! use sfn_harness::server::{BoxFuture, JsonReply, Router};
+//! use sfn_harness::server::intercept::{After, Before, Call, Interceptor, Outcome};
+//!
+//! /// Throttles every `ListQueues`.
+//! struct Throttle;
+//! impl Interceptor for Throttle {
+//!     fn before<'a>(&'a self, call: &'a Call<'a>) -> BoxFuture<'a, Before> {
+//!         Box::pin(async move {
+//!             if call.operation() == Some("ListQueues") {
+//!                 Before::Reply(JsonReply::error(400, "ThrottlingException", "Rate exceeded"))
+//!             } else {
+//!                 Before::Continue
+//!             }
+//!         })
+//!     }
+//!     fn after<'a>(&'a self, _call: &'a Call<'a>, _reply: &'a JsonReply) -> BoxFuture<'a, After> {
+//!         Box::pin(async { After::Send })
+//!     }
+//! }
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let router = Router::new(Clock::real()).with_interceptor(Arc::new(Throttle));
+//! let Outcome::Reply(reply) = router.call(Some("AmazonSQS.ListQueues"), b"{}").await else {
+//!     panic!("a reply was expected");
+//! };
+//! assert_eq!(reply.status, 400);
+//! # }
+//! ```
+
+use super::{BoxFuture, JsonReply};
+
+/// One request as interceptors see it.
+#[derive(Debug, Clone, Copy)]
+pub struct Call<'a> {
+    /// The `X-Amz-Target` header, if any (`AWSStepFunctions.StartExecution`).
+    pub target: Option<&'a str>,
+    /// The raw request body.
+    pub body: &'a [u8],
+}
+
+impl<'a> Call<'a> {
+    /// The service prefix of the target (`AWSStepFunctions`, `AmazonSQS`).
+    pub fn prefix(&self) -> Option<&'a str> {
+        self.target.and_then(|t| t.split_once('.')).map(|(p, _)| p)
+    }
+
+    /// The operation of the target (`StartExecution`).
+    pub fn operation(&self) -> Option<&'a str> {
+        self.target.and_then(|t| t.split_once('.')).map(|(_, o)| o)
+    }
+}
+
+/// What [`Interceptor::before`] decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Before {
+    /// Let the call through to the service (or to the next interceptor).
+    Continue,
+    /// Answer with this reply; the service never sees the call.
+    Reply(JsonReply),
+    /// Close the connection without answering; the service never sees the call.
+    DropConnection,
+}
+
+/// What [`Interceptor::after`] decides.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum After {
+    /// Send the reply.
+    Send,
+    /// The call was handled, but close the connection instead of answering.
+    DropConnection,
+}
+
+/// How a call ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// This reply is sent.
+    Reply(JsonReply),
+    /// The connection is closed without a response.
+    Dropped,
+}
+
+/// Sees every request before and after its service; see the [module docs](self).
+pub trait Interceptor: Send + Sync + 'static {
+    /// Runs before the service. May wait (an injected latency) before deciding.
+    fn before<'a>(&'a self, call: &'a Call<'a>) -> BoxFuture<'a, Before>;
+
+    /// Runs after the service with its reply (not called when `before` did not continue). The
+    /// client gets the reply only once this resolves.
+    fn after<'a>(&'a self, call: &'a Call<'a>, reply: &'a JsonReply) -> BoxFuture<'a, After>;
+}
