@@ -16,18 +16,24 @@
 //! Each of the C concurrent lanes has its own queue, so a lane's ReceiveMessage gets the token of
 //! the execution that lane started and the round trip is that execution's, start to end. For
 //! each endpoint and concurrency it prints executions per second (wall time of N round trips),
-//! the p50 / p99 latency of one round trip, and the calls it took (extra empty receives and
-//! DescribeExecution polls are counted, not hidden).
+//! the p50 / p99 latency of one round trip, the CPU time this process spent per execution
+//! (client and, for an in-process endpoint, server: a figure that holds up on a busy machine),
+//! and the calls it took (extra empty receives and DescribeExecution polls are counted, not
+//! hidden).
 //!
 //! Endpoints, as a comma-separated list in `SFN_HARNESS_BENCH_ENDPOINT` or after `--endpoint`
 //! (the flag wins; it may be repeated):
 //!
 //! - `harness`: an in-process `Harness` with virtual time (the default, as tests use it);
 //! - `harness-real`: an in-process `Harness` with `.real_time()`;
+//! - `stub`: a calibration endpoint in this file that answers every call at once with a fixed
+//!   reply (no state machine runs): what remains is the cost of the SDK clients, HTTP and the
+//!   bench's own loop, the ceiling that any endpoint can reach with these clients on this machine;
 //! - any URL (`http://127.0.0.1:4566`): that endpoint.
 //!
-//! Without either, it measures `harness,harness-real`. Other flags: `--concurrency 1,16`,
-//! `--executions N` (per concurrency; default 4000, 1000 at concurrency 1), `--region us-east-1`.
+//! Without either, it measures `harness,harness-real,stub`. Other flags: `--concurrency 1,16`,
+//! `--executions N` (per concurrency; default 4000, 1000 at concurrency 1), `--region us-east-1`,
+//! `--threads 2` (tokio worker threads, as `#[sfn_harness::test]` uses).
 //!
 //! ```sh
 //! cargo bench --bench roundtrip
@@ -69,6 +75,7 @@ const MACHINE: &str = r#"{
 #[derive(Debug, Clone)]
 enum Target {
     Harness { real_time: bool },
+    Stub,
     Url(String),
 }
 
@@ -77,6 +84,7 @@ impl Target {
         match s {
             "harness" => Target::Harness { real_time: false },
             "harness-real" => Target::Harness { real_time: true },
+            "stub" => Target::Stub,
             url => Target::Url(url.to_string()),
         }
     }
@@ -85,6 +93,7 @@ impl Target {
         match self {
             Target::Harness { real_time: false } => "harness (in-process, virtual time)".into(),
             Target::Harness { real_time: true } => "harness (in-process, real time)".into(),
+            Target::Stub => "stub (fixed replies: the SDK clients' own ceiling)".into(),
             Target::Url(u) => u.clone(),
         }
     }
@@ -96,6 +105,7 @@ struct Options {
     concurrency: Vec<usize>,
     executions: Option<usize>,
     region: String,
+    threads: usize,
 }
 
 fn split_list(s: &str) -> impl Iterator<Item = &str> {
@@ -107,6 +117,7 @@ fn options() -> Result<Options, String> {
     let mut concurrency = vec![1, 16];
     let mut executions = None;
     let mut region = "us-east-1".to_string();
+    let mut threads = 2;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -131,6 +142,14 @@ fn options() -> Result<Options, String> {
                 executions = Some(v.parse().map_err(|_| format!("bad --executions {v:?}"))?);
             }
             "--region" => region = value("--region")?,
+            "--threads" => {
+                let v = value("--threads")?;
+                threads = v
+                    .parse()
+                    .ok()
+                    .filter(|&n| n > 0)
+                    .ok_or_else(|| format!("bad --threads {v:?}"))?;
+            }
             // `cargo bench` passes `--bench`; a filter argument names this bench or nothing.
             _ => {}
         }
@@ -141,7 +160,7 @@ fn options() -> Result<Options, String> {
         }
     }
     if endpoints.is_empty() {
-        endpoints = vec!["harness".into(), "harness-real".into()];
+        endpoints = vec!["harness".into(), "harness-real".into(), "stub".into()];
     }
     if concurrency.contains(&0) {
         return Err("concurrency must be at least 1".into());
@@ -151,6 +170,7 @@ fn options() -> Result<Options, String> {
         concurrency,
         executions,
         region,
+        threads,
     })
 }
 
@@ -338,8 +358,21 @@ async fn round_trip(
     }
 }
 
+/// CPU time (user + system) this process has used so far, from `/proc/self/stat` (Linux; `None`
+/// elsewhere). Clock ticks are taken as 10 ms (`CLK_TCK` = 100, the Linux default).
+fn cpu_time() -> Option<Duration> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which is in parentheses and may hold spaces).
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line: 11 and 12 after the name.
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    Some(Duration::from_millis(ticks * 10))
+}
+
 struct Measured {
     took: Duration,
+    cpu: Option<Duration>,
     latencies: Vec<Duration>,
     receives: usize,
     describes: usize,
@@ -349,6 +382,7 @@ struct Measured {
 async fn measure(f: &Arc<Fixture>, lanes: usize, n: usize) -> Result<Measured, String> {
     let counters = Arc::new(Counters::default());
     let next = Arc::new(AtomicUsize::new(0));
+    let cpu_before = cpu_time();
     let start = Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
     for lane in 0..lanes {
@@ -366,9 +400,13 @@ async fn measure(f: &Arc<Fixture>, lanes: usize, n: usize) -> Result<Measured, S
         latencies.extend(joined.map_err(|e| format!("a lane panicked: {e}"))??);
     }
     let took = start.elapsed();
+    let cpu = cpu_time()
+        .zip(cpu_before)
+        .map(|(after, before)| after.saturating_sub(before));
     latencies.sort();
     Ok(Measured {
         took,
+        cpu,
         latencies,
         receives: counters.receives.load(Ordering::Relaxed),
         describes: counters.describes.load(Ordering::Relaxed),
@@ -393,8 +431,11 @@ async fn bench_endpoint(url: &str, label: &str, o: &Options) -> Result<(), Strin
             let n = o.executions.unwrap_or(if c == 1 { 1_000 } else { 4_000 });
             let m = measure(&f, c, n).await?;
             let done = m.latencies.len();
+            let cpu = m.cpu.map_or("-".to_string(), |cpu| {
+                format!("{:.0} µs", cpu.as_secs_f64() * 1e6 / done as f64)
+            });
             println!(
-                "roundtrip {label}: concurrency {c:>2}: {:>6.0} executions/s, p50 {:>7.3} ms, p99 {:>7.3} ms ({done} executions; {:.2} ReceiveMessage and {:.2} DescribeExecution calls each)",
+                "roundtrip {label}: concurrency {c:>2}: {:>6.0} executions/s, p50 {:>7.3} ms, p99 {:>7.3} ms; CPU of this process {cpu} per execution ({done} executions; {:.2} ReceiveMessage and {:.2} DescribeExecution calls each)",
                 done as f64 / m.took.as_secs_f64(),
                 percentile(&m.latencies, 0.50).as_secs_f64() * 1e3,
                 percentile(&m.latencies, 0.99).as_secs_f64() * 1e3,
@@ -418,7 +459,7 @@ fn main() {
         }
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(o.threads)
         .enable_all()
         .build()
         .expect("a runtime");
@@ -429,17 +470,120 @@ fn main() {
         for target in &o.targets {
             let label = target.label();
             // The harness lives as long as its measurement.
-            let (url, _harness) = match target {
+            let (url, _harness, _stub) = match target {
                 Target::Harness { real_time } => {
                     let b = Harness::builder();
                     let h = if *real_time { b.real_time() } else { b }.start().await;
-                    (h.endpoint_url().to_string(), Some(h))
+                    (h.endpoint_url().to_string(), Some(h), None)
                 }
-                Target::Url(u) => (u.clone(), None),
+                Target::Stub => {
+                    let (url, task) = stub::start().expect("bind the stub on 127.0.0.1");
+                    (url, None, Some(stub::AbortOnDrop(task)))
+                }
+                Target::Url(u) => (u.clone(), None, None),
             };
             if let Err(e) = bench_endpoint(&url, &label, &o).await {
                 println!("roundtrip {label}: FAILED: {e}");
             }
         }
     });
+}
+
+/// The calibration endpoint: fixed, valid replies to the calls the round trip makes, with no
+/// state behind them. Measuring it measures the SDK clients, HTTP on loopback and this bench.
+mod stub {
+    use std::convert::Infallible;
+
+    use bytes::Bytes;
+    use http_body_util::{BodyExt, Full};
+    use hyper::{Request, Response};
+    use hyper_util::rt::TokioIo;
+    use serde_json::{json, Value};
+
+    pub struct AbortOnDrop(pub tokio::task::JoinHandle<()>);
+
+    impl Drop for AbortOnDrop {
+        fn drop(&mut self) {
+            self.0.abort();
+        }
+    }
+
+    const EXECUTION: &str = "arn:aws:states:us-east-1:123456789012:execution:stub:run";
+    const MACHINE: &str = "arn:aws:states:us-east-1:123456789012:stateMachine:stub";
+
+    fn reply(target: &str, body: &[u8], base: &str) -> Value {
+        match target {
+            "AmazonSQS.CreateQueue" => {
+                let name = serde_json::from_slice::<Value>(body)
+                    .ok()
+                    .and_then(|v| v["QueueName"].as_str().map(String::from))
+                    .unwrap_or_default();
+                json!({ "QueueUrl": format!("{base}/123456789012/{name}") })
+            }
+            "AmazonSQS.ReceiveMessage" => json!({ "Messages": [{
+                "MessageId": "5fea7756-0ea4-451a-a703-a558b933e274",
+                "ReceiptHandle": "stub-receipt",
+                "MD5OfBody": "d6d3e6e8ce6fe3d8d6b3f1bbb6a3a9cd",
+                "Body": "{\"token\":\"AQsfnhstubstubstubstubstubst\"}"
+            }]}),
+            "AWSStepFunctions.CreateStateMachine" => {
+                json!({ "stateMachineArn": MACHINE, "creationDate": 1.7e9 })
+            }
+            "AWSStepFunctions.StartExecution" => {
+                json!({ "executionArn": EXECUTION, "startDate": 1.7e9 })
+            }
+            "AWSStepFunctions.DescribeExecution" => json!({
+                "executionArn": EXECUTION, "stateMachineArn": MACHINE,
+                "status": "SUCCEEDED", "startDate": 1.7e9, "stopDate": 1.7e9, "output": "{}"
+            }),
+            _ => json!({}),
+        }
+    }
+
+    pub fn start() -> std::io::Result<(String, tokio::task::JoinHandle<()>)> {
+        let listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
+        listener.set_nonblocking(true)?;
+        let base = format!("http://{}", listener.local_addr()?);
+        let listener = tokio::net::TcpListener::from_std(listener)?;
+        let url = base.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let _ = stream.set_nodelay(true);
+                let base = base.clone();
+                tokio::spawn(async move {
+                    let service =
+                        hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
+                            let base = base.clone();
+                            async move {
+                                let target = req
+                                    .headers()
+                                    .get("x-amz-target")
+                                    .and_then(|v| v.to_str().ok())
+                                    .unwrap_or_default()
+                                    .to_string();
+                                let body = req
+                                    .into_body()
+                                    .collect()
+                                    .await
+                                    .map(|b| b.to_bytes())
+                                    .unwrap_or_default();
+                                let out = reply(&target, &body, &base).to_string();
+                                let mut resp = Response::new(Full::new(Bytes::from(out)));
+                                resp.headers_mut().insert(
+                                    "content-type",
+                                    hyper::header::HeaderValue::from_static(
+                                        "application/x-amz-json-1.0",
+                                    ),
+                                );
+                                Ok::<_, Infallible>(resp)
+                            }
+                        });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        });
+        Ok((url, task))
+    }
 }
