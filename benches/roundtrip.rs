@@ -32,7 +32,9 @@
 //! - any URL (`http://127.0.0.1:4566`): that endpoint.
 //!
 //! Without either, it measures `harness,harness-real,stub`. Other flags: `--concurrency 1,16`,
-//! `--executions N` (per concurrency; default 4000, 1000 at concurrency 1), `--region us-east-1`,
+//! `--executions N` (per concurrency; default 4000, 1000 at concurrency 1), `--seconds 20` (no
+//! round trip starts after that long, so a slow endpoint ends too; the warm-up is 200 round trips
+//! or 3 s), `--region us-east-1`,
 //! `--threads 2` (tokio worker threads, as `#[sfn_harness::test]` uses).
 //!
 //! ```sh
@@ -106,6 +108,7 @@ struct Options {
     executions: Option<usize>,
     region: String,
     threads: usize,
+    budget: Duration,
 }
 
 fn split_list(s: &str) -> impl Iterator<Item = &str> {
@@ -118,6 +121,7 @@ fn options() -> Result<Options, String> {
     let mut executions = None;
     let mut region = "us-east-1".to_string();
     let mut threads = 2;
+    let mut budget = Duration::from_secs(20);
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let (flag, inline) = match arg.split_once('=') {
@@ -142,6 +146,15 @@ fn options() -> Result<Options, String> {
                 executions = Some(v.parse().map_err(|_| format!("bad --executions {v:?}"))?);
             }
             "--region" => region = value("--region")?,
+            "--seconds" => {
+                let v = value("--seconds")?;
+                budget = Duration::from_secs_f64(
+                    v.parse::<f64>()
+                        .ok()
+                        .filter(|s| s.is_finite() && *s > 0.0)
+                        .ok_or_else(|| format!("bad --seconds {v:?}"))?,
+                );
+            }
             "--threads" => {
                 let v = value("--threads")?;
                 threads = v
@@ -171,6 +184,7 @@ fn options() -> Result<Options, String> {
         executions,
         region,
         threads,
+        budget,
     })
 }
 
@@ -204,6 +218,9 @@ struct Fixture {
     sqs: aws_sdk_sqs::Client,
     machine_arn: String,
     queues: Vec<String>,
+    /// Names executions: `<run>-<n>`.
+    run: String,
+    executions: AtomicUsize,
 }
 
 /// What the lanes count besides time.
@@ -250,6 +267,8 @@ async fn set_up(url: &str, region: &str, lanes: usize) -> Result<Fixture, String
         sqs,
         machine_arn: machine.state_machine_arn().to_string(),
         queues,
+        run,
+        executions: AtomicUsize::new(0),
     })
 }
 
@@ -287,6 +306,12 @@ async fn round_trip(
         .sfn
         .start_execution()
         .state_machine_arn(&f.machine_arn)
+        // Named, as AWS allows and many callers do (moto's server names every unnamed one "None").
+        .name(format!(
+            "{}-{}",
+            f.run,
+            f.executions.fetch_add(1, Ordering::Relaxed)
+        ))
         .input(input)
         .send()
         .await
@@ -312,6 +337,23 @@ async fn round_trip(
         counters.receives.fetch_add(1, Ordering::Relaxed);
         if let Some(m) = got.messages.and_then(|mut v| v.pop()) {
             break m;
+        }
+        // Nothing yet: an execution that already failed will never send one.
+        let d = f
+            .sfn
+            .describe_execution()
+            .execution_arn(execution_arn)
+            .send()
+            .await
+            .map_err(|e| err("DescribeExecution", e))?;
+        counters.describes.fetch_add(1, Ordering::Relaxed);
+        if *d.status() != ExecutionStatus::Running {
+            return Err(format!(
+                "{execution_arn} ended {:?} before its message arrived: {:?}: {:?}",
+                d.status(),
+                d.error(),
+                d.cause()
+            ));
         }
     };
     let body: Value = serde_json::from_str(message.body().unwrap_or_default())
@@ -378,8 +420,13 @@ struct Measured {
     describes: usize,
 }
 
-/// `n` round trips over `lanes` concurrent lanes.
-async fn measure(f: &Arc<Fixture>, lanes: usize, n: usize) -> Result<Measured, String> {
+/// `n` round trips over `lanes` concurrent lanes, or as many as start within `budget`.
+async fn measure(
+    f: &Arc<Fixture>,
+    lanes: usize,
+    n: usize,
+    budget: Duration,
+) -> Result<Measured, String> {
     let counters = Arc::new(Counters::default());
     let next = Arc::new(AtomicUsize::new(0));
     let cpu_before = cpu_time();
@@ -389,7 +436,7 @@ async fn measure(f: &Arc<Fixture>, lanes: usize, n: usize) -> Result<Measured, S
         let (f, counters, next) = (f.clone(), counters.clone(), next.clone());
         tasks.spawn(async move {
             let mut latencies = Vec::new();
-            while next.fetch_add(1, Ordering::Relaxed) < n {
+            while start.elapsed() < budget && next.fetch_add(1, Ordering::Relaxed) < n {
                 latencies.push(round_trip(&f, &f.queues[lane], lane, &counters).await?);
             }
             Ok::<_, String>(latencies)
@@ -426,10 +473,10 @@ async fn bench_endpoint(url: &str, label: &str, o: &Options) -> Result<(), Strin
     let f = Arc::new(set_up(url, &o.region, lanes).await?);
     let result = async {
         // Warm-up: connections, allocator, the endpoint's own caches.
-        measure(&f, lanes, 200).await?;
+        measure(&f, lanes, 200, Duration::from_secs(3)).await?;
         for &c in &o.concurrency {
             let n = o.executions.unwrap_or(if c == 1 { 1_000 } else { 4_000 });
-            let m = measure(&f, c, n).await?;
+            let m = measure(&f, c, n, o.budget).await?;
             let done = m.latencies.len();
             let cpu = m.cpu.map_or("-".to_string(), |cpu| {
                 format!("{:.0} µs", cpu.as_secs_f64() * 1e6 / done as f64)
