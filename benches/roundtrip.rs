@@ -293,6 +293,23 @@ fn uuid_suffix() -> String {
     format!("{nanos:08x}")
 }
 
+/// A counted `DescribeExecution`.
+async fn describe(
+    f: &Fixture,
+    execution_arn: &str,
+    counters: &Counters,
+) -> Result<aws_sdk_sfn::operation::describe_execution::DescribeExecutionOutput, String> {
+    let d = f
+        .sfn
+        .describe_execution()
+        .execution_arn(execution_arn)
+        .send()
+        .await
+        .map_err(|e| err("DescribeExecution", e))?;
+    counters.describes.fetch_add(1, Ordering::Relaxed);
+    Ok(d)
+}
+
 /// One round trip on `queue`; returns its wall time.
 async fn round_trip(
     f: &Fixture,
@@ -339,14 +356,7 @@ async fn round_trip(
             break m;
         }
         // Nothing yet: an execution that already failed will never send one.
-        let d = f
-            .sfn
-            .describe_execution()
-            .execution_arn(execution_arn)
-            .send()
-            .await
-            .map_err(|e| err("DescribeExecution", e))?;
-        counters.describes.fetch_add(1, Ordering::Relaxed);
+        let d = describe(f, execution_arn, counters).await?;
         if *d.status() != ExecutionStatus::Running {
             return Err(format!(
                 "{execution_arn} ended {:?} before its message arrived: {:?}: {:?}",
@@ -378,14 +388,7 @@ async fn round_trip(
 
     // The round trip ends when the execution reads SUCCEEDED; every poll is counted.
     loop {
-        let d = f
-            .sfn
-            .describe_execution()
-            .execution_arn(execution_arn)
-            .send()
-            .await
-            .map_err(|e| err("DescribeExecution", e))?;
-        counters.describes.fetch_add(1, Ordering::Relaxed);
+        let d = describe(f, execution_arn, counters).await?;
         match d.status() {
             ExecutionStatus::Succeeded => return Ok(began.elapsed()),
             ExecutionStatus::Running => {}

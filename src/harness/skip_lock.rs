@@ -97,7 +97,7 @@ mod tests {
         let reply = serde_json::json!({ "Messages": [
             { "Body": serde_json::json!({ "token": a, "again": a }).to_string() },
             { "Body": format!("{b}{b}"), "MessageAttributes": { "t": { "StringValue": closed } } },
-            { "Body": format!("{}", &a[..20]) },
+            { "Body": a[..20].to_string() },
         ]})
         .to_string();
         assert_eq!(tokens_in(reply.as_bytes(), &tokens), vec![a, b]);
