@@ -12,7 +12,9 @@
 //! assert_eq!(a.task_token(), b.task_token());
 //! assert!(Ids::is_well_formed_token(&a.task_token()));
 //! assert!(!Ids::is_well_formed_token("not-a-token"));
-//! assert_eq!(a.task_token().len(), Ids::TOKEN_LEN);
+//! let token = a.task_token();
+//! assert!(token.starts_with(Ids::TOKEN_PREFIX));
+//! assert_eq!(token.len(), Ids::TOKEN_LEN);
 //! ```
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;

@@ -86,9 +86,11 @@ impl Registry {
 /// let tokens = Tokens::default();
 /// let token = Ids::seeded(1).task_token();
 /// let mut answers = tokens.open(&token, "arn:aws:states:us-east-1:123456789012:execution:m:e", "Ask");
+/// assert!(tokens.is_open(&token));
 /// let closed = tokens.closed(&token);
 /// tokens.answer(&token, TaskAnswer::Success(serde_json::json!({ "ok": true }))).unwrap();
 /// closed.await; // the answer closed the token
+/// assert!(!tokens.is_open(&token));
 /// assert!(matches!(answers.recv().await, Some(TaskAnswer::Success(_))));
 /// assert!(tokens.open_tokens().is_empty());
 /// # }
