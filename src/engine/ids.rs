@@ -12,6 +12,9 @@
 //! assert_eq!(a.task_token(), b.task_token());
 //! assert!(Ids::is_well_formed_token(&a.task_token()));
 //! assert!(!Ids::is_well_formed_token("not-a-token"));
+//! let token = a.task_token();
+//! assert!(token.starts_with(Ids::TOKEN_PREFIX));
+//! assert_eq!(token.len(), Ids::TOKEN_LEN);
 //! ```
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -19,8 +22,6 @@ use base64::Engine as _;
 use rand::rngs::{OsRng, StdRng};
 use rand::{RngCore, SeedableRng};
 
-/// The prefix of every task token (AWS tokens start with `AQ` too).
-const TOKEN_PREFIX: &str = "AQsfnh";
 /// Random bytes in a token: 128 bits.
 const TOKEN_BYTES: usize = 16;
 
@@ -31,6 +32,13 @@ pub struct Ids {
 }
 
 impl Ids {
+    /// The prefix of every task token (AWS tokens start with `AQ` too).
+    pub const TOKEN_PREFIX: &'static str = "AQsfnh";
+
+    /// The length of every task token: the prefix and 128 bits in unpadded base64 (22
+    /// characters).
+    pub const TOKEN_LEN: usize = Self::TOKEN_PREFIX.len() + (TOKEN_BYTES * 8).div_ceil(6);
+
     /// Ids from the operating system's RNG.
     pub fn random() -> Ids {
         Ids { seeded: None }
@@ -76,7 +84,7 @@ impl Ids {
     pub fn task_token(&mut self) -> String {
         let mut b = [0u8; TOKEN_BYTES];
         self.fill(&mut b);
-        format!("{TOKEN_PREFIX}{}", URL_SAFE_NO_PAD.encode(b))
+        format!("{}{}", Self::TOKEN_PREFIX, URL_SAFE_NO_PAD.encode(b))
     }
 
     /// The well-formed tokens that occur in `text` (a message body, say), in order.
@@ -88,10 +96,8 @@ impl Ids {
     /// assert_eq!(Ids::find_tokens(&body).collect::<Vec<_>>(), vec![t.as_str()]);
     /// ```
     pub fn find_tokens(text: &str) -> impl Iterator<Item = &str> {
-        // 16 bytes are 22 base64url characters without padding.
-        const LEN: usize = TOKEN_PREFIX.len() + 22;
-        text.match_indices(TOKEN_PREFIX)
-            .filter_map(move |(i, _)| text.get(i..i + LEN))
+        text.match_indices(Self::TOKEN_PREFIX)
+            .filter_map(move |(i, _)| text.get(i..i + Self::TOKEN_LEN))
             .filter(|t| Self::is_well_formed_token(t))
     }
 
@@ -99,7 +105,7 @@ impl Ids {
     /// for malformed tokens and `TaskDoesNotExist` for well-formed unknown ones).
     pub fn is_well_formed_token(token: &str) -> bool {
         token
-            .strip_prefix(TOKEN_PREFIX)
+            .strip_prefix(Self::TOKEN_PREFIX)
             .and_then(|rest| URL_SAFE_NO_PAD.decode(rest).ok())
             .is_some_and(|b| b.len() == TOKEN_BYTES)
     }

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use serde_json::Value;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use crate::engine::error::ApiError;
 use crate::engine::ids::Ids;
@@ -31,35 +31,13 @@ pub enum TaskAnswer {
 }
 
 #[derive(Debug)]
-enum Entry {
-    Open {
-        execution_arn: String,
-        state_name: String,
-        tx: mpsc::UnboundedSender<TaskAnswer>,
-    },
-    Closed {
-        execution_arn: String,
-        state_name: String,
-    },
-}
-
-impl Entry {
-    fn closed(&self) -> Entry {
-        match self {
-            Entry::Open {
-                execution_arn,
-                state_name,
-                ..
-            }
-            | Entry::Closed {
-                execution_arn,
-                state_name,
-            } => Entry::Closed {
-                execution_arn: execution_arn.clone(),
-                state_name: state_name.clone(),
-            },
-        }
-    }
+struct Open {
+    execution_arn: String,
+    state_name: String,
+    tx: mpsc::UnboundedSender<TaskAnswer>,
+    /// Dropped when the token closes, which ends every [`Tokens::closed`] wait on it. Made on
+    /// the first such wait only.
+    closing: Option<watch::Sender<()>>,
 }
 
 /// Where an open token belongs.
@@ -73,15 +51,60 @@ pub struct OpenToken {
     pub state_name: String,
 }
 
+#[derive(Debug, Default)]
+struct Registry {
+    open: HashMap<String, Open>,
+    /// Closed tokens, with their execution and state: answers to them are refused with
+    /// `TaskTimedOut`.
+    closed: HashMap<String, (String, String)>,
+    /// The open tokens of each execution, so an execution's end closes them without a scan.
+    by_execution: HashMap<String, Vec<String>>,
+}
+
+impl Registry {
+    /// Moves an open token to the closed ones (which ends its [`Tokens::closed`] waits).
+    fn close(&mut self, token: &str) {
+        let Some(open) = self.open.remove(token) else {
+            return;
+        };
+        if let Some(tokens) = self.by_execution.get_mut(&open.execution_arn) {
+            tokens.retain(|t| t != token);
+            if tokens.is_empty() {
+                self.by_execution.remove(&open.execution_arn);
+            }
+        }
+        self.closed
+            .insert(token.to_string(), (open.execution_arn, open.state_name));
+    }
+}
+
 /// The registry.
+///
+/// ```
+/// use sfn_harness::engine::ids::Ids;
+/// use sfn_harness::engine::tokens::{TaskAnswer, Tokens};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let tokens = Tokens::default();
+/// let token = Ids::seeded(1).task_token();
+/// let mut answers = tokens.open(&token, "arn:aws:states:us-east-1:123456789012:execution:m:e", "Ask");
+/// assert!(tokens.is_open(&token));
+/// let closed = tokens.closed(&token);
+/// tokens.answer(&token, TaskAnswer::Success(serde_json::json!({ "ok": true }))).unwrap();
+/// closed.await; // the answer closed the token
+/// assert!(!tokens.is_open(&token));
+/// assert!(matches!(answers.recv().await, Some(TaskAnswer::Success(_))));
+/// assert!(tokens.open_tokens().is_empty());
+/// # }
+/// ```
 #[derive(Debug, Default)]
 pub struct Tokens {
-    map: Mutex<HashMap<String, Entry>>,
+    map: Mutex<Registry>,
 }
 
 impl Tokens {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
-        // The map is only mutated by single inserts/replacements: a poisoned lock is consistent.
+    fn lock(&self) -> std::sync::MutexGuard<'_, Registry> {
+        // The registry is mutated by single inserts/moves: a poisoned lock is consistent.
         self.map.lock().unwrap_or_else(|e| e.into_inner())
     }
 
@@ -93,37 +116,57 @@ impl Tokens {
         state_name: &str,
     ) -> mpsc::UnboundedReceiver<TaskAnswer> {
         let (tx, rx) = mpsc::unbounded_channel();
-        self.lock().insert(
+        let mut map = self.lock();
+        map.closed.remove(token);
+        let previous = map.open.insert(
             token.to_string(),
-            Entry::Open {
+            Open {
                 execution_arn: execution_arn.to_string(),
                 state_name: state_name.to_string(),
                 tx,
+                closing: None,
             },
         );
+        if previous.is_none() {
+            map.by_execution
+                .entry(execution_arn.to_string())
+                .or_default()
+                .push(token.to_string());
+        }
         rx
     }
 
     /// Closes a token: later answers are refused with `TaskTimedOut`.
     pub fn close(&self, token: &str) {
-        let mut map = self.lock();
-        if let Some(e @ Entry::Open { .. }) = map.get(token) {
-            let closed = e.closed();
-            map.insert(token.to_string(), closed);
-        }
+        self.lock().close(token);
     }
 
     /// Closes every token of an execution (it ended).
     pub fn close_execution(&self, execution_arn: &str) {
         let mut map = self.lock();
-        for entry in map.values_mut() {
-            if let Entry::Open {
-                execution_arn: arn, ..
-            } = entry
-            {
-                if arn == execution_arn {
-                    *entry = entry.closed();
-                }
+        for token in map.by_execution.remove(execution_arn).unwrap_or_default() {
+            map.close(&token);
+        }
+    }
+
+    /// Whether `token` is open now.
+    pub fn is_open(&self, token: &str) -> bool {
+        self.lock().open.contains_key(token)
+    }
+
+    /// A future that is ready once `token` is no longer open: at once if it is not open now,
+    /// else when it is answered, times out, or its execution ends.
+    pub fn closed(&self, token: &str) -> impl std::future::Future<Output = ()> + Send + 'static {
+        let rx = self.lock().open.get_mut(token).map(|open| {
+            open.closing
+                .get_or_insert_with(|| watch::channel(()).0)
+                .subscribe()
+        });
+        async move {
+            if let Some(mut rx) = rx {
+                // Nothing is ever sent: `changed` fails once the sender, held by the open
+                // token, is dropped as the token closes.
+                while rx.changed().await.is_ok() {}
             }
         }
     }
@@ -132,27 +175,16 @@ impl Tokens {
     pub fn open_tokens(&self) -> Vec<OpenToken> {
         let mut v: Vec<OpenToken> = self
             .lock()
+            .open
             .iter()
-            .filter_map(|(token, e)| match e {
-                Entry::Open {
-                    execution_arn,
-                    state_name,
-                    ..
-                } => Some(OpenToken {
-                    token: token.clone(),
-                    execution_arn: execution_arn.clone(),
-                    state_name: state_name.clone(),
-                }),
-                Entry::Closed { .. } => None,
+            .map(|(token, e)| OpenToken {
+                token: token.clone(),
+                execution_arn: e.execution_arn.clone(),
+                state_name: e.state_name.clone(),
             })
             .collect();
         v.sort_by(|a, b| a.token.cmp(&b.token));
         v
-    }
-
-    /// Whether `token` is open: issued and not yet answered, timed out or closed.
-    pub fn is_open(&self, token: &str) -> bool {
-        matches!(self.lock().get(token), Some(Entry::Open { .. }))
     }
 
     /// The execution a token (open or closed) belongs to.
@@ -162,59 +194,47 @@ impl Tokens {
 
     /// The execution and state of a token this registry issued, open or closed.
     pub fn task_of(&self, token: &str) -> Option<OpenToken> {
-        self.lock().get(token).map(|e| match e {
-            Entry::Open {
-                execution_arn,
-                state_name,
-                ..
-            }
-            | Entry::Closed {
-                execution_arn,
-                state_name,
-            } => OpenToken {
-                token: token.to_string(),
-                execution_arn: execution_arn.clone(),
-                state_name: state_name.clone(),
-            },
+        let map = self.lock();
+        let (execution_arn, state_name) = match map.open.get(token) {
+            Some(open) => (open.execution_arn.clone(), open.state_name.clone()),
+            None => map.closed.get(token).cloned()?,
+        };
+        Some(OpenToken {
+            token: token.to_string(),
+            execution_arn,
+            state_name,
         })
     }
 
     /// Delivers an answer. Success and failure close the token; a heartbeat keeps it open.
     pub fn answer(&self, token: &str, answer: TaskAnswer) -> Result<(), ApiError> {
-        // `TaskToken` is a sensitive string of 1 to 2048 characters in the service model
-        // (botocore `stepfunctions/2016-11-23/service-2.json`); a sensitive value is not echoed.
-        if token.is_empty() {
-            return Err(ApiError::validation(
-                "1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length greater than or equal to 1",
-            ));
-        }
-        if token.chars().count() > 2048 {
-            return Err(ApiError::validation(
-                "1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length less than or equal to 2048",
-            ));
+        if token.is_empty() || token.len() > 2048 {
+            return Err(ApiError::validation(format!(
+                "1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length between 1 and 2048 (got {})",
+                token.len()
+            )));
         }
         if !Ids::is_well_formed_token(token) {
             return Err(ApiError::invalid_token(format!("Invalid token: '{token}'")));
         }
         let mut map = self.lock();
-        match map.get(token) {
-            None => Err(ApiError::task_does_not_exist()),
-            Some(Entry::Closed { .. }) => Err(ApiError::task_timed_out()),
-            Some(e @ Entry::Open { tx, .. }) => {
-                let closing = !matches!(answer, TaskAnswer::Heartbeat);
-                if tx.send(answer).is_err() {
-                    // The waiting task is gone (its execution ended): treat as closed.
-                    let closed = e.closed();
-                    map.insert(token.to_string(), closed);
-                    return Err(ApiError::task_timed_out());
-                }
-                if closing {
-                    let closed = e.closed();
-                    map.insert(token.to_string(), closed);
-                }
-                Ok(())
-            }
+        let Some(open) = map.open.get(token) else {
+            return Err(if map.closed.contains_key(token) {
+                ApiError::task_timed_out()
+            } else {
+                ApiError::task_does_not_exist()
+            });
+        };
+        let closing = !matches!(answer, TaskAnswer::Heartbeat);
+        if open.tx.send(answer).is_err() {
+            // The waiting task is gone (its execution ended): treat as closed.
+            map.close(token);
+            return Err(ApiError::task_timed_out());
         }
+        if closing {
+            map.close(token);
+        }
+        Ok(())
     }
 }
 
@@ -257,6 +277,58 @@ mod tests {
         assert_eq!(
             tokens.answer("", TaskAnswer::Heartbeat).unwrap_err().code,
             "ValidationException"
+        );
+    }
+
+    #[tokio::test]
+    async fn closed_resolves_when_the_token_closes_and_not_before() {
+        use std::time::Duration;
+        let pending = |f| async move {
+            tokio::time::timeout(Duration::from_millis(20), f)
+                .await
+                .is_err()
+        };
+        let tokens = Tokens::default();
+        let mut ids = Ids::seeded(2);
+        let (a, b, c) = (ids.task_token(), ids.task_token(), ids.task_token());
+        let _ra = tokens.open(&a, "arn:e1", "S");
+        let _rb = tokens.open(&b, "arn:e1", "S");
+        let _rc = tokens.open(&c, "arn:e2", "S");
+
+        // Open, and a heartbeat keeps it open.
+        assert!(pending(tokens.closed(&a)).await);
+        tokens.answer(&a, TaskAnswer::Heartbeat).unwrap();
+        assert!(pending(tokens.closed(&a)).await);
+        // Answered: closed, for a waiter from before and one from after.
+        let before = tokens.closed(&a);
+        tokens
+            .answer(&a, TaskAnswer::Success(serde_json::json!({})))
+            .unwrap();
+        before.await;
+        tokens.closed(&a).await;
+        assert!(!tokens.is_open(&a));
+        assert_eq!(tokens.execution_of(&a).as_deref(), Some("arn:e1"));
+
+        // The execution's end closes its tokens, not another execution's.
+        let waiting_b = tokens.closed(&b);
+        tokens.close_execution("arn:e1");
+        waiting_b.await;
+        assert!(pending(tokens.closed(&c)).await);
+        assert_eq!(
+            tokens
+                .open_tokens()
+                .iter()
+                .map(|t| &t.token)
+                .collect::<Vec<_>>(),
+            vec![&c]
+        );
+        // A timeout closes it; an unknown token is "not open" at once.
+        tokens.close(&c);
+        tokens.closed(&c).await;
+        tokens.closed(&ids.task_token()).await;
+        assert_eq!(
+            tokens.answer(&c, TaskAnswer::Heartbeat).unwrap_err().code,
+            "TaskTimedOut"
         );
     }
 }

@@ -191,3 +191,87 @@ impl Interceptor for SkipLockInterceptor {
         Box::pin(async { After::Send })
     }
 }
+
+#[cfg(all(test, feature = "sdk"))]
+mod sdk_tests {
+    use std::time::Duration;
+
+    use serde_json::{json, Value};
+
+    use crate::harness::Harness;
+    use crate::prelude::Status;
+
+    /// A real worker that takes 300 ms of wall time between receiving a token and answering
+    /// it. Virtual time must not skip meanwhile (the task's 1 s timeout would fire), and must
+    /// skip again once the token is answered and its message deleted (the one-hour Wait after
+    /// it).
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_received_token_holds_virtual_time_until_it_is_answered() {
+        // Below LOCK_BOUND: a lock not released once the work is done would fail `finish()`.
+        let h = Harness::builder()
+            .seed(5)
+            .finish_timeout(Duration::from_secs(3))
+            .start()
+            .await;
+        let queue = h.create_queue("work").await.unwrap();
+        let machine = h
+            .create_state_machine(
+                "held",
+                json!({
+                    "StartAt": "Ask",
+                    "States": {
+                        "Ask": {
+                            "Type": "Task",
+                            "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                            "Parameters": { "QueueUrl": queue, "MessageBody": { "token.$": "$$.Task.Token" } },
+                            "TimeoutSeconds": 1,
+                            "Next": "Hour"
+                        },
+                        "Hour": { "Type": "Wait", "Seconds": 3600, "End": true }
+                    }
+                }),
+            )
+            .await
+            .unwrap();
+        let exec = machine.start(json!({})).await.unwrap();
+        let (sqs, sfn) = (h.sqs_client().await, h.sfn_client().await);
+        let got = sqs
+            .receive_message()
+            .queue_url(&queue)
+            .wait_time_seconds(20)
+            .send()
+            .await
+            .unwrap();
+        let body: Value =
+            serde_json::from_str(got.messages()[0].body().unwrap_or_default()).unwrap();
+        let token = body["token"].as_str().unwrap().to_string();
+        let receipt = got.messages()[0].receipt_handle().unwrap().to_string();
+        // The worker's own work, which the clock cannot see, runs while the test drives time;
+        // then it answers and deletes the message, as a worker does.
+        let worker = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let answered = sfn
+                .send_task_success()
+                .task_token(token)
+                .output("{}")
+                .send()
+                .await;
+            sqs.delete_message()
+                .queue_url(queue)
+                .receipt_handle(receipt)
+                .send()
+                .await
+                .expect("deleted");
+            answered
+        });
+        let done = exec.finish().await.unwrap();
+        assert_eq!(
+            done.status(),
+            Status::Succeeded,
+            "the task timed out under the worker: {:?}",
+            done.error()
+        );
+        assert!(worker.await.unwrap().is_ok(), "the answer was refused");
+        assert_eq!(done.duration(), Duration::from_secs(3600));
+    }
+}
