@@ -624,6 +624,16 @@ async fn a_message_received_max_receive_count_times_moves_to_the_dead_letter_que
     assert!(msg.body().unwrap().contains("TaskToken"));
 }
 
+/// Lets the worker's late answer happen, and checks that AWS refused it.
+async fn assert_answer_refused_late(h: &Harness, w: &sfn_harness::harness::WorkerHandle) {
+    h.settle().await; // the worker answers as its timer fires
+    assert!(
+        w.log().iter().any(|l| l.ends_with("refused: TaskTimedOut")),
+        "the worker's late answer was not refused: {:?}",
+        w.log()
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Worker faults
 
@@ -639,12 +649,7 @@ async fn an_answer_after_the_task_timeout_is_refused(h: Harness) {
     assert_eq!(done.error().as_deref(), Some("States.Timeout"));
     assert_eq!(done.duration(), Duration::from_secs(3600));
     h.advance(Duration::from_secs(3600)).await;
-    h.settle().await; // the worker answers as its timer fires
-    assert!(
-        w.log().iter().any(|l| l.ends_with("refused: TaskTimedOut")),
-        "{:?}",
-        w.log()
-    );
+    assert_answer_refused_late(&h, &w).await;
 }
 
 #[sfn_harness::test(seed = 3)]
@@ -709,12 +714,7 @@ async fn a_clock_jump_while_a_scripted_worker_works_fires_the_timeout(h: Harness
     // The timeout fired at its own instant on the way, not at the end of the jump.
     assert_eq!(done.duration(), Duration::from_secs(3600));
     h.advance(Duration::from_secs(120)).await;
-    h.settle().await; // the worker answers as its timer fires
-    assert!(
-        w.log().iter().any(|l| l.ends_with("refused: TaskTimedOut")),
-        "{:?}",
-        w.log()
-    );
+    assert_answer_refused_late(&h, &w).await;
     let jump = h.fault_report();
     let jump = jump.iter().next().unwrap();
     assert_eq!(

@@ -244,8 +244,15 @@ impl Clock {
     /// deadline order. Has no effect on a real clock. An advance asked for while another is
     /// under way starts when that one has finished.
     pub async fn advance(&self, d: Duration) {
+        drop(self.advance_holding(d).await);
+    }
+
+    /// [`Clock::advance`], returning an activity taken before the advance lets the next one
+    /// start: whoever waits for this advance can hand it on, so no other advance finds the
+    /// clock idle in between (and skips past a fiber that this advance is about to wake).
+    pub(crate) async fn advance_holding(&self, d: Duration) -> Activity {
         if !self.inner.virtual_time {
-            return;
+            return self.activity();
         }
         let _one_at_a_time = self.inner.advancing.lock().await;
         // Let whatever is running now settle first: an answer just sent must be seen before
@@ -271,6 +278,7 @@ impl Clock {
             // Let the woken fibers run (and perhaps set new timers) before going further.
             self.settle().await;
         }
+        self.activity()
     }
 
     /// Waits until no activity is live: everything that can happen without time passing has

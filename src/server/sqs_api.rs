@@ -20,30 +20,6 @@ use crate::sqs::{
 /// The target prefix of SQS operations.
 pub const SQS_TARGET_PREFIX: &str = "AmazonSQS";
 
-/// The operations this API serves (every other `AmazonSQS.*` target is
-/// `UnknownOperationException`).
-pub const SQS_OPERATIONS: &[&str] = &[
-    "CreateQueue",
-    "GetQueueUrl",
-    "ListQueues",
-    "DeleteQueue",
-    "PurgeQueue",
-    "GetQueueAttributes",
-    "SetQueueAttributes",
-    "SendMessage",
-    "SendMessageBatch",
-    "ReceiveMessage",
-    "DeleteMessage",
-    "DeleteMessageBatch",
-    "ChangeMessageVisibility",
-    "ChangeMessageVisibilityBatch",
-    "TagQueue",
-    "UntagQueue",
-    "ListQueueTags",
-    "ListDeadLetterSourceQueues",
-    "ListMessageMoveTasks",
-];
-
 /// Serves the SQS JSON API from an [`Sqs`] engine.
 #[derive(Debug, Clone)]
 pub struct SqsApi {
@@ -379,7 +355,10 @@ impl SqsApi {
     }
 }
 
-const KNOWN: &[&str] = &[
+/// Every operation of the SQS API (every other `AmazonSQS.*` target is
+/// `UnknownOperationException`); the few this fake does not implement answer AWS's
+/// `UnsupportedOperation`.
+pub const SQS_OPERATIONS: &[&str] = &[
     "CreateQueue",
     "GetQueueUrl",
     "ListQueues",
@@ -408,7 +387,7 @@ const KNOWN: &[&str] = &[
 impl JsonService for SqsApi {
     fn call<'a>(&'a self, operation: &'a str, body: &'a [u8]) -> BoxFuture<'a, JsonReply> {
         Box::pin(async move {
-            if !KNOWN.contains(&operation) {
+            if !SQS_OPERATIONS.contains(&operation) {
                 return JsonReply::unknown_operation(&format!("{SQS_TARGET_PREFIX}.{operation}"));
             }
             match self.dispatch(operation, body).await {

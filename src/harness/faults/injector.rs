@@ -495,9 +495,12 @@ impl Injector {
             self.record(&rule, format!("clock jumped {d:?}"), &event);
             // Advancing settles between timers; from a tracked fiber or a request, waiting for
             // it parks this fiber, so the advance is not held up by the fiber that asked for it.
+            // The advance hands back an activity taken before it lets another advance start,
+            // held until this fiber counts again: no one finds the clock idle in between.
             let clock = self.clock.clone();
-            let jump = tokio::spawn(async move { clock.advance(d).await });
-            let _ = self.clock.park(jump).await;
+            let jump = tokio::spawn(async move { clock.advance_holding(d).await });
+            let handed_over = self.clock.park(jump).await;
+            drop(handed_over);
         }
     }
 
