@@ -419,7 +419,11 @@ pub fn evaluate(
                 if out.len() > 1000 {
                     return Err(fail(n, "the range has more than 1000 elements"));
                 }
-                i += step;
+                // Past the integers there is nothing more in the range.
+                let Some(next) = i.checked_add(step) else {
+                    break;
+                };
+                i = next;
             }
             Ok(Value::Array(out))
         }
@@ -532,8 +536,9 @@ pub fn evaluate(
                 let seed = int(2)?;
                 StdRng::seed_from_u64(seed as u64).gen_range(start..end)
             } else {
-                let span = (end - start) as u64;
-                start + (rng.next_u64() % span) as i64
+                // `start < end`, so the span fits in a u64 and start + offset in an i64.
+                let span = end.abs_diff(start);
+                start.wrapping_add_unsigned(rng.next_u64() % span)
             };
             Ok(json!(value))
         }
@@ -707,6 +712,28 @@ mod tests {
             run("States.Format('{}', $$.Execution.Name)", json!({})).unwrap(),
             json!("run-1")
         );
+    }
+
+    #[test]
+    fn extreme_integers_do_not_overflow() {
+        // Found by `cargo fuzz run intrinsic`: these overflowed i64 arithmetic (a panic in
+        // debug builds, where users' tests run).
+        let run = |text: &str| {
+            evaluate(
+                &parse(text).unwrap(),
+                &json!({}),
+                &json!({}),
+                &mut StdRng::seed_from_u64(1),
+            )
+        };
+        let big = i64::MAX;
+        assert_eq!(
+            run(&format!("States.ArrayRange(0, {big}, {big})")).unwrap(),
+            json!([0, big])
+        );
+        let v = run(&format!("States.MathRandom({}, {big})", i64::MIN)).unwrap();
+        assert!(v.as_i64().is_some(), "{v}");
+        assert!(run(&format!("States.MathAdd({big}, 1)")).is_err());
     }
 
     #[test]

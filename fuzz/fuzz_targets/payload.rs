@@ -1,0 +1,23 @@
+//! A payload template (`Parameters`, `ResultSelector`, …) and an input, as two JSON documents
+//! separated by a NUL byte: evaluation never panics.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use rand::SeedableRng;
+use serde_json::Value;
+use sfn_harness::asl::payload;
+
+fuzz_target!(|data: &[u8]| {
+    let mut parts = data.splitn(2, |b| *b == 0);
+    let (Some(t), Some(i)) = (parts.next(), parts.next()) else {
+        return;
+    };
+    let (Ok(template), Ok(input)) = (
+        serde_json::from_slice::<Value>(t),
+        serde_json::from_slice::<Value>(i),
+    ) else {
+        return;
+    };
+    let mut rng = rand::rngs::StdRng::seed_from_u64(1);
+    let _ = payload::evaluate(&template, &input, &input, &mut rng);
+});
