@@ -354,11 +354,33 @@ async fn a_thousand_executions_survive_throttles_duplicates_and_crashes_repeatab
         .filter(|(name, h)| second.get(*name) != Some(h))
         .map(|(name, _)| name)
         .collect();
+    let first_difference = |name: &str| -> String {
+        let parse = |h: Option<&String>| -> Vec<Value> {
+            h.and_then(|h| serde_json::from_str(h).ok())
+                .unwrap_or_default()
+        };
+        let (a, b) = (parse(first.get(name)), parse(second.get(name)));
+        let at = a
+            .iter()
+            .zip(&b)
+            .position(|(x, y)| x != y)
+            .unwrap_or(a.len().min(b.len()));
+        format!(
+            "{name}, event {at}:\n  first run:  {}\n  second run: {}",
+            a.get(at).map_or("(none)".into(), Value::to_string),
+            b.get(at).map_or("(none)".into(), Value::to_string)
+        )
+    };
     assert!(
         differing.is_empty(),
-        "{} histories differ between two runs with the same seed, e.g. {:?}",
+        "{} histories differ between two runs with the same seed:\n{}",
         differing.len(),
-        differing.iter().take(5).collect::<Vec<_>>()
+        differing
+            .iter()
+            .take(3)
+            .map(|n| first_difference(n))
+            .collect::<Vec<_>>()
+            .join("\n")
     );
     // Crashed executions really took a visibility timeout longer.
     let slow = first

@@ -7,19 +7,23 @@
 //!
 //! - from the moment a message carrying an open task token is received over HTTP until that
 //!   token is answered or closed *and* the message is deleted (a worker answers, then deletes:
-//!   were time to skip in between, the message would come back after its visibility timeout);
-//!   each `SendTask*` call for the token, even one refused by an injected fault and retried by
-//!   the SDK, renews the hold;
+//!   were time to skip in between, the message would come back after its visibility timeout),
+//!   for as long as workers show progress: a worker that received ten messages in one call and
+//!   works through them keeps all ten held (every `SendTask*`, `DeleteMessage` or
+//!   `ChangeMessageVisibility` call, even one refused by an injected fault and retried by the
+//!   SDK, and every receive that returns messages, is progress);
 //! - while a queue that a worker has polled recently holds a visible message carrying an open
 //!   token: the worker is about to take it (it may be sleeping in its SDK's retry back-off);
 //! - for a moment ([`PICKUP_GRACE`]) after a message carrying an open token is first seen
 //!   visible in any queue, so that a worker that has not polled yet (a task the test just
 //!   spawned) gets to take it before time moves on.
 //!
-//! All are bounded in real time ([`LOCK_BOUND`] since the receive, the last `SendTask*` call or
+//! All are bounded in real time ([`LOCK_BOUND`] since the receive or the last progress, or since
 //! the last poll; [`PICKUP_GRACE`] since the message was first seen), so a worker that received
-//! a token and died, stopped polling, or never existed does not freeze the clock. These are *holds* ([`Clock::add_hold`]): they stop automatic skipping only;
-//! [`Harness::advance`](crate::harness::Harness::advance) by hand is not held up.
+//! a token and died, stopped polling, or never existed does not freeze the clock: once the other
+//! workers have nothing left to do, its hold lapses. These are *holds* ([`Clock::add_hold`]):
+//! they stop automatic skipping only; [`Harness::advance`](crate::harness::Harness::advance) by
+//! hand is not held up.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -51,8 +55,10 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub(crate) struct SkipLock {
     engine: Engine,
     sqs: Weak<Sqs>,
-    /// Received tokens → the receipt handles of their deliveries, and until when they hold.
+    /// Received tokens → the receipt handles of their deliveries, and when they were received.
     received: Mutex<HashMap<String, (Vec<String>, Instant)>>,
+    /// When a worker last showed progress (see the module docs).
+    progress: Mutex<Instant>,
     /// Queue names → when a worker last polled them.
     polled: Mutex<HashMap<String, Instant>>,
     /// Visible task messages (queue, key, receive count) → when they were first seen visible.
@@ -66,6 +72,7 @@ impl SkipLock {
             engine,
             sqs: Arc::downgrade(sqs),
             received: Mutex::new(HashMap::new()),
+            progress: Mutex::new(Instant::now()),
             polled: Mutex::new(HashMap::new()),
             seen: Mutex::new(HashMap::new()),
         });
@@ -85,9 +92,10 @@ impl SkipLock {
             return false;
         };
         {
+            let progress = *lock(&self.progress);
             let mut received = lock(&self.received);
-            received.retain(|token, (receipts, until)| {
-                *until > now
+            received.retain(|token, (receipts, received_at)| {
+                now.duration_since((*received_at).max(progress)) < LOCK_BOUND
                     && (self.is_open(token) || receipts.iter().any(|r| sqs.holds_delivery(r)))
             });
             if !received.is_empty() {
@@ -117,18 +125,15 @@ impl SkipLock {
             self.polled(call);
             return;
         }
-        let Some(op) = call.operation() else { return };
-        if call.prefix() != Some("AWSStepFunctions") || !op.starts_with("SendTask") {
-            return;
-        }
-        let Ok(request) = serde_json::from_slice::<Value>(call.body) else {
-            return;
-        };
-        if let Some(token) = request.get("taskToken").and_then(Value::as_str) {
-            let mut received = lock(&self.received);
-            if let Some((_, until)) = received.get_mut(token) {
-                *until = Instant::now() + LOCK_BOUND;
+        let progress = match (call.prefix(), call.operation()) {
+            (Some("AWSStepFunctions"), Some(op)) => op.starts_with("SendTask"),
+            (Some("AmazonSQS"), Some(op)) => {
+                op.starts_with("DeleteMessage") || op.starts_with("ChangeMessageVisibility")
             }
+            _ => false,
+        };
+        if progress {
+            *lock(&self.progress) = Instant::now();
         }
     }
 
@@ -160,8 +165,12 @@ impl SkipLock {
         let Ok(reply) = serde_json::from_slice::<Value>(&reply.body) else {
             return;
         };
+        let messages = reply["Messages"].as_array().map_or(&[][..], Vec::as_slice);
+        if !messages.is_empty() {
+            *lock(&self.progress) = now;
+        }
         let mut received = lock(&self.received);
-        for m in reply["Messages"].as_array().into_iter().flatten() {
+        for m in messages {
             let (Some(body), Some(receipt)) = (m["Body"].as_str(), m["ReceiptHandle"].as_str())
             else {
                 continue;
@@ -171,7 +180,7 @@ impl SkipLock {
                     .entry(token.to_string())
                     .or_insert_with(|| (Vec::new(), now));
                 entry.0.push(receipt.to_string());
-                entry.1 = now + LOCK_BOUND;
+                entry.1 = now;
             }
         }
     }
