@@ -36,7 +36,7 @@ use crate::engine::ids::Ids;
 use crate::engine::Engine;
 use crate::server::intercept::{After, Before, Call, Interceptor};
 use crate::server::{BoxFuture, JsonReply};
-use crate::sqs::Sqs;
+use crate::sqs::{queue_name_in, Sqs};
 
 /// How long (wall time) a received token, or a polled queue, holds virtual time still without
 /// news from its worker.
@@ -147,8 +147,7 @@ impl SkipLock {
                     .map(str::to_string)
             });
         if let Some(url) = queue {
-            let name = url.trim_end_matches('/').rsplit('/').next().unwrap_or(&url);
-            lock(&self.polled).insert(name.to_string(), Instant::now());
+            lock(&self.polled).insert(queue_name_in(&url).to_string(), Instant::now());
         }
     }
 

@@ -338,7 +338,7 @@ impl WorkerState {
         }
         if let Some(q) = &self.queue {
             let Some(url) = queue else { return false };
-            if url != q && url.rsplit('/').next() != Some(q.as_str()) {
+            if url != q && crate::sqs::queue_name_in(url) != q {
                 return false;
             }
         }

@@ -117,6 +117,11 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// The queue name a queue URL ends with (a bare name is returned as it is).
+pub(crate) fn queue_name_in(url: &str) -> &str {
+    url.trim_end_matches('/').rsplit('/').next().unwrap_or(url)
+}
+
 fn secs_to_ms(s: i64) -> Millis {
     (s.max(0) as u64).saturating_mul(1000)
 }

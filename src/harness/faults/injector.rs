@@ -19,6 +19,7 @@ use crate::server::sfn::SFN_OPERATIONS;
 use crate::server::sqs_api::SQS_OPERATIONS;
 use crate::server::{BoxFuture, JsonReply, SFN_TARGET_PREFIX, SQS_TARGET_PREFIX};
 use crate::sqs::delivery::{DeliveryHook, Fate, Sent};
+use crate::sqs::queue_name_in as queue_name;
 
 /// The error code of [`Fault::throttle`]: the service's own throttling error.
 pub(crate) const THROTTLE: &str = "Throttling";
@@ -35,11 +36,6 @@ pub(crate) fn error_label(code: &str, status: u16) -> String {
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     // Counters and the report are updated in single steps: a poisoned lock is consistent.
     m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-/// The queue name in a queue URL (or a bare name).
-fn queue_name(url: &str) -> &str {
-    url.trim_end_matches('/').rsplit('/').next().unwrap_or(url)
 }
 
 /// A roll in [0, 1) from the seed, the rule and the subject: the same on every run.
@@ -208,6 +204,7 @@ pub(crate) struct Injector {
     started_ms: Millis,
     rules: RwLock<Vec<Arc<Rule>>>,
     has_api: AtomicBool,
+    has_jumps: AtomicBool,
     report: Mutex<Vec<InjectedFault>>,
 }
 
@@ -221,6 +218,7 @@ impl Injector {
             engine,
             rules: RwLock::new(Vec::new()),
             has_api: AtomicBool::new(false),
+            has_jumps: AtomicBool::new(false),
             report: Mutex::new(Vec::new()),
         })
     }
@@ -240,9 +238,13 @@ impl Injector {
 
     /// Arms a fault.
     pub(crate) fn arm(&self, fault: Fault) -> Result<FaultHandle, String> {
-        if let Kind::Api { operation, .. } = &fault.kind {
-            check_operation(operation)?;
-            self.has_api.store(true, Ordering::SeqCst);
+        match &fault.kind {
+            Kind::Api { operation, .. } => {
+                check_operation(operation)?;
+                self.has_api.store(true, Ordering::SeqCst);
+            }
+            Kind::ClockJump(_) => self.has_jumps.store(true, Ordering::SeqCst),
+            Kind::Delivery(_) => {}
         }
         let mut rules = self.rules.write().unwrap_or_else(|e| e.into_inner());
         let rule = Arc::new(Rule {
@@ -434,7 +436,10 @@ impl Injector {
     }
 
     async fn after(&self, call: &Call<'_>, reply: &JsonReply) -> After {
-        if call.target == Some("AmazonSQS.ReceiveMessage") && reply.status == 200 {
+        if self.has_jumps.load(Ordering::SeqCst)
+            && call.target == Some("AmazonSQS.ReceiveMessage")
+            && reply.status == 200
+        {
             let text = String::from_utf8_lossy(&reply.body);
             let tokens: Vec<String> = Ids::find_tokens(&text).map(str::to_string).collect();
             for token in tokens {
