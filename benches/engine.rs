@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use sfn_harness::asl::StatesError;
-use sfn_harness::engine::clock::Clock;
+use sfn_harness::engine::task::{handler, TaskRequest};
 use sfn_harness::engine::{Engine, EngineConfig, Status};
-use sfn_harness::integrations::{handler, TaskRequest};
+use sfn_harness::time::Clock;
 
 fn engine() -> Engine {
     Engine::new(EngineConfig {

@@ -3,12 +3,16 @@
 //! An in-process fake of AWS Step Functions and Amazon SQS for Rust integration tests.
 #![warn(missing_docs)]
 
+pub mod account;
 pub mod asl;
 pub mod engine;
 pub mod harness;
+pub mod ids;
 pub mod integrations;
 pub mod server;
 pub mod sqs;
+pub(crate) mod sync;
+pub mod time;
 
 pub use sfn_harness_macros::test;
 

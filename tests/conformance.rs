@@ -11,10 +11,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
-use sfn_harness::engine::clock::Clock;
-use sfn_harness::engine::{Engine, EngineConfig};
-use sfn_harness::integrations::sqs::{SqsIntegration, SEND_MESSAGE};
+use sfn_harness::account::{Account, AccountConfig};
+use sfn_harness::engine::Engine;
 use sfn_harness::sqs::{CreateQueue, ReceiveMessage, Sqs};
+use sfn_harness::time::Clock;
 
 const REQUIRED_PASS_RATE: f64 = 0.98;
 
@@ -239,21 +239,18 @@ async fn play_worker(engine: Engine, sqs: Arc<Sqs>, queue_url: String, worker: V
 
 async fn run_case(case: &Value) -> Result<(), String> {
     let clock = Clock::virtual_at(1_700_000_000_000);
-    let engine = Engine::new(EngineConfig {
-        clock: clock.clone(),
-        seed: Some(1),
-        // The account the recordings were made in.
-        account_id: "111111111111".into(),
-        role_arn: "arn:aws:iam::111111111111:role/conformance".into(),
-        ..EngineConfig::default()
-    });
-    let sqs = Arc::new(Sqs::new(
-        clock.clone(),
-        "111111111111",
-        "us-east-1",
-        "https://sqs.us-east-1.amazonaws.com",
-    ));
-    engine.register_resource(SEND_MESSAGE, Arc::new(SqsIntegration::new(sqs.clone())));
+    // The account the recordings were made in.
+    let account = Account::with_role(
+        AccountConfig {
+            clock: clock.clone(),
+            seed: Some(1),
+            account_id: "111111111111".into(),
+            ..AccountConfig::default()
+        },
+        "arn:aws:iam::111111111111:role/conformance".into(),
+    );
+    let engine = account.engine().clone();
+    let sqs = account.sqs().clone();
     let mut input_text = case_input(&case["input"]);
     if case["needs"] == serde_json::json!(["sqs-callback"]) {
         let url = sqs

@@ -11,9 +11,9 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use sfn_harness::asl::StatesError;
-use sfn_harness::engine::clock::Clock;
+use sfn_harness::engine::task::{handler, TaskRequest};
 use sfn_harness::engine::{Engine, EngineConfig, Execution, Status};
-use sfn_harness::integrations::{handler, TaskRequest};
+use sfn_harness::time::Clock;
 
 const T0: u64 = 1_700_000_000_000;
 

@@ -15,9 +15,9 @@ use aws_sdk_sqs::types::{
 };
 use aws_sdk_sqs::Client;
 use md5::{Digest, Md5};
-use sfn_harness::engine::clock::Clock;
 use sfn_harness::server::{Router, Server};
 use sfn_harness::sqs::Sqs;
+use sfn_harness::time::Clock;
 
 const ACCOUNT: &str = "123456789012";
 

@@ -14,13 +14,11 @@
 
 use std::net::IpAddr;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use clap::{Args, Parser, Subcommand};
-use sfn_harness::engine::clock::Clock;
-use sfn_harness::engine::{Engine, EngineConfig};
-use sfn_harness::server::{Router, Server};
-use sfn_harness::sqs::Sqs;
+use sfn_harness::account::{Account, AccountConfig};
+use sfn_harness::server::Server;
+use sfn_harness::time::Clock;
 
 /// An in-process fake of AWS Step Functions and Amazon SQS, as a standalone endpoint.
 #[derive(Debug, Parser)]
@@ -84,22 +82,13 @@ fn main() -> ExitCode {
 }
 
 async fn serve(args: Serve) -> Result<(), String> {
-    let clock = Clock::real();
-    let engine = Engine::new(EngineConfig {
-        clock: clock.clone(),
+    let account = Account::new(AccountConfig {
+        clock: Clock::real(),
         seed: None,
         account_id: args.account_id.clone(),
         region: args.region.clone(),
-        role_arn: format!("arn:aws:iam::{}:role/sfn-harness", args.account_id),
     });
-    // The base URL is replaced by the server's own address when it binds.
-    let sqs = Arc::new(Sqs::new(
-        clock,
-        args.account_id.clone(),
-        args.region.clone(),
-        format!("https://sqs.{}.amazonaws.com", args.region),
-    ));
-    let router = Router::for_engine(&engine, sqs);
+    let router = account.router();
     let server = Server::bind(router, (args.host, args.port))
         .map_err(|e| format!("cannot listen on {}:{}: {e}", args.host, args.port))?;
     println!(

@@ -1,13 +1,14 @@
 //! Executions: their status, result and history, and how to wait for them.
 
+use crate::sync::lock;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde_json::Value;
 use tokio::sync::watch;
 
-use crate::engine::clock::Millis;
 use crate::engine::history::HistoryEvent;
 use crate::engine::machine::StateMachine;
+use crate::time::Millis;
 
 /// An execution's status, as `DescribeExecution` reports it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -107,7 +108,7 @@ impl Execution {
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, ExecState> {
         // State is updated field by field under the lock; a poisoned lock is still consistent.
-        self.state.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.state)
     }
 
     /// The execution ARN.
@@ -166,7 +167,7 @@ impl Execution {
     }
 
     /// Waits until the execution has ended (on any clock; this does not drive virtual time —
-    /// use [`Clock::run_until`](crate::engine::clock::Clock::run_until) for that).
+    /// use [`Clock::run_until`](crate::time::Clock::run_until) for that).
     pub async fn wait(&self) -> Status {
         let mut rx = self.done.subscribe();
         // `wait_for` fails only if the sender is dropped, which cannot happen while `self` lives.

@@ -22,7 +22,7 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::engine::clock::Millis;
+use crate::time::Millis;
 
 /// One history event.
 #[derive(Debug, Clone, PartialEq)]

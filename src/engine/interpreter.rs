@@ -17,6 +17,7 @@
 //!   both follow the last event recorded before them; `…StateFailed` follows the failed fiber's
 //!   last event, and so does the `…StateStarted` of a retry.
 
+use crate::sync::lock;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -30,15 +31,15 @@ use crate::asl::{
     choice, payload, Catcher, Definition, Fail, Jitter, PathOrNull, Retrier, Seconds, State,
     StateKind, StatesError, StringOrPath, Task, Transition, WaitFor,
 };
-use crate::engine::clock::Millis;
 use crate::engine::execution::{Execution, Status};
 use crate::engine::history::{
     error_details, json_text, not_truncated, state_entered, state_exited,
 };
-use crate::engine::ids::Ids;
+use crate::engine::task::{Pattern, Resource, TaskRequest};
 use crate::engine::tokens::TaskAnswer;
 use crate::engine::EngineInner;
-use crate::integrations::{Pattern, Resource, TaskRequest};
+use crate::ids::Ids;
+use crate::time::Millis;
 
 /// A state (or execution) failure: an ASL error name and cause, both optional as in AWS.
 #[derive(Debug, Clone, PartialEq)]
@@ -114,7 +115,7 @@ impl Run {
     /// the OS RNG.
     fn task_token(&self) -> String {
         match &self.tokens {
-            Some(ids) => ids.lock().unwrap_or_else(|e| e.into_inner()).task_token(),
+            Some(ids) => lock(&ids).task_token(),
             None => self.engine.ids().task_token(),
         }
     }
@@ -250,7 +251,7 @@ impl Run {
         input: &Value,
         ctx: &Value,
     ) -> Result<Value, Failure> {
-        let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
+        let mut rng = lock(&self.rng);
         payload::evaluate(template, input, ctx, &mut *rng).map_err(|e| self.lift(here, e))
     }
 
@@ -580,7 +581,7 @@ impl Run {
             secs = secs.min(max as f64);
         }
         if r.jitter == Jitter::Full {
-            let mut rng = self.rng.lock().unwrap_or_else(|e| e.into_inner());
+            let mut rng = lock(&self.rng);
             secs *= rng.gen::<f64>();
         }
         counts[i] += 1;
@@ -816,6 +817,7 @@ impl Run {
             state_name: here.state.name.clone(),
             retry_count: retries,
             clock: clock.clone(),
+            engine: crate::engine::task::EngineHandle(Arc::downgrade(&self.engine)),
         };
         let call = handler.call(request);
         let called = tokio::select! {
@@ -1038,7 +1040,7 @@ impl Run {
                                 "MapIterationSucceeded",
                                 Some(("mapIterationSucceededEventDetails", details)),
                             );
-                            *results[index].lock().unwrap_or_else(|e| e.into_inner()) = v;
+                            *lock(&results[index]) = v;
                         }
                         Err(f) => {
                             self.emit_after(
@@ -1061,10 +1063,7 @@ impl Run {
                 self.emit_after(last, "MapStateSucceeded", None);
                 *chain = last;
                 Ok(Value::Array(
-                    results
-                        .into_iter()
-                        .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
-                        .collect(),
+                    results.into_iter().map(crate::sync::into_inner).collect(),
                 ))
             }
             Err((f, c)) => {
@@ -1077,7 +1076,7 @@ impl Run {
 
 /// Sleeps until `deadline`, or forever without one (no timer is registered, so virtual time
 /// never skips toward it).
-async fn sleep_until_opt(clock: &crate::engine::clock::Clock, deadline: Option<Millis>) {
+async fn sleep_until_opt(clock: &crate::time::Clock, deadline: Option<Millis>) {
     match deadline {
         Some(d) => clock.sleep_until(d).await,
         None => std::future::pending().await,

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use crate::asl::{Definition, Diagnostic, StateKind};
-use crate::engine::clock::Millis;
+use crate::time::Millis;
 
 /// `STANDARD` or `EXPRESS`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -7,7 +7,7 @@
 //!
 //! ```
 //! use sfn_harness::engine::{Engine, EngineConfig, Status};
-//! use sfn_harness::engine::clock::Clock;
+//! use sfn_harness::time::Clock;
 //! use serde_json::json;
 //!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -28,15 +28,15 @@
 //! # }
 //! ```
 
-pub mod clock;
 pub mod error;
 pub mod execution;
 pub mod history;
-pub mod ids;
 mod interpreter;
 pub mod machine;
+pub mod task;
 pub mod tokens;
 
+use crate::sync::{lock, read, write};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
@@ -47,9 +47,9 @@ pub use execution::{Execution, Status};
 pub use machine::{MachineType, StateMachine};
 
 use crate::asl;
-use crate::integrations::TaskHandler;
-use clock::Clock;
-use ids::Ids;
+use crate::ids::Ids;
+use crate::time::Clock;
+use task::TaskHandler;
 use tokens::{TaskAnswer, Tokens};
 
 /// How an engine is set up.
@@ -117,15 +117,6 @@ pub struct TaskSubmission {
     pub retry_count: u64,
 }
 
-fn read<T>(l: &RwLock<T>) -> std::sync::RwLockReadGuard<'_, T> {
-    // Writers only push or replace whole entries: a poisoned lock is still consistent.
-    l.read().unwrap_or_else(|e| e.into_inner())
-}
-
-fn write<T>(l: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
-    l.write().unwrap_or_else(|e| e.into_inner())
-}
-
 impl EngineInner {
     pub(crate) fn handler(&self, base_arn: &str) -> Option<Arc<dyn TaskHandler>> {
         read(&self.handlers)
@@ -141,7 +132,7 @@ impl EngineInner {
     }
 
     pub(crate) fn ids(&self) -> MutexGuard<'_, Ids> {
-        self.ids.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.ids)
     }
 }
 
@@ -185,6 +176,10 @@ fn check_express(definition: &asl::Definition) -> Result<(), ApiError> {
 }
 
 impl Engine {
+    pub(crate) fn from_inner(inner: Arc<EngineInner>) -> Engine {
+        Engine { inner }
+    }
+
     /// A new engine.
     pub fn new(config: EngineConfig) -> Engine {
         let ids = match config.seed {
@@ -519,7 +514,7 @@ impl Engine {
             seed,
         ));
         let handle = self.inner.clock.spawn(run.run_execution());
-        *exec.task.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
+        *lock(&exec.task) = Some(handle);
         Ok(exec)
     }
 
@@ -571,7 +566,7 @@ impl Engine {
             cause.map(str::to_string),
         );
         if finished {
-            if let Some(task) = exec.task.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            if let Some(task) = lock(&exec.task).take() {
                 task.abort();
             }
             self.inner.tokens.close_execution(arn);

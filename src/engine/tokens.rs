@@ -5,6 +5,7 @@
 //! every further call is refused with `TaskTimedOut`, as AWS refuses it. A malformed token is
 //! `InvalidToken`; a well-formed token this engine never issued is `TaskDoesNotExist`.
 
+use crate::sync::lock;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
@@ -12,7 +13,7 @@ use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 
 use crate::engine::error::ApiError;
-use crate::engine::ids::Ids;
+use crate::ids::Ids;
 
 /// What a worker sent for a token.
 #[derive(Debug, Clone, PartialEq)]
@@ -81,7 +82,7 @@ impl Registry {
 /// The registry.
 ///
 /// ```
-/// use sfn_harness::engine::ids::Ids;
+/// use sfn_harness::ids::Ids;
 /// use sfn_harness::engine::tokens::{TaskAnswer, Tokens};
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -105,7 +106,7 @@ pub struct Tokens {
 impl Tokens {
     fn lock(&self) -> std::sync::MutexGuard<'_, Registry> {
         // The registry is mutated by single inserts/moves: a poisoned lock is consistent.
-        self.map.lock().unwrap_or_else(|e| e.into_inner())
+        lock(&self.map)
     }
 
     /// Registers a new open token; answers arrive on the returned receiver.

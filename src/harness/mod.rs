@@ -42,6 +42,7 @@ mod skip_lock;
 pub mod snapshot;
 pub mod worker;
 
+use crate::sync::lock;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -49,13 +50,14 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use tokio::sync::{mpsc, Notify};
 
+use crate::account::{Account, AccountConfig};
 use crate::asl::{InvalidDefinition, StatesError};
-use crate::engine::clock::{Clock, Millis};
-use crate::engine::{self, ApiError, Engine, EngineConfig, Status, TaskSubmission};
+use crate::engine::task::{BoxFuture, TaskHandler, TaskRequest};
+use crate::engine::{self, ApiError, Engine, Status, TaskSubmission};
 use crate::integrations::sqs::SEND_MESSAGE;
-use crate::integrations::{BoxFuture, TaskHandler, TaskRequest};
-use crate::server::{Router, Server};
+use crate::server::Server;
 use crate::sqs::{CreateQueue, Sqs};
+use crate::time::{Clock, Millis};
 
 pub use execution::{Execution, Finished, Machine};
 pub use faults::{Fault, FaultEvent, FaultHandle, FaultPlan, FaultReport};
@@ -229,9 +231,6 @@ impl HarnessBuilder {
     }
 }
 
-/// Mixed into the seed of the SQS service's ids ("SQS" in ASCII).
-const SQS_SEED_SALT: u64 = 0x0053_5153;
-
 /// 2024-01-01T00:00:00Z: where a seeded harness's virtual clock starts.
 const SEEDED_EPOCH_MS: Millis = 1_704_067_200_000;
 
@@ -251,16 +250,12 @@ pub(crate) struct HarnessInner {
 
 impl HarnessInner {
     pub(crate) fn normalize(&self, exec: &engine::Execution) -> NormalizedHistory {
-        let known = self.known.lock().unwrap_or_else(|e| e.into_inner()).clone();
+        let known = lock(&self.known).clone();
         NormalizedHistory::new(&exec.history(), exec.start_ms(), &known)
     }
 
     pub(crate) fn first_panic(&self) -> Option<String> {
-        self.panics
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .first()
-            .cloned()
+        lock(&self.panics).first().cloned()
     }
 
     fn record_panic(&self, worker: &WorkerState, payload: Box<dyn std::any::Any + Send>) {
@@ -271,18 +266,12 @@ impl HarnessInner {
             .unwrap_or_else(|| "(non-string panic payload)".into());
         let line = format!("{} panicked: {msg}", worker.label());
         worker.note(line.clone());
-        self.panics
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(line);
+        lock(&self.panics).push(line);
         self.panicked.notify_waiters();
     }
 
     fn workers(&self) -> Vec<Arc<WorkerState>> {
-        self.workers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        lock(&self.workers).clone()
     }
 
     /// The first mounted worker that takes this task; taking it counts against `.times(n)`.
@@ -352,7 +341,7 @@ impl HarnessInner {
                 w.label(),
                 w.deliveries.load(std::sync::atomic::Ordering::SeqCst)
             ));
-            for line in w.log.lock().unwrap_or_else(|e| e.into_inner()).iter() {
+            for line in lock(&w.log).iter() {
                 s.push_str(&format!("      {line}\n"));
             }
         }
@@ -370,7 +359,7 @@ impl HarnessInner {
                         "{}\n\tExpected deliveries: {expect}\n\tReceived: {n}",
                         w.label()
                     );
-                    let log = w.log.lock().unwrap_or_else(|e| e.into_inner());
+                    let log = lock(&w.log);
                     for line in log.iter() {
                         msg.push_str(&format!("\n\t- {line}"));
                     }
@@ -414,28 +403,20 @@ impl Harness {
             (true, Some(ms)) => Clock::virtual_at(ms),
             (true, None) => Clock::virtual_now(),
         };
-        let engine = Engine::new(EngineConfig {
+        let account = Account::new(AccountConfig {
             clock: clock.clone(),
             seed: config.seed,
             account_id: config.account_id.clone(),
             region: config.region.clone(),
-            role_arn: format!("arn:aws:iam::{}:role/sfn-harness", config.account_id),
         });
-        let sqs = Arc::new(Sqs::new(
-            clock.clone(),
-            config.account_id.clone(),
-            config.region.clone(),
-            format!("https://sqs.{}.amazonaws.com", config.region),
-        ));
-        if let Some(seed) = config.seed {
-            // A stream of its own, so message ids do not repeat the engine's execution names.
-            sqs.seed_ids(seed ^ SQS_SEED_SALT);
-        }
+        let engine = account.engine().clone();
+        let sqs = account.sqs().clone();
         // A plan given to the builder sets its own seed when `start` arms it.
         let injector = Injector::new(engine.clone(), config.seed.unwrap_or_else(rand::random));
         sqs.set_delivery_hook(Arc::new(DeliveryFaults(Arc::downgrade(&injector))));
         let skip_lock = SkipLock::install(engine.clone(), &sqs, &clock);
-        let router = Router::for_engine(&engine, sqs.clone())
+        let router = account
+            .router()
             .with_interceptor(Arc::new(SkipLockInterceptor(skip_lock)))
             .with_interceptor(Arc::new(ApiFaults(injector.clone())));
         // Binding 127.0.0.1:0 fails only if the machine has no loopback interface or no free
@@ -467,11 +448,7 @@ impl Harness {
             let _ = tx.send(s.clone());
         }));
         let dispatcher = clock.spawn(dispatch(Arc::downgrade(&inner), rx));
-        inner
-            .tasks
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(dispatcher);
+        lock(&inner.tasks).push(dispatcher);
         Harness { inner }
     }
 
@@ -618,22 +595,13 @@ impl Harness {
     }
 
     pub(crate) fn mount_worker(&self, w: Arc<WorkerState>) {
-        self.inner
-            .workers
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(w);
+        lock(&self.inner.workers).push(w);
     }
 
     /// Checks every worker's `.expect(..)`; returns a report of those not met.
     pub fn verify(&self) -> Result<(), String> {
         let failures = self.inner.verification_failures();
-        let panics = self
-            .inner
-            .panics
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone();
+        let panics = lock(&self.inner.panics).clone();
         if failures.is_empty() && panics.is_empty() {
             return Ok(());
         }
@@ -728,24 +696,12 @@ impl Harness {
 impl Drop for Harness {
     fn drop(&mut self) {
         // Stops accepting requests; connections end gracefully.
-        drop(
-            self.inner
-                .server
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take(),
-        );
-        for t in self
-            .inner
-            .tasks
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .drain(..)
-        {
+        drop(lock(&self.inner.server).take());
+        for t in lock(&self.inner.tasks).drain(..) {
             t.abort();
         }
         for e in self.inner.engine.executions(None, Some(Status::Running)) {
-            if let Some(t) = e.task.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            if let Some(t) = lock(&e.task).take() {
                 t.abort();
             }
         }
@@ -896,10 +852,7 @@ async fn dispatch(
                 deliver(&h, &worker, sub).await;
             }
         });
-        h.tasks
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(handle);
+        lock(&h.tasks).push(handle);
     }
 }
 

@@ -25,18 +25,19 @@
 //! they stop automatic skipping only; [`Harness::advance`](crate::harness::Harness::advance) by
 //! hand is not held up.
 
+use crate::sync::lock;
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::engine::clock::Clock;
-use crate::engine::ids::Ids;
 use crate::engine::Engine;
+use crate::ids::Ids;
 use crate::server::intercept::{After, Before, Call, Interceptor};
 use crate::server::{BoxFuture, JsonReply};
 use crate::sqs::{queue_name_in, Sqs};
+use crate::time::Clock;
 
 /// How long (wall time) a received token, or a polled queue, holds virtual time still without
 /// news from its worker.
@@ -45,11 +46,6 @@ pub const LOCK_BOUND: Duration = Duration::from_secs(5);
 /// How long (wall time) a task message that has just become visible holds virtual time still
 /// for a worker that has not polled its queue yet.
 pub const PICKUP_GRACE: Duration = Duration::from_secs(2);
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // Maps updated by single inserts and retains: a poisoned lock is consistent.
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
 
 /// The holds of one harness, fed by the requests its endpoint serves.
 pub(crate) struct SkipLock {

@@ -17,8 +17,8 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use crate::engine::clock::Millis;
 use crate::engine::history::HistoryEvent;
+use crate::time::Millis;
 
 /// Formats a duration in milliseconds as `+HH:MM:SS.mmm`.
 pub fn offset(ms: Millis) -> String {

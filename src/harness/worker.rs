@@ -29,6 +29,7 @@
 //! # }
 //! ```
 
+use crate::sync::lock;
 use std::fmt;
 use std::ops::{Bound, RangeBounds};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -368,10 +369,7 @@ impl WorkerState {
     }
 
     pub(crate) fn note(&self, line: String) {
-        self.log
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .push(line);
+        lock(&self.log).push(line);
     }
 }
 
@@ -580,10 +578,6 @@ impl WorkerHandle {
 
     /// What it did, one line per action (`respond`, `refused: TaskTimedOut`, …).
     pub fn log(&self) -> Vec<String> {
-        self.state
-            .log
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clone()
+        lock(&self.state.log).clone()
     }
 }

@@ -12,8 +12,9 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use sfn_harness::engine::clock::Clock;
-//! use sfn_harness::integrations::{sqs::SqsIntegration, Resource, TaskHandler, TaskRequest};
+//! use sfn_harness::time::Clock;
+//! use sfn_harness::engine::task::{EngineHandle, Resource, TaskHandler, TaskRequest};
+//! use sfn_harness::integrations::sqs::SqsIntegration;
 //! use sfn_harness::sqs::{CreateQueue, Sqs};
 //! use serde_json::json;
 //!
@@ -31,6 +32,7 @@
 //!     state_name: "Send".into(),
 //!     retry_count: 0,
 //!     clock,
+//!     engine: EngineHandle::detached(),
 //! }).await.unwrap();
 //! assert_eq!(out["MD5OfMessageBody"], "c5e179508b1710fec2b8c51a8a5efd8e"); // md5 of {"job":1}
 //! # }
@@ -44,7 +46,7 @@ use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
 use crate::asl::StatesError;
-use crate::integrations::{BoxFuture, TaskHandler, TaskRequest};
+use crate::engine::task::{BoxFuture, TaskHandler, TaskRequest};
 use crate::sqs::{MessageAttributeValue, SendMessage, Sqs, SqsError};
 
 /// The resource ARN this integration answers (without `.waitForTaskToken`).

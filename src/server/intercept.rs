@@ -10,7 +10,7 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use sfn_harness::engine::clock::Clock;
+//! use sfn_harness::time::Clock;
 //! use sfn_harness::server::{BoxFuture, JsonReply, Router};
 //! use sfn_harness::server::intercept::{After, Before, Call, Interceptor, Outcome};
 //!

@@ -13,7 +13,7 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use sfn_harness::engine::clock::Clock;
+//! use sfn_harness::time::Clock;
 //! use sfn_harness::server::{Router, Server, JsonService, JsonReply, BoxFuture};
 //! use sfn_harness::sqs::Sqs;
 //!
@@ -72,8 +72,8 @@ use tokio::task::JoinSet;
 pub use json::JsonReply;
 pub use sqs_api::{SqsApi, SQS_TARGET_PREFIX};
 
-use crate::engine::clock::Clock;
 use crate::sqs::Sqs;
+use crate::time::Clock;
 use intercept::{After, Before, Call, Interceptor, Outcome};
 
 /// A boxed, sendable future, as returned by [`JsonService::call`].
@@ -253,7 +253,7 @@ impl Server {
     /// (`0.0.0.0`, `::`) it names loopback, which reaches it from this machine.
     ///
     /// ```
-    /// use sfn_harness::engine::clock::Clock;
+    /// use sfn_harness::time::Clock;
     /// use sfn_harness::server::{Router, Server};
     ///
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {

@@ -37,13 +37,11 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use crate::asl;
-use crate::engine::clock::Millis;
 use crate::engine::history::{self, HistoryEvent};
 use crate::engine::{ApiError, Engine, Execution, MachineType, StateMachine, Status};
-use crate::integrations::sqs::{SqsIntegration, SEND_MESSAGE};
 use crate::server::json::{parse_object, Malformed, Members};
-use crate::server::{BoxFuture, JsonReply, JsonService, Router, SFN_TARGET_PREFIX};
-use crate::sqs::Sqs;
+use crate::server::{BoxFuture, JsonReply, JsonService};
+use crate::time::Millis;
 
 /// The operations this API serves (every other `AWSStepFunctions.*` target is
 /// `UnknownOperationException`).
@@ -103,36 +101,6 @@ impl JsonService for SfnApi {
                 Err(e) => error_reply(operation, &e),
             }
         })
-    }
-}
-
-impl Router {
-    /// The endpoint a [`Harness`](crate::harness::Harness) serves, and `sfn-harness serve` too:
-    /// Step Functions over `engine` and SQS over `sqs` on one router, with the SQS integration
-    /// (`arn:aws:states:::sqs:sendMessage[.waitForTaskToken]`) registered on the engine so that
-    /// its Task states send to `sqs`.
-    ///
-    /// ```
-    /// use std::sync::Arc;
-    /// use sfn_harness::engine::{Engine, EngineConfig};
-    /// use sfn_harness::server::Router;
-    /// use sfn_harness::sqs::Sqs;
-    ///
-    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// let engine = Engine::new(EngineConfig::default());
-    /// let sqs = Arc::new(Sqs::new(engine.clock().clone(), "123456789012", "us-east-1", "http://127.0.0.1:1"));
-    /// let router = Router::for_engine(&engine, sqs);
-    /// let reply = router.handle(Some("AWSStepFunctions.ListStateMachines"), b"{}").await;
-    /// assert_eq!(reply.status, 200);
-    /// let reply = router.handle(Some("AmazonSQS.ListQueues"), b"{}").await;
-    /// assert_eq!(reply.status, 200);
-    /// # }
-    /// ```
-    pub fn for_engine(engine: &Engine, sqs: Arc<Sqs>) -> Router {
-        engine.register_resource(SEND_MESSAGE, Arc::new(SqsIntegration::new(sqs.clone())));
-        Router::new(engine.clock().clone())
-            .with_sqs(sqs)
-            .with_service(SFN_TARGET_PREFIX, SfnApi::new(engine.clone()))
     }
 }
 

@@ -11,7 +11,7 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use sfn_harness::engine::clock::Clock;
+//! use sfn_harness::time::Clock;
 //! use sfn_harness::sqs::{CreateQueue, ReceiveMessage, SendMessage, Sqs};
 //! use sfn_harness::sqs::delivery::{DeliveryHook, Fate, Sent};
 //!
@@ -41,7 +41,7 @@
 //! # }
 //! ```
 
-use crate::engine::clock::Millis;
+use crate::time::Millis;
 
 /// A message a queue has just accepted, as a [`DeliveryHook`] sees it.
 #[derive(Debug, Clone, Copy)]

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 
 use super::error::SqsError;
-use crate::engine::clock::Millis;
+use crate::time::Millis;
 
 /// A message attribute value (`MessageAttributeValue` in the SQS API).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -8,7 +8,7 @@
 //! follow virtual time when the clock is virtual.
 //!
 //! ```
-//! use sfn_harness::engine::clock::Clock;
+//! use sfn_harness::time::Clock;
 //! use sfn_harness::sqs::{Sqs, CreateQueue, SendMessage, ReceiveMessage};
 //! use std::time::Duration;
 //!
@@ -47,8 +47,9 @@ pub mod queue;
 mod take;
 pub mod types;
 
+use crate::sync::{lock, read, write};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use base64::Engine as _;
 use sha2::{Digest, Sha256};
@@ -59,8 +60,8 @@ pub use message::MessageAttributeValue;
 pub use queue::RedrivePolicy;
 pub use types::*;
 
-use crate::engine::clock::{Clock, Millis};
-use crate::engine::ids::Ids;
+use crate::ids::Ids;
+use crate::time::{Clock, Millis};
 use delivery::{DeliveryHook, Sent};
 use message::StoredMessage;
 use queue::{Queue, QueueConfig};
@@ -110,11 +111,6 @@ struct State {
     queues: BTreeMap<String, Queue>,
     deleted: HashMap<String, Millis>,
     next_sequence: u128,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // Poisoning only means a panic elsewhere; every mutation here leaves the state consistent.
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// The queue name a queue URL ends with (a bare name is returned as it is).
@@ -207,7 +203,7 @@ impl Sqs {
     /// that a seeded run hands out the same ids every time.
     ///
     /// ```
-    /// # use sfn_harness::engine::clock::Clock;
+    /// # use sfn_harness::time::Clock;
     /// # use sfn_harness::sqs::{Sqs, CreateQueue, SendMessage};
     /// let ids = |seed| {
     ///     let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
@@ -225,7 +221,7 @@ impl Sqs {
     /// A new request id (a UUID) from the service's id source, for responses that carry one.
     ///
     /// ```
-    /// # use sfn_harness::engine::clock::Clock;
+    /// # use sfn_harness::time::Clock;
     /// # use sfn_harness::sqs::Sqs;
     /// let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
     /// sqs.seed_ids(1);
@@ -240,11 +236,11 @@ impl Sqs {
     /// Installs the [`DeliveryHook`] that decides the fate of every message accepted from now on
     /// (replacing an earlier one).
     pub fn set_delivery_hook(&self, hook: Arc<dyn DeliveryHook>) {
-        *self.hook.write().unwrap_or_else(|e| e.into_inner()) = Some(hook);
+        *write(&self.hook) = Some(hook);
     }
 
     fn hook(&self) -> Option<Arc<dyn DeliveryHook>> {
-        self.hook.read().unwrap_or_else(|e| e.into_inner()).clone()
+        read(&self.hook).clone()
     }
 
     /// A new receipt handle for one receive of `m` from queue `name`.

@@ -14,7 +14,7 @@ use tokio::sync::Notify;
 
 use super::error::SqsError;
 use super::message::StoredMessage;
-use crate::engine::clock::Millis;
+use crate::time::Millis;
 
 /// The attributes a client may set, in the order `GetQueueAttributes` with `All` lists them
 /// (after the read-only counters and timestamps).

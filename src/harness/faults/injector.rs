@@ -2,24 +2,25 @@
 //! the endpoint (an [`Interceptor`]), on SQS deliveries (a [`DeliveryHook`]) and on the clock; and
 //! recording every injection.
 
+use crate::sync::{lock, read, write};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
+use std::sync::{Arc, Mutex, RwLock, Weak};
 
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::report::InjectedFault;
 use super::{ApiAction, DeliveryAction, Fault, FaultEvent, FaultHandle, Kind};
-use crate::engine::clock::{Clock, Millis};
-use crate::engine::ids::Ids;
 use crate::engine::Engine;
+use crate::ids::Ids;
 use crate::server::intercept::{After, Before, Call, Interceptor};
 use crate::server::sfn::SFN_OPERATIONS;
 use crate::server::sqs_api::SQS_OPERATIONS;
 use crate::server::{BoxFuture, JsonReply, SFN_TARGET_PREFIX, SQS_TARGET_PREFIX};
 use crate::sqs::delivery::{DeliveryHook, Fate, Sent};
 use crate::sqs::queue_name_in as queue_name;
+use crate::time::{Clock, Millis};
 
 /// The error code of [`Fault::throttle`]: the service's own throttling error.
 pub(crate) const THROTTLE: &str = "Throttling";
@@ -31,11 +32,6 @@ pub(crate) fn error_label(code: &str, status: u16) -> String {
     } else {
         format!("{code} ({status})")
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // Counters and the report are updated in single steps: a poisoned lock is consistent.
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 /// A roll in [0, 1) from the seed, the rule and the subject: the same on every run.
@@ -233,7 +229,7 @@ impl Injector {
     }
 
     fn rules(&self) -> Vec<Arc<Rule>> {
-        self.rules.read().unwrap_or_else(|e| e.into_inner()).clone()
+        read(&self.rules).clone()
     }
 
     /// Arms a fault.
@@ -246,7 +242,7 @@ impl Injector {
             Kind::ClockJump(_) => self.has_jumps.store(true, Ordering::SeqCst),
             Kind::Delivery(_) => {}
         }
-        let mut rules = self.rules.write().unwrap_or_else(|e| e.into_inner());
+        let mut rules = write(&self.rules);
         let rule = Arc::new(Rule {
             index: rules.len(),
             label: fault.label(),

@@ -5,8 +5,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::engine::clock::Millis;
 use crate::harness::snapshot::offset;
+use crate::time::Millis;
 
 /// One injection: which fault, what it did, when (harness time since the harness started) and
 /// to what.

@@ -14,7 +14,7 @@
 //! not yet polled fiber looks idle.
 //!
 //! ```
-//! use sfn_harness::engine::clock::Clock;
+//! use sfn_harness::time::Clock;
 //! use std::time::Duration;
 //!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -26,12 +26,13 @@
 //! # }
 //! ```
 
+use crate::sync::lock;
 use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, Weak};
+use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -85,12 +86,6 @@ struct State {
 struct TimerSlot {
     fired: AtomicBool,
     waker: Mutex<Option<Waker>>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    // A poisoned lock only means another thread panicked while holding it; the clock's state is
-    // updated in single assignments, so it is still consistent.
-    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn wall_ms() -> Millis {
@@ -349,7 +344,7 @@ impl Clock {
     /// alive (capture `Weak` references).
     ///
     /// ```
-    /// use sfn_harness::engine::clock::Clock;
+    /// use sfn_harness::time::Clock;
     /// use std::sync::atomic::{AtomicBool, Ordering};
     /// use std::sync::Arc;
     /// use std::time::Duration;

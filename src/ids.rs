@@ -5,7 +5,7 @@
 //! its history) repeat byte for byte.
 //!
 //! ```
-//! use sfn_harness::engine::ids::Ids;
+//! use sfn_harness::ids::Ids;
 //!
 //! let mut a = Ids::seeded(7);
 //! let mut b = Ids::seeded(7);
@@ -90,7 +90,7 @@ impl Ids {
     /// The well-formed tokens that occur in `text` (a message body, say), in order.
     ///
     /// ```
-    /// use sfn_harness::engine::ids::Ids;
+    /// use sfn_harness::ids::Ids;
     /// let t = Ids::seeded(1).task_token();
     /// let body = format!(r#"{{"TaskToken":"{t}","n":1}}"#);
     /// assert_eq!(Ids::find_tokens(&body).collect::<Vec<_>>(), vec![t.as_str()]);

@@ -1,0 +1,128 @@
+//! The composition root: one fake AWS account, with everything wired together.
+//!
+//! An [`Account`] builds, from one [`AccountConfig`], the pieces every entry point needs: the
+//! [clock](crate::time::Clock), the Step Functions [engine](crate::engine::Engine), the
+//! [SQS](crate::sqs::Sqs) service, the [integrations](crate::integrations) registered on the
+//! engine, and the HTTP [router](crate::server::Router) that serves both APIs. The
+//! [`Harness`](crate::Harness), `sfn-harness serve` and the conformance tests all build their
+//! world here, so a new integration or service is wired in exactly one place.
+//!
+//! ```
+//! use sfn_harness::account::{Account, AccountConfig};
+//! use sfn_harness::Clock;
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let account = Account::new(AccountConfig { clock: Clock::virtual_at(0), ..AccountConfig::default() });
+//! let router = account.router();
+//! let reply = router.handle(Some("AWSStepFunctions.ListStateMachines"), b"{}").await;
+//! assert_eq!(reply.status, 200);
+//! let reply = router.handle(Some("AmazonSQS.ListQueues"), b"{}").await;
+//! assert_eq!(reply.status, 200);
+//! # }
+//! ```
+
+use std::sync::Arc;
+
+use crate::engine::{Engine, EngineConfig};
+use crate::integrations::sqs::{SqsIntegration, SEND_MESSAGE};
+use crate::server::sfn::SfnApi;
+use crate::server::{Router, SFN_TARGET_PREFIX};
+use crate::sqs::Sqs;
+use crate::time::Clock;
+
+/// Salt for the SQS id stream of a seeded account, so message ids do not repeat the engine's
+/// execution names.
+const SQS_SEED_SALT: u64 = 0x0053_5153;
+
+/// How an account is set up.
+#[derive(Debug, Clone)]
+pub struct AccountConfig {
+    /// The clock every service reads.
+    pub clock: Clock,
+    /// A seed for every id (execution names, task tokens, SQS message ids); `None` for OS
+    /// randomness.
+    pub seed: Option<u64>,
+    /// The account id in ARNs and queue URLs.
+    pub account_id: String,
+    /// The region in ARNs, events and queue URLs.
+    pub region: String,
+}
+
+impl Default for AccountConfig {
+    fn default() -> Self {
+        AccountConfig {
+            clock: Clock::real(),
+            seed: None,
+            account_id: "123456789012".into(),
+            region: "us-east-1".into(),
+        }
+    }
+}
+
+impl AccountConfig {
+    /// The default execution role of state machines created without one.
+    pub fn role_arn(&self) -> String {
+        format!("arn:aws:iam::{}:role/sfn-harness", self.account_id)
+    }
+}
+
+/// One fake AWS account: the engine, the services and the integrations between them.
+#[derive(Debug, Clone)]
+pub struct Account {
+    clock: Clock,
+    engine: Engine,
+    sqs: Arc<Sqs>,
+}
+
+impl Account {
+    /// Builds an account and registers every integration on its engine.
+    pub fn new(config: AccountConfig) -> Account {
+        Account::with_role(config.clone(), config.role_arn())
+    }
+
+    /// Builds an account whose state machines default to `role_arn`.
+    pub fn with_role(config: AccountConfig, role_arn: String) -> Account {
+        let clock = config.clock.clone();
+        let engine = Engine::new(EngineConfig {
+            clock: clock.clone(),
+            seed: config.seed,
+            account_id: config.account_id.clone(),
+            region: config.region.clone(),
+            role_arn,
+        });
+        // The base URL is replaced by the server's own address when a server starts on it.
+        let sqs = Arc::new(Sqs::new(
+            clock.clone(),
+            config.account_id.clone(),
+            config.region.clone(),
+            format!("https://sqs.{}.amazonaws.com", config.region),
+        ));
+        if let Some(seed) = config.seed {
+            sqs.seed_ids(seed ^ SQS_SEED_SALT);
+        }
+        engine.register_resource(SEND_MESSAGE, Arc::new(SqsIntegration::new(sqs.clone())));
+        Account { clock, engine, sqs }
+    }
+
+    /// The account's clock.
+    pub fn clock(&self) -> &Clock {
+        &self.clock
+    }
+
+    /// The Step Functions engine.
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// The SQS service.
+    pub fn sqs(&self) -> &Arc<Sqs> {
+        &self.sqs
+    }
+
+    /// The HTTP router serving Step Functions and SQS over this account.
+    pub fn router(&self) -> Router {
+        Router::new(self.clock.clone())
+            .with_sqs(self.sqs.clone())
+            .with_service(SFN_TARGET_PREFIX, SfnApi::new(self.engine.clone()))
+    }
+}

@@ -1,0 +1,186 @@
+//! The task port: what a Task state's `Resource` handler gets and returns.
+//!
+//! The engine resolves a Task's resource ARN to a [`TaskHandler`] registered for it. A handler
+//! receives the task's effective input (after `InputPath` and `Parameters`) and returns the
+//! result, or an error that the state's `Retry`/`Catch` then sees. For a
+//! `….waitForTaskToken` resource, the handler's result is what AWS records as `TaskSubmitted`
+//! (for SQS, the SendMessage response), and the task then waits for `SendTaskSuccess` /
+//! `SendTaskFailure` with the token found in [`TaskRequest::token`].
+//!
+//! The engine defines this port and knows no integration; the
+//! [integrations](crate::integrations) implement it, and the composition root
+//! ([`Account`](crate::account::Account)) registers them.
+//!
+//! Closures are handlers:
+//!
+//! ```
+//! use sfn_harness::engine::task::{handler, TaskRequest};
+//! use sfn_harness::asl::StatesError;
+//! use serde_json::json;
+//!
+//! let h = handler(|req: TaskRequest| async move {
+//!     if req.input["amount"].as_i64() > Some(100) {
+//!         Err(StatesError::new("TooMuch", "amount over limit"))
+//!     } else {
+//!         Ok(json!({ "charged": req.input["amount"] }))
+//!     }
+//! });
+//! # let _ = h;
+//! ```
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use crate::asl::StatesError;
+use crate::engine::Engine;
+use crate::time::Clock;
+
+/// A boxed future, as handlers return.
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+/// How a Task waits for its result, from the resource suffix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pattern {
+    /// Request/response: the handler's result is the task's result.
+    RequestResponse,
+    /// `.waitForTaskToken`: the handler submits; the token's answer is the result.
+    WaitForTaskToken,
+    /// `.sync`: treated as request/response (the handler waits for the job itself).
+    Sync,
+}
+
+/// A Task `Resource` split as AWS reports it in history events.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Resource {
+    /// The ARN as written in the definition.
+    pub arn: String,
+    /// The ARN without the `.waitForTaskToken` / `.sync` suffix: the key handlers register under.
+    pub base: String,
+    /// The integration pattern.
+    pub pattern: Pattern,
+    /// `resourceType` in history events (`sqs` for `arn:aws:states:::sqs:sendMessage`).
+    pub resource_type: String,
+    /// `resource` in history events (`sendMessage.waitForTaskToken`).
+    pub resource: String,
+}
+
+impl Resource {
+    /// Splits a resource ARN.
+    ///
+    /// ```
+    /// use sfn_harness::engine::task::{Pattern, Resource};
+    /// let r = Resource::parse("arn:aws:states:::sqs:sendMessage.waitForTaskToken");
+    /// assert_eq!(r.base, "arn:aws:states:::sqs:sendMessage");
+    /// assert_eq!(r.pattern, Pattern::WaitForTaskToken);
+    /// assert_eq!((r.resource_type.as_str(), r.resource.as_str()), ("sqs", "sendMessage.waitForTaskToken"));
+    /// ```
+    pub fn parse(arn: &str) -> Resource {
+        let (base, pattern) = if let Some(b) = arn.strip_suffix(".waitForTaskToken") {
+            (b, Pattern::WaitForTaskToken)
+        } else if let Some(b) = arn.strip_suffix(".sync:2") {
+            (b, Pattern::Sync)
+        } else if let Some(b) = arn.strip_suffix(".sync") {
+            (b, Pattern::Sync)
+        } else {
+            (arn, Pattern::RequestResponse)
+        };
+        // `arn:aws:states:::<service>:<action>[.suffix]` -> ("<service>", "<action>[.suffix]").
+        let parts: Vec<&str> = arn.splitn(7, ':').collect();
+        let (resource_type, resource) = if parts.len() >= 7 && parts[2] == "states" {
+            (parts[5].to_string(), parts[6].to_string())
+        } else if parts.len() >= 6 {
+            (parts[2].to_string(), arn.to_string())
+        } else {
+            ("custom".to_string(), arn.to_string())
+        };
+        Resource {
+            arn: arn.to_string(),
+            base: base.to_string(),
+            pattern,
+            resource_type,
+            resource,
+        }
+    }
+}
+
+/// What a handler is asked to do.
+#[derive(Debug, Clone)]
+pub struct TaskRequest {
+    /// The resource as written in the definition.
+    pub resource: Resource,
+    /// The effective input (after `InputPath` and `Parameters`).
+    pub input: Value,
+    /// The task token, for `.waitForTaskToken` resources.
+    pub token: Option<String>,
+    /// The execution's ARN.
+    pub execution_arn: String,
+    /// The state machine's ARN.
+    pub state_machine_arn: String,
+    /// The Task state's name.
+    pub state_name: String,
+    /// How many times this state has been retried so far (`$$.State.RetryCount`).
+    pub retry_count: u64,
+    /// The harness clock, for handlers that take time.
+    pub clock: Clock,
+    /// The engine running the task, for handlers that start child executions or reach
+    /// activities.
+    pub engine: EngineHandle,
+}
+
+/// A handle on the engine that runs a task, given to handlers in [`TaskRequest::engine`].
+///
+/// It does not keep the engine alive: a handler that outlives its engine gets `None`.
+#[derive(Clone)]
+pub struct EngineHandle(pub(crate) std::sync::Weak<crate::engine::EngineInner>);
+
+impl EngineHandle {
+    /// A handle attached to no engine (for calling a handler directly, outside an execution).
+    pub fn detached() -> EngineHandle {
+        EngineHandle(std::sync::Weak::new())
+    }
+
+    /// The engine, while it exists.
+    pub fn engine(&self) -> Option<Engine> {
+        self.0.upgrade().map(Engine::from_inner)
+    }
+}
+
+impl std::fmt::Debug for EngineHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.strong_count() > 0 {
+            "EngineHandle(live)"
+        } else {
+            "EngineHandle(gone)"
+        })
+    }
+}
+
+/// A Task resource implementation.
+pub trait TaskHandler: Send + Sync + 'static {
+    /// Runs the task.
+    fn call(&self, request: TaskRequest) -> BoxFuture<Result<Value, StatesError>>;
+}
+
+struct FnHandler<F>(F);
+
+impl<F, Fut> TaskHandler for FnHandler<F>
+where
+    F: Fn(TaskRequest) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Value, StatesError>> + Send + 'static,
+{
+    fn call(&self, request: TaskRequest) -> BoxFuture<Result<Value, StatesError>> {
+        Box::pin((self.0)(request))
+    }
+}
+
+/// Wraps an async closure as a [`TaskHandler`].
+pub fn handler<F, Fut>(f: F) -> Arc<dyn TaskHandler>
+where
+    F: Fn(TaskRequest) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Value, StatesError>> + Send + 'static,
+{
+    Arc::new(FnHandler(f))
+}
