@@ -4,6 +4,7 @@
 #![warn(missing_docs)]
 
 pub mod account;
+pub mod arn;
 pub mod asl;
 pub mod engine;
 pub mod harness;

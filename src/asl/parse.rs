@@ -917,9 +917,7 @@ impl Parser {
 
     fn task(&mut self, o: &Map<String, Value>, loc: &str) -> Option<StateKind> {
         let resource = match o.get("Resource") {
-            Some(Value::String(r)) if r.starts_with("arn:") && r.split(':').count() >= 6 => {
-                r.clone()
-            }
+            Some(Value::String(r)) if crate::arn::Arn::parse(r).is_some() => r.clone(),
             Some(Value::String(r)) => {
                 self.push(
                     "INVALID_RESOURCE",

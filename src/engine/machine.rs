@@ -73,7 +73,9 @@ fn collect_express_violations(definition: &Definition, prefix: &str, found: &mut
         match &state.kind {
             StateKind::Task(task) => {
                 let r = task.resource.as_str();
-                let message = if r.split(':').nth(5) == Some("activity") {
+                let message = if crate::arn::Arn::parse(r)
+                    .is_some_and(|a| a.resource_type() == "activity")
+                {
                     "Express state machine does not support Activity ARN"
                 } else if r.ends_with(".waitForTaskToken") {
                     "Express state machine does not support '.waitForTaskToken' service integration "

@@ -46,6 +46,7 @@ pub use error::ApiError;
 pub use execution::{Execution, Status};
 pub use machine::{MachineType, StateMachine};
 
+use crate::arn::Arn;
 use crate::asl;
 use crate::ids::Ids;
 use crate::time::Clock;
@@ -305,14 +306,15 @@ impl Engine {
     /// Checks that `arn` is a Step Functions ARN (`arn:<partition>:states:<region>:<account>:
     /// <type>:...`) of one of the resource `types`, with at least `parts` colon-separated parts.
     fn check_arn(arn: &str, types: &[&str], parts: usize) -> Result<(), ApiError> {
-        let p: Vec<&str> = arn.split(':').collect();
-        if p.len() < 6 || p[0] != "arn" || p[2] != "states" {
+        let Some(a) = Arn::parse(arn).filter(|a| a.service == "states") else {
             return Err(ApiError::invalid_arn(arn));
+        };
+        let kind = a.resource_type();
+        if !types.contains(&kind) {
+            return Err(ApiError::resource_type_not_valid(kind));
         }
-        if !types.contains(&p[5]) {
-            return Err(ApiError::resource_type_not_valid(p[5]));
-        }
-        if p.len() < parts || p[parts - 1].is_empty() {
+        // `parts` counts the ARN's five leading parts too.
+        if a.part_count() + 5 < parts || a.part(parts - 6).is_none_or(str::is_empty) {
             return Err(ApiError::invalid_arn(arn));
         }
         Ok(())

@@ -332,7 +332,7 @@ impl WorkerState {
             return false;
         }
         if let Some(m) = &self.machine {
-            let name = machine_arn.rsplit(':').next().unwrap_or("");
+            let name = crate::arn::name_of(machine_arn);
             if m != machine_arn && m != name {
                 return false;
             }

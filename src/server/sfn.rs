@@ -325,7 +325,7 @@ fn history_event(e: &HistoryEvent, include_data: bool) -> Value {
 /// GetExecutionHistory, DescribeStateMachineForExecution) may see: an EXPRESS execution's ARN is
 /// refused as AWS refuses it.
 fn standard_execution(engine: &Engine, arn: &str) -> Result<Arc<Execution>, ApiError> {
-    if arn.starts_with("arn:") && arn.split(':').nth(5) == Some("express") {
+    if crate::arn::Arn::parse(arn).is_some_and(|a| a.resource_type() == "express") {
         return Err(ApiError::resource_type_not_valid("express"));
     }
     engine.execution(arn)

@@ -277,7 +277,7 @@ impl Sqs {
 
     /// The ARN of queue `name`.
     pub fn queue_arn(&self, name: &str) -> String {
-        format!("arn:aws:sqs:{}:{}:{}", self.region, self.account_id, name)
+        crate::arn::format("aws", "sqs", &self.region, &self.account_id, name)
     }
 
     /// Resolves a queue URL (of any host) to a queue name, by its last two path segments.

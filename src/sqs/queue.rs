@@ -14,6 +14,7 @@ use tokio::sync::Notify;
 
 use super::error::SqsError;
 use super::message::StoredMessage;
+use crate::arn::Arn;
 use crate::time::Millis;
 
 /// The attributes a client may set, in the order `GetQueueAttributes` with `All` lists them
@@ -309,15 +310,14 @@ fn parse_redrive_policy(
 
 /// Splits `arn:aws:sqs:<region>:<account>:<name>` into (region, account, name).
 pub(crate) fn parse_arn(arn: &str) -> Option<(&str, &str, &str)> {
-    let mut p = arn.split(':');
-    if p.next()? != "arn" || p.next()?.is_empty() || p.next()? != "sqs" {
+    let a = Arn::parse(arn)?;
+    if a.partition.is_empty() || a.service != "sqs" || a.account.is_empty() {
         return None;
     }
-    let (region, account, name) = (p.next()?, p.next()?, p.next()?);
-    if p.next().is_some() || account.is_empty() || name.is_empty() {
+    if a.resource.is_empty() || a.resource.contains(':') {
         return None;
     }
-    Some((region, account, name))
+    Some((a.region, a.account, a.resource))
 }
 
 /// A queue and everything in it.

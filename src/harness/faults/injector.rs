@@ -81,7 +81,7 @@ impl Rule {
                 .request
                 .get("stateMachineArn")
                 .and_then(Value::as_str)
-                .is_some_and(|arn| arn == m || arn.rsplit(':').next() == Some(m.as_str()));
+                .is_some_and(|arn| arn == m || crate::arn::name_of(arn) == m.as_str());
             if !by_execution && !by_request {
                 return false;
             }
@@ -131,13 +131,7 @@ impl Rule {
 
 /// The ARN of the state machine of an execution ARN.
 fn arn_machine(execution_arn: &str) -> Option<String> {
-    let parts: Vec<&str> = execution_arn.split(':').collect();
-    (parts.len() >= 8 && parts[5] == "execution").then(|| {
-        format!(
-            "arn:{}:states:{}:{}:stateMachine:{}",
-            parts[1], parts[3], parts[4], parts[6]
-        )
-    })
+    crate::arn::Arn::parse(execution_arn)?.machine_of_execution()
 }
 
 /// Whether an operation pattern matches a target.

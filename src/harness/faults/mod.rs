@@ -99,7 +99,7 @@ impl FaultEvent {
     /// The state machine's name, from the execution ARN.
     pub fn machine_name(&self) -> Option<&str> {
         // arn:aws:states:<region>:<account>:execution:<machine>:<name>
-        self.execution_arn.as_deref()?.split(':').nth(6)
+        crate::arn::Arn::parse(self.execution_arn.as_deref()?)?.part(1)
     }
 }
 
