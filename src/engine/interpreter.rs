@@ -115,7 +115,7 @@ impl Run {
     /// the OS RNG.
     fn task_token(&self) -> String {
         match &self.tokens {
-            Some(ids) => lock(&ids).task_token(),
+            Some(ids) => lock(ids).task_token(),
             None => self.engine.ids().task_token(),
         }
     }

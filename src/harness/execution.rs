@@ -63,7 +63,7 @@ impl Machine {
         let text = input.to_string();
         let exec = self
             .harness
-            .engine
+            .engine()
             .start_execution(&self.inner.arn, name, Some(&text))?;
         Ok(Execution {
             harness: self.harness.clone(),
@@ -117,7 +117,7 @@ impl Execution {
     /// Stops the execution (`StopExecution`).
     pub async fn stop(&self, error: Option<&str>, cause: Option<&str>) -> Result<(), HarnessError> {
         self.harness
-            .engine
+            .engine()
             .stop_execution(self.arn(), error, cause)?;
         Ok(())
     }
@@ -134,7 +134,7 @@ impl Execution {
 
     /// [`finish`](Self::finish) with an explicit real-time bound.
     pub async fn finish_within(&self, bound: Duration) -> Result<Finished, HarnessError> {
-        let clock = self.harness.engine.clock().clone();
+        let clock = self.harness.engine().clock().clone();
         let panicked = self.harness.panicked.clone();
         let wait = async {
             tokio::select! {
@@ -151,7 +151,7 @@ impl Execution {
         if !ended || self.inner.status() == Status::Running {
             return Err(HarnessError::Timeout {
                 waited: bound,
-                report: self.harness.report_for(&self.inner),
+                report: Box::new(self.harness.report_for(&self.inner)),
             });
         }
         Ok(Finished {

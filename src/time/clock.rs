@@ -560,6 +560,15 @@ pub struct Park<F> {
     flag: Option<Arc<ParkFlag>>,
 }
 
+impl<F> std::fmt::Debug for Park<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Park")
+            .field("clock", &self.clock)
+            .field("parked", &self.flag.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
 impl<F: Future> Future for Park<F> {
     type Output = F::Output;
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
