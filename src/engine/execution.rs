@@ -11,6 +11,23 @@ use crate::engine::machine::StateMachine;
 use crate::time::Millis;
 
 /// An execution's status, as `DescribeExecution` reports it.
+///
+/// ```
+/// use sfn_harness::prelude::*;
+/// use serde_json::json;
+///
+/// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let h = Harness::start().await;
+/// let machine = h.create_state_machine("ok", json!({
+///     "StartAt": "Done", "States": { "Done": { "Type": "Succeed" } }
+/// })).await?;
+/// let done = machine.start(json!({})).await?.finish().await?;
+/// assert_eq!(done.status(), Status::Succeeded);
+/// assert_eq!(done.status().to_string(), "SUCCEEDED"); // AWS's name
+/// assert_eq!(Status::parse("TIMED_OUT"), Some(Status::TimedOut));
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
     /// Still running.

@@ -103,7 +103,7 @@ fn diagnostics(e: &InvalidDefinition) -> String {
 /// let HarnessError::InvalidFault(InvalidFault::UnknownOperation { suggestions, .. }) = &err else {
 ///     panic!("{err}");
 /// };
-/// assert_eq!(suggestions, &["SendTaskSuccess"]);
+/// assert_eq!(suggestions[0], "SendTaskSuccess");
 /// # }
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]

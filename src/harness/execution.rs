@@ -72,7 +72,32 @@ impl Machine {
     }
 }
 
-/// A running (or finished) execution.
+/// A running (or finished) execution: [`finish`](Execution::finish) waits for it to end,
+/// driving virtual time; [`history`](Execution::history) and [`timeline`](Execution::timeline)
+/// show it so far.
+///
+/// ```
+/// use sfn_harness::prelude::*;
+/// use serde_json::json;
+/// use std::time::Duration;
+///
+/// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let h = Harness::start().await;
+/// let machine = h.create_state_machine("nap", json!({
+///     "StartAt": "Nap", "States": { "Nap": { "Type": "Wait", "Seconds": 3600, "End": true } }
+/// })).await?;
+///
+/// let exec: Execution = machine.start_named("first", json!({})).await?;
+/// assert!(exec.arn().ends_with(":nap:first"));
+/// assert_eq!(exec.status(), Status::Running);
+/// h.advance(Duration::from_secs(1800)).await; // half way, by hand
+/// assert_eq!(exec.status(), Status::Running);
+///
+/// let done = exec.finish().await?;            // the rest, skipped
+/// assert_eq!(done.duration(), Duration::from_secs(3600));
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct Execution {
     pub(crate) harness: Arc<HarnessInner>,
@@ -163,7 +188,29 @@ impl Execution {
     }
 }
 
-/// An execution that has ended.
+/// An execution that has ended, as [`Execution::finish`] returns it: status, output or error,
+/// duration on the harness clock, and the history, normalized for snapshots.
+///
+/// ```
+/// use sfn_harness::prelude::*;
+/// use serde_json::json;
+///
+/// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let h = Harness::start().await;
+/// let machine = h.create_state_machine("refuse", json!({
+///     "StartAt": "No", "States": { "No": { "Type": "Fail", "Error": "Refused", "Cause": "policy" } }
+/// })).await?;
+///
+/// let done: Finished = machine.start(json!({})).await?.finish().await?;
+/// assert_eq!(done.status(), Status::Failed);
+/// assert_eq!(done.error().as_deref(), Some("Refused"));
+/// assert_eq!(done.cause().as_deref(), Some("policy"));
+/// assert_eq!(done.output(), None);
+/// assert_eq!(done.history().types(), ["ExecutionStarted", "FailStateEntered", "ExecutionFailed"]);
+/// // insta::assert_json_snapshot!(done.history());
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Finished {
     exec: Arc<engine::Execution>,

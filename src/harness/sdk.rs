@@ -59,6 +59,7 @@ pub(crate) fn sqs_client(endpoint: &str, region: String) -> aws_sdk_sqs::Client 
 ///     .endpoint_url(endpoint)
 ///     .region(aws_sdk_sfn::config::Region::new("us-east-1"))
 ///     .credentials_provider(aws_credential_types::Credentials::new("test", "test", None, None, "me"))
+///     .http_client(aws_smithy_http_client::Builder::new().build_http()) // plain HTTP
 ///     .interceptor(sfn_harness::NoHostPrefix)
 ///     .build();
 /// let sfn = aws_sdk_sfn::Client::from_conf(conf);
