@@ -194,7 +194,7 @@ impl Harness {
     }
 
     /// The account the harness runs: the power-user door to the Step Functions
-    /// [`Engine`](crate::engine::Engine), the [`Sqs`](crate::sqs::Sqs) service and the HTTP
+    /// [engine](crate::engine::Engine), the [SQS](crate::sqs::Sqs) service and the HTTP
     /// router, for what the harness itself does not offer. What a test usually needs has a
     /// method here; prefer those, which keep working when the internals move.
     ///

@@ -77,7 +77,7 @@ use crate::harness::Harness;
 pub struct Detached;
 
 /// A scripted worker, built like a `wiremock` `Mock`: what it takes, what it answers, how often.
-/// See the [module docs](self).
+/// The [`harness`](crate::harness) module docs show how workers, faults and reports fit together.
 ///
 /// `Worker` (that is, `Worker<Detached>`) is a value: [`Worker::on_task`] builds one without a
 /// harness, and [`Harness::mount`] or [`Worker::mount`] activates it. [`Harness::on_task`] builds
