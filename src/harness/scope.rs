@@ -75,6 +75,51 @@ impl<T: ?Sized> fmt::Debug for Scope<T> {
     }
 }
 
+/// The narrowing methods workers and faults share, written once over their `scope` field. Each
+/// type gives its own docs (and examples): `fn method(kind);`, where `kind` is the [`Scope`]
+/// field the method sets (`when` takes a predicate over `seen`).
+macro_rules! scope_methods {
+    (impl [$($generics:tt)*] $ty:ty, seen: $seen:ty {
+        $($(#[$doc:meta])* fn $method:ident($kind:ident);)*
+    }) => {
+        impl<$($generics)*> $ty {
+            $($crate::harness::scope::scope_methods!(@method $seen, $(#[$doc])* $method $kind);)*
+        }
+    };
+    (@method $seen:ty, $(#[$doc:meta])* $method:ident when) => {
+        $(#[$doc])*
+        pub fn $method<F>(mut self, predicate: F) -> Self
+        where
+            F: Fn(&$seen) -> bool + Send + Sync + 'static,
+        {
+            self.scope.predicate = Some(::std::sync::Arc::new(predicate));
+            self
+        }
+    };
+    (@method $seen:ty, $(#[$doc:meta])* $method:ident times) => {
+        $(#[$doc])*
+        pub fn $method(mut self, n: u64) -> Self {
+            self.scope.times = Some(n);
+            self
+        }
+    };
+    (@method $seen:ty, $(#[$doc:meta])* $method:ident expect) => {
+        $(#[$doc])*
+        pub fn $method(mut self, times: impl Into<$crate::harness::Times>) -> Self {
+            self.scope.expect = Some(times.into());
+            self
+        }
+    };
+    (@method $seen:ty, $(#[$doc:meta])* $method:ident $field:ident) => {
+        $(#[$doc])*
+        pub fn $method(mut self, $field: impl Into<String>) -> Self {
+            self.scope.$field = Some($field.into());
+            self
+        }
+    };
+}
+pub(crate) use scope_methods;
+
 /// What a task, call or message is about, as a scope sees it.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct Subject<'a> {

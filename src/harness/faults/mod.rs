@@ -72,8 +72,7 @@ pub(crate) use injector::Injector;
 pub use plan::{FaultPlan, FaultPlanError};
 pub use report::{FaultReport, InjectedFault};
 
-use crate::harness::expect::Times;
-use crate::harness::scope::Scope;
+use crate::harness::scope::{scope_methods, Scope};
 
 /// What a fault's predicate ([`Fault::when`]) sees of the call or message it may apply to.
 #[derive(Debug, Clone, Default)]
@@ -314,40 +313,6 @@ impl Fault {
         self
     }
 
-    /// Only calls and messages that carry a task token of the Task state `state` (for SQS API
-    /// calls other than `SendMessage`, which carry no token, this never matches).
-    pub fn for_state(mut self, state: impl Into<String>) -> Fault {
-        self.scope.state = Some(state.into());
-        self
-    }
-
-    /// Only calls and messages of executions of this state machine (name or ARN).
-    pub fn for_machine(mut self, machine: impl Into<String>) -> Fault {
-        self.scope.machine = Some(machine.into());
-        self
-    }
-
-    /// Only SQS calls and messages of this queue (name or URL).
-    pub fn on_queue(mut self, queue: impl Into<String>) -> Fault {
-        self.scope.queue = Some(queue.into());
-        self
-    }
-
-    /// Only calls and messages for which `predicate` holds.
-    pub fn when<F>(mut self, predicate: F) -> Fault
-    where
-        F: Fn(&FaultEvent) -> bool + Send + Sync + 'static,
-    {
-        self.scope.predicate = Some(Arc::new(predicate));
-        self
-    }
-
-    /// Inject at most `n` times.
-    pub fn times(mut self, n: u64) -> Fault {
-        self.scope.times = Some(n);
-        self
-    }
-
     /// Let the first `k` matching calls or messages through untouched.
     pub fn skip(mut self, k: u64) -> Fault {
         self.skip = k;
@@ -358,20 +323,6 @@ impl Fault {
     /// the seed and the call's subject, so a seeded run repeats.
     pub fn probability(mut self, p: f64) -> Fault {
         self.probability = Some(if p.is_nan() { 0.0 } else { p.clamp(0.0, 1.0) });
-        self
-    }
-
-    /// Names the fault in reports.
-    pub fn named(mut self, name: impl Into<String>) -> Fault {
-        self.scope.name = Some(name.into());
-        self
-    }
-
-    /// Expect this many injections (`2`, `1..`), verified by
-    /// [`Harness::verify`](crate::harness::Harness::verify) and when the harness drops: a fault
-    /// that never fired proves nothing.
-    pub fn expect(mut self, times: impl Into<Times>) -> Fault {
-        self.scope.expect = Some(times.into());
         self
     }
 
@@ -410,6 +361,37 @@ impl Fault {
             }
         }
         s
+    }
+}
+
+scope_methods! {
+    impl [] Fault, seen: FaultEvent {
+        /// Only calls and messages that carry a task token of the Task state `state` (for SQS API
+        /// calls other than `SendMessage`, which carry no token, this never matches).
+        fn for_state(state);
+        /// Only calls and messages of executions of this state machine (name or ARN).
+        fn for_machine(machine);
+        /// Only SQS calls and messages of this queue (name or URL).
+        fn on_queue(queue);
+        /// Only calls and messages for which `predicate` holds.
+        ///
+        /// ```
+        /// # use sfn_harness::prelude::*;
+        /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)] async fn main() -> Result<(), HarnessError> {
+        /// let h = Harness::start().await;
+        /// // Throttle only the SendTaskSuccess calls of executions of "orders".
+        /// h.inject(Fault::throttle("SendTaskSuccess").when(|e| e.machine_name() == Some("orders")))?;
+        /// # Ok(()) }
+        /// ```
+        fn when(when);
+        /// Inject at most `n` times.
+        fn times(times);
+        /// Names the fault in reports.
+        fn named(name);
+        /// Expect this many injections (`2`, `1..`), verified by
+        /// [`Harness::verify`](crate::harness::Harness::verify) and when the harness drops: a fault
+        /// that never fired proves nothing.
+        fn expect(expect);
     }
 }
 

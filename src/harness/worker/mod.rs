@@ -67,8 +67,8 @@ pub(crate) use reply::ReplyKind;
 pub use reply::{Answer, Reply};
 pub use task::WorkerTask;
 
-use crate::harness::expect::{Counted, Times, Unmet};
-use crate::harness::scope::{Scope, Subject};
+use crate::harness::expect::{Counted, Unmet};
+use crate::harness::scope::{scope_methods, Scope, Subject};
 use crate::harness::Harness;
 
 /// Marks a [`Worker`] that is a plain value, not tied to a harness: built anywhere (a helper
@@ -245,106 +245,6 @@ impl<H> Worker<H> {
             .pop()
             .unwrap_or_else(|| Reply::respond(Value::Null));
         self.script.push(f(last));
-        self
-    }
-
-    /// Names the worker in reports (`worker 'the bureau' (state 'CheckCredit')`).
-    pub fn named(mut self, name: impl Into<String>) -> Self {
-        self.scope.name = Some(name.into());
-        self
-    }
-
-    /// Only tasks of this state machine (name or ARN).
-    ///
-    /// ```
-    /// use sfn_harness::prelude::*;
-    /// use serde_json::json;
-    ///
-    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let h = Harness::start().await;
-    /// let definition = json!({
-    ///     "StartAt": "Price",
-    ///     "States": { "Price": {
-    ///         "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:price",
-    ///         "End": true } }
-    /// });
-    /// let retail = h.create_state_machine("retail", &definition).await?;
-    /// let wholesale = h.create_state_machine("wholesale", &definition).await?;
-    ///
-    /// // Two machines share the state name "Price"; each gets its own worker.
-    /// h.on_task("Price").for_machine("retail").respond(json!(10)).mount().await;
-    /// h.on_task("Price").for_machine(wholesale.arn()).respond(json!(7)).mount().await;
-    ///
-    /// assert_eq!(retail.start(json!({})).await?.finish().await?.output(), Some(&json!(10)));
-    /// assert_eq!(wholesale.start(json!({})).await?.finish().await?.output(), Some(&json!(7)));
-    /// # Ok(()) }
-    /// ```
-    pub fn for_machine(mut self, machine: impl Into<String>) -> Self {
-        self.scope.machine = Some(machine.into());
-        self
-    }
-
-    /// Only tasks sent to this queue (name or URL), for `sqs:sendMessage.waitForTaskToken`.
-    ///
-    /// ```
-    /// use sfn_harness::prelude::*;
-    /// use serde_json::json;
-    ///
-    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let h = Harness::start().await;
-    /// let urgent = h.create_queue("urgent").await?;
-    /// let machine = h.create_state_machine("triage", json!({
-    ///     "StartAt": "Handle",
-    ///     "States": { "Handle": {
-    ///         "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
-    ///         "Parameters": { "QueueUrl": urgent, "MessageBody": { "token.$": "$$.Task.Token" } },
-    ///         "End": true } }
-    /// })).await?;
-    ///
-    /// h.on_task("Handle").on_queue("urgent").respond(json!({ "by": "on call" })).mount().await;
-    ///
-    /// let done = machine.start(json!({})).await?.finish().await?;
-    /// assert_eq!(done.output(), Some(&json!({ "by": "on call" })));
-    /// # Ok(()) }
-    /// ```
-    pub fn on_queue(mut self, queue: impl Into<String>) -> Self {
-        self.scope.queue = Some(queue.into());
-        self
-    }
-
-    /// Only tasks whose input (the message body, for SQS) satisfies `predicate`.
-    ///
-    /// ```
-    /// use sfn_harness::prelude::*;
-    /// use serde_json::json;
-    ///
-    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let h = Harness::start().await;
-    /// let machine = h.create_state_machine("credit", json!({
-    ///     "StartAt": "CheckCredit",
-    ///     "States": { "CheckCredit": {
-    ///         "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:bureau",
-    ///         "End": true } }
-    /// })).await?;
-    ///
-    /// // Mounted first, tried first: VIPs are approved, everyone else is referred.
-    /// h.on_task("CheckCredit").when(|input| input["vip"] == true).respond(json!("approved")).mount().await;
-    /// h.on_task("CheckCredit").respond(json!("referred")).mount().await;
-    ///
-    /// let vip = machine.start(json!({ "vip": true })).await?.finish().await?;
-    /// let other = machine.start(json!({ "vip": false })).await?.finish().await?;
-    /// assert_eq!(vip.output(), Some(&json!("approved")));
-    /// assert_eq!(other.output(), Some(&json!("referred")));
-    /// # Ok(()) }
-    /// ```
-    pub fn when<F>(mut self, predicate: F) -> Self
-    where
-        F: Fn(&Value) -> bool + Send + Sync + 'static,
-    {
-        self.scope.predicate = Some(Arc::new(predicate));
         self
     }
 
@@ -654,62 +554,140 @@ impl<H> Worker<H> {
         self.script.push(reply);
         self
     }
+}
 
-    /// Take at most `n` deliveries; later ones are left for the workers mounted after it.
-    ///
-    /// ```
-    /// use sfn_harness::prelude::*;
-    /// use serde_json::json;
-    ///
-    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let h = Harness::start().await;
-    /// let machine = h.create_state_machine("seat", json!({
-    ///     "StartAt": "Book",
-    ///     "States": { "Book": {
-    ///         "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:book",
-    ///         "End": true } }
-    /// })).await?;
-    ///
-    /// // One seat left: the first booking gets it, the next one the waiting list.
-    /// h.on_task("Book").times(1).respond(json!("seat 12A")).mount().await;
-    /// h.on_task("Book").respond(json!("waiting list")).mount().await;
-    ///
-    /// let first = machine.start(json!({})).await?.finish().await?;
-    /// let second = machine.start(json!({})).await?.finish().await?;
-    /// assert_eq!(first.output(), Some(&json!("seat 12A")));
-    /// assert_eq!(second.output(), Some(&json!("waiting list")));
-    /// # Ok(()) }
-    /// ```
-    pub fn times(mut self, n: u64) -> Self {
-        self.scope.times = Some(n);
-        self
-    }
-
-    /// Expect this many deliveries (`3`, `1..=2`, `1..`; see [`Times`]), verified by
-    /// [`Harness::verify`] and when the harness is dropped.
-    ///
-    /// ```
-    /// use sfn_harness::prelude::*;
-    /// use serde_json::json;
-    ///
-    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let h = Harness::start().await;
-    /// h.on_task("CheckCredit").named("the bureau").respond(json!({})).expect(1).mount().await;
-    ///
-    /// // No execution ran: the expectation is not met.
-    /// let report = h.verify().unwrap_err();
-    /// assert_eq!(report.to_string(), "Verifications failed:\n\
-    ///     - worker 'the bureau' (state 'CheckCredit')\n\
-    ///     \tExpected deliveries: exactly 1\n\
-    ///     \tReceived: 0\n");
-    /// # std::mem::forget(h); // dropping it would fail with the same report
-    /// # Ok(()) }
-    /// ```
-    pub fn expect(mut self, times: impl Into<Times>) -> Self {
-        self.scope.expect = Some(times.into());
-        self
+scope_methods! {
+    impl [H] Worker<H>, seen: Value {
+        /// Names the worker in reports (`worker 'the bureau' (state 'CheckCredit')`).
+        fn named(name);
+        /// Only tasks of this state machine (name or ARN).
+        ///
+        /// ```
+        /// use sfn_harness::prelude::*;
+        /// use serde_json::json;
+        ///
+        /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+        /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// let h = Harness::start().await;
+        /// let definition = json!({
+        ///     "StartAt": "Price",
+        ///     "States": { "Price": {
+        ///         "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:price",
+        ///         "End": true } }
+        /// });
+        /// let retail = h.create_state_machine("retail", &definition).await?;
+        /// let wholesale = h.create_state_machine("wholesale", &definition).await?;
+        ///
+        /// // Two machines share the state name "Price"; each gets its own worker.
+        /// h.on_task("Price").for_machine("retail").respond(json!(10)).mount().await;
+        /// h.on_task("Price").for_machine(wholesale.arn()).respond(json!(7)).mount().await;
+        ///
+        /// assert_eq!(retail.start(json!({})).await?.finish().await?.output(), Some(&json!(10)));
+        /// assert_eq!(wholesale.start(json!({})).await?.finish().await?.output(), Some(&json!(7)));
+        /// # Ok(()) }
+        /// ```
+        fn for_machine(machine);
+        /// Only tasks sent to this queue (name or URL), for `sqs:sendMessage.waitForTaskToken`.
+        ///
+        /// ```
+        /// use sfn_harness::prelude::*;
+        /// use serde_json::json;
+        ///
+        /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+        /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// let h = Harness::start().await;
+        /// let urgent = h.create_queue("urgent").await?;
+        /// let machine = h.create_state_machine("triage", json!({
+        ///     "StartAt": "Handle",
+        ///     "States": { "Handle": {
+        ///         "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        ///         "Parameters": { "QueueUrl": urgent, "MessageBody": { "token.$": "$$.Task.Token" } },
+        ///         "End": true } }
+        /// })).await?;
+        ///
+        /// h.on_task("Handle").on_queue("urgent").respond(json!({ "by": "on call" })).mount().await;
+        ///
+        /// let done = machine.start(json!({})).await?.finish().await?;
+        /// assert_eq!(done.output(), Some(&json!({ "by": "on call" })));
+        /// # Ok(()) }
+        /// ```
+        fn on_queue(queue);
+        /// Only tasks whose input (the message body, for SQS) satisfies `predicate`.
+        ///
+        /// ```
+        /// use sfn_harness::prelude::*;
+        /// use serde_json::json;
+        ///
+        /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+        /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// let h = Harness::start().await;
+        /// let machine = h.create_state_machine("credit", json!({
+        ///     "StartAt": "CheckCredit",
+        ///     "States": { "CheckCredit": {
+        ///         "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:bureau",
+        ///         "End": true } }
+        /// })).await?;
+        ///
+        /// // Mounted first, tried first: VIPs are approved, everyone else is referred.
+        /// h.on_task("CheckCredit").when(|input| input["vip"] == true).respond(json!("approved")).mount().await;
+        /// h.on_task("CheckCredit").respond(json!("referred")).mount().await;
+        ///
+        /// let vip = machine.start(json!({ "vip": true })).await?.finish().await?;
+        /// let other = machine.start(json!({ "vip": false })).await?.finish().await?;
+        /// assert_eq!(vip.output(), Some(&json!("approved")));
+        /// assert_eq!(other.output(), Some(&json!("referred")));
+        /// # Ok(()) }
+        /// ```
+        fn when(when);
+        /// Take at most `n` deliveries; later ones are left for the workers mounted after it.
+        ///
+        /// ```
+        /// use sfn_harness::prelude::*;
+        /// use serde_json::json;
+        ///
+        /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+        /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// let h = Harness::start().await;
+        /// let machine = h.create_state_machine("seat", json!({
+        ///     "StartAt": "Book",
+        ///     "States": { "Book": {
+        ///         "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:book",
+        ///         "End": true } }
+        /// })).await?;
+        ///
+        /// // One seat left: the first booking gets it, the next one the waiting list.
+        /// h.on_task("Book").times(1).respond(json!("seat 12A")).mount().await;
+        /// h.on_task("Book").respond(json!("waiting list")).mount().await;
+        ///
+        /// let first = machine.start(json!({})).await?.finish().await?;
+        /// let second = machine.start(json!({})).await?.finish().await?;
+        /// assert_eq!(first.output(), Some(&json!("seat 12A")));
+        /// assert_eq!(second.output(), Some(&json!("waiting list")));
+        /// # Ok(()) }
+        /// ```
+        fn times(times);
+        /// Expect this many deliveries (`3`, `1..=2`, `1..`; see [`Times`](crate::Times)),
+        /// verified by [`Harness::verify`] and when the harness is dropped.
+        ///
+        /// ```
+        /// use sfn_harness::prelude::*;
+        /// use serde_json::json;
+        ///
+        /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+        /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+        /// let h = Harness::start().await;
+        /// h.on_task("CheckCredit").named("the bureau").respond(json!({})).expect(1).mount().await;
+        ///
+        /// // No execution ran: the expectation is not met.
+        /// let report = h.verify().unwrap_err();
+        /// assert_eq!(report.to_string(), "Verifications failed:\n\
+        ///     - worker 'the bureau' (state 'CheckCredit')\n\
+        ///     \tExpected deliveries: exactly 1\n\
+        ///     \tReceived: 0\n");
+        /// # std::mem::forget(h); // dropping it would fail with the same report
+        /// # Ok(()) }
+        /// ```
+        fn expect(expect);
     }
 }
 
