@@ -116,7 +116,7 @@
 //!   rejects them (S0204/S0101). Nesting deeper than 1000 levels in the parser (e.g. a chain of
 //!   more than 1000 `+`) is U1002 here; jsonata-js evaluates it.
 //! - Syntax error codes often differ (jsonata-core S0204 where jsonata-js says S0201/S0202);
-//!   an unclosed comment has no code (jsonata-js S0106).
+//!   (an unclosed comment, uncoded in jsonata-core, is given jsonata-js's S0106 here).
 //! - Built-ins: `$number('  12  ')` is 12 (AWS: D3030); `$decodeUrlComponent('%')` is `"%"`
 //!   (AWS: D3140); `$substring('abc', 1e20)` is `"abc"` (AWS: `""`); `$split` on `''` splits by
 //!   code point (AWS: UTF-16 unit); `$formatBase` of numbers beyond i64 saturates; `$parseInteger`
@@ -280,7 +280,11 @@ impl Expression {
         let parsed = catch_unwind(|| jsonata_core::parser::parse(source))
             .map_err(|_| internal("parsing"))?;
         let mut ast = parsed.map_err(|e| {
-            let text = e.to_string();
+            let mut text = e.to_string();
+            // jsonata-core raises an unclosed comment without a code; jsonata-js says S0106.
+            if matches!(e, jsonata_core::parser::ParserError::UnclosedComment) {
+                text = "S0106: Comment has no closing tag".to_string();
+            }
             let code = error_code_prefix(&text)
                 .or_else(|| error::find_code(&text))
                 .map(str::to_string);
