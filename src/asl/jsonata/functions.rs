@@ -14,7 +14,7 @@ use rand::{Rng, RngCore};
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
-use super::convert::{from_jvalue, to_jvalue};
+use super::convert::to_jvalue;
 
 /// Marks the message of an error raised by one of our limit guards, so the error comes back
 /// as [`ErrorKind::Limit`](super::ErrorKind::Limit).
@@ -180,11 +180,9 @@ pub(crate) fn random(shared: &Shared, args: &[JValue]) -> Result<JValue, Evaluat
     }
 }
 
-/// `$uuid()`: a version 4 UUID from the host RNG.
-pub(crate) fn uuid(shared: &Shared, args: &[JValue]) -> Result<JValue, EvaluatorError> {
-    if !args.is_empty() {
-        return Err(t0410(1, "uuid"));
-    }
+/// `$uuid()`: a version 4 UUID from the host RNG. Arguments are ignored (as jsonata-js
+/// ignores extra arguments of a function without a signature), so `$map(xs, $uuid)` works.
+pub(crate) fn uuid(shared: &Shared, _args: &[JValue]) -> Result<JValue, EvaluatorError> {
     let mut bytes = [0u8; 16];
     shared.rng.borrow_mut().fill_bytes(&mut bytes);
     let id = uuid::Builder::from_random_bytes(bytes).into_uuid();
@@ -207,11 +205,9 @@ pub(crate) fn parse(args: &[JValue]) -> Result<JValue, EvaluatorError> {
     Ok(to_jvalue(&value))
 }
 
-/// `$millis()`: the host clock.
-pub(crate) fn millis(shared: &Shared, args: &[JValue]) -> Result<JValue, EvaluatorError> {
-    if !args.is_empty() {
-        return Err(t0410(1, "millis"));
-    }
+/// `$millis()`: the host clock. Arguments are ignored, as jsonata-js's `$millis` ignores them
+/// (`$map([1], $millis)` passes one).
+pub(crate) fn millis(shared: &Shared, _args: &[JValue]) -> Result<JValue, EvaluatorError> {
     Ok(JValue::Number(shared.now_ms as f64))
 }
 
@@ -351,10 +347,4 @@ pub(crate) fn delegate(
     }
     let mut ev = Evaluator::with_options(ctx, options.clone());
     ev.evaluate(&ast, context)
-}
-
-/// The string of a JSON-convertible value, for messages.
-#[allow(dead_code)]
-pub(crate) fn describe(v: &JValue) -> String {
-    from_jvalue(v).map_or_else(|| "undefined".to_string(), |v| v.to_string())
 }

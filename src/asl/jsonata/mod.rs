@@ -257,6 +257,14 @@ fn evaluation_error(e: &EvaluatorError) -> JsonataError {
         return JsonataError::new(ErrorKind::Limit, None, rest.to_string());
     }
     let code = e.code().or_else(|| error::find_code(message));
+    // jsonata-core appends the callee's name to T1006 ("…non-function: $f"); jsonata-js, and so
+    // AWS's cause text, says only "T1006: Attempted to invoke a non-function".
+    const T1006: &str = "T1006: Attempted to invoke a non-function";
+    let message = if message.starts_with(T1006) {
+        T1006
+    } else {
+        message
+    };
     let kind = match code {
         Some(c) if LIMIT_CODES.contains(&c) => ErrorKind::Limit,
         _ => ErrorKind::Evaluation,
