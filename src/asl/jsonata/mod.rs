@@ -63,21 +63,31 @@
 //! |---|---|---|
 //! | [`timeout_ms`](Limits::timeout_ms) (checked between evaluation steps) | 1000 ms | D1012 |
 //! | [`max_depth`](Limits::max_depth) (evaluation stack) | engine's own cap, ~10,000 non-tail calls | D1011, or U1001 at the cap |
-//! | [`max_sequence_length`](Limits::max_sequence_length) | 10,000,000 | D2015 (and jsonata's own D2014 for a range over 10^7) |
-//! | [`max_string_length`](Limits::max_string_length) (`$pad`, roman `$formatInteger`) | 10,000,000 characters | no code |
+//! | [`max_sequence_length`](Limits::max_sequence_length) | 1,000,000 | D2015 (and jsonata's own D2014 for a range over 10^7) |
+//! | [`max_string_length`](Limits::max_string_length) (`$pad`, roman `$formatInteger`) | 1,000,000 characters | no code |
 //! | [`Host::cancel`] from another thread | - | U1003 |
 //!
-//! Infinite recursion ends at the timeout (D1012); deep non-tail recursion at the depth cap
-//! (U1001, in tens of milliseconds); `[1..99999999]` with D2014 at once.
+//! The defaults are far above what a state can carry (AWS caps a payload at 256 KiB) and low
+//! enough that no single step allocates more than tens of megabytes. Measured in a debug
+//! build (release is several times faster): `[1..99999999]` ends with D2014 and
+//! `$count([1..9999999])` with D2015 in under a millisecond; infinite recursion with D1012 at
+//! the timeout (1.0 s); non-tail recursion a million deep with U1001 at the engine's depth cap
+//! or D1012, whichever comes first (about 1 s in debug, ~60 ms in release); repeated doubling
+//! `$reduce([1..40], function($a, $v){$a & $a}, 'x')` with D1012 at 1.0 s;
+//! `$pad('x', 1e10)` and `$formatInteger(1e15, 'I')` with the string cap at once.
+//!
+//! Memory is not metered: an evaluation can allocate what it manages to allocate before the
+//! timeout, and one built-in call overruns the timeout by its own duration
+//! (`$string([1..1000000])` is one call of about a second in a debug build).
 //!
 //! One built-in call runs to completion: the timeout and the cancel are only checked between
 //! evaluation steps. Two built-ins can allocate without bound in one call
 //! (`$formatInteger(1e15, 'I')` writes 10^12 'M's and never returns; `$pad('x', 1e10)` asks
 //! for 10 GB). They are replaced by guards that check the width / the number against
 //! `max_string_length` and then call the real built-in; a call in call position is rewritten to
-//! pass its context too, so context filling (`'x'.$pad(5)`) keeps working. Repeated doubling
-//! (`$reduce([1..40], function($a){$a & $a}, 'x')`) is not guarded by a cap; it ends at the
-//! timeout only if each step is fast enough — see "Known divergences".
+//! pass its context too, so context filling (`'x'.$pad(5)`) keeps working. (Overriding is
+//! possible only because both are "non-compilable" built-ins in jsonata-core; pre-validating
+//! literal arguments would miss `$pad('x', $n)`.)
 //!
 //! Evaluation runs under `catch_unwind` as a last resort: jsonata-core has no known panic
 //! (fuzzed), but a panic in a dependency must not take the interpreter's thread down; it comes
@@ -126,8 +136,11 @@
 //! - Recursion: about 10,000 non-tail calls before U1001 (jsonata-js 2.0.6 manages 50,000).
 //! - `$type($eval)` is `"function"` (AWS: `$eval` is undefined, so undefined).
 //! - Strings cannot hold lone surrogates (`"\uD800"`), which jsonata-js strings can.
-//! - Memory: a value grown by repeated doubling can exhaust memory before the timeout, which
-//!   AWS would stop with its own limits.
+//! - Limits: AWS has its own (undocumented) time and memory limits; ours are [`Limits`], so an
+//!   expression near a limit can succeed on one and fail on the other. In particular the
+//!   default sequence cap (10^6) refuses `$count([1..10000000])`, which jsonata-js evaluates
+//!   (raise [`Limits::max_sequence_length`] to 10^7 for that). `$toMillis` fills
+//!   missing date parts from the system clock (jsonata-core's), not from [`Host::now_ms`].
 //!
 //! [aws]: https://docs.aws.amazon.com/step-functions/latest/dg/transforming-data.html
 
@@ -192,8 +205,8 @@ impl Default for Limits {
         Limits {
             timeout_ms: 1000,
             max_depth: None,
-            max_sequence_length: 10_000_000,
-            max_string_length: 10_000_000,
+            max_sequence_length: 1_000_000,
+            max_string_length: 1_000_000,
         }
     }
 }
@@ -330,6 +343,9 @@ impl Expression {
         host: &mut Host,
     ) -> Result<Option<Value>, JsonataError> {
         let limits = &host.limits;
+        // `..Default::default()` covers every field today; it keeps this compiling when a
+        // jsonata-core release adds options (2.2.13 did, breaking exhaustive literals).
+        #[allow(clippy::needless_update)]
         let options = EvaluatorOptions {
             timeout_ms: Some(limits.timeout_ms),
             max_stack_depth: limits.max_depth,

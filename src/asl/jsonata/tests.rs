@@ -584,9 +584,8 @@ proptest! {
         h.limits.max_sequence_length = 100_000;
         h.limits.max_string_length = 100_000;
         if let Ok(expr) = Expression::parse(&src) {
-            match expr.evaluate(Some(&input), &[("x", &json!(2))], &mut h) {
-                Err(e) => prop_assert_ne!(e.kind(), ErrorKind::Internal, "{}: {:?}", src, e),
-                Ok(_) => {}
+            if let Err(e) = expr.evaluate(Some(&input), &[("x", &json!(2))], &mut h) {
+                prop_assert_ne!(e.kind(), ErrorKind::Internal, "{}: {:?}", src, e);
             }
         }
     }
