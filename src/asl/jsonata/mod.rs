@@ -17,7 +17,7 @@
 //! | function | result |
 //! |---|---|
 //! | `$partition(array, size)` | the array in chunks of `size` (the last may be shorter); `size` a positive integer |
-//! | `$range(start, end, step)` | `start, start+step, …` up to and including `end` when a step lands on it; integers, `step ≠ 0`, at most 1000 items; one item comes back as that item (AWS: `$range(1, 9, 9)` is `1`) |
+//! | `$range(start, end, step)` | `start, start+step, …` up to and including `end` when a step lands on it; integers, `step ≠ 0`, at most 1000 items (the cap AWS documents for `States.ArrayRange`, assumed here); one item comes back as that item (AWS: `$range(1, 9, 9)` is `1`) |
 //! | `$hash(string, algorithm)` | lowercase hex digest; `MD5`, `SHA-1`, `SHA-256`, `SHA-384`, `SHA-512` |
 //! | `$random([seed])` | without a seed, uniform in [0, 1) from the host RNG; with one, `new java.util.Random(seed).nextDouble()` bit for bit (`$random(42)` is `0.7275636800328681`) |
 //! | `$uuid()` | a version 4 UUID from the host RNG |
@@ -25,8 +25,9 @@
 //!
 //! A wrong argument type raises jsonata-js's signature error (`T0410: Argument 1 of function
 //! "hash" does not match function signature`); AWS registers these functions with signatures
-//! but does not document their errors, so the codes are the closest jsonata-js analogue and
-//! the value errors (a chunk size of 0, an unknown algorithm, invalid JSON) carry no code.
+//! but does not document their argument errors (the page above and the intrinsic-functions page
+//! only describe the `States.*` equivalents), so the codes are the closest jsonata-js analogue
+//! and the value errors (a chunk size of 0, an unknown algorithm, invalid JSON) carry no code.
 //!
 //! # Evaluating
 //!
