@@ -7,6 +7,7 @@ pub mod asl;
 pub mod engine;
 pub mod harness;
 pub mod integrations;
+pub mod picture;
 pub mod server;
 pub mod sqs;
 
