@@ -62,8 +62,6 @@ pub(crate) struct Scope {
     pub end: String,
     /// Nodes in definition order.
     pub members: Vec<usize>,
-    /// Nesting depth (0 at the top level).
-    pub depth: usize,
 }
 
 /// One end of an edge.
@@ -188,7 +186,6 @@ impl Builder {
             start,
             end,
             members: Vec::new(),
-            depth,
         });
 
         let states = obj.get("States").and_then(Value::as_object);
@@ -216,14 +213,24 @@ impl Builder {
         // Edges: start, then each state's transitions in document order.
         let start_at = obj.get("StartAt").and_then(Value::as_str);
         match start_at.and_then(|n| local.get(n).copied()) {
-            Some(first) => self.edge(Point::Start(scope), Point::Node(first), EdgeKind::Start, None),
+            Some(first) => self.edge(
+                Point::Start(scope),
+                Point::Node(first),
+                EdgeKind::Start,
+                None,
+            ),
             None => {
                 let label = match start_at {
                     Some(n) => n.to_string(),
                     None => "no StartAt".to_string(),
                 };
                 let missing = self.missing(scope, prefix, &mut local, &label);
-                self.edge(Point::Start(scope), Point::Node(missing), EdgeKind::Start, None);
+                self.edge(
+                    Point::Start(scope),
+                    Point::Node(missing),
+                    EdgeKind::Start,
+                    None,
+                );
             }
         }
         for (node, s) in pending {
@@ -355,7 +362,12 @@ impl Builder {
         let from = Point::Node(node);
         let ty = s.get("Type").and_then(Value::as_str).unwrap_or("?");
         if ty == "Choice" {
-            for rule in s.get("Choices").and_then(Value::as_array).into_iter().flatten() {
+            for rule in s
+                .get("Choices")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 if let Some(to) = self.target(scope, prefix, local, rule.get("Next")) {
                     let label = cut(&condition(rule, 0));
                     self.edge(from, Point::Node(to), EdgeKind::Choice, Some(label));
@@ -372,7 +384,12 @@ impl Builder {
         } else if let Some(to) = self.target(scope, prefix, local, s.get("Next")) {
             self.edge(from, Point::Node(to), EdgeKind::Next, None);
         }
-        for catcher in s.get("Catch").and_then(Value::as_array).into_iter().flatten() {
+        for catcher in s
+            .get("Catch")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             if let Some(to) = self.target(scope, prefix, local, catcher.get("Next")) {
                 let label = cut(&errors(catcher.get("ErrorEquals")));
                 self.edge(from, Point::Node(to), EdgeKind::Catch, Some(label));
@@ -487,7 +504,12 @@ fn describe(s: &Map<String, Value>) -> (String, Vec<String>, Option<String>) {
     if !limits.is_empty() {
         lines.push(limits.join(" · "));
     }
-    for retrier in s.get("Retry").and_then(Value::as_array).into_iter().flatten() {
+    for retrier in s
+        .get("Retry")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+    {
         let attempts = retrier
             .get("MaxAttempts")
             .and_then(Value::as_u64)
@@ -733,7 +755,10 @@ mod tests {
             "Q": 5
         }});
         let g = Graph::from_definition(&def).unwrap();
-        assert!(g.nodes.iter().any(|n| n.name == "Nowhere" && n.ty == "missing"));
+        assert!(g
+            .nodes
+            .iter()
+            .any(|n| n.name == "Nowhere" && n.ty == "missing"));
         assert!(g.nodes.iter().any(|n| n.name == "Q" && n.ty == "?"));
         assert_eq!(g.nodes[0].children.len(), 2);
     }

@@ -74,7 +74,6 @@ pub(crate) struct Overlay {
     pub nodes: Vec<NodeStats>,
     pub taken: BTreeSet<usize>,
     pub rows: Vec<Row>,
-    pub started: bool,
 }
 
 struct Event<'a> {
@@ -212,7 +211,9 @@ struct Reader<'g, 'e> {
     status: Status,
     error: Option<String>,
     end_ts: Option<f64>,
-    started: bool,
+    /// The latest error any failure named: what a container's own failure event (which has
+    /// no details) failed with.
+    last_error: Option<String>,
 }
 
 impl<'g, 'e> Reader<'g, 'e> {
@@ -232,7 +233,7 @@ impl<'g, 'e> Reader<'g, 'e> {
             status: Status::Running,
             error: None,
             end_ts: None,
-            started: false,
+            last_error: None,
         }
     }
 
@@ -385,9 +386,6 @@ impl<'g, 'e> Reader<'g, 'e> {
             None if reached_start => self.take(Point::Start(scope), Point::Node(node), false),
             None => {}
         }
-        if scope == 0 {
-            self.started = true;
-        }
         let failed = self.graph.nodes[node].ty == "Fail";
         let v = self.visits.len();
         self.visits.push(Visit {
@@ -404,6 +402,9 @@ impl<'g, 'e> Reader<'g, 'e> {
         });
         if failed {
             self.take(Point::Node(node), Point::End(scope), false);
+            if let Some(e) = &self.graph.nodes[node].fail_error {
+                self.last_error = Some(e.clone());
+            }
         }
         self.visit_of[p] = Some(v);
     }
@@ -438,7 +439,7 @@ impl<'g, 'e> Reader<'g, 'e> {
     fn other(&mut self, p: usize) {
         let e = &self.events[p];
         match e.ty {
-            "ExecutionStarted" => self.started = true,
+            "ExecutionStarted" => {}
             "ExecutionSucceeded" => {
                 self.status = Status::Succeeded;
                 self.end_ts = e.ts;
@@ -472,12 +473,17 @@ impl<'g, 'e> Reader<'g, 'e> {
                 visit.last_ts = e.ts.or(visit.last_ts);
                 if is_failure(ty) {
                     visit.failed = true;
-                    visit.error = text(e.details, "error").or(match ty {
+                    let error = text(e.details, "error").or(match ty {
                         "TaskTimedOut" | "ActivityTimedOut" | "LambdaFunctionTimedOut" => {
                             Some("States.Timeout".to_string())
                         }
+                        "MapStateFailed" | "ParallelStateFailed" => self.last_error.clone(),
                         _ => visit.error.take(),
                     });
+                    visit.error = error.clone();
+                    if error.is_some() {
+                        self.last_error = error;
+                    }
                 } else if is_success(ty) {
                     visit.failed = false;
                 }
@@ -565,7 +571,10 @@ impl<'g, 'e> Reader<'g, 'e> {
             if visit.failed {
                 stats.error = visit.error.clone();
             }
-            if running && !visit.closed && !visit.failed && !self.graph.nodes[visit.node].is_container()
+            if running
+                && !visit.closed
+                && !visit.failed
+                && !self.graph.nodes[visit.node].is_container()
             {
                 stats.waiting = true;
             }
@@ -584,7 +593,6 @@ impl<'g, 'e> Reader<'g, 'e> {
             nodes,
             taken: self.taken,
             rows: self.rows,
-            started: self.started,
         }
     }
 }

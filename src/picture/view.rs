@@ -110,8 +110,13 @@ impl<'a> View<'a> {
                 lines.push(line);
             }
             if s.failed {
+                let times = if s.failures > 1 {
+                    format!(" ×{}", s.failures)
+                } else {
+                    String::new()
+                };
                 lines.push(format!(
-                    "✗ {}",
+                    "✗ {}{times}",
                     s.error.clone().unwrap_or_else(|| "failed".to_string())
                 ));
             } else if s.failures > 0 {
@@ -147,7 +152,9 @@ impl<'a> View<'a> {
             Point::End(0) => match self.ov {
                 Some(ov) => match (ov.status, &ov.error) {
                     (Status::Running, _) => "End · RUNNING".to_string(),
-                    (st, Some(e)) if st != Status::Succeeded => format!("End · {} {e}", st.as_str()),
+                    (st, Some(e)) if st != Status::Succeeded => {
+                        format!("End · {} {e}", st.as_str())
+                    }
                     (st, _) => format!("End · {}", st.as_str()),
                 },
                 None => "End".to_string(),
