@@ -89,8 +89,9 @@ fn snapshots() -> Vec<(String, String)> {
             let text = std::fs::read_to_string(&p).unwrap_or_else(|e| panic!("{e}"));
             // insta's header is `---` ... `---`; the snapshot follows it.
             let body = text
-                .splitn(3, "\n---\n")
-                .nth(1)
+                .strip_prefix("---\n")
+                .and_then(|t| t.split_once("\n---\n"))
+                .map(|(_, body)| body)
                 .unwrap_or_else(|| panic!("{} has no insta header", p.display()));
             let name = p
                 .file_stem()

@@ -375,7 +375,8 @@ fn layout(view: &View, s: usize) -> Layout {
                     (tx, ty),
                 ]
             };
-            let lab = label.map(|l| (tx, spot(tx, my), l, true));
+            // Just above the target, under the horizontal run: clearly its edge's label.
+            let lab = label.map(|l| (tx, spot(tx, ty - 12.0), l, true));
             routes.push(Route {
                 edge: i,
                 pts,

@@ -65,7 +65,24 @@ fn shape(ty: &str) -> (&'static str, &'static str) {
 
 pub(crate) fn render(view: &View) -> String {
     let g = view.graph;
-    let mut out = String::from("flowchart TD\n");
+    // Wider labels than Mermaid's default of 200 px, so that resources and conditions wrap
+    // less; room under subgraph titles, which Mermaid otherwise draws over their contents
+    // when they wrap (Mermaid wraps them at about 24 characters whatever `wrappingWidth` says).
+    let longest = g
+        .nodes
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| n.is_container())
+        .map(|(i, _)| view.lines(i).join(" · ").chars().count())
+        .max()
+        .unwrap_or(0);
+    let title_lines = longest.div_ceil(24).max(1);
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "---\nconfig:\n  flowchart:\n    wrappingWidth: 320\n    subGraphTitleMargin:\n      top: 4\n      bottom: {}\n---\nflowchart TD\n",
+        6 + 24 * (title_lines - 1)
+    );
     scope(view, 0, 1, &mut out);
 
     for (i, e) in g.edges.iter().enumerate() {
@@ -159,13 +176,21 @@ fn scope(view: &View, s: usize, depth: usize, out: &mut String) {
         let node = &g.nodes[n];
         let lines = view.lines(n);
         if node.is_container() {
-            let _ = writeln!(out, "{pad}subgraph {} [\"{}\"]", node.id, label(&lines));
+            // One line: Mermaid draws a subgraph title of several lines over its contents.
+            let title = lines
+                .iter()
+                .map(|l| escape(l))
+                .collect::<Vec<_>>()
+                .join(" · ");
+            let _ = writeln!(out, "{pad}subgraph {} [\"{title}\"]", node.id);
+            let _ = writeln!(out, "{}direction TB", indent(depth + 1));
             for &child in &node.children {
                 let c = &g.scopes[child];
                 match &c.subgraph {
                     Some(id) => {
                         let inner = indent(depth + 1);
                         let _ = writeln!(out, "{inner}subgraph {id} [\"{}\"]", escape(&c.title));
+                        let _ = writeln!(out, "{}direction TB", indent(depth + 2));
                         scope(view, child, depth + 2, out);
                         let _ = writeln!(out, "{inner}end");
                     }

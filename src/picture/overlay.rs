@@ -97,7 +97,10 @@ struct Visit {
 fn family(ty: &str) -> Option<&'static str> {
     if ty.starts_with("Task") || ty.starts_with("Lambda") || ty.starts_with("Activity") {
         Some("Task")
-    } else if ty.starts_with("MapState") || ty.starts_with("MapRun") {
+    } else if ty.starts_with("MapState")
+        || ty.starts_with("MapRun")
+        || ty.starts_with("MapIteration")
+    {
         Some("Map")
     } else if ty.starts_with("ParallelState") {
         Some("Parallel")
@@ -524,7 +527,7 @@ impl<'g, 'e> Reader<'g, 'e> {
                 .unwrap_or_default()
         } else if e.ty == "MapStateStarted" {
             text(d, "length")
-                .map(|n| format!("{n} items"))
+                .map(|n| format!("{n} item{}", if n == "1" { "" } else { "s" }))
                 .unwrap_or_default()
         } else if let (Some(t), Some(r)) = (text(d, "resourceType"), text(d, "resource")) {
             format!("{t}:{r}")

@@ -124,14 +124,14 @@ impl<'a> View<'a> {
                 lines.push(format!("↻ retried after {} failure{plural}", s.failures));
             }
             if s.waiting && self.note(n).is_none() {
-                lines.push("⏳ waiting".to_string());
+                lines.push("◔ waiting".to_string());
             }
         }
         if let Some(note) = self.note(n) {
             lines.push(if note.is_empty() {
-                "⏳ waiting".to_string()
+                "◔ waiting".to_string()
             } else {
-                format!("⏳ waiting: {note}")
+                format!("◔ waiting: {note}")
             });
         }
         lines.into_iter().map(|l| super::graph::cut(&l)).collect()

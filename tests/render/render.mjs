@@ -63,7 +63,7 @@ async function offline(page, blocked) {
 
 try {
   const page = await browser.newPage();
-  await page.setViewport({ width: 1400, height: 1000, deviceScaleFactor: 1 });
+  await page.setViewport({ width: 1400, height: 1000, deviceScaleFactor: 2 });
   const blocked = [];
   await offline(page, blocked);
   await page.setContent("<!DOCTYPE html><html><body><div id='shot'></div></body></html>");
