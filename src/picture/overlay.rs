@@ -136,7 +136,6 @@ fn is_failure(ty: &str) -> bool {
             | "MapStateAborted"
             | "ParallelStateFailed"
             | "ParallelStateAborted"
-            | "TaskStateAborted"
             | "EvaluationFailed"
     )
 }
@@ -487,6 +486,9 @@ impl<'g, 'e> Reader<'g, 'e> {
                     if error.is_some() {
                         self.last_error = error;
                     }
+                } else if ty == "TaskStateAborted" {
+                    // Stopped because a sibling branch failed: ended, not one more failure.
+                    visit.failed = true;
                 } else if is_success(ty) {
                     visit.failed = false;
                 }
@@ -597,5 +599,73 @@ impl<'g, 'e> Reader<'g, 'e> {
             taken: self.taken,
             rows: self.rows,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn entered(ty: &str, name: &str) -> Value {
+        json!({ "type": format!("{ty}StateEntered"), "stateEnteredEventDetails": { "name": name } })
+    }
+
+    fn exited(ty: &str, name: &str) -> Value {
+        json!({ "type": format!("{ty}StateExited"), "stateExitedEventDetails": { "name": name } })
+    }
+
+    /// No ids, no `previousEventId`: the list order is the chain. A loop is entered twice.
+    #[test]
+    fn loops_count_entries_without_ids() {
+        let def = json!({"StartAt": "Poll", "States": {
+            "Poll": {"Type": "Pass", "Next": "Done?"},
+            "Done?": {"Type": "Choice", "Choices": [
+                {"Variable": "$.done", "BooleanEquals": true, "Next": "End it"}
+            ], "Default": "Poll"},
+            "End it": {"Type": "Succeed"}
+        }});
+        let g = Graph::from_definition(&def).unwrap_or_default();
+        let history = [
+            json!({"type": "ExecutionStarted"}),
+            entered("Pass", "Poll"),
+            exited("Pass", "Poll"),
+            entered("Choice", "Done?"),
+            exited("Choice", "Done?"),
+            entered("Pass", "Poll"),
+            exited("Pass", "Poll"),
+            entered("Choice", "Done?"),
+            exited("Choice", "Done?"),
+            entered("Succeed", "End it"),
+            exited("Succeed", "End it"),
+            json!({"type": "ExecutionSucceeded"}),
+        ];
+        let ov = Overlay::from_history(&g, &history);
+        assert_eq!(ov.status, Status::Succeeded);
+        let counts: Vec<u32> = ov.nodes.iter().map(|n| n.entered).collect();
+        assert_eq!(counts, [2, 2, 1]);
+        // Every edge was taken: start, Poll→Done?, both Choice edges, End it→End.
+        assert_eq!(ov.taken.len(), g.edges.len());
+        assert_eq!(ov.rows.len(), history.len());
+    }
+
+    #[test]
+    fn an_open_task_waits_and_a_failed_one_does_not() {
+        let def = json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "x", "End": true}}});
+        let g = Graph::from_definition(&def).unwrap_or_default();
+        let open = [json!({"type": "ExecutionStarted"}), entered("Task", "T")];
+        let ov = Overlay::from_history(&g, &open);
+        assert!(ov.nodes[0].waiting && !ov.nodes[0].failed);
+        let failed = [
+            json!({"type": "ExecutionStarted"}),
+            entered("Task", "T"),
+            json!({"type": "TaskFailed", "taskFailedEventDetails": {"error": "Boom"}}),
+            json!({"type": "ExecutionFailed", "executionFailedEventDetails": {"error": "Boom"}}),
+        ];
+        let ov = Overlay::from_history(&g, &failed);
+        assert_eq!(ov.status, Status::Failed);
+        assert!(!ov.nodes[0].waiting && ov.nodes[0].failed);
+        assert_eq!(ov.nodes[0].error.as_deref(), Some("Boom"));
+        assert_eq!(ov.nodes[0].failures, 1);
     }
 }
