@@ -28,7 +28,7 @@ use serde_json::{json, Map as JsonMap, Value};
 
 use crate::asl::path::PathError;
 use crate::asl::{
-    choice, payload, Catcher, Definition, Fail, Jitter, PathOrNull, Retrier, Seconds, State,
+    choice, payload, Catcher, Definition, Env, Fail, Jitter, PathOrNull, Retrier, Seconds, State,
     StateKind, StatesError, StringOrPath, Task, Transition, WaitFor,
 };
 use crate::engine::execution::{Execution, Status};
@@ -193,7 +193,7 @@ impl Run {
         match &here.state.input_path {
             PathOrNull::Default => Ok(input.clone()),
             PathOrNull::Null => Ok(json!({})),
-            PathOrNull::Path(p) => p.read(input, &Value::Null).map_err(|_| {
+            PathOrNull::Path(p) => p.read(&Env::new(input, &Value::Null)).map_err(|_| {
                 self.runtime(
                     here,
                     format!(
@@ -209,7 +209,7 @@ impl Run {
         match &here.state.output_path {
             PathOrNull::Default => Ok(output),
             PathOrNull::Null => Ok(json!({})),
-            PathOrNull::Path(p) => p.read(&output, &Value::Null).map_err(|_| {
+            PathOrNull::Path(p) => p.read(&Env::new(&output, &Value::Null)).map_err(|_| {
                 self.runtime(
                     here,
                     format!(
@@ -252,14 +252,15 @@ impl Run {
         ctx: &Value,
     ) -> Result<Value, Failure> {
         let mut rng = lock(&self.rng);
-        payload::evaluate(template, input, ctx, &mut *rng).map_err(|e| self.lift(here, e))
+        payload::evaluate(template, &Env::new(input, ctx).with_rng(&mut *rng))
+            .map_err(|e| self.lift(here, e))
     }
 
     fn seconds(&self, here: &Here<'_>, s: &Seconds, input: &Value) -> Result<u64, Failure> {
         match s {
             Seconds::Literal(n) => Ok(*n),
             Seconds::Path(p) => {
-                let v = p.read(input, &Value::Null).map_err(|_| {
+                let v = p.read(&Env::new(input, &Value::Null)).map_err(|_| {
                     self.runtime(
                         here,
                         format!("Invalid path '{p}': the path references no value"),
@@ -429,7 +430,7 @@ impl Run {
             StateKind::Choice(c) => {
                 let eff = self.input_path(&here, &raw)?;
                 let ctx = self.context(&here, 0, None, None);
-                let next = choice::select(c, &eff, &ctx)
+                let next = choice::select(c, &Env::new(&eff, &ctx))
                     .map_err(|e| self.lift(&here, e))?
                     .map(str::to_string);
                 let Some(next) = next else {
@@ -681,7 +682,7 @@ impl Run {
                 Ok(now + secs * 1000)
             }
             WaitFor::TimestampPath(p) => {
-                let v = p.read(input, &Value::Null).map_err(|_| {
+                let v = p.read(&Env::new(input, &Value::Null)).map_err(|_| {
                     self.runtime(
                         here,
                         format!("Invalid path '{p}': the path references no value"),
@@ -966,7 +967,7 @@ impl Run {
     ) -> Result<Value, Failure> {
         let items = match &m.items_path {
             PathOrNull::Default | PathOrNull::Null => eff.clone(),
-            PathOrNull::Path(p) => p.read(eff, &Value::Null).map_err(|_| {
+            PathOrNull::Path(p) => p.read(&Env::new(eff, &Value::Null)).map_err(|_| {
                 self.runtime(
                     here,
                     format!(
