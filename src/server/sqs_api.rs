@@ -60,7 +60,7 @@ impl From<SqsError> for Failure {
 pub fn error_reply(e: &SqsError) -> JsonReply {
     JsonReply::error(e.status(), &e.aws_type(), &e.message()).with_header(
         "x-amzn-query-error",
-        format!("{};{}", e.query_code(), e.fault()),
+        format!("{};{}", e.query_code(), e.error_type()),
     )
 }
 

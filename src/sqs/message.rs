@@ -263,7 +263,7 @@ pub(crate) struct StoredMessage {
 
 impl StoredMessage {
     /// What receipt handles name: the message id, and the copy for a duplicate.
-    pub fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         if self.copy == 0 {
             self.id.clone()
         } else {
@@ -272,12 +272,12 @@ impl StoredMessage {
     }
 
     /// Received at least once and still invisible.
-    pub fn in_flight(&self, now: Millis) -> bool {
+    pub(crate) fn in_flight(&self, now: Millis) -> bool {
         self.receive_count > 0 && self.visible_at > now
     }
 
     /// Never received and still within its delay.
-    pub fn delayed(&self, now: Millis) -> bool {
+    pub(crate) fn delayed(&self, now: Millis) -> bool {
         self.receive_count == 0 && self.visible_at > now
     }
 }
