@@ -102,7 +102,10 @@ impl Sqs {
     /// The messages visible now, in every queue, whose body satisfies `pred`: `(queue name,
     /// delivery key, receive count)`, where the key tells duplicate copies apart. The harness
     /// holds virtual time still while such a task message waits for a worker to take it.
-    pub(crate) fn visible_matching(&self, pred: impl Fn(&str) -> bool) -> Vec<(String, String, u32)> {
+    pub(crate) fn visible_matching(
+        &self,
+        pred: impl Fn(&str) -> bool,
+    ) -> Vec<(String, String, u32)> {
         let now = self.clock.now_ms();
         let st = lock(&self.state);
         st.queues

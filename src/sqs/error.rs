@@ -158,7 +158,12 @@ impl SqsError {
 
     /// The JSON `__type` of the error body, e.g. `com.amazonaws.sqs#QueueDoesNotExist`.
     pub fn aws_type(&self) -> String {
-        format!("com.amazonaws.sqs#{}", self.shape_name())
+        Self::aws_type_of(self.shape_name())
+    }
+
+    /// The JSON `__type` of an SQS error of shape `shape` (also of errors the harness injects).
+    pub(crate) fn aws_type_of(shape: &str) -> String {
+        format!("com.amazonaws.sqs#{shape}")
     }
 
     /// The awsQuery error code, sent as `x-amzn-query-error: <code>;<fault>`. These are the

@@ -254,7 +254,11 @@ impl Sqs {
         m.visible_at = now.saturating_add(secs_to_ms(visibility));
     }
 
-    pub(super) fn render(m: &StoredMessage, handle: String, input: &ReceiveMessage) -> ReceivedMessage {
+    pub(super) fn render(
+        m: &StoredMessage,
+        handle: String,
+        input: &ReceiveMessage,
+    ) -> ReceivedMessage {
         let names: Vec<&String> = input
             .attribute_names
             .iter()
