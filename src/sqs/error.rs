@@ -61,6 +61,19 @@ impl fmt::Display for ErrorType {
 }
 
 /// An SQS error, as AWS would answer it. The `Display` text is AWS's message.
+///
+/// ```
+/// use sfn_harness::sqs::{ErrorType, Sqs, SqsError};
+/// use sfn_harness::time::Clock;
+///
+/// let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
+/// let e = sqs.get_queue_url("missing", None).unwrap_err();
+/// assert_eq!(e, SqsError::QueueDoesNotExist);
+/// assert_eq!(e.to_string(), "The specified queue does not exist.");
+/// assert_eq!(e.aws_type(), "com.amazonaws.sqs#QueueDoesNotExist");
+/// assert_eq!(e.query_code(), "AWS.SimpleQueueService.NonExistentQueue");
+/// assert_eq!((e.error_type(), e.status()), (ErrorType::Sender, 400));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SqsError {
