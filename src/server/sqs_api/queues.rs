@@ -2,7 +2,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{empty, required, Answer};
+use super::{empty, required, Answer, Failure};
 use crate::server::json::Members;
 use crate::sqs::{CreateQueue, ListQueues, Sqs, SqsError};
 
@@ -61,27 +61,21 @@ pub(super) fn get_queue_attributes(sqs: &Sqs, r: Members<'_>) -> Answer {
 
 pub(super) fn set_queue_attributes(sqs: &Sqs, r: Members<'_>) -> Answer {
     let url = required(&r, "QueueUrl")?;
-    if !r.0.contains_key("Attributes") {
-        return Err(SqsError::MissingParameter("Attributes".into()).into());
-    }
+    present(&r, "Attributes")?;
     sqs.set_queue_attributes(&url, &r.string_map("Attributes")?)?;
     empty()
 }
 
 pub(super) fn tag_queue(sqs: &Sqs, r: Members<'_>) -> Answer {
     let url = required(&r, "QueueUrl")?;
-    if !r.0.contains_key("Tags") {
-        return Err(SqsError::MissingParameter("Tags".into()).into());
-    }
+    present(&r, "Tags")?;
     sqs.tag_queue(&url, r.string_map("Tags")?)?;
     empty()
 }
 
 pub(super) fn untag_queue(sqs: &Sqs, r: Members<'_>) -> Answer {
     let url = required(&r, "QueueUrl")?;
-    if !r.0.contains_key("TagKeys") {
-        return Err(SqsError::MissingParameter("TagKeys".into()).into());
-    }
+    present(&r, "TagKeys")?;
     sqs.untag_queue(&url, &r.string_list("TagKeys")?)?;
     empty()
 }
@@ -98,4 +92,13 @@ pub(super) fn list_dead_letter_source_queues(sqs: &Sqs, r: Members<'_>) -> Answe
     let urls = sqs.list_dead_letter_source_queues(&required(&r, "QueueUrl")?)?;
     // The one lowercase output member of the SQS model.
     Ok(json!({ "queueUrls": urls }))
+}
+
+/// Refuses a request without member `name` (whatever its value) with `MissingParameter`.
+fn present(r: &Members<'_>, name: &str) -> Result<(), Failure> {
+    if r.0.contains_key(name) {
+        Ok(())
+    } else {
+        Err(SqsError::MissingParameter(name.to_string()).into())
+    }
 }
