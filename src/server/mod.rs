@@ -80,7 +80,7 @@ use intercept::{After, Before, Call, Interceptor, Outcome};
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// The largest request body accepted (bigger ones get a 413 error).
-pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// How much of an oversized body is read and discarded before answering.
 const DRAIN_BYTES: usize = 32 * 1024 * 1024;

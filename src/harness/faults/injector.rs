@@ -16,7 +16,7 @@ use crate::engine::Engine;
 use crate::ids::Ids;
 use crate::server::intercept::{After, Before, Call, Interceptor};
 use crate::server::sfn::SFN_OPERATIONS;
-use crate::server::sqs_api::SQS_OPERATIONS;
+use crate::server::sqs_api::{self, SQS_OPERATIONS};
 use crate::server::{BoxFuture, JsonReply, SFN_TARGET_PREFIX, SQS_TARGET_PREFIX};
 use crate::sqs::delivery::{DeliveryHook, Fate, Sent};
 use crate::sqs::queue_name_in as queue_name;
@@ -377,9 +377,7 @@ impl Injector {
             _ => "The request failed: an error injected by sfn-harness",
         });
         if sqs {
-            let fault = if status >= 500 { "Receiver" } else { "Sender" };
-            JsonReply::error(status, &format!("com.amazonaws.sqs#{code}"), message)
-                .with_header("x-amzn-query-error", format!("{code};{fault}"))
+            sqs_api::error_reply(code, status, message)
         } else {
             JsonReply::error(status, code, message)
         }
