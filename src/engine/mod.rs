@@ -44,6 +44,8 @@ use serde_json::Value;
 
 pub use error::ApiError;
 pub use execution::{Execution, Status};
+
+use execution::Terminal;
 pub use machine::{MachineType, StateMachine};
 
 use crate::arn::Arn;
@@ -495,15 +497,7 @@ impl Engine {
             exec.record(
                 exec.start_ms,
                 0,
-                "ExecutionStarted",
-                Some((
-                    "executionStartedEventDetails",
-                    serde_json::json!({
-                        "input": history::json_text(&exec.input),
-                        "inputDetails": history::not_truncated(),
-                        "roleArn": exec.machine.role_arn,
-                    }),
-                )),
+                history::Event::execution_started(&exec.input, &exec.machine.role_arn),
             );
             by_arn.insert(arn, exec.clone());
             write(&self.inner.executions).push(exec.clone());
@@ -554,19 +548,7 @@ impl Engine {
         let exec = self.execution(arn)?;
         let now = self.inner.clock.now_ms();
         let last = exec.last_event_id();
-        let finished = exec.finish(
-            now,
-            last,
-            Status::Aborted,
-            "ExecutionAborted",
-            Some((
-                "executionAbortedEventDetails",
-                history::error_details(error, cause),
-            )),
-            None,
-            error.map(str::to_string),
-            cause.map(str::to_string),
-        );
+        let finished = exec.finish(now, last, Terminal::aborted(error, cause));
         if finished {
             if let Some(task) = lock(&exec.task).take() {
                 task.abort();
