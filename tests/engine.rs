@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use sfn_harness::asl::StatesError;
 use sfn_harness::engine::task::{handler, TaskRequest};
-use sfn_harness::engine::{Engine, EngineConfig, Execution, Status};
+use sfn_harness::engine::{Engine, EngineConfig, ExecutionRecord, Status};
 use sfn_harness::time::Clock;
 
 const T0: u64 = 1_700_000_000_000;
@@ -26,7 +26,7 @@ fn engine(seed: u64) -> Engine {
 }
 
 /// Waits (bounded by real time) for an execution to end, driving virtual time.
-async fn finish(engine: &Engine, exec: &Execution) -> Status {
+async fn finish(engine: &Engine, exec: &ExecutionRecord) -> Status {
     tokio::time::timeout(
         Duration::from_secs(10),
         engine.clock().run_until(exec.wait()),
@@ -41,14 +41,14 @@ async fn finish(engine: &Engine, exec: &Execution) -> Status {
     })
 }
 
-fn types(exec: &Execution) -> Vec<String> {
+fn types(exec: &ExecutionRecord) -> Vec<String> {
     exec.history()
         .iter()
         .map(|e| e.event_type.clone())
         .collect()
 }
 
-fn event_ms(exec: &Execution, ty: &str) -> Vec<u64> {
+fn event_ms(exec: &ExecutionRecord, ty: &str) -> Vec<u64> {
     exec.history()
         .iter()
         .filter(|e| e.event_type == ty)
@@ -84,7 +84,7 @@ async fn wait_for_token(engine: &Engine, tokens: &Arc<Mutex<Vec<String>>>, n: us
         assert!(
             std::time::Instant::now() < deadline,
             "no task token #{n} was issued within 5 s; open tokens: {:?}",
-            engine.tokens().open_tokens()
+            engine.open_tokens()
         );
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
@@ -182,7 +182,7 @@ async fn callback_success_records_submitted_then_succeeded() {
     assert_eq!(params["MessageBody"]["token"], json!(token));
     // A token answers once.
     let again = e.send_task_success(&token, "{}").unwrap_err();
-    assert_eq!(again.code, "TaskTimedOut");
+    assert_eq!(again.code(), "TaskTimedOut");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -241,7 +241,7 @@ async fn heartbeats_keep_a_task_alive_until_they_stop() {
     assert_eq!(event_ms(&exec, "TaskTimedOut")[0] - start, 150_000 + 60_000);
     // A late answer is refused.
     assert_eq!(
-        e.send_task_success(&token, "{}").unwrap_err().code,
+        e.send_task_success(&token, "{}").unwrap_err().code(),
         "TaskTimedOut"
     );
 }
@@ -291,7 +291,7 @@ async fn stop_execution_aborts_and_closes_tokens() {
     assert_eq!(last.event_type, "ExecutionAborted");
     assert_eq!(last.details().unwrap()["cause"], "no longer needed");
     assert_eq!(
-        e.send_task_success(&token, "{}").unwrap_err().code,
+        e.send_task_success(&token, "{}").unwrap_err().code(),
         "TaskTimedOut"
     );
     // Stopping twice is harmless and records nothing more.
@@ -448,30 +448,30 @@ async fn api_errors_are_shaped_like_aws() {
             r#"{"StartAt":"X","States":{"X":{"Type":"Succeed"}}}"#
         )
         .unwrap_err()
-        .code,
+        .code(),
         "StateMachineAlreadyExists"
     );
     assert_eq!(
-        e.create_state_machine("bad name", "{}").unwrap_err().code,
+        e.create_state_machine("bad name", "{}").unwrap_err().code(),
         "InvalidName"
     );
     assert_eq!(
-        e.create_state_machine("x", "{").unwrap_err().code,
+        e.create_state_machine("x", "{").unwrap_err().code(),
         "InvalidDefinition"
     );
     assert_eq!(
         e.start_execution(&m.arn, None, Some("{nope"))
             .unwrap_err()
-            .code,
+            .code(),
         "InvalidExecutionInput"
     );
     assert_eq!(
-        e.start_execution("nope", None, None).unwrap_err().code,
+        e.start_execution("nope", None, None).unwrap_err().code(),
         "InvalidArn"
     );
     let missing = m.arn.replace(":api", ":missing");
     assert_eq!(
-        e.start_execution(&missing, None, None).unwrap_err().code,
+        e.start_execution(&missing, None, None).unwrap_err().code(),
         "StateMachineDoesNotExist"
     );
     let one = e.start_execution(&m.arn, Some("same"), Some("{}")).unwrap();
@@ -482,15 +482,15 @@ async fn api_errors_are_shaped_like_aws() {
     assert_eq!(
         e.start_execution(&m.arn, Some("same"), Some(r#"{"a":1}"#))
             .unwrap_err()
-            .code,
+            .code(),
         "ExecutionAlreadyExists"
     );
     assert_eq!(
-        e.send_task_success("garbage", "{}").unwrap_err().code,
+        e.send_task_success("garbage", "{}").unwrap_err().code(),
         "InvalidToken"
     );
     assert_eq!(
-        e.send_task_heartbeat("").unwrap_err().code,
+        e.send_task_heartbeat("").unwrap_err().code(),
         "ValidationException"
     );
     let tokens = token_sink(&e, "arn:aws:states:::sqs:sendMessage");
@@ -503,7 +503,7 @@ async fn api_errors_are_shaped_like_aws() {
     let _exec = e.start_execution(&cb.arn, None, None).unwrap();
     let token = wait_for_token(&e, &tokens, 1).await;
     assert_eq!(
-        e.send_task_success(&token, "not json").unwrap_err().code,
+        e.send_task_success(&token, "not json").unwrap_err().code(),
         "InvalidOutput"
     );
 }

@@ -372,10 +372,14 @@ fn every_listed_operation_is_served() {
             .with_sqs(h.sqs().clone())
             .with_service(
                 "AWSStepFunctions",
-                sfn_harness::server::sfn::SfnApi::new(h.engine().clone()),
+                sfn_harness::server::sfn_api::SfnApi::new(h.engine().clone()),
             );
+        let sfn_ops: Vec<&str> = sfn_harness::server::sfn_api::SFN_OPERATIONS
+            .iter()
+            .map(|op| op.name())
+            .collect();
         for (prefix, ops) in [
-            ("AWSStepFunctions", sfn_harness::server::sfn::SFN_OPERATIONS),
+            ("AWSStepFunctions", &sfn_ops[..]),
             ("AmazonSQS", sfn_harness::server::sqs_api::SQS_OPERATIONS),
         ] {
             for op in ops {

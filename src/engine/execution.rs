@@ -66,9 +66,11 @@ pub(crate) struct ExecState {
     pub events: Vec<HistoryEvent>,
 }
 
-/// One execution of a state machine. Cheap to share (`Arc`); every accessor returns a snapshot.
+/// The engine's record of one execution of a state machine: its input, status, result and
+/// history. Cheap to share (`Arc`); every accessor returns a snapshot. (The harness wraps it in
+/// its own [`Execution`](crate::harness::Execution) handle for tests.)
 #[derive(Debug)]
-pub struct Execution {
+pub struct ExecutionRecord {
     pub(crate) arn: String,
     pub(crate) name: String,
     pub(crate) machine: Arc<StateMachine>,
@@ -79,15 +81,15 @@ pub struct Execution {
     pub(crate) task: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
-impl Execution {
+impl ExecutionRecord {
     pub(crate) fn new(
         arn: String,
         name: String,
         machine: Arc<StateMachine>,
         input: Value,
         start_ms: Millis,
-    ) -> Execution {
-        Execution {
+    ) -> ExecutionRecord {
+        ExecutionRecord {
             arn,
             name,
             machine,

@@ -27,14 +27,15 @@ mod wait;
 use crate::sync::lock;
 use std::sync::{Arc, Mutex};
 
-use futures_util::future::{BoxFuture, FutureExt};
+use futures_util::future::FutureExt;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde_json::{json, Value};
 
 use crate::asl::{choice, Definition, State, StateKind, StatesError, Transition};
-use crate::engine::execution::{Execution, Terminal};
+use crate::engine::execution::{ExecutionRecord, Terminal};
 use crate::engine::history::Event;
+use crate::engine::task::BoxFuture;
 use crate::engine::EngineInner;
 use crate::ids::Ids;
 use crate::time::Millis;
@@ -85,7 +86,7 @@ pub(crate) struct Here<'a> {
 
 pub(crate) struct Run {
     pub engine: Arc<EngineInner>,
-    pub exec: Arc<Execution>,
+    pub exec: Arc<ExecutionRecord>,
     pub rng: Mutex<StdRng>,
     /// In a seeded engine, this execution's own token generator: its tokens then depend only on
     /// the seed and the execution, not on how other executions' tasks interleave with its own.
@@ -102,7 +103,7 @@ fn rfc3339(ms: Millis) -> String {
 }
 
 impl Run {
-    pub(crate) fn new(engine: Arc<EngineInner>, exec: Arc<Execution>, seed: u64) -> Run {
+    pub(crate) fn new(engine: Arc<EngineInner>, exec: Arc<ExecutionRecord>, seed: u64) -> Run {
         let seeded = engine.ids().is_seeded();
         Run {
             engine,
@@ -116,7 +117,7 @@ impl Run {
     /// the OS RNG.
     fn task_token(&self) -> String {
         match &self.tokens {
-            Some(ids) => lock(&ids).task_token(),
+            Some(ids) => lock(ids).task_token(),
             None => self.engine.ids().task_token(),
         }
     }

@@ -19,7 +19,7 @@ use super::{Failure, Here, Run};
 use crate::asl::Task;
 use crate::engine::history::Event;
 use crate::engine::task::{EngineHandle, Pattern, Resource, TaskHandler, TaskRequest};
-use crate::engine::tokens::TaskAnswer;
+use crate::engine::tokens::TokenOutcome;
 use crate::engine::TaskSubmission;
 use crate::time::{Clock, Millis};
 
@@ -182,14 +182,14 @@ impl Run {
                 }
             };
             match answer {
-                Some(TaskAnswer::Heartbeat) => {
+                Some(TokenOutcome::Heartbeat) => {
                     beat_deadline = heartbeat.map(|s| self.now() + s * 1000);
                 }
-                Some(TaskAnswer::Success(v)) => {
+                Some(TokenOutcome::Success(v)) => {
                     self.emit(chain, Event::task_succeeded(&task.res, &v));
                     return Ok(v);
                 }
-                Some(TaskAnswer::Failure { error, cause }) => {
+                Some(TokenOutcome::Failure { error, cause }) => {
                     return Err(self.task_failed(chain, &task.res, Failure { error, cause }));
                 }
                 None => {
