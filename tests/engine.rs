@@ -236,14 +236,79 @@ async fn heartbeats_keep_a_task_alive_until_they_stop() {
     }
     assert_eq!(exec.status(), Status::Running);
     // ...then silence: it fails 60 s after the last heartbeat.
+    // AWS names a missed heartbeat `States.Timeout` (issue 12).
     assert_eq!(finish(&e, &exec).await, Status::Failed);
-    assert_eq!(exec.error().as_deref(), Some("States.HeartbeatTimeout"));
+    assert_eq!(exec.error().as_deref(), Some("States.Timeout"));
     assert_eq!(event_ms(&exec, "TaskTimedOut")[0] - start, 150_000 + 60_000);
     // A late answer is refused.
     assert_eq!(
         e.send_task_success(&token, "{}").unwrap_err().code(),
         "TaskTimedOut"
     );
+}
+
+/// Issue 12: a missed heartbeat is a `States.Timeout`, as AWS records it (`TaskTimedOut` and
+/// `ExecutionFailed` with `"error": "States.Timeout"`, LocalStack's AWS-validated
+/// `test_heartbeat_timeout`) and documents it ("States.Timeout: A Task state either ran longer
+/// than the TimeoutSeconds value, or failed to send a heartbeat for a period longer than the
+/// HeartbeatSeconds value", developer guide, "Handling errors in Step Functions workflows"). So
+/// `Retry` and `Catch` on `States.Timeout` take it, `States.HeartbeatTimeout` still does, and
+/// `States.TaskFailed` does not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missed_heartbeat_is_retried_and_caught_as_states_timeout() {
+    let e = engine(12);
+    let _tokens = token_sink(&e, "arn:aws:states:::sqs:sendMessage");
+    let machine = |name: &str, error_equals: &str| {
+        e.create_state_machine(
+            name,
+            &format!(
+                r#"{{"StartAt":"Work","States":{{
+                "Work":{{"Type":"Task",
+                    "Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                    "HeartbeatSeconds":60,"TimeoutSeconds":3600,
+                    "Retry":[{{"ErrorEquals":[{error_equals}],"IntervalSeconds":1,"MaxAttempts":1}}],
+                    "Catch":[{{"ErrorEquals":[{error_equals}],"ResultPath":"$.error","Next":"Escalate"}}],
+                    "End":true}},
+                "Escalate":{{"Type":"Pass","End":true}}}}}}"#
+            ),
+        )
+        .unwrap()
+    };
+
+    for (name, error_equals) in [
+        ("timeout", r#""States.Timeout""#),
+        ("heartbeat", r#""States.HeartbeatTimeout""#),
+    ] {
+        let m = machine(name, error_equals);
+        let exec = e.start_execution(&m.arn, None, None).unwrap();
+        assert_eq!(finish(&e, &exec).await, Status::Succeeded, "{error_equals}");
+        // Retried once, then caught: two attempts, each timed out 60 s after it started.
+        let timed_out: Vec<_> = exec
+            .history()
+            .into_iter()
+            .filter(|ev| ev.event_type == "TaskTimedOut")
+            .collect();
+        assert_eq!(timed_out.len(), 2, "{error_equals}: {:#?}", exec.history());
+        for ev in &timed_out {
+            assert_eq!(ev.details().unwrap()["error"], "States.Timeout");
+        }
+        assert_eq!(event_ms(&exec, "TaskScheduled").len(), 2);
+        assert_eq!(
+            exec.output().unwrap()["error"],
+            json!({ "Error": "States.Timeout" }),
+            "{error_equals}"
+        );
+    }
+
+    // States.TaskFailed does not take a timeout: the execution fails with States.Timeout.
+    let m = machine("task-failed", r#""States.TaskFailed""#);
+    let exec = e.start_execution(&m.arn, None, None).unwrap();
+    assert_eq!(finish(&e, &exec).await, Status::Failed);
+    assert_eq!(exec.error().as_deref(), Some("States.Timeout"));
+    assert_eq!(event_ms(&exec, "TaskTimedOut").len(), 1);
+    let failed = exec.history().pop().unwrap();
+    assert_eq!(failed.event_type, "ExecutionFailed");
+    assert_eq!(failed.details().unwrap()["error"], "States.Timeout");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -691,7 +691,7 @@ async fn a_worker_that_stops_heartbeating_part_way_meets_the_heartbeat_timeout(h
         .mount()
         .await;
     let done = m.start(json!({})).await?.finish().await?;
-    assert_eq!(done.error().as_deref(), Some("States.HeartbeatTimeout"));
+    assert_eq!(done.error().as_deref(), Some("States.Timeout"));
     // Last heartbeat at 2 min, then 60 s of silence.
     assert_eq!(done.duration(), Duration::from_secs(180));
 }

@@ -47,13 +47,24 @@ use retry::{Attempted, Work};
 pub(crate) struct Failure {
     pub error: Option<String>,
     pub cause: Option<String>,
+    /// A Task's `HeartbeatSeconds` passed without a heartbeat. AWS names that error
+    /// `States.Timeout` (as for `TimeoutSeconds`), and `ErrorEquals: ["States.HeartbeatTimeout"]`
+    /// matches it too.
+    pub missed_heartbeat: bool,
 }
 
 impl Failure {
     fn new(error: impl Into<String>, cause: impl Into<String>) -> Failure {
+        Failure::named(Some(error.into()), Some(cause.into()))
+    }
+
+    /// A failure with this error and cause (both optional, as a `SendTaskFailure` may leave
+    /// them out).
+    fn named(error: Option<String>, cause: Option<String>) -> Failure {
         Failure {
-            error: Some(error.into()),
-            cause: Some(cause.into()),
+            error,
+            cause,
+            missed_heartbeat: false,
         }
     }
 

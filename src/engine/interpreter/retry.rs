@@ -81,15 +81,24 @@ pub(super) enum Attempted {
     Caught(Step),
 }
 
-/// Whether an `ErrorEquals` list matches an error name (AWS's rules for `States.ALL` and
-/// `States.TaskFailed`; `States.Runtime` is never caught or retried).
-pub(super) fn error_matches(names: &[String], error: Option<&str>) -> bool {
+/// Whether an `ErrorEquals` list matches a failure, by AWS's rules (the developer guide's
+/// "Handling errors in Step Functions workflows"):
+/// - `States.ALL` matches every error (`States.Runtime` is never caught or retried at all);
+/// - `States.TaskFailed` matches every error except a timeout;
+/// - `States.Timeout` matches a task timeout, a missed heartbeat included (AWS records both as
+///   `States.Timeout`);
+/// - `States.HeartbeatTimeout` matches a missed heartbeat (and a worker's own error of that
+///   name);
+/// - any other name matches the error of that name.
+pub(super) fn error_matches(names: &[String], f: &Failure) -> bool {
+    let error = f.error.as_deref();
     names.iter().any(|n| match n.as_str() {
         "States.ALL" => true,
         "States.TaskFailed" => !matches!(
             error,
             Some("States.Timeout") | Some("States.HeartbeatTimeout")
         ),
+        "States.HeartbeatTimeout" => f.missed_heartbeat || error == Some(n.as_str()),
         other => error == Some(other),
     })
 }
@@ -146,7 +155,7 @@ impl Run {
         let (i, r) = retriers
             .iter()
             .enumerate()
-            .find(|(_, r)| error_matches(&r.error_equals, f.error.as_deref()))?;
+            .find(|(_, r)| error_matches(&r.error_equals, f))?;
         if counts[i] >= r.max_attempts {
             return None;
         }
@@ -176,10 +185,7 @@ impl Run {
         if f.is_runtime() {
             return Ok(None);
         }
-        let Some(c) = catchers
-            .iter()
-            .find(|c| error_matches(&c.error_equals, f.error.as_deref()))
-        else {
+        let Some(c) = catchers.iter().find(|c| error_matches(&c.error_equals, f)) else {
             return Ok(None);
         };
         let mut err = JsonMap::new();

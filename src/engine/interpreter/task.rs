@@ -177,8 +177,9 @@ impl Run {
                 a = rx.recv() => a,
                 _ = sleep_until_opt(clock, next) => {
                     self.engine.tokens.close(tok);
-                    let error = if beat_at < timeout_at { "States.HeartbeatTimeout" } else { "States.Timeout" };
-                    return Err(self.task_timed_out(chain, &task.res, error));
+                    let mut f = self.task_timed_out(chain, &task.res);
+                    f.missed_heartbeat = beat_at < timeout_at;
+                    return Err(f);
                 }
             };
             match answer {
@@ -190,11 +191,11 @@ impl Run {
                     return Ok(v);
                 }
                 Some(TokenOutcome::Failure { error, cause }) => {
-                    return Err(self.task_failed(chain, &task.res, Failure { error, cause }));
+                    return Err(self.task_failed(chain, &task.res, Failure::named(error, cause)));
                 }
                 None => {
                     // The registry dropped the sender: the token was closed from outside.
-                    return Err(self.task_timed_out(chain, &task.res, "States.Timeout"));
+                    return Err(self.task_timed_out(chain, &task.res));
                 }
             }
         }
@@ -228,7 +229,7 @@ impl Run {
         match called {
             None => {
                 close();
-                Err(self.task_timed_out(chain, &task.res, "States.Timeout"))
+                Err(self.task_timed_out(chain, &task.res))
             }
             Some(Err(e)) => {
                 close();
@@ -247,12 +248,17 @@ impl Run {
         f
     }
 
-    /// Records `TaskTimedOut` with `error` and returns the failure.
-    fn task_timed_out(&self, chain: &mut u64, res: &Resource, error: &str) -> Failure {
+    /// Records `TaskTimedOut` and returns the failure. AWS names every task timeout
+    /// `States.Timeout`, a missed heartbeat too: "States.Timeout: A Task state either ran longer
+    /// than the TimeoutSeconds value, or failed to send a heartbeat for a period longer than the
+    /// HeartbeatSeconds value" (Step Functions developer guide, "Handling errors in Step
+    /// Functions workflows", concepts-error-handling.html), and a heartbeat timeout recorded on
+    /// AWS reads `TaskTimedOut {"error": "States.Timeout"}` then `ExecutionFailed {"error":
+    /// "States.Timeout"}` (LocalStack's AWS-validated `timeouts/test_heartbeats.py::
+    /// test_heartbeat_timeout`, `../shared/conformance/v2`).
+    fn task_timed_out(&self, chain: &mut u64, res: &Resource) -> Failure {
+        let error = "States.Timeout";
         self.emit(chain, Event::task_timed_out(res, Some(error), None));
-        Failure {
-            error: Some(error.to_string()),
-            cause: None,
-        }
+        Failure::named(Some(error.to_string()), None)
     }
 }

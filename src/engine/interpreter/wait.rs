@@ -37,10 +37,10 @@ impl Run {
                 }
             }
         };
-        Ok(Failure {
-            error: resolve(&f.error, "Error")?,
-            cause: resolve(&f.cause, "Cause")?,
-        })
+        Ok(Failure::named(
+            resolve(&f.error, "Error")?,
+            resolve(&f.cause, "Cause")?,
+        ))
     }
 
     /// When a Wait state ends: `Seconds`, `Timestamp`, `SecondsPath` or `TimestampPath`.
