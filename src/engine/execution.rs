@@ -11,6 +11,15 @@ use crate::engine::machine::StateMachine;
 use crate::time::Millis;
 
 /// An execution's status, as `DescribeExecution` reports it.
+///
+/// ```
+/// use sfn_harness::engine::Status;
+///
+/// assert_eq!(Status::TimedOut.as_str(), "TIMED_OUT");
+/// assert_eq!(Status::parse("SUCCEEDED"), Some(Status::Succeeded));
+/// assert_eq!(Status::parse("PENDING_REDRIVE"), None);
+/// assert_eq!(Status::Aborted.to_string(), "ABORTED");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
     /// Still running.
@@ -69,6 +78,22 @@ pub(crate) struct ExecState {
 /// The engine's record of one execution of a state machine: its input, status, result and
 /// history. Cheap to share (`Arc`); every accessor returns a snapshot. (The harness wraps it in
 /// its own [`Execution`](crate::harness::Execution) handle for tests.)
+///
+/// ```
+/// use sfn_harness::engine::{Engine, EngineConfig, Status};
+/// use sfn_harness::time::Clock;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let engine = Engine::new(EngineConfig { clock: Clock::virtual_at(0), ..EngineConfig::default() });
+/// let m = engine.create_state_machine("fails", r#"{"StartAt":"F","States":{
+///     "F":{"Type":"Fail","Error":"Nope","Cause":"on purpose"}}}"#).unwrap();
+/// let exec = engine.start_execution(&m.arn, Some("e1"), None).unwrap();
+/// assert_eq!(engine.clock().run_until(exec.wait()).await, Status::Failed);
+/// assert_eq!((exec.error().as_deref(), exec.cause().as_deref()), (Some("Nope"), Some("on purpose")));
+/// let types: Vec<_> = exec.history().iter().map(|e| e.event_type.clone()).collect();
+/// assert_eq!(types, ["ExecutionStarted", "FailStateEntered", "ExecutionFailed"]);
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct ExecutionRecord {
     pub(crate) arn: String,

@@ -57,7 +57,26 @@ use crate::time::Clock;
 use task::TaskHandler;
 use tokens::{TokenOutcome, Tokens};
 
-/// How an engine is set up.
+/// How an engine is set up. The defaults are a real clock, OS randomness, account
+/// `123456789012` in `us-east-1`.
+///
+/// ```
+/// use sfn_harness::engine::{Engine, EngineConfig};
+/// use sfn_harness::time::Clock;
+///
+/// let config = EngineConfig {
+///     clock: Clock::virtual_at(1_700_000_000_000), // virtual time, from this instant
+///     seed: Some(7),                               // repeatable ids and tokens
+///     region: "eu-west-1".into(),
+///     ..EngineConfig::default()
+/// };
+/// let engine = Engine::new(config);
+/// let m = engine
+///     .create_state_machine("m", r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#)
+///     .unwrap();
+/// assert_eq!(m.arn, "arn:aws:states:eu-west-1:123456789012:stateMachine:m");
+/// assert_eq!(m.created_ms, 1_700_000_000_000);
+/// ```
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
     /// The clock every timer and timestamp uses.
@@ -141,7 +160,33 @@ impl EngineInner {
     }
 }
 
-/// The Step Functions engine: state machines, executions, task tokens.
+/// The Step Functions engine: state machines, executions, task tokens. Cheap to clone (a
+/// shared handle); every operation mirrors a Step Functions API call and fails with the
+/// [`ApiError`] AWS would return.
+///
+/// ```
+/// use sfn_harness::engine::{ApiError, Engine, EngineConfig, Status};
+/// use sfn_harness::engine::task::{handler, TaskRequest};
+/// use sfn_harness::time::Clock;
+/// use serde_json::json;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let engine = Engine::new(EngineConfig { clock: Clock::virtual_at(0), ..EngineConfig::default() });
+/// // A Task resource, answered in-process.
+/// engine.register_resource("arn:aws:states:::test:double", handler(|req: TaskRequest| async move {
+///     Ok(json!({ "n": req.input["n"].as_i64().unwrap_or(0) * 2 }))
+/// }));
+/// let m = engine.create_state_machine("double", r#"{"StartAt":"D","States":{
+///     "D":{"Type":"Task","Resource":"arn:aws:states:::test:double","End":true}}}"#).unwrap();
+/// let exec = engine.start_execution(&m.arn, Some("first"), Some(r#"{"n":21}"#)).unwrap();
+/// assert_eq!(engine.clock().run_until(exec.wait()).await, Status::Succeeded);
+/// assert_eq!(exec.output(), Some(json!({ "n": 42 })));
+///
+/// // The same name with other input is refused, as AWS refuses it.
+/// let again = engine.start_execution(&m.arn, Some("first"), Some(r#"{"n":1}"#));
+/// assert!(matches!(again, Err(ApiError::ExecutionAlreadyExists(_))));
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Engine {
     inner: Arc<EngineInner>,

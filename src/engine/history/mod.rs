@@ -5,24 +5,9 @@
 //! `parameters` are JSON *text*, and every detail object sits under its AWS key
 //! (`stateEnteredEventDetails`, `taskSucceededEventDetails`, …).
 //!
-//! [`events`] is the one place where AWS's event types and detail shapes are written down: the
+//! `events` (crate-internal) is the one place where AWS's event types and detail shapes are written down: the
 //! interpreter and the engine build every event through its constructors and never spell an
 //! event type or a details key themselves.
-//!
-//! ```
-//! use sfn_harness::engine::history::HistoryEvent;
-//! use serde_json::json;
-//!
-//! let e = HistoryEvent {
-//!     id: 2,
-//!     previous_event_id: 0,
-//!     timestamp_ms: 1_700_000_000_123,
-//!     event_type: "PassStateEntered".into(),
-//!     details: Some(("stateEnteredEventDetails".into(), json!({ "name": "Hello" }))),
-//! };
-//! assert_eq!(e.to_aws_json()["timestamp"], json!(1_700_000_000.123));
-//! assert_eq!(e.to_aws_json()["stateEnteredEventDetails"]["name"], "Hello");
-//! ```
 
 pub(crate) mod events;
 
@@ -31,7 +16,22 @@ use serde_json::{json, Map, Value};
 use crate::time::Millis;
 pub(crate) use events::{json_text, Event};
 
-/// One history event.
+/// One history event, as `GetExecutionHistory` lists it.
+///
+/// ```
+/// use sfn_harness::engine::history::HistoryEvent;
+/// use serde_json::json;
+///
+/// let e = HistoryEvent {
+///     id: 2,
+///     previous_event_id: 0,
+///     timestamp_ms: 1_700_000_000_123,
+///     event_type: "PassStateEntered".into(),
+///     details: Some(("stateEnteredEventDetails".into(), json!({ "name": "Hello" }))),
+/// };
+/// assert_eq!(e.to_aws_json()["timestamp"], json!(1_700_000_000.123));
+/// assert_eq!(e.to_aws_json()["stateEnteredEventDetails"]["name"], "Hello");
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryEvent {
     /// 1-based id, in order of recording.

@@ -7,8 +7,8 @@
 //! Anything else answers `UnknownOperationException`.
 //!
 //! [`SFN_OPERATIONS`] is the operation table: each operation's name and the function that
-//! serves it, one function per operation in the file of its family ([`machines`],
-//! [`executions`], [`history`], [`tasks`], [`tags`], [`validate`]). The table is both what the
+//! serves it, one function per operation in the file of its family (`machines`, `executions`,
+//! `history`, `tasks`, `tags`, `validate`). The table is both what the
 //! API serves and what fault injection checks operation names against, so the two cannot
 //! drift.
 //!
