@@ -12,23 +12,23 @@
 //! characters and drops empty pieces, `States.StringToJson('')` is `null`.
 //!
 //! ```
-//! use sfn_harness::asl::intrinsics;
+//! use sfn_harness::asl::{intrinsics, Env};
 //! use serde_json::json;
 //!
 //! let call = intrinsics::parse("States.Format('Hello, {}! You have {} items.', $.name, States.ArrayLength($.items))").unwrap();
 //! let input = json!({ "name": "Ada", "items": [1, 2, 3] });
-//! let out = intrinsics::evaluate(&call, &input, &json!({}), &mut rand::thread_rng()).unwrap();
+//! let out = intrinsics::evaluate(&call, &Env::new(&input, &json!({}))).unwrap();
 //! assert_eq!(out, json!("Hello, Ada! You have 3 items."));
 //! ```
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use rand::rngs::StdRng;
-use rand::{Rng, RngCore, SeedableRng};
+use rand::{Rng, SeedableRng};
 use serde_json::{json, Map, Number, Value};
 
 use crate::asl::path::Path;
-use crate::asl::StatesError;
+use crate::asl::{Env, StatesError};
 
 /// A parsed intrinsic function call.
 #[derive(Debug, Clone, PartialEq)]
@@ -257,14 +257,9 @@ fn fail(name: &str, msg: impl std::fmt::Display) -> StatesError {
     StatesError::intrinsic(format!("The function 'States.{name}' failed: {msg}"))
 }
 
-/// Evaluates a call against the state input and the context object. `rng` feeds
-/// `States.UUID` and `States.MathRandom` (without a seed argument).
-pub fn evaluate(
-    call: &Call,
-    input: &Value,
-    context: &Value,
-    rng: &mut dyn RngCore,
-) -> Result<Value, StatesError> {
+/// Evaluates a call in `env` (the state input, the context object, …). The random source of
+/// `env` feeds `States.UUID` and `States.MathRandom` (without a seed argument).
+pub fn evaluate(call: &Call, env: &Env<'_>) -> Result<Value, StatesError> {
     let n = call.name.as_str();
     let mut args = Vec::with_capacity(call.args.len());
     let mut raw = Vec::with_capacity(call.args.len());
@@ -280,15 +275,16 @@ pub fn evaluate(
             }
             Arg::Path(p) => {
                 raw.push(None);
-                p.read(input, context).map_err(|_| {
+                p.read(env).map_err(|_| {
                     StatesError::runtime(format!(
-                        "The JsonPath argument '{p}' of the function 'States.{n}' could not be found in the input '{input}'"
+                        "The JsonPath argument '{p}' of the function 'States.{n}' could not be found in the input '{}'",
+                        env.input()
                     ))
                 })?
             }
             Arg::Call(c) => {
                 raw.push(None);
-                evaluate(c, input, context, rng)?
+                evaluate(c, env)?
             }
         };
         args.push(v);
@@ -538,7 +534,7 @@ pub fn evaluate(
             } else {
                 // `start < end`, so the span fits in a u64 and start + offset in an i64.
                 let span = end.abs_diff(start);
-                start.wrapping_add_unsigned(rng.next_u64() % span)
+                start.wrapping_add_unsigned(env.random(|rng| rng.next_u64())? % span)
             };
             Ok(json!(value))
         }
@@ -573,7 +569,7 @@ pub fn evaluate(
         "UUID" => {
             count(0)?;
             let mut b = [0u8; 16];
-            rng.fill_bytes(&mut b);
+            env.random(|rng| rng.fill_bytes(&mut b))?;
             Ok(Value::String(
                 uuid::Builder::from_random_bytes(b)
                     .into_uuid()
@@ -616,12 +612,9 @@ mod tests {
 
     fn run(text: &str, input: Value) -> Result<Value, StatesError> {
         let call = parse(text).unwrap();
-        evaluate(
-            &call,
-            &input,
-            &json!({"Execution": {"Name": "run-1"}}),
-            &mut StdRng::seed_from_u64(1),
-        )
+        let context = json!({"Execution": {"Name": "run-1"}});
+        let mut rng = StdRng::seed_from_u64(1);
+        evaluate(&call, &Env::new(&input, &context).with_rng(&mut rng))
     }
 
     #[test]
@@ -719,11 +712,11 @@ mod tests {
         // Found by `cargo fuzz run intrinsic`: these overflowed i64 arithmetic (a panic in
         // debug builds, where users' tests run).
         let run = |text: &str| {
+            let empty = json!({});
+            let mut rng = StdRng::seed_from_u64(1);
             evaluate(
                 &parse(text).unwrap(),
-                &json!({}),
-                &json!({}),
-                &mut StdRng::seed_from_u64(1),
+                &Env::new(&empty, &empty).with_rng(&mut rng),
             )
         };
         let big = i64::MAX;

@@ -18,12 +18,15 @@
 
 pub mod choice;
 pub mod definition;
+pub mod env;
 pub mod error;
 pub mod intrinsics;
+pub mod jsonata;
 pub mod parse;
 pub mod path;
 pub mod payload;
 
 pub use definition::*;
+pub use env::Env;
 pub use error::StatesError;
 pub use parse::{parse, parse_str, Diagnostic, InvalidDefinition};

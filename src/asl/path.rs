@@ -11,12 +11,12 @@
 //! A path starting with `$$` reads the context object instead of the state input.
 //!
 //! ```
-//! use sfn_harness::asl::path::Path;
+//! use sfn_harness::asl::{path::Path, Env};
 //! use serde_json::json;
 //!
 //! let p = Path::parse("$.order.items[0]").unwrap();
 //! let input = json!({ "order": { "items": ["a", "b"] } });
-//! assert_eq!(p.read(&input, &json!({})).unwrap(), json!("a"));
+//! assert_eq!(p.read(&Env::new(&input, &json!({}))).unwrap(), json!("a"));
 //!
 //! // ResultPath creates what is missing.
 //! let out = Path::parse("$.result.value").unwrap().set(json!({"x": 1}), json!(42)).unwrap();
@@ -26,6 +26,8 @@
 use std::fmt;
 
 use serde_json::{Map, Value};
+
+use crate::asl::Env;
 
 /// A parsed JSONPath.
 #[derive(Debug, Clone, PartialEq)]
@@ -146,12 +148,17 @@ impl Path {
         self.is_reference()
     }
 
-    /// Reads the path from `input` (or from `context` for a `$$` path).
+    /// Reads the path from the state input of `env` (or from its context object for a `$$`
+    /// path).
     ///
     /// A definite path returns the node or [`PathError::NotFound`]; an indefinite path returns
     /// the array of every match (possibly empty).
-    pub fn read(&self, input: &Value, context: &Value) -> Result<Value, PathError> {
-        let root = if self.context { context } else { input };
+    pub fn read(&self, env: &Env<'_>) -> Result<Value, PathError> {
+        let root = if self.context {
+            env.context()
+        } else {
+            env.input()
+        };
         if self.is_definite() {
             let mut cur = root;
             for step in &self.steps {
@@ -643,7 +650,9 @@ mod tests {
     use serde_json::json;
 
     fn read(p: &str, v: &Value) -> Result<Value, PathError> {
-        Path::parse(p).unwrap().read(v, &json!({"ctx": 1}))
+        Path::parse(p)
+            .unwrap()
+            .read(&Env::new(v, &json!({"ctx": 1})))
     }
 
     #[test]
@@ -721,7 +730,7 @@ mod tests {
                 let text = format!("$.{}", fields.join("."));
                 let p = Path::parse(&text).unwrap();
                 let doc = p.set(json!({}), json!(n)).unwrap();
-                prop_assert_eq!(p.read(&doc, &json!({})).unwrap(), json!(n));
+                prop_assert_eq!(p.read(&Env::new(&doc, &json!({}))).unwrap(), json!(n));
             }
 
             /// Parsing never panics, whatever the text.
@@ -735,7 +744,7 @@ mod tests {
             #[test]
             fn read_never_panics(s in "[$.\\[\\]a-c0-9*?@()=<>'\" -]{0,20}", v in super::super::tests_support::arb_json()) {
                 if let Ok(p) = Path::parse(&s) {
-                    let _ = p.read(&v, &v);
+                    let _ = p.read(&Env::new(&v, &v));
                     let _ = p.set(v.clone(), json!(1));
                 }
             }

@@ -14,7 +14,7 @@ use serde_json::{json, Value};
 
 use super::{Failure, Here};
 use crate::asl::path::PathError;
-use crate::asl::{payload, PathOrNull, Seconds, StatesError};
+use crate::asl::{payload, Env, PathOrNull, Seconds, StatesError};
 use crate::engine::history::json_text;
 use crate::sync::lock;
 
@@ -43,7 +43,7 @@ pub(crate) fn input_path(here: &Here<'_>, input: &Value) -> Result<Value, Failur
     match &here.state.input_path {
         PathOrNull::Default => Ok(input.clone()),
         PathOrNull::Null => Ok(json!({})),
-        PathOrNull::Path(p) => p.read(input, &Value::Null).map_err(|_| {
+        PathOrNull::Path(p) => p.read(&Env::new(input, &Value::Null)).map_err(|_| {
             runtime(
                 here,
                 format!(
@@ -60,7 +60,7 @@ pub(crate) fn output_path(here: &Here<'_>, output: Value) -> Result<Value, Failu
     match &here.state.output_path {
         PathOrNull::Default => Ok(output),
         PathOrNull::Null => Ok(json!({})),
-        PathOrNull::Path(p) => p.read(&output, &Value::Null).map_err(|_| {
+        PathOrNull::Path(p) => p.read(&Env::new(&output, &Value::Null)).map_err(|_| {
             runtime(
                 here,
                 format!(
@@ -105,7 +105,8 @@ pub(crate) fn payload(
     rng: &Mutex<StdRng>,
 ) -> Result<Value, Failure> {
     let mut rng = lock(rng);
-    payload::evaluate(template, input, ctx, &mut *rng).map_err(|e| lift(here, e))
+    payload::evaluate(template, &Env::new(input, ctx).with_rng(&mut *rng))
+        .map_err(|e| lift(here, e))
 }
 
 /// A number of seconds (`TimeoutSeconds`, `HeartbeatSeconds`, `MaxConcurrency`, Wait's
@@ -114,7 +115,7 @@ pub(crate) fn seconds(here: &Here<'_>, s: &Seconds, input: &Value) -> Result<u64
     match s {
         Seconds::Literal(n) => Ok(*n),
         Seconds::Path(p) => {
-            let v = p.read(input, &Value::Null).map_err(|_| {
+            let v = p.read(&Env::new(input, &Value::Null)).map_err(|_| {
                 runtime(
                     here,
                     format!("Invalid path '{p}': the path references no value"),

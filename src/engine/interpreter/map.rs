@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::dataflow::{self, runtime};
 use super::retry::Attempt;
 use super::{Failure, Run};
-use crate::asl::{Map, PathOrNull};
+use crate::asl::{Env, Map, PathOrNull};
 use crate::engine::history::{json_text, Event};
 use crate::sync::lock;
 
@@ -23,7 +23,7 @@ impl Run {
         let Attempt { here, eff, retries } = *at;
         let items = match &m.items_path {
             PathOrNull::Default | PathOrNull::Null => eff.clone(),
-            PathOrNull::Path(p) => p.read(eff, &Value::Null).map_err(|_| {
+            PathOrNull::Path(p) => p.read(&Env::new(eff, &Value::Null)).map_err(|_| {
                 runtime(
                     here,
                     format!(

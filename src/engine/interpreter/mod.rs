@@ -32,7 +32,7 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde_json::{json, Value};
 
-use crate::asl::{choice, Definition, State, StateKind, StatesError, Transition};
+use crate::asl::{choice, Definition, Env, State, StateKind, StatesError, Transition};
 use crate::engine::execution::{ExecutionRecord, Terminal};
 use crate::engine::history::Event;
 use crate::engine::task::BoxFuture;
@@ -288,7 +288,7 @@ impl Run {
             StateKind::Choice(c) => {
                 let eff = dataflow::input_path(&here, &raw)?;
                 let ctx = self.context(&here, 0, None, None);
-                let next = choice::select(c, &eff, &ctx)
+                let next = choice::select(c, &Env::new(&eff, &ctx))
                     .map_err(|e| lift(&here, e))?
                     .map(str::to_string);
                 let Some(next) = next else {

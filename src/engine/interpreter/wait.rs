@@ -4,7 +4,7 @@ use serde_json::{json, Value};
 
 use super::dataflow::{self, runtime};
 use super::{Failure, Here, Run};
-use crate::asl::{Fail, Seconds, StringOrPath, WaitFor};
+use crate::asl::{Env, Fail, Seconds, StringOrPath, WaitFor};
 use crate::engine::history::json_text;
 use crate::time::Millis;
 
@@ -69,7 +69,7 @@ impl Run {
                 Ok(now + secs * 1000)
             }
             WaitFor::TimestampPath(p) => {
-                let v = p.read(input, &Value::Null).map_err(|_| {
+                let v = p.read(&Env::new(input, &Value::Null)).map_err(|_| {
                     runtime(
                         here,
                         format!("Invalid path '{p}': the path references no value"),
