@@ -25,7 +25,21 @@ impl MachineType {
     }
 }
 
-/// One version of a state machine's definition and settings.
+/// One version of a state machine's definition and settings, as `CreateStateMachine` and
+/// `UpdateStateMachine` leave it. Executions keep the version they started with.
+///
+/// ```
+/// use sfn_harness::engine::{Engine, EngineConfig, MachineType};
+///
+/// let engine = Engine::new(EngineConfig::default());
+/// let m = engine
+///     .create_state_machine("hello", r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#)
+///     .unwrap();
+/// assert_eq!(m.arn, "arn:aws:states:us-east-1:123456789012:stateMachine:hello");
+/// assert_eq!(m.machine_type, MachineType::Standard);
+/// assert_eq!(m.definition.start_at, "P");
+/// assert_eq!(m.updated_ms, None);
+/// ```
 #[derive(Debug, Clone)]
 pub struct StateMachine {
     /// Its ARN.
@@ -53,15 +67,7 @@ pub struct StateMachine {
 /// LocalStack's AWS-validated snapshot `test_sfn_api_express.snapshot.json`
 /// (`test_illegal_callbacks`, `test_illegal_activity_task`); the one for `.waitForTaskToken`
 /// really ends in a space.
-///
-/// ```
-/// use sfn_harness::engine::machine::express_violations;
-/// let def = sfn_harness::asl::parse_str(r#"{"StartAt":"T","States":{"T":{"Type":"Task",
-///     "Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","End":true}}}"#).unwrap();
-/// let found = express_violations(&def);
-/// assert_eq!(found[0].location, "/States/T/Resource");
-/// ```
-pub fn express_violations(definition: &Definition) -> Vec<Diagnostic> {
+pub(crate) fn express_violations(definition: &Definition) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     collect_express_violations(definition, "", &mut found);
     found
@@ -103,5 +109,21 @@ fn collect_express_violations(definition: &Definition, prefix: &str, found: &mut
             ),
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn express_machines_may_not_wait_for_a_token() {
+        let def = crate::asl::parse_str(
+            r#"{"StartAt":"T","States":{"T":{"Type":"Task",
+            "Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","End":true}}}"#,
+        )
+        .unwrap();
+        let found = express_violations(&def);
+        assert_eq!(found[0].location, "/States/T/Resource");
     }
 }
