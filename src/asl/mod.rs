@@ -28,4 +28,4 @@ pub mod payload;
 pub use definition::*;
 pub use env::Env;
 pub use error::StatesError;
-pub use parse::{parse, parse_str, Diagnostic, InvalidDefinition};
+pub use parse::{parse, parse_str, Code, Diagnostic, InvalidDefinition, Severity};

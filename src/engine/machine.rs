@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::asl::{Definition, Diagnostic, StateKind};
+use crate::asl::{Code, Definition, Diagnostic, StateKind};
 use crate::time::Millis;
 
 /// `STANDARD` or `EXPRESS`.
@@ -84,12 +84,11 @@ fn collect_express_violations(definition: &Definition, prefix: &str, found: &mut
                 } else {
                     continue;
                 };
-                found.push(Diagnostic {
-                    severity: "ERROR".into(),
-                    code: "SCHEMA_VALIDATION_FAILED".into(),
-                    message: message.into(),
-                    location: format!("{location}/Resource"),
-                });
+                found.push(Diagnostic::error(
+                    Code::SchemaValidationFailed,
+                    format!("{location}/Resource"),
+                    message,
+                ));
             }
             StateKind::Parallel(p) => {
                 for (i, branch) in p.branches.iter().enumerate() {

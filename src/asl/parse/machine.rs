@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::asl::parse::{Parser, MAX_DEPTH};
+use crate::asl::parse::{Code, Parser, MAX_DEPTH};
 use crate::asl::{Catcher, Definition, State, StateKind, Transition};
 
 impl Parser {
@@ -18,7 +18,7 @@ impl Parser {
         };
         if depth > MAX_DEPTH {
             self.push(
-                "TOO_DEEPLY_NESTED",
+                Code::TooDeeplyNested,
                 loc,
                 format!("The states are nested more than {MAX_DEPTH} levels deep"),
             );
@@ -182,14 +182,14 @@ impl Parser {
                     names.push(name.clone());
                     if !self.names.insert(name.clone()) {
                         self.push(
-                            "DUPLICATE_STATE_NAME",
+                            Code::DuplicateStateName,
                             &sloc,
                             format!("Duplicate State name: {name}"),
                         );
                     }
                     if name.is_empty() || name.chars().count() > 80 {
                         self.push(
-                            "INVALID_STATE_NAME",
+                            Code::InvalidStateName,
                             &sloc,
                             "State names must be between 1 and 80 characters long",
                         );
@@ -228,7 +228,7 @@ impl Parser {
                 && !names.iter().any(|n| n == s)
             {
                 self.push(
-                    "MISSING_TRANSITION_TARGET",
+                    Code::MissingTransitionTarget,
                     &format!("{loc}/StartAt"),
                     format!("Missing 'Next' target: {s}"),
                 );
@@ -258,7 +258,7 @@ impl Parser {
             for (t, tloc) in targets {
                 if !names.contains(&t) {
                     self.push(
-                        "MISSING_TRANSITION_TARGET",
+                        Code::MissingTransitionTarget,
                         &tloc,
                         format!("Missing 'Next' target: {t}"),
                     );
@@ -280,7 +280,7 @@ impl Parser {
             .and_then(Value::as_object)
             .is_some_and(|m| !m.is_empty() && !m.values().any(terminal))
         {
-            self.push("MISSING_END_STATE", loc, "Workflow has no terminal state");
+            self.push(Code::MissingEndState, loc, "Workflow has no terminal state");
         }
     }
 }

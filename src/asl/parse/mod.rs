@@ -58,7 +58,7 @@ mod fields;
 mod machine;
 mod states;
 
-pub use diagnostic::{Diagnostic, InvalidDefinition};
+pub use diagnostic::{Code, Diagnostic, InvalidDefinition, Severity};
 
 /// The most nested Parallel/Map scopes accepted (AWS: `TOO_DEEPLY_NESTED`).
 const MAX_DEPTH: usize = 32;
@@ -88,23 +88,21 @@ pub fn parse(definition: &Value) -> Result<Definition, InvalidDefinition> {
 pub fn parse_str(text: &str) -> Result<Definition, InvalidDefinition> {
     if text.trim().is_empty() {
         return Err(InvalidDefinition {
-            diagnostics: vec![Diagnostic {
-                severity: "ERROR".into(),
-                code: "SCHEMA_VALIDATION_FAILED".into(),
-                message: "Definition must be a valid JSON object".into(),
-                location: String::new(),
-            }],
+            diagnostics: vec![Diagnostic::error(
+                Code::SchemaValidationFailed,
+                "",
+                "Definition must be a valid JSON object",
+            )],
         });
     }
     match serde_json::from_str::<Value>(text) {
         Ok(v) => parse(&v),
         Err(e) => Err(InvalidDefinition {
-            diagnostics: vec![Diagnostic {
-                severity: "ERROR".into(),
-                code: "INVALID_JSON_DESCRIPTION".into(),
-                message: e.to_string(),
-                location: format!("line {}, column {}", e.line(), e.column()),
-            }],
+            diagnostics: vec![Diagnostic::error(
+                Code::InvalidJsonDescription,
+                format!("line {}, column {}", e.line(), e.column()),
+                e.to_string(),
+            )],
         }),
     }
 }
@@ -116,20 +114,12 @@ pub(super) struct Parser {
 }
 
 impl Parser {
-    pub(super) fn push(&mut self, code: &str, loc: &str, msg: impl Into<String>) {
-        self.diags.push(Diagnostic {
-            severity: "ERROR".into(),
-            code: code.into(),
-            message: msg.into(),
-            location: if loc.is_empty() {
-                "/".into()
-            } else {
-                loc.into()
-            },
-        });
+    pub(super) fn push(&mut self, code: Code, loc: &str, msg: impl Into<String>) {
+        let loc = if loc.is_empty() { "/" } else { loc };
+        self.diags.push(Diagnostic::error(code, loc, msg));
     }
 
     pub(super) fn schema(&mut self, loc: &str, msg: impl Into<String>) {
-        self.push("SCHEMA_VALIDATION_FAILED", loc, msg);
+        self.push(Code::SchemaValidationFailed, loc, msg);
     }
 }

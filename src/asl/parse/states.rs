@@ -3,7 +3,7 @@
 use serde_json::{Map, Value};
 
 use crate::asl::choice::timestamp;
-use crate::asl::parse::Parser;
+use crate::asl::parse::{Code, Parser};
 use crate::asl::path::Path;
 use crate::asl::{
     Catcher, Fail, Map as MapState, Parallel, Pass, Retrier, Seconds, State, StateKind, Task, Wait,
@@ -239,7 +239,7 @@ impl Parser {
             Some(Value::String(r)) if crate::arn::Arn::parse(r).is_some() => r.clone(),
             Some(Value::String(r)) => {
                 self.push(
-                    "INVALID_RESOURCE",
+                    Code::InvalidResource,
                     &format!("{loc}/Resource"),
                     format!("The resource provided {r} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region."),
                 );
