@@ -17,6 +17,7 @@
 //! ```
 
 pub mod choice;
+mod cursor;
 pub mod definition;
 pub mod env;
 pub mod error;
