@@ -25,6 +25,7 @@ pub mod intrinsics;
 pub mod parse;
 pub mod path;
 pub mod payload;
+pub mod validate;
 
 pub use definition::*;
 pub use env::Env;

@@ -402,9 +402,7 @@ pub async fn handle(engine: &Engine, operation: &str, body: &[u8]) -> Result<Val
             let definition = r.str("definition")?;
             let kind = machine_type(r.opt_str("type")?.as_deref())?;
             let diagnostics = match asl::parse_str(&definition) {
-                Ok(def) if kind == MachineType::Express => {
-                    crate::engine::machine::express_violations(&def)
-                }
+                Ok(def) if kind == MachineType::Express => asl::validate::express_violations(&def),
                 Ok(_) => Vec::new(),
                 Err(e) => e.diagnostics,
             };
