@@ -31,6 +31,29 @@ use crate::asl::cursor::Cursor;
 use crate::asl::Env;
 
 /// A parsed JSONPath.
+///
+/// ```
+/// use sfn_harness::asl::{path::Path, Env};
+/// use serde_json::json;
+///
+/// let input = json!({ "items": [{ "id": 1 }, { "id": 2 }] });
+/// let context = json!({ "Execution": { "Name": "run-1" } });
+/// let env = Env::new(&input, &context);
+///
+/// let first = Path::parse("$.items[0].id").unwrap();
+/// assert!(first.is_reference());
+/// assert_eq!(first.read(&env).unwrap(), json!(1));
+///
+/// let all = Path::parse("$.items[*].id").unwrap(); // indefinite: reads as an array
+/// assert!(!all.is_definite());
+/// assert_eq!(all.read(&env).unwrap(), json!([1, 2]));
+///
+/// let name = Path::parse("$$.Execution.Name").unwrap();
+/// assert!(name.is_context());
+/// assert_eq!(name.read(&env).unwrap(), json!("run-1"));
+///
+/// assert!(Path::parse("items").is_err()); // a path starts with `$`
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Path {
     text: String,
@@ -119,7 +142,7 @@ impl Path {
 
     /// The path in Jayway's normalized bracket form, as AWS prints it in error causes
     /// (`$.a.b[0]` -> `$['a']['b'][0]`).
-    pub fn normalized(&self) -> String {
+    pub(crate) fn normalized(&self) -> String {
         let mut s = String::from(if self.context { "$$" } else { "$" });
         for step in &self.steps {
             match step {

@@ -94,7 +94,7 @@ fn function(name: &str) -> Option<Function> {
 }
 
 /// Whether `text` is an intrinsic function call (starts with `States.`).
-pub fn is_intrinsic(text: &str) -> bool {
+pub(crate) fn is_intrinsic(text: &str) -> bool {
     text.trim_start().starts_with("States.")
 }
 

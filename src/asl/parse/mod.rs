@@ -64,6 +64,22 @@ pub use diagnostic::{Code, Diagnostic, InvalidDefinition, Severity};
 const MAX_DEPTH: usize = 32;
 
 /// Parses and validates a definition given as JSON.
+///
+/// ```
+/// use sfn_harness::asl::{self, Code};
+/// use serde_json::json;
+///
+/// let def = asl::parse(&json!({
+///     "StartAt": "A",
+///     "States": { "A": { "Type": "Pass", "Result": 1, "End": true } }
+/// })).unwrap();
+/// assert_eq!(def.states.len(), 1);
+///
+/// let err = asl::parse(&json!({ "StartAt": "A", "States": {} })).unwrap_err();
+/// assert_eq!(err.diagnostics[0].code, Code::SchemaValidationFailed);
+/// assert_eq!(err.diagnostics[0].location, "/States");
+/// assert_eq!(err.diagnostics[0].message, "Value cannot be empty");
+/// ```
 pub fn parse(definition: &Value) -> Result<Definition, InvalidDefinition> {
     let mut p = Parser {
         diags: Vec::new(),
@@ -85,6 +101,13 @@ pub fn parse(definition: &Value) -> Result<Definition, InvalidDefinition> {
 }
 
 /// Parses and validates a definition given as JSON text.
+///
+/// ```
+/// use sfn_harness::asl::{self, Code};
+///
+/// let err = asl::parse_str("{ \"StartAt\": ").unwrap_err();
+/// assert_eq!(err.diagnostics[0].code, Code::InvalidJsonDescription);
+/// ```
 pub fn parse_str(text: &str) -> Result<Definition, InvalidDefinition> {
     if text.trim().is_empty() {
         return Err(InvalidDefinition {
