@@ -22,6 +22,7 @@ pub mod definition;
 pub mod env;
 pub mod error;
 pub mod intrinsics;
+pub mod jsonata;
 pub mod parse;
 pub mod path;
 pub mod payload;
