@@ -215,7 +215,7 @@ fn valid_name(name: &str) -> bool {
 
 /// Rejects what an EXPRESS state machine may not use, as `InvalidDefinition`.
 fn check_express(definition: &asl::Definition) -> Result<(), ApiError> {
-    let diagnostics = machine::express_violations(definition);
+    let diagnostics = asl::validate::express_violations(definition);
     if diagnostics.is_empty() {
         return Ok(());
     }

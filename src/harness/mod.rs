@@ -73,7 +73,7 @@ use worker::{ReplyKind, WorkerState};
 #[derive(Debug, thiserror::Error)]
 pub enum HarnessError {
     /// A definition was rejected; every diagnostic is listed.
-    #[error("the state machine definition is invalid:\n{}", .0.diagnostics.iter().map(|d| format!("  - {} at {}: {}", d.code, if d.location.is_empty() { "/" } else { &d.location }, d.message)).collect::<Vec<_>>().join("\n"))]
+    #[error("the state machine definition is invalid:\n{}", .0.bullet_list())]
     InvalidDefinition(InvalidDefinition),
     /// An API call failed as AWS would fail it.
     #[error(transparent)]

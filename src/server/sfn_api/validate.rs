@@ -15,7 +15,7 @@ pub(super) fn validate_state_machine_definition(
     let definition = r.required("definition")?;
     let kind = machine_type(r.string("type")?.as_deref())?;
     let diagnostics = match asl::parse_str(&definition) {
-        Ok(def) if kind == MachineType::Express => crate::engine::machine::express_violations(&def),
+        Ok(def) if kind == MachineType::Express => crate::asl::validate::express_violations(&def),
         Ok(_) => Vec::new(),
         Err(e) => e.diagnostics,
     };
