@@ -75,9 +75,9 @@ pub mod time;
 pub use sfn_harness_macros::test;
 
 #[doc(inline)]
-pub use crate::engine::history::HistoryEvent;
+pub use crate::engine::HistoryEvent;
 #[doc(inline)]
-pub use crate::engine::tokens::OpenToken;
+pub use crate::engine::OpenToken;
 #[doc(inline)]
 pub use crate::engine::Status;
 #[cfg(feature = "sdk")]

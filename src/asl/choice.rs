@@ -159,7 +159,7 @@ fn ordered(op: Comparison, o: Ordering) -> bool {
 }
 
 /// Parses an ASL timestamp: RFC 3339 with an uppercase `T` and a `Z` or numeric offset.
-pub fn timestamp(s: &str) -> Option<jiff::Timestamp> {
+pub(crate) fn timestamp(s: &str) -> Option<jiff::Timestamp> {
     let bytes = s.as_bytes();
     if bytes.len() < 20 || bytes.get(10) != Some(&b'T') {
         return None;
@@ -171,7 +171,7 @@ pub fn timestamp(s: &str) -> Option<jiff::Timestamp> {
 }
 
 /// `StringMatches`: `*` matches any run of characters; `\*` and `\\` are literal.
-pub fn string_matches(s: &str, pattern: &str) -> bool {
+pub(crate) fn string_matches(s: &str, pattern: &str) -> bool {
     enum Tok {
         Lit(char),
         Star,

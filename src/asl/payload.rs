@@ -83,24 +83,16 @@ fn dynamic(key: &str, v: &Value, env: &Env<'_>) -> Result<Value, StatesError> {
 
 /// A problem found in a payload template at definition time.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TemplateProblem {
+pub(crate) struct TemplateProblem {
     /// JSON-pointer-like location inside the template, e.g. `/a/b.$`.
-    pub location: String,
+    pub(crate) location: String,
     /// What is wrong.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 /// Checks a template's `.$` fields at definition time: each must be a string holding a valid
 /// path or intrinsic function call.
-///
-/// ```
-/// use sfn_harness::asl::payload;
-/// use serde_json::json;
-/// let problems = payload::check(&json!({ "a.$": "not a path", "b": { "c.$": 3 } }));
-/// assert_eq!(problems.len(), 2);
-/// assert_eq!(problems[1].location, "/b/c.$");
-/// ```
-pub fn check(template: &Value) -> Vec<TemplateProblem> {
+pub(crate) fn check(template: &Value) -> Vec<TemplateProblem> {
     let mut out = Vec::new();
     walk(template, "", &mut out);
     out
@@ -204,6 +196,9 @@ mod tests {
         assert_eq!(check(&json!({"x.$": 1}))[0].location, "/x.$");
         assert!(check(&json!({"ok.$": "$.a", "f.$": "States.Array(1)"})).is_empty());
         assert_eq!(check(&json!({"f.$": "States.Nope()"})).len(), 1);
+        let problems = check(&json!({ "a.$": "not a path", "b": { "c.$": 3 } }));
+        assert_eq!(problems.len(), 2);
+        assert_eq!(problems[1].location, "/b/c.$");
     }
 
     proptest! {

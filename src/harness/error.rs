@@ -4,8 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::asl::InvalidDefinition;
-use crate::engine::tokens::OpenToken;
-use crate::engine::{ApiError, Status};
+use crate::engine::{ApiError, OpenToken, Status};
 use crate::harness::expect::Unmet;
 use crate::harness::faults::{FaultPlanError, FaultReport};
 use crate::harness::snapshot::Timeline;
@@ -36,7 +35,7 @@ use crate::sqs::SqsError;
 #[non_exhaustive]
 pub enum HarnessError {
     /// A definition was rejected; every diagnostic is listed.
-    #[error("the state machine definition is invalid:\n{}", diagnostics(.0))]
+    #[error("the state machine definition is invalid:\n{}", .0.bullet_list())]
     InvalidDefinition(InvalidDefinition),
     /// A Step Functions call failed as AWS would fail it.
     #[error(transparent)]
@@ -72,22 +71,6 @@ pub enum HarnessError {
         /// The error.
         source: std::io::Error,
     },
-}
-
-/// The harness's bulleted list of a definition's diagnostics.
-fn diagnostics(e: &InvalidDefinition) -> String {
-    e.diagnostics
-        .iter()
-        .map(|d| {
-            let at = if d.location.is_empty() {
-                "/"
-            } else {
-                &d.location
-            };
-            format!("  - {} at {at}: {}", d.code, d.message)
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
 }
 
 /// Why a fault cannot be armed.

@@ -82,8 +82,7 @@ use tokio::sync::Notify;
 
 use crate::account::Account;
 use crate::engine::task::TaskHandler;
-use crate::engine::tokens::OpenToken;
-use crate::engine::{self, Engine, Status};
+use crate::engine::{self, Engine, OpenToken, Status};
 use crate::server::Server;
 use crate::sqs::{CreateQueue, Sqs};
 use crate::time::{Clock, Millis};
@@ -129,7 +128,7 @@ impl HarnessInner {
         self.account.sqs()
     }
 
-    pub(crate) fn normalize(&self, exec: &engine::Execution) -> NormalizedHistory {
+    pub(crate) fn normalize(&self, exec: &engine::ExecutionRecord) -> NormalizedHistory {
         let known = lock(&self.known).clone();
         NormalizedHistory::new(&exec.history(), exec.start_ms(), &known)
     }

@@ -13,7 +13,7 @@ use crate::sync::lock;
 
 impl HarnessInner {
     /// Machine, execution, timeline, open tokens, workers and faults, for a failure message.
-    pub(crate) fn report_for(&self, exec: &engine::Execution) -> ExecutionReport {
+    pub(crate) fn report_for(&self, exec: &engine::ExecutionRecord) -> ExecutionReport {
         let workers = self.workers();
         let waiting = self
             .engine()

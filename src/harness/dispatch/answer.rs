@@ -73,7 +73,7 @@ pub(super) async fn answer_token(
             match engine.send_task_heartbeat(token) {
                 Ok(()) => worker.note(format!("#{n}: heartbeat")),
                 Err(e) => {
-                    worker.note(format!("#{n}: heartbeat refused: {}", e.code));
+                    worker.note(format!("#{n}: heartbeat refused: {}", e.code()));
                     return;
                 }
             }
@@ -96,7 +96,7 @@ pub(super) async fn answer_token(
         };
         match result {
             Ok(()) => worker.note(format!("#{n}: {answer:?}")),
-            Err(e) => worker.note(format!("#{n}: {answer:?} refused: {}", e.code)),
+            Err(e) => worker.note(format!("#{n}: {answer:?} refused: {}", e.code())),
         }
     }
 }

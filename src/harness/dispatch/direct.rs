@@ -25,7 +25,7 @@ impl ScriptedResource {
 }
 
 impl TaskHandler for ScriptedResource {
-    fn call(&self, req: TaskRequest) -> BoxFuture<Result<Value, StatesError>> {
+    fn call(&self, req: TaskRequest) -> BoxFuture<'static, Result<Value, StatesError>> {
         let harness = self.harness.clone();
         Box::pin(async move {
             let Some(h) = harness.upgrade() else {
