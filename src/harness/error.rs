@@ -28,7 +28,7 @@ use crate::sqs::SqsError;
 /// assert!(err.to_string().starts_with("the state machine definition is invalid:\n  - "), "{err}");
 ///
 /// let err = h.execution("arn:aws:states:us-east-1:123456789012:execution:m:none").unwrap_err();
-/// assert!(matches!(&err, HarnessError::Api(e) if e.code == "ExecutionDoesNotExist"), "{err}");
+/// assert!(matches!(&err, HarnessError::Api(e) if e.code() == "ExecutionDoesNotExist"), "{err}");
 /// # }
 /// ```
 #[derive(Debug, thiserror::Error)]
