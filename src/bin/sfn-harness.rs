@@ -49,6 +49,11 @@ struct Serve {
     /// The region in ARNs.
     #[arg(long, default_value = "us-east-1")]
     region: String,
+    /// A Lambda endpoint serving the Invoke REST API (`sam local start-lambda`, a Lambda
+    /// emulator): Lambda Tasks invoke their functions there. Defaults to the `LAMBDA_ENDPOINT`
+    /// environment variable (Step Functions Local's convention).
+    #[arg(long)]
+    lambda_endpoint: Option<String>,
 }
 
 fn main() -> ExitCode {
@@ -88,6 +93,17 @@ async fn serve(args: Serve) -> Result<(), String> {
         account_id: args.account_id.clone(),
         region: args.region.clone(),
     });
+    let lambda_endpoint = args
+        .lambda_endpoint
+        .clone()
+        .or_else(|| std::env::var("LAMBDA_ENDPOINT").ok())
+        .filter(|u| !u.is_empty());
+    if let Some(url) = &lambda_endpoint {
+        account
+            .lambda()
+            .set_endpoint(Some(sfn_harness::integrations::lambda::LambdaEndpoint::new(url)));
+        tracing::info!(lambda_endpoint = %url, "Lambda functions are invoked at this endpoint");
+    }
     let router = account.router();
     let server = Server::bind(router, (args.host, args.port))
         .map_err(|e| format!("cannot listen on {}:{}: {e}", args.host, args.port))?;

@@ -160,10 +160,38 @@ impl std::fmt::Debug for EngineHandle {
     }
 }
 
+/// Which family of history events a Task records: AWS records most resources as `Task*`
+/// events, but a Lambda function named as the resource itself as `LambdaFunction*` events. The
+/// handler says which ([`TaskHandler::event_family`]), so the engine knows no integration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EventFamily {
+    /// `TaskScheduled`, `TaskStarted`, `TaskSucceeded`, `TaskFailed`, `TaskTimedOut` (and
+    /// `TaskSubmitted`), with `resourceType`/`resource`.
+    #[default]
+    Task,
+    /// `LambdaFunctionScheduled`, `LambdaFunctionStarted`, `LambdaFunctionSucceeded`,
+    /// `LambdaFunctionFailed`, `LambdaFunctionTimedOut`, with the function ARN.
+    LambdaFunction,
+}
+
 /// A Task resource implementation.
 pub trait TaskHandler: Send + Sync + 'static {
     /// Runs the task.
     fn call(&self, request: TaskRequest) -> BoxFuture<'static, Result<Value, StatesError>>;
+
+    /// The history events a task of `resource` records: [`EventFamily::Task`] unless the
+    /// handler says otherwise.
+    ///
+    /// ```
+    /// use sfn_harness::engine::task::{handler, EventFamily, Resource, TaskRequest};
+    /// use serde_json::json;
+    /// let h = handler(|_req: TaskRequest| async { Ok(json!(1)) });
+    /// assert_eq!(h.event_family(&Resource::parse("arn:aws:states:::sqs:sendMessage")), EventFamily::Task);
+    /// ```
+    fn event_family(&self, resource: &Resource) -> EventFamily {
+        let _ = resource;
+        EventFamily::Task
+    }
 }
 
 struct FnHandler<F>(F);

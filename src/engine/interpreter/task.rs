@@ -18,7 +18,9 @@ use super::retry::Attempt;
 use super::{Failure, Here, Run};
 use crate::asl::Task;
 use crate::engine::history::Event;
-use crate::engine::task::{EngineHandle, Pattern, Resource, TaskHandler, TaskRequest};
+use crate::engine::task::{
+    EngineHandle, EventFamily, Pattern, Resource, TaskHandler, TaskRequest,
+};
 use crate::engine::tokens::TokenOutcome;
 use crate::engine::TaskSubmission;
 use crate::time::{Clock, Millis};
@@ -27,6 +29,8 @@ use crate::time::{Clock, Millis};
 struct Scheduled<'a> {
     here: &'a Here<'a>,
     res: Resource,
+    /// The history events this resource records.
+    family: EventFamily,
     handler: Arc<dyn TaskHandler>,
     /// The token, for `.waitForTaskToken`.
     token: Option<String>,
@@ -75,31 +79,43 @@ impl Run {
             .as_ref()
             .map(|s| dataflow::seconds(here, s, eff))
             .transpose()?;
-        self.emit(
-            chain,
-            Event::task_scheduled(
+        let handler = self.engine.handler(&res.base);
+        let family = handler
+            .as_ref()
+            .map(|h| h.event_family(&res))
+            .unwrap_or_default();
+        let scheduled = match family {
+            EventFamily::Task => Event::task_scheduled(
                 &res,
                 &self.engine.config.region,
                 &params,
                 timeout,
                 heartbeat,
             ),
+            EventFamily::LambdaFunction => {
+                Event::lambda_function_scheduled(&res.arn, &params, timeout, heartbeat)
+            }
+        };
+        self.emit(chain, scheduled);
+        self.emit(
+            chain,
+            match family {
+                EventFamily::Task => Event::task_started(&res),
+                EventFamily::LambdaFunction => Event::lambda_function_started(),
+            },
         );
-        self.emit(chain, Event::task_started(&res));
-        let Some(handler) = self.engine.handler(&res.base) else {
+        let Some(handler) = handler else {
             let f = Failure::new(
                 "States.Runtime",
-                format!(
-                    "No handler is registered for the resource '{}' (state '{}'). Register one with Engine::register_resource (or use an integration the harness provides).",
-                    res.arn, here.state.name
-                ),
+                no_response_message(&res.arn, &here.state.name),
             );
-            return Err(self.task_failed(chain, &res, f));
+            return Err(self.task_failed(chain, &res, family, f));
         };
         let started = self.now();
         let task = Scheduled {
             here,
             handler,
+            family,
             token,
             params,
             retries,
@@ -122,7 +138,7 @@ impl Run {
         chain: &mut u64,
     ) -> Result<Value, Failure> {
         let output = self.call_handler(&task, chain).await?;
-        self.emit(chain, Event::task_succeeded(&task.res, &output));
+        self.emit(chain, succeeded(&task.res, task.family, &output));
         Ok(output)
     }
 
@@ -177,7 +193,7 @@ impl Run {
                 a = rx.recv() => a,
                 _ = sleep_until_opt(clock, next) => {
                     self.engine.tokens.close(tok);
-                    let mut f = self.task_timed_out(chain, &task.res);
+                    let mut f = self.task_timed_out(chain, &task.res, task.family);
                     f.missed_heartbeat = beat_at < timeout_at;
                     return Err(f);
                 }
@@ -187,15 +203,20 @@ impl Run {
                     beat_deadline = heartbeat.map(|s| self.now() + s * 1000);
                 }
                 Some(TokenOutcome::Success(v)) => {
-                    self.emit(chain, Event::task_succeeded(&task.res, &v));
+                    self.emit(chain, succeeded(&task.res, task.family, &v));
                     return Ok(v);
                 }
                 Some(TokenOutcome::Failure { error, cause }) => {
-                    return Err(self.task_failed(chain, &task.res, Failure::named(error, cause)));
+                    return Err(self.task_failed(
+                        chain,
+                        &task.res,
+                        task.family,
+                        Failure::named(error, cause),
+                    ));
                 }
                 None => {
                     // The registry dropped the sender: the token was closed from outside.
-                    return Err(self.task_timed_out(chain, &task.res));
+                    return Err(self.task_timed_out(chain, &task.res, task.family));
                 }
             }
         }
@@ -229,21 +250,31 @@ impl Run {
         match called {
             None => {
                 close();
-                Err(self.task_timed_out(chain, &task.res))
+                Err(self.task_timed_out(chain, &task.res, task.family))
             }
             Some(Err(e)) => {
                 close();
-                Err(self.task_failed(chain, &task.res, e.into()))
+                Err(self.task_failed(chain, &task.res, task.family, e.into()))
             }
             Some(Ok(v)) => Ok(v),
         }
     }
 
     /// Records `TaskFailed` for `f` and returns it.
-    fn task_failed(&self, chain: &mut u64, res: &Resource, f: Failure) -> Failure {
+    fn task_failed(
+        &self,
+        chain: &mut u64,
+        res: &Resource,
+        family: EventFamily,
+        f: Failure,
+    ) -> Failure {
+        let (error, cause) = (f.error.as_deref(), f.cause.as_deref());
         self.emit(
             chain,
-            Event::task_failed(res, f.error.as_deref(), f.cause.as_deref()),
+            match family {
+                EventFamily::Task => Event::task_failed(res, error, cause),
+                EventFamily::LambdaFunction => Event::lambda_function_failed(error, cause),
+            },
         );
         f
     }
@@ -256,9 +287,36 @@ impl Run {
     /// AWS reads `TaskTimedOut {"error": "States.Timeout"}` then `ExecutionFailed {"error":
     /// "States.Timeout"}` (LocalStack's AWS-validated `timeouts/test_heartbeats.py::
     /// test_heartbeat_timeout`, `../shared/conformance/v2`).
-    fn task_timed_out(&self, chain: &mut u64, res: &Resource) -> Failure {
+    fn task_timed_out(&self, chain: &mut u64, res: &Resource, family: EventFamily) -> Failure {
         let error = "States.Timeout";
-        self.emit(chain, Event::task_timed_out(res, Some(error), None));
+        self.emit(
+            chain,
+            match family {
+                EventFamily::Task => Event::task_timed_out(res, Some(error), None),
+                EventFamily::LambdaFunction => Event::lambda_function_timed_out(Some(error), None),
+            },
+        );
         Failure::named(Some(error.to_string()), None)
     }
+}
+
+/// The success event of `family`.
+fn succeeded(res: &Resource, family: EventFamily, output: &Value) -> Event {
+    match family {
+        EventFamily::Task => Event::task_succeeded(res, output),
+        EventFamily::LambdaFunction => Event::lambda_function_succeeded(output),
+    }
+}
+
+/// Why a Task with nothing to answer it fails, and how to give it an answer: in a Rust test
+/// (a scripted worker, a handler) and under `sfn-harness serve` (where no test code runs).
+pub(crate) fn no_response_message(arn: &str, state: &str) -> String {
+    format!(
+        "sfn-harness has no response for the resource '{arn}' (state '{state}'). In a Rust \
+         test, script one with h.on_task(\"{state}\").respond(..) or register a handler with \
+         h.on_resource(..). Under `sfn-harness serve`, only the integrations sfn-harness \
+         implements answer (sqs:sendMessage, Lambda through --lambda-endpoint or \
+         LAMBDA_ENDPOINT, http:invoke); answering this resource there is not supported by \
+         sfn-harness yet."
+    )
 }
