@@ -511,6 +511,22 @@ impl LambdaIntegration {
     }
 }
 
+/// The largest result a task may return: 256 KiB ("Quotas related to state throttling …":
+/// the maximum input or output size for a task, state, or execution is 256 KiB of UTF-8 data).
+const MAX_RESULT_BYTES: usize = 256 * 1024;
+
+/// `States.DataLimitExceeded` for a result over [`MAX_RESULT_BYTES`], with AWS's cause (recorded:
+/// `error_handling.test_states_errors.test_*lambda*_data_limit_exceeded_on_large_utf8_response`,
+/// where `what` is `lambda` for `lambda:invoke` and the function ARN for the function form).
+fn data_limit_exceeded(what: &str) -> StatesError {
+    StatesError::new(
+        "States.DataLimitExceeded",
+        format!(
+            "The state/task '{what}' returned a result with a size exceeding the maximum number of bytes service limit."
+        ),
+    )
+}
+
 /// A payload as JSON; a payload that is not JSON is kept as its text.
 fn parse_payload(payload: &Bytes) -> Value {
     if payload.is_empty() {
@@ -569,9 +585,12 @@ impl LambdaIntegration {
                 let (name, qualifier) = split_function(&request.resource.base);
                 let payload = request.input.clone();
                 return match this
-                    .invoke(&name, qualifier.as_deref(), payload, None, request)
+                    .invoke(&name, qualifier.as_deref(), payload, None, request.clone())
                     .await
                 {
+                    Outcome::Returned { payload, .. } if payload.len() > MAX_RESULT_BYTES => {
+                        Err(data_limit_exceeded(&request.resource.arn))
+                    }
                     Outcome::Returned { payload, .. } => Ok(parse_payload(&payload)),
                     Outcome::FunctionError { error, cause } => Err(StatesError::new(error, cause)),
                     Outcome::Service(e) => Err(e),
@@ -591,8 +610,11 @@ impl LambdaIntegration {
                 Some(Value::String(s)) => {
                     serde_json::from_str(s).unwrap_or_else(|_| Value::String(s.clone()))
                 }
+                // A null or absent Payload invokes the function with `{}` (recorded:
+                // `services.test_lambda_task_service.test_invoke`, Payload null, an echoing
+                // function, `"Payload": {}`).
+                Some(Value::Null) | None => json!({}),
                 Some(v) => v.clone(),
-                None => json!({}),
             };
             let invocation_type = p
                 .get("InvocationType")
@@ -609,6 +631,9 @@ impl LambdaIntegration {
                 )
                 .await
             {
+                Outcome::Returned { payload, .. } if payload.len() > MAX_RESULT_BYTES => {
+                    Err(data_limit_exceeded("lambda"))
+                }
                 Outcome::Returned { payload, version } => {
                     Ok(this.service_output(&payload, &version, now))
                 }

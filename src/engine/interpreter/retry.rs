@@ -194,6 +194,12 @@ impl Run {
         }
         if let Some(c) = &f.cause {
             err.insert("Cause".into(), json!(c));
+        } else if f.timed_out {
+            // A caught task timeout reads `{"Error": "States.Timeout", "Cause": ""}` although
+            // the TaskTimedOut event has no cause (recorded on AWS:
+            // `error_handling.test_task_service_lambda.test_invoke_timeout`,
+            // `callback.test_callback.test_start_execution_sync_delegate_timeout`).
+            err.insert("Cause".into(), json!(""));
         }
         let out = dataflow::result_path(here, &c.result_path, raw, Value::Object(err))?;
         self.emit(

@@ -254,7 +254,9 @@ impl Run {
             }
             Some(Err(e)) => {
                 close();
-                Err(self.task_failed(chain, &task.res, task.family, e.into()))
+                let mut f: Failure = e.into();
+                f.from_task = true;
+                Err(self.task_failed(chain, &task.res, task.family, f))
             }
             Some(Ok(v)) => Ok(v),
         }
@@ -296,7 +298,9 @@ impl Run {
                 EventFamily::LambdaFunction => Event::lambda_function_timed_out(Some(error), None),
             },
         );
-        Failure::named(Some(error.to_string()), None)
+        let mut f = Failure::named(Some(error.to_string()), None);
+        f.timed_out = true;
+        f
     }
 }
 
