@@ -107,7 +107,7 @@ impl Run {
         let Some(handler) = handler else {
             let f = Failure::new(
                 "States.Runtime",
-                no_response_message(&res.arn, &here.state.name),
+                crate::engine::task::no_response_message(&res.arn, &here.state.name),
             );
             return Err(self.task_failed(chain, &res, family, f));
         };
@@ -310,17 +310,4 @@ fn succeeded(res: &Resource, family: EventFamily, output: &Value) -> Event {
         EventFamily::Task => Event::task_succeeded(res, output),
         EventFamily::LambdaFunction => Event::lambda_function_succeeded(output),
     }
-}
-
-/// Why a Task with nothing to answer it fails, and how to give it an answer: in a Rust test
-/// (a scripted worker, a handler) and under `sfn-harness serve` (where no test code runs).
-pub(crate) fn no_response_message(arn: &str, state: &str) -> String {
-    format!(
-        "sfn-harness has no response for the resource '{arn}' (state '{state}'). In a Rust \
-         test, script one with h.on_task(\"{state}\").respond(..) or register a handler with \
-         h.on_resource(..). Under `sfn-harness serve`, only the integrations sfn-harness \
-         implements answer (sqs:sendMessage, Lambda through --lambda-endpoint or \
-         LAMBDA_ENDPOINT, http:invoke); answering this resource there is not supported by \
-         sfn-harness yet."
-    )
 }
