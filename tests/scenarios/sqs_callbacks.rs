@@ -9,27 +9,14 @@ use serde_json::{json, Value};
 use sfn_harness::prelude::*;
 use sfn_harness::sqs::CreateQueue;
 
-const APPROVAL: &str = include_str!("../fixtures/approval.asl.json");
+use super::support::{one_state, sqs_callback, with_parameters};
+use super::APPROVAL;
 
-/// A Task that sends `body` (plus the task token) to `queue` and waits for the callback.
+/// A Task that sends the input and the task token to `queue` (with `extra` parameters) and
+/// waits for the callback.
 fn send_and_wait(queue: &str, extra: Value) -> Value {
-    let mut params = json!({
-        "QueueUrl": queue,
-        "MessageBody": { "input.$": "$", "taskToken.$": "$$.Task.Token" }
-    });
-    if let (Some(p), Some(e)) = (params.as_object_mut(), extra.as_object()) {
-        p.extend(e.clone());
-    }
-    json!({
-        "Type": "Task",
-        "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
-        "Parameters": params,
-        "End": true
-    })
-}
-
-fn one_state(state: &str, task: Value) -> Value {
-    json!({ "StartAt": state, "States": { state: task } })
+    let body = json!({ "input.$": "$", "taskToken.$": "$$.Task.Token" });
+    with_parameters(sqs_callback(queue, body), extra)
 }
 
 #[sfn_harness::test(seed = 51)]

@@ -10,95 +10,30 @@ use aws_sdk_sfn::types::{ExecutionStatus, HistoryEventType};
 use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::{json, Value};
 
+use super::support::{sqs_callback_machine, Decision, Delivery, Handled, RealWorker};
+
 const EXECUTIONS: usize = 100;
 const WORKERS: usize = 4;
 /// Orders above this amount are refused by the worker.
 const LIMIT: u64 = 1000;
 
 fn machine(queue_url: &str) -> Value {
-    json!({
-        "StartAt": "Approve",
-        "States": {
-            "Approve": {
-                "Type": "Task",
-                "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
-                "Parameters": {
-                    "QueueUrl": queue_url,
-                    "MessageBody": { "TaskToken.$": "$$.Task.Token", "Order.$": "$" }
-                },
-                "TimeoutSeconds": 3600,
-                "End": true
-            }
-        }
-    })
+    let body = json!({ "TaskToken.$": "$$.Task.Token", "Order.$": "$" });
+    sqs_callback_machine("Approve", queue_url, body, 3600)
 }
 
-/// What the worker did with one message.
-#[derive(Debug, Default)]
-struct Tally {
-    succeeded: usize,
-    failed: usize,
-    /// Answers refused because the task had already been answered (SQS delivers at least once).
-    duplicates: usize,
-}
-
-/// The worker loop: what an application's worker looks like, nothing harness-specific in it.
-async fn worker(
-    sqs: aws_sdk_sqs::Client,
-    sfn: aws_sdk_sfn::Client,
-    queue_url: String,
-    stop: Arc<AtomicBool>,
-) -> Tally {
-    let mut tally = Tally::default();
-    while !stop.load(Ordering::SeqCst) {
-        let received = sqs
-            .receive_message()
-            .queue_url(&queue_url)
-            .max_number_of_messages(10)
-            .wait_time_seconds(20)
-            .send()
-            .await
-            .expect("ReceiveMessage");
-        for message in received.messages() {
-            let body: Value =
-                serde_json::from_str(message.body().expect("a body")).expect("a JSON body");
-            let token = body["TaskToken"].as_str().expect("a TaskToken in the body");
-            let order = &body["Order"];
-            let amount = order["amount"].as_u64().expect("an amount");
-            let answer = if amount <= LIMIT {
-                sfn.send_task_success()
-                    .task_token(token)
-                    .output(json!({ "approved": true, "id": order["id"] }).to_string())
-                    .send()
-                    .await
-                    .map(|_| true)
-                    .map_err(|e| e.into_service_error().is_task_timed_out())
-            } else {
-                sfn.send_task_failure()
-                    .task_token(token)
-                    .error("OrderTooLarge")
-                    .cause(format!("{amount} is over the limit of {LIMIT}"))
-                    .send()
-                    .await
-                    .map(|_| false)
-                    .map_err(|e| e.into_service_error().is_task_timed_out())
-            };
-            match answer {
-                Ok(true) => tally.succeeded += 1,
-                Ok(false) => tally.failed += 1,
-                // Already answered: a redelivery. Anything else is a bug in the endpoint.
-                Err(true) => tally.duplicates += 1,
-                Err(false) => panic!("the endpoint refused an answer for order {order}"),
-            }
-            sqs.delete_message()
-                .queue_url(&queue_url)
-                .receipt_handle(message.receipt_handle().expect("a receipt handle"))
-                .send()
-                .await
-                .expect("DeleteMessage");
-        }
+/// The worker's decision: what an application's worker does, nothing harness-specific in it.
+fn decide(message: &Delivery) -> Decision {
+    let order = &message.body["Order"];
+    let amount = order["amount"].as_u64().expect("an amount");
+    if amount <= LIMIT {
+        Decision::Succeed(json!({ "approved": true, "id": order["id"] }))
+    } else {
+        Decision::Fail(
+            "OrderTooLarge".into(),
+            format!("{amount} is over the limit of {LIMIT}"),
+        )
     }
-    tally
 }
 
 #[sfn_harness::test(seed = 100)]
@@ -126,12 +61,14 @@ async fn workers_drive_a_hundred_callback_executions(h: Harness) {
     let stop = Arc::new(AtomicBool::new(false));
     let workers: Vec<_> = (0..WORKERS)
         .map(|_| {
-            tokio::spawn(worker(
-                sqs.clone(),
-                sfn.clone(),
-                queue_url.clone(),
-                stop.clone(),
-            ))
+            // Answers refused because the task had already been answered are redeliveries (SQS
+            // delivers at least once); any other refusal is a bug in the endpoint.
+            let worker = RealWorker::new(sqs.clone(), sfn.clone(), &queue_url)
+                .batch(10)
+                .wait_seconds(20)
+                .refusals_allowed(&["TaskTimedOut"]);
+            let stop = stop.clone();
+            tokio::spawn(async move { worker.run_until(stop, decide).await })
         })
         .collect();
 
@@ -191,12 +128,9 @@ async fn workers_drive_a_hundred_callback_executions(h: Harness) {
     )
     .await
     .expect("the workers did not stop within 10 s of wall time after their last long poll");
-    let mut total = Tally::default();
+    let mut total = Handled::default();
     for t in joined {
-        let t = t.expect("a worker panicked");
-        total.succeeded += t.succeeded;
-        total.failed += t.failed;
-        total.duplicates += t.duplicates;
+        total.add(t.expect("a worker panicked"));
     }
     assert_eq!(total.succeeded + total.failed, EXECUTIONS, "{total:?}");
     assert_eq!(total.failed, EXECUTIONS / 2, "{total:?}");

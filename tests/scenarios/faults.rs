@@ -6,23 +6,12 @@ use aws_sdk_sfn::error::ProvideErrorMetadata;
 use serde_json::{json, Value};
 use sfn_harness::prelude::*;
 
-/// A machine whose one Task sends its token through SQS and waits (1 h timeout).
+use super::support::{sqs_callback_machine, Decision, Delivery, Handled, RealWorker};
+
+/// A machine whose one Task sends its token through SQS and waits (`timeout` seconds).
 fn callback_machine(queue_url: &str, timeout: u64) -> Value {
-    json!({
-        "StartAt": "Work",
-        "States": {
-            "Work": {
-                "Type": "Task",
-                "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
-                "Parameters": {
-                    "QueueUrl": queue_url,
-                    "MessageBody": { "TaskToken.$": "$$.Task.Token", "input.$": "$" }
-                },
-                "TimeoutSeconds": timeout,
-                "End": true
-            }
-        }
-    })
+    let body = json!({ "TaskToken.$": "$$.Task.Token", "input.$": "$" });
+    sqs_callback_machine("Work", queue_url, body, timeout)
 }
 
 async fn setup(h: &Harness, timeout: u64) -> (Machine, String) {
@@ -34,66 +23,11 @@ async fn setup(h: &Harness, timeout: u64) -> (Machine, String) {
     (m, url)
 }
 
-/// What a real worker did with one message.
-#[derive(Debug, Default, Clone)]
-struct Handled {
-    answered: u32,
-    refused: Vec<String>,
-}
-
 /// A worker as a user writes it: long-poll, answer with the input echoed, delete. Handles
 /// `n` messages, then returns what happened.
 async fn real_worker(h: &Harness, queue: &str, n: usize) -> Handled {
-    let (sqs, sfn) = (h.sqs_client().await, h.sfn_client().await);
-    let mut handled = Handled::default();
-    let mut seen = 0;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    while seen < n {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the worker waited 20 s of wall time for message {} of {n}",
-            seen + 1
-        );
-        let got = sqs
-            .receive_message()
-            .queue_url(queue)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .expect("receive");
-        for m in got.messages() {
-            seen += 1;
-            let body: Value = serde_json::from_str(m.body().unwrap_or("{}")).unwrap();
-            let token = body["TaskToken"].as_str().unwrap();
-            let out = json!({ "echo": body["input"] }).to_string();
-            match sfn
-                .send_task_success()
-                .task_token(token)
-                .output(out)
-                .send()
-                .await
-            {
-                Ok(_) => handled.answered += 1,
-                Err(e) => handled
-                    .refused
-                    .push(e.code().unwrap_or("<no code>").to_string()),
-            }
-            sqs.delete_message()
-                .queue_url(queue)
-                .receipt_handle(m.receipt_handle().unwrap())
-                .send()
-                .await
-                .expect("delete");
-        }
-    }
-    handled
-}
-
-fn types(done: &Finished) -> Vec<String> {
-    done.aws_history()
-        .iter()
-        .map(|e| e.event_type.clone())
-        .collect()
+    let echo = |m: &Delivery| Decision::Succeed(json!({ "echo": m.body["input"] }));
+    RealWorker::of(h, queue).await.handle(n, echo).await
 }
 
 #[sfn_harness::test(seed = 1)]
@@ -106,7 +40,7 @@ async fn throttled_send_task_success_is_retried_by_the_sdk_and_completes(h: Harn
     assert_eq!(done.status(), Status::Succeeded);
     assert_eq!(done.output(), Some(&json!({ "echo": { "n": 1 } })));
     // The SDK's standard retries (3 attempts) absorbed both throttles.
-    assert_eq!((handled.answered, handled.refused.len()), (1, 0));
+    assert_eq!((handled.answered(), handled.refused.len()), (1, 0));
     assert_eq!(throttle.injected(), 2);
     let report = h.fault_report();
     assert_eq!(report.count("ThrottlingException (400)"), 2, "{report}");
@@ -254,7 +188,7 @@ async fn a_dropped_connection_is_retried_by_the_sdk(h: Harness) {
     h.inject(Fault::drop_connection("SendTaskSuccess").times(1).expect(1))?;
     let exec = m.start(json!({})).await?;
     let handled = real_worker(&h, &url, 1).await;
-    assert_eq!((handled.answered, handled.refused.len()), (1, 0));
+    assert_eq!((handled.answered(), handled.refused.len()), (1, 0));
     let done = exec.finish().await?;
     assert_eq!(done.status(), Status::Succeeded);
     assert_eq!(h.fault_report().count("connection dropped"), 1);
@@ -286,7 +220,7 @@ async fn a_lost_response_makes_the_retry_meet_task_timed_out(h: Harness) {
     let done = exec.finish().await?;
     assert_eq!(done.status(), Status::Succeeded);
     assert_eq!(done.output(), Some(&json!({ "echo": { "n": 7 } })));
-    let t = types(&done);
+    let t = done.history().types();
     assert_eq!(
         t.iter().filter(|t| *t == "TaskSucceeded").count(),
         1,
@@ -556,7 +490,7 @@ async fn a_lost_message_ends_in_states_timeout_with_the_history_saying_so(h: Har
     let done = m.start(json!({})).await?.finish().await?;
     assert_eq!(done.status(), Status::Failed);
     assert_eq!(done.error().as_deref(), Some("States.Timeout"));
-    let t = types(&done);
+    let t = done.history().types();
     let at = t
         .iter()
         .position(|t| t == "TaskSubmitted")
@@ -741,51 +675,6 @@ async fn a_clock_jump_after_a_real_worker_receives_makes_its_answer_late(h: Harn
 // ---------------------------------------------------------------------------------------------
 // Plans, reports, expectations
 
-/// A careful worker that runs until `stop`: it answers every message it receives (a refused
-/// answer is expected after duplicates and lost responses) and always deletes.
-async fn worker_until(
-    sqs: aws_sdk_sqs::Client,
-    sfn: aws_sdk_sfn::Client,
-    queue: String,
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-) -> Handled {
-    let mut handled = Handled::default();
-    while !stop.load(std::sync::atomic::Ordering::SeqCst) {
-        let Ok(got) = sqs
-            .receive_message()
-            .queue_url(&queue)
-            .wait_time_seconds(20)
-            .send()
-            .await
-        else {
-            continue; // throttled past the SDK's retries: poll again
-        };
-        for m in got.messages() {
-            let body: Value = serde_json::from_str(m.body().unwrap_or("{}")).unwrap();
-            let token = body["TaskToken"].as_str().unwrap_or_default();
-            match sfn
-                .send_task_success()
-                .task_token(token)
-                .output("{}")
-                .send()
-                .await
-            {
-                Ok(_) => handled.answered += 1,
-                Err(e) => handled
-                    .refused
-                    .push(e.code().unwrap_or("<no code>").to_string()),
-            }
-            let _ = sqs
-                .delete_message()
-                .queue_url(&queue)
-                .receipt_handle(m.receipt_handle().unwrap_or_default())
-                .send()
-                .await;
-        }
-    }
-    handled
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plan_files_in_fixtures_arm_their_faults() {
     let mut files: Vec<_> = std::fs::read_dir("fixtures/faults")
@@ -799,12 +688,14 @@ async fn plan_files_in_fixtures_arm_their_faults() {
         let h = Harness::builder().seed(9).fault_plan(plan).start().await;
         let (m, url) = setup(&h, 3600).await;
         let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let worker = tokio::spawn(worker_until(
-            h.sqs_client().await,
-            h.sfn_client().await,
-            url,
-            stop.clone(),
-        ));
+        // A careful worker: it answers every message it receives (a refused answer is expected
+        // after duplicates and lost responses) and polls again after a failed call.
+        let worker = RealWorker::of(&h, &url).await.wait_seconds(20).careless();
+        let answer = |_: &Delivery| Decision::Succeed(json!({}));
+        let worker = tokio::spawn({
+            let stop = stop.clone();
+            async move { worker.run_until(stop, answer).await }
+        });
         let done = m.start(json!({})).await.unwrap().finish().await.unwrap();
         stop.store(true, std::sync::atomic::Ordering::SeqCst);
         // The worker may be in a long poll: drive virtual time until it returns.
@@ -815,7 +706,7 @@ async fn plan_files_in_fixtures_arm_their_faults() {
         let lost = h.fault_report().count("message lost") > 0;
         match (lost, done.status()) {
             (false, Status::Succeeded) => {
-                assert!(handled.answered == 1, "{}: {handled:?}", f.display())
+                assert!(handled.answered() == 1, "{}: {handled:?}", f.display())
             }
             (true, Status::Failed) => assert_eq!(done.error().as_deref(), Some("States.Timeout")),
             other => panic!(
