@@ -17,13 +17,6 @@ use sfn_harness::prelude::*;
 #[path = "../support/mod.rs"]
 mod support;
 
-mod executions;
-mod express;
-mod history;
-mod machines;
-mod tags;
-mod tasks;
-mod validate;
 
 /// The service error a request fails with (the test fails if it succeeds).
 macro_rules! refused {
@@ -118,3 +111,24 @@ async fn receive_token(h: &Harness, queue: &str) -> (String, String) {
         m.receipt_handle().unwrap().to_string(),
     )
 }
+
+/// A callback execution waiting on `jobs`; returns (machine, execution).
+async fn waiting_execution(
+    h: &Harness,
+    c: &Client,
+    timeout_seconds: u64,
+) -> (String, String, String) {
+    let q = h.create_queue("jobs").await.unwrap();
+    let machine = create(c, "callback", &callback_definition(&q, timeout_seconds)).await;
+    let exec = start(c, &machine, None, r#"{"order":7}"#).await;
+    (q, machine, exec)
+}
+
+// The modules come after the helpers and `refused!`, which they use.
+mod executions;
+mod express;
+mod history;
+mod machines;
+mod tags;
+mod tasks;
+mod validate;

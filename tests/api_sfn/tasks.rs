@@ -3,18 +3,6 @@
 
 use super::*;
 
-/// A callback execution waiting on `jobs`; returns (machine, execution).
-async fn waiting_execution(
-    h: &Harness,
-    c: &Client,
-    timeout_seconds: u64,
-) -> (String, String, String) {
-    let q = h.create_queue("jobs").await.unwrap();
-    let machine = create(c, "callback", &callback_definition(&q, timeout_seconds)).await;
-    let exec = start(c, &machine, None, r#"{"order":7}"#).await;
-    (q, machine, exec)
-}
-
 #[sfn_harness::test(seed = 20)]
 async fn answering_a_timed_out_task_is_task_timed_out(h: Harness) {
     let c = h.sfn_client().await;

@@ -222,7 +222,7 @@ async fn a_lost_response_makes_the_retry_meet_task_timed_out(h: Harness) {
     assert_eq!(done.output(), Some(&json!({ "echo": { "n": 7 } })));
     let t = done.history().types();
     assert_eq!(
-        t.iter().filter(|t| *t == "TaskSucceeded").count(),
+        t.iter().filter(|t| **t == "TaskSucceeded").count(),
         1,
         "{t:?}"
     );
@@ -493,7 +493,7 @@ async fn a_lost_message_ends_in_states_timeout_with_the_history_saying_so(h: Har
     let t = done.history().types();
     let at = t
         .iter()
-        .position(|t| t == "TaskSubmitted")
+        .position(|t| *t == "TaskSubmitted")
         .expect("submitted");
     assert_eq!(t[at + 1], "TaskTimedOut", "{t:?}");
     assert_eq!(done.duration(), Duration::from_secs(60));
