@@ -10,6 +10,7 @@ pub mod engine;
 pub mod harness;
 pub mod ids;
 pub mod integrations;
+pub mod picture;
 pub mod server;
 pub mod sqs;
 pub(crate) mod sync;

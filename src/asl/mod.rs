@@ -20,6 +20,7 @@ pub mod choice;
 pub mod definition;
 pub mod error;
 pub mod intrinsics;
+pub mod jsonata;
 pub mod parse;
 pub mod path;
 pub mod payload;
