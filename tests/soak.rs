@@ -241,9 +241,7 @@ async fn soak(seed: u64) -> BTreeMap<String, String> {
     );
     assert!(report.count("RequestThrottled") >= 100, "{}", report.len());
     // Every duplicate was answered too, and refused.
-    assert!(
-        already_answered >= report.count("delivered 2 times") as u64
-    );
+    assert!(already_answered >= report.count("delivered 2 times") as u64);
     assert_eq!(tally.answered() as u64, EXECUTIONS as u64);
     histories
 }

@@ -17,7 +17,6 @@ use sfn_harness::prelude::*;
 #[path = "../support/mod.rs"]
 mod support;
 
-
 /// The service error a request fails with (the test fails if it succeeds).
 macro_rules! refused {
     ($request:expr) => {

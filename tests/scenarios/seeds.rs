@@ -10,10 +10,7 @@ async fn seeded_runs_give_byte_identical_snapshots() {
     async fn run(seed: u64) -> (String, String) {
         let h = Harness::builder().seed(seed).start().await;
         let order = h.create_state_machine("order", ORDER).await.unwrap();
-        let approval = h
-            .create_state_machine("approval", APPROVAL)
-            .await
-            .unwrap();
+        let approval = h.create_state_machine("approval", APPROVAL).await.unwrap();
         let queue = h.create_queue("approvals").await.unwrap();
         h.on_task("Charge")
             .fail("PaymentBusy", "busy")

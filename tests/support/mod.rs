@@ -394,8 +394,12 @@ impl RealWorker {
                     } else {
                         call().await
                     };
-                    r.map(|_| ())
-                        .map_err(|e| (e.code().unwrap_or("<no code>").to_string(), format!("{e:?}")))
+                    r.map(|_| ()).map_err(|e| {
+                        (
+                            e.code().unwrap_or("<no code>").to_string(),
+                            format!("{e:?}"),
+                        )
+                    })
                 }
                 Decision::Fail(error, cause) => {
                     let call = || {
@@ -411,8 +415,12 @@ impl RealWorker {
                     } else {
                         call().await
                     };
-                    r.map(|_| ())
-                        .map_err(|e| (e.code().unwrap_or("<no code>").to_string(), format!("{e:?}")))
+                    r.map(|_| ()).map_err(|e| {
+                        (
+                            e.code().unwrap_or("<no code>").to_string(),
+                            format!("{e:?}"),
+                        )
+                    })
                 }
             };
             match answer {
