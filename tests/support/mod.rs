@@ -325,6 +325,21 @@ impl RealWorker {
         handled
     }
 
+    /// Makes `call`, retrying throttles if the worker persists.
+    async fn call<T, E, F, Fut>(&self, throttled: &AtomicU64, call: F) -> Result<T, E>
+    where
+        E: ProvideErrorMetadata,
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        if self.persist {
+            persist(throttled, call).await
+        } else {
+            let mut call = call;
+            call().await
+        }
+    }
+
     /// One long poll, and every message it brings.
     async fn poll(&self, handled: &mut Handled, decide: &mut impl FnMut(&Delivery) -> Decision) {
         let throttled = AtomicU64::new(0);
@@ -344,11 +359,7 @@ impl RealWorker {
             }
             r.send()
         };
-        let got = if self.persist {
-            persist(&throttled, receive).await
-        } else {
-            receive().await
-        };
+        let got = self.call(&throttled, receive).await;
         let got = match got {
             Ok(got) => got,
             Err(_) if self.persist || self.careless => {
@@ -389,17 +400,10 @@ impl RealWorker {
                             .output(&output)
                             .send()
                     };
-                    let r = if self.persist {
-                        persist(&throttled, call).await
-                    } else {
-                        call().await
-                    };
-                    r.map(|_| ()).map_err(|e| {
-                        (
-                            e.code().unwrap_or("<no code>").to_string(),
-                            format!("{e:?}"),
-                        )
-                    })
+                    self.call(&throttled, call)
+                        .await
+                        .map(|_| ())
+                        .map_err(refusal)
                 }
                 Decision::Fail(error, cause) => {
                     let call = || {
@@ -410,17 +414,10 @@ impl RealWorker {
                             .cause(cause)
                             .send()
                     };
-                    let r = if self.persist {
-                        persist(&throttled, call).await
-                    } else {
-                        call().await
-                    };
-                    r.map(|_| ()).map_err(|e| {
-                        (
-                            e.code().unwrap_or("<no code>").to_string(),
-                            format!("{e:?}"),
-                        )
-                    })
+                    self.call(&throttled, call)
+                        .await
+                        .map(|_| ())
+                        .map_err(refusal)
                 }
             };
             match answer {
@@ -445,11 +442,7 @@ impl RealWorker {
                     .receipt_handle(receipt)
                     .send()
             };
-            let deleted = if self.persist {
-                persist(&throttled, delete).await
-            } else {
-                delete().await
-            };
+            let deleted = self.call(&throttled, delete).await;
             if let Err(e) = deleted {
                 assert!(
                     self.careless,
@@ -460,4 +453,12 @@ impl RealWorker {
         }
         handled.throttled += throttled.into_inner();
     }
+}
+
+/// The code and the whole text of a refused answer.
+fn refusal<E: ProvideErrorMetadata + std::fmt::Debug>(e: E) -> (String, String) {
+    (
+        e.code().unwrap_or("<no code>").to_string(),
+        format!("{e:?}"),
+    )
 }
