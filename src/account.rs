@@ -25,7 +25,7 @@ use std::sync::Arc;
 
 use crate::engine::{Engine, EngineConfig};
 use crate::integrations::sqs::{SqsIntegration, SEND_MESSAGE};
-use crate::server::sfn::SfnApi;
+use crate::server::sfn_api::SfnApi;
 use crate::server::{Router, SFN_TARGET_PREFIX};
 use crate::sqs::Sqs;
 use crate::time::Clock;

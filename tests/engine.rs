@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 use sfn_harness::account::{Account, AccountConfig};
 use sfn_harness::asl::StatesError;
 use sfn_harness::engine::task::{handler, TaskRequest};
-use sfn_harness::engine::{Engine, Execution, Status};
+use sfn_harness::engine::{Engine, ExecutionRecord, Status};
 use sfn_harness::time::Clock;
 
 mod support;
@@ -30,7 +30,7 @@ fn engine(seed: u64) -> Engine {
 }
 
 /// Waits (bounded by real time) for an execution to end, driving virtual time.
-async fn finish(engine: &Engine, exec: &Execution) -> Status {
+async fn finish(engine: &Engine, exec: &ExecutionRecord) -> Status {
     tokio::time::timeout(
         Duration::from_secs(10),
         engine.clock().run_until(exec.wait()),
@@ -45,11 +45,11 @@ async fn finish(engine: &Engine, exec: &Execution) -> Status {
     })
 }
 
-fn types(exec: &Execution) -> Vec<String> {
+fn types(exec: &ExecutionRecord) -> Vec<String> {
     support::event_types(&exec.history())
 }
 
-fn event_ms(exec: &Execution, ty: &str) -> Vec<u64> {
+fn event_ms(exec: &ExecutionRecord, ty: &str) -> Vec<u64> {
     exec.history()
         .iter()
         .filter(|e| e.event_type == ty)
@@ -85,7 +85,7 @@ async fn wait_for_token(engine: &Engine, tokens: &Arc<Mutex<Vec<String>>>, n: us
         assert!(
             std::time::Instant::now() < deadline,
             "no task token #{n} was issued within 5 s; open tokens: {:?}",
-            engine.tokens().open_tokens()
+            engine.open_tokens()
         );
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
@@ -183,7 +183,7 @@ async fn callback_success_records_submitted_then_succeeded() {
     assert_eq!(params["MessageBody"]["token"], json!(token));
     // A token answers once.
     let again = e.send_task_success(&token, "{}").unwrap_err();
-    assert_eq!(again.code, "TaskTimedOut");
+    assert_eq!(again.code(), "TaskTimedOut");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -237,14 +237,79 @@ async fn heartbeats_keep_a_task_alive_until_they_stop() {
     }
     assert_eq!(exec.status(), Status::Running);
     // ...then silence: it fails 60 s after the last heartbeat.
+    // AWS names a missed heartbeat `States.Timeout` (issue 12).
     assert_eq!(finish(&e, &exec).await, Status::Failed);
-    assert_eq!(exec.error().as_deref(), Some("States.HeartbeatTimeout"));
+    assert_eq!(exec.error().as_deref(), Some("States.Timeout"));
     assert_eq!(event_ms(&exec, "TaskTimedOut")[0] - start, 150_000 + 60_000);
     // A late answer is refused.
     assert_eq!(
-        e.send_task_success(&token, "{}").unwrap_err().code,
+        e.send_task_success(&token, "{}").unwrap_err().code(),
         "TaskTimedOut"
     );
+}
+
+/// Issue 12: a missed heartbeat is a `States.Timeout`, as AWS records it (`TaskTimedOut` and
+/// `ExecutionFailed` with `"error": "States.Timeout"`, LocalStack's AWS-validated
+/// `test_heartbeat_timeout`) and documents it ("States.Timeout: A Task state either ran longer
+/// than the TimeoutSeconds value, or failed to send a heartbeat for a period longer than the
+/// HeartbeatSeconds value", developer guide, "Handling errors in Step Functions workflows"). So
+/// `Retry` and `Catch` on `States.Timeout` take it, `States.HeartbeatTimeout` still does, and
+/// `States.TaskFailed` does not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missed_heartbeat_is_retried_and_caught_as_states_timeout() {
+    let e = engine(12);
+    let _tokens = token_sink(&e, "arn:aws:states:::sqs:sendMessage");
+    let machine = |name: &str, error_equals: &str| {
+        e.create_state_machine(
+            name,
+            &format!(
+                r#"{{"StartAt":"Work","States":{{
+                "Work":{{"Type":"Task",
+                    "Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                    "HeartbeatSeconds":60,"TimeoutSeconds":3600,
+                    "Retry":[{{"ErrorEquals":[{error_equals}],"IntervalSeconds":1,"MaxAttempts":1}}],
+                    "Catch":[{{"ErrorEquals":[{error_equals}],"ResultPath":"$.error","Next":"Escalate"}}],
+                    "End":true}},
+                "Escalate":{{"Type":"Pass","End":true}}}}}}"#
+            ),
+        )
+        .unwrap()
+    };
+
+    for (name, error_equals) in [
+        ("timeout", r#""States.Timeout""#),
+        ("heartbeat", r#""States.HeartbeatTimeout""#),
+    ] {
+        let m = machine(name, error_equals);
+        let exec = e.start_execution(&m.arn, None, None).unwrap();
+        assert_eq!(finish(&e, &exec).await, Status::Succeeded, "{error_equals}");
+        // Retried once, then caught: two attempts, each timed out 60 s after it started.
+        let timed_out: Vec<_> = exec
+            .history()
+            .into_iter()
+            .filter(|ev| ev.event_type == "TaskTimedOut")
+            .collect();
+        assert_eq!(timed_out.len(), 2, "{error_equals}: {:#?}", exec.history());
+        for ev in &timed_out {
+            assert_eq!(ev.details().unwrap()["error"], "States.Timeout");
+        }
+        assert_eq!(event_ms(&exec, "TaskScheduled").len(), 2);
+        assert_eq!(
+            exec.output().unwrap()["error"],
+            json!({ "Error": "States.Timeout" }),
+            "{error_equals}"
+        );
+    }
+
+    // States.TaskFailed does not take a timeout: the execution fails with States.Timeout.
+    let m = machine("task-failed", r#""States.TaskFailed""#);
+    let exec = e.start_execution(&m.arn, None, None).unwrap();
+    assert_eq!(finish(&e, &exec).await, Status::Failed);
+    assert_eq!(exec.error().as_deref(), Some("States.Timeout"));
+    assert_eq!(event_ms(&exec, "TaskTimedOut").len(), 1);
+    let failed = exec.history().pop().unwrap();
+    assert_eq!(failed.event_type, "ExecutionFailed");
+    assert_eq!(failed.details().unwrap()["error"], "States.Timeout");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -292,7 +357,7 @@ async fn stop_execution_aborts_and_closes_tokens() {
     assert_eq!(last.event_type, "ExecutionAborted");
     assert_eq!(last.details().unwrap()["cause"], "no longer needed");
     assert_eq!(
-        e.send_task_success(&token, "{}").unwrap_err().code,
+        e.send_task_success(&token, "{}").unwrap_err().code(),
         "TaskTimedOut"
     );
     // Stopping twice is harmless and records nothing more.
@@ -449,30 +514,30 @@ async fn api_errors_are_shaped_like_aws() {
             r#"{"StartAt":"X","States":{"X":{"Type":"Succeed"}}}"#
         )
         .unwrap_err()
-        .code,
+        .code(),
         "StateMachineAlreadyExists"
     );
     assert_eq!(
-        e.create_state_machine("bad name", "{}").unwrap_err().code,
+        e.create_state_machine("bad name", "{}").unwrap_err().code(),
         "InvalidName"
     );
     assert_eq!(
-        e.create_state_machine("x", "{").unwrap_err().code,
+        e.create_state_machine("x", "{").unwrap_err().code(),
         "InvalidDefinition"
     );
     assert_eq!(
         e.start_execution(&m.arn, None, Some("{nope"))
             .unwrap_err()
-            .code,
+            .code(),
         "InvalidExecutionInput"
     );
     assert_eq!(
-        e.start_execution("nope", None, None).unwrap_err().code,
+        e.start_execution("nope", None, None).unwrap_err().code(),
         "InvalidArn"
     );
     let missing = m.arn.replace(":api", ":missing");
     assert_eq!(
-        e.start_execution(&missing, None, None).unwrap_err().code,
+        e.start_execution(&missing, None, None).unwrap_err().code(),
         "StateMachineDoesNotExist"
     );
     let one = e.start_execution(&m.arn, Some("same"), Some("{}")).unwrap();
@@ -483,15 +548,15 @@ async fn api_errors_are_shaped_like_aws() {
     assert_eq!(
         e.start_execution(&m.arn, Some("same"), Some(r#"{"a":1}"#))
             .unwrap_err()
-            .code,
+            .code(),
         "ExecutionAlreadyExists"
     );
     assert_eq!(
-        e.send_task_success("garbage", "{}").unwrap_err().code,
+        e.send_task_success("garbage", "{}").unwrap_err().code(),
         "InvalidToken"
     );
     assert_eq!(
-        e.send_task_heartbeat("").unwrap_err().code,
+        e.send_task_heartbeat("").unwrap_err().code(),
         "ValidationException"
     );
     let tokens = token_sink(&e, "arn:aws:states:::sqs:sendMessage");
@@ -504,7 +569,7 @@ async fn api_errors_are_shaped_like_aws() {
     let _exec = e.start_execution(&cb.arn, None, None).unwrap();
     let token = wait_for_token(&e, &tokens, 1).await;
     assert_eq!(
-        e.send_task_success(&token, "not json").unwrap_err().code,
+        e.send_task_success(&token, "not json").unwrap_err().code(),
         "InvalidOutput"
     );
 }

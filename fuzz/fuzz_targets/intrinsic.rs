@@ -5,7 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 use rand::SeedableRng;
 use serde_json::Value;
-use sfn_harness::asl::intrinsics;
+use sfn_harness::asl::{intrinsics, Env};
 
 fuzz_target!(|data: &[u8]| {
     let mut parts = data.splitn(2, |b| *b == 0);
@@ -20,5 +20,5 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let mut rng = rand::rngs::StdRng::seed_from_u64(1);
-    let _ = intrinsics::evaluate(&call, &input, &input, &mut rng);
+    let _ = intrinsics::evaluate(&call, &Env::new(&input, &input).with_rng(&mut rng));
 });

@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use serde_json::Value;
-use sfn_harness::asl::path::Path;
+use sfn_harness::asl::{path::Path, Env};
 
 fuzz_target!(|data: &[u8]| {
     let mut parts = data.splitn(2, |b| *b == 0);
@@ -20,11 +20,11 @@ fuzz_target!(|data: &[u8]| {
     let Ok(path) = Path::parse(path) else {
         return;
     };
-    let _ = path.read(&doc, &doc);
+    let _ = path.read(&Env::new(&doc, &doc));
     let marker = Value::String("fuzz-marker".into());
     if let Ok(written) = path.set(doc.clone(), marker.clone()) {
         if path.is_definite() && !path.is_context() {
-            if let Ok(read) = path.read(&written, &Value::Null) {
+            if let Ok(read) = path.read(&Env::new(&written, &Value::Null)) {
                 assert_eq!(
                     read,
                     marker,

@@ -5,7 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 use rand::SeedableRng;
 use serde_json::Value;
-use sfn_harness::asl::payload;
+use sfn_harness::asl::{payload, Env};
 
 fuzz_target!(|data: &[u8]| {
     let mut parts = data.splitn(2, |b| *b == 0);
@@ -19,5 +19,5 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let mut rng = rand::rngs::StdRng::seed_from_u64(1);
-    let _ = payload::evaluate(&template, &input, &input, &mut rng);
+    let _ = payload::evaluate(&template, &Env::new(&input, &input).with_rng(&mut rng));
 });

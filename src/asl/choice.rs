@@ -12,7 +12,7 @@
 //! - `StringMatches` supports `*` wildcards, with `\*` and `\\` for literal characters.
 //!
 //! ```
-//! use sfn_harness::asl::{self, choice};
+//! use sfn_harness::asl::{self, choice, Env};
 //! use serde_json::json;
 //!
 //! let def = asl::parse(&json!({
@@ -29,9 +29,9 @@
 //!     }
 //! })).unwrap();
 //! let asl::StateKind::Choice(c) = &def.state("Route").unwrap().kind else { unreachable!() };
-//! let ctx = json!({});
-//! assert_eq!(choice::select(c, &json!({ "kind": "log-app", "size": 11 }), &ctx).unwrap(), Some("Big"));
-//! assert_eq!(choice::select(c, &json!({ "kind": "metric", "size": 11 }), &ctx).unwrap(), Some("Small"));
+//! let (big, small, ctx) = (json!({ "kind": "log-app", "size": 11 }), json!({ "kind": "metric", "size": 11 }), json!({}));
+//! assert_eq!(choice::select(c, &Env::new(&big, &ctx)).unwrap(), Some("Big"));
+//! assert_eq!(choice::select(c, &Env::new(&small, &ctx)).unwrap(), Some("Small"));
 //! ```
 
 use std::cmp::Ordering;
@@ -39,14 +39,14 @@ use std::cmp::Ordering;
 use serde_json::Value;
 
 use crate::asl::path::Path;
-use crate::asl::{Choice, ChoiceRule, Comparison, Operand, StatesError};
+use crate::asl::{Choice, ChoiceRule, Comparison, Env, Operand, StatesError};
 
-/// Evaluates one Choice rule against the state input and the context object.
-pub fn evaluate(rule: &ChoiceRule, input: &Value, context: &Value) -> Result<bool, StatesError> {
+/// Evaluates one Choice rule in `env` (the state input, the context object, …).
+pub fn evaluate(rule: &ChoiceRule, env: &Env<'_>) -> Result<bool, StatesError> {
     match rule {
         ChoiceRule::And(rules) => {
             for r in rules {
-                if !evaluate(r, input, context)? {
+                if !evaluate(r, env)? {
                     return Ok(false);
                 }
             }
@@ -54,18 +54,18 @@ pub fn evaluate(rule: &ChoiceRule, input: &Value, context: &Value) -> Result<boo
         }
         ChoiceRule::Or(rules) => {
             for r in rules {
-                if evaluate(r, input, context)? {
+                if evaluate(r, env)? {
                     return Ok(true);
                 }
             }
             Ok(false)
         }
-        ChoiceRule::Not(r) => Ok(!evaluate(r, input, context)?),
+        ChoiceRule::Not(r) => Ok(!evaluate(r, env)?),
         ChoiceRule::Compare {
             variable,
             op,
             operand,
-        } => compare(variable, *op, operand, input, context),
+        } => compare(variable, *op, operand, env),
     }
 }
 
@@ -79,15 +79,14 @@ fn compare(
     variable: &Path,
     op: Comparison,
     operand: &Operand,
-    input: &Value,
-    context: &Value,
+    env: &Env<'_>,
 ) -> Result<bool, StatesError> {
     use Comparison::*;
-    let value = variable.read(input, context).ok();
+    let value = variable.read(env).ok();
     // Indefinite paths read as arrays; a definite path that matched nothing is absent.
     let rhs = match operand {
         Operand::Literal(v) => v.clone(),
-        Operand::Path(p) => p.read(input, context).map_err(|_| invalid(p))?,
+        Operand::Path(p) => p.read(env).map_err(|_| invalid(p))?,
     };
     if op == IsPresent {
         return Ok(value.is_some() == (rhs == Value::Bool(true)));
@@ -160,7 +159,7 @@ fn ordered(op: Comparison, o: Ordering) -> bool {
 }
 
 /// Parses an ASL timestamp: RFC 3339 with an uppercase `T` and a `Z` or numeric offset.
-pub fn timestamp(s: &str) -> Option<jiff::Timestamp> {
+pub(crate) fn timestamp(s: &str) -> Option<jiff::Timestamp> {
     let bytes = s.as_bytes();
     if bytes.len() < 20 || bytes.get(10) != Some(&b'T') {
         return None;
@@ -172,7 +171,7 @@ pub fn timestamp(s: &str) -> Option<jiff::Timestamp> {
 }
 
 /// `StringMatches`: `*` matches any run of characters; `\*` and `\\` are literal.
-pub fn string_matches(s: &str, pattern: &str) -> bool {
+pub(crate) fn string_matches(s: &str, pattern: &str) -> bool {
     enum Tok {
         Lit(char),
         Star,
@@ -221,13 +220,9 @@ pub fn string_matches(s: &str, pattern: &str) -> bool {
 
 /// The `Next` of the first matching choice, or the `Default`; `None` if neither applies (the
 /// engine then fails with `States.NoChoiceMatched`).
-pub fn select<'a>(
-    choice: &'a Choice,
-    input: &Value,
-    context: &Value,
-) -> Result<Option<&'a str>, StatesError> {
+pub fn select<'a>(choice: &'a Choice, env: &Env<'_>) -> Result<Option<&'a str>, StatesError> {
     for branch in &choice.choices {
-        if evaluate(&branch.rule, input, context)? {
+        if evaluate(&branch.rule, env)? {
             return Ok(Some(&branch.next));
         }
     }
@@ -249,7 +244,7 @@ mod tests {
     }
 
     fn eval(r: &ChoiceRule, v: Value) -> Result<bool, StatesError> {
-        evaluate(r, &json!({ "v": v }), &json!({}))
+        evaluate(r, &Env::new(&json!({ "v": v }), &json!({})))
     }
 
     #[test]
@@ -294,8 +289,10 @@ mod tests {
     fn missing_variable_raises_except_is_present() {
         use Comparison::*;
         let r = rule(IsPresent, json!(false));
-        assert!(evaluate(&r, &json!({}), &json!({})).unwrap());
-        let e = evaluate(&rule(IsNull, json!(true)), &json!({}), &json!({})).unwrap_err();
+        let empty = json!({});
+        let env = Env::new(&empty, &empty);
+        assert!(evaluate(&r, &env).unwrap());
+        let e = evaluate(&rule(IsNull, json!(true)), &env).unwrap_err();
         assert_eq!(e.error, "States.Runtime");
         assert!(e.cause.contains("Invalid path '$.v'"));
     }
@@ -327,8 +324,8 @@ mod tests {
             let and = ChoiceRule::And(vec![ra.clone(), ra.clone()]);
             let or = ChoiceRule::Or(vec![ra.clone(), ChoiceRule::Not(Box::new(ra.clone()))]);
             let ctx = json!({});
-            prop_assert_eq!(evaluate(&and, &input(a), &ctx).unwrap(), a);
-            let holds = evaluate(&or, &input(b), &ctx).unwrap();
+            prop_assert_eq!(evaluate(&and, &Env::new(&input(a), &ctx)).unwrap(), a);
+            let holds = evaluate(&or, &Env::new(&input(b), &ctx)).unwrap();
             prop_assert!(holds);
         }
 

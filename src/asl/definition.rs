@@ -11,7 +11,31 @@ use serde_json::Value;
 use crate::asl::path::Path;
 
 /// A whole state machine (or one Parallel branch / Map item processor: they share the shape).
+///
+/// Built by [`parse`](crate::asl::parse), never by hand (new fields are coming with JSONata and
+/// variables, so the type is `#[non_exhaustive]`):
+///
+/// ```
+/// use sfn_harness::asl::{self, StateKind, Transition};
+/// use serde_json::json;
+///
+/// let def = asl::parse(&json!({
+///     "StartAt": "Wait",
+///     "TimeoutSeconds": 60,
+///     "States": {
+///         "Wait": { "Type": "Wait", "Seconds": 5, "Next": "Done" },
+///         "Done": { "Type": "Succeed" }
+///     }
+/// })).unwrap();
+/// assert_eq!(def.start_at, "Wait");
+/// assert_eq!(def.timeout_seconds, Some(60));
+/// let wait = def.state("Wait").unwrap();
+/// assert!(matches!(wait.kind, StateKind::Wait(_)));
+/// assert_eq!(wait.transition, Transition::Next("Done".into()));
+/// assert!(def.state("Nope").is_none());
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Definition {
     /// `Comment`, if any.
     pub comment: Option<String>,
@@ -55,6 +79,7 @@ pub enum PathOrNull {
 
 /// One state: its name, the fields every state shares, and its type-specific body.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct State {
     /// The state's name (its key under `States`).
     pub name: String,
@@ -91,24 +116,9 @@ pub enum StateKind {
     Map(Box<Map>),
 }
 
-impl StateKind {
-    /// The prefix AWS uses for this state's history events (`Pass` -> `PassStateEntered`).
-    pub fn event_prefix(&self) -> &'static str {
-        match self {
-            StateKind::Pass(_) => "Pass",
-            StateKind::Task(_) => "Task",
-            StateKind::Choice(_) => "Choice",
-            StateKind::Wait(_) => "Wait",
-            StateKind::Succeed => "Succeed",
-            StateKind::Fail(_) => "Fail",
-            StateKind::Parallel(_) => "Parallel",
-            StateKind::Map(_) => "Map",
-        }
-    }
-}
-
 /// A Pass state.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Pass {
     /// `Result`: a literal, never evaluated.
     pub result: Option<Value>,
@@ -129,6 +139,7 @@ pub enum Seconds {
 
 /// A Task state.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Task {
     /// `Resource` ARN, e.g. `arn:aws:states:::sqs:sendMessage.waitForTaskToken`.
     pub resource: String,
@@ -160,6 +171,7 @@ pub enum Jitter {
 
 /// One element of `Retry`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Retrier {
     /// `ErrorEquals`.
     pub error_equals: Vec<String>,
@@ -177,6 +189,7 @@ pub struct Retrier {
 
 /// One element of `Catch`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Catcher {
     /// `ErrorEquals`.
     pub error_equals: Vec<String>,
@@ -188,6 +201,7 @@ pub struct Catcher {
 
 /// A Choice state.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Choice {
     /// `Choices`: each a rule and the state it leads to.
     pub choices: Vec<ChoiceBranch>,
@@ -197,6 +211,7 @@ pub struct Choice {
 
 /// One top-level element of `Choices`.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ChoiceBranch {
     /// The Boolean expression.
     pub rule: ChoiceRule,
@@ -227,30 +242,53 @@ pub enum ChoiceRule {
 /// The data-test operators of a Choice rule (the `…Path` variants share the base operator and
 /// carry an [`Operand::Path`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[allow(missing_docs)]
 pub enum Comparison {
+    /// `StringEquals`: the strings are equal.
     StringEquals,
+    /// `StringLessThan`: the string sorts before the operand (by code point).
     StringLessThan,
+    /// `StringGreaterThan`: the string sorts after the operand.
     StringGreaterThan,
+    /// `StringLessThanEquals`: the string sorts before or equals the operand.
     StringLessThanEquals,
+    /// `StringGreaterThanEquals`: the string sorts after or equals the operand.
     StringGreaterThanEquals,
+    /// `StringMatches`: the string matches a pattern with `*` wildcards (`\*`, `\\` literal).
     StringMatches,
+    /// `NumericEquals`: the numbers are equal by value (`1` equals `1.0`).
     NumericEquals,
+    /// `NumericLessThan`: the number is less than the operand.
     NumericLessThan,
+    /// `NumericGreaterThan`: the number is greater than the operand.
     NumericGreaterThan,
+    /// `NumericLessThanEquals`: the number is less than or equal to the operand.
     NumericLessThanEquals,
+    /// `NumericGreaterThanEquals`: the number is greater than or equal to the operand.
     NumericGreaterThanEquals,
+    /// `BooleanEquals`: the Booleans are equal.
     BooleanEquals,
+    /// `TimestampEquals`: the RFC 3339 timestamps are the same instant.
     TimestampEquals,
+    /// `TimestampLessThan`: the timestamp is before the operand.
     TimestampLessThan,
+    /// `TimestampGreaterThan`: the timestamp is after the operand.
     TimestampGreaterThan,
+    /// `TimestampLessThanEquals`: the timestamp is before or at the operand.
     TimestampLessThanEquals,
+    /// `TimestampGreaterThanEquals`: the timestamp is after or at the operand.
     TimestampGreaterThanEquals,
+    /// `IsNull`: whether the value is `null` equals the operand (`true`/`false`).
     IsNull,
+    /// `IsPresent`: whether the `Variable` selects anything equals the operand; the only test that
+    /// tolerates a missing `Variable`.
     IsPresent,
+    /// `IsNumeric`: whether the value is a number equals the operand.
     IsNumeric,
+    /// `IsString`: whether the value is a string equals the operand.
     IsString,
+    /// `IsBoolean`: whether the value is a Boolean equals the operand.
     IsBoolean,
+    /// `IsTimestamp`: whether the value is an RFC 3339 timestamp string equals the operand.
     IsTimestamp,
 }
 
@@ -278,6 +316,7 @@ pub enum WaitFor {
 
 /// A Wait state.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Wait {
     /// The duration or deadline.
     pub wait_for: WaitFor,
@@ -285,6 +324,7 @@ pub struct Wait {
 
 /// A Fail state.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Fail {
     /// `Error` / `ErrorPath`.
     pub error: Option<StringOrPath>,
@@ -303,6 +343,7 @@ pub enum StringOrPath {
 
 /// A Parallel state.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Parallel {
     /// `Branches`.
     pub branches: Vec<Definition>,
@@ -320,6 +361,7 @@ pub struct Parallel {
 
 /// A Map state (inline mode; a `DISTRIBUTED` processor config runs inline too).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct Map {
     /// `ItemProcessor` (or the legacy `Iterator`).
     pub processor: Definition,

@@ -2,6 +2,21 @@
 
 /// An error with an ASL error name (`States.Runtime`, `States.IntrinsicFailure`, …) and a cause,
 /// exactly as it would appear in an execution's history.
+///
+/// ```
+/// use sfn_harness::asl::{intrinsics, Env, StatesError};
+/// use serde_json::json;
+///
+/// let e = StatesError::new("Payment.Declined", "card expired");
+/// assert_eq!(e.to_string(), "Payment.Declined: card expired");
+///
+/// // What the language raises at run time:
+/// let call = intrinsics::parse("States.ArrayGetItem($.a, 5)").unwrap();
+/// let input = json!({ "a": [1] });
+/// let err = intrinsics::evaluate(&call, &Env::new(&input, &json!({}))).unwrap_err();
+/// assert_eq!(err.error, "States.IntrinsicFailure");
+/// assert_eq!(err, StatesError::intrinsic(err.cause.clone()));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{error}: {cause}")]
 pub struct StatesError {

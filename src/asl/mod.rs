@@ -17,14 +17,18 @@
 //! ```
 
 pub mod choice;
+mod cursor;
 pub mod definition;
+pub mod env;
 pub mod error;
 pub mod intrinsics;
 pub mod jsonata;
 pub mod parse;
 pub mod path;
 pub mod payload;
+pub mod validate;
 
 pub use definition::*;
+pub use env::Env;
 pub use error::StatesError;
-pub use parse::{parse, parse_str, Diagnostic, InvalidDefinition};
+pub use parse::{parse, parse_str, Code, Diagnostic, InvalidDefinition, Severity};

@@ -11,12 +11,12 @@
 //! A path starting with `$$` reads the context object instead of the state input.
 //!
 //! ```
-//! use sfn_harness::asl::path::Path;
+//! use sfn_harness::asl::{path::Path, Env};
 //! use serde_json::json;
 //!
 //! let p = Path::parse("$.order.items[0]").unwrap();
 //! let input = json!({ "order": { "items": ["a", "b"] } });
-//! assert_eq!(p.read(&input, &json!({})).unwrap(), json!("a"));
+//! assert_eq!(p.read(&Env::new(&input, &json!({}))).unwrap(), json!("a"));
 //!
 //! // ResultPath creates what is missing.
 //! let out = Path::parse("$.result.value").unwrap().set(json!({"x": 1}), json!(42)).unwrap();
@@ -27,7 +27,33 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
+use crate::asl::cursor::Cursor;
+use crate::asl::Env;
+
 /// A parsed JSONPath.
+///
+/// ```
+/// use sfn_harness::asl::{path::Path, Env};
+/// use serde_json::json;
+///
+/// let input = json!({ "items": [{ "id": 1 }, { "id": 2 }] });
+/// let context = json!({ "Execution": { "Name": "run-1" } });
+/// let env = Env::new(&input, &context);
+///
+/// let first = Path::parse("$.items[0].id").unwrap();
+/// assert!(first.is_reference());
+/// assert_eq!(first.read(&env).unwrap(), json!(1));
+///
+/// let all = Path::parse("$.items[*].id").unwrap(); // indefinite: reads as an array
+/// assert!(!all.is_definite());
+/// assert_eq!(all.read(&env).unwrap(), json!([1, 2]));
+///
+/// let name = Path::parse("$$.Execution.Name").unwrap();
+/// assert!(name.is_context());
+/// assert_eq!(name.read(&env).unwrap(), json!("run-1"));
+///
+/// assert!(Path::parse("items").is_err()); // a path starts with `$`
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Path {
     text: String,
@@ -116,7 +142,7 @@ impl Path {
 
     /// The path in Jayway's normalized bracket form, as AWS prints it in error causes
     /// (`$.a.b[0]` -> `$['a']['b'][0]`).
-    pub fn normalized(&self) -> String {
+    pub(crate) fn normalized(&self) -> String {
         let mut s = String::from(if self.context { "$$" } else { "$" });
         for step in &self.steps {
             match step {
@@ -146,12 +172,17 @@ impl Path {
         self.is_reference()
     }
 
-    /// Reads the path from `input` (or from `context` for a `$$` path).
+    /// Reads the path from the state input of `env` (or from its context object for a `$$`
+    /// path).
     ///
     /// A definite path returns the node or [`PathError::NotFound`]; an indefinite path returns
     /// the array of every match (possibly empty).
-    pub fn read(&self, input: &Value, context: &Value) -> Result<Value, PathError> {
-        let root = if self.context { context } else { input };
+    pub fn read(&self, env: &Env<'_>) -> Result<Value, PathError> {
+        let root = if self.context {
+            env.context()
+        } else {
+            env.input()
+        };
         if self.is_definite() {
             let mut cur = root;
             for step in &self.steps {
@@ -328,16 +359,14 @@ fn filter_matches(f: &Filter, node: &Value) -> bool {
 
 struct Parser<'a> {
     text: &'a str,
-    chars: Vec<char>,
-    pos: usize,
+    cur: Cursor,
 }
 
 impl<'a> Parser<'a> {
     fn new(text: &'a str) -> Self {
         Parser {
             text,
-            chars: text.chars().collect(),
-            pos: 0,
+            cur: Cursor::new(text),
         }
     }
 
@@ -348,33 +377,14 @@ impl<'a> Parser<'a> {
         }
     }
 
-    fn peek(&self) -> Option<char> {
-        self.chars.get(self.pos).copied()
-    }
-
-    fn eat(&mut self, c: char) -> bool {
-        if self.peek() == Some(c) {
-            self.pos += 1;
-            true
-        } else {
-            false
-        }
-    }
-
-    fn skip_ws(&mut self) {
-        while self.peek().is_some_and(char::is_whitespace) {
-            self.pos += 1;
-        }
-    }
-
     fn parse(mut self) -> Result<Path, PathError> {
-        if !self.eat('$') {
+        if !self.cur.eat('$') {
             return Err(self.err("a path must start with '$'"));
         }
-        let context = self.eat('$');
+        let context = self.cur.eat('$');
         let steps = self.steps(false)?;
-        if self.pos != self.chars.len() {
-            return Err(self.err(format!("unexpected '{}'", self.chars[self.pos])));
+        if let Some(c) = self.cur.peek() {
+            return Err(self.err(format!("unexpected '{c}'")));
         }
         Ok(Path {
             text: self.text.to_string(),
@@ -387,18 +397,18 @@ impl<'a> Parser<'a> {
     /// cannot continue a path.
     fn steps(&mut self, in_filter: bool) -> Result<Vec<Step>, PathError> {
         let mut steps = Vec::new();
-        while let Some(c) = self.peek() {
+        while let Some(c) = self.cur.peek() {
             match c {
                 '.' => {
-                    self.pos += 1;
-                    if self.eat('.') {
-                        if self.eat('*') || self.peek() == Some('[') {
+                    self.cur.bump();
+                    if self.cur.eat('.') {
+                        if self.cur.eat('*') || self.cur.peek() == Some('[') {
                             steps.push(Step::Descend(None));
                         } else {
                             let name = self.name()?;
                             steps.push(Step::Descend(Some(name)));
                         }
-                    } else if self.eat('*') {
+                    } else if self.cur.eat('*') {
                         steps.push(Step::Wildcard);
                     } else {
                         let name = self.name()?;
@@ -406,7 +416,7 @@ impl<'a> Parser<'a> {
                     }
                 }
                 '[' => {
-                    self.pos += 1;
+                    self.cur.bump();
                     steps.push(self.bracket()?);
                 }
                 _ if in_filter => break,
@@ -417,78 +427,75 @@ impl<'a> Parser<'a> {
     }
 
     fn name(&mut self) -> Result<String, PathError> {
-        let start = self.pos;
-        while let Some(c) = self.peek() {
-            if c == '.' || c == '[' || c.is_whitespace() || "()=!<>&|,".contains(c) {
-                break;
-            }
-            self.pos += 1;
-        }
-        if start == self.pos {
+        let start = self.cur.pos();
+        self.cur
+            .eat_while(|c| !(c == '.' || c == '[' || c.is_whitespace() || "()=!<>&|,".contains(c)));
+        if start == self.cur.pos() {
             return Err(self.err("expected a field name"));
         }
-        Ok(self.chars[start..self.pos].iter().collect())
+        Ok(self.cur.since(start))
     }
 
     fn quoted(&mut self) -> Result<String, PathError> {
-        let quote = self.peek().ok_or_else(|| self.err("unterminated string"))?;
-        self.pos += 1;
+        let quote = self
+            .cur
+            .peek()
+            .ok_or_else(|| self.err("unterminated string"))?;
+        self.cur.bump();
         let mut s = String::new();
         loop {
-            match self.peek() {
+            match self.cur.peek() {
                 None => return Err(self.err("unterminated string")),
                 Some('\\') => {
-                    self.pos += 1;
-                    match self.peek() {
+                    self.cur.bump();
+                    match self.cur.peek() {
                         Some(c) => s.push(c),
                         None => return Err(self.err("unterminated string")),
                     }
-                    self.pos += 1;
+                    self.cur.bump();
                 }
                 Some(c) if c == quote => {
-                    self.pos += 1;
+                    self.cur.bump();
                     return Ok(s);
                 }
                 Some(c) => {
                     s.push(c);
-                    self.pos += 1;
+                    self.cur.bump();
                 }
             }
         }
     }
 
     fn int(&mut self) -> Result<Option<i64>, PathError> {
-        self.skip_ws();
-        let start = self.pos;
-        if self.peek() == Some('-') {
-            self.pos += 1;
+        self.cur.skip_ws();
+        let start = self.cur.pos();
+        if self.cur.peek() == Some('-') {
+            self.cur.bump();
         }
-        while self.peek().is_some_and(|c| c.is_ascii_digit()) {
-            self.pos += 1;
-        }
-        if start == self.pos {
+        self.cur.eat_while(|c| c.is_ascii_digit());
+        if start == self.cur.pos() {
             return Ok(None);
         }
-        let s: String = self.chars[start..self.pos].iter().collect();
+        let s = self.cur.since(start);
         s.parse()
             .map(Some)
             .map_err(|_| self.err(format!("bad index '{s}'")))
     }
 
     fn bracket(&mut self) -> Result<Step, PathError> {
-        self.skip_ws();
-        let step = match self.peek() {
+        self.cur.skip_ws();
+        let step = match self.cur.peek() {
             Some('*') => {
-                self.pos += 1;
+                self.cur.bump();
                 Step::Wildcard
             }
             Some('\'') | Some('"') => {
                 let mut keys = vec![Key::Field(self.quoted()?)];
-                self.skip_ws();
-                while self.eat(',') {
-                    self.skip_ws();
+                self.cur.skip_ws();
+                while self.cur.eat(',') {
+                    self.cur.skip_ws();
                     keys.push(Key::Field(self.quoted()?));
-                    self.skip_ws();
+                    self.cur.skip_ws();
                 }
                 if keys.len() == 1 {
                     let Some(Key::Field(f)) = keys.pop() else {
@@ -500,34 +507,34 @@ impl<'a> Parser<'a> {
                 }
             }
             Some('?') => {
-                self.pos += 1;
-                self.skip_ws();
-                if !self.eat('(') {
+                self.cur.bump();
+                self.cur.skip_ws();
+                if !self.cur.eat('(') {
                     return Err(self.err("expected '(' after '?'"));
                 }
                 let f = self.filter_or()?;
-                self.skip_ws();
-                if !self.eat(')') {
+                self.cur.skip_ws();
+                if !self.cur.eat(')') {
                     return Err(self.err("expected ')' to close the filter"));
                 }
                 Step::Filter(f)
             }
             _ => {
                 let first = self.int()?;
-                self.skip_ws();
-                if self.eat(':') {
+                self.cur.skip_ws();
+                if self.cur.eat(':') {
                     let end = self.int()?;
-                    self.skip_ws();
-                    let step = if self.eat(':') { self.int()? } else { None };
+                    self.cur.skip_ws();
+                    let step = if self.cur.eat(':') { self.int()? } else { None };
                     Step::Slice(first, end, step.unwrap_or(1))
                 } else {
                     let first = first.ok_or_else(|| self.err("expected an index"))?;
                     let mut keys = vec![Key::Index(first)];
-                    while self.eat(',') {
+                    while self.cur.eat(',') {
                         keys.push(Key::Index(
                             self.int()?.ok_or_else(|| self.err("expected an index"))?,
                         ));
-                        self.skip_ws();
+                        self.cur.skip_ws();
                     }
                     if keys.len() == 1 {
                         Step::Index(first)
@@ -537,8 +544,8 @@ impl<'a> Parser<'a> {
                 }
             }
         };
-        self.skip_ws();
-        if !self.eat(']') {
+        self.cur.skip_ws();
+        if !self.cur.eat(']') {
             return Err(self.err("expected ']'"));
         }
         Ok(step)
@@ -547,9 +554,9 @@ impl<'a> Parser<'a> {
     fn filter_or(&mut self) -> Result<Filter, PathError> {
         let mut left = self.filter_and()?;
         loop {
-            self.skip_ws();
-            if self.peek() == Some('|') && self.chars.get(self.pos + 1) == Some(&'|') {
-                self.pos += 2;
+            self.cur.skip_ws();
+            if self.cur.peek() == Some('|') && self.cur.peek_at(1) == Some('|') {
+                self.cur.advance(2);
                 let right = self.filter_and()?;
                 left = Filter::Or(Box::new(left), Box::new(right));
             } else {
@@ -561,9 +568,9 @@ impl<'a> Parser<'a> {
     fn filter_and(&mut self) -> Result<Filter, PathError> {
         let mut left = self.filter_atom()?;
         loop {
-            self.skip_ws();
-            if self.peek() == Some('&') && self.chars.get(self.pos + 1) == Some(&'&') {
-                self.pos += 2;
+            self.cur.skip_ws();
+            if self.cur.peek() == Some('&') && self.cur.peek_at(1) == Some('&') {
+                self.cur.advance(2);
                 let right = self.filter_atom()?;
                 left = Filter::And(Box::new(left), Box::new(right));
             } else {
@@ -573,16 +580,16 @@ impl<'a> Parser<'a> {
     }
 
     fn filter_atom(&mut self) -> Result<Filter, PathError> {
-        self.skip_ws();
-        if self.eat('(') {
+        self.cur.skip_ws();
+        if self.cur.eat('(') {
             let f = self.filter_or()?;
-            self.skip_ws();
-            if !self.eat(')') {
+            self.cur.skip_ws();
+            if !self.cur.eat(')') {
                 return Err(self.err("expected ')'"));
             }
             return Ok(f);
         }
-        if !self.eat('@') {
+        if !self.cur.eat('@') {
             return Err(self.err("a filter must start with '@'"));
         }
         let mut keys = Vec::new();
@@ -593,44 +600,37 @@ impl<'a> Parser<'a> {
                 _ => return Err(self.err("filters support only field and index steps")),
             });
         }
-        self.skip_ws();
-        let op = if self.chars[self.pos..].starts_with(&['=', '=']) {
+        self.cur.skip_ws();
+        let op = if self.cur.starts_with("==") {
             CmpOp::Eq
-        } else if self.chars[self.pos..].starts_with(&['!', '=']) {
+        } else if self.cur.starts_with("!=") {
             CmpOp::Ne
-        } else if self.chars[self.pos..].starts_with(&['<', '=']) {
+        } else if self.cur.starts_with("<=") {
             CmpOp::Le
-        } else if self.chars[self.pos..].starts_with(&['>', '=']) {
+        } else if self.cur.starts_with(">=") {
             CmpOp::Ge
-        } else if self.peek() == Some('<') {
+        } else if self.cur.peek() == Some('<') {
             CmpOp::Lt
-        } else if self.peek() == Some('>') {
+        } else if self.cur.peek() == Some('>') {
             CmpOp::Gt
         } else {
             return Ok(Filter::Exists(keys));
         };
-        self.pos += if matches!(op, CmpOp::Lt | CmpOp::Gt) {
+        self.cur.advance(if matches!(op, CmpOp::Lt | CmpOp::Gt) {
             1
         } else {
             2
-        };
-        self.skip_ws();
+        });
+        self.cur.skip_ws();
         let lit = self.literal()?;
         Ok(Filter::Compare(keys, op, lit))
     }
 
     fn literal(&mut self) -> Result<Value, PathError> {
-        match self.peek() {
+        match self.cur.peek() {
             Some('\'') | Some('"') => Ok(Value::String(self.quoted()?)),
             _ => {
-                let start = self.pos;
-                while self
-                    .peek()
-                    .is_some_and(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-                {
-                    self.pos += 1;
-                }
-                let s: String = self.chars[start..self.pos].iter().collect();
+                let s = self.cur.literal_token();
                 serde_json::from_str(&s).map_err(|_| self.err(format!("bad literal '{s}'")))
             }
         }
@@ -643,7 +643,9 @@ mod tests {
     use serde_json::json;
 
     fn read(p: &str, v: &Value) -> Result<Value, PathError> {
-        Path::parse(p).unwrap().read(v, &json!({"ctx": 1}))
+        Path::parse(p)
+            .unwrap()
+            .read(&Env::new(v, &json!({"ctx": 1})))
     }
 
     #[test]
@@ -721,7 +723,7 @@ mod tests {
                 let text = format!("$.{}", fields.join("."));
                 let p = Path::parse(&text).unwrap();
                 let doc = p.set(json!({}), json!(n)).unwrap();
-                prop_assert_eq!(p.read(&doc, &json!({})).unwrap(), json!(n));
+                prop_assert_eq!(p.read(&Env::new(&doc, &json!({}))).unwrap(), json!(n));
             }
 
             /// Parsing never panics, whatever the text.
@@ -735,7 +737,7 @@ mod tests {
             #[test]
             fn read_never_panics(s in "[$.\\[\\]a-c0-9*?@()=<>'\" -]{0,20}", v in super::super::tests_support::arb_json()) {
                 if let Ok(p) = Path::parse(&s) {
-                    let _ = p.read(&v, &v);
+                    let _ = p.read(&Env::new(&v, &v));
                     let _ = p.set(v.clone(), json!(1));
                 }
             }

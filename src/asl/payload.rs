@@ -6,7 +6,7 @@
 //! objects inside arrays.
 //!
 //! ```
-//! use sfn_harness::asl::payload;
+//! use sfn_harness::asl::{payload, Env};
 //! use serde_json::json;
 //!
 //! let template = json!({
@@ -17,7 +17,7 @@
 //! });
 //! let input = json!({ "id": 7, "items": ["a", "b"] });
 //! let context = json!({ "Execution": { "Name": "run-1" } });
-//! let out = payload::evaluate(&template, &input, &context, &mut rand::thread_rng()).unwrap();
+//! let out = payload::evaluate(&template, &Env::new(&input, &context)).unwrap();
 //! assert_eq!(out, json!({
 //!     "order": 7, "execution": "run-1", "summary": "2 items",
 //!     "fixed": { "nested": [{ "first": "a" }] }
@@ -30,25 +30,20 @@
 use serde_json::{Map, Value};
 
 use crate::asl::path::Path;
-use crate::asl::{intrinsics, StatesError};
+use crate::asl::{intrinsics, Env, StatesError};
 
-/// Evaluates a payload template against the state input and the context object.
-pub fn evaluate(
-    template: &Value,
-    input: &Value,
-    context: &Value,
-    rng: &mut dyn rand::RngCore,
-) -> Result<Value, StatesError> {
+/// Evaluates a payload template in `env` (the state input, the context object, …).
+pub fn evaluate(template: &Value, env: &Env<'_>) -> Result<Value, StatesError> {
     match template {
         Value::Object(o) => {
             let mut out = Map::with_capacity(o.len());
             for (k, v) in o {
                 match k.strip_suffix(".$") {
                     Some(key) => {
-                        out.insert(key.to_string(), dynamic(k, v, input, context, rng)?);
+                        out.insert(key.to_string(), dynamic(k, v, env)?);
                     }
                     None => {
-                        out.insert(k.clone(), evaluate(v, input, context, rng)?);
+                        out.insert(k.clone(), evaluate(v, env)?);
                     }
                 }
             }
@@ -56,20 +51,14 @@ pub fn evaluate(
         }
         Value::Array(a) => a
             .iter()
-            .map(|v| evaluate(v, input, context, rng))
+            .map(|v| evaluate(v, env))
             .collect::<Result<Vec<_>, _>>()
             .map(Value::Array),
         other => Ok(other.clone()),
     }
 }
 
-fn dynamic(
-    key: &str,
-    v: &Value,
-    input: &Value,
-    context: &Value,
-    rng: &mut dyn rand::RngCore,
-) -> Result<Value, StatesError> {
+fn dynamic(key: &str, v: &Value, env: &Env<'_>) -> Result<Value, StatesError> {
     let Some(expr) = v.as_str() else {
         return Err(StatesError::runtime(format!(
             "The value for the field '{key}' must be a STRING that contains a JSONPath or an intrinsic function"
@@ -77,14 +66,14 @@ fn dynamic(
     };
     if intrinsics::is_intrinsic(expr) {
         let call = intrinsics::parse(expr).map_err(|e| StatesError::intrinsic(e.to_string()))?;
-        return intrinsics::evaluate(&call, input, context, rng);
+        return intrinsics::evaluate(&call, env);
     }
     let path = Path::parse(expr).map_err(|e| StatesError::runtime(e.to_string()))?;
-    path.read(input, context).map_err(|_| {
+    path.read(env).map_err(|_| {
         let (what, doc) = if path.is_context() {
-            ("context object", context)
+            ("context object", env.context())
         } else {
-            ("input", input)
+            ("input", env.input())
         };
         StatesError::runtime(format!(
             "The JSONPath '{expr}' specified for the field '{key}' could not be found in the {what} '{doc}'"
@@ -94,24 +83,16 @@ fn dynamic(
 
 /// A problem found in a payload template at definition time.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TemplateProblem {
+pub(crate) struct TemplateProblem {
     /// JSON-pointer-like location inside the template, e.g. `/a/b.$`.
-    pub location: String,
+    pub(crate) location: String,
     /// What is wrong.
-    pub message: String,
+    pub(crate) message: String,
 }
 
 /// Checks a template's `.$` fields at definition time: each must be a string holding a valid
 /// path or intrinsic function call.
-///
-/// ```
-/// use sfn_harness::asl::payload;
-/// use serde_json::json;
-/// let problems = payload::check(&json!({ "a.$": "not a path", "b": { "c.$": 3 } }));
-/// assert_eq!(problems.len(), 2);
-/// assert_eq!(problems[1].location, "/b/c.$");
-/// ```
-pub fn check(template: &Value) -> Vec<TemplateProblem> {
+pub(crate) fn check(template: &Value) -> Vec<TemplateProblem> {
     let mut out = Vec::new();
     walk(template, "", &mut out);
     out
@@ -182,12 +163,9 @@ mod tests {
     use serde_json::json;
 
     fn eval(t: Value, input: Value) -> Result<Value, StatesError> {
-        evaluate(
-            &t,
-            &input,
-            &json!({"Task": {"Token": "tok"}}),
-            &mut rand::thread_rng(),
-        )
+        let context = json!({"Task": {"Token": "tok"}});
+        let mut rng = rand::thread_rng();
+        evaluate(&t, &Env::new(&input, &context).with_rng(&mut rng))
     }
 
     #[test]
@@ -218,6 +196,9 @@ mod tests {
         assert_eq!(check(&json!({"x.$": 1}))[0].location, "/x.$");
         assert!(check(&json!({"ok.$": "$.a", "f.$": "States.Array(1)"})).is_empty());
         assert_eq!(check(&json!({"f.$": "States.Nope()"})).len(), 1);
+        let problems = check(&json!({ "a.$": "not a path", "b": { "c.$": 3 } }));
+        assert_eq!(problems.len(), 2);
+        assert_eq!(problems[1].location, "/b/c.$");
     }
 
     proptest! {

@@ -1,41 +1,94 @@
-//! Errors of the engine's API operations, shaped as AWS shapes them (`__type`, `message`).
+//! Errors of the engine's API operations, typed, shaped as AWS shapes them.
+//!
+//! Every variant knows what a client sees on the wire (AWS JSON 1.0):
+//!
+//! * [`ApiError::code`]: the error code, e.g. `ExecutionDoesNotExist` (the SDKs match typed
+//!   errors on it);
+//! * [`ApiError::aws_type`]: the `__type` of the JSON error body (the code, or coral's
+//!   `com.amazon.coral.service#…` for the protocol errors);
+//! * [`ApiError::status`]: the HTTP status;
+//! * [`ApiError::message`]: AWS's message text.
+//!
+//! `Display` is `<code>: <message>`. The texts follow AWS where it is known, as recorded against
+//! AWS in LocalStack's `tests/aws/services/stepfunctions/v2/test_sfn_api*.snapshot.json`.
 
-/// An API error: AWS's error code (the `__type` of the JSON error body) and its message.
+use std::fmt;
+
+/// An API error, as AWS would answer it.
 ///
 /// ```
 /// use sfn_harness::engine::ApiError;
+///
 /// let e = ApiError::execution_does_not_exist("arn:aws:states:us-east-1:123456789012:execution:m:x");
-/// assert_eq!(e.code, "ExecutionDoesNotExist");
+/// assert_eq!(e.code(), "ExecutionDoesNotExist");
+/// assert_eq!(e.status(), 400);
+/// assert_eq!(
+///     e.message(),
+///     "Execution Does Not Exist: 'arn:aws:states:us-east-1:123456789012:execution:m:x'"
+/// );
+/// assert!(matches!(e, ApiError::ExecutionDoesNotExist(_)));
+///
+/// let e = ApiError::ServiceException("the runtime is gone".into());
+/// assert_eq!((e.code(), e.status()), ("ServiceException", 500));
+/// assert_eq!(e.to_string(), "ServiceException: the runtime is gone");
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{code}: {message}")]
-pub struct ApiError {
-    /// The error code, e.g. `ExecutionDoesNotExist`.
-    pub code: &'static str,
-    /// The human-readable message.
-    pub message: String,
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ApiError {
+    /// `InvalidArn`: carries the text AWS puts inside `Invalid Arn: '…'` (the ARN, or
+    /// `Invalid ARN prefix: <arn>`, or `Resource type not valid in this context: <type>`).
+    InvalidArn(String),
+    /// `InvalidName`: carries the name.
+    InvalidName(String),
+    /// `InvalidDefinition`: carries the diagnostics' text.
+    InvalidDefinition(String),
+    /// `InvalidExecutionInput`: carries the text inside
+    /// `Invalid State Machine Execution Input: '…'`.
+    InvalidExecutionInput(String),
+    /// `InvalidOutput`: carries the text inside `Invalid Output: '…'`.
+    InvalidOutput(String),
+    /// `InvalidToken`: carries the full message.
+    InvalidToken(String),
+    /// `StateMachineDoesNotExist`: carries the ARN.
+    StateMachineDoesNotExist(String),
+    /// `StateMachineAlreadyExists`: carries the ARN.
+    StateMachineAlreadyExists(String),
+    /// `StateMachineTypeNotSupported`: the operation is not for this machine type.
+    StateMachineTypeNotSupported,
+    /// `ExecutionDoesNotExist`: carries the ARN.
+    ExecutionDoesNotExist(String),
+    /// `ExecutionAlreadyExists`: carries the ARN.
+    ExecutionAlreadyExists(String),
+    /// `TaskDoesNotExist`: a well-formed token this engine never issued.
+    TaskDoesNotExist,
+    /// `TaskTimedOut`: the task timed out, was already answered, or its execution ended.
+    TaskTimedOut,
+    /// `MissingRequiredParameter`: `UpdateStateMachine` with nothing to update.
+    MissingRequiredParameter,
+    /// `ValidationException`: carries the full message.
+    ValidationException(String),
+    /// `ResourceNotFound`: carries the ARN.
+    ResourceNotFound(String),
+    /// `TooManyTags`: carries the ARN.
+    TooManyTags(String),
+    /// `SerializationException`: an undecodable body or a member of the wrong JSON type;
+    /// carries the full message.
+    Serialization(String),
+    /// `UnknownOperationException`: carries the operation name.
+    UnknownOperation(String),
+    /// `ServiceException` (HTTP 500): carries the full message.
+    ServiceException(String),
 }
 
 impl ApiError {
-    /// An error with the given code and message.
-    pub fn new(code: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError {
-            code,
-            message: message.into(),
-        }
-    }
-
     /// `InvalidArn` for a string that is not a Step Functions ARN at all. AWS's text for one
     /// that does not start with `arn:` is `Invalid Arn: 'Invalid ARN prefix: <arn>'` (recorded
     /// against AWS in LocalStack's `test_sfn_api.snapshot.json`, `test_describe_invalid_arn_sm`).
     pub fn invalid_arn(arn: &str) -> ApiError {
         if arn.starts_with("arn:") {
-            ApiError::new("InvalidArn", format!("Invalid Arn: '{arn}'"))
+            ApiError::InvalidArn(arn.to_string())
         } else {
-            ApiError::new(
-                "InvalidArn",
-                format!("Invalid Arn: 'Invalid ARN prefix: {arn}'"),
-            )
+            ApiError::InvalidArn(format!("Invalid ARN prefix: {arn}"))
         }
     }
 
@@ -46,51 +99,187 @@ impl ApiError {
     /// ```
     /// use sfn_harness::engine::ApiError;
     /// let e = ApiError::resource_type_not_valid("express");
-    /// assert_eq!(e.message, "Invalid Arn: 'Resource type not valid in this context: express'");
+    /// assert_eq!(e.message(), "Invalid Arn: 'Resource type not valid in this context: express'");
     /// ```
     pub fn resource_type_not_valid(resource_type: &str) -> ApiError {
-        ApiError::new(
-            "InvalidArn",
-            format!("Invalid Arn: 'Resource type not valid in this context: {resource_type}'"),
-        )
+        ApiError::InvalidArn(format!(
+            "Resource type not valid in this context: {resource_type}"
+        ))
     }
 
     /// `StateMachineDoesNotExist`.
     pub fn state_machine_does_not_exist(arn: &str) -> ApiError {
-        ApiError::new(
-            "StateMachineDoesNotExist",
-            format!("State Machine Does Not Exist: '{arn}'"),
-        )
+        ApiError::StateMachineDoesNotExist(arn.to_string())
     }
 
     /// `ExecutionDoesNotExist`.
     pub fn execution_does_not_exist(arn: &str) -> ApiError {
-        ApiError::new(
-            "ExecutionDoesNotExist",
-            format!("Execution Does Not Exist: '{arn}'"),
-        )
+        ApiError::ExecutionDoesNotExist(arn.to_string())
     }
 
     /// `ValidationException`.
     pub fn validation(message: impl Into<String>) -> ApiError {
-        ApiError::new("ValidationException", message)
+        ApiError::ValidationException(message.into())
     }
 
     /// `InvalidToken`.
     pub fn invalid_token(message: impl Into<String>) -> ApiError {
-        ApiError::new("InvalidToken", message)
+        ApiError::InvalidToken(message.into())
     }
 
     /// `TaskDoesNotExist`.
     pub fn task_does_not_exist() -> ApiError {
-        ApiError::new("TaskDoesNotExist", "Task does not exist anymore")
+        ApiError::TaskDoesNotExist
     }
 
     /// `TaskTimedOut`: the task timed out, was already answered, or its execution ended.
     pub fn task_timed_out() -> ApiError {
-        ApiError::new(
-            "TaskTimedOut",
-            "Task Timed Out: 'Provided task does not exist anymore'",
-        )
+        ApiError::TaskTimedOut
+    }
+
+    /// AWS's error code, e.g. `ExecutionDoesNotExist`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::InvalidArn(_) => "InvalidArn",
+            ApiError::InvalidName(_) => "InvalidName",
+            ApiError::InvalidDefinition(_) => "InvalidDefinition",
+            ApiError::InvalidExecutionInput(_) => "InvalidExecutionInput",
+            ApiError::InvalidOutput(_) => "InvalidOutput",
+            ApiError::InvalidToken(_) => "InvalidToken",
+            ApiError::StateMachineDoesNotExist(_) => "StateMachineDoesNotExist",
+            ApiError::StateMachineAlreadyExists(_) => "StateMachineAlreadyExists",
+            ApiError::StateMachineTypeNotSupported => "StateMachineTypeNotSupported",
+            ApiError::ExecutionDoesNotExist(_) => "ExecutionDoesNotExist",
+            ApiError::ExecutionAlreadyExists(_) => "ExecutionAlreadyExists",
+            ApiError::TaskDoesNotExist => "TaskDoesNotExist",
+            ApiError::TaskTimedOut => "TaskTimedOut",
+            ApiError::MissingRequiredParameter => "MissingRequiredParameter",
+            ApiError::ValidationException(_) => "ValidationException",
+            ApiError::ResourceNotFound(_) => "ResourceNotFound",
+            ApiError::TooManyTags(_) => "TooManyTags",
+            ApiError::Serialization(_) => "SerializationException",
+            ApiError::UnknownOperation(_) => "UnknownOperationException",
+            ApiError::ServiceException(_) => "ServiceException",
+        }
+    }
+
+    /// The `__type` of the JSON error body: the code, or for the protocol errors coral's
+    /// `com.amazon.coral.service#SerializationException` /
+    /// `com.amazon.coral.service#UnknownOperationException`.
+    pub fn aws_type(&self) -> String {
+        match self {
+            ApiError::Serialization(_) | ApiError::UnknownOperation(_) => {
+                format!("com.amazon.coral.service#{}", self.code())
+            }
+            _ => self.code().to_string(),
+        }
+    }
+
+    /// The HTTP status AWS answers with: 500 for `ServiceException`, else 400.
+    pub fn status(&self) -> u16 {
+        match self {
+            ApiError::ServiceException(_) => 500,
+            _ => 400,
+        }
+    }
+
+    /// AWS's message text.
+    pub fn message(&self) -> String {
+        match self {
+            ApiError::InvalidArn(detail) => format!("Invalid Arn: '{detail}'"),
+            ApiError::InvalidName(name) => format!("Invalid Name: '{name}'"),
+            ApiError::InvalidExecutionInput(detail) => {
+                format!("Invalid State Machine Execution Input: '{detail}'")
+            }
+            ApiError::InvalidOutput(detail) => format!("Invalid Output: '{detail}'"),
+            ApiError::StateMachineDoesNotExist(arn) => {
+                format!("State Machine Does Not Exist: '{arn}'")
+            }
+            ApiError::StateMachineAlreadyExists(arn) => {
+                format!("State Machine Already Exists: '{arn}'")
+            }
+            // AWS's text (LocalStack's AWS-validated `test_start_sync_execution` and
+            // `test_start_async_describe_history_execution`).
+            ApiError::StateMachineTypeNotSupported => {
+                "This operation is not supported by this type of state machine".into()
+            }
+            ApiError::ExecutionDoesNotExist(arn) => format!("Execution Does Not Exist: '{arn}'"),
+            ApiError::ExecutionAlreadyExists(arn) => {
+                format!("Execution Already Exists: '{arn}'")
+            }
+            ApiError::TaskDoesNotExist => "Task does not exist anymore".into(),
+            ApiError::TaskTimedOut => {
+                "Task Timed Out: 'Provided task does not exist anymore'".into()
+            }
+            ApiError::MissingRequiredParameter => "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified".into(),
+            ApiError::ResourceNotFound(arn) => format!("Resource not found: '{arn}'"),
+            ApiError::TooManyTags(arn) => {
+                format!("Too many tags on resource '{arn}' (at most 50)")
+            }
+            ApiError::UnknownOperation(operation) => {
+                format!("Unknown operation: AWSStepFunctions.{operation}")
+            }
+            ApiError::InvalidDefinition(message)
+            | ApiError::InvalidToken(message)
+            | ApiError::ValidationException(message)
+            | ApiError::Serialization(message)
+            | ApiError::ServiceException(message) => message.clone(),
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.code(), self.message())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_statuses_and_messages_are_aws_s() {
+        let cases = [
+            (
+                ApiError::invalid_arn("nope"),
+                "InvalidArn",
+                "Invalid Arn: 'Invalid ARN prefix: nope'",
+            ),
+            (
+                ApiError::invalid_arn("arn:x"),
+                "InvalidArn",
+                "Invalid Arn: 'arn:x'",
+            ),
+            (
+                ApiError::InvalidExecutionInput("Invalid execution input.".into()),
+                "InvalidExecutionInput",
+                "Invalid State Machine Execution Input: 'Invalid execution input.'",
+            ),
+            (
+                ApiError::TaskTimedOut,
+                "TaskTimedOut",
+                "Task Timed Out: 'Provided task does not exist anymore'",
+            ),
+            (
+                ApiError::TooManyTags("arn:m".into()),
+                "TooManyTags",
+                "Too many tags on resource 'arn:m' (at most 50)",
+            ),
+        ];
+        for (e, code, message) in cases {
+            assert_eq!(
+                (e.code(), e.message().as_str(), e.status()),
+                (code, message, 400)
+            );
+            assert_eq!(e.aws_type(), code);
+        }
+        let e = ApiError::Serialization("bad".into());
+        assert_eq!(
+            e.aws_type(),
+            "com.amazon.coral.service#SerializationException"
+        );
     }
 }

@@ -6,11 +6,20 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use serde_json::Value;
 use tokio::sync::watch;
 
-use crate::engine::history::HistoryEvent;
+use crate::engine::history::{Event, HistoryEvent};
 use crate::engine::machine::StateMachine;
 use crate::time::Millis;
 
 /// An execution's status, as `DescribeExecution` reports it.
+///
+/// ```
+/// use sfn_harness::engine::Status;
+///
+/// assert_eq!(Status::TimedOut.as_str(), "TIMED_OUT");
+/// assert_eq!(Status::parse("SUCCEEDED"), Some(Status::Succeeded));
+/// assert_eq!(Status::parse("PENDING_REDRIVE"), None);
+/// assert_eq!(Status::Aborted.to_string(), "ABORTED");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
     /// Still running.
@@ -66,9 +75,27 @@ pub(crate) struct ExecState {
     pub events: Vec<HistoryEvent>,
 }
 
-/// One execution of a state machine. Cheap to share (`Arc`); every accessor returns a snapshot.
+/// The engine's record of one execution of a state machine: its input, status, result and
+/// history. Cheap to share (`Arc`); every accessor returns a snapshot. (The harness wraps it in
+/// its own [`Execution`](crate::harness::Execution) handle for tests.)
+///
+/// ```
+/// use sfn_harness::engine::{Engine, EngineConfig, Status};
+/// use sfn_harness::time::Clock;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let engine = Engine::new(EngineConfig { clock: Clock::virtual_at(0), ..EngineConfig::default() });
+/// let m = engine.create_state_machine("fails", r#"{"StartAt":"F","States":{
+///     "F":{"Type":"Fail","Error":"Nope","Cause":"on purpose"}}}"#).unwrap();
+/// let exec = engine.start_execution(&m.arn, Some("e1"), None).unwrap();
+/// assert_eq!(engine.clock().run_until(exec.wait()).await, Status::Failed);
+/// assert_eq!((exec.error().as_deref(), exec.cause().as_deref()), (Some("Nope"), Some("on purpose")));
+/// let types: Vec<_> = exec.history().iter().map(|e| e.event_type.clone()).collect();
+/// assert_eq!(types, ["ExecutionStarted", "FailStateEntered", "ExecutionFailed"]);
+/// # }
+/// ```
 #[derive(Debug)]
-pub struct Execution {
+pub struct ExecutionRecord {
     pub(crate) arn: String,
     pub(crate) name: String,
     pub(crate) machine: Arc<StateMachine>,
@@ -79,15 +106,15 @@ pub struct Execution {
     pub(crate) task: Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
-impl Execution {
+impl ExecutionRecord {
     pub(crate) fn new(
         arn: String,
         name: String,
         machine: Arc<StateMachine>,
         input: Value,
         start_ms: Millis,
-    ) -> Execution {
-        Execution {
+    ) -> ExecutionRecord {
+        ExecutionRecord {
             arn,
             name,
             machine,
@@ -176,26 +203,12 @@ impl Execution {
     }
 
     /// Appends an event unless the execution has already ended. Returns its id (or the last id).
-    pub(crate) fn record(
-        &self,
-        now: Millis,
-        prev: u64,
-        event_type: &str,
-        details: Option<(&str, Value)>,
-    ) -> u64 {
+    pub(crate) fn record(&self, now: Millis, prev: u64, event: Event) -> u64 {
         let mut st = self.lock();
         if st.status != Status::Running {
             return st.events.len() as u64;
         }
-        let id = st.events.len() as u64 + 1;
-        st.events.push(HistoryEvent {
-            id,
-            previous_event_id: prev,
-            timestamp_ms: now,
-            event_type: event_type.to_string(),
-            details: details.map(|(k, v)| (k.to_string(), v)),
-        });
-        id
+        push(&mut st, now, prev, event)
     }
 
     /// The id of the last event recorded.
@@ -204,38 +217,90 @@ impl Execution {
     }
 
     /// Records the terminal event and status, once. Returns false if already ended.
-    #[allow(clippy::too_many_arguments)]
-    pub(crate) fn finish(
-        &self,
-        now: Millis,
-        prev: u64,
-        status: Status,
-        event_type: &str,
-        details: Option<(&str, Value)>,
-        output: Option<Value>,
-        error: Option<String>,
-        cause: Option<String>,
-    ) -> bool {
+    pub(crate) fn finish(&self, now: Millis, prev: u64, end: Terminal) -> bool {
         {
             let mut st = self.lock();
             if st.status != Status::Running {
                 return false;
             }
-            let id = st.events.len() as u64 + 1;
-            st.events.push(HistoryEvent {
-                id,
-                previous_event_id: prev,
-                timestamp_ms: now,
-                event_type: event_type.to_string(),
-                details: details.map(|(k, v)| (k.to_string(), v)),
-            });
-            st.status = status;
-            st.output = output;
-            st.error = error;
-            st.cause = cause;
+            push(&mut st, now, prev, end.event);
+            st.status = end.status;
+            st.output = end.output;
+            st.error = end.error;
+            st.cause = end.cause;
             st.stop_ms = Some(now);
         }
         self.done.send_replace(true);
         true
+    }
+}
+
+/// Appends `event` as the next one; returns its id.
+fn push(st: &mut ExecState, now: Millis, prev: u64, event: Event) -> u64 {
+    let id = st.events.len() as u64 + 1;
+    st.events.push(HistoryEvent {
+        id,
+        previous_event_id: prev,
+        timestamp_ms: now,
+        event_type: event.event_type.to_string(),
+        details: event.details.map(|(k, v)| (k.to_string(), v)),
+    });
+    id
+}
+
+/// How an execution ended: its status, terminal event, and what `DescribeExecution` reports.
+#[derive(Debug)]
+pub(crate) struct Terminal {
+    status: Status,
+    event: Event,
+    output: Option<Value>,
+    error: Option<String>,
+    cause: Option<String>,
+}
+
+impl Terminal {
+    /// Succeeded with `output` (`ExecutionSucceeded`).
+    pub(crate) fn succeeded(output: Value) -> Terminal {
+        Terminal {
+            status: Status::Succeeded,
+            event: Event::execution_succeeded(&output),
+            output: Some(output),
+            error: None,
+            cause: None,
+        }
+    }
+
+    /// Failed with an error and cause (`ExecutionFailed`).
+    pub(crate) fn failed(error: Option<String>, cause: Option<String>) -> Terminal {
+        Terminal {
+            status: Status::Failed,
+            event: Event::execution_failed(error.as_deref(), cause.as_deref()),
+            output: None,
+            error,
+            cause,
+        }
+    }
+
+    /// The machine's `TimeoutSeconds` passed (`ExecutionTimedOut`, error `States.Timeout`).
+    pub(crate) fn timed_out() -> Terminal {
+        let error = "States.Timeout";
+        Terminal {
+            status: Status::TimedOut,
+            event: Event::execution_timed_out(Some(error), None),
+            output: None,
+            error: Some(error.into()),
+            cause: None,
+        }
+    }
+
+    /// Stopped by `StopExecution` (`ExecutionAborted`).
+    pub(crate) fn aborted(error: Option<&str>, cause: Option<&str>) -> Terminal {
+        Terminal {
+            status: Status::Aborted,
+            event: Event::execution_aborted(error, cause),
+            output: None,
+            error: error.map(str::to_string),
+            cause: cause.map(str::to_string),
+        }
     }
 }

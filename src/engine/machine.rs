@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::asl::{Definition, Diagnostic, StateKind};
+use crate::asl::Definition;
 use crate::time::Millis;
 
 /// `STANDARD` or `EXPRESS`.
@@ -25,7 +25,21 @@ impl MachineType {
     }
 }
 
-/// One version of a state machine's definition and settings.
+/// One version of a state machine's definition and settings, as `CreateStateMachine` and
+/// `UpdateStateMachine` leave it. Executions keep the version they started with.
+///
+/// ```
+/// use sfn_harness::engine::{Engine, EngineConfig, MachineType};
+///
+/// let engine = Engine::new(EngineConfig::default());
+/// let m = engine
+///     .create_state_machine("hello", r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#)
+///     .unwrap();
+/// assert_eq!(m.arn, "arn:aws:states:us-east-1:123456789012:stateMachine:hello");
+/// assert_eq!(m.machine_type, MachineType::Standard);
+/// assert_eq!(m.definition.start_at, "P");
+/// assert_eq!(m.updated_ms, None);
+/// ```
 #[derive(Debug, Clone)]
 pub struct StateMachine {
     /// Its ARN.
@@ -46,62 +60,4 @@ pub struct StateMachine {
     pub updated_ms: Option<Millis>,
     /// A revision id that changes on every update.
     pub revision_id: String,
-}
-
-/// What an `EXPRESS` state machine may not use, reported as `CreateStateMachine` reports it:
-/// `.waitForTaskToken` and `.sync` integrations and activities. The texts are AWS's, recorded in
-/// LocalStack's AWS-validated snapshot `test_sfn_api_express.snapshot.json`
-/// (`test_illegal_callbacks`, `test_illegal_activity_task`); the one for `.waitForTaskToken`
-/// really ends in a space.
-///
-/// ```
-/// use sfn_harness::engine::machine::express_violations;
-/// let def = sfn_harness::asl::parse_str(r#"{"StartAt":"T","States":{"T":{"Type":"Task",
-///     "Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","End":true}}}"#).unwrap();
-/// let found = express_violations(&def);
-/// assert_eq!(found[0].location, "/States/T/Resource");
-/// ```
-pub fn express_violations(definition: &Definition) -> Vec<Diagnostic> {
-    let mut found = Vec::new();
-    collect_express_violations(definition, "", &mut found);
-    found
-}
-
-fn collect_express_violations(definition: &Definition, prefix: &str, found: &mut Vec<Diagnostic>) {
-    for state in &definition.states {
-        let location = format!("{prefix}/States/{}", state.name);
-        match &state.kind {
-            StateKind::Task(task) => {
-                let r = task.resource.as_str();
-                let message = if crate::arn::Arn::parse(r)
-                    .is_some_and(|a| a.resource_type() == "activity")
-                {
-                    "Express state machine does not support Activity ARN"
-                } else if r.ends_with(".waitForTaskToken") {
-                    "Express state machine does not support '.waitForTaskToken' service integration "
-                } else if r.ends_with(".sync") || r.contains(".sync:") {
-                    "Express state machine does not support '.sync' service integration"
-                } else {
-                    continue;
-                };
-                found.push(Diagnostic {
-                    severity: "ERROR".into(),
-                    code: "SCHEMA_VALIDATION_FAILED".into(),
-                    message: message.into(),
-                    location: format!("{location}/Resource"),
-                });
-            }
-            StateKind::Parallel(p) => {
-                for (i, branch) in p.branches.iter().enumerate() {
-                    collect_express_violations(branch, &format!("{location}/Branches/{i}"), found);
-                }
-            }
-            StateKind::Map(m) => collect_express_violations(
-                &m.processor,
-                &format!("{location}/ItemProcessor"),
-                found,
-            ),
-            _ => {}
-        }
-    }
 }

@@ -28,13 +28,13 @@
 //! # }
 //! ```
 
-pub mod error;
-pub mod execution;
+mod error;
+mod execution;
 pub mod history;
 mod interpreter;
-pub mod machine;
+pub(crate) mod machine;
 pub mod task;
-pub mod tokens;
+pub(crate) mod tokens;
 
 use crate::sync::{lock, read, write};
 use std::collections::HashMap;
@@ -43,17 +43,40 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use serde_json::Value;
 
 pub use error::ApiError;
-pub use execution::{Execution, Status};
+pub use execution::{ExecutionRecord, Status};
+pub use history::HistoryEvent;
 pub use machine::{MachineType, StateMachine};
+pub use tokens::OpenToken;
+
+use execution::Terminal;
 
 use crate::arn::Arn;
 use crate::asl;
 use crate::ids::Ids;
 use crate::time::Clock;
 use task::TaskHandler;
-use tokens::{TaskAnswer, Tokens};
+use tokens::{TokenOutcome, Tokens};
 
-/// How an engine is set up.
+/// How an engine is set up. The defaults are a real clock, OS randomness, account
+/// `123456789012` in `us-east-1`.
+///
+/// ```
+/// use sfn_harness::engine::{Engine, EngineConfig};
+/// use sfn_harness::time::Clock;
+///
+/// let config = EngineConfig {
+///     clock: Clock::virtual_at(1_700_000_000_000), // virtual time, from this instant
+///     seed: Some(7),                               // repeatable ids and tokens
+///     region: "eu-west-1".into(),
+///     ..EngineConfig::default()
+/// };
+/// let engine = Engine::new(config);
+/// let m = engine
+///     .create_state_machine("m", r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#)
+///     .unwrap();
+/// assert_eq!(m.arn, "arn:aws:states:eu-west-1:123456789012:stateMachine:m");
+/// assert_eq!(m.created_ms, 1_700_000_000_000);
+/// ```
 #[derive(Debug, Clone)]
 pub struct EngineConfig {
     /// The clock every timer and timestamp uses.
@@ -86,8 +109,8 @@ pub(crate) struct EngineInner {
     pub ids: Mutex<Ids>,
     pub tokens: Tokens,
     machines: RwLock<Vec<Arc<StateMachine>>>,
-    executions: RwLock<Vec<Arc<Execution>>>,
-    by_arn: RwLock<HashMap<String, Arc<Execution>>>,
+    executions: RwLock<Vec<Arc<ExecutionRecord>>>,
+    by_arn: RwLock<HashMap<String, Arc<ExecutionRecord>>>,
     handlers: RwLock<HashMap<String, Arc<dyn TaskHandler>>>,
     tags: RwLock<HashMap<String, Vec<(String, String)>>>,
     fallback: RwLock<Option<Arc<dyn TaskHandler>>>,
@@ -95,27 +118,27 @@ pub(crate) struct EngineInner {
 }
 
 /// A callback told about every task token handed out (see [`Engine::observe_tasks`]).
-pub type TaskObserver = Arc<dyn Fn(&TaskSubmission) + Send + Sync>;
+pub(crate) type TaskObserver = Arc<dyn Fn(&TaskSubmission) + Send + Sync>;
 
 /// A `.waitForTaskToken` task that has been submitted and now waits for its token's answer.
 #[derive(Debug, Clone)]
-pub struct TaskSubmission {
+pub(crate) struct TaskSubmission {
     /// The execution.
-    pub execution_arn: String,
+    pub(crate) execution_arn: String,
     /// Its state machine.
-    pub state_machine_arn: String,
+    pub(crate) state_machine_arn: String,
     /// The Task state.
-    pub state_name: String,
+    pub(crate) state_name: String,
     /// The resource as written.
-    pub resource: String,
+    pub(crate) resource: String,
     /// The token.
-    pub token: String,
+    pub(crate) token: String,
     /// The effective input the resource was called with (after `Parameters`).
-    pub input: Value,
+    pub(crate) input: Value,
     /// What the resource returned on submission (for SQS: `MessageId`, `MD5OfMessageBody`).
-    pub submitted: Value,
+    pub(crate) submitted: Value,
     /// `$$.State.RetryCount` of this attempt.
-    pub retry_count: u64,
+    pub(crate) retry_count: u64,
 }
 
 impl EngineInner {
@@ -137,7 +160,33 @@ impl EngineInner {
     }
 }
 
-/// The Step Functions engine: state machines, executions, task tokens.
+/// The Step Functions engine: state machines, executions, task tokens. Cheap to clone (a
+/// shared handle); every operation mirrors a Step Functions API call and fails with the
+/// [`ApiError`] AWS would return.
+///
+/// ```
+/// use sfn_harness::engine::{ApiError, Engine, EngineConfig, Status};
+/// use sfn_harness::engine::task::{handler, TaskRequest};
+/// use sfn_harness::time::Clock;
+/// use serde_json::json;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let engine = Engine::new(EngineConfig { clock: Clock::virtual_at(0), ..EngineConfig::default() });
+/// // A Task resource, answered in-process.
+/// engine.register_resource("arn:aws:states:::test:double", handler(|req: TaskRequest| async move {
+///     Ok(json!({ "n": req.input["n"].as_i64().unwrap_or(0) * 2 }))
+/// }));
+/// let m = engine.create_state_machine("double", r#"{"StartAt":"D","States":{
+///     "D":{"Type":"Task","Resource":"arn:aws:states:::test:double","End":true}}}"#).unwrap();
+/// let exec = engine.start_execution(&m.arn, Some("first"), Some(r#"{"n":21}"#)).unwrap();
+/// assert_eq!(engine.clock().run_until(exec.wait()).await, Status::Succeeded);
+/// assert_eq!(exec.output(), Some(json!({ "n": 42 })));
+///
+/// // The same name with other input is refused, as AWS refuses it.
+/// let again = engine.start_execution(&m.arn, Some("first"), Some(r#"{"n":1}"#));
+/// assert!(matches!(again, Err(ApiError::ExecutionAlreadyExists(_))));
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Engine {
     inner: Arc<EngineInner>,
@@ -166,12 +215,11 @@ fn valid_name(name: &str) -> bool {
 
 /// Rejects what an EXPRESS state machine may not use, as `InvalidDefinition`.
 fn check_express(definition: &asl::Definition) -> Result<(), ApiError> {
-    let diagnostics = machine::express_violations(definition);
+    let diagnostics = asl::validate::express_violations(definition);
     if diagnostics.is_empty() {
         return Ok(());
     }
-    Err(ApiError::new(
-        "InvalidDefinition",
+    Err(ApiError::InvalidDefinition(
         asl::InvalidDefinition { diagnostics }.to_string(),
     ))
 }
@@ -215,8 +263,14 @@ impl Engine {
     }
 
     /// The task-token registry.
-    pub fn tokens(&self) -> &Tokens {
+    pub(crate) fn tokens(&self) -> &Tokens {
         &self.inner.tokens
+    }
+
+    /// The task tokens that are open now, issued by `.waitForTaskToken` tasks still waiting for
+    /// their answer (sorted by token).
+    pub fn open_tokens(&self) -> Vec<OpenToken> {
+        self.inner.tokens.open_tokens()
     }
 
     /// Registers the handler for a Task resource ARN (without `.waitForTaskToken`/`.sync`).
@@ -226,12 +280,12 @@ impl Engine {
 
     /// Sets the handler used for resources that have no handler of their own (the test harness
     /// routes them to scripted workers).
-    pub fn set_fallback_handler(&self, handler: Arc<dyn TaskHandler>) {
+    pub(crate) fn set_fallback_handler(&self, handler: Arc<dyn TaskHandler>) {
         *write(&self.inner.fallback) = Some(handler);
     }
 
     /// Calls `observer` each time a `.waitForTaskToken` task has been submitted.
-    pub fn observe_tasks(&self, observer: TaskObserver) {
+    pub(crate) fn observe_tasks(&self, observer: TaskObserver) {
         write(&self.inner.observers).push(observer);
     }
 
@@ -262,13 +316,10 @@ impl Engine {
         machine_type: MachineType,
     ) -> Result<Arc<StateMachine>, ApiError> {
         if !valid_name(name) {
-            return Err(ApiError::new(
-                "InvalidName",
-                format!("Invalid Name: '{name}'"),
-            ));
+            return Err(ApiError::InvalidName(name.to_string()));
         }
-        let parsed = asl::parse_str(definition)
-            .map_err(|e| ApiError::new("InvalidDefinition", e.to_string()))?;
+        let parsed =
+            asl::parse_str(definition).map_err(|e| ApiError::InvalidDefinition(e.to_string()))?;
         if machine_type == MachineType::Express {
             check_express(&parsed)?;
         }
@@ -282,10 +333,7 @@ impl Engine {
             {
                 return Ok(existing.clone());
             }
-            return Err(ApiError::new(
-                "StateMachineAlreadyExists",
-                format!("State Machine Already Exists: '{arn}'"),
-            ));
+            return Err(ApiError::StateMachineAlreadyExists(arn));
         }
         let revision_id = self.inner.ids().uuid();
         let m = Arc::new(StateMachine {
@@ -353,15 +401,10 @@ impl Engine {
     ) -> Result<Arc<StateMachine>, ApiError> {
         Self::check_machine_arn(arn)?;
         if definition.is_none() && role_arn.is_none() {
-            return Err(ApiError::new(
-                "MissingRequiredParameter",
-                "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified",
-            ));
+            return Err(ApiError::MissingRequiredParameter);
         }
         let parsed = definition
-            .map(|d| {
-                asl::parse_str(d).map_err(|e| ApiError::new("InvalidDefinition", e.to_string()))
-            })
+            .map(|d| asl::parse_str(d).map_err(|e| ApiError::InvalidDefinition(e.to_string())))
             .transpose()?;
         let mut machines = write(&self.inner.machines);
         let slot = machines
@@ -417,39 +460,32 @@ impl Engine {
         machine_arn: &str,
         name: Option<&str>,
         input: Option<&str>,
-    ) -> Result<Arc<Execution>, ApiError> {
+    ) -> Result<Arc<ExecutionRecord>, ApiError> {
         let machine = self.state_machine(machine_arn)?;
         if tokio::runtime::Handle::try_current().is_err() {
-            return Err(ApiError::new(
-                "ServiceException",
-                "StartExecution must be called from within a Tokio runtime (executions run as tasks on it)",
+            return Err(ApiError::ServiceException(
+                "StartExecution must be called from within a Tokio runtime (executions run as tasks on it)".into(),
             ));
         }
         let input_text = input.unwrap_or("{}");
         if input_text.len() > 256 * 1024 {
-            return Err(ApiError::new(
-                "ValidationException",
+            return Err(ApiError::validation(
                 "1 validation error detected: Value at 'input' failed to satisfy constraint: Member must have length less than or equal to 262144",
             ));
         }
         if input_text.trim().is_empty() {
             // AWS's text for an empty input (LocalStack's AWS-validated snapshot
             // `test_invalid_start_execution_input`, `start_res_empty`).
-            return Err(ApiError::new(
-                "InvalidExecutionInput",
-                "Invalid State Machine Execution Input: 'Invalid execution input.'",
+            return Err(ApiError::InvalidExecutionInput(
+                "Invalid execution input.".into(),
             ));
         }
-        let input: Value = serde_json::from_str(input_text).map_err(|e| {
-            ApiError::new(
-                "InvalidExecutionInput",
-                format!("Invalid State Machine Execution Input: '{e}'"),
-            )
-        })?;
+        let input: Value = serde_json::from_str(input_text)
+            .map_err(|e| ApiError::InvalidExecutionInput(e.to_string()))?;
         let name = match name {
             Some(n) => {
                 if !valid_name(n) {
-                    return Err(ApiError::new("InvalidName", format!("Invalid Name: '{n}'")));
+                    return Err(ApiError::InvalidName(n.to_string()));
                 }
                 n.to_string()
             }
@@ -478,12 +514,9 @@ impl Engine {
                 if existing.input == input && existing.status() == Status::Running {
                     return Ok(existing.clone());
                 }
-                return Err(ApiError::new(
-                    "ExecutionAlreadyExists",
-                    format!("Execution Already Exists: '{arn}'"),
-                ));
+                return Err(ApiError::ExecutionAlreadyExists(arn));
             }
-            let exec = Arc::new(Execution::new(
+            let exec = Arc::new(ExecutionRecord::new(
                 arn.clone(),
                 name,
                 machine,
@@ -495,15 +528,7 @@ impl Engine {
             exec.record(
                 exec.start_ms,
                 0,
-                "ExecutionStarted",
-                Some((
-                    "executionStartedEventDetails",
-                    serde_json::json!({
-                        "input": history::json_text(&exec.input),
-                        "inputDetails": history::not_truncated(),
-                        "roleArn": exec.machine.role_arn,
-                    }),
-                )),
+                history::Event::execution_started(&exec.input, &exec.machine.role_arn),
             );
             by_arn.insert(arn, exec.clone());
             write(&self.inner.executions).push(exec.clone());
@@ -521,7 +546,7 @@ impl Engine {
     }
 
     /// An execution by ARN (`DescribeExecution`).
-    pub fn execution(&self, arn: &str) -> Result<Arc<Execution>, ApiError> {
+    pub fn execution(&self, arn: &str) -> Result<Arc<ExecutionRecord>, ApiError> {
         Self::check_execution_arn(arn)?;
         read(&self.inner.by_arn)
             .get(arn)
@@ -534,7 +559,7 @@ impl Engine {
         &self,
         machine_arn: Option<&str>,
         status: Option<Status>,
-    ) -> Vec<Arc<Execution>> {
+    ) -> Vec<Arc<ExecutionRecord>> {
         read(&self.inner.executions)
             .iter()
             .rev()
@@ -550,23 +575,11 @@ impl Engine {
         arn: &str,
         error: Option<&str>,
         cause: Option<&str>,
-    ) -> Result<Arc<Execution>, ApiError> {
+    ) -> Result<Arc<ExecutionRecord>, ApiError> {
         let exec = self.execution(arn)?;
         let now = self.inner.clock.now_ms();
         let last = exec.last_event_id();
-        let finished = exec.finish(
-            now,
-            last,
-            Status::Aborted,
-            "ExecutionAborted",
-            Some((
-                "executionAbortedEventDetails",
-                history::error_details(error, cause),
-            )),
-            None,
-            error.map(str::to_string),
-            cause.map(str::to_string),
-        );
+        let finished = exec.finish(now, last, Terminal::aborted(error, cause));
         if finished {
             if let Some(task) = lock(&exec.task).take() {
                 task.abort();
@@ -583,9 +596,11 @@ impl Engine {
                 "1 validation error detected: Value at 'output' failed to satisfy constraint: Member must have length less than or equal to 262144",
             ));
         }
-        let value: Value = serde_json::from_str(output)
-            .map_err(|e| ApiError::new("InvalidOutput", format!("Invalid Output: '{e}'")))?;
-        self.inner.tokens.answer(token, TaskAnswer::Success(value))
+        let value: Value =
+            serde_json::from_str(output).map_err(|e| ApiError::InvalidOutput(e.to_string()))?;
+        self.inner
+            .tokens
+            .answer(token, TokenOutcome::Success(value))
     }
 
     /// `SendTaskFailure`.
@@ -607,7 +622,7 @@ impl Engine {
         }
         self.inner.tokens.answer(
             token,
-            TaskAnswer::Failure {
+            TokenOutcome::Failure {
                 error: error.map(str::to_string),
                 cause: cause.map(str::to_string),
             },
@@ -616,7 +631,7 @@ impl Engine {
 
     /// `SendTaskHeartbeat`.
     pub fn send_task_heartbeat(&self, token: &str) -> Result<(), ApiError> {
-        self.inner.tokens.answer(token, TaskAnswer::Heartbeat)
+        self.inner.tokens.answer(token, TokenOutcome::Heartbeat)
     }
 
     fn resource_exists(&self, arn: &str) -> bool {
@@ -626,10 +641,7 @@ impl Engine {
     /// Adds or replaces tags on a state machine (`TagResource`).
     pub fn tag_resource(&self, arn: &str, tags: &[(String, String)]) -> Result<(), ApiError> {
         if !self.resource_exists(arn) {
-            return Err(ApiError::new(
-                "ResourceNotFound",
-                format!("Resource not found: '{arn}'"),
-            ));
+            return Err(ApiError::ResourceNotFound(arn.to_string()));
         }
         let mut all = write(&self.inner.tags);
         let list = all.entry(arn.to_string()).or_default();
@@ -640,10 +652,7 @@ impl Engine {
             }
         }
         if list.len() > 50 {
-            return Err(ApiError::new(
-                "TooManyTags",
-                format!("Too many tags on resource '{arn}' (at most 50)"),
-            ));
+            return Err(ApiError::TooManyTags(arn.to_string()));
         }
         Ok(())
     }
@@ -651,10 +660,7 @@ impl Engine {
     /// Removes tags (`UntagResource`).
     pub fn untag_resource(&self, arn: &str, keys: &[String]) -> Result<(), ApiError> {
         if !self.resource_exists(arn) {
-            return Err(ApiError::new(
-                "ResourceNotFound",
-                format!("Resource not found: '{arn}'"),
-            ));
+            return Err(ApiError::ResourceNotFound(arn.to_string()));
         }
         if let Some(list) = write(&self.inner.tags).get_mut(arn) {
             list.retain(|(k, _)| !keys.contains(k));
@@ -665,10 +671,7 @@ impl Engine {
     /// The tags of a resource (`ListTagsForResource`).
     pub fn tags(&self, arn: &str) -> Result<Vec<(String, String)>, ApiError> {
         if !self.resource_exists(arn) {
-            return Err(ApiError::new(
-                "ResourceNotFound",
-                format!("Resource not found: '{arn}'"),
-            ));
+            return Err(ApiError::ResourceNotFound(arn.to_string()));
         }
         Ok(read(&self.inner.tags).get(arn).cloned().unwrap_or_default())
     }

@@ -38,8 +38,10 @@ use crate::asl::StatesError;
 use crate::engine::Engine;
 use crate::time::Clock;
 
-/// A boxed future, as handlers return.
-pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+/// A boxed, sendable future: what Task handlers return (`BoxFuture<'static, _>`), and the
+/// crate's one such alias (the server's [`JsonService`](crate::server::JsonService) returns it
+/// too).
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// How a Task waits for its result, from the resource suffix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -161,7 +163,7 @@ impl std::fmt::Debug for EngineHandle {
 /// A Task resource implementation.
 pub trait TaskHandler: Send + Sync + 'static {
     /// Runs the task.
-    fn call(&self, request: TaskRequest) -> BoxFuture<Result<Value, StatesError>>;
+    fn call(&self, request: TaskRequest) -> BoxFuture<'static, Result<Value, StatesError>>;
 }
 
 struct FnHandler<F>(F);
@@ -171,7 +173,7 @@ where
     F: Fn(TaskRequest) -> Fut + Send + Sync + 'static,
     Fut: Future<Output = Result<Value, StatesError>> + Send + 'static,
 {
-    fn call(&self, request: TaskRequest) -> BoxFuture<Result<Value, StatesError>> {
+    fn call(&self, request: TaskRequest) -> BoxFuture<'static, Result<Value, StatesError>> {
         Box::pin((self.0)(request))
     }
 }

@@ -15,9 +15,9 @@ use tokio::sync::{mpsc, watch};
 use crate::engine::error::ApiError;
 use crate::ids::Ids;
 
-/// What a worker sent for a token.
+/// What a worker sent for a token: the outcome the waiting task receives.
 #[derive(Debug, Clone, PartialEq)]
-pub enum TaskAnswer {
+pub(crate) enum TokenOutcome {
     /// `SendTaskSuccess` with the parsed output.
     Success(Value),
     /// `SendTaskFailure`.
@@ -35,7 +35,7 @@ pub enum TaskAnswer {
 struct Open {
     execution_arn: String,
     state_name: String,
-    tx: mpsc::UnboundedSender<TaskAnswer>,
+    tx: mpsc::UnboundedSender<TokenOutcome>,
     /// Dropped when the token closes, which ends every [`Tokens::closed`] wait on it. Made on
     /// the first such wait only.
     closing: Option<watch::Sender<()>>,
@@ -79,27 +79,9 @@ impl Registry {
     }
 }
 
-/// The registry.
-///
-/// ```
-/// use sfn_harness::ids::Ids;
-/// use sfn_harness::engine::tokens::{TaskAnswer, Tokens};
-///
-/// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// let tokens = Tokens::default();
-/// let token = Ids::seeded(1).task_token();
-/// let mut answers = tokens.open(&token, "arn:aws:states:us-east-1:123456789012:execution:m:e", "Ask");
-/// assert!(tokens.is_open(&token));
-/// let closed = tokens.closed(&token);
-/// tokens.answer(&token, TaskAnswer::Success(serde_json::json!({ "ok": true }))).unwrap();
-/// closed.await; // the answer closed the token
-/// assert!(!tokens.is_open(&token));
-/// assert!(matches!(answers.recv().await, Some(TaskAnswer::Success(_))));
-/// assert!(tokens.open_tokens().is_empty());
-/// # }
-/// ```
+/// The registry of the tokens an engine issued, open and closed.
 #[derive(Debug, Default)]
-pub struct Tokens {
+pub(crate) struct Tokens {
     map: Mutex<Registry>,
 }
 
@@ -110,12 +92,12 @@ impl Tokens {
     }
 
     /// Registers a new open token; answers arrive on the returned receiver.
-    pub fn open(
+    pub(crate) fn open(
         &self,
         token: &str,
         execution_arn: &str,
         state_name: &str,
-    ) -> mpsc::UnboundedReceiver<TaskAnswer> {
+    ) -> mpsc::UnboundedReceiver<TokenOutcome> {
         let (tx, rx) = mpsc::unbounded_channel();
         let mut map = self.lock();
         map.closed.remove(token);
@@ -138,12 +120,12 @@ impl Tokens {
     }
 
     /// Closes a token: later answers are refused with `TaskTimedOut`.
-    pub fn close(&self, token: &str) {
+    pub(crate) fn close(&self, token: &str) {
         self.lock().close(token);
     }
 
     /// Closes every token of an execution (it ended).
-    pub fn close_execution(&self, execution_arn: &str) {
+    pub(crate) fn close_execution(&self, execution_arn: &str) {
         let mut map = self.lock();
         for token in map.by_execution.remove(execution_arn).unwrap_or_default() {
             map.close(&token);
@@ -151,13 +133,23 @@ impl Tokens {
     }
 
     /// Whether `token` is open now.
-    pub fn is_open(&self, token: &str) -> bool {
+    pub(crate) fn is_open(&self, token: &str) -> bool {
         self.lock().open.contains_key(token)
     }
 
     /// A future that is ready once `token` is no longer open: at once if it is not open now,
     /// else when it is answered, times out, or its execution ends.
-    pub fn closed(&self, token: &str) -> impl std::future::Future<Output = ()> + Send + 'static {
+    #[cfg_attr(
+        not(test),
+        expect(
+            dead_code,
+            reason = "the harness's holds for real workers are to wait on it; tested below"
+        )
+    )]
+    pub(crate) fn closed(
+        &self,
+        token: &str,
+    ) -> impl std::future::Future<Output = ()> + Send + 'static {
         let rx = self.lock().open.get_mut(token).map(|open| {
             open.closing
                 .get_or_insert_with(|| watch::channel(()).0)
@@ -173,7 +165,7 @@ impl Tokens {
     }
 
     /// Tokens that are open now (for reports of unanswered work).
-    pub fn open_tokens(&self) -> Vec<OpenToken> {
+    pub(crate) fn open_tokens(&self) -> Vec<OpenToken> {
         let mut v: Vec<OpenToken> = self
             .lock()
             .open
@@ -188,13 +180,8 @@ impl Tokens {
         v
     }
 
-    /// The execution a token (open or closed) belongs to.
-    pub fn execution_of(&self, token: &str) -> Option<String> {
-        self.task_of(token).map(|t| t.execution_arn)
-    }
-
     /// The execution and state of a token this registry issued, open or closed.
-    pub fn task_of(&self, token: &str) -> Option<OpenToken> {
+    pub(crate) fn task_of(&self, token: &str) -> Option<OpenToken> {
         let map = self.lock();
         let (execution_arn, state_name) = match map.open.get(token) {
             Some(open) => (open.execution_arn.clone(), open.state_name.clone()),
@@ -208,7 +195,7 @@ impl Tokens {
     }
 
     /// Delivers an answer. Success and failure close the token; a heartbeat keeps it open.
-    pub fn answer(&self, token: &str, answer: TaskAnswer) -> Result<(), ApiError> {
+    pub(crate) fn answer(&self, token: &str, answer: TokenOutcome) -> Result<(), ApiError> {
         if token.is_empty() || token.len() > 2048 {
             return Err(ApiError::validation(format!(
                 "1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length between 1 and 2048 (got {})",
@@ -226,7 +213,7 @@ impl Tokens {
                 ApiError::task_does_not_exist()
             });
         };
-        let closing = !matches!(answer, TaskAnswer::Heartbeat);
+        let closing = !matches!(answer, TokenOutcome::Heartbeat);
         if open.tx.send(answer).is_err() {
             // The waiting task is gone (its execution ended): treat as closed.
             map.close(token);
@@ -243,40 +230,72 @@ impl Tokens {
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn an_answer_closes_the_token_and_reaches_the_task() {
+        let tokens = Tokens::default();
+        let token = Ids::seeded(1).task_token();
+        let mut answers = tokens.open(
+            &token,
+            "arn:aws:states:us-east-1:123456789012:execution:m:e",
+            "Ask",
+        );
+        assert!(tokens.is_open(&token));
+        let closed = tokens.closed(&token);
+        tokens
+            .answer(
+                &token,
+                TokenOutcome::Success(serde_json::json!({ "ok": true })),
+            )
+            .unwrap();
+        closed.await; // the answer closed the token
+        assert!(!tokens.is_open(&token));
+        assert!(matches!(
+            answers.recv().await,
+            Some(TokenOutcome::Success(_))
+        ));
+        assert!(tokens.open_tokens().is_empty());
+    }
+
     #[test]
     fn token_lifecycle_matches_aws() {
         let tokens = Tokens::default();
         let mut ids = Ids::seeded(1);
         let t = ids.task_token();
         let mut rx = tokens.open(&t, "arn:x", "S");
-        assert_eq!(tokens.answer(&t, TaskAnswer::Heartbeat), Ok(()));
+        assert_eq!(tokens.answer(&t, TokenOutcome::Heartbeat), Ok(()));
         assert_eq!(
-            tokens.answer(&t, TaskAnswer::Success(serde_json::json!(1))),
+            tokens.answer(&t, TokenOutcome::Success(serde_json::json!(1))),
             Ok(())
         );
-        assert_eq!(rx.try_recv().unwrap(), TaskAnswer::Heartbeat);
-        assert!(matches!(rx.try_recv().unwrap(), TaskAnswer::Success(_)));
+        assert_eq!(rx.try_recv().unwrap(), TokenOutcome::Heartbeat);
+        assert!(matches!(rx.try_recv().unwrap(), TokenOutcome::Success(_)));
         // Answered once: refused afterwards.
         assert_eq!(
-            tokens.answer(&t, TaskAnswer::Heartbeat).unwrap_err().code,
+            tokens
+                .answer(&t, TokenOutcome::Heartbeat)
+                .unwrap_err()
+                .code(),
             "TaskTimedOut"
         );
         assert_eq!(
             tokens
-                .answer("garbage", TaskAnswer::Heartbeat)
+                .answer("garbage", TokenOutcome::Heartbeat)
                 .unwrap_err()
-                .code,
+                .code(),
             "InvalidToken"
         );
         assert_eq!(
             tokens
-                .answer(&ids.task_token(), TaskAnswer::Heartbeat)
+                .answer(&ids.task_token(), TokenOutcome::Heartbeat)
                 .unwrap_err()
-                .code,
+                .code(),
             "TaskDoesNotExist"
         );
         assert_eq!(
-            tokens.answer("", TaskAnswer::Heartbeat).unwrap_err().code,
+            tokens
+                .answer("", TokenOutcome::Heartbeat)
+                .unwrap_err()
+                .code(),
             "ValidationException"
         );
     }
@@ -298,17 +317,20 @@ mod tests {
 
         // Open, and a heartbeat keeps it open.
         assert!(pending(tokens.closed(&a)).await);
-        tokens.answer(&a, TaskAnswer::Heartbeat).unwrap();
+        tokens.answer(&a, TokenOutcome::Heartbeat).unwrap();
         assert!(pending(tokens.closed(&a)).await);
         // Answered: closed, for a waiter from before and one from after.
         let before = tokens.closed(&a);
         tokens
-            .answer(&a, TaskAnswer::Success(serde_json::json!({})))
+            .answer(&a, TokenOutcome::Success(serde_json::json!({})))
             .unwrap();
         before.await;
         tokens.closed(&a).await;
         assert!(!tokens.is_open(&a));
-        assert_eq!(tokens.execution_of(&a).as_deref(), Some("arn:e1"));
+        assert_eq!(
+            tokens.task_of(&a).map(|t| t.execution_arn).as_deref(),
+            Some("arn:e1")
+        );
 
         // The execution's end closes its tokens, not another execution's.
         let waiting_b = tokens.closed(&b);
@@ -328,7 +350,10 @@ mod tests {
         tokens.closed(&c).await;
         tokens.closed(&ids.task_token()).await;
         assert_eq!(
-            tokens.answer(&c, TaskAnswer::Heartbeat).unwrap_err().code,
+            tokens
+                .answer(&c, TokenOutcome::Heartbeat)
+                .unwrap_err()
+                .code(),
             "TaskTimedOut"
         );
     }

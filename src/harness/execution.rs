@@ -76,7 +76,7 @@ impl Machine {
 #[derive(Clone)]
 pub struct Execution {
     pub(crate) harness: Arc<HarnessInner>,
-    pub(crate) inner: Arc<engine::Execution>,
+    pub(crate) inner: Arc<engine::ExecutionRecord>,
 }
 
 impl std::fmt::Debug for Execution {
@@ -166,7 +166,7 @@ impl Execution {
 /// An execution that has ended.
 #[derive(Debug, Clone)]
 pub struct Finished {
-    exec: Arc<engine::Execution>,
+    exec: Arc<engine::ExecutionRecord>,
     history: NormalizedHistory,
     timeline: Timeline,
     output: Option<Value>,

@@ -73,11 +73,14 @@ use worker::{ReplyKind, WorkerState};
 #[derive(Debug, thiserror::Error)]
 pub enum HarnessError {
     /// A definition was rejected; every diagnostic is listed.
-    #[error("the state machine definition is invalid:\n{}", .0.diagnostics.iter().map(|d| format!("  - {} at {}: {}", d.code, if d.location.is_empty() { "/" } else { &d.location }, d.message)).collect::<Vec<_>>().join("\n"))]
+    #[error("the state machine definition is invalid:\n{}", .0.bullet_list())]
     InvalidDefinition(InvalidDefinition),
     /// An API call failed as AWS would fail it.
     #[error(transparent)]
     Api(#[from] ApiError),
+    /// An SQS call failed as AWS would fail it (shown as `<query code>: <message>`).
+    #[error("{}: {}", .0.query_code(), .0.message())]
+    Sqs(crate::sqs::SqsError),
     /// An execution did not end within the bound.
     #[error("execution did not finish within {waited:?} of wall time\n{report}")]
     Timeout {
@@ -249,7 +252,7 @@ pub(crate) struct HarnessInner {
 }
 
 impl HarnessInner {
-    pub(crate) fn normalize(&self, exec: &engine::Execution) -> NormalizedHistory {
+    pub(crate) fn normalize(&self, exec: &engine::ExecutionRecord) -> NormalizedHistory {
         let known = lock(&self.known).clone();
         NormalizedHistory::new(&exec.history(), exec.start_ms(), &known)
     }
@@ -288,7 +291,7 @@ impl HarnessInner {
     }
 
     /// A report for failure messages: machine, execution, timeline, open tokens, workers.
-    pub(crate) fn report_for(&self, exec: &engine::Execution) -> String {
+    pub(crate) fn report_for(&self, exec: &engine::ExecutionRecord) -> String {
         let mut s = format!(
             "  state machine: {}\n  execution:     {}\n  status:        {}\n  timeline:\n{}",
             exec.state_machine().name,
@@ -481,7 +484,7 @@ impl Harness {
                 "sfn-harness",
             ))
             .http_client(aws_smithy_http_client::Builder::new().build_http())
-            .interceptor(crate::server::sfn::NoHostPrefix)
+            .interceptor(crate::server::sfn_api::NoHostPrefix)
             .build();
         aws_sdk_sfn::Client::from_conf(conf)
     }
@@ -526,7 +529,7 @@ impl Harness {
                 attributes,
                 ..CreateQueue::default()
             })
-            .map_err(|e| HarnessError::Api(ApiError::new(e.query_code(), e.message())))
+            .map_err(HarnessError::Sqs)
     }
 
     /// The harness clock.
@@ -630,7 +633,7 @@ impl Harness {
     }
 
     /// Tokens issued and not yet answered, with their state and execution.
-    pub fn open_tokens(&self) -> Vec<crate::engine::tokens::OpenToken> {
+    pub fn open_tokens(&self) -> Vec<crate::engine::OpenToken> {
         self.inner.engine.tokens().open_tokens()
     }
 
@@ -750,7 +753,7 @@ struct ScriptedResource {
 }
 
 impl TaskHandler for ScriptedResource {
-    fn call(&self, req: TaskRequest) -> BoxFuture<Result<Value, StatesError>> {
+    fn call(&self, req: TaskRequest) -> BoxFuture<'static, Result<Value, StatesError>> {
         let harness = self.harness.clone();
         Box::pin(async move {
             let Some(h) = harness.upgrade() else {
@@ -997,7 +1000,7 @@ async fn answer_token(
             match engine.send_task_heartbeat(token) {
                 Ok(()) => worker.note(format!("#{n}: heartbeat")),
                 Err(e) => {
-                    worker.note(format!("#{n}: heartbeat refused: {}", e.code));
+                    worker.note(format!("#{n}: heartbeat refused: {}", e.code()));
                     return;
                 }
             }
@@ -1020,7 +1023,7 @@ async fn answer_token(
         };
         match result {
             Ok(()) => worker.note(format!("#{n}: {answer:?}")),
-            Err(e) => worker.note(format!("#{n}: {answer:?} refused: {}", e.code)),
+            Err(e) => worker.note(format!("#{n}: {answer:?} refused: {}", e.code())),
         }
     }
 }

@@ -162,7 +162,7 @@ fn sqs_error(e: &SqsError, request_id: &str) -> StatesError {
 }
 
 impl TaskHandler for SqsIntegration {
-    fn call(&self, request: TaskRequest) -> BoxFuture<Result<Value, StatesError>> {
+    fn call(&self, request: TaskRequest) -> BoxFuture<'static, Result<Value, StatesError>> {
         let sqs = self.sqs.clone();
         Box::pin(async move {
             let (queue_url, message) = parse_parameters(&request.input)?;

@@ -69,7 +69,7 @@ impl JsonReply {
 
 /// A member of the wrong type, or an undecodable body.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Malformed(pub String);
+pub(crate) struct Malformed(pub(crate) String);
 
 impl From<Malformed> for JsonReply {
     fn from(m: Malformed) -> JsonReply {
@@ -78,7 +78,7 @@ impl From<Malformed> for JsonReply {
 }
 
 /// Parses a request body into a JSON object. An empty body reads as `{}`.
-pub fn parse_object(body: &[u8]) -> Result<Map<String, Value>, Malformed> {
+pub(crate) fn parse_object(body: &[u8]) -> Result<Map<String, Value>, Malformed> {
     if body.iter().all(|b| b.is_ascii_whitespace()) {
         return Ok(Map::new());
     }
@@ -111,7 +111,7 @@ fn wrong(member: &str, v: &Value, want: &str) -> Malformed {
 
 /// Typed access to the members of one request (or nested structure).
 #[derive(Debug, Clone, Copy)]
-pub struct Members<'a>(pub &'a Map<String, Value>);
+pub(crate) struct Members<'a>(pub(crate) &'a Map<String, Value>);
 
 impl<'a> Members<'a> {
     fn get(&self, name: &str) -> Option<&'a Value> {
@@ -119,7 +119,7 @@ impl<'a> Members<'a> {
     }
 
     /// An optional string member.
-    pub fn string(&self, name: &str) -> Result<Option<String>, Malformed> {
+    pub(crate) fn string(&self, name: &str) -> Result<Option<String>, Malformed> {
         match self.get(name) {
             None => Ok(None),
             Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -128,7 +128,7 @@ impl<'a> Members<'a> {
     }
 
     /// An optional integer member.
-    pub fn integer(&self, name: &str) -> Result<Option<i64>, Malformed> {
+    pub(crate) fn integer(&self, name: &str) -> Result<Option<i64>, Malformed> {
         match self.get(name) {
             None => Ok(None),
             Some(Value::Number(n)) => match n.as_i64() {
@@ -142,7 +142,7 @@ impl<'a> Members<'a> {
     }
 
     /// An optional boolean member.
-    pub fn boolean(&self, name: &str) -> Result<Option<bool>, Malformed> {
+    pub(crate) fn boolean(&self, name: &str) -> Result<Option<bool>, Malformed> {
         match self.get(name) {
             None => Ok(None),
             Some(Value::Bool(b)) => Ok(Some(*b)),
@@ -151,7 +151,7 @@ impl<'a> Members<'a> {
     }
 
     /// An optional list of strings (absent = empty).
-    pub fn string_list(&self, name: &str) -> Result<Vec<String>, Malformed> {
+    pub(crate) fn string_list(&self, name: &str) -> Result<Vec<String>, Malformed> {
         match self.get(name) {
             None => Ok(Vec::new()),
             Some(Value::Array(items)) => items
@@ -166,7 +166,7 @@ impl<'a> Members<'a> {
     }
 
     /// An optional map of strings to strings (absent = empty).
-    pub fn string_map(
+    pub(crate) fn string_map(
         &self,
         name: &str,
     ) -> Result<std::collections::BTreeMap<String, String>, Malformed> {
@@ -184,7 +184,7 @@ impl<'a> Members<'a> {
     }
 
     /// An optional map of structures (absent = empty).
-    pub fn object_map(&self, name: &str) -> Result<Vec<(String, Members<'a>)>, Malformed> {
+    pub(crate) fn object_map(&self, name: &str) -> Result<Vec<(String, Members<'a>)>, Malformed> {
         match self.get(name) {
             None => Ok(Vec::new()),
             Some(Value::Object(m)) => m
@@ -199,7 +199,7 @@ impl<'a> Members<'a> {
     }
 
     /// An optional list of structures (absent = empty).
-    pub fn object_list(&self, name: &str) -> Result<Vec<Members<'a>>, Malformed> {
+    pub(crate) fn object_list(&self, name: &str) -> Result<Vec<Members<'a>>, Malformed> {
         match self.get(name) {
             None => Ok(Vec::new()),
             Some(Value::Array(items)) => items

@@ -51,7 +51,7 @@
 
 pub mod intercept;
 pub mod json;
-pub mod sfn;
+pub mod sfn_api;
 pub mod sqs_api;
 
 use std::future::Future;
@@ -76,11 +76,12 @@ use crate::sqs::Sqs;
 use crate::time::Clock;
 use intercept::{After, Before, Call, Interceptor, Outcome};
 
-/// A boxed, sendable future, as returned by [`JsonService::call`].
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+/// A boxed, sendable future, as returned by [`JsonService::call`] (the crate's one
+/// `BoxFuture`, defined with the task port).
+pub use crate::engine::task::BoxFuture;
 
 /// The largest request body accepted (bigger ones get a 413 error).
-pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
 /// How much of an oversized body is read and discarded before answering.
 const DRAIN_BYTES: usize = 32 * 1024 * 1024;

@@ -9,43 +9,14 @@
 //! first. A duplicate is a second copy of the message: the same `MessageId`, body and
 //! attributes, its own receipt handles and receive count, deleted separately.
 //!
-//! ```
-//! use std::sync::Arc;
-//! use sfn_harness::time::Clock;
-//! use sfn_harness::sqs::{CreateQueue, ReceiveMessage, SendMessage, Sqs};
-//! use sfn_harness::sqs::delivery::{DeliveryHook, Fate, Sent};
-//!
-//! /// Every message arrives twice.
-//! struct Twice;
-//! impl DeliveryHook for Twice {
-//!     fn on_send(&self, _sent: &Sent<'_>) -> Fate {
-//!         Fate { duplicates: vec![0], ..Fate::default() }
-//!     }
-//!     fn reorder(&self, _queue: &str) -> Option<u64> {
-//!         None
-//!     }
-//! }
-//!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
-//! sqs.set_delivery_hook(Arc::new(Twice));
-//! let url = sqs.create_queue(CreateQueue { queue_name: "jobs".into(), ..Default::default() }).unwrap();
-//! let sent = sqs.send_message(&url, SendMessage::body("hello")).unwrap();
-//! let got = sqs
-//!     .receive_message(ReceiveMessage { queue_url: url, max_number_of_messages: Some(10), ..Default::default() })
-//!     .await
-//!     .unwrap();
-//! assert_eq!(got.len(), 2);
-//! assert!(got.iter().all(|m| m.message_id == sent.message_id));
-//! assert_ne!(got[0].receipt_handle, got[1].receipt_handle);
-//! # }
-//! ```
+//! Crate-internal: the harness installs one hook, which plays the delivery faults of its
+//! `FaultPlan`; the test at the bottom of this file shows a hook.
 
 use crate::time::Millis;
 
 /// A message a queue has just accepted, as a [`DeliveryHook`] sees it.
 #[derive(Debug, Clone, Copy)]
-pub struct Sent<'a> {
+pub(crate) struct Sent<'a> {
     /// The queue's name.
     pub queue_name: &'a str,
     /// Whether the queue is a FIFO queue.
@@ -58,7 +29,7 @@ pub struct Sent<'a> {
 
 /// What happens to one accepted message. The default is a plain delivery.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Fate {
+pub(crate) struct Fate {
     /// The sender is told the message was sent, but no receiver will ever see it.
     pub lose: bool,
     /// Extra time (ms, on the queue's clock) before the message is first visible, on top of
@@ -72,11 +43,63 @@ pub struct Fate {
 /// Decides the fate of accepted messages; see the [module docs](self).
 ///
 /// Hooks are called while the queue is locked: they must not call back into the [`Sqs`](super::Sqs).
-pub trait DeliveryHook: Send + Sync + 'static {
+pub(crate) trait DeliveryHook: Send + Sync + 'static {
     /// The fate of a message just accepted.
     fn on_send(&self, sent: &Sent<'_>) -> Fate;
 
     /// For a receive from the standard queue `queue_name`: `Some(seed)` hands the visible
     /// messages out in an order shuffled by `seed` instead of the order they were sent in.
     fn reorder(&self, queue_name: &str) -> Option<u64>;
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::{DeliveryHook, Fate, Sent};
+    use crate::sqs::{CreateQueue, ReceiveMessage, SendMessage, Sqs};
+    use crate::time::Clock;
+
+    /// Every message arrives twice.
+    struct Twice;
+    impl DeliveryHook for Twice {
+        fn on_send(&self, _sent: &Sent<'_>) -> Fate {
+            Fate {
+                duplicates: vec![0],
+                ..Fate::default()
+            }
+        }
+        fn reorder(&self, _queue: &str) -> Option<u64> {
+            None
+        }
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_duplicate_is_a_second_copy_with_its_own_receipt() {
+        let sqs = Sqs::new(
+            Clock::virtual_at(0),
+            "123456789012",
+            "us-east-1",
+            "http://127.0.0.1:1",
+        );
+        sqs.set_delivery_hook(Arc::new(Twice));
+        let url = sqs
+            .create_queue(CreateQueue {
+                queue_name: "jobs".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        let sent = sqs.send_message(&url, SendMessage::body("hello")).unwrap();
+        let got = sqs
+            .receive_message(ReceiveMessage {
+                queue_url: url,
+                max_number_of_messages: Some(10),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(got.len(), 2);
+        assert!(got.iter().all(|m| m.message_id == sent.message_id));
+        assert_ne!(got[0].receipt_handle, got[1].receipt_handle);
+    }
 }

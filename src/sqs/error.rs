@@ -8,7 +8,7 @@
 //!   `AWS.SimpleQueueService.NonExistentQueue`. The AWS SDKs for Rust match typed errors on this
 //!   code, not on `__type` (see `shared/notes/rust-ecosystem.md` §1.2, verified by running
 //!   `aws-sdk-sqs` 1.119.0);
-//! * [`SqsError::fault`]: `Sender` or `Receiver`;
+//! * [`SqsError::error_type`]: `Sender` or `Receiver` (the query protocol's `<Type>`);
 //! * [`SqsError::status`]: the HTTP status.
 //!
 //! Sources for codes and messages: the SQS service model (`aws-sdk-sqs` generated error
@@ -22,25 +22,58 @@
 
 use std::fmt;
 
-/// Who is at fault for an error, as carried in the `x-amzn-query-error` header.
+/// Who is at fault for an error: the `<Type>` of AWS's query-protocol error XML, and the part
+/// after the `;` of the `x-amzn-query-error` header.
+///
+/// ```
+/// use sfn_harness::sqs::{ErrorType, SqsError};
+///
+/// assert_eq!(SqsError::QueueDoesNotExist.error_type(), ErrorType::Sender);
+/// assert_eq!(ErrorType::for_status(503), ErrorType::Receiver);
+/// assert_eq!(ErrorType::Sender.to_string(), "Sender");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Fault {
+pub enum ErrorType {
     /// The request was wrong (HTTP 4xx).
     Sender,
     /// The service failed (HTTP 5xx).
     Receiver,
 }
 
-impl fmt::Display for Fault {
+impl ErrorType {
+    /// The type of an error answered with HTTP `status`: `Receiver` for a 5xx, else `Sender`.
+    pub fn for_status(status: u16) -> ErrorType {
+        if status >= 500 {
+            ErrorType::Receiver
+        } else {
+            ErrorType::Sender
+        }
+    }
+}
+
+impl fmt::Display for ErrorType {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            Fault::Sender => "Sender",
-            Fault::Receiver => "Receiver",
+            ErrorType::Sender => "Sender",
+            ErrorType::Receiver => "Receiver",
         })
     }
 }
 
 /// An SQS error, as AWS would answer it. The `Display` text is AWS's message.
+///
+/// ```
+/// use sfn_harness::sqs::{ErrorType, Sqs, SqsError};
+/// use sfn_harness::time::Clock;
+///
+/// let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
+/// let e = sqs.get_queue_url("missing", None).unwrap_err();
+/// assert_eq!(e, SqsError::QueueDoesNotExist);
+/// assert_eq!(e.to_string(), "The specified queue does not exist.");
+/// assert_eq!(e.aws_type(), "com.amazonaws.sqs#QueueDoesNotExist");
+/// assert_eq!(e.query_code(), "AWS.SimpleQueueService.NonExistentQueue");
+/// assert_eq!((e.error_type(), e.status()), (ErrorType::Sender, 400));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SqsError {
@@ -138,7 +171,12 @@ impl SqsError {
 
     /// The JSON `__type` of the error body, e.g. `com.amazonaws.sqs#QueueDoesNotExist`.
     pub fn aws_type(&self) -> String {
-        format!("com.amazonaws.sqs#{}", self.shape_name())
+        Self::aws_type_of(self.shape_name())
+    }
+
+    /// The JSON `__type` of an SQS error of shape `shape` (also of errors the harness injects).
+    pub(crate) fn aws_type_of(shape: &str) -> String {
+        format!("com.amazonaws.sqs#{shape}")
     }
 
     /// The awsQuery error code, sent as `x-amzn-query-error: <code>;<fault>`. These are the
@@ -171,8 +209,8 @@ impl SqsError {
     }
 
     /// Whether the sender or the service is at fault.
-    pub fn fault(&self) -> Fault {
-        Fault::Sender
+    pub fn error_type(&self) -> ErrorType {
+        ErrorType::Sender
     }
 
     /// The HTTP status code AWS answers with.
@@ -180,9 +218,9 @@ impl SqsError {
         match self {
             // Recorded against AWS by LocalStack (test_successive_purge_calls_fail).
             SqsError::PurgeQueueInProgress(_) => 403,
-            _ => match self.fault() {
-                Fault::Sender => 400,
-                Fault::Receiver => 500,
+            _ => match self.error_type() {
+                ErrorType::Sender => 400,
+                ErrorType::Receiver => 500,
             },
         }
     }
@@ -203,7 +241,7 @@ mod tests {
         assert_eq!(e.aws_type(), "com.amazonaws.sqs#QueueDoesNotExist");
         assert_eq!(e.query_code(), "AWS.SimpleQueueService.NonExistentQueue");
         assert_eq!(e.status(), 400);
-        assert_eq!(e.fault().to_string(), "Sender");
+        assert_eq!(e.error_type().to_string(), "Sender");
         assert_eq!(
             SqsError::invalid_value("MaxNumberOfMessages", 11, "Must be between 1 and 10, if provided.")
                 .message(),

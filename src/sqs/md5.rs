@@ -8,18 +8,9 @@
 //!   by its length as a 4-byte big-endian integer.
 //!
 //! botocore and the Java SDK v2 check these digests on every send and receive; the Rust SDK
-//! does not, so they are tested here against published vectors.
-//!
-//! ```
-//! use sfn_harness::sqs::md5::{md5_of_body, md5_of_attributes};
-//! use sfn_harness::sqs::MessageAttributeValue;
-//! use std::collections::BTreeMap;
-//!
-//! assert_eq!(md5_of_body("msg"), "6e2baaf3b97dbeef01c0043275f9a0e7");
-//! let mut attrs = BTreeMap::new();
-//! attrs.insert("timestamp".to_string(), MessageAttributeValue::number("1493147359900"));
-//! assert_eq!(md5_of_attributes(&attrs).as_deref(), Some("235c5c510d26fb653d073faed50ae77c"));
-//! ```
+//! does not, so they are tested here against published vectors. Crate-internal: clients see
+//! the digests in [`SendMessageOutput`](super::SendMessageOutput) and
+//! [`ReceivedMessage`](super::ReceivedMessage).
 
 use std::collections::BTreeMap;
 
@@ -28,13 +19,13 @@ use md5::{Digest, Md5};
 use super::message::MessageAttributeValue;
 
 /// Hex MD5 of the UTF-8 bytes of a message body.
-pub fn md5_of_body(body: &str) -> String {
+pub(crate) fn md5_of_body(body: &str) -> String {
     hex(&Md5::digest(body.as_bytes()))
 }
 
 /// The MD5 of a set of message attributes, or `None` when there are none (AWS then omits the
 /// field).
-pub fn md5_of_attributes(attrs: &BTreeMap<String, MessageAttributeValue>) -> Option<String> {
+pub(crate) fn md5_of_attributes(attrs: &BTreeMap<String, MessageAttributeValue>) -> Option<String> {
     if attrs.is_empty() {
         return None;
     }

@@ -16,6 +16,19 @@ use super::error::SqsError;
 use crate::time::Millis;
 
 /// A message attribute value (`MessageAttributeValue` in the SQS API).
+///
+/// ```
+/// use sfn_harness::sqs::MessageAttributeValue;
+///
+/// let n = MessageAttributeValue::number("42");
+/// assert_eq!((n.data_type.as_str(), n.string_value.as_deref()), ("Number", Some("42")));
+/// let b = MessageAttributeValue::binary(vec![0, 1]);
+/// assert!(b.is_binary());
+/// assert_eq!(b.binary_base64().as_deref(), Some("AAE="));
+/// // A custom label after the type keeps it binary.
+/// let labelled = MessageAttributeValue { data_type: "Binary.png".into(), ..b };
+/// assert!(labelled.is_binary());
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageAttributeValue {
     /// `String`, `Number` or `Binary`, optionally followed by `.label`.
@@ -263,7 +276,7 @@ pub(crate) struct StoredMessage {
 
 impl StoredMessage {
     /// What receipt handles name: the message id, and the copy for a duplicate.
-    pub fn key(&self) -> String {
+    pub(crate) fn key(&self) -> String {
         if self.copy == 0 {
             self.id.clone()
         } else {
@@ -272,12 +285,12 @@ impl StoredMessage {
     }
 
     /// Received at least once and still invisible.
-    pub fn in_flight(&self, now: Millis) -> bool {
+    pub(crate) fn in_flight(&self, now: Millis) -> bool {
         self.receive_count > 0 && self.visible_at > now
     }
 
     /// Never received and still within its delay.
-    pub fn delayed(&self, now: Millis) -> bool {
+    pub(crate) fn delayed(&self, now: Millis) -> bool {
         self.receive_count == 0 && self.visible_at > now
     }
 }

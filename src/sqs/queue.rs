@@ -55,6 +55,28 @@ pub(crate) const READ_ONLY: &[&str] = &[
 ];
 
 /// A parsed redrive policy.
+///
+/// After `max_receive_count` receives a message moves to the dead-letter queue. Set it as a
+/// queue's `RedrivePolicy` attribute with [`RedrivePolicy::to_json`].
+///
+/// ```
+/// use sfn_harness::sqs::{CreateQueue, RedrivePolicy, Sqs, SqsError};
+/// use sfn_harness::time::Clock;
+///
+/// let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
+/// let dlq = sqs.create_queue(CreateQueue { queue_name: "dead".into(), ..Default::default() })?;
+/// let policy = RedrivePolicy {
+///     dead_letter_target_arn: sqs.queue_arn("dead"),
+///     max_receive_count: 3,
+/// };
+/// let jobs = sqs.create_queue(CreateQueue {
+///     queue_name: "jobs".into(),
+///     attributes: [("RedrivePolicy".to_string(), policy.to_json())].into(),
+///     ..Default::default()
+/// })?;
+/// assert_eq!(sqs.list_dead_letter_source_queues(&dlq)?, [jobs]);
+/// # Ok::<(), SqsError>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RedrivePolicy {
     /// The ARN of the dead-letter queue.
@@ -81,7 +103,7 @@ pub(crate) struct QueueConfig {
 }
 
 impl QueueConfig {
-    pub fn defaults(fifo: bool) -> QueueConfig {
+    pub(crate) fn defaults(fifo: bool) -> QueueConfig {
         let mut values = BTreeMap::new();
         for (k, v) in [
             ("VisibilityTimeout", "30"),
@@ -113,31 +135,31 @@ impl QueueConfig {
             .unwrap_or(default)
     }
 
-    pub fn visibility_timeout(&self) -> i64 {
+    pub(crate) fn visibility_timeout(&self) -> i64 {
         self.int("VisibilityTimeout", 30)
     }
-    pub fn delay_seconds(&self) -> i64 {
+    pub(crate) fn delay_seconds(&self) -> i64 {
         self.int("DelaySeconds", 0)
     }
-    pub fn maximum_message_size(&self) -> i64 {
+    pub(crate) fn maximum_message_size(&self) -> i64 {
         self.int("MaximumMessageSize", 262_144)
     }
-    pub fn retention_seconds(&self) -> i64 {
+    pub(crate) fn retention_seconds(&self) -> i64 {
         self.int("MessageRetentionPeriod", 345_600)
     }
-    pub fn wait_time_seconds(&self) -> i64 {
+    pub(crate) fn wait_time_seconds(&self) -> i64 {
         self.int("ReceiveMessageWaitTimeSeconds", 0)
     }
-    pub fn content_based_dedup(&self) -> bool {
+    pub(crate) fn content_based_dedup(&self) -> bool {
         self.values
             .get("ContentBasedDeduplication")
             .map(String::as_str)
             == Some("true")
     }
-    pub fn dedup_per_group(&self) -> bool {
+    pub(crate) fn dedup_per_group(&self) -> bool {
         self.values.get("DeduplicationScope").map(String::as_str) == Some("messageGroup")
     }
-    pub fn redrive_policy(&self) -> Option<RedrivePolicy> {
+    pub(crate) fn redrive_policy(&self) -> Option<RedrivePolicy> {
         let text = self.values.get("RedrivePolicy")?;
         let v: serde_json::Value = serde_json::from_str(text).ok()?;
         Some(RedrivePolicy {
@@ -341,7 +363,7 @@ pub(crate) struct Queue {
 
 impl Queue {
     /// Drops messages past the retention period and stale deduplication entries.
-    pub fn expire(&mut self, now: Millis) {
+    pub(crate) fn expire(&mut self, now: Millis) {
         let retention = (self.config.retention_seconds().max(0) as u64).saturating_mul(1000);
         self.messages
             .retain(|m| m.sent_at.saturating_add(retention) > now);
@@ -349,7 +371,7 @@ impl Queue {
     }
 
     /// The earliest future time at which some message becomes visible.
-    pub fn next_visible(&self, now: Millis) -> Option<Millis> {
+    pub(crate) fn next_visible(&self, now: Millis) -> Option<Millis> {
         self.messages
             .iter()
             .map(|m| m.visible_at)

@@ -306,10 +306,14 @@ fn every_listed_operation_is_served() {
             .with_sqs(h.sqs().clone())
             .with_service(
                 "AWSStepFunctions",
-                sfn_harness::server::sfn::SfnApi::new(h.engine().clone()),
+                sfn_harness::server::sfn_api::SfnApi::new(h.engine().clone()),
             );
+        let sfn_ops: Vec<&str> = sfn_harness::server::sfn_api::SFN_OPERATIONS
+            .iter()
+            .map(|op| op.name())
+            .collect();
         for (prefix, ops) in [
-            ("AWSStepFunctions", sfn_harness::server::sfn::SFN_OPERATIONS),
+            ("AWSStepFunctions", &sfn_ops[..]),
             ("AmazonSQS", sfn_harness::server::sqs_api::SQS_OPERATIONS),
         ] {
             for op in ops {
@@ -621,7 +625,7 @@ async fn a_worker_that_stops_heartbeating_part_way_meets_the_heartbeat_timeout(h
         .mount()
         .await;
     let done = m.start(json!({})).await?.finish().await?;
-    assert_eq!(done.error().as_deref(), Some("States.HeartbeatTimeout"));
+    assert_eq!(done.error().as_deref(), Some("States.Timeout"));
     // Last heartbeat at 2 min, then 60 s of silence.
     assert_eq!(done.duration(), Duration::from_secs(180));
 }

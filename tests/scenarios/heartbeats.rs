@@ -72,7 +72,7 @@ async fn heartbeats_that_stop_end_in_heartbeat_timeout(h: Harness) {
     let done = machine.start(json!({})).await?.finish().await?;
 
     assert_eq!(done.status(), Status::Failed);
-    assert_eq!(done.error().as_deref(), Some("States.HeartbeatTimeout"));
+    assert_eq!(done.error().as_deref(), Some("States.Timeout"));
     // Last heartbeat at 300 s, then 60 s of silence.
     assert_eq!(done.duration(), Duration::from_secs(360));
     insta::assert_json_snapshot!(done.history());

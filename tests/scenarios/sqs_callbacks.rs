@@ -94,7 +94,7 @@ async fn a_silent_reviewer_is_escalated_after_the_heartbeat_timeout(h: Harness) 
     assert_eq!(done.status(), Status::Succeeded);
     let out = done.output().unwrap();
     assert_eq!(out["outcome"], "escalated");
-    assert_eq!(out["error"]["Error"], "States.HeartbeatTimeout");
+    assert_eq!(out["error"]["Error"], "States.Timeout");
     // HeartbeatSeconds is 3600: one hour of silence, long before the 24 h TimeoutSeconds.
     assert_eq!(done.duration(), Duration::from_secs(3600));
     insta::assert_json_snapshot!(done.history());

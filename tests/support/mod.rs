@@ -12,7 +12,7 @@ use std::time::Duration;
 use aws_sdk_sqs::error::ProvideErrorMetadata;
 use aws_sdk_sqs::types::MessageSystemAttributeName;
 use serde_json::{json, Value};
-use sfn_harness::engine::history::HistoryEvent;
+use sfn_harness::engine::HistoryEvent;
 use sfn_harness::harness::NormalizedHistory;
 
 // ---------------------------------------------------------------------------------------------
@@ -113,7 +113,7 @@ pub fn sfn_config(url: &str) -> aws_sdk_sfn::config::Builder {
             "test", "test", None, None, "test",
         ))
         .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .interceptor(sfn_harness::server::sfn::NoHostPrefix)
+        .interceptor(sfn_harness::server::sfn_api::NoHostPrefix)
 }
 
 /// Static test credentials in us-east-1, plain HTTP.

@@ -15,8 +15,8 @@ use super::{ApiAction, DeliveryAction, Fault, FaultEvent, FaultHandle, Kind};
 use crate::engine::Engine;
 use crate::ids::Ids;
 use crate::server::intercept::{After, Before, Call, Interceptor};
-use crate::server::sfn::SFN_OPERATIONS;
-use crate::server::sqs_api::SQS_OPERATIONS;
+use crate::server::sfn_api::SFN_OPERATIONS;
+use crate::server::sqs_api::{self, SQS_OPERATIONS};
 use crate::server::{BoxFuture, JsonReply, SFN_TARGET_PREFIX, SQS_TARGET_PREFIX};
 use crate::sqs::delivery::{DeliveryHook, Fate, Sent};
 use crate::sqs::queue_name_in as queue_name;
@@ -146,13 +146,15 @@ fn operation_matches(pattern: &str, prefix: &str, operation: &str) -> bool {
 /// Checks that an operation pattern names something the endpoint serves.
 pub(crate) fn check_operation(pattern: &str) -> Result<(), String> {
     let known = |prefix: &str, op: &str| match prefix {
-        SFN_TARGET_PREFIX => SFN_OPERATIONS.contains(&op),
+        SFN_TARGET_PREFIX => SFN_OPERATIONS.iter().any(|o| o.name() == op),
         SQS_TARGET_PREFIX => SQS_OPERATIONS.contains(&op),
         _ => false,
     };
     let ok = match pattern.split_once('.') {
         None => {
-            pattern == "*" || SFN_OPERATIONS.contains(&pattern) || SQS_OPERATIONS.contains(&pattern)
+            pattern == "*"
+                || SFN_OPERATIONS.iter().any(|o| o.name() == pattern)
+                || SQS_OPERATIONS.contains(&pattern)
         }
         Some((p, "*")) => p == SFN_TARGET_PREFIX || p == SQS_TARGET_PREFIX,
         Some((p, o)) => known(p, o),
@@ -162,8 +164,8 @@ pub(crate) fn check_operation(pattern: &str) -> Result<(), String> {
     }
     let close: Vec<&str> = SFN_OPERATIONS
         .iter()
-        .chain(SQS_OPERATIONS)
-        .copied()
+        .map(|o| o.name())
+        .chain(SQS_OPERATIONS.iter().copied())
         .filter(|op| {
             let a = op.to_ascii_lowercase();
             let b = pattern
@@ -377,9 +379,7 @@ impl Injector {
             _ => "The request failed: an error injected by sfn-harness",
         });
         if sqs {
-            let fault = if status >= 500 { "Receiver" } else { "Sender" };
-            JsonReply::error(status, &format!("com.amazonaws.sqs#{code}"), message)
-                .with_header("x-amzn-query-error", format!("{code};{fault}"))
+            sqs_api::error_reply(code, status, message)
         } else {
             JsonReply::error(status, code, message)
         }

@@ -1,11 +1,16 @@
-//! Receiving one particular message: how the harness's scripted workers consume the message
-//! that carries their task token, as a real worker would (its receive count goes up, it stays
-//! in flight for the queue's visibility timeout, a crash returns it to the queue, and once it
-//! has been received `maxReceiveCount` times the queue's redrive policy moves it to the
-//! dead-letter queue instead).
+//! Crate-internal: consuming one particular message, how the harness's scripted workers take
+//! the message that carries their task token, as a real worker would (its receive count goes
+//! up, it stays in flight for the queue's visibility timeout, a crash returns it to the queue,
+//! and once it has been received `maxReceiveCount` times the queue's redrive policy moves it to
+//! the dead-letter queue instead). The harness's skip lock also asks here what is waiting.
+//!
+//! It shares its start and its bookkeeping with `ReceiveMessage` (`receive.rs`), so a message
+//! taken here is indistinguishable from one a real worker received.
 
 use super::queue::Queue;
-use super::{lock, Millis, ReceiveMessage, ReceivedMessage, Sqs, SqsError};
+use super::{ReceiveMessage, ReceivedMessage, Sqs, SqsError};
+use crate::sync::lock;
+use crate::time::Millis;
 
 impl Sqs {
     /// Receives the message `message_id` if it is in the queue and visible now, exactly as a
@@ -14,20 +19,14 @@ impl Sqs {
     /// receivable one is taken. `Ok(None)` if it is gone, in flight, in a FIFO queue held back
     /// by its group (as `ReceiveMessage` would hold it back), or was just moved to the
     /// dead-letter queue because it had been received `maxReceiveCount` times.
-    pub fn take_message(
+    pub(crate) fn take_message(
         &self,
         queue_url: &str,
         message_id: &str,
     ) -> Result<Option<ReceivedMessage>, SqsError> {
         let name = self.name_of(queue_url)?;
-        let now = self.clock.now_ms();
-        let mut st = lock(&self.state);
-        let redrive = Self::redrive(&st.queues, &name, &self.account_id);
-        let q = st
-            .queues
-            .get_mut(&name)
-            .ok_or(SqsError::QueueDoesNotExist)?;
-        q.expire(now);
+        let (now, mut st, redrive) = self.lock_for_receive(&name);
+        let q = st.live_queue(&name, now)?;
         let visibility = q.config.visibility_timeout();
         let Some(i) = (0..q.messages.len())
             .find(|&i| q.messages[i].id == message_id && receivable_at(q, i, now) <= now)
@@ -56,7 +55,7 @@ impl Sqs {
     /// Waits (on the harness clock) until a copy of `message_id` can be received: visible, and
     /// in a FIFO queue not held back by its group. Returns `false` if no copy of the message is
     /// left in its queue (deleted, moved to a dead-letter queue, lost) or the queue is gone.
-    pub async fn wait_until_visible(&self, queue_url: &str, message_id: &str) -> bool {
+    pub(crate) async fn wait_until_visible(&self, queue_url: &str, message_id: &str) -> bool {
         loop {
             let found = self.with_queue(queue_url, |q, now| {
                 Ok(q.messages
@@ -81,7 +80,7 @@ impl Sqs {
     }
 
     /// Whether any copy of `message_id` is still in the queue (visible or not).
-    pub fn holds_message(&self, queue_url: &str, message_id: &str) -> bool {
+    pub(crate) fn holds_message(&self, queue_url: &str, message_id: &str) -> bool {
         self.with_queue(queue_url, |q, _| {
             Ok(q.messages.iter().any(|m| m.id == message_id))
         })
@@ -90,7 +89,7 @@ impl Sqs {
 
     /// Whether the delivery a receipt handle belongs to (that copy of the message) is still in
     /// its queue: not yet deleted, moved or expired.
-    pub fn holds_delivery(&self, receipt_handle: &str) -> bool {
+    pub(crate) fn holds_delivery(&self, receipt_handle: &str) -> bool {
         let Some(r) = super::message::parse_receipt(receipt_handle) else {
             return false;
         };
@@ -103,7 +102,10 @@ impl Sqs {
     /// The messages visible now, in every queue, whose body satisfies `pred`: `(queue name,
     /// delivery key, receive count)`, where the key tells duplicate copies apart. The harness
     /// holds virtual time still while such a task message waits for a worker to take it.
-    pub fn visible_matching(&self, pred: impl Fn(&str) -> bool) -> Vec<(String, String, u32)> {
+    pub(crate) fn visible_matching(
+        &self,
+        pred: impl Fn(&str) -> bool,
+    ) -> Vec<(String, String, u32)> {
         let now = self.clock.now_ms();
         let st = lock(&self.state);
         st.queues

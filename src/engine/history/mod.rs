@@ -5,26 +5,33 @@
 //! `parameters` are JSON *text*, and every detail object sits under its AWS key
 //! (`stateEnteredEventDetails`, `taskSucceededEventDetails`, …).
 //!
-//! ```
-//! use sfn_harness::engine::history::HistoryEvent;
-//! use serde_json::json;
-//!
-//! let e = HistoryEvent {
-//!     id: 2,
-//!     previous_event_id: 0,
-//!     timestamp_ms: 1_700_000_000_123,
-//!     event_type: "PassStateEntered".into(),
-//!     details: Some(("stateEnteredEventDetails".into(), json!({ "name": "Hello" }))),
-//! };
-//! assert_eq!(e.to_aws_json()["timestamp"], json!(1_700_000_000.123));
-//! assert_eq!(e.to_aws_json()["stateEnteredEventDetails"]["name"], "Hello");
-//! ```
+//! `events` (crate-internal) is the one place where AWS's event types and detail shapes are written down: the
+//! interpreter and the engine build every event through its constructors and never spell an
+//! event type or a details key themselves.
+
+pub(crate) mod events;
 
 use serde_json::{json, Map, Value};
 
 use crate::time::Millis;
+pub(crate) use events::{json_text, Event};
 
-/// One history event.
+/// One history event, as `GetExecutionHistory` lists it.
+///
+/// ```
+/// use sfn_harness::engine::history::HistoryEvent;
+/// use serde_json::json;
+///
+/// let e = HistoryEvent {
+///     id: 2,
+///     previous_event_id: 0,
+///     timestamp_ms: 1_700_000_000_123,
+///     event_type: "PassStateEntered".into(),
+///     details: Some(("stateEnteredEventDetails".into(), json!({ "name": "Hello" }))),
+/// };
+/// assert_eq!(e.to_aws_json()["timestamp"], json!(1_700_000_000.123));
+/// assert_eq!(e.to_aws_json()["stateEnteredEventDetails"]["name"], "Hello");
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct HistoryEvent {
     /// 1-based id, in order of recording.
@@ -57,37 +64,4 @@ impl HistoryEvent {
     pub fn details(&self) -> Option<&Value> {
         self.details.as_ref().map(|(_, v)| v)
     }
-}
-
-/// Compact JSON text of a value, as AWS puts it in `input`/`output` fields.
-pub fn json_text(v: &Value) -> String {
-    // Serializing a `Value` cannot fail: every map key is a string.
-    serde_json::to_string(v).unwrap_or_default()
-}
-
-/// `{"truncated": false}`, the `inputDetails`/`outputDetails` of every event.
-pub fn not_truncated() -> Value {
-    json!({ "truncated": false })
-}
-
-/// Details of `…StateEntered`.
-pub fn state_entered(name: &str, input: &Value) -> Value {
-    json!({ "name": name, "input": json_text(input), "inputDetails": not_truncated() })
-}
-
-/// Details of `…StateExited`.
-pub fn state_exited(name: &str, output: &Value) -> Value {
-    json!({ "name": name, "output": json_text(output), "outputDetails": not_truncated() })
-}
-
-/// Details carrying an error and an optional cause (absent keys stay absent, as in AWS).
-pub fn error_details(error: Option<&str>, cause: Option<&str>) -> Value {
-    let mut m = Map::new();
-    if let Some(e) = error {
-        m.insert("error".into(), json!(e));
-    }
-    if let Some(c) = cause {
-        m.insert("cause".into(), json!(c));
-    }
-    Value::Object(m)
 }

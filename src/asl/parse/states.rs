@@ -1,0 +1,371 @@
+//! The fields each state type allows, and the body of each state type.
+
+use serde_json::{Map, Value};
+
+use crate::asl::choice::timestamp;
+use crate::asl::parse::{Code, Parser};
+use crate::asl::path::Path;
+use crate::asl::{
+    Catcher, Fail, Map as MapState, Parallel, Pass, Retrier, Seconds, State, StateKind, Task, Wait,
+    WaitFor,
+};
+
+const COMMON: &[&str] = &["Type", "Comment", "InputPath", "OutputPath", "Next", "End"];
+
+fn allowed(ty: &str) -> &'static [&'static str] {
+    match ty {
+        "Pass" => &["Result", "ResultPath", "Parameters"],
+        "Task" => &[
+            "Resource",
+            "Parameters",
+            "ResultSelector",
+            "ResultPath",
+            "Retry",
+            "Catch",
+            "TimeoutSeconds",
+            "TimeoutSecondsPath",
+            "HeartbeatSeconds",
+            "HeartbeatSecondsPath",
+            "Credentials",
+        ],
+        "Choice" => &["Choices", "Default"],
+        "Wait" => &["Seconds", "Timestamp", "SecondsPath", "TimestampPath"],
+        "Succeed" => &[],
+        "Fail" => &["Error", "Cause", "ErrorPath", "CausePath"],
+        "Parallel" => &[
+            "Branches",
+            "Parameters",
+            "ResultSelector",
+            "ResultPath",
+            "Retry",
+            "Catch",
+        ],
+        "Map" => &[
+            "ItemProcessor",
+            "Iterator",
+            "ItemsPath",
+            "ItemSelector",
+            "Parameters",
+            "MaxConcurrency",
+            "MaxConcurrencyPath",
+            "ResultSelector",
+            "ResultPath",
+            "Retry",
+            "Catch",
+            "Label",
+            "ToleratedFailureCount",
+            "ToleratedFailurePercentage",
+            "ToleratedFailureCountPath",
+            "ToleratedFailurePercentagePath",
+            "ItemReader",
+            "ItemBatcher",
+            "ResultWriter",
+        ],
+        _ => &[],
+    }
+}
+
+const STATE_TYPES: &str = "[Task, Wait, Pass, Succeed, Fail, Choice, Parallel, Map]";
+
+impl Parser {
+    pub(super) fn state(
+        &mut self,
+        name: &str,
+        v: &Value,
+        loc: &str,
+        depth: usize,
+    ) -> Option<State> {
+        let Some(o) = v.as_object() else {
+            self.schema(loc, "The value for a state must be an OBJECT");
+            return None;
+        };
+        let ty = self.state_type(o, loc)?;
+        self.check_state_keys(o, ty, loc);
+        let transition = self.transition(o, ty, loc);
+        let comment = match o.get("Comment") {
+            None => None,
+            Some(Value::String(c)) => Some(c.clone()),
+            Some(_) => {
+                self.schema(
+                    &format!("{loc}/Comment"),
+                    "The value for the field 'Comment' must be a STRING",
+                );
+                None
+            }
+        };
+        let input_path = self.path_field(o, "InputPath", loc, false);
+        let output_path = self.path_field(o, "OutputPath", loc, false);
+        let kind = match ty {
+            "Pass" => StateKind::Pass(Pass {
+                result: o.get("Result").cloned(),
+                parameters: self.template(o, "Parameters", loc),
+                result_path: self.path_field(o, "ResultPath", loc, true),
+            }),
+            "Succeed" => StateKind::Succeed,
+            "Fail" => StateKind::Fail(Fail {
+                error: self.str_or_path(o, "Error", loc),
+                cause: self.str_or_path(o, "Cause", loc),
+            }),
+            "Wait" => StateKind::Wait(Wait {
+                wait_for: self.wait(o, loc)?,
+            }),
+            "Task" => self.task(o, loc)?,
+            "Choice" => self.choice(o, loc)?,
+            "Parallel" => self.parallel(o, loc, depth),
+            "Map" => self.map(o, loc, depth)?,
+            _ => return None,
+        };
+        Some(State {
+            name: name.to_string(),
+            comment,
+            input_path,
+            output_path,
+            transition,
+            kind,
+        })
+    }
+
+    /// The `Type` of a state, if it is one of [`STATE_TYPES`].
+    fn state_type<'a>(&mut self, o: &'a Map<String, Value>, loc: &str) -> Option<&'a str> {
+        match o.get("Type") {
+            Some(Value::String(t)) if allowed(t).is_empty() && t != "Succeed" => {
+                self.schema(
+                    &format!("{loc}/Type"),
+                    format!("The field 'Type' should have one of these values: {STATE_TYPES}"),
+                );
+                None
+            }
+            Some(Value::String(t)) => Some(t.as_str()),
+            Some(_) => {
+                self.schema(
+                    &format!("{loc}/Type"),
+                    format!("The field 'Type' should have one of these values: {STATE_TYPES}"),
+                );
+                None
+            }
+            None => {
+                self.schema(loc, "These fields are required: [Type]");
+                None
+            }
+        }
+    }
+
+    /// Every field must be allowed for the state's type.
+    fn check_state_keys(&mut self, o: &Map<String, Value>, ty: &str, loc: &str) {
+        for key in o.keys() {
+            let ok = COMMON.contains(&key.as_str()) || allowed(ty).contains(&key.as_str());
+            let bad_common = matches!(ty, "Succeed" | "Fail")
+                && matches!(key.as_str(), "Next" | "End")
+                || ty == "Fail" && matches!(key.as_str(), "InputPath" | "OutputPath")
+                || ty == "Choice" && matches!(key.as_str(), "Next" | "End");
+            if !ok || bad_common {
+                self.schema(
+                    loc,
+                    format!("The field \"{key}\" is not supported by Step Functions"),
+                );
+            }
+        }
+    }
+
+    fn parallel(&mut self, o: &Map<String, Value>, loc: &str, depth: usize) -> StateKind {
+        let mut branches = Vec::new();
+        match o.get("Branches") {
+            Some(Value::Array(arr)) if !arr.is_empty() => {
+                for (i, b) in arr.iter().enumerate() {
+                    if let Some(d) = self.machine(b, &format!("{loc}/Branches[{i}]"), depth + 1) {
+                        branches.push(d);
+                    }
+                }
+            }
+            Some(Value::Array(_)) => {
+                self.schema(&format!("{loc}/Branches"), "Value cannot be empty")
+            }
+            Some(_) => self.schema(
+                &format!("{loc}/Branches"),
+                "The value for the field 'Branches' must be an ARRAY",
+            ),
+            None => self.schema(loc, "These fields are required: [Branches]"),
+        }
+        StateKind::Parallel(Box::new(Parallel {
+            branches,
+            parameters: self.template(o, "Parameters", loc),
+            result_selector: self.template(o, "ResultSelector", loc),
+            result_path: self.path_field(o, "ResultPath", loc, true),
+            retry: self.handlers(o, loc),
+            catch: self.handlers(o, loc),
+        }))
+    }
+
+    fn wait(&mut self, o: &Map<String, Value>, loc: &str) -> Option<WaitFor> {
+        let present: Vec<&str> = ["Seconds", "Timestamp", "SecondsPath", "TimestampPath"]
+            .into_iter()
+            .filter(|k| o.contains_key(*k))
+            .collect();
+        if present.len() != 1 {
+            self.schema(
+                loc,
+                "A Wait state must have exactly one of the fields: [Seconds, Timestamp, SecondsPath, TimestampPath]",
+            );
+            return None;
+        }
+        let key = present[0];
+        let v = &o[key];
+        let bad = |this: &mut Parser, msg: &str| {
+            this.schema(&format!("{loc}/{key}"), msg.to_string());
+            None
+        };
+        match key {
+            "Seconds" => match v.as_u64() {
+                Some(n) if n <= 99_999_999 => Some(WaitFor::Seconds(n)),
+                _ => bad(self, "The value for the field 'Seconds' must be a non-negative integer no greater than 99999999"),
+            },
+            "Timestamp" => match v.as_str() {
+                Some(s) if timestamp(s).is_some() => Some(WaitFor::Timestamp(s.to_string())),
+                _ => bad(self, "String does not match RFC3339 timestamp"),
+            },
+            _ => match v.as_str().map(Path::parse) {
+                Some(Ok(p)) if p.is_reference() => Some(if key == "SecondsPath" {
+                    WaitFor::SecondsPath(p)
+                } else {
+                    WaitFor::TimestampPath(p)
+                }),
+                _ => bad(self, &format!("The value for the field '{key}' must be a valid ReferencePath")),
+            },
+        }
+    }
+
+    fn task(&mut self, o: &Map<String, Value>, loc: &str) -> Option<StateKind> {
+        let resource = match o.get("Resource") {
+            Some(Value::String(r)) if crate::arn::Arn::parse(r).is_some() => r.clone(),
+            Some(Value::String(r)) => {
+                self.push(
+                    Code::InvalidResource,
+                    &format!("{loc}/Resource"),
+                    format!("The resource provided {r} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region."),
+                );
+                return None;
+            }
+            Some(_) => {
+                self.schema(
+                    &format!("{loc}/Resource"),
+                    "The value for the field 'Resource' must be a STRING",
+                );
+                return None;
+            }
+            None => {
+                self.schema(loc, "These fields are required: [Resource]");
+                return None;
+            }
+        };
+        let timeout = self.seconds(o, "TimeoutSeconds", loc);
+        let heartbeat = self.seconds(o, "HeartbeatSeconds", loc);
+        if let (Some(Seconds::Literal(t)), Some(Seconds::Literal(h))) = (&timeout, &heartbeat) {
+            if h >= t {
+                self.schema(
+                    &format!("{loc}/HeartbeatSeconds"),
+                    "HeartbeatSeconds must be smaller than TimeoutSeconds",
+                );
+            }
+        }
+        Some(StateKind::Task(Box::new(Task {
+            resource,
+            parameters: self.template(o, "Parameters", loc),
+            result_selector: self.template(o, "ResultSelector", loc),
+            result_path: self.path_field(o, "ResultPath", loc, true),
+            retry: self.handlers(o, loc),
+            catch: self.handlers(o, loc),
+            timeout,
+            heartbeat,
+        })))
+    }
+
+    fn map(&mut self, o: &Map<String, Value>, loc: &str, depth: usize) -> Option<StateKind> {
+        let (proc_value, key, legacy) = match (o.get("ItemProcessor"), o.get("Iterator")) {
+            (Some(_), Some(_)) => {
+                self.schema(
+                    loc,
+                    "The fields 'ItemProcessor' and 'Iterator' are mutually exclusive",
+                );
+                return None;
+            }
+            (Some(p), None) => (p, "ItemProcessor", false),
+            (None, Some(i)) => (i, "Iterator", true),
+            (None, None) => {
+                self.schema(loc, "These fields are required: [ItemProcessor]");
+                return None;
+            }
+        };
+        if o.contains_key("ItemSelector") && o.contains_key("Parameters") {
+            self.schema(
+                loc,
+                "The fields 'ItemSelector' and 'Parameters' are mutually exclusive",
+            );
+        }
+        for unsupported in ["ItemReader", "ResultWriter", "ItemBatcher"] {
+            if o.contains_key(unsupported) {
+                self.schema(
+                    &format!("{loc}/{unsupported}"),
+                    format!(
+                        "'{unsupported}' (distributed Map) is not supported by sfn-harness yet"
+                    ),
+                );
+            }
+        }
+        if let Some(cfg) = proc_value.get("ProcessorConfig") {
+            match cfg.get("Mode").and_then(Value::as_str) {
+                None | Some("INLINE") | Some("DISTRIBUTED") => {}
+                Some(_) => self.schema(
+                    &format!("{loc}/{key}/ProcessorConfig/Mode"),
+                    "The field 'Mode' should have one of these values: [INLINE, DISTRIBUTED]",
+                ),
+            }
+        }
+        let processor = self.machine(proc_value, &format!("{loc}/{key}"), depth + 1);
+        let max_concurrency = match (o.get("MaxConcurrency"), o.get("MaxConcurrencyPath")) {
+            (Some(_), Some(_)) => {
+                self.schema(
+                    loc,
+                    "The fields 'MaxConcurrency' and 'MaxConcurrencyPath' are mutually exclusive",
+                );
+                None
+            }
+            (Some(v), None) => {
+                match v.as_u64() {
+                    Some(n) => Some(Seconds::Literal(n)),
+                    None => {
+                        self.schema(&format!("{loc}/MaxConcurrency"), "The value for the field 'MaxConcurrency' must be a non-negative integer");
+                        None
+                    }
+                }
+            }
+            (None, Some(v)) => match v.as_str().map(Path::parse) {
+                Some(Ok(p)) if p.is_reference() => Some(Seconds::Path(p)),
+                _ => {
+                    self.schema(&format!("{loc}/MaxConcurrencyPath"), "The value for the field 'MaxConcurrencyPath' must be a valid ReferencePath");
+                    None
+                }
+            },
+            (None, None) => None,
+        };
+        let item_selector = match self.template(o, "ItemSelector", loc) {
+            Some(t) => Some(t),
+            None => self.template(o, "Parameters", loc),
+        };
+        let items_path = self.path_field(o, "ItemsPath", loc, false);
+        let result_selector = self.template(o, "ResultSelector", loc);
+        let result_path = self.path_field(o, "ResultPath", loc, true);
+        let retry: Vec<Retrier> = self.handlers(o, loc);
+        let catch: Vec<Catcher> = self.handlers(o, loc);
+        Some(StateKind::Map(Box::new(MapState {
+            processor: processor?,
+            items_path,
+            item_selector,
+            max_concurrency,
+            result_selector,
+            result_path,
+            retry,
+            catch,
+            legacy_iterator: legacy,
+        })))
+    }
+}

@@ -1,0 +1,362 @@
+//! One constructor per AWS history event type: the single place where AWS's event types and
+//! `*EventDetails` shapes live.
+//!
+//! Each constructor returns an [`Event`]: the event type and its details, not yet numbered. The
+//! execution numbers it, chains it (`previousEventId`) and stamps it when it is recorded. Key
+//! order inside the details follows what `GetExecutionHistory` returns (serde_json keeps
+//! insertion order here), and an absent `error` or `cause` stays absent, as in AWS.
+//!
+//! The shapes were read off executions recorded on AWS (`../shared/conformance`, from
+//! LocalStack's AWS-validated snapshots) and the `HistoryEvent` structure of the Step Functions
+//! API reference.
+//!
+//! Room for what comes next, each as constructors here:
+//! - **Lambda** (`arn:aws:lambda:…` resources invoked directly): `LambdaFunctionScheduled`
+//!   (`lambdaFunctionScheduledEventDetails`: `resource`, `input`, `inputDetails`,
+//!   `timeoutInSeconds`), `LambdaFunctionStarted`, `LambdaFunctionSucceeded` (`output`,
+//!   `outputDetails`), `LambdaFunctionFailed`, `LambdaFunctionTimedOut` (`error`, `cause`),
+//!   `LambdaFunctionScheduleFailed` and `LambdaFunctionStartFailed`.
+//! - **Activities**: `ActivityScheduled` (`activityScheduledEventDetails`: `resource`, `input`,
+//!   `inputDetails`, `timeoutInSeconds`, `heartbeatInSeconds`), `ActivityStarted`
+//!   (`workerName`), `ActivitySucceeded`, `ActivityFailed`, `ActivityTimedOut` and
+//!   `ActivityScheduleFailed`.
+//! - **Nested executions** (`states:startExecution.sync`, `.sync:2`, `.waitForTaskToken`): the
+//!   task events below with `resourceType` `states`; the child's `ExecutionArn` and
+//!   `StartDate` sit in `TaskSubmitted`'s output, and `.sync` ends with `TaskSucceeded`
+//!   carrying the child's description.
+//! - **Variables** (`Assign`): `assignedVariables` (a map of name to JSON text) and
+//!   `assignedVariablesDetails` (`{"truncated": false}`) in `stateExitedEventDetails`, so
+//!   [`Event::state_exited`] gains the assigned variables.
+//! - **Map runs** (distributed Map): `MapRunStarted`, `MapRunSucceeded`, `MapRunFailed`,
+//!   `MapRunAborted`, `MapRunRedriven`.
+
+use serde_json::{json, Map, Value};
+
+use crate::asl::StateKind;
+use crate::engine::task::Resource;
+
+/// An event before it is recorded: its AWS type and its details under their AWS key.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Event {
+    /// The event type, e.g. `TaskStateEntered`.
+    pub(crate) event_type: &'static str,
+    /// The details object and its key, e.g. (`stateEnteredEventDetails`, {...}).
+    pub(crate) details: Option<(&'static str, Value)>,
+}
+
+/// Compact JSON text of a value, as AWS puts it in `input`/`output` fields.
+pub(crate) fn json_text(v: &Value) -> String {
+    // Serializing a `Value` cannot fail: every map key is a string.
+    serde_json::to_string(v).unwrap_or_default()
+}
+
+/// `{"truncated": false}`, the `inputDetails`/`outputDetails` of every event.
+fn not_truncated() -> Value {
+    json!({ "truncated": false })
+}
+
+/// Details carrying an error and an optional cause (absent keys stay absent, as in AWS).
+fn error_details(error: Option<&str>, cause: Option<&str>) -> Map<String, Value> {
+    let mut m = Map::new();
+    if let Some(e) = error {
+        m.insert("error".into(), json!(e));
+    }
+    if let Some(c) = cause {
+        m.insert("cause".into(), json!(c));
+    }
+    m
+}
+
+/// `{"output": …, "outputDetails": {"truncated": false}}`.
+fn output_details(output: &Value) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("output".into(), json!(json_text(output)));
+    m.insert("outputDetails".into(), not_truncated());
+    m
+}
+
+/// The `resourceType` and `resource` every task event starts with, then `extra`.
+fn task_details(res: &Resource, extra: Map<String, Value>) -> Value {
+    let mut m = Map::new();
+    m.insert("resourceType".into(), json!(res.resource_type));
+    m.insert("resource".into(), json!(res.resource));
+    m.extend(extra);
+    Value::Object(m)
+}
+
+impl Event {
+    fn new(event_type: &'static str, key: &'static str, details: Value) -> Event {
+        Event {
+            event_type,
+            details: Some((key, details)),
+        }
+    }
+
+    fn bare(event_type: &'static str) -> Event {
+        Event {
+            event_type,
+            details: None,
+        }
+    }
+
+    // --- the execution ---
+
+    /// `ExecutionStarted`: the execution's input and role.
+    pub(crate) fn execution_started(input: &Value, role_arn: &str) -> Event {
+        Event::new(
+            "ExecutionStarted",
+            "executionStartedEventDetails",
+            json!({
+                "input": json_text(input),
+                "inputDetails": not_truncated(),
+                "roleArn": role_arn,
+            }),
+        )
+    }
+
+    /// `ExecutionSucceeded`: the execution's output.
+    pub(crate) fn execution_succeeded(output: &Value) -> Event {
+        Event::new(
+            "ExecutionSucceeded",
+            "executionSucceededEventDetails",
+            Value::Object(output_details(output)),
+        )
+    }
+
+    /// `ExecutionFailed`: the error and cause that ended it.
+    pub(crate) fn execution_failed(error: Option<&str>, cause: Option<&str>) -> Event {
+        Event::new(
+            "ExecutionFailed",
+            "executionFailedEventDetails",
+            Value::Object(error_details(error, cause)),
+        )
+    }
+
+    /// `ExecutionTimedOut`: the machine's `TimeoutSeconds` passed.
+    pub(crate) fn execution_timed_out(error: Option<&str>, cause: Option<&str>) -> Event {
+        Event::new(
+            "ExecutionTimedOut",
+            "executionTimedOutEventDetails",
+            Value::Object(error_details(error, cause)),
+        )
+    }
+
+    /// `ExecutionAborted`: `StopExecution`, with its error and cause.
+    pub(crate) fn execution_aborted(error: Option<&str>, cause: Option<&str>) -> Event {
+        Event::new(
+            "ExecutionAborted",
+            "executionAbortedEventDetails",
+            Value::Object(error_details(error, cause)),
+        )
+    }
+
+    // --- every state ---
+
+    /// `PassStateEntered`, `TaskStateEntered`, `ChoiceStateEntered`, `WaitStateEntered`,
+    /// `SucceedStateEntered`, `FailStateEntered`, `ParallelStateEntered` or `MapStateEntered`.
+    pub(crate) fn state_entered(kind: &StateKind, name: &str, input: &Value) -> Event {
+        let event_type = match kind {
+            StateKind::Pass(_) => "PassStateEntered",
+            StateKind::Task(_) => "TaskStateEntered",
+            StateKind::Choice(_) => "ChoiceStateEntered",
+            StateKind::Wait(_) => "WaitStateEntered",
+            StateKind::Succeed => "SucceedStateEntered",
+            StateKind::Fail(_) => "FailStateEntered",
+            StateKind::Parallel(_) => "ParallelStateEntered",
+            StateKind::Map(_) => "MapStateEntered",
+        };
+        Event::new(
+            event_type,
+            "stateEnteredEventDetails",
+            json!({ "name": name, "input": json_text(input), "inputDetails": not_truncated() }),
+        )
+    }
+
+    /// `PassStateExited`, `TaskStateExited`, `ChoiceStateExited`, `WaitStateExited`,
+    /// `SucceedStateExited`, `ParallelStateExited` or `MapStateExited` (a Fail state never
+    /// exits; asked for one, this says `FailStateExited`, which AWS does not record).
+    pub(crate) fn state_exited(kind: &StateKind, name: &str, output: &Value) -> Event {
+        let event_type = match kind {
+            StateKind::Pass(_) => "PassStateExited",
+            StateKind::Task(_) => "TaskStateExited",
+            StateKind::Choice(_) => "ChoiceStateExited",
+            StateKind::Wait(_) => "WaitStateExited",
+            StateKind::Succeed => "SucceedStateExited",
+            StateKind::Fail(_) => "FailStateExited",
+            StateKind::Parallel(_) => "ParallelStateExited",
+            StateKind::Map(_) => "MapStateExited",
+        };
+        Event::new(
+            event_type,
+            "stateExitedEventDetails",
+            json!({ "name": name, "output": json_text(output), "outputDetails": not_truncated() }),
+        )
+    }
+
+    // --- Task states ---
+
+    /// `TaskScheduled`: the resource, the region, the effective parameters and the timeouts.
+    pub(crate) fn task_scheduled(
+        res: &Resource,
+        region: &str,
+        parameters: &Value,
+        timeout_seconds: Option<u64>,
+        heartbeat_seconds: Option<u64>,
+    ) -> Event {
+        let mut details = json!({
+            "resourceType": res.resource_type,
+            "resource": res.resource,
+            "region": region,
+            "parameters": json_text(parameters),
+        });
+        if let Some(s) = timeout_seconds {
+            details["timeoutInSeconds"] = json!(s);
+        }
+        if let Some(s) = heartbeat_seconds {
+            details["heartbeatInSeconds"] = json!(s);
+        }
+        Event::new("TaskScheduled", "taskScheduledEventDetails", details)
+    }
+
+    /// `TaskStarted`.
+    pub(crate) fn task_started(res: &Resource) -> Event {
+        Event::new(
+            "TaskStarted",
+            "taskStartedEventDetails",
+            task_details(res, Map::new()),
+        )
+    }
+
+    /// `TaskSubmitted`: what a `.waitForTaskToken` (or `.sync`) resource answered on submission.
+    pub(crate) fn task_submitted(res: &Resource, output: &Value) -> Event {
+        Event::new(
+            "TaskSubmitted",
+            "taskSubmittedEventDetails",
+            task_details(res, output_details(output)),
+        )
+    }
+
+    /// `TaskSucceeded`: the task's result.
+    pub(crate) fn task_succeeded(res: &Resource, output: &Value) -> Event {
+        Event::new(
+            "TaskSucceeded",
+            "taskSucceededEventDetails",
+            task_details(res, output_details(output)),
+        )
+    }
+
+    /// `TaskFailed`: the resource's (or the token answer's) error and cause.
+    pub(crate) fn task_failed(res: &Resource, error: Option<&str>, cause: Option<&str>) -> Event {
+        Event::new(
+            "TaskFailed",
+            "taskFailedEventDetails",
+            task_details(res, error_details(error, cause)),
+        )
+    }
+
+    /// `TaskTimedOut`: `TimeoutSeconds` or `HeartbeatSeconds` passed.
+    pub(crate) fn task_timed_out(
+        res: &Resource,
+        error: Option<&str>,
+        cause: Option<&str>,
+    ) -> Event {
+        Event::new(
+            "TaskTimedOut",
+            "taskTimedOutEventDetails",
+            task_details(res, error_details(error, cause)),
+        )
+    }
+
+    // --- Parallel states ---
+
+    /// `ParallelStateStarted`.
+    pub(crate) fn parallel_state_started() -> Event {
+        Event::bare("ParallelStateStarted")
+    }
+
+    /// `ParallelStateSucceeded`.
+    pub(crate) fn parallel_state_succeeded() -> Event {
+        Event::bare("ParallelStateSucceeded")
+    }
+
+    /// `ParallelStateFailed` (recorded once, after the last attempt).
+    pub(crate) fn parallel_state_failed() -> Event {
+        Event::bare("ParallelStateFailed")
+    }
+
+    // --- Map states ---
+
+    /// `MapStateStarted`: the number of items.
+    pub(crate) fn map_state_started(length: usize) -> Event {
+        Event::new(
+            "MapStateStarted",
+            "mapStateStartedEventDetails",
+            json!({ "length": length }),
+        )
+    }
+
+    /// `MapStateSucceeded`.
+    pub(crate) fn map_state_succeeded() -> Event {
+        Event::bare("MapStateSucceeded")
+    }
+
+    /// `MapStateFailed` (recorded once, after the last attempt).
+    pub(crate) fn map_state_failed() -> Event {
+        Event::bare("MapStateFailed")
+    }
+
+    /// `MapIterationStarted`: the item's index and the Map state's name.
+    pub(crate) fn map_iteration_started(index: usize, name: &str) -> Event {
+        Event::new(
+            "MapIterationStarted",
+            "mapIterationStartedEventDetails",
+            json!({ "index": index, "name": name }),
+        )
+    }
+
+    /// `MapIterationSucceeded`.
+    pub(crate) fn map_iteration_succeeded(index: usize, name: &str) -> Event {
+        Event::new(
+            "MapIterationSucceeded",
+            "mapIterationSucceededEventDetails",
+            json!({ "index": index, "name": name }),
+        )
+    }
+
+    /// `MapIterationFailed`.
+    pub(crate) fn map_iteration_failed(index: usize, name: &str) -> Event {
+        Event::new(
+            "MapIterationFailed",
+            "mapIterationFailedEventDetails",
+            json!({ "index": index, "name": name }),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_details_keep_aws_key_order_and_leave_absent_fields_out() {
+        let res = Resource::parse("arn:aws:states:::sqs:sendMessage.waitForTaskToken");
+        let e = Event::task_timed_out(&res, Some("States.Timeout"), None);
+        assert_eq!(e.event_type, "TaskTimedOut");
+        let (key, details) = e.details.unwrap();
+        assert_eq!(key, "taskTimedOutEventDetails");
+        assert_eq!(
+            json_text(&details),
+            r#"{"resourceType":"sqs","resource":"sendMessage.waitForTaskToken","error":"States.Timeout"}"#
+        );
+        let e = Event::task_succeeded(&res, &json!({ "ok": true }));
+        assert_eq!(
+            json_text(&e.details.unwrap().1),
+            r#"{"resourceType":"sqs","resource":"sendMessage.waitForTaskToken","output":"{\"ok\":true}","outputDetails":{"truncated":false}}"#
+        );
+        let e = Event::task_scheduled(&res, "us-east-1", &json!({}), None, Some(5));
+        assert_eq!(
+            json_text(&e.details.unwrap().1),
+            r#"{"resourceType":"sqs","resource":"sendMessage.waitForTaskToken","region":"us-east-1","parameters":"{}","heartbeatInSeconds":5}"#
+        );
+    }
+}

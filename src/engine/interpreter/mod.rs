@@ -1,0 +1,380 @@
+//! The interpreter: runs one execution state by state and records its history.
+//!
+//! Each state follows the JSONPath data flow of the ASL specification:
+//! `InputPath` → `Parameters` (or `ItemSelector`) → the state's work → `ResultSelector` →
+//! `ResultPath` (merged into the *raw* state input) → `OutputPath`.
+//!
+//! History events form chains through `previousEventId`. The rules below were read off
+//! executions recorded on AWS (`../shared/conformance/cases`, from LocalStack's AWS-validated
+//! snapshots):
+//! - the first state of an execution is entered with `previousEventId` 0;
+//! - each event otherwise follows the last event of its own *fiber* (the execution, a Parallel
+//!   branch or a Map iteration); a branch or iteration starts after `…StateStarted` or, for Map
+//!   iterations that wait for a concurrency slot, after the last event of the iteration that freed
+//!   the slot;
+//! - `MapIterationSucceeded`/`Failed` follow their iteration's last event but do not extend the
+//!   Map's chain; `MapStateSucceeded`/`ParallelStateSucceeded` and the `…StateExited` after them
+//!   both follow the last event recorded before them; `…StateFailed` follows the failed fiber's
+//!   last event, and so does the `…StateStarted` of a retry.
+
+mod dataflow;
+mod map;
+mod parallel;
+mod retry;
+mod task;
+mod wait;
+
+use crate::sync::lock;
+use std::sync::{Arc, Mutex};
+
+use futures_util::future::FutureExt;
+use rand::rngs::StdRng;
+use rand::SeedableRng;
+use serde_json::{json, Value};
+
+use crate::asl::{choice, Definition, Env, State, StateKind, StatesError, Transition};
+use crate::engine::execution::{ExecutionRecord, Terminal};
+use crate::engine::history::Event;
+use crate::engine::task::BoxFuture;
+use crate::engine::EngineInner;
+use crate::ids::Ids;
+use crate::time::Millis;
+use dataflow::lift;
+use retry::{Attempted, Work};
+
+/// A state (or execution) failure: an ASL error name and cause, both optional as in AWS.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Failure {
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    /// A Task's `HeartbeatSeconds` passed without a heartbeat. AWS names that error
+    /// `States.Timeout` (as for `TimeoutSeconds`), and `ErrorEquals: ["States.HeartbeatTimeout"]`
+    /// matches it too.
+    pub missed_heartbeat: bool,
+}
+
+impl Failure {
+    fn new(error: impl Into<String>, cause: impl Into<String>) -> Failure {
+        Failure::named(Some(error.into()), Some(cause.into()))
+    }
+
+    /// A failure with this error and cause (both optional, as a `SendTaskFailure` may leave
+    /// them out).
+    fn named(error: Option<String>, cause: Option<String>) -> Failure {
+        Failure {
+            error,
+            cause,
+            missed_heartbeat: false,
+        }
+    }
+
+    fn is_runtime(&self) -> bool {
+        matches!(
+            self.error.as_deref(),
+            Some("States.Runtime") | Some("States.DataLimitExceeded")
+        )
+    }
+}
+
+impl From<StatesError> for Failure {
+    fn from(e: StatesError) -> Self {
+        Failure::new(e.error, e.cause)
+    }
+}
+
+enum Step {
+    Next(String, Value),
+    End(Value),
+}
+
+/// Where a state runs: the state, and the id and time of its `…StateEntered` event (AWS names
+/// the id in `States.Runtime` causes; the time is `$$.State.EnteredTime`).
+pub(crate) struct Here<'a> {
+    pub state: &'a State,
+    pub entered_id: u64,
+    pub entered_ms: Millis,
+}
+
+pub(crate) struct Run {
+    pub engine: Arc<EngineInner>,
+    pub exec: Arc<ExecutionRecord>,
+    pub rng: Mutex<StdRng>,
+    /// In a seeded engine, this execution's own token generator: its tokens then depend only on
+    /// the seed and the execution, not on how other executions' tasks interleave with its own.
+    tokens: Option<Mutex<Ids>>,
+}
+
+/// Mixed into an execution's seed for its token generator ("tokens").
+const TOKEN_SEED_SALT: u64 = 0x746f_6b65_6e73;
+
+fn rfc3339(ms: Millis) -> String {
+    jiff::Timestamp::from_millisecond(ms as i64)
+        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+        .unwrap_or_default()
+}
+
+impl Run {
+    pub(crate) fn new(engine: Arc<EngineInner>, exec: Arc<ExecutionRecord>, seed: u64) -> Run {
+        let seeded = engine.ids().is_seeded();
+        Run {
+            engine,
+            exec,
+            rng: Mutex::new(StdRng::seed_from_u64(seed)),
+            tokens: seeded.then(|| Mutex::new(Ids::seeded(seed ^ TOKEN_SEED_SALT))),
+        }
+    }
+
+    /// A new task token: from the execution's own generator when seeded, else 128 bits from
+    /// the OS RNG.
+    fn task_token(&self) -> String {
+        match &self.tokens {
+            Some(ids) => lock(ids).task_token(),
+            None => self.engine.ids().task_token(),
+        }
+    }
+
+    fn now(&self) -> Millis {
+        self.engine.clock.now_ms()
+    }
+
+    /// Records an event after `*chain` and moves the chain to it.
+    fn emit(&self, chain: &mut u64, event: Event) -> u64 {
+        let id = self.exec.record(self.now(), *chain, event);
+        *chain = id;
+        id
+    }
+
+    /// Records an event after `prev` without moving any chain.
+    fn emit_after(&self, prev: u64, event: Event) -> u64 {
+        self.exec.record(self.now(), prev, event)
+    }
+
+    /// The context object (`$$`) for a state.
+    fn context(
+        &self,
+        here: &Here<'_>,
+        retry_count: u64,
+        token: Option<&str>,
+        item: Option<(usize, &Value)>,
+    ) -> Value {
+        let m = &self.exec.machine;
+        let mut ctx = json!({
+            "Execution": {
+                "Id": self.exec.arn,
+                "Input": self.exec.input,
+                "StartTime": rfc3339(self.exec.start_ms),
+                "Name": self.exec.name,
+                "RoleArn": m.role_arn,
+                "RedriveCount": 0,
+            },
+            "StateMachine": { "Id": m.arn, "Name": m.name },
+            "State": {
+                "EnteredTime": rfc3339(here.entered_ms),
+                "Name": here.state.name,
+                "RetryCount": retry_count,
+            },
+        });
+        if let Some(t) = token {
+            ctx["Task"] = json!({ "Token": t });
+        }
+        if let Some((index, value)) = item {
+            ctx["Map"] = json!({ "Item": { "Index": index, "Value": value } });
+        }
+        ctx
+    }
+
+    fn transition(state: &State, output: Value) -> Step {
+        match &state.transition {
+            Transition::Next(n) => Step::Next(n.clone(), output),
+            Transition::End => Step::End(output),
+        }
+    }
+
+    /// Runs a whole execution and records its terminal event.
+    pub(crate) async fn run_execution(self: Arc<Self>) {
+        let exec = self.exec.clone();
+        let machine = exec.machine.clone();
+        let mut chain = 0u64;
+        let def = machine.definition.clone();
+        let run = self.run_program(&def, exec.input.clone(), &mut chain);
+        let outcome = match def.timeout_seconds {
+            Some(secs) => {
+                let deadline = exec.start_ms + secs * 1000;
+                tokio::select! {
+                    r = run => Some(r),
+                    _ = self.engine.clock.sleep_until(deadline) => None,
+                }
+            }
+            None => Some(run.await),
+        };
+        let now = self.now();
+        match outcome {
+            Some(Ok(output)) => {
+                exec.finish(now, chain, Terminal::succeeded(output));
+            }
+            Some(Err(f)) => {
+                exec.finish(now, chain, Terminal::failed(f.error, f.cause));
+            }
+            None => {
+                let last = exec.last_event_id();
+                exec.finish(now, last, Terminal::timed_out());
+            }
+        }
+        self.engine.tokens.close_execution(&exec.arn);
+    }
+
+    /// Runs a (sub-)machine from its `StartAt` to its end.
+    fn run_program<'a>(
+        &'a self,
+        def: &'a Definition,
+        input: Value,
+        chain: &'a mut u64,
+    ) -> BoxFuture<'a, Result<Value, Failure>> {
+        async move {
+            let mut name = def.start_at.clone();
+            let mut input = input;
+            loop {
+                let Some(state) = def.state(&name) else {
+                    return Err(Failure::new(
+                        "States.Runtime",
+                        format!("The state '{name}' does not exist in the definition"),
+                    ));
+                };
+                match self.run_state(state, input, chain).await? {
+                    Step::Next(next, out) => {
+                        name = next;
+                        input = out;
+                    }
+                    Step::End(out) => return Ok(out),
+                }
+            }
+        }
+        .boxed()
+    }
+
+    async fn run_state(&self, state: &State, raw: Value, chain: &mut u64) -> Result<Step, Failure> {
+        let entered_ms = self.now();
+        let entered_id = self.emit(chain, Event::state_entered(&state.kind, &state.name, &raw));
+        let here = Here {
+            state,
+            entered_id,
+            entered_ms,
+        };
+        let exit = |this: &Run, chain: &mut u64, out: Value| -> Step {
+            this.emit(chain, Event::state_exited(&state.kind, &state.name, &out));
+            Self::transition(state, out)
+        };
+        match &state.kind {
+            StateKind::Pass(p) => {
+                let eff = dataflow::input_path(&here, &raw)?;
+                let params = match &p.parameters {
+                    Some(t) => {
+                        let ctx = self.context(&here, 0, None, None);
+                        dataflow::payload(&here, t, &eff, &ctx, &self.rng)?
+                    }
+                    None => eff,
+                };
+                let result = p.result.clone().unwrap_or(params);
+                let out = dataflow::result_path(&here, &p.result_path, &raw, result)?;
+                let out = dataflow::output_path(&here, out)?;
+                Ok(exit(self, chain, out))
+            }
+            StateKind::Succeed => {
+                let eff = dataflow::input_path(&here, &raw)?;
+                let out = dataflow::output_path(&here, eff)?;
+                Ok(exit(self, chain, out))
+            }
+            StateKind::Fail(f) => Err(self.fail_state(&here, f, &raw)?),
+            StateKind::Choice(c) => {
+                let eff = dataflow::input_path(&here, &raw)?;
+                let ctx = self.context(&here, 0, None, None);
+                let next = choice::select(c, &Env::new(&eff, &ctx))
+                    .map_err(|e| lift(&here, e))?
+                    .map(str::to_string);
+                let Some(next) = next else {
+                    return Err(Failure::new("States.NoChoiceMatched", "No Matches!"));
+                };
+                let out = dataflow::output_path(&here, eff)?;
+                self.emit(chain, Event::state_exited(&state.kind, &state.name, &out));
+                Ok(Step::Next(next, out))
+            }
+            StateKind::Wait(w) => {
+                let eff = dataflow::input_path(&here, &raw)?;
+                let deadline = self.wait_deadline(&here, &w.wait_for, &eff)?;
+                self.engine.clock.sleep_until(deadline).await;
+                let out = dataflow::output_path(&here, eff)?;
+                Ok(exit(self, chain, out))
+            }
+            StateKind::Task(t) => self.retried(&here, Work::Task(t), &raw, chain).await,
+            StateKind::Parallel(p) => self.retried(&here, Work::Parallel(p), &raw, chain).await,
+            StateKind::Map(m) => self.retried(&here, Work::Map(m), &raw, chain).await,
+        }
+    }
+
+    /// A Task, Parallel or Map state: `InputPath`, the attempts with their `Retry` and `Catch`,
+    /// then the result's data flow.
+    async fn retried(
+        &self,
+        here: &Here<'_>,
+        work: Work<'_>,
+        raw: &Value,
+        chain: &mut u64,
+    ) -> Result<Step, Failure> {
+        let eff = dataflow::input_path(here, raw)?;
+        let r = self.with_retry(here, work, raw, &eff, chain).await?;
+        self.finish_result(here, r, work, raw, chain)
+    }
+
+    /// After a successful Task/Parallel/Map: ResultSelector, ResultPath, OutputPath, exit event.
+    /// A caught failure arrives here already exited (`Attempted::Caught`).
+    fn finish_result(
+        &self,
+        here: &Here<'_>,
+        r: Attempted,
+        work: Work<'_>,
+        raw: &Value,
+        chain: &mut u64,
+    ) -> Result<Step, Failure> {
+        let result = match r {
+            Attempted::Caught(step) => return Ok(step),
+            Attempted::Done(v) => v,
+        };
+        let result = match work.result_selector() {
+            Some(t) => {
+                let ctx = self.context(here, 0, None, None);
+                dataflow::payload(here, t, &result, &ctx, &self.rng)?
+            }
+            None => result,
+        };
+        let out = dataflow::result_path(here, work.result_path(), raw, result)?;
+        let out = dataflow::output_path(here, out)?;
+        self.emit(
+            chain,
+            Event::state_exited(&here.state.kind, &here.state.name, &out),
+        );
+        Ok(Self::transition(here.state, out))
+    }
+
+    /// Ends a Parallel or Map attempt once its fibers (branches, lanes) have all ended: on
+    /// success `succeeded` follows the last event recorded, and so does the state's chain; on a
+    /// failure the chain moves to the failed fiber's last event.
+    fn join_fibers(
+        &self,
+        joined: Result<Value, (Failure, u64)>,
+        succeeded: Event,
+        chain: &mut u64,
+    ) -> Result<Value, Failure> {
+        match joined {
+            Ok(v) => {
+                let last = self.exec.last_event_id();
+                self.emit_after(last, succeeded);
+                *chain = last;
+                Ok(v)
+            }
+            Err((f, c)) => {
+                *chain = c;
+                Err(f)
+            }
+        }
+    }
+}

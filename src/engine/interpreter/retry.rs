@@ -1,0 +1,205 @@
+//! `Retry` and `Catch`: attempts of a Task, Parallel or Map state until one succeeds, the
+//! retriers give up, or a catcher takes the error.
+
+use std::time::Duration;
+
+use rand::Rng;
+use serde_json::{json, Map as JsonMap, Value};
+
+use super::dataflow;
+use super::{Failure, Here, Run, Step};
+use crate::asl::{Catcher, Jitter, Map, Parallel, PathOrNull, Retrier, Task};
+use crate::engine::history::Event;
+use crate::sync::lock;
+
+/// The work a retried state repeats, with the fields every such state has.
+#[derive(Clone, Copy)]
+pub(super) enum Work<'a> {
+    Task(&'a Task),
+    Parallel(&'a Parallel),
+    Map(&'a Map),
+}
+
+impl<'a> Work<'a> {
+    fn retriers(self) -> &'a [Retrier] {
+        match self {
+            Work::Task(t) => &t.retry,
+            Work::Parallel(p) => &p.retry,
+            Work::Map(m) => &m.retry,
+        }
+    }
+
+    fn catchers(self) -> &'a [Catcher] {
+        match self {
+            Work::Task(t) => &t.catch,
+            Work::Parallel(p) => &p.catch,
+            Work::Map(m) => &m.catch,
+        }
+    }
+
+    /// `ResultSelector`.
+    pub(super) fn result_selector(self) -> &'a Option<Value> {
+        match self {
+            Work::Task(t) => &t.result_selector,
+            Work::Parallel(p) => &p.result_selector,
+            Work::Map(m) => &m.result_selector,
+        }
+    }
+
+    /// `ResultPath`.
+    pub(super) fn result_path(self) -> &'a PathOrNull {
+        match self {
+            Work::Task(t) => &t.result_path,
+            Work::Parallel(p) => &p.result_path,
+            Work::Map(m) => &m.result_path,
+        }
+    }
+
+    /// What Map and Parallel record once their last attempt failed (a retry restarts at
+    /// `…Started`); a Task records its `TaskFailed`/`TaskTimedOut` on every attempt instead.
+    fn failed_event(self) -> Option<Event> {
+        match self {
+            Work::Task(_) => None,
+            Work::Parallel(_) => Some(Event::parallel_state_failed()),
+            Work::Map(_) => Some(Event::map_state_failed()),
+        }
+    }
+}
+
+/// One attempt of a retried state: where it runs, its effective input, and
+/// `$$.State.RetryCount`.
+#[derive(Clone, Copy)]
+pub(super) struct Attempt<'a> {
+    pub here: &'a Here<'a>,
+    pub eff: &'a Value,
+    pub retries: u64,
+}
+
+/// The outcome of a state's attempts: a result to finish with, or a catcher's transition.
+pub(super) enum Attempted {
+    Done(Value),
+    Caught(Step),
+}
+
+/// Whether an `ErrorEquals` list matches a failure, by AWS's rules (the developer guide's
+/// "Handling errors in Step Functions workflows"):
+/// - `States.ALL` matches every error (`States.Runtime` is never caught or retried at all);
+/// - `States.TaskFailed` matches every error except a timeout;
+/// - `States.Timeout` matches a task timeout, a missed heartbeat included (AWS records both as
+///   `States.Timeout`);
+/// - `States.HeartbeatTimeout` matches a missed heartbeat (and a worker's own error of that
+///   name);
+/// - any other name matches the error of that name.
+pub(super) fn error_matches(names: &[String], f: &Failure) -> bool {
+    let error = f.error.as_deref();
+    names.iter().any(|n| match n.as_str() {
+        "States.ALL" => true,
+        "States.TaskFailed" => !matches!(
+            error,
+            Some("States.Timeout") | Some("States.HeartbeatTimeout")
+        ),
+        "States.HeartbeatTimeout" => f.missed_heartbeat || error == Some(n.as_str()),
+        other => error == Some(other),
+    })
+}
+
+impl Run {
+    /// Runs attempts until one succeeds, the retriers give up, or a catcher takes the error.
+    pub(super) async fn with_retry(
+        &self,
+        here: &Here<'_>,
+        work: Work<'_>,
+        raw: &Value,
+        eff: &Value,
+        chain: &mut u64,
+    ) -> Result<Attempted, Failure> {
+        let retriers = work.retriers();
+        let mut counts = vec![0u64; retriers.len()];
+        let mut retries = 0u64;
+        loop {
+            let at = Attempt { here, eff, retries };
+            let attempt = match work {
+                Work::Task(t) => self.task_attempt(&at, t, chain).await,
+                Work::Parallel(p) => self.parallel_attempt(&at, p, chain).await,
+                Work::Map(m) => self.map_attempt(&at, m, chain).await,
+            };
+            let failure = match attempt {
+                Ok(v) => return Ok(Attempted::Done(v)),
+                Err(f) => f,
+            };
+            if let Some(delay) = self.retry_delay(retriers, &mut counts, &failure) {
+                self.engine.clock.sleep(delay).await;
+                retries += 1;
+                continue;
+            }
+            if let Some(failed) = work.failed_event() {
+                self.emit(chain, failed);
+            }
+            return match self.catch(here, work.catchers(), raw, &failure, chain)? {
+                Some(step) => Ok(Attempted::Caught(step)),
+                None => Err(failure),
+            };
+        }
+    }
+
+    /// The delay before the next attempt, if a retrier takes this failure.
+    fn retry_delay(
+        &self,
+        retriers: &[Retrier],
+        counts: &mut [u64],
+        f: &Failure,
+    ) -> Option<Duration> {
+        if f.is_runtime() {
+            return None;
+        }
+        let (i, r) = retriers
+            .iter()
+            .enumerate()
+            .find(|(_, r)| error_matches(&r.error_equals, f))?;
+        if counts[i] >= r.max_attempts {
+            return None;
+        }
+        let mut secs = r.interval_seconds as f64 * r.backoff_rate.powi(counts[i] as i32);
+        if let Some(max) = r.max_delay_seconds {
+            secs = secs.min(max as f64);
+        }
+        if r.jitter == Jitter::Full {
+            let mut rng = lock(&self.rng);
+            secs *= rng.gen::<f64>();
+        }
+        counts[i] += 1;
+        Some(Duration::from_millis(
+            (secs * 1000.0).round().max(0.0) as u64
+        ))
+    }
+
+    /// Applies the first matching catcher: records the exit and returns where to go.
+    fn catch(
+        &self,
+        here: &Here<'_>,
+        catchers: &[Catcher],
+        raw: &Value,
+        f: &Failure,
+        chain: &mut u64,
+    ) -> Result<Option<Step>, Failure> {
+        if f.is_runtime() {
+            return Ok(None);
+        }
+        let Some(c) = catchers.iter().find(|c| error_matches(&c.error_equals, f)) else {
+            return Ok(None);
+        };
+        let mut err = JsonMap::new();
+        if let Some(e) = &f.error {
+            err.insert("Error".into(), json!(e));
+        }
+        if let Some(c) = &f.cause {
+            err.insert("Cause".into(), json!(c));
+        }
+        let out = dataflow::result_path(here, &c.result_path, raw, Value::Object(err))?;
+        self.emit(
+            chain,
+            Event::state_exited(&here.state.kind, &here.state.name, &out),
+        );
+        Ok(Some(Step::Next(c.next.clone(), out)))
+    }
+}

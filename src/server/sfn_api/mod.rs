@@ -1,0 +1,382 @@
+//! The Step Functions API (AWS JSON 1.0, target prefix `AWSStepFunctions.`) over an [`Engine`].
+//!
+//! Each operation reads its request members (camelCase, as in the service model
+//! `aws-sdk-rust/aws-models/sfn.json` / botocore's `stepfunctions/2016-11-23/service-2.json`),
+//! calls the engine, and writes the response members AWS returns. Timestamps are epoch seconds
+//! as JSON numbers, and `input`/`output`/`definition` are JSON text, as the SDKs expect.
+//! Anything else answers `UnknownOperationException`.
+//!
+//! [`SFN_OPERATIONS`] is the operation table: each operation's name and the function that
+//! serves it, one function per operation in the file of its family (`machines`, `executions`,
+//! `history`, `tasks`, `tags`, `validate`). The table is both what the
+//! API serves and what fault injection checks operation names against, so the two cannot
+//! drift.
+//!
+//! Where AWS's exact response or error text is known it is followed, and the source is named
+//! next to the code. Most come from the responses AWS returned to LocalStack's AWS-validated
+//! tests (`tests/aws/services/stepfunctions/v2/test_sfn_api*.snapshot.json` in
+//! localstack/localstack): `Invalid Arn: 'Invalid ARN prefix: …'`, `State Machine Does Not
+//! Exist: '…'`, `This operation is not supported by this type of state machine`, the
+//! `redriveStatus` of DescribeExecution, ListStateMachines sorted by name, no `revisionId` before
+//! the first update, EXPRESS execution ARNs (`…:express:<machine>:<name>:<id>`) that
+//! DescribeExecution, StopExecution and GetExecutionHistory refuse.
+//!
+//! ```
+//! use sfn_harness::engine::{Engine, EngineConfig};
+//! use sfn_harness::server::sfn_api;
+//! use serde_json::json;
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() {
+//! let engine = Engine::new(EngineConfig::default());
+//! let body = json!({
+//!     "name": "hello",
+//!     "definition": r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#,
+//!     "roleArn": "arn:aws:iam::123456789012:role/r"
+//! });
+//! let out = sfn_api::handle(&engine, "CreateStateMachine", body.to_string().as_bytes()).await.unwrap();
+//! assert!(out["stateMachineArn"].as_str().unwrap().ends_with(":stateMachine:hello"));
+//! # }
+//! ```
+
+mod executions;
+mod history;
+mod machines;
+mod tags;
+mod tasks;
+mod validate;
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use crate::engine::{ApiError, Engine, ExecutionRecord, MachineType};
+use crate::server::json::{parse_object, Malformed, Members};
+use crate::server::{BoxFuture, JsonReply, JsonService, SFN_TARGET_PREFIX};
+use crate::time::Millis;
+
+/// One operation of the API: its name and the function that serves it.
+#[derive(Clone, Copy)]
+pub struct Operation {
+    name: &'static str,
+    serve: Serve,
+}
+
+/// How an operation is served: at once, or by a future (`StartSyncExecution` waits for its
+/// execution).
+#[derive(Clone, Copy)]
+enum Serve {
+    Now(fn(&Engine, Members<'_>) -> Result<Value, ApiError>),
+    Later(for<'a> fn(&'a Engine, Members<'a>) -> BoxFuture<'a, Result<Value, ApiError>>),
+}
+
+impl Operation {
+    const fn now(
+        name: &'static str,
+        f: fn(&Engine, Members<'_>) -> Result<Value, ApiError>,
+    ) -> Self {
+        Operation {
+            name,
+            serve: Serve::Now(f),
+        }
+    }
+
+    /// The operation's name, e.g. `StartExecution`.
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+impl std::fmt::Debug for Operation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Operation").field(&self.name).finish()
+    }
+}
+
+impl std::fmt::Display for Operation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+/// The operations this API serves, each with the function that serves it (every other
+/// `AWSStepFunctions.*` target is `UnknownOperationException`).
+///
+/// ```
+/// use sfn_harness::server::sfn_api::SFN_OPERATIONS;
+/// assert!(SFN_OPERATIONS.iter().any(|op| op.name() == "StartExecution"));
+/// ```
+pub const SFN_OPERATIONS: &[Operation] = &[
+    Operation::now("CreateStateMachine", machines::create_state_machine),
+    Operation::now("DescribeStateMachine", machines::describe_state_machine),
+    Operation::now("UpdateStateMachine", machines::update_state_machine),
+    Operation::now("DeleteStateMachine", machines::delete_state_machine),
+    Operation::now("ListStateMachines", machines::list_state_machines),
+    Operation::now(
+        "ValidateStateMachineDefinition",
+        validate::validate_state_machine_definition,
+    ),
+    Operation::now("StartExecution", executions::start_execution),
+    Operation {
+        name: "StartSyncExecution",
+        serve: Serve::Later(executions::start_sync_execution),
+    },
+    Operation::now("DescribeExecution", executions::describe_execution),
+    Operation::now(
+        "DescribeStateMachineForExecution",
+        machines::describe_state_machine_for_execution,
+    ),
+    Operation::now("ListExecutions", executions::list_executions),
+    Operation::now("StopExecution", executions::stop_execution),
+    Operation::now("GetExecutionHistory", history::get_execution_history),
+    Operation::now("SendTaskSuccess", tasks::send_task_success),
+    Operation::now("SendTaskFailure", tasks::send_task_failure),
+    Operation::now("SendTaskHeartbeat", tasks::send_task_heartbeat),
+    Operation::now("TagResource", tags::tag_resource),
+    Operation::now("UntagResource", tags::untag_resource),
+    Operation::now("ListTagsForResource", tags::list_tags_for_resource),
+];
+
+/// The Step Functions API as a [`JsonService`] for the router.
+///
+/// ```
+/// use sfn_harness::engine::{Engine, EngineConfig};
+/// use sfn_harness::server::{sfn_api::SfnApi, JsonService};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let api = SfnApi::new(Engine::new(EngineConfig::default()));
+/// let reply = api.call("ListStateMachines", b"{}").await;
+/// assert_eq!(reply.status, 200);
+/// let reply = api.call("CreateActivity", b"{}").await;
+/// assert!(String::from_utf8_lossy(&reply.body).contains("UnknownOperationException"));
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct SfnApi {
+    engine: Engine,
+}
+
+impl SfnApi {
+    /// The API over `engine`.
+    pub fn new(engine: Engine) -> Arc<SfnApi> {
+        Arc::new(SfnApi { engine })
+    }
+}
+
+impl JsonService for SfnApi {
+    fn call<'a>(&'a self, operation: &'a str, body: &'a [u8]) -> BoxFuture<'a, JsonReply> {
+        Box::pin(async move {
+            match handle(&self.engine, operation, body).await {
+                Ok(v) => JsonReply::ok(&v),
+                Err(e) => error_reply(&e),
+            }
+        })
+    }
+}
+
+/// Handles one `AWSStepFunctions.<operation>` request body; returns the response body.
+pub async fn handle(engine: &Engine, operation: &str, body: &[u8]) -> Result<Value, ApiError> {
+    let map = parse_object(body)?;
+    let r = Members(&map);
+    let Some(op) = SFN_OPERATIONS.iter().find(|op| op.name == operation) else {
+        return Err(ApiError::UnknownOperation(operation.to_string()));
+    };
+    match op.serve {
+        Serve::Now(f) => f(engine, r),
+        Serve::Later(f) => f(engine, r).await,
+    }
+}
+
+/// The reply for an error: its status, `__type` and message (an unknown operation gets coral's
+/// own text).
+fn error_reply(e: &ApiError) -> JsonReply {
+    match e {
+        ApiError::UnknownOperation(operation) => {
+            JsonReply::unknown_operation(&format!("{SFN_TARGET_PREFIX}.{operation}"))
+        }
+        _ => JsonReply::error(e.status(), &e.aws_type(), &e.message()),
+    }
+}
+
+impl From<Malformed> for ApiError {
+    fn from(m: Malformed) -> ApiError {
+        ApiError::Serialization(m.0)
+    }
+}
+
+fn secs(ms: Millis) -> Value {
+    json!(ms as f64 / 1000.0)
+}
+
+/// The page-token limits of the service model: `PageToken` (1–1024 characters) and
+/// `ListExecutionsPageToken` (1–3096), as AWS enforces them (LocalStack's AWS-validated
+/// `test_list_sms_pagination` / `test_list_executions_pagination`).
+const PAGE_TOKEN_MAX: usize = 1024;
+const LIST_EXECUTIONS_PAGE_TOKEN_MAX: usize = 3096;
+
+/// The Step Functions rules for reading request members, over the shared
+/// [`Members`](crate::server::json::Members) reader: AWS's (coral's) validation messages.
+trait SfnMembers {
+    /// A required string member.
+    fn required(&self, key: &str) -> Result<String, ApiError>;
+    /// `maxResults`: 0–1000; absent or 0 means the default, 100.
+    fn max_results(&self) -> Result<usize, ApiError>;
+    /// Where a page starts: `nextToken` as returned by an earlier page.
+    fn next_token(&self, max_len: usize) -> Result<usize, ApiError>;
+}
+
+impl SfnMembers for Members<'_> {
+    fn required(&self, key: &str) -> Result<String, ApiError> {
+        self.string(key)?.ok_or_else(|| missing(key))
+    }
+
+    fn max_results(&self) -> Result<usize, ApiError> {
+        match self.integer("maxResults")? {
+            None | Some(0) => Ok(100),
+            Some(n) if n < 0 => Err(ApiError::validation(format!(
+                "1 validation error detected: Value '{n}' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 0"
+            ))),
+            Some(n) if n > 1000 => Err(ApiError::validation(format!(
+                "1 validation error detected: Value '{n}' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 1000"
+            ))),
+            Some(n) => Ok(n as usize),
+        }
+    }
+
+    /// A token this endpoint did not issue is `InvalidToken` (the model lists it for every
+    /// paginated operation; the text is LocalStack's, AWS's own is not recorded).
+    fn next_token(&self, max_len: usize) -> Result<usize, ApiError> {
+        let Some(t) = self.string("nextToken")? else {
+            return Ok(0);
+        };
+        let len = t.chars().count();
+        if len == 0 || len > max_len {
+            let bound = if len == 0 {
+                "greater than or equal to 1".to_string()
+            } else {
+                format!("less than or equal to {max_len}")
+            };
+            return Err(ApiError::validation(format!(
+                "1 validation error detected: Value '{t}' at 'nextToken' failed to satisfy constraint: Member must have length {bound}"
+            )));
+        }
+        t.strip_prefix(PAGE_TOKEN_PREFIX)
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| ApiError::invalid_token("Invalid Token: 'Invalid token'"))
+    }
+}
+
+fn missing(key: &str) -> ApiError {
+    ApiError::validation(format!(
+        "1 validation error detected: Value null at '{key}' failed to satisfy constraint: Member must not be null"
+    ))
+}
+
+const PAGE_TOKEN_PREFIX: &str = "sfnh-page-";
+
+/// One page of `items` from `start`, and the token of the next page if there is one.
+fn page<T>(items: Vec<T>, start: usize, max: usize) -> Result<(Vec<T>, Option<String>), ApiError> {
+    let total = items.len();
+    if start > total {
+        return Err(ApiError::invalid_token("Invalid Token: 'Invalid token'"));
+    }
+    let end = start.saturating_add(max).min(total);
+    let next = (end < total).then(|| format!("{PAGE_TOKEN_PREFIX}{end}"));
+    let page = items.into_iter().skip(start).take(end - start).collect();
+    Ok((page, next))
+}
+
+/// Sets `nextToken` on a list response when there are more pages.
+fn with_next(mut out: Value, next: Option<String>) -> Value {
+    if let Some(n) = next {
+        out["nextToken"] = json!(n);
+    }
+    out
+}
+
+fn machine_type(s: Option<&str>) -> Result<MachineType, ApiError> {
+    match s {
+        None | Some("STANDARD") => Ok(MachineType::Standard),
+        Some("EXPRESS") => Ok(MachineType::Express),
+        Some(other) => Err(ApiError::validation(format!(
+            "1 validation error detected: Value '{other}' at 'type' failed to satisfy constraint: Member must satisfy enum value set: [STANDARD, EXPRESS]"
+        ))),
+    }
+}
+
+/// An execution the STANDARD-only operations (DescribeExecution, StopExecution,
+/// GetExecutionHistory, DescribeStateMachineForExecution) may see: an EXPRESS execution's ARN is
+/// refused as AWS refuses it.
+fn standard_execution(engine: &Engine, arn: &str) -> Result<Arc<ExecutionRecord>, ApiError> {
+    if crate::arn::Arn::parse(arn).is_some_and(|a| a.resource_type() == "express") {
+        return Err(ApiError::resource_type_not_valid("express"));
+    }
+    engine.execution(arn)
+}
+
+/// A client-side interceptor for `aws_sdk_sfn` clients pointed at this endpoint: it undoes the
+/// `sync-` host prefix that the SDKs put before the endpoint's host for `StartSyncExecution`.
+///
+/// The Step Functions service model gives `StartSyncExecution` the endpoint host prefix
+/// `sync-` (botocore `stepfunctions/2016-11-23/service-2.json`, `"endpoint": {"hostPrefix":
+/// "sync-"}`), and the SDKs apply it to a custom endpoint URL too, so
+/// `http://127.0.0.1:8083` becomes `http://sync-127.0.0.1:8083`, a host that does not resolve.
+/// [`Harness::sfn_client`](crate::harness::Harness::sfn_client) installs this interceptor; add
+/// it to your own client when you point one at `sfn-harness serve`. (boto3 and the AWS CLI
+/// have `inject_host_prefix=False` / `AWS_DISABLE_HOST_PREFIX_INJECTION=true` for the same.)
+///
+/// ```no_run
+/// # async fn f() {
+/// let conf = aws_sdk_sfn::Config::builder()
+///     .behavior_version(aws_sdk_sfn::config::BehaviorVersion::latest())
+///     .endpoint_url("http://127.0.0.1:8083")
+///     .interceptor(sfn_harness::server::sfn_api::NoHostPrefix)
+///     .build();
+/// let client = aws_sdk_sfn::Client::from_conf(conf);
+/// # }
+/// ```
+#[cfg(feature = "sdk")]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoHostPrefix;
+
+#[cfg(feature = "sdk")]
+impl aws_sdk_sfn::config::Intercept for NoHostPrefix {
+    fn name(&self) -> &'static str {
+        "sfn_harness::NoHostPrefix"
+    }
+
+    fn modify_before_signing(
+        &self,
+        context: &mut aws_sdk_sfn::config::interceptors::BeforeTransmitInterceptorContextMut<'_>,
+        _runtime_components: &aws_sdk_sfn::config::RuntimeComponents,
+        _cfg: &mut aws_sdk_sfn::config::ConfigBag,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let request = context.request_mut();
+        if let Some(uri) = strip_sync_prefix(request.uri()) {
+            request.set_uri(uri)?;
+        }
+        Ok(())
+    }
+}
+
+/// `scheme://sync-host…` without the `sync-`, or `None` if the URI has no such prefix.
+#[cfg_attr(not(feature = "sdk"), allow(dead_code))]
+fn strip_sync_prefix(uri: &str) -> Option<String> {
+    let (scheme, rest) = uri.split_once("://")?;
+    let host = rest.strip_prefix("sync-")?;
+    Some(format!("{scheme}://{host}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sync_prefix_is_stripped_only_where_present() {
+        assert_eq!(
+            strip_sync_prefix("http://sync-127.0.0.1:8083/").as_deref(),
+            Some("http://127.0.0.1:8083/")
+        );
+        assert_eq!(strip_sync_prefix("http://127.0.0.1:8083/"), None);
+        assert_eq!(strip_sync_prefix("not a uri"), None);
+    }
+}

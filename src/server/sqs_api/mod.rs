@@ -1,0 +1,214 @@
+//! The SQS API over AWS JSON 1.0 (`X-Amz-Target: AmazonSQS.<Operation>`, PascalCase members),
+//! translated to calls on [`Sqs`].
+//!
+//! Errors carry both the JSON `__type` and the `x-amzn-query-error: <code>;Sender` header that
+//! SQS sends as an `awsQueryCompatible` service; the SDKs' typed errors match on the header.
+//!
+//! One table, `OPERATIONS`, names every operation with its handler: it is the dispatch, and
+//! [`SQS_OPERATIONS`] is read from it, so the two cannot drift apart. A handler is one function
+//! that reads the request's members, calls the [`Sqs`] and renders the reply: queue operations
+//! are in `queues.rs`, message operations and batches in `messages.rs`.
+#![warn(unreachable_pub)]
+
+mod messages;
+mod queues;
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use super::json::{parse_object, JsonReply, Malformed, Members};
+use super::{BoxFuture, JsonService};
+use crate::sqs::{ErrorType, Sqs, SqsError};
+
+/// The target prefix of SQS operations.
+pub const SQS_TARGET_PREFIX: &str = "AmazonSQS";
+
+/// Serves the SQS JSON API from an [`Sqs`] engine.
+#[derive(Debug, Clone)]
+pub struct SqsApi {
+    sqs: Arc<Sqs>,
+}
+
+impl SqsApi {
+    /// The API of `sqs`.
+    pub fn new(sqs: Arc<Sqs>) -> SqsApi {
+        SqsApi { sqs }
+    }
+
+    /// The engine behind the API.
+    pub fn sqs(&self) -> &Arc<Sqs> {
+        &self.sqs
+    }
+}
+
+/// Why a request failed: a member that cannot be read, or an SQS error.
+enum Failure {
+    Malformed(Malformed),
+    Sqs(SqsError),
+}
+
+impl From<Malformed> for Failure {
+    fn from(m: Malformed) -> Self {
+        Failure::Malformed(m)
+    }
+}
+
+impl From<SqsError> for Failure {
+    fn from(e: SqsError) -> Self {
+        Failure::Sqs(e)
+    }
+}
+
+/// What a handler answers: the reply's JSON members, or why the request failed.
+type Answer = Result<Value, Failure>;
+
+/// How one operation is answered.
+#[derive(Clone, Copy)]
+enum Handler {
+    /// At once.
+    Now(fn(&Sqs, Members<'_>) -> Answer),
+    /// After a wait on the clock (a long poll).
+    Waits(for<'a> fn(&'a Sqs, Members<'a>) -> BoxFuture<'a, Answer>),
+    /// With AWS's `UnsupportedOperation`: an operation this fake does not implement.
+    Unsupported,
+}
+
+/// Every operation of the SQS API, with its handler. Every other `AmazonSQS.*` target is
+/// `UnknownOperationException`.
+const OPERATIONS: &[(&str, Handler)] = &[
+    ("CreateQueue", Handler::Now(queues::create_queue)),
+    ("GetQueueUrl", Handler::Now(queues::get_queue_url)),
+    ("ListQueues", Handler::Now(queues::list_queues)),
+    ("DeleteQueue", Handler::Now(queues::delete_queue)),
+    ("PurgeQueue", Handler::Now(queues::purge_queue)),
+    (
+        "GetQueueAttributes",
+        Handler::Now(queues::get_queue_attributes),
+    ),
+    (
+        "SetQueueAttributes",
+        Handler::Now(queues::set_queue_attributes),
+    ),
+    ("SendMessage", Handler::Now(messages::send_message)),
+    (
+        "SendMessageBatch",
+        Handler::Now(messages::send_message_batch),
+    ),
+    ("ReceiveMessage", Handler::Waits(messages::receive_message)),
+    ("DeleteMessage", Handler::Now(messages::delete_message)),
+    (
+        "DeleteMessageBatch",
+        Handler::Now(messages::delete_message_batch),
+    ),
+    (
+        "ChangeMessageVisibility",
+        Handler::Now(messages::change_message_visibility),
+    ),
+    (
+        "ChangeMessageVisibilityBatch",
+        Handler::Now(messages::change_message_visibility_batch),
+    ),
+    ("TagQueue", Handler::Now(queues::tag_queue)),
+    ("UntagQueue", Handler::Now(queues::untag_queue)),
+    ("ListQueueTags", Handler::Now(queues::list_queue_tags)),
+    (
+        "ListDeadLetterSourceQueues",
+        Handler::Now(queues::list_dead_letter_source_queues),
+    ),
+    ("AddPermission", Handler::Unsupported),
+    ("RemovePermission", Handler::Unsupported),
+    ("StartMessageMoveTask", Handler::Unsupported),
+    ("CancelMessageMoveTask", Handler::Unsupported),
+    ("ListMessageMoveTasks", Handler::Unsupported),
+];
+
+/// The names in `OPERATIONS`, in its order.
+const fn operation_names<const N: usize>() -> [&'static str; N] {
+    let mut names = [""; N];
+    let mut i = 0;
+    while i < N {
+        names[i] = OPERATIONS[i].0;
+        i += 1;
+    }
+    names
+}
+
+/// Every operation of the SQS API (every other `AmazonSQS.*` target is
+/// `UnknownOperationException`); the few this fake does not implement answer AWS's
+/// `UnsupportedOperation`. Read from the dispatch table, so it lists exactly what is served.
+pub const SQS_OPERATIONS: &[&str] = &operation_names::<{ OPERATIONS.len() }>();
+
+/// SQS's wire shape of an error: the JSON `__type` `com.amazonaws.sqs#<shape>` and the
+/// `x-amzn-query-error: <query code>;<type>` header.
+fn wire_error(
+    shape: &str,
+    query_code: &str,
+    error_type: ErrorType,
+    status: u16,
+    message: &str,
+) -> JsonReply {
+    JsonReply::error(status, &SqsError::aws_type_of(shape), message)
+        .with_header("x-amzn-query-error", format!("{query_code};{error_type}"))
+}
+
+/// The AWS JSON reply for an SQS error.
+fn sqs_error_reply(e: &SqsError) -> JsonReply {
+    wire_error(
+        e.shape_name(),
+        e.query_code(),
+        e.error_type(),
+        e.status(),
+        &e.message(),
+    )
+}
+
+/// An SQS error reply for an error that is not an [`SqsError`] (one the harness injects):
+/// `code` is both the shape of `__type` and the query code, and a 5xx `status` is the
+/// `Receiver`'s fault, anything else the `Sender`'s.
+pub(crate) fn error_reply(code: &str, status: u16, message: &str) -> JsonReply {
+    wire_error(code, code, ErrorType::for_status(status), status, message)
+}
+
+/// A required string member, or `MissingParameter`.
+fn required(r: &Members<'_>, name: &str) -> Result<String, Failure> {
+    match r.string(name)? {
+        Some(s) => Ok(s),
+        None => Err(SqsError::MissingParameter(name.to_string()).into()),
+    }
+}
+
+/// The reply of an operation that answers nothing.
+fn empty() -> Answer {
+    Ok(json!({}))
+}
+
+impl SqsApi {
+    async fn dispatch(&self, op: &str, handler: Handler, body: &[u8]) -> Answer {
+        let obj = parse_object(body)?;
+        let r = Members(&obj);
+        match handler {
+            Handler::Now(f) => f(&self.sqs, r),
+            Handler::Waits(f) => f(&self.sqs, r).await,
+            Handler::Unsupported => Err(SqsError::UnsupportedOperation(format!(
+                "{op} is not supported by sfn-harness."
+            ))
+            .into()),
+        }
+    }
+}
+
+impl JsonService for SqsApi {
+    fn call<'a>(&'a self, operation: &'a str, body: &'a [u8]) -> BoxFuture<'a, JsonReply> {
+        Box::pin(async move {
+            let Some(&(_, handler)) = OPERATIONS.iter().find(|(name, _)| *name == operation) else {
+                return JsonReply::unknown_operation(&format!("{SQS_TARGET_PREFIX}.{operation}"));
+            };
+            match self.dispatch(operation, handler, body).await {
+                Ok(v) => JsonReply::ok(&v),
+                Err(Failure::Malformed(m)) => m.into(),
+                Err(Failure::Sqs(e)) => sqs_error_reply(&e),
+            }
+        })
+    }
+}
