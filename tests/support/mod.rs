@@ -113,7 +113,7 @@ pub fn sfn_config(url: &str) -> aws_sdk_sfn::config::Builder {
             "test", "test", None, None, "test",
         ))
         .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .interceptor(sfn_harness::server::sfn_api::NoHostPrefix)
+        .interceptor(sfn_harness::NoHostPrefix)
 }
 
 /// Static test credentials in us-east-1, plain HTTP.
