@@ -51,8 +51,8 @@ pub(crate) struct Failure {
     /// `States.Timeout` (as for `TimeoutSeconds`), and `ErrorEquals: ["States.HeartbeatTimeout"]`
     /// matches it too.
     pub missed_heartbeat: bool,
-    /// A Task's `TimeoutSeconds` or `HeartbeatSeconds` passed (`TaskTimedOut`,
-    /// `LambdaFunctionTimedOut`): a Catch then sees `"Cause": ""`.
+    /// A Task's `TimeoutSeconds` passed (`TaskTimedOut`, `LambdaFunctionTimedOut`): a Catch
+    /// then sees `"Cause": ""`.
     pub timed_out: bool,
     /// The failure is a task's result (its handler's error). A result over the size limit
     /// (`States.DataLimitExceeded`) is then caught like any task error, `States.ALL` too

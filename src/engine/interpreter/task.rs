@@ -195,6 +195,9 @@ impl Run {
                     self.engine.tokens.close(tok);
                     let mut f = self.task_timed_out(chain, &task.res, task.family);
                     f.missed_heartbeat = beat_at < timeout_at;
+                    // Only a TimeoutSeconds timeout is recorded with `"Cause": ""` when caught;
+                    // no recording shows a caught missed heartbeat with one.
+                    f.timed_out = !f.missed_heartbeat;
                     return Err(f);
                 }
             };
