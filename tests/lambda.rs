@@ -5,10 +5,10 @@
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use sfn_harness::integrations::lambda::function;
-use sfn_harness::prelude::*;
 use sfn_harness::asl::StatesError;
 use sfn_harness::harness::snapshot::NormalizedEvent;
+use sfn_harness::integrations::lambda::function;
+use sfn_harness::prelude::*;
 use wiremock::matchers::{body_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -52,7 +52,10 @@ async fn a_throttled_lambda_is_retried_until_it_answers(h: Harness) {
     let validate = h
         .on_lambda("validate")
         .fail("Lambda.TooManyRequestsException", "Rate Exceeded.")
-        .then(Reply::fail("Lambda.TooManyRequestsException", "Rate Exceeded."))
+        .then(Reply::fail(
+            "Lambda.TooManyRequestsException",
+            "Rate Exceeded.",
+        ))
         .then(Reply::respond(json!({ "valid": true })))
         .expect(3)
         .mount()
@@ -433,7 +436,10 @@ async fn a_resource_with_no_response_says_how_to_give_one(h: Harness) {
     assert_eq!(failed["resourceType"], "dynamodb");
     assert_eq!(failed["resource"], "updateItem");
     let cause = failed["cause"].as_str().unwrap();
-    assert!(cause.contains("h.on_task(\"Reserve\").respond(..)"), "{cause}");
+    assert!(
+        cause.contains("h.on_task(\"Reserve\").respond(..)"),
+        "{cause}"
+    );
     assert!(cause.contains("sfn-harness serve"), "{cause}");
     assert!(!cause.contains("Engine::register_resource"), "{cause}");
 }

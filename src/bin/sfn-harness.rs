@@ -99,9 +99,9 @@ async fn serve(args: Serve) -> Result<(), String> {
         .or_else(|| std::env::var("LAMBDA_ENDPOINT").ok())
         .filter(|u| !u.is_empty());
     if let Some(url) = &lambda_endpoint {
-        account
-            .lambda()
-            .set_endpoint(Some(sfn_harness::integrations::lambda::LambdaEndpoint::new(url)));
+        account.lambda().set_endpoint(Some(
+            sfn_harness::integrations::lambda::LambdaEndpoint::new(url),
+        ));
         tracing::info!(lambda_endpoint = %url, "Lambda functions are invoked at this endpoint");
     }
     let router = account.router();

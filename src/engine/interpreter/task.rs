@@ -18,9 +18,7 @@ use super::retry::Attempt;
 use super::{Failure, Here, Run};
 use crate::asl::Task;
 use crate::engine::history::Event;
-use crate::engine::task::{
-    EngineHandle, EventFamily, Pattern, Resource, TaskHandler, TaskRequest,
-};
+use crate::engine::task::{EngineHandle, EventFamily, Pattern, Resource, TaskHandler, TaskRequest};
 use crate::engine::tokens::TokenOutcome;
 use crate::engine::TaskSubmission;
 use crate::time::{Clock, Millis};

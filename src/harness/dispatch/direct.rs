@@ -8,9 +8,9 @@ use serde_json::{json, Value};
 
 use super::answer::{answer_token, compute};
 use crate::asl::StatesError;
+use crate::engine::task::no_response_message;
 use crate::engine::task::{BoxFuture, TaskHandler, TaskRequest};
 use crate::engine::TaskSubmission;
-use crate::engine::task::no_response_message;
 use crate::harness::worker::{Answer, WorkerState, WorkerTask};
 use crate::harness::HarnessInner;
 

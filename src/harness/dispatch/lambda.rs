@@ -62,10 +62,13 @@ impl FunctionSource for ScriptedFunctions {
         }
         if t.token.is_some() {
             // A worker on the state answers the token (through the dispatcher), not the call.
-            let answered = h
-                .workers()
-                .iter()
-                .any(|w| w.matches(&t.state_name, &t.state_machine_arn, None, &call.payload));
+            // Without a Lambda endpoint, the test's own code may answer it too (SendTask* through
+            // the SDK, `h.send_task_success`): the invocation is accepted and the token waits.
+            let answered = h.config.lambda_endpoint.is_none()
+                || call.function_name.is_empty()
+                || h.workers()
+                    .iter()
+                    .any(|w| w.matches(&t.state_name, &t.state_machine_arn, None, &call.payload));
             return answered.then(|| Arc::new(Accepts) as Arc<dyn LambdaFunction>);
         }
         let worker = h.find_worker(&t.state_name, &t.state_machine_arn, None, &call.payload)?;

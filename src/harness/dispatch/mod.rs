@@ -38,7 +38,9 @@ pub(crate) fn install(inner: &Arc<HarnessInner>) {
     inner
         .account
         .lambda()
-        .add_source(Arc::new(lambda::ScriptedFunctions::new(Arc::downgrade(inner))));
+        .add_source(Arc::new(lambda::ScriptedFunctions::new(Arc::downgrade(
+            inner,
+        ))));
     let engine = inner.engine();
     engine.set_fallback_handler(Arc::new(direct::ScriptedResource::new(Arc::downgrade(
         inner,
