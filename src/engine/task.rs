@@ -223,7 +223,7 @@ pub(crate) fn no_response_message(arn: &str, state: &str) -> String {
          test, script one with h.on_task(\"{state}\").respond(..) or register a handler with \
          h.on_resource(..). Under `sfn-harness serve`, only the integrations sfn-harness \
          implements answer (sqs:sendMessage, Lambda through --lambda-endpoint or \
-         LAMBDA_ENDPOINT, http:invoke); answering this resource there is not supported by \
+         LAMBDA_ENDPOINT); answering this resource there is not supported by \
          sfn-harness yet."
     )
 }
