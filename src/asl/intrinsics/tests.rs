@@ -106,7 +106,11 @@ fn each_function_behaves_as_aws() {
 fn math_random_accepts_numbers_with_a_fraction() {
     // AWS: `States.MathRandom(12.5, 44.51)` succeeds
     // (../shared/conformance/v2/intrinsic_functions.test_math_operations.test_math_random.exec_hist_resp_0).
-    let v = run("States.MathRandom($.a, $.b)", json!({"a": 12.5, "b": 44.51})).unwrap();
+    let v = run(
+        "States.MathRandom($.a, $.b)",
+        json!({"a": 12.5, "b": 44.51}),
+    )
+    .unwrap();
     let n = v.as_i64().unwrap();
     assert!((13..45).contains(&n), "{v}");
 }

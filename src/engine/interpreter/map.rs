@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::dataflow::{self, runtime};
 use super::retry::Attempt;
-use super::{Failure, Run};
+use super::{Failure, Here, Run};
 use crate::asl::{Env, Map, PathOrNull, Seconds};
 use crate::engine::history::{json_text, Event};
 use crate::sync::lock;
@@ -46,30 +46,7 @@ impl Run {
                 ),
             ));
         };
-        let max = match &m.max_concurrency {
-            Some(Seconds::Path(p)) => {
-                // AWS's cause for a value that is no integer:
-                // `scenarios.test_base_scenarios.test_max_concurrency_path[NoNumber]` and
-                // `[max_concurrency_value0]` (an object) in ../shared/conformance/v2.
-                let v = p.read(&Env::new(eff, &Value::Null)).map_err(|_| {
-                    runtime(
-                        here,
-                        format!("Invalid path '{p}': the path references no value"),
-                    )
-                })?;
-                v.as_u64().ok_or_else(|| {
-                    runtime(
-                        here,
-                        format!(
-                            "The MaxConcurrencyPath field refers to value {} which is not a valid integer: {p}",
-                            json_text(&v)
-                        ),
-                    )
-                })? as usize
-            }
-            Some(s) => dataflow::seconds(here, s, eff)? as usize,
-            None => 0,
-        };
+        let max = max_concurrency(here, m, eff)?;
         let started = self.emit(chain, Event::map_state_started(items.len()));
         let lanes = if max == 0 {
             items.len()
@@ -137,5 +114,38 @@ impl Run {
         let joined = joined
             .map(|_| Value::Array(results.into_iter().map(crate::sync::into_inner).collect()));
         self.join_fibers(joined, Event::map_state_succeeded(), chain)
+    }
+}
+
+/// A Map state's `MaxConcurrency` (0: no limit), literal or read by `MaxConcurrencyPath`.
+///
+/// AWS's cause for a value that is no integer is
+/// `The MaxConcurrencyPath field refers to value "<value>" which is not a valid integer: <path>`
+/// (`scenarios.test_base_scenarios.test_max_concurrency_path[NoNumber]` and
+/// `[max_concurrency_value0]`, an object, in ../shared/conformance/v2).
+pub(super) fn max_concurrency(here: &Here<'_>, m: &Map, eff: &Value) -> Result<usize, Failure> {
+    match &m.max_concurrency {
+        Some(Seconds::Path(p)) => {
+            let v = p.read(&Env::new(eff, &Value::Null)).map_err(|_| {
+                runtime(
+                    here,
+                    format!("Invalid path '{p}': the path references no value"),
+                )
+            })?;
+            let shown = match &v {
+                Value::String(s) => s.clone(),
+                other => json_text(other),
+            };
+            v.as_u64().map(|n| n as usize).ok_or_else(|| {
+                runtime(
+                    here,
+                    format!(
+                        "The MaxConcurrencyPath field refers to value \"{shown}\" which is not a valid integer: {p}"
+                    ),
+                )
+            })
+        }
+        Some(s) => Ok(dataflow::seconds(here, s, eff)? as usize),
+        None => Ok(0),
     }
 }

@@ -34,8 +34,8 @@ use serde_json::{json, Value};
 
 use crate::asl::{choice, Definition, Env, State, StateKind, StatesError, Transition};
 use crate::engine::execution::{ExecutionRecord, Terminal};
-use crate::engine::machine::MachineType;
 use crate::engine::history::Event;
+use crate::engine::machine::MachineType;
 use crate::engine::task::BoxFuture;
 use crate::engine::EngineInner;
 use crate::ids::Ids;
@@ -335,6 +335,13 @@ impl Run {
         chain: &mut u64,
     ) -> Result<Step, Failure> {
         let eff = dataflow::input_path(here, raw, || self.context(here, 0, None, None))?;
+        if let Work::Map(m) = work {
+            // A bad `MaxConcurrencyPath` value fails the execution before the Map starts, with
+            // no `MapStateFailed` and no retry or catch
+            // (`scenarios.test_base_scenarios.test_max_concurrency_path[NoNumber]` in
+            // ../shared/conformance/v2: MapStateEntered, then ExecutionFailed).
+            map::max_concurrency(here, m, &eff)?;
+        }
         let r = self.with_retry(here, work, raw, &eff, chain).await?;
         self.finish_result(here, r, work, raw, chain)
     }

@@ -4,9 +4,9 @@ use serde_json::{json, Value};
 
 use super::dataflow::{self, runtime};
 use super::{Failure, Here, Run};
+use crate::asl::intrinsics;
 use crate::asl::path::Path;
 use crate::asl::payload::not_found_cause;
-use crate::asl::intrinsics;
 use crate::asl::{Env, Fail, StringOrPath, WaitFor};
 use crate::engine::history::json_text;
 use crate::time::Millis;
@@ -30,9 +30,9 @@ impl Run {
                     // in ../shared/conformance/v2).
                     let path = Path::parse(expr).map_err(|e| runtime(here, e))?;
                     let doc = if path.is_context() { &ctx } else { raw };
-                    let v = path
-                        .read(&Env::new(raw, &ctx))
-                        .map_err(|_| runtime(here, not_found_cause(expr, &format!("{field}Path"), doc)))?;
+                    let v = path.read(&Env::new(raw, &ctx)).map_err(|_| {
+                        runtime(here, not_found_cause(expr, &format!("{field}Path"), doc))
+                    })?;
                     match v {
                         Value::String(s) => Ok(Some(s)),
                         other => Err(runtime(
@@ -100,15 +100,13 @@ impl Run {
                             ),
                         ))
                     }
-                    _ => {
-                        return Err(runtime(
-                            here,
-                            format!(
-                                "The SecondsPath parameter cannot be parsed as a long value: {p} == {}",
-                                shown(&v)
-                            ),
-                        ))
-                    }
+                    _ => return Err(runtime(
+                        here,
+                        format!(
+                            "The SecondsPath parameter cannot be parsed as a long value: {p} == {}",
+                            shown(&v)
+                        ),
+                    )),
                 };
                 now.saturating_add(secs.saturating_mul(1000))
             }
