@@ -319,3 +319,51 @@ fn illegal_escapes_in_intrinsic_strings_are_refused_at_creation() {
         "{err}"
     );
 }
+
+#[tokio::test]
+async fn a_task_failing_its_parallel_branch_is_recorded_as_aborted() {
+    // callback.test_callback.test_sqs_failure_in_wait_for_task_tok_no_error_field[SQS_PARALLEL_WAIT_FOR_TASK_TOKEN]:
+    // TaskFailed (8), TaskStateAborted after 8, ParallelStateFailed after 8. A Fail state in a
+    // branch has no such event (cases/scenarios.test_parallel_state_fail).
+    let e = engine();
+    e.register_resource(
+        "arn:aws:states:::test:fails",
+        sfn_harness::engine::task::handler(|_req: sfn_harness::engine::task::TaskRequest| async {
+            Err(sfn_harness::asl::StatesError::new("Boom", "it failed"))
+        }),
+    );
+    let exec = run_with(
+        &e,
+        MachineType::Standard,
+        json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true,
+            "Branches": [{"StartAt": "T", "States": {"T": {"Type": "Task",
+                "Resource": "arn:aws:states:::test:fails", "End": true}}}]}}}),
+        json!({}),
+    )
+    .await;
+    let got: Vec<(u64, u64, String)> = exec
+        .history()
+        .iter()
+        .skip(6)
+        .map(|e| (e.id, e.previous_event_id, e.event_type.clone()))
+        .collect();
+    let want = [
+        (7, 6, "TaskFailed"),
+        (8, 7, "TaskStateAborted"),
+        (9, 7, "ParallelStateFailed"),
+        (10, 9, "ExecutionFailed"),
+    ];
+    assert_eq!(
+        got,
+        want.map(|(a, b, t)| (a, b, t.to_string())),
+        "{:#?}",
+        exec.history()
+    );
+    let exec = run(
+        json!({"StartAt": "P", "States": {"P": {"Type": "Parallel", "End": true,
+            "Branches": [{"StartAt": "F", "States": {"F": {"Type": "Fail", "Error": "E"}}}]}}}),
+        json!({}),
+    )
+    .await;
+    assert!(!types(&exec).contains(&"TaskStateAborted".to_string()));
+}

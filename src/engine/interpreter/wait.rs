@@ -100,13 +100,15 @@ impl Run {
                             ),
                         ))
                     }
-                    _ => return Err(runtime(
-                        here,
-                        format!(
+                    _ => {
+                        return Err(runtime(
+                            here,
+                            format!(
                             "The SecondsPath parameter cannot be parsed as a long value: {p} == {}",
                             shown(&v)
                         ),
-                    )),
+                        ))
+                    }
                 };
                 now.saturating_add(secs.saturating_mul(1000))
             }
