@@ -313,7 +313,7 @@ fn illegal_escapes_in_intrinsic_strings_are_refused_at_creation() {
     let err = e.create_state_machine("bad", &def.to_string()).unwrap_err();
     assert_eq!(err.code(), "InvalidDefinition");
     assert!(
-        err.to_string().contains(
+        err.message().contains(
             "The value for the field 'parsed.$' must be a valid JSONPath or a valid intrinsic function call at /States/I/Parameters"
         ),
         "{err}"
@@ -366,4 +366,66 @@ async fn a_task_failing_its_parallel_branch_is_recorded_as_aborted() {
     )
     .await;
     assert!(!types(&exec).contains(&"TaskStateAborted".to_string()));
+}
+
+#[test]
+fn dynamodb_actions_step_functions_does_not_integrate_are_refused() {
+    // services.test_dynamodb_task_service.test_invalid_integration
+    let def = json!({"StartAt": "Query", "States": {"Query": {"Type": "Task",
+        "Resource": "arn:aws:states:::dynamodb:query", "End": true}}});
+    let err = engine()
+        .create_state_machine("ddb", &def.to_string())
+        .unwrap_err();
+    assert_eq!(
+        err.message(),
+        "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The resource provided \
+         arn:aws:states:::dynamodb:query is not recognized. The value is not a valid resource \
+         ARN, or the resource is not available in this region. at /States/Query/Resource'"
+    );
+}
+
+/// A distributed Map with this `Label`, as LocalStack's `map_state_label*.json5` templates.
+fn labelled(label: &str) -> String {
+    serde_json::to_string(
+        &json!({"Comment": "MAP_STATE_LABEL_JSON", "StartAt": "MapState",
+        "States": {"MapState": {"Type": "Map", "ItemProcessor": {
+            "ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+            "StartAt": "IteratorInner", "States": {"IteratorInner": {"Type": "Pass", "End": true}}},
+        "Label": label, "End": true}}}),
+    )
+    .unwrap()
+}
+
+#[test]
+fn map_labels_are_checked_as_aws_checks_them() {
+    // LocalStack's AWS-validated tests/aws/services/stepfunctions/v2/test_sfn_api_map_run.py
+    // (snapshot test_sfn_api_map_run.snapshot.json): test_map_state_label_empty_fail,
+    // test_map_state_label_too_long_fail, test_map_state_label_invalid_char_fail[ ], ["],
+    // [\x00], [\\].
+    let e = engine();
+    for (label, args) in [
+        ("", "['Label cannot be empty']"),
+        (
+            "12345678901234567890123456789012345678901",
+            "['Label cannot exceed 40 characters']",
+        ),
+        ("label_ ", "[\"Label contains invalid character: ' '\"]"),
+        ("label_\"", "['Label contains invalid character: \\'\"\\'']"),
+        (
+            "label_\u{0}",
+            "[\"Label contains invalid character: '\\x00'\"]",
+        ),
+        ("label_\\", "[\"Label contains invalid character: '\\\\'\"]"),
+    ] {
+        let text = labelled(label);
+        let err = e.create_state_machine("label", &text).unwrap_err();
+        assert_eq!(err.code(), "InvalidDefinition");
+        assert_eq!(
+            err.message(),
+            format!("Error=ValueError Args={args} in definition '{text}'."),
+            "label {label:?}"
+        );
+    }
+    // A valid label (test_map_state_label: "TestMap").
+    assert!(e.create_state_machine("ok", &labelled("TestMap")).is_ok());
 }
