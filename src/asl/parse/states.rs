@@ -264,7 +264,7 @@ impl Parser {
             // ../shared/conformance/v2).
             self.schema(
                 &format!("{loc}/Resource"),
-                &format!("The resource provided {resource} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region."),
+                format!("The resource provided {resource} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region."),
             );
             return None;
         }
