@@ -1,7 +1,9 @@
 //! The HTTP endpoint: one loopback port that the real AWS SDK clients talk to.
 //!
 //! Every AWS JSON 1.0 request is `POST /` with an `X-Amz-Target: <Prefix>.<Operation>` header.
-//! A [`Router`] maps prefixes to [`JsonService`]s — `AmazonSQS` to the SQS engine
+//! A request without one whose body is a form (`Action=…&Version=2012-11-05`) is an SQS query
+//! request: the SQS query front-end (`sqs_api::query`) turns it into the JSON request of the same
+//! operation, routes it like any other, and answers in XML. A [`Router`] maps prefixes to [`JsonService`]s — `AmazonSQS` to the SQS engine
 //! ([`SqsApi`]), and `AWSStepFunctions` to whatever Step Functions API is plugged in with
 //! [`Router::with_service`]. A [`Server`] binds `127.0.0.1:0` (or, with [`Server::bind`], any
 //! address) synchronously (so its URL is known at once), serves with hyper on the current tokio
@@ -417,12 +419,30 @@ async fn serve(
     let _activity = router.clock.activity();
     let started = std::time::Instant::now();
     let request_id = uuid::Uuid::new_v4().to_string();
-    let target = req
-        .headers()
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let mut target = header("x-amz-target");
+    // Without a target, a form body (or an `Action` in the URL) is an SQS query request.
+    let query = target.is_none()
+        && sqs_api::query::is_query(header("content-type").as_deref(), req.uri().query());
+    let path = req.uri().path().to_string();
+    let url_query = req.uri().query().map(str::to_owned);
     let reply = match read_body(req.into_body()).await {
+        Body::Complete(body) if query => {
+            match sqs_api::query::serve(router, &path, url_query.as_deref(), &body, &request_id)
+                .await
+            {
+                Some((served, reply)) => {
+                    target = Some(served);
+                    reply
+                }
+                None => return Err(ConnectionDropped),
+            }
+        }
         Body::Complete(body) => match router.call(target.as_deref(), &body).await {
             Outcome::Reply(reply) => reply,
             Outcome::Dropped => return Err(ConnectionDropped),
@@ -497,10 +517,17 @@ fn to_response(reply: JsonReply, request_id: &str) -> Response<Full<Bytes>> {
     let mut resp = Response::new(Full::new(reply.body));
     *resp.status_mut() = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_REQUEST);
     let headers = resp.headers_mut();
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("application/x-amz-json-1.0"),
-    );
+    // JSON unless the reply names its own type (the SQS query protocol's XML).
+    if !reply
+        .headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+    {
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/x-amz-json-1.0"),
+        );
+    }
     if let Ok(v) = HeaderValue::from_str(request_id) {
         headers.insert(HeaderName::from_static("x-amzn-requestid"), v);
     }

@@ -11,6 +11,7 @@
 #![warn(unreachable_pub)]
 
 mod messages;
+pub(crate) mod query;
 mod queues;
 
 use std::sync::Arc;
