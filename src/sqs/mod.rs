@@ -52,6 +52,8 @@
 //! | `receive.rs` | `ReceiveMessage`, long polls, redrive to a dead-letter queue, rendering |
 //! | `visibility.rs` | `DeleteMessage`, `ChangeMessageVisibility` and their batches |
 //! | `batch.rs` | the batch entry checks and the `Successful` / `Failed` split |
+//! | `permissions.rs` | `AddPermission`, `RemovePermission` |
+//! | `move_tasks.rs` | `StartMessageMoveTask`, `CancelMessageMoveTask`, `ListMessageMoveTasks` |
 //! | `consume.rs` | crate-internal: the harness's workers taking one message by id |
 //! | `queue.rs` | a queue's stored state, its attributes and their ranges, [`RedrivePolicy`] |
 //! | `message.rs` | stored messages, [`MessageAttributeValue`], validation, receipt handles |
@@ -68,6 +70,8 @@ mod error;
 pub(crate) mod md5;
 pub(crate) mod message;
 pub(crate) mod queue;
+mod move_tasks;
+mod permissions;
 mod queues;
 mod receive;
 mod send;
@@ -82,6 +86,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 pub use error::{ErrorType, SqsError};
 pub use message::MessageAttributeValue;
+pub use move_tasks::MessageMoveTask;
 pub use queue::RedrivePolicy;
 pub use types::*;
 
@@ -133,6 +138,8 @@ struct State {
     queues: BTreeMap<String, Queue>,
     deleted: HashMap<String, Millis>,
     next_sequence: u128,
+    /// Every `StartMessageMoveTask`, oldest first.
+    move_tasks: Vec<MessageMoveTask>,
 }
 
 impl State {
@@ -174,6 +181,7 @@ impl Sqs {
                 queues: BTreeMap::new(),
                 deleted: HashMap::new(),
                 next_sequence: 18_849_496_460_467_696_128,
+                move_tasks: Vec::new(),
             }),
             ids: Mutex::new(Ids::random()),
             hook: RwLock::new(None),
@@ -240,7 +248,10 @@ impl Sqs {
         crate::arn::format("aws", "sqs", &self.region, &self.account_id, name)
     }
 
-    /// Resolves a queue URL (of any host) to a queue name, by its last two path segments.
+    /// Resolves a queue URL (of any host) to a queue name, by its last two path segments. A bare
+    /// queue name (no `/`) names the queue of this account, as AWS accepts it where a
+    /// `QueueUrl` is expected (SDK for Java v1 code passing a name "works in production":
+    /// localstack/localstack#8545).
     fn name_of(&self, queue_url: &str) -> Result<String, SqsError> {
         if queue_url.is_empty() {
             return Err(SqsError::MissingParameter("QueueUrl".into()));
@@ -249,6 +260,9 @@ impl Sqs {
         let path = path.split_once("://").map_or(path, |(_, rest)| rest);
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         match segments.as_slice() {
+            [name] if !queue_url.contains("://") && !queue_url.contains('/') => {
+                Ok((*name).to_string())
+            }
             [.., account, name] if segments.len() >= 2 || !queue_url.contains("://") => {
                 if *account != self.account_id {
                     return Err(SqsError::QueueDoesNotExist);

@@ -42,7 +42,14 @@ impl Sqs {
             }
         }
         if let Some(existing) = st.queues.get(&name) {
+            // Only the attributes the request names are compared: re-creating a queue with no
+            // attributes returns its URL whatever its attributes (AWS's CreateQueue reference:
+            // "If you provide the name of an existing queue along with the exact names and
+            // values of all the queue's attributes, CreateQueue returns the queue URL").
             for attr in queue::SETTABLE {
+                if !input.attributes.contains_key(*attr) {
+                    continue;
+                }
                 if existing.config.values.get(*attr) != config.values.get(*attr) {
                     return Err(SqsError::QueueNameExists((*attr).to_string()));
                 }

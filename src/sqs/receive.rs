@@ -2,7 +2,7 @@
 //! redrive of messages received `maxReceiveCount` times to the dead-letter queue, and the
 //! rendering of a stored message as a [`ReceivedMessage`].
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::MutexGuard;
 
 use super::message::StoredMessage;
@@ -138,6 +138,26 @@ impl Sqs {
             }
         }
         let mut order: Vec<usize> = (0..q.messages.len()).collect();
+        if q.fifo {
+            // "When receiving messages from a FIFO queue with multiple message groups, Amazon SQS
+            // first attempts to return as many messages with the same message group ID as
+            // possible" (SQS Developer Guide, "FIFO queue delivery logic"): groups in the order
+            // of their oldest message, each group's messages in send order.
+            let mut rank: HashMap<&str, usize> = HashMap::new();
+            for m in &q.messages {
+                let next = rank.len();
+                rank.entry(m.group_id.as_deref().unwrap_or_default())
+                    .or_insert(next);
+            }
+            let rank_of = |i: &usize| {
+                q.messages
+                    .get(*i)
+                    .and_then(|m| rank.get(m.group_id.as_deref().unwrap_or_default()))
+                    .copied()
+                    .unwrap_or(usize::MAX)
+            };
+            order.sort_by_key(rank_of);
+        }
         if let (false, Some(seed)) = (q.fifo, reorder) {
             use rand::seq::SliceRandom;
             use rand::SeedableRng;

@@ -7,6 +7,7 @@ use sha2::{Digest, Sha256};
 use super::batch::{batch, check_batch};
 use super::delivery::Sent;
 use super::message::{self, StoredMessage};
+use super::queue;
 use super::{md5, secs_to_ms, BatchOutput, SendMessage, SendMessageOutput, Sqs, SqsError, State};
 use crate::sync::lock;
 use crate::time::Millis;
@@ -49,7 +50,7 @@ impl Sqs {
             "SendMessageBatchRequestEntry",
         )?;
         let total: usize = entries.iter().map(|(_, m)| m.size()).sum();
-        if total > 262_144 {
+        if total > queue::MAX_MESSAGE_BYTES as usize {
             return Err(SqsError::BatchRequestTooLong(total));
         }
         let now = self.clock.now_ms();
