@@ -431,13 +431,44 @@ async fn serve(
         && sqs_api::query::is_query(header("content-type").as_deref(), req.uri().query());
     let path = req.uri().path().to_string();
     let url_query = req.uri().query().map(str::to_owned);
-    let reply = match read_body(req.into_body()).await {
+    // SQS queues follow the client's signing region.
+    let region = header("authorization").and_then(|a| crate::sqs::signing_region(&a));
+    let handled = async {
+        serve_body(
+            router,
+            req.into_body(),
+            query,
+            &mut target,
+            &path,
+            url_query.as_deref(),
+            &request_id,
+        )
+        .await
+    };
+    let reply = match region {
+        Some(region) => crate::sqs::in_region(region, handled).await,
+        None => handled.await,
+    }?;
+    log_request(target.as_deref(), &reply, started.elapsed(), &request_id);
+    Ok(to_response(reply, &request_id))
+}
+
+/// Reads the body of a request and answers it: as an SQS query request (`query`), or routed by
+/// `target`. A query request's target is filled in from its `Action`.
+async fn serve_body(
+    router: &Router,
+    body: Incoming,
+    query: bool,
+    target: &mut Option<String>,
+    path: &str,
+    url_query: Option<&str>,
+    request_id: &str,
+) -> Result<JsonReply, ConnectionDropped> {
+    let reply = match read_body(body).await {
         Body::Complete(body) if query => {
-            match sqs_api::query::serve(router, &path, url_query.as_deref(), &body, &request_id)
-                .await
-            {
+            match sqs_api::query::serve(router, path, url_query, &body, request_id).await {
                 Some((served, reply)) => {
-                    target = Some(served);
+                    *target = Some(served);
                     reply
                 }
                 None => return Err(ConnectionDropped),
@@ -456,8 +487,7 @@ async fn serve(
             JsonReply::serialization(&format!("Could not read the request body: {e}"))
         }
     };
-    log_request(target.as_deref(), &reply, started.elapsed(), &request_id);
-    Ok(to_response(reply, &request_id))
+    Ok(reply)
 }
 
 /// One `tracing` event per request: operation, status, duration (and the error's `__type`).

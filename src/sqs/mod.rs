@@ -54,6 +54,7 @@
 //! | `batch.rs` | the batch entry checks and the `Successful` / `Failed` split |
 //! | `permissions.rs` | `AddPermission`, `RemovePermission` |
 //! | `move_tasks.rs` | `StartMessageMoveTask`, `CancelMessageMoveTask`, `ListMessageMoveTasks` |
+//! | `region.rs` | the request's region (the client's signing region) that queues follow |
 //! | `consume.rs` | crate-internal: the harness's workers taking one message by id |
 //! | `queue.rs` | a queue's stored state, its attributes and their ranges, [`RedrivePolicy`] |
 //! | `message.rs` | stored messages, [`MessageAttributeValue`], validation, receipt handles |
@@ -69,11 +70,12 @@ pub(crate) mod delivery;
 mod error;
 pub(crate) mod md5;
 pub(crate) mod message;
-pub(crate) mod queue;
 mod move_tasks;
 mod permissions;
+pub(crate) mod queue;
 mod queues;
 mod receive;
+mod region;
 mod send;
 mod types;
 mod visibility;
@@ -88,6 +90,7 @@ pub use error::{ErrorType, SqsError};
 pub use message::MessageAttributeValue;
 pub use move_tasks::MessageMoveTask;
 pub use queue::RedrivePolicy;
+pub use region::{in_region, signing_region};
 pub use types::*;
 
 use crate::ids::Ids;
@@ -233,19 +236,61 @@ impl Sqs {
         &self.account_id
     }
 
-    /// The region used in queue ARNs.
+    /// The service's own region: that of queues created outside a request of another region
+    /// (see [`in_region`]).
     pub fn region(&self) -> &str {
         &self.region
     }
 
-    /// The URL of queue `name`.
-    pub fn queue_url(&self, name: &str) -> String {
-        format!("{}/{}/{}", lock(&self.base_url), self.account_id, name)
+    /// The region of the call being served: the request's (see [`in_region`]), else the
+    /// service's.
+    fn region_now(&self) -> String {
+        region::current().unwrap_or_else(|| self.region.clone())
     }
 
-    /// The ARN of queue `name`.
+    /// The key of queue `name` of `region` in the queue table: the bare name in the service's
+    /// region, `<region>/<name>` in another.
+    fn key(&self, region: &str, name: &str) -> String {
+        if region == self.region {
+            name.to_string()
+        } else {
+            format!("{region}/{name}")
+        }
+    }
+
+    /// The key of queue `name` in the region of the call being served.
+    fn key_here(&self, name: &str) -> String {
+        self.key(&self.region_now(), name)
+    }
+
+    /// The region and name of a queue key.
+    fn split_key<'k>(&'k self, key: &'k str) -> (&'k str, &'k str) {
+        key.split_once('/').unwrap_or((self.region.as_str(), key))
+    }
+
+    /// The URL of the queue with table key `key`.
+    fn url_of_key(&self, key: &str) -> String {
+        let base = lock(&self.base_url).clone();
+        match key.split_once('/') {
+            Some((region, name)) => format!("{base}/queue/{region}/{}/{name}", self.account_id),
+            None => format!("{base}/{}/{key}", self.account_id),
+        }
+    }
+
+    /// The key of the queue of this account that an SQS ARN names.
+    fn key_of_arn(&self, arn: &str) -> Option<String> {
+        let (region, account, name) = queue::parse_arn(arn)?;
+        (account == self.account_id).then(|| self.key(region, name))
+    }
+
+    /// The URL of queue `name` (in the region of the call being served; see [`in_region`]).
+    pub fn queue_url(&self, name: &str) -> String {
+        self.url_of_key(&self.key_here(name))
+    }
+
+    /// The ARN of queue `name` (in the region of the call being served).
     pub fn queue_arn(&self, name: &str) -> String {
-        crate::arn::format("aws", "sqs", &self.region, &self.account_id, name)
+        crate::arn::format("aws", "sqs", &self.region_now(), &self.account_id, name)
     }
 
     /// Resolves a queue URL (of any host) to a queue name, by its last two path segments. A bare
@@ -261,7 +306,13 @@ impl Sqs {
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         match segments.as_slice() {
             [name] if !queue_url.contains("://") && !queue_url.contains('/') => {
-                Ok((*name).to_string())
+                Ok(self.key_here(name))
+            }
+            [.., "queue", region, account, name] => {
+                if *account != self.account_id {
+                    return Err(SqsError::QueueDoesNotExist);
+                }
+                Ok(self.key(region, name))
             }
             [.., account, name] if segments.len() >= 2 || !queue_url.contains("://") => {
                 if *account != self.account_id {

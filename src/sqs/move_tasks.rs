@@ -124,8 +124,7 @@ impl Sqs {
                 None => m
                     .dead_letter_source_arn
                     .as_deref()
-                    .and_then(queue::parse_arn)
-                    .map(|(_, _, name)| name.to_string())
+                    .and_then(|arn| self.key_of_arn(arn))
                     .filter(|n| st.queues.contains_key(n)),
             };
             let Some(target) = target else {
@@ -149,9 +148,8 @@ impl Sqs {
             q.messages = left;
         }
         let id = lock(&self.ids).uuid();
-        let task_handle = base64::engine::general_purpose::STANDARD.encode(
-            serde_json::json!({ "taskId": id, "sourceArn": source_queue_arn }).to_string(),
-        );
+        let task_handle = base64::engine::general_purpose::STANDARD
+            .encode(serde_json::json!({ "taskId": id, "sourceArn": source_queue_arn }).to_string());
         st.move_tasks.push(MessageMoveTask {
             task_handle: task_handle.clone(),
             status: if failed { "FAILED" } else { "COMPLETED" }.into(),
@@ -224,11 +222,10 @@ impl Sqs {
 
     /// The name of the queue of this account that `arn` names, or `ResourceNotFoundException`.
     fn queue_named_by(&self, arn: &str, param: &str) -> Result<String, SqsError> {
-        match queue::parse_arn(arn) {
-            Some((_, account, name)) if account == self.account_id => Ok(name.to_string()),
-            Some(_) => Err(not_found(param)),
-            None => Err(SqsError::invalid_value(param, arn, "Invalid ARN.")),
+        if queue::parse_arn(arn).is_none() {
+            return Err(SqsError::invalid_value(param, arn, "Invalid ARN."));
         }
+        self.key_of_arn(arn).ok_or_else(|| not_found(param))
     }
 }
 

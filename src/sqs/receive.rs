@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::MutexGuard;
 
 use super::message::StoredMessage;
-use super::queue::{self, Queue};
+use super::queue::Queue;
 use super::{
     md5, secs_to_ms, MessageAttributeValue, ReceiveMessage, ReceivedMessage, Sqs, SqsError, State,
 };
@@ -211,21 +211,16 @@ impl Sqs {
     ) -> (Millis, MutexGuard<'_, State>, Option<(String, u32)>) {
         let now = self.clock.now_ms();
         let st = lock(&self.state);
-        let redrive = Self::redrive(&st.queues, name, &self.account_id);
+        let redrive = self.redrive(&st.queues, name);
         (now, st, redrive)
     }
 
     /// The dead-letter queue and `maxReceiveCount` of queue `name`'s redrive policy, when that
     /// queue exists in this account (otherwise messages are never moved, as in AWS).
-    fn redrive(
-        queues: &BTreeMap<String, Queue>,
-        name: &str,
-        account_id: &str,
-    ) -> Option<(String, u32)> {
+    fn redrive(&self, queues: &BTreeMap<String, Queue>, name: &str) -> Option<(String, u32)> {
         let policy = queues.get(name)?.config.redrive_policy()?;
-        let (_, account, dlq) = queue::parse_arn(&policy.dead_letter_target_arn)?;
-        (account == account_id && dlq != name && queues.contains_key(dlq))
-            .then(|| (dlq.to_string(), policy.max_receive_count))
+        let dlq = self.key_of_arn(&policy.dead_letter_target_arn)?;
+        (dlq != name && queues.contains_key(&dlq)).then_some((dlq, policy.max_receive_count))
     }
 
     /// Moves the messages at `indices` of queue `from` to the dead-letter queue `dlq`, as new

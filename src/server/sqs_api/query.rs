@@ -62,9 +62,8 @@ pub(crate) fn is_query(content_type: Option<&str>, url_query: Option<&str>) -> b
     content_type.is_some_and(|c| {
         c.to_ascii_lowercase()
             .starts_with("application/x-www-form-urlencoded")
-    }) || url_query.is_some_and(|q| {
-        form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "Action")
-    })
+    }) || url_query
+        .is_some_and(|q| form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "Action"))
 }
 
 /// Serves one query request: `path` is the request path (a request may be posted to a queue's
@@ -252,7 +251,10 @@ fn scalar(name: &str, v: &str) -> Result<Value, QueryError> {
 }
 
 /// The action and the JSON request members of a query request.
-fn decode(params: &[(String, String)], path: &str) -> Result<(String, Map<String, Value>), QueryError> {
+fn decode(
+    params: &[(String, String)],
+    path: &str,
+) -> Result<(String, Map<String, Value>), QueryError> {
     let mut root = Node::default();
     let mut action = None;
     for (k, v) in params {
@@ -421,7 +423,11 @@ fn encode(action: &str, reply: JsonReply, request_id: &str) -> JsonReply {
             None => {
                 let t = members.get("__type").map(scalar_text).unwrap_or_default();
                 let code = t.rsplit('#').next().unwrap_or_default().to_string();
-                let fault = if reply.status >= 500 { "Receiver" } else { "Sender" };
+                let fault = if reply.status >= 500 {
+                    "Receiver"
+                } else {
+                    "Sender"
+                };
                 (code, fault.to_string())
             }
         };
@@ -526,9 +532,19 @@ mod tests {
 
     #[test]
     fn refuses_unknown_actions_and_bad_integers() {
-        assert_eq!(decode(&params("Version=1"), "/").unwrap_err().code, "MissingAction");
-        assert_eq!(decode(&params("Action=Nope"), "/").unwrap_err().code, "InvalidAction");
-        let e = decode(&params("Action=ReceiveMessage&QueueUrl=q&WaitTimeSeconds=x"), "/").unwrap_err();
+        assert_eq!(
+            decode(&params("Version=1"), "/").unwrap_err().code,
+            "MissingAction"
+        );
+        assert_eq!(
+            decode(&params("Action=Nope"), "/").unwrap_err().code,
+            "InvalidAction"
+        );
+        let e = decode(
+            &params("Action=ReceiveMessage&QueueUrl=q&WaitTimeSeconds=x"),
+            "/",
+        )
+        .unwrap_err();
         assert_eq!(e.code, "InvalidParameterValue");
     }
 

@@ -137,10 +137,8 @@ pub(super) fn cancel_message_move_task(sqs: &Sqs, r: Members<'_>) -> Answer {
 }
 
 pub(super) fn list_message_move_tasks(sqs: &Sqs, r: Members<'_>) -> Answer {
-    let tasks = sqs.list_message_move_tasks(
-        &required(&r, "SourceArn")?,
-        r.integer("MaxResults")?,
-    )?;
+    let tasks =
+        sqs.list_message_move_tasks(&required(&r, "SourceArn")?, r.integer("MaxResults")?)?;
     let results: Vec<Value> = tasks
         .iter()
         .map(|t| {
