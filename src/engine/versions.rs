@@ -248,10 +248,12 @@ impl Engine {
                     }
                     machine = Some(m);
                 }
-                _ => return Err(ApiError::validation(format!(
+                _ => {
+                    return Err(ApiError::validation(format!(
                     "Routing configuration must contain state machine version ARNs. Received: [{}]",
                     listed()
-                ))),
+                )))
+                }
             }
         }
         if routing.len() == 2 && routing[0].0 == routing[1].0 {
