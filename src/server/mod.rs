@@ -433,6 +433,7 @@ async fn serve(
     let url_query = req.uri().query().map(str::to_owned);
     // SQS queues follow the client's signing region.
     let region = header("authorization").and_then(|a| crate::sqs::signing_region(&a));
+    let trace_header = header("x-amzn-trace-id");
     let handled = async {
         serve_body(
             router,
@@ -445,10 +446,7 @@ async fn serve(
         )
         .await
     };
-    let reply = match region {
-        Some(region) => crate::sqs::in_region(region, handled).await,
-        None => handled.await,
-    }?;
+    let reply = crate::sqs::in_request(region, trace_header, handled).await?;
     log_request(target.as_deref(), &reply, started.elapsed(), &request_id);
     Ok(to_response(reply, &request_id))
 }

@@ -90,7 +90,7 @@ pub use error::{ErrorType, SqsError};
 pub use message::MessageAttributeValue;
 pub use move_tasks::MessageMoveTask;
 pub use queue::RedrivePolicy;
-pub use region::{in_region, signing_region};
+pub use region::{in_region, in_request, signing_region};
 pub use types::*;
 
 use crate::ids::Ids;

@@ -274,6 +274,9 @@ impl Sqs {
             }
             q.last_purge = Some(now);
             q.messages.clear();
+            // The deduplication window goes with the messages (LocalStack's AWS-validated
+            // `test_purge_queue_clears_fifo_deduplication_cache`).
+            q.dedup.clear();
             Ok(())
         })
     }

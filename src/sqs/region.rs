@@ -1,5 +1,8 @@
-//! The region a request is served in: a queue's region follows the client's signing region, so
-//! one [`Sqs`](super::Sqs) holds the queues of every region of its account.
+//! What the HTTP request being served tells SQS: the region (a queue's region follows the
+//! client's signing region, so one [`Sqs`](super::Sqs) holds the queues of every region of its
+//! account) and the X-Ray trace header (`X-Amzn-Trace-Id`, which becomes a sent message's
+//! `AWSTraceHeader` system attribute when the request sets none: LocalStack's AWS-validated
+//! `test_aws_trace_header_propagation` in `tests/aws/services/sqs/test_sqs.py`).
 //!
 //! The server runs each request inside [`in_region`] with the region of the SigV4 credential
 //! scope (`Credential=<key>/<date>/<region>/sqs/aws4_request`); outside it (in-process calls,
@@ -26,18 +29,48 @@
 
 use std::future::Future;
 
+/// What one request sets.
+#[derive(Debug, Clone, Default)]
+struct Scope {
+    region: Option<String>,
+    trace_header: Option<String>,
+}
+
 tokio::task_local! {
-    static REGION: String;
+    static SCOPE: Scope;
 }
 
 /// Runs `f` with `region` as the region of every SQS call it makes.
 pub async fn in_region<F: Future>(region: String, f: F) -> F::Output {
-    REGION.scope(region, f).await
+    in_request(Some(region), None, f).await
+}
+
+/// Runs `f` as the SQS calls of one HTTP request: its signing `region` and its
+/// `X-Amzn-Trace-Id` header (`trace_header`), when it has them.
+pub async fn in_request<F: Future>(
+    region: Option<String>,
+    trace_header: Option<String>,
+    f: F,
+) -> F::Output {
+    SCOPE
+        .scope(
+            Scope {
+                region,
+                trace_header,
+            },
+            f,
+        )
+        .await
 }
 
 /// The region of the request being served, if one was set.
 pub(super) fn current() -> Option<String> {
-    REGION.try_with(|r| r.clone()).ok()
+    SCOPE.try_with(|s| s.region.clone()).ok().flatten()
+}
+
+/// The `X-Amzn-Trace-Id` of the request being served, if any.
+pub(super) fn trace_header() -> Option<String> {
+    SCOPE.try_with(|s| s.trace_header.clone()).ok().flatten()
 }
 
 /// The region of a SigV4 `Authorization` header's credential scope.
