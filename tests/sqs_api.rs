@@ -107,7 +107,9 @@ async fn queue_lifecycle() {
         .queue_url
         .unwrap();
     assert_eq!(url, format!("{}/{ACCOUNT}/orders", f.server.url()));
-    // Same attributes: idempotent. Different: QueueAlreadyExists.
+    // Same attributes: idempotent. No attributes: idempotent too (only the attributes a request
+    // names are compared: LocalStack's AWS-validated
+    // `test_create_queue_with_different_attributes_raises_exception`). Different: QueueAlreadyExists.
     let again = c
         .create_queue()
         .queue_name("orders")
@@ -116,9 +118,12 @@ async fn queue_lifecycle() {
         .await
         .unwrap();
     assert_eq!(again.queue_url.as_deref(), Some(url.as_str()));
+    let bare = c.create_queue().queue_name("orders").send().await.unwrap();
+    assert_eq!(bare.queue_url.as_deref(), Some(url.as_str()));
     let err = c
         .create_queue()
         .queue_name("orders")
+        .attributes(QueueAttributeName::VisibilityTimeout, "21")
         .send()
         .await
         .unwrap_err()
@@ -1148,7 +1153,8 @@ async fn batches() {
         .unwrap_err()
         .into_service_error();
     assert!(err.is_invalid_batch_entry_id());
-    let big = "x".repeat(140_000);
+    // The total limit is 1 MiB since AWS raised the message size (SendMessageBatch reference).
+    let big = "x".repeat(600_000);
     let err = c
         .send_message_batch()
         .queue_url(&url)
@@ -1161,7 +1167,7 @@ async fn batches() {
     assert!(err.is_batch_request_too_long());
     assert_eq!(
         err.message(),
-        Some("Batch requests cannot be longer than 262144 bytes. You have sent 280000 bytes.")
+        Some("Batch requests cannot be longer than 1048576 bytes. You have sent 1200000 bytes.")
     );
 
     let got = c

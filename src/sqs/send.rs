@@ -38,7 +38,7 @@ impl Sqs {
         Ok(out)
     }
 
-    /// `SendMessageBatch`: up to 10 entries, at most 262,144 bytes in total.
+    /// `SendMessageBatch`: up to 10 entries, at most 1 MiB (1,048,576 bytes) in total.
     pub fn send_message_batch(
         &self,
         queue_url: &str,
