@@ -295,7 +295,8 @@ fn decode(
     Ok((action, members))
 }
 
-/// Escapes text for XML content (and `\r`, which AWS writes as `&#xD;`).
+/// Escapes text for XML content (and `\r`, which AWS writes as `&#xD;`). Not the pictures'
+/// `esc`: that one blanks control characters, and a message body must come back byte for byte.
 fn escape(s: &str, out: &mut String) {
     for c in s.chars() {
         match c {
