@@ -30,6 +30,9 @@ use crate::server::{JsonReply, Router};
 
 use super::{SQS_OPERATIONS, SQS_TARGET_PREFIX};
 
+/// The SQS API version query requests name.
+const API_VERSION: &str = "2012-11-05";
+
 /// The XML namespace of every SQS query response.
 const XMLNS: &str = "http://queue.amazonaws.com/doc/2012-11-05/";
 
@@ -260,6 +263,13 @@ fn decode(
     for (k, v) in params {
         match k.as_str() {
             "Action" => action = Some(v.clone()),
+            // Another query-protocol service (SNS is 2010-03-31, …) is not SQS's to answer.
+            "Version" if v != API_VERSION => {
+                return Err(QueryError::new(
+                    "InvalidAction",
+                    format!("sfn-harness serves only the SQS query API (Version {API_VERSION}); it does not serve API version {v}."),
+                ))
+            }
             // The protocol's own parameters and query-string signatures.
             "Version" | "Signature" | "SignatureMethod" | "SignatureVersion" | "Timestamp"
             | "Expires" | "AWSAccessKeyId" | "SecurityToken" => {}
@@ -540,6 +550,12 @@ mod tests {
         assert_eq!(
             decode(&params("Action=Nope"), "/").unwrap_err().code,
             "InvalidAction"
+        );
+        let sns = decode(&params("Action=CreateTopic&Version=2010-03-31"), "/").unwrap_err();
+        assert!(
+            sns.message
+                .contains("does not serve API version 2010-03-31"),
+            "{sns:?}"
         );
         let e = decode(
             &params("Action=ReceiveMessage&QueueUrl=q&WaitTimeSeconds=x"),
