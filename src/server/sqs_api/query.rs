@@ -544,7 +544,7 @@ mod tests {
     #[test]
     fn refuses_unknown_actions_and_bad_integers() {
         assert_eq!(
-            decode(&params("Version=1"), "/").unwrap_err().code,
+            decode(&params("Version=2012-11-05"), "/").unwrap_err().code,
             "MissingAction"
         );
         assert_eq!(
