@@ -29,16 +29,27 @@ fn start() -> (Server, Arc<Sqs>) {
     (server, sqs)
 }
 
-/// One raw HTTP/1.1 request; returns (status, content-type, body).
+/// One raw HTTP/1.1 POST; returns (status, content-type, body).
 fn post(
     server: &Server,
     path: &str,
     headers: &[(&str, &str)],
     body: &str,
 ) -> (u16, String, String) {
+    request(server, "POST", path, headers, body)
+}
+
+/// One raw HTTP/1.1 request; returns (status, content-type, body).
+fn request(
+    server: &Server,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+) -> (u16, String, String) {
     let mut s = std::net::TcpStream::connect(server.addr()).expect("connect");
     let mut req = format!(
-        "POST {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
         server.addr(),
         body.len()
     );
@@ -204,6 +215,53 @@ async fn query_errors_are_error_documents() {
         )
     });
     assert_eq!(text(&body, "Code"), Some("InvalidParameterValue"), "{body}");
+}
+
+/// GET requests on a queue's URL, as LocalStack's AWS-validated tests record them
+/// (`test_get_queue_attributes_with_query_args`, `test_get_without_query_returns_unknown_operation`,
+/// `test_get_create_queue_fails` in `tests/aws/services/sqs/test_sqs.py`).
+#[tokio::test(flavor = "multi_thread")]
+async fn get_requests_on_a_queue_url() {
+    let (server, _sqs) = start();
+    let srv = &server;
+    tokio::task::block_in_place(|| post(srv, "/", &[FORM], "Action=CreateQueue&QueueName=g"));
+    let (status, _, body) = tokio::task::block_in_place(|| {
+        request(
+            srv,
+            "GET",
+            "/123456789012/g?Action=GetQueueAttributes&AttributeName.1=QueueArn",
+            &[],
+            "",
+        )
+    });
+    assert_eq!(status, 200, "{body}");
+    assert!(body.contains("<GetQueueAttributesResponse"), "{body}");
+    assert!(
+        body.contains("<Attribute><Name>QueueArn</Name><Value>arn:aws:sqs:"),
+        "{body}"
+    );
+    assert!(!body.contains("<Name>VisibilityTimeout</Name>"), "{body}");
+    let (status, _, body) =
+        tokio::task::block_in_place(|| request(srv, "GET", "/123456789012/g", &[], ""));
+    assert_eq!(
+        (status, body.as_str()),
+        (404, "<UnknownOperationException/>")
+    );
+    let (status, _, body) = tokio::task::block_in_place(|| {
+        request(
+            srv,
+            "GET",
+            "/123456789012/g?Action=CreateQueue&QueueName=h",
+            &[],
+            "",
+        )
+    });
+    assert_eq!(status, 400);
+    assert_eq!(text(&body, "Code"), Some("InvalidAction"));
+    assert_eq!(
+        text(&body, "Message"),
+        Some("The action CreateQueue is not valid for this endpoint.")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -431,6 +431,12 @@ async fn serve(
         && sqs_api::query::is_query(header("content-type").as_deref(), req.uri().query());
     let path = req.uri().path().to_string();
     let url_query = req.uri().query().map(str::to_owned);
+    if target.is_none() && !query && sqs_api::query::is_queue_url_get(req.method().as_str(), &path)
+    {
+        let reply = sqs_api::query::unknown_operation_document();
+        log_request(None, &reply, started.elapsed(), &request_id);
+        return Ok(to_response(reply, &request_id));
+    }
     // SQS queues follow the client's signing region.
     let region = header("authorization").and_then(|a| crate::sqs::signing_region(&a));
     let trace_header = header("x-amzn-trace-id");

@@ -59,6 +59,18 @@ const INTEGERS: &[&str] = &[
     "WaitTimeSeconds",
 ];
 
+/// The answer to a bare `GET` of a queue's URL (no `Action`): AWS's 404
+/// `<UnknownOperationException/>` (LocalStack's AWS-validated
+/// `test_get_without_query_returns_unknown_operation`).
+pub(crate) fn unknown_operation_document() -> JsonReply {
+    xml_reply(404, "<UnknownOperationException/>".into(), Vec::new())
+}
+
+/// Whether a bare request is a `GET` of a queue URL (`/<account>/<name>`).
+pub(crate) fn is_queue_url_get(method: &str, path: &str) -> bool {
+    method == "GET" && path.split('/').filter(|s| !s.is_empty()).count() >= 2
+}
+
 /// Whether a request without `X-Amz-Target` is a query request: a form body, or an `Action` in
 /// the URL's query string.
 pub(crate) fn is_query(content_type: Option<&str>, url_query: Option<&str>) -> bool {
@@ -297,8 +309,16 @@ fn decode(
         ));
     }
     let mut members = structure(&action, &root)?;
-    // A request posted to a queue's URL (`/<account>/<name>`) names its queue by the path.
+    // A request posted to a queue's URL (`/<account>/<name>`) names its queue by the path; the
+    // account-level actions are not valid there (recorded against AWS by LocalStack,
+    // `test_get_create_queue_fails`: "The action CreateQueue is not valid for this endpoint.").
     let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+    if segments.len() >= 2 && ["CreateQueue", "ListQueues"].contains(&action.as_str()) {
+        return Err(QueryError::new(
+            "InvalidAction",
+            format!("The action {action} is not valid for this endpoint."),
+        ));
+    }
     if segments.len() >= 2 && !members.contains_key("QueueUrl") {
         members.insert("QueueUrl".into(), Value::String(path.to_string()));
     }
