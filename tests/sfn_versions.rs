@@ -267,6 +267,26 @@ async fn aliases_route_executions_to_versions(h: Harness) {
         Some(alias_arn.as_str())
     );
 
+    // Listing by a version or an alias ARN lists the executions started on it.
+    let by_version = c
+        .list_executions()
+        .state_machine_arn(&v2)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_version.executions().len(), 1);
+    let by_alias = c
+        .list_executions()
+        .state_machine_arn(&alias_arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_alias.executions().len(), 1);
+    assert_eq!(
+        by_alias.executions()[0].state_machine_alias_arn(),
+        Some(alias_arn.as_str())
+    );
+
     // A version an alias routes to cannot be deleted.
     let err = c
         .delete_state_machine_version()

@@ -602,7 +602,14 @@ impl Engine {
         read(&self.inner.executions)
             .iter()
             .rev()
-            .filter(|e| machine_arn.is_none_or(|m| e.machine.arn == m))
+            // A version or alias ARN lists the executions started on it.
+            .filter(|e| {
+                machine_arn.is_none_or(|m| {
+                    e.machine.arn == m
+                        || e.version_arn.as_deref() == Some(m)
+                        || e.alias_arn.as_deref() == Some(m)
+                })
+            })
             .filter(|e| status.is_none_or(|s| e.status() == s))
             .cloned()
             .collect()

@@ -138,7 +138,14 @@ pub(super) fn list_executions(engine: &Engine, r: Members<'_>) -> Result<Value, 
         r.max_results()?,
         r.next_token(LIST_EXECUTIONS_PAGE_TOKEN_MAX)?,
     );
-    let machine = engine.state_machine(&machine_arn)?;
+    // A version or alias ARN lists the executions started on it (ListExecutions reference).
+    let machine = match engine.state_machine_version(&machine_arn) {
+        Ok(v) => v.machine.clone(),
+        Err(_) => match engine.state_machine_alias(&machine_arn) {
+            Ok(a) => engine.state_machine(a.arn.rsplit_once(':').map_or(&a.arn[..], |(m, _)| m))?,
+            Err(_) => engine.state_machine(&machine_arn)?,
+        },
+    };
     if machine.machine_type == MachineType::Express {
         return Err(ApiError::StateMachineTypeNotSupported);
     }
