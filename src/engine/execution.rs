@@ -228,6 +228,14 @@ impl ExecutionRecord {
         push(&mut st, now, prev, event)
     }
 
+    /// Whether the event with this id (1-based) has this type.
+    pub(crate) fn event_is(&self, id: u64, event_type: &str) -> bool {
+        let st = self.lock();
+        id.checked_sub(1)
+            .and_then(|i| st.events.get(i as usize))
+            .is_some_and(|e| e.event_type == event_type)
+    }
+
     /// The id of the last event recorded.
     pub(crate) fn last_event_id(&self) -> u64 {
         self.lock().events.len() as u64

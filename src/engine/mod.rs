@@ -323,8 +323,8 @@ impl Engine {
         if !valid_name(name) {
             return Err(ApiError::InvalidName(name.to_string()));
         }
-        let parsed =
-            asl::parse_str(definition).map_err(|e| ApiError::InvalidDefinition(e.to_string()))?;
+        let parsed = asl::parse_str(definition)
+            .map_err(|e| ApiError::InvalidDefinition(e.aws_message_for(definition)))?;
         if machine_type == MachineType::Express {
             check_express(&parsed)?;
         }
@@ -410,7 +410,9 @@ impl Engine {
             return Err(ApiError::MissingRequiredParameter);
         }
         let parsed = definition
-            .map(|d| asl::parse_str(d).map_err(|e| ApiError::InvalidDefinition(e.to_string())))
+            .map(|d| {
+                asl::parse_str(d).map_err(|e| ApiError::InvalidDefinition(e.aws_message_for(d)))
+            })
             .transpose()?;
         let mut machines = write(&self.inner.machines);
         let slot = machines

@@ -321,6 +321,11 @@ impl Event {
         Event::bare("MapStateSucceeded")
     }
 
+    /// `TaskStateAborted`: a Task state whose failure ends its Parallel branch.
+    pub(crate) fn task_state_aborted() -> Event {
+        Event::bare("TaskStateAborted")
+    }
+
     /// `MapStateFailed` (recorded once, after the last attempt).
     pub(crate) fn map_state_failed() -> Event {
         Event::bare("MapStateFailed")

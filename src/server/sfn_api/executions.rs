@@ -101,6 +101,12 @@ pub(super) fn start_sync_execution<'a>(
             }
             // What AWS reports for a short execution (LocalStack's AWS-validated
             // `test_start_sync_execution`); nothing is billed here.
+            // A failed sync execution has no output, yet AWS still says
+            // `outputDetails: {included: true}`
+            // (`express.test_express_sync.test_base[BASE_RAISE_FAILURE]` in
+            // ../shared/conformance/v2).
+            o.entry("outputDetails")
+                .or_insert_with(|| json!({ "included": true }));
             o.insert(
                 "billingDetails".into(),
                 json!({ "billedMemoryUsedInMB": 64, "billedDurationInMilliseconds": 100 }),
