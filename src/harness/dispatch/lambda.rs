@@ -98,7 +98,10 @@ impl LambdaFunction for ScriptedFunction {
                 delivery: 0,
                 message: None,
             };
-            let what = format!("Lambda function '{}''s return value", call.function_name);
+            let what = format!(
+                "the return value of Lambda function '{}'",
+                call.function_name
+            );
             play(&h, &worker, task, &t.clock, &what).await
         })
     }

@@ -174,7 +174,7 @@ impl Worker {
     /// let handle = greeter.mount(&h).await;
     ///
     /// machine.start(json!({})).await?.finish().await?;
-    /// assert_eq!(handle.log(), vec![r#"#0: respond "hello" as the resource's result"#]);
+    /// assert_eq!(handle.log(), vec![r#"#0: respond "hello" as the return value of Lambda function 'greet'"#]);
     /// # Ok(()) }
     /// ```
     pub async fn mount(self, harness: &Harness) -> WorkerHandle {
