@@ -53,6 +53,7 @@ use execution::Terminal;
 use crate::arn::Arn;
 use crate::asl;
 use crate::ids::Ids;
+use crate::mock_config::{MockConfig, MockRun};
 use crate::time::Clock;
 use task::TaskHandler;
 use tokens::{TokenOutcome, Tokens};
@@ -115,6 +116,7 @@ pub(crate) struct EngineInner {
     tags: RwLock<HashMap<String, Vec<(String, String)>>>,
     fallback: RwLock<Option<Arc<dyn TaskHandler>>>,
     observers: RwLock<Vec<TaskObserver>>,
+    mock_config: RwLock<Option<Arc<MockConfig>>>,
 }
 
 /// A callback told about every task token handed out (see [`Engine::observe_tasks`]).
@@ -247,6 +249,7 @@ impl Engine {
                 tags: RwLock::new(HashMap::new()),
                 fallback: RwLock::new(None),
                 observers: RwLock::new(Vec::new()),
+                mock_config: RwLock::new(None),
                 config,
             }),
         }
@@ -282,6 +285,49 @@ impl Engine {
     /// routes them to scripted workers).
     pub(crate) fn set_fallback_handler(&self, handler: Arc<dyn TaskHandler>) {
         *write(&self.inner.fallback) = Some(handler);
+    }
+
+    /// Loads a MockConfigFile (Step Functions Local's format): an execution started on
+    /// `<stateMachineArn>#<TestCase>` then runs that test case (see [`crate::mock_config`]).
+    /// `None` unloads it.
+    pub fn set_mock_config(&self, config: Option<Arc<MockConfig>>) {
+        *write(&self.inner.mock_config) = config;
+    }
+
+    /// The MockConfigFile loaded, if any.
+    pub fn mock_config(&self) -> Option<Arc<MockConfig>> {
+        read(&self.inner.mock_config).clone()
+    }
+
+    /// Splits `<stateMachineArn>#<TestCase>` and finds the test case. A bare `#` (or no `#`)
+    /// runs unmocked.
+    fn mock_for(&self, arn: &str) -> Result<(String, Option<Arc<MockRun>>), ApiError> {
+        let Some((machine_arn, case)) = arn.split_once('#') else {
+            return Ok((arn.to_string(), None));
+        };
+        if case.is_empty() {
+            return Ok((machine_arn.to_string(), None));
+        }
+        let machine = self.state_machine(machine_arn)?;
+        let found = self
+            .mock_config()
+            .and_then(|c| c.test_case(&machine.name, case));
+        match found {
+            Some(tc) => Ok((machine_arn.to_string(), Some(Arc::new(MockRun::new(tc))))),
+            // Step Functions Local refuses a test case its mock file lacks at StartExecution;
+            // LocalStack (its drop-in) answers `InvalidArn`-free 400s too. sfn-harness answers a
+            // ValidationException naming what is missing.
+            None => Err(ApiError::validation(match self.mock_config() {
+                None => format!(
+                    "The test case '{case}' cannot run: no mock configuration is loaded (sfn-harness serve --mock-config PATH, or SFN_MOCK_CONFIG)"
+                ),
+                Some(c) => format!(
+                    "The mock configuration has no test case '{case}' for the state machine '{}' (its test cases: {})",
+                    machine.name,
+                    c.test_cases(&machine.name).join(", ")
+                ),
+            })),
+        }
     }
 
     /// Calls `observer` each time a `.waitForTaskToken` task has been submitted.
@@ -461,7 +507,8 @@ impl Engine {
         name: Option<&str>,
         input: Option<&str>,
     ) -> Result<Arc<ExecutionRecord>, ApiError> {
-        let machine = self.state_machine(machine_arn)?;
+        let (machine_arn, mock) = self.mock_for(machine_arn)?;
+        let machine = self.state_machine(&machine_arn)?;
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(ApiError::ServiceException(
                 "StartExecution must be called from within a Tokio runtime (executions run as tasks on it)".into(),
@@ -539,6 +586,7 @@ impl Engine {
             self.inner.clone(),
             exec.clone(),
             seed,
+            mock,
         ));
         let handle = self.inner.clock.spawn(run.run_execution());
         *lock(&exec.task) = Some(handle);

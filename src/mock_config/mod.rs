@@ -234,6 +234,32 @@ impl MockRun {
     }
 }
 
+/// The task result of a mocked `Return` for a resource no integration shapes: for a Lambda
+/// function ARN used as the resource (`arn:aws:lambda:…:function:…`, not
+/// `arn:aws:states:::lambda:invoke`), the mocked Lambda Invoke response's `Payload`, as AWS
+/// gives the function's payload as the result (the v2 corpus's `mock_config` case
+/// `test_lambda_invoke`: `{"StatusCode": 200, "Payload": {"body": …}}` → `{"body": …}`);
+/// otherwise the response itself.
+///
+/// ```
+/// use sfn_harness::mock_config::service_result;
+/// use serde_json::json;
+/// let r = json!({"StatusCode": 200, "Payload": {"ok": 1}});
+/// assert_eq!(service_result("arn:aws:lambda:us-east-1:1:function:f", r.clone()), json!({"ok": 1}));
+/// assert_eq!(service_result("arn:aws:states:::lambda:invoke", r.clone()), r);
+/// ```
+pub fn service_result(resource_arn: &str, response: Value) -> Value {
+    let lambda_fn = resource_arn.starts_with("arn:")
+        && resource_arn.split(':').nth(2) == Some("lambda")
+        && resource_arn.split(':').nth(5) == Some("function");
+    match response {
+        Value::Object(mut o) if lambda_fn && o.contains_key("Payload") => {
+            o.remove("Payload").unwrap_or(Value::Null)
+        }
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
