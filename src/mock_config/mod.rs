@@ -274,10 +274,12 @@ mod tests {
 
     #[test]
     fn ranges_must_be_consecutive_from_zero() {
-        let (p, m) = bad(json!({"MockedResponses": {"R": {"0": {"Return": 1}, "2": {"Return": 2}}}}));
+        let (p, m) =
+            bad(json!({"MockedResponses": {"R": {"0": {"Return": 1}, "2": {"Return": 2}}}}));
         assert_eq!(p, "$.MockedResponses.R[\"2\"]");
         assert!(m.contains("invocation 1 has no response"), "{m}");
-        let (p, m) = bad(json!({"MockedResponses": {"R": {"0-2": {"Return": 1}, "1": {"Return": 2}}}}));
+        let (p, m) =
+            bad(json!({"MockedResponses": {"R": {"0-2": {"Return": 1}, "1": {"Return": 2}}}}));
         assert_eq!(p, "$.MockedResponses.R[\"1\"]");
         assert!(m.contains("overlap"), "{m}");
         let (_, m) = bad(json!({"MockedResponses": {"R": {"3-1": {"Return": 1}}}}));
@@ -289,7 +291,10 @@ mod tests {
     #[test]
     fn entries_are_checked() {
         let (p, m) = bad(json!({"MockedResponses": {"R": {"0": {"Throw": {"Error": "E"}}}}}));
-        assert_eq!((p.as_str(), m.as_str()), ("$.MockedResponses.R[\"0\"].Throw", "needs 'Cause'"));
+        assert_eq!(
+            (p.as_str(), m.as_str()),
+            ("$.MockedResponses.R[\"0\"].Throw", "needs 'Cause'")
+        );
         let (p, _) = bad(json!({"MockedResponses": {"R": {"0": {"Retrun": 1}}}}));
         assert_eq!(p, "$.MockedResponses.R[\"0\"].Retrun");
         let (p, m) = bad(json!({"StateMachines": {"M": {"TestCases": {"T": {"S": "Nope"}}}}}));
@@ -305,13 +310,34 @@ mod tests {
         }))
         .unwrap();
         let run = MockRun::new(cfg.test_case("M", "T").unwrap());
-        assert!(matches!(run.next("S"), Invocation::Mocked { entry: MockedEntry { answer: Mocked::Throw { .. }, .. }, .. }));
+        assert!(matches!(
+            run.next("S"),
+            Invocation::Mocked {
+                entry: MockedEntry {
+                    answer: Mocked::Throw { .. },
+                    ..
+                },
+                ..
+            }
+        ));
         for n in 1..=2 {
             assert_eq!(
                 run.next("S"),
-                Invocation::Mocked { number: n, entry: MockedEntry { answer: Mocked::Return(json!("ok")), after_ms: 5 } }
+                Invocation::Mocked {
+                    number: n,
+                    entry: MockedEntry {
+                        answer: Mocked::Return(json!("ok")),
+                        after_ms: 5
+                    }
+                }
             );
         }
-        assert_eq!(run.next("S"), Invocation::Exhausted { number: 3, response: "R".into() });
+        assert_eq!(
+            run.next("S"),
+            Invocation::Exhausted {
+                number: 3,
+                response: "R".into()
+            }
+        );
     }
 }

@@ -122,7 +122,9 @@ fn range(key: &str, path: &str) -> Result<(u64, u64), MockConfigError> {
         if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
             return Err(err(
                 path,
-                format!("'{key}' is not an invocation number (\"0\") or an inclusive range (\"1-2\")"),
+                format!(
+                    "'{key}' is not an invocation number (\"0\") or an inclusive range (\"1-2\")"
+                ),
             ));
         }
         s.parse()
@@ -225,7 +227,10 @@ fn entry(v: &Value, path: &str) -> Result<MockedEntry, MockConfigError> {
         }
     }
     if o.contains_key("Return") && o.contains_key("Throw") {
-        return Err(err(path, "has both Return and Throw; a response is one of them"));
+        return Err(err(
+            path,
+            "has both Return and Throw; a response is one of them",
+        ));
     }
     let answer = answer.ok_or_else(|| err(path, "needs Return or Throw"))?;
     Ok(MockedEntry { answer, after_ms })

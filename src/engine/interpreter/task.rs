@@ -173,9 +173,10 @@ impl Run {
             }
             Mocked::Throw { error, cause } => {
                 if waits {
-                    let submitted = handler
-                        .as_ref()
-                        .map_or_else(|| Value::Object(Default::default()), |h| h.mocked_submission(&request));
+                    let submitted = handler.as_ref().map_or_else(
+                        || Value::Object(Default::default()),
+                        |h| h.mocked_submission(&request),
+                    );
                     self.emit(chain, Event::task_submitted(&res, &submitted));
                 }
                 Err(self.task_failed(chain, &res, Failure::new(error, cause)))
