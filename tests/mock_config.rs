@@ -310,3 +310,90 @@ async fn the_endpoint_selects_test_cases_by_arn_suffix() {
         "{x}"
     );
 }
+
+/// The sample through `sfn-harness serve --mock-config` with the AWS CLI, as a Step Functions
+/// Local user runs it. Needs the `cli` feature (for the binary) and `aws` on PATH
+/// (`pip install awscli`); without `aws` it says so and returns.
+#[cfg(feature = "cli")]
+#[test]
+fn the_sample_runs_through_serve_with_the_aws_cli() {
+    use std::io::BufRead;
+    use std::process::{Command, Stdio};
+    if Command::new("aws").arg("--version").output().is_err() {
+        eprintln!("skipped: the AWS CLI (aws) is not on PATH");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("sfnh-mock-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("MockConfigFile.json");
+    std::fs::write(&file, sample().to_string()).unwrap();
+    let mut serve = Command::new(env!("CARGO_BIN_EXE_sfn-harness"))
+        .args(["serve", "--port", "0", "--mock-config"])
+        .arg(&file)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(serve.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line.trim().rsplit(' ').next().unwrap().to_string();
+    let aws = |args: &[&str]| -> Value {
+        let out = Command::new("aws")
+            .args(["stepfunctions", "--endpoint-url", &url, "--output", "json"])
+            .args(args)
+            // Dummy values: the local endpoint checks no signature.
+            .env("AWS_ACCESS_KEY_ID", "test")
+            .env("AWS_SECRET_ACCESS_KEY", "test")
+            .env("AWS_DEFAULT_REGION", "us-east-1")
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "aws {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).unwrap()
+    };
+    let def = definition(&format!("{url}/123456789012/myQueue")).to_string();
+    let m = aws(&[
+        "create-state-machine",
+        "--name",
+        "LambdaSQSIntegration",
+        "--definition",
+        &def,
+        "--role-arn",
+        "arn:aws:iam::123456789012:role/DummyRole",
+    ]);
+    let arn = m["stateMachineArn"].as_str().unwrap().to_string();
+    for (case, retries) in [("HappyPath", 0), ("RetryPath", 3)] {
+        let x = aws(&[
+            "start-execution",
+            "--state-machine-arn",
+            &format!("{arn}#{case}"),
+        ]);
+        let exec = x["executionArn"].as_str().unwrap().to_string();
+        // RetryPath waits 2 + 4 + 8 s of real time between its attempts.
+        let mut d = Value::Null;
+        for _ in 0..60 {
+            d = aws(&["describe-execution", "--execution-arn", &exec]);
+            if d["status"] != "RUNNING" {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(500));
+        }
+        assert_eq!(d["status"], "SUCCEEDED", "{case}: {d}");
+        let hist = aws(&["get-execution-history", "--execution-arn", &exec]);
+        let failed = hist["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["type"] == "TaskFailed")
+            .count();
+        assert_eq!(failed, retries, "{case}");
+    }
+    let _ = serve.kill();
+    let _ = serve.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+}

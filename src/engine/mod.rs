@@ -314,9 +314,10 @@ impl Engine {
             .and_then(|c| c.test_case(&machine.name, case));
         match found {
             Some(tc) => Ok((machine_arn.to_string(), Some(Arc::new(MockRun::new(tc))))),
-            // Step Functions Local refuses a test case its mock file lacks at StartExecution;
-            // LocalStack (its drop-in) answers `InvalidArn`-free 400s too. sfn-harness answers a
-            // ValidationException naming what is missing.
+            // Step Functions Local refuses, at StartExecution, a test case its mock file lacks
+            // (sfn-local-test-sm-exec.html: a test case must be defined in the file);
+            // sfn-harness answers a 400 ValidationException that names the missing test case
+            // and the ones the file has.
             None => Err(ApiError::validation(match self.mock_config() {
                 None => format!(
                     "The test case '{case}' cannot run: no mock configuration is loaded (sfn-harness serve --mock-config PATH, or SFN_MOCK_CONFIG)"
