@@ -21,7 +21,9 @@ fn err(path: &str, message: impl Into<String>) -> MockConfigError {
 
 /// `path` extended by the member `key` (dot form for plain names, bracket form otherwise).
 fn member(path: &str, key: &str) -> String {
-    if !key.is_empty() && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+    let plain = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if plain {
         format!("{path}.{key}")
     } else {
         format!("{path}[{}]", Value::String(key.to_string()))
