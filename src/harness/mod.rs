@@ -67,6 +67,7 @@ mod execution;
 mod expect;
 pub mod faults;
 mod holds;
+mod names;
 mod report;
 mod scope;
 mod sdk;
@@ -410,6 +411,13 @@ impl Harness {
     /// ```
     pub async fn mount(&self, worker: Worker) -> WorkerHandle {
         let state = worker.into_state();
+        // A worker on a state no machine has would never take a task: say so now if there are
+        // machines to judge by (else `verify()` says it, when they exist).
+        let machines = self.inner.engine().state_machines();
+        if let Some(warning) = names::unknown_state(&state.label(), state.state(), &machines) {
+            eprintln!("sfn-harness: warning: {warning}");
+            state.note(format!("warning: {warning}"));
+        }
         lock(&self.inner.workers).push(state.clone());
         WorkerHandle::new(state)
     }
@@ -535,11 +543,13 @@ impl Drop for Harness {
                 t.abort();
             }
         }
+        let Err(report) = self.verify() else { return };
         if std::thread::panicking() {
+            // Another assertion failed first: a second panic would abort the process, so the
+            // report is printed instead (as wiremock does), where the test's output shows it.
+            self.inner.config.report_sink.send(&report.to_string());
             return;
         }
-        if let Err(report) = self.verify() {
-            panic!("{report}");
-        }
+        panic!("{report}");
     }
 }
