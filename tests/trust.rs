@@ -94,3 +94,80 @@ async fn a_seeded_scenario_repeats_byte_for_byte_with_simultaneous_answers() {
         assert_eq!(r, raw, "raw history differs on run {run}");
     }
 }
+
+/// A callback task whose worker heartbeats every minute for an hour (HeartbeatSeconds 120).
+async fn heartbeating_run(h: &Harness, via_sqs: bool) -> Finished {
+    let resource = if via_sqs {
+        "arn:aws:states:::sqs:sendMessage.waitForTaskToken"
+    } else {
+        "arn:aws:states:::lambda:invoke.waitForTaskToken"
+    };
+    let params = if via_sqs {
+        let queue = h.create_queue("beats").await.expect("a queue");
+        json!({ "QueueUrl": queue, "MessageBody": { "token.$": "$$.Task.Token" } })
+    } else {
+        json!({ "FunctionName": "slow", "Payload": { "token.$": "$$.Task.Token" } })
+    };
+    let machine = h
+        .create_state_machine(
+            "beating",
+            json!({
+                "StartAt": "Slow",
+                "States": { "Slow": {
+                    "Type": "Task", "Resource": resource, "Parameters": params,
+                    "HeartbeatSeconds": 120, "TimeoutSeconds": 7200, "End": true } }
+            }),
+        )
+        .await
+        .expect("a machine");
+    h.on_task("Slow")
+        .respond(json!({ "ok": true }))
+        .after(Duration::from_secs(3600))
+        .heartbeat_every(Duration::from_secs(60))
+        .expect(1)
+        .mount()
+        .await;
+    machine
+        .start(json!({}))
+        .await
+        .expect("started")
+        .finish()
+        .await
+        .expect("finished")
+}
+
+#[sfn_harness::test(seed = 3)]
+async fn a_heartbeating_scripted_worker_succeeds_in_virtual_time(h: Harness) {
+    let done = heartbeating_run(&h, false).await;
+    assert_eq!(done.status(), Status::Succeeded);
+    assert_eq!(done.duration(), Duration::from_secs(3600));
+    let h2 = Harness::builder().seed(3).start().await;
+    let done = heartbeating_run(&h2, true).await;
+    assert_eq!(done.status(), Status::Succeeded);
+}
+
+#[sfn_harness::test(seed = 4)]
+async fn a_task_nobody_can_answer_fails_finish_at_once_with_the_report(h: Harness) {
+    let machine = h
+        .create_state_machine(
+            "forever",
+            json!({
+                "StartAt": "Ask",
+                "States": { "Ask": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                    "Parameters": { "token.$": "$$.Task.Token" },
+                    "End": true } }
+            }),
+        )
+        .await?;
+    h.on_task("Ask").silent().mount().await;
+    let exec = machine.start(json!({})).await?;
+    let err = exec.finish().await.unwrap_err();
+    let HarnessError::Stuck { report } = &err else {
+        panic!("expected Stuck, got {err}");
+    };
+    assert_eq!(report.waiting.len(), 1, "{err}");
+    assert!(err.to_string().contains("can never finish"), "{err}");
+    exec.stop(None, None).await?;
+}

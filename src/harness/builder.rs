@@ -238,7 +238,7 @@ impl Harness {
         let holds = Holds::install(engine, &sqs, &clock);
         let router = account
             .router()
-            .with_interceptor(Arc::new(HoldsInterceptor(holds)))
+            .with_interceptor(Arc::new(HoldsInterceptor(holds.clone())))
             .with_interceptor(Arc::new(ApiFaults(injector.clone())));
         // Binding 127.0.0.1:0 fails only if the machine has no loopback interface or no free
         // port; a harness cannot work without its endpoint, so that is a setup error.
@@ -257,6 +257,7 @@ impl Harness {
             known: Mutex::new(vec![(url, "<endpoint>".to_string())]),
             tasks: Mutex::new(Vec::new()),
             faults: injector,
+            holds,
         });
         dispatch::install(&inner);
         Harness { inner }

@@ -51,6 +51,15 @@ pub enum HarnessError {
         /// Machine, execution, timeline, open tokens, workers and faults.
         report: Box<ExecutionReport>,
     },
+    /// An execution can never end: it waits for something, and nothing can happen any more
+    /// (no activity is live, no timer is due, no scripted worker holds its task, and no real
+    /// client has connected to the endpoint). `finish()` reports it at once instead of
+    /// waiting out its wall-time bound.
+    #[error("execution can never finish: it is waiting, and nothing can happen any more (no scripted worker is at work, no timer is due, and no real client has connected to the endpoint)\n{report}")]
+    Stuck {
+        /// Machine, execution, timeline, open tokens, workers and faults.
+        report: Box<ExecutionReport>,
+    },
     /// A scripted worker's closure panicked.
     #[error("a scripted worker panicked: {0}")]
     WorkerPanicked(String),

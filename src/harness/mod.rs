@@ -118,6 +118,7 @@ pub(crate) struct HarnessInner {
     known: Mutex<Vec<(String, String)>>,
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
     pub(crate) faults: Arc<Injector>,
+    pub(crate) holds: Arc<holds::Holds>,
 }
 
 impl HarnessInner {
@@ -228,6 +229,9 @@ impl Harness {
     /// The endpoint's URL (`http://127.0.0.1:<port>`): point any AWS SDK, the AWS CLI or boto3
     /// at it (Step Functions and SQS share it).
     pub fn endpoint_url(&self) -> &str {
+        // Whoever has the URL can send a real client: from now on the holds for real workers
+        // apply, and `finish()` no longer takes an idle clock for a stuck execution.
+        self.inner.holds.engage();
         &self.inner.url
     }
 
