@@ -171,3 +171,107 @@ async fn a_task_nobody_can_answer_fails_finish_at_once_with_the_report(h: Harnes
     assert!(err.to_string().contains("can never finish"), "{err}");
     exec.stop(None, None).await?;
 }
+
+/// A machine with a Map whose item processor has the state `ShipItem`.
+fn shipping() -> serde_json::Value {
+    json!({
+        "StartAt": "Each",
+        "States": { "Each": {
+            "Type": "Map",
+            "ItemProcessor": { "StartAt": "ShipItem", "States": { "ShipItem": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                "Parameters": { "token.$": "$$.Task.Token" },
+                "TimeoutSeconds": 60,
+                "End": true } } },
+            "End": true } }
+    })
+}
+
+#[test]
+fn the_verification_report_is_printed_when_an_assertion_panics_first() {
+    let printed = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let sink = printed.clone();
+    let test = std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        rt.block_on(async move {
+            let h = Harness::builder()
+                .seed(5)
+                .report_to(move |report| sink.lock().expect("not poisoned").push_str(report))
+                .start()
+                .await;
+            let machine = h.create_state_machine("ship", shipping()).await.expect("valid");
+            // The typo: no task of state 'ShipItme' will ever come.
+            h.on_task("ShipItme").named("mugs").respond(json!({})).expect(1).mount().await;
+            let done = machine.start(json!([1])).await.expect("started").finish().await.expect("ends");
+            assert_eq!(done.status(), Status::Succeeded, "the assertion that fails first");
+        });
+    });
+    let panic = test.join().expect_err("the test thread panicked");
+    let message = panic
+        .downcast_ref::<String>()
+        .cloned()
+        .unwrap_or_default();
+    assert!(message.contains("the assertion that fails first"), "{message}");
+    let report = printed.lock().expect("not poisoned").clone();
+    assert!(report.starts_with("Verifications failed:"), "{report}");
+    assert!(report.contains("worker 'mugs' (state 'ShipItme')"), "{report}");
+    assert!(report.contains("Received: 0"), "{report}");
+    assert!(report.contains("did you mean 'ShipItem'?"), "{report}");
+}
+
+#[sfn_harness::test(seed = 6)]
+async fn finish_reports_the_unmet_workers_and_the_unknown_state(h: Harness) {
+    let machine = h.create_state_machine("ship", shipping()).await?;
+    let worker = h.on_task("ShipItme").respond(json!({})).expect(1).mount().await;
+    assert!(
+        worker.log().iter().any(|l| l.contains("did you mean 'ShipItem'?")),
+        "warned at mount: {:?}",
+        worker.log()
+    );
+    let exec = machine.start(json!([1])).await?;
+    // The task times out after 60 s of virtual time: finish() sees a failure, not a timeout.
+    let done = exec.finish().await?;
+    assert_eq!(done.status(), Status::Failed);
+    let report = h.verify().unwrap_err();
+    assert_eq!(report.warnings.len(), 1, "{report}");
+    assert!(report.contains("no state machine of this harness has"), "{report}");
+    // And when finish() gives up, its report names the unmet worker and the warning.
+    let forever = h
+        .create_state_machine(
+            "forever",
+            json!({ "StartAt": "Ask", "States": { "Ask": {
+                "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                "Parameters": { "token.$": "$$.Task.Token" }, "End": true } } }),
+        )
+        .await?;
+    let exec = forever.start(json!({})).await?;
+    let err = exec.finish().await.unwrap_err();
+    let HarnessError::Stuck { report } = &err else { panic!("{err}") };
+    assert_eq!(report.unmet.len(), 1, "{err}");
+    let text = err.to_string();
+    assert!(text.contains("expectations not met:"), "{text}");
+    assert!(text.contains("worker for state 'ShipItme'"), "{text}");
+    assert!(text.contains("did you mean 'ShipItem'?"), "{text}");
+    exec.stop(None, None).await?;
+    std::mem::forget(h); // dropping it would fail with the report checked above
+}
+
+#[sfn_harness::test(seed = 7)]
+async fn a_worker_mounted_before_any_machine_is_warned_about_at_verify(h: Harness) {
+    h.on_task("Nowhere").respond(json!({})).mount().await;
+    assert!(h.verify().is_ok(), "no expectation: nothing to fail");
+    h.create_state_machine("ship", shipping()).await?;
+    let worker = h.on_task("ShipItem").respond(json!({})).expect(1).mount().await;
+    assert!(worker.log().is_empty(), "a known state is not warned about");
+    let report = h.verify().unwrap_err();
+    assert!(
+        report.warnings.iter().any(|w| w.contains("'Nowhere'") && w.contains("the states are 'Each', 'ShipItem'")),
+        "{report}"
+    );
+    std::mem::forget(h);
+}
