@@ -204,22 +204,43 @@ fn the_verification_report_is_printed_when_an_assertion_panics_first() {
                 .report_to(move |report| sink.lock().expect("not poisoned").push_str(report))
                 .start()
                 .await;
-            let machine = h.create_state_machine("ship", shipping()).await.expect("valid");
+            let machine = h
+                .create_state_machine("ship", shipping())
+                .await
+                .expect("valid");
             // The typo: no task of state 'ShipItme' will ever come.
-            h.on_task("ShipItme").named("mugs").respond(json!({})).expect(1).mount().await;
-            let done = machine.start(json!([1])).await.expect("started").finish().await.expect("ends");
-            assert_eq!(done.status(), Status::Succeeded, "the assertion that fails first");
+            h.on_task("ShipItme")
+                .named("mugs")
+                .respond(json!({}))
+                .expect(1)
+                .mount()
+                .await;
+            let done = machine
+                .start(json!([1]))
+                .await
+                .expect("started")
+                .finish()
+                .await
+                .expect("ends");
+            assert_eq!(
+                done.status(),
+                Status::Succeeded,
+                "the assertion that fails first"
+            );
         });
     });
     let panic = test.join().expect_err("the test thread panicked");
-    let message = panic
-        .downcast_ref::<String>()
-        .cloned()
-        .unwrap_or_default();
-    assert!(message.contains("the assertion that fails first"), "{message}");
+    let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(
+        message.contains("the assertion that fails first"),
+        "{message}"
+    );
     let report = printed.lock().expect("not poisoned").clone();
     assert!(report.starts_with("Verifications failed:"), "{report}");
-    assert!(report.contains("worker 'mugs' (state 'ShipItme')"), "{report}");
+    assert!(
+        report.contains("worker 'mugs' (state 'ShipItme')"),
+        "{report}"
+    );
     assert!(report.contains("Received: 0"), "{report}");
     assert!(report.contains("did you mean 'ShipItem'?"), "{report}");
 }
@@ -227,9 +248,17 @@ fn the_verification_report_is_printed_when_an_assertion_panics_first() {
 #[sfn_harness::test(seed = 6)]
 async fn finish_reports_the_unmet_workers_and_the_unknown_state(h: Harness) {
     let machine = h.create_state_machine("ship", shipping()).await?;
-    let worker = h.on_task("ShipItme").respond(json!({})).expect(1).mount().await;
+    let worker = h
+        .on_task("ShipItme")
+        .respond(json!({}))
+        .expect(1)
+        .mount()
+        .await;
     assert!(
-        worker.log().iter().any(|l| l.contains("did you mean 'ShipItem'?")),
+        worker
+            .log()
+            .iter()
+            .any(|l| l.contains("did you mean 'ShipItem'?")),
         "warned at mount: {:?}",
         worker.log()
     );
@@ -239,7 +268,10 @@ async fn finish_reports_the_unmet_workers_and_the_unknown_state(h: Harness) {
     assert_eq!(done.status(), Status::Failed);
     let report = h.verify().unwrap_err();
     assert_eq!(report.warnings.len(), 1, "{report}");
-    assert!(report.contains("no state machine of this harness has"), "{report}");
+    assert!(
+        report.contains("no state machine of this harness has"),
+        "{report}"
+    );
     // And when finish() gives up, its report names the unmet worker and the warning.
     let forever = h
         .create_state_machine(
@@ -251,7 +283,9 @@ async fn finish_reports_the_unmet_workers_and_the_unknown_state(h: Harness) {
         .await?;
     let exec = forever.start(json!({})).await?;
     let err = exec.finish().await.unwrap_err();
-    let HarnessError::Stuck { report } = &err else { panic!("{err}") };
+    let HarnessError::Stuck { report } = &err else {
+        panic!("{err}")
+    };
     assert_eq!(report.unmet.len(), 1, "{err}");
     let text = err.to_string();
     assert!(text.contains("expectations not met:"), "{text}");
@@ -266,11 +300,19 @@ async fn a_worker_mounted_before_any_machine_is_warned_about_at_verify(h: Harnes
     h.on_task("Nowhere").respond(json!({})).mount().await;
     assert!(h.verify().is_ok(), "no expectation: nothing to fail");
     h.create_state_machine("ship", shipping()).await?;
-    let worker = h.on_task("ShipItem").respond(json!({})).expect(1).mount().await;
+    let worker = h
+        .on_task("ShipItem")
+        .respond(json!({}))
+        .expect(1)
+        .mount()
+        .await;
     assert!(worker.log().is_empty(), "a known state is not warned about");
     let report = h.verify().unwrap_err();
     assert!(
-        report.warnings.iter().any(|w| w.contains("'Nowhere'") && w.contains("the states are 'Each', 'ShipItem'")),
+        report
+            .warnings
+            .iter()
+            .any(|w| w.contains("'Nowhere'") && w.contains("the states are 'Each', 'ShipItem'")),
         "{report}"
     );
     std::mem::forget(h);
