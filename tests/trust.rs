@@ -317,3 +317,56 @@ async fn a_worker_mounted_before_any_machine_is_warned_about_at_verify(h: Harnes
     );
     std::mem::forget(h);
 }
+
+/// A callback task answered by a scripted worker after 10 s, with a 60 s timeout.
+async fn answered_after_ten_seconds(h: &Harness) -> (Machine, WorkerHandle) {
+    let machine = h
+        .create_state_machine(
+            "throttled",
+            json!({ "StartAt": "Ask", "States": { "Ask": {
+                "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                "Parameters": { "token.$": "$$.Task.Token" }, "TimeoutSeconds": 60, "End": true } } }),
+        )
+        .await
+        .expect("valid");
+    let worker = h
+        .on_task("Ask")
+        .respond_after(Duration::from_secs(10), json!({ "ok": true }))
+        .mount()
+        .await;
+    (machine, worker)
+}
+
+#[sfn_harness::test(seed = 8)]
+async fn a_throttled_scripted_answer_is_retried_as_the_sdk_would(h: Harness) {
+    let (machine, _) = answered_after_ten_seconds(&h).await;
+    let fault = h.inject(Fault::throttle("SendTaskSuccess").times(2).expect(2))?;
+    let done = machine.start(json!({})).await?.finish().await?;
+    assert_eq!(done.status(), Status::Succeeded, "the third attempt got through");
+    assert_eq!(fault.injected(), 2);
+    // Two back-offs of the standard retry mode (at most 1 s, then 2 s) on the harness clock.
+    assert!(done.duration() >= Duration::from_secs(10), "{:?}", done.duration());
+    assert!(done.duration() <= Duration::from_secs(13), "{:?}", done.duration());
+    // Seeded: the jitter, and so the history, is the same on every run.
+    let again = Harness::builder().seed(8).start().await;
+    let (machine, _) = answered_after_ten_seconds(&again).await;
+    again.inject(Fault::throttle("SendTaskSuccess").times(2))?;
+    let twin = machine.start(json!({})).await?.finish().await?;
+    assert_eq!(twin.duration(), done.duration());
+    assert_eq!(twin.history(), done.history());
+}
+
+#[sfn_harness::test(seed = 9)]
+async fn a_scripted_answer_throttled_past_the_retries_is_refused_and_logged(h: Harness) {
+    let (machine, worker) = answered_after_ten_seconds(&h).await;
+    let fault = h.inject(Fault::throttle("SendTaskSuccess"))?;
+    let done = machine.start(json!({})).await?.finish().await?;
+    assert_eq!(done.status(), Status::Failed);
+    assert_eq!(done.error().as_deref(), Some("States.Timeout"));
+    assert_eq!(fault.injected(), 3, "three attempts, as the standard retry mode makes");
+    let log = worker.log();
+    assert!(
+        log.iter().any(|l| l.contains("refused: ThrottlingException")),
+        "{log:?}"
+    );
+}
