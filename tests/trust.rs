@@ -342,11 +342,23 @@ async fn a_throttled_scripted_answer_is_retried_as_the_sdk_would(h: Harness) {
     let (machine, _) = answered_after_ten_seconds(&h).await;
     let fault = h.inject(Fault::throttle("SendTaskSuccess").times(2).expect(2))?;
     let done = machine.start(json!({})).await?.finish().await?;
-    assert_eq!(done.status(), Status::Succeeded, "the third attempt got through");
+    assert_eq!(
+        done.status(),
+        Status::Succeeded,
+        "the third attempt got through"
+    );
     assert_eq!(fault.injected(), 2);
     // Two back-offs of the standard retry mode (at most 1 s, then 2 s) on the harness clock.
-    assert!(done.duration() >= Duration::from_secs(10), "{:?}", done.duration());
-    assert!(done.duration() <= Duration::from_secs(13), "{:?}", done.duration());
+    assert!(
+        done.duration() >= Duration::from_secs(10),
+        "{:?}",
+        done.duration()
+    );
+    assert!(
+        done.duration() <= Duration::from_secs(13),
+        "{:?}",
+        done.duration()
+    );
     // Seeded: the jitter, and so the history, is the same on every run.
     let again = Harness::builder().seed(8).start().await;
     let (machine, _) = answered_after_ten_seconds(&again).await;
@@ -363,10 +375,40 @@ async fn a_scripted_answer_throttled_past_the_retries_is_refused_and_logged(h: H
     let done = machine.start(json!({})).await?.finish().await?;
     assert_eq!(done.status(), Status::Failed);
     assert_eq!(done.error().as_deref(), Some("States.Timeout"));
-    assert_eq!(fault.injected(), 3, "three attempts, as the standard retry mode makes");
+    assert_eq!(
+        fault.injected(),
+        3,
+        "three attempts, as the standard retry mode makes"
+    );
     let log = worker.log();
     assert!(
-        log.iter().any(|l| l.contains("refused: ThrottlingException")),
+        log.iter()
+            .any(|l| l.contains("refused: ThrottlingException")),
         "{log:?}"
     );
+}
+
+#[sfn_harness::test(seed = 10)]
+async fn the_timeline_gives_each_map_iteration_its_own_exit(h: Harness) {
+    let machine = h.create_state_machine("ship", shipping()).await?;
+    // Three iterations enter `ShipItem` side by side, then all exit at +5 s.
+    h.on_task("ShipItem")
+        .respond_after(Duration::from_secs(5), json!({ "shipped": true }))
+        .expect(3)
+        .mount()
+        .await;
+    let done = machine.start(json!([1, 2, 3])).await?.finish().await?;
+    assert_eq!(done.status(), Status::Succeeded);
+    let text = done.timeline().to_string();
+    assert!(!text.contains("not exited"), "{text}");
+    let ships: Vec<_> = done
+        .timeline()
+        .visits
+        .iter()
+        .filter(|v| v.state == "ShipItem")
+        .collect();
+    assert_eq!(ships.len(), 3, "{text}");
+    for v in ships {
+        assert_eq!(v.exited, Some(5_000), "{text}");
+    }
 }
