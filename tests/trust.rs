@@ -412,3 +412,41 @@ async fn the_timeline_gives_each_map_iteration_its_own_exit(h: Harness) {
         assert_eq!(v.exited, Some(5_000), "{text}");
     }
 }
+
+/// A task with `HeartbeatSeconds`, caught by `States.Timeout` into a compensation state.
+fn heartbeat_caught(heartbeat_seconds: u64) -> serde_json::Value {
+    json!({
+        "StartAt": "Pack",
+        "States": {
+            "Pack": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
+                "Parameters": { "token.$": "$$.Task.Token" },
+                "HeartbeatSeconds": heartbeat_seconds,
+                "TimeoutSeconds": 3600,
+                "Catch": [{ "ErrorEquals": ["States.Timeout"], "ResultPath": "$.error", "Next": "Compensate" }],
+                "End": true
+            },
+            "Compensate": { "Type": "Pass", "End": true }
+        }
+    })
+}
+
+#[sfn_harness::test(seed = 11)]
+async fn a_missed_heartbeat_is_caught_by_states_timeout(h: Harness) {
+    // AWS: "States.Timeout: A Task state ... failed to send a heartbeat for a period longer than
+    // the HeartbeatSeconds value" (Error handling in Step Functions, error names), and its
+    // recorded histories show TaskTimedOut with error States.Timeout for a missed heartbeat.
+    let machine = h
+        .create_state_machine("beats", heartbeat_caught(60))
+        .await?;
+    h.on_task("Pack").silent().expect(1).mount().await;
+    let done = machine.start(json!({})).await?.finish().await?;
+    assert_eq!(done.status(), Status::Succeeded, "{:?}", done.error());
+    assert_eq!(
+        done.output().map(|o| o["error"]["Error"].clone()),
+        Some(json!("States.Timeout"))
+    );
+    assert!(done.history().types().contains(&"TaskTimedOut"));
+    assert_eq!(done.duration(), Duration::from_secs(60));
+}
