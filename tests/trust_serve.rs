@@ -54,17 +54,39 @@ fn sfn_client(url: &str) -> aws_sdk_sfn::Client {
     aws_sdk_sfn::Client::from_conf(conf)
 }
 
+fn sqs_client(url: &str) -> aws_sdk_sqs::Client {
+    let conf = aws_sdk_sqs::Config::builder()
+        .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
+        .endpoint_url(url)
+        .region(aws_sdk_sqs::config::Region::new("us-east-1"))
+        .credentials_provider(aws_credential_types::Credentials::new(
+            "test", "test", None, None, "test",
+        ))
+        .http_client(aws_smithy_http_client::Builder::new().build_http())
+        .build();
+    aws_sdk_sqs::Client::from_conf(conf)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_catches_a_missed_heartbeat_as_states_timeout() {
     let served = serve();
     let sfn = sfn_client(&served.1);
+    let queue = sqs_client(&served.1)
+        .create_queue()
+        .queue_name("packing")
+        .send()
+        .await
+        .expect("a queue")
+        .queue_url()
+        .unwrap_or_default()
+        .to_string();
     let definition = json!({
         "StartAt": "Pack",
         "States": {
             "Pack": {
                 "Type": "Task",
-                "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
-                "Parameters": { "FunctionName": "pack", "Payload": { "token.$": "$$.Task.Token" } },
+                "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "Parameters": { "QueueUrl": queue, "MessageBody": { "token.$": "$$.Task.Token" } },
                 "HeartbeatSeconds": 1,
                 "TimeoutSeconds": 60,
                 "Catch": [{ "ErrorEquals": ["States.Timeout"], "ResultPath": "$.error", "Next": "Compensate" }],

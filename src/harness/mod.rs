@@ -51,9 +51,22 @@
 //! | `scope.rs` | the narrowing workers and faults share (state, machine, queue, predicate, times) |
 //! | `expect.rs` | [`Times`] and the unmet-expectation entries ([`Unmet`]) |
 //! | `dispatch/` | the scripted-worker runtime: tasks to workers (`direct.rs`, `sqs.rs`), answers back (`answer.rs`) |
-//! | `holds.rs` | virtual-time holds while real SDK workers work (README §4) |
+//! | `holds.rs` | virtual-time holds while real SDK workers work, once a real client can be involved (README §4) |
+//! | `names.rs` | the warning for a worker on a state no machine has (nearest names) |
 //! | [`faults`] | [`Fault`], [`FaultPlan`], [`FaultReport`] and the injector |
 //! | [`snapshot`] | [`NormalizedHistory`], [`Timeline`] |
+//!
+//! # Determinism
+//!
+//! A seeded harness ([`HarnessBuilder::seed`]) gives byte-identical normalized and raw
+//! histories (queue URLs aside, which carry the endpoint's port) however threads interleave.
+//! Events due at the same virtual instant happen one at a time, each after what the previous
+//! one set off has settled, in a defined order: timers due together fire in the order the fibers
+//! that set them were started (see [`Clock`]). A scripted worker's delivery is started when its
+//! task is issued, so simultaneous answers (four Map items answered after the same delay) are
+//! recorded in the order the tasks were issued. Seeded ids come from streams no other thread
+//! draws from at the same moment: task tokens per execution, SQS message ids from the senders'
+//! stream and receipt handles from their own (README §4, "Simultaneous events").
 //!
 //! The power-user door is [`Harness::account`]: the [`Account`] the harness runs, with its
 //! engine, SQS service and router. Custom Task handlers go in through
