@@ -30,7 +30,10 @@ pub(crate) struct HarnessConfig {
 /// panicking: stderr (which the test's output shows), or the closure given to
 /// [`HarnessBuilder::report_to`].
 #[derive(Clone, Default)]
-pub(crate) struct ReportSink(Option<Arc<dyn Fn(&str) + Send + Sync>>);
+pub(crate) struct ReportSink(Option<Arc<ReportFn>>);
+
+/// A closure that receives a report's text.
+type ReportFn = dyn Fn(&str) + Send + Sync;
 
 impl ReportSink {
     pub(crate) fn send(&self, report: &str) {
