@@ -7,6 +7,9 @@
 //! endpoint URL on its first line of standard output, logs one line per request on standard
 //! error (`RUST_LOG` filters them; the default is `info`), and stops cleanly on Ctrl-C.
 //!
+//! With `--mock-config PATH` (or `SFN_MOCK_CONFIG=PATH`) it loads a Step Functions Local mock
+//! configuration, refusing a bad one before it listens.
+//!
 //! ```text
 //! $ cargo run --features cli --bin sfn-harness -- serve --port 8083
 //! sfn-harness: serving Step Functions and SQS on http://127.0.0.1:8083
@@ -17,6 +20,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use sfn_harness::account::{Account, AccountConfig};
+use sfn_harness::mock_config::MockConfig;
 use sfn_harness::server::Server;
 use sfn_harness::time::Clock;
 
@@ -54,6 +58,11 @@ struct Serve {
     /// environment variable (Step Functions Local's convention).
     #[arg(long)]
     lambda_endpoint: Option<String>,
+    /// A Step Functions Local mock configuration (MockConfigFile.json): StartExecution on
+    /// `<stateMachineArn>#<TestCase>` runs that test case. Default: the SFN_MOCK_CONFIG
+    /// environment variable's path, if set.
+    #[arg(long, env = "SFN_MOCK_CONFIG")]
+    mock_config: Option<std::path::PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -103,6 +112,13 @@ async fn serve(args: Serve) -> Result<(), String> {
             sfn_harness::integrations::lambda::LambdaEndpoint::new(url),
         ));
         tracing::info!(lambda_endpoint = %url, "Lambda functions are invoked at this endpoint");
+    }
+    if let Some(path) = &args.mock_config {
+        let config = MockConfig::from_file(path).map_err(|e| e.to_string())?;
+        account
+            .engine()
+            .set_mock_config(Some(std::sync::Arc::new(config)));
+        tracing::info!(path = %path.display(), "mock configuration loaded");
     }
     let router = account.router();
     let server = Server::bind(router, (args.host, args.port))

@@ -55,6 +55,7 @@ use execution::Terminal;
 use crate::arn::Arn;
 use crate::asl;
 use crate::ids::Ids;
+use crate::mock_config::{MockConfig, MockRun};
 use crate::time::Clock;
 use task::TaskHandler;
 use tokens::{TokenOutcome, Tokens};
@@ -119,6 +120,7 @@ pub(crate) struct EngineInner {
     tags: RwLock<HashMap<String, Vec<(String, String)>>>,
     fallback: RwLock<Option<Arc<dyn TaskHandler>>>,
     observers: RwLock<Vec<TaskObserver>>,
+    mock_config: RwLock<Option<Arc<MockConfig>>>,
     /// Published versions and aliases (`versions.rs`).
     versions: RwLock<versions::Registry>,
 }
@@ -261,6 +263,7 @@ impl Engine {
                 tags: RwLock::new(HashMap::new()),
                 fallback: RwLock::new(None),
                 observers: RwLock::new(Vec::new()),
+                mock_config: RwLock::new(None),
                 versions: RwLock::new(versions::Registry::default()),
                 config,
             }),
@@ -319,6 +322,50 @@ impl Engine {
     /// routes them to scripted workers).
     pub(crate) fn set_fallback_handler(&self, handler: Arc<dyn TaskHandler>) {
         *write(&self.inner.fallback) = Some(handler);
+    }
+
+    /// Loads a MockConfigFile (Step Functions Local's format): an execution started on
+    /// `<stateMachineArn>#<TestCase>` then runs that test case (see [`crate::mock_config`]).
+    /// `None` unloads it.
+    pub fn set_mock_config(&self, config: Option<Arc<MockConfig>>) {
+        *write(&self.inner.mock_config) = config;
+    }
+
+    /// The MockConfigFile loaded, if any.
+    pub fn mock_config(&self) -> Option<Arc<MockConfig>> {
+        read(&self.inner.mock_config).clone()
+    }
+
+    /// Splits `<stateMachineArn>#<TestCase>` and finds the test case. A bare `#` (or no `#`)
+    /// runs unmocked.
+    fn mock_for(&self, arn: &str) -> Result<(String, Option<Arc<MockRun>>), ApiError> {
+        let Some((machine_arn, case)) = arn.split_once('#') else {
+            return Ok((arn.to_string(), None));
+        };
+        if case.is_empty() {
+            return Ok((machine_arn.to_string(), None));
+        }
+        let machine = self.start_target(machine_arn)?.machine;
+        let found = self
+            .mock_config()
+            .and_then(|c| c.test_case(&machine.name, case));
+        match found {
+            Some(tc) => Ok((machine_arn.to_string(), Some(Arc::new(MockRun::new(tc))))),
+            // Step Functions Local refuses, at StartExecution, a test case its mock file lacks
+            // (sfn-local-test-sm-exec.html: a test case must be defined in the file);
+            // sfn-harness answers a 400 ValidationException that names the missing test case
+            // and the ones the file has.
+            None => Err(ApiError::validation(match self.mock_config() {
+                None => format!(
+                    "The test case '{case}' cannot run: no mock configuration is loaded (sfn-harness serve --mock-config PATH, or SFN_MOCK_CONFIG)"
+                ),
+                Some(c) => format!(
+                    "The mock configuration has no test case '{case}' for the state machine '{}' (its test cases: {})",
+                    machine.name,
+                    c.test_cases(&machine.name).join(", ")
+                ),
+            })),
+        }
     }
 
     /// Calls `observer` each time a `.waitForTaskToken` task has been submitted.
@@ -530,7 +577,8 @@ impl Engine {
         name: Option<&str>,
         input: Option<&str>,
     ) -> Result<Arc<ExecutionRecord>, ApiError> {
-        let target = self.start_target(machine_arn)?;
+        let (machine_arn, mock) = self.mock_for(machine_arn)?;
+        let target = self.start_target(&machine_arn)?;
         let machine = target.machine.clone();
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(ApiError::ServiceException(
@@ -612,6 +660,7 @@ impl Engine {
             self.inner.clone(),
             exec.clone(),
             seed,
+            mock,
         ));
         let handle = self.inner.clock.spawn(run.run_execution());
         *lock(&exec.task) = Some(handle);

@@ -51,6 +51,15 @@ pub enum HarnessError {
         /// Machine, execution, timeline, open tokens, workers and faults.
         report: Box<ExecutionReport>,
     },
+    /// An execution can never end: it waits for something, and nothing can happen any more
+    /// (no activity is live, no timer is due, no scripted worker holds its task, and no real
+    /// client has connected to the endpoint). `finish()` reports it at once instead of
+    /// waiting out its wall-time bound.
+    #[error("execution can never finish: it is waiting, and nothing can happen any more (no scripted worker is at work, no timer is due, and no real client has connected to the endpoint)\n{report}")]
+    Stuck {
+        /// Machine, execution, timeline, open tokens, workers and faults.
+        report: Box<ExecutionReport>,
+    },
     /// A scripted worker's closure panicked.
     #[error("a scripted worker panicked: {0}")]
     WorkerPanicked(String),
@@ -135,6 +144,13 @@ pub struct ExecutionReport {
     pub workers: Vec<WorkerSummary>,
     /// Every fault injected.
     pub faults: FaultReport,
+    /// The expectations not met when `finish()` gave up (what [`Harness::verify`] would report
+    /// now).
+    ///
+    /// [`Harness::verify`]: crate::Harness::verify
+    pub unmet: Vec<Unmet>,
+    /// Workers mounted on a state no state machine has (`did you mean 'ShipItem'?`).
+    pub warnings: Vec<String>,
 }
 
 /// A task token still waiting for an answer, in an [`ExecutionReport`].
@@ -196,6 +212,15 @@ impl fmt::Display for ExecutionReport {
                 writeln!(f, "    - {i}")?;
             }
         }
+        if !self.unmet.is_empty() {
+            writeln!(f, "  expectations not met:")?;
+            for u in &self.unmet {
+                writeln!(f, "    - {}", u.to_string().replace('\n', "\n      "))?;
+            }
+        }
+        for w in &self.warnings {
+            writeln!(f, "  warning: {w}")?;
+        }
         Ok(())
     }
 }
@@ -237,6 +262,9 @@ pub struct VerificationError {
     pub faults: FaultReport,
     /// Task tokens left unanswered.
     pub open_tokens: Vec<OpenToken>,
+    /// Workers mounted on a state no state machine has (`did you mean 'ShipItem'?`): likely
+    /// why an expectation is unmet.
+    pub warnings: Vec<String>,
 }
 
 impl VerificationError {
@@ -254,6 +282,9 @@ impl fmt::Display for VerificationError {
         }
         for p in &self.panics {
             writeln!(f, "- {p}")?;
+        }
+        for w in &self.warnings {
+            writeln!(f, "- warning: {w}")?;
         }
         if !self.faults.is_empty() {
             write!(f, "\nFaults injected:\n{}", self.faults)?;

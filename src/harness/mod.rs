@@ -51,9 +51,22 @@
 //! | `scope.rs` | the narrowing workers and faults share (state, machine, queue, predicate, times) |
 //! | `expect.rs` | [`Times`] and the unmet-expectation entries ([`Unmet`]) |
 //! | `dispatch/` | the scripted-worker runtime: tasks to workers (`direct.rs`, `sqs.rs`), answers back (`answer.rs`) |
-//! | `holds.rs` | virtual-time holds while real SDK workers work (README §4) |
+//! | `holds.rs` | virtual-time holds while real SDK workers work, once a real client can be involved (README §4) |
+//! | `names.rs` | the warning for a worker on a state no machine has (nearest names) |
 //! | [`faults`] | [`Fault`], [`FaultPlan`], [`FaultReport`] and the injector |
 //! | [`snapshot`] | [`NormalizedHistory`], [`Timeline`] |
+//!
+//! # Determinism
+//!
+//! A seeded harness ([`HarnessBuilder::seed`]) gives byte-identical normalized and raw
+//! histories (queue URLs aside, which carry the endpoint's port) however threads interleave.
+//! Events due at the same virtual instant happen one at a time, each after what the previous
+//! one set off has settled, in a defined order: timers due together fire in the order the fibers
+//! that set them were started (see [`Clock`]). A scripted worker's delivery is started when its
+//! task is issued, so simultaneous answers (four Map items answered after the same delay) are
+//! recorded in the order the tasks were issued. Seeded ids come from streams no other thread
+//! draws from at the same moment: task tokens per execution, SQS message ids from the senders'
+//! stream and receipt handles from their own (README §4, "Simultaneous events").
 //!
 //! The power-user door is [`Harness::account`]: the [`Account`] the harness runs, with its
 //! engine, SQS service and router. Custom Task handlers go in through
@@ -67,6 +80,7 @@ mod execution;
 mod expect;
 pub mod faults;
 mod holds;
+mod names;
 mod report;
 mod scope;
 mod sdk;
@@ -117,6 +131,7 @@ pub(crate) struct HarnessInner {
     known: Mutex<Vec<(String, String)>>,
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
     pub(crate) faults: Arc<Injector>,
+    pub(crate) holds: Arc<holds::Holds>,
 }
 
 impl HarnessInner {
@@ -208,6 +223,35 @@ impl Harness {
         &self.inner.account
     }
 
+    /// Loads a Step Functions Local mock configuration (a
+    /// [`MockConfig`](crate::mock_config::MockConfig), read from a file or a value):
+    /// [`Machine::start_test_case`] then runs one of its test cases, as StartExecution on
+    /// `<stateMachineArn>#<TestCase>` does over the endpoint.
+    ///
+    /// ```
+    /// # use sfn_harness::prelude::*;
+    /// use sfn_harness::mock_config::MockConfig;
+    /// use serde_json::json;
+    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let h = Harness::start().await;
+    /// h.load_mock_config(MockConfig::from_value(&json!({
+    ///     "StateMachines": { "pay": { "TestCases": { "Declined": { "Charge": "Declined" } } } },
+    ///     "MockedResponses": { "Declined": { "0": { "Throw": { "Error": "Card.Declined", "Cause": "no funds" } } } }
+    /// }))?);
+    /// let pay = h.create_state_machine("pay", json!({ "StartAt": "Charge", "States": {
+    ///     "Charge": { "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true } } })).await?;
+    /// let done = pay.start_test_case("Declined", json!({})).await?.finish().await?;
+    /// assert_eq!(done.error().as_deref(), Some("Card.Declined"));
+    /// # Ok(()) }
+    /// ```
+    pub fn load_mock_config(&self, config: crate::mock_config::MockConfig) {
+        self.inner
+            .account
+            .engine()
+            .set_mock_config(Some(Arc::new(config)));
+    }
+
     /// The Step Functions engine behind the harness.
     // Kept for the tests that reach the engine directly (`tests/faults.rs`); new code goes
     // through `account()`.
@@ -227,6 +271,9 @@ impl Harness {
     /// The endpoint's URL (`http://127.0.0.1:<port>`): point any AWS SDK, the AWS CLI or boto3
     /// at it (Step Functions and SQS share it).
     pub fn endpoint_url(&self) -> &str {
+        // Whoever has the URL can send a real client: from now on the holds for real workers
+        // apply, and `finish()` no longer takes an idle clock for a stuck execution.
+        self.inner.holds.engage();
         &self.inner.url
     }
 
@@ -469,6 +516,13 @@ impl Harness {
     /// ```
     pub async fn mount(&self, worker: Worker) -> WorkerHandle {
         let state = worker.into_state();
+        // A worker on a state no machine has would never take a task: say so now if there are
+        // machines to judge by (else `verify()` says it, when they exist).
+        let machines = self.inner.engine().state_machines();
+        if let Some(warning) = names::unknown_state(&state.label(), state.state(), &machines) {
+            eprintln!("sfn-harness: warning: {warning}");
+            state.note(format!("warning: {warning}"));
+        }
         lock(&self.inner.workers).push(state.clone());
         WorkerHandle::new(state)
     }
@@ -594,11 +648,13 @@ impl Drop for Harness {
                 t.abort();
             }
         }
+        let Err(report) = self.verify() else { return };
         if std::thread::panicking() {
+            // Another assertion failed first: a second panic would abort the process, so the
+            // report is printed instead (as wiremock does), where the test's output shows it.
+            self.inner.config.report_sink.send(&report.to_string());
             return;
         }
-        if let Err(report) = self.verify() {
-            panic!("{report}");
-        }
+        panic!("{report}");
     }
 }

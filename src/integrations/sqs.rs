@@ -47,6 +47,7 @@ use serde_json::{json, Map, Value};
 
 use crate::asl::StatesError;
 use crate::engine::task::{BoxFuture, TaskHandler, TaskRequest};
+use crate::sqs::md5::md5_of_body;
 use crate::sqs::{MessageAttributeValue, SendMessage, Sqs, SqsError};
 
 /// The resource ARN this integration answers (without `.waitForTaskToken`).
@@ -175,6 +176,40 @@ fn sqs_error(e: &SqsError, request_id: &str) -> StatesError {
     )
 }
 
+/// `body` with the `SdkHttpMetadata` and `SdkResponseMetadata` the Java SDK adds to an SQS
+/// response.
+fn with_sdk_metadata(mut body: Map<String, Value>, request_id: &str, now_ms: u64) -> Value {
+    let date = jiff::Timestamp::from_millisecond(now_ms as i64)
+        .map(|t| t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string())
+        .unwrap_or_default();
+    let length = Value::Object(body.clone()).to_string().len().to_string();
+    body.insert(
+        "SdkHttpMetadata".into(),
+        json!({
+            "AllHttpHeaders": {
+                "x-amzn-RequestId": [request_id],
+                "connection": ["keep-alive"],
+                "Content-Length": [length],
+                "Date": [date],
+                "Content-Type": ["application/x-amz-json-1.0"]
+            },
+            "HttpHeaders": {
+                "connection": "keep-alive",
+                "Content-Length": length,
+                "Content-Type": "application/x-amz-json-1.0",
+                "Date": date,
+                "x-amzn-RequestId": request_id
+            },
+            "HttpStatusCode": 200
+        }),
+    );
+    body.insert(
+        "SdkResponseMetadata".into(),
+        json!({ "RequestId": request_id }),
+    );
+    Value::Object(body)
+}
+
 impl TaskHandler for SqsIntegration {
     fn call(&self, request: TaskRequest) -> BoxFuture<'static, Result<Value, StatesError>> {
         let sqs = self.sqs.clone();
@@ -193,36 +228,32 @@ impl TaskHandler for SqsIntegration {
             if let Some(s) = &out.sequence_number {
                 body.insert("SequenceNumber".into(), json!(s));
             }
-            let date = jiff::Timestamp::from_millisecond(request.clock.now_ms() as i64)
-                .map(|t| t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string())
-                .unwrap_or_default();
-            let length = Value::Object(body.clone()).to_string().len().to_string();
-            body.insert(
-                "SdkHttpMetadata".into(),
-                json!({
-                    "AllHttpHeaders": {
-                        "x-amzn-RequestId": [request_id],
-                        "connection": ["keep-alive"],
-                        "Content-Length": [length],
-                        "Date": [date],
-                        "Content-Type": ["application/x-amz-json-1.0"]
-                    },
-                    "HttpHeaders": {
-                        "connection": "keep-alive",
-                        "Content-Length": length,
-                        "Content-Type": "application/x-amz-json-1.0",
-                        "Date": date,
-                        "x-amzn-RequestId": request_id
-                    },
-                    "HttpStatusCode": 200
-                }),
-            );
-            body.insert(
-                "SdkResponseMetadata".into(),
-                json!({ "RequestId": request_id }),
-            );
-            Ok(Value::Object(body))
+            Ok(with_sdk_metadata(body, &request_id, request.clock.now_ms()))
         })
+    }
+
+    /// A mocked SendMessage response gets the metadata the real one gets (the v2 corpus's
+    /// `mock_config` case `test_sqs_send_message`: AWS's output carries `SdkHttpMetadata`).
+    fn mocked(&self, request: &TaskRequest, response: Value) -> Value {
+        match response {
+            Value::Object(body) => {
+                with_sdk_metadata(body, &self.sqs.request_id(), request.clock.now_ms())
+            }
+            other => other,
+        }
+    }
+
+    /// What SendMessage would have answered, without sending: the body's MD5 and a message id.
+    fn mocked_submission(&self, request: &TaskRequest) -> Value {
+        let body = match request.input.get("MessageBody") {
+            Some(Value::String(s)) => s.clone(),
+            Some(v) => v.to_string(),
+            None => String::new(),
+        };
+        let mut o = Map::new();
+        o.insert("MD5OfMessageBody".into(), json!(md5_of_body(&body)));
+        o.insert("MessageId".into(), json!(self.sqs.request_id()));
+        with_sdk_metadata(o, &self.sqs.request_id(), request.clock.now_ms())
     }
 }
 

@@ -39,6 +39,7 @@ use crate::engine::machine::MachineType;
 use crate::engine::task::BoxFuture;
 use crate::engine::EngineInner;
 use crate::ids::Ids;
+use crate::mock_config::MockRun;
 use crate::time::Millis;
 use dataflow::lift;
 use retry::{Attempted, Work};
@@ -113,6 +114,9 @@ pub(crate) struct Run {
     /// In a seeded engine, this execution's own token generator: its tokens then depend only on
     /// the seed and the execution, not on how other executions' tasks interleave with its own.
     tokens: Option<Mutex<Ids>>,
+    /// The MockConfigFile test case this execution runs (`StartExecution` on
+    /// `<stateMachineArn>#<TestCase>`), with its per-state invocation counters.
+    pub mock: Option<Arc<MockRun>>,
 }
 
 /// Mixed into an execution's seed for its token generator ("tokens").
@@ -125,13 +129,19 @@ fn rfc3339(ms: Millis) -> String {
 }
 
 impl Run {
-    pub(crate) fn new(engine: Arc<EngineInner>, exec: Arc<ExecutionRecord>, seed: u64) -> Run {
+    pub(crate) fn new(
+        engine: Arc<EngineInner>,
+        exec: Arc<ExecutionRecord>,
+        seed: u64,
+        mock: Option<Arc<MockRun>>,
+    ) -> Run {
         let seeded = engine.ids().is_seeded();
         Run {
             engine,
             exec,
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
             tokens: seeded.then(|| Mutex::new(Ids::seeded(seed ^ TOKEN_SEED_SALT))),
+            mock,
         }
     }
 

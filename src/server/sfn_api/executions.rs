@@ -83,6 +83,12 @@ pub(super) fn start_sync_execution<'a>(
 ) -> BoxFuture<'a, Result<Value, ApiError>> {
     Box::pin(async move {
         let machine_arn = r.required("stateMachineArn")?;
+        if let Some((_, case)) = machine_arn.split_once('#') {
+            // Step Functions Local runs mock test cases on StartExecution only.
+            return Err(ApiError::validation(format!(
+                "sfn-harness runs MockConfigFile test cases ('#{case}') on StartExecution only, as Step Functions Local does; StartSyncExecution takes a plain state machine ARN"
+            )));
+        }
         let machine = engine.state_machine(&machine_arn)?;
         if machine.machine_type != MachineType::Express {
             return Err(ApiError::StateMachineTypeNotSupported);
