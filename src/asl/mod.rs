@@ -31,4 +31,4 @@ pub mod validate;
 pub use definition::*;
 pub use env::Env;
 pub use error::StatesError;
-pub use parse::{parse, parse_str, Code, Diagnostic, InvalidDefinition, Severity};
+pub use parse::{expression_text, parse, parse_str, Code, Diagnostic, InvalidDefinition, Severity};

@@ -64,6 +64,7 @@ impl Parser {
             states,
             index,
             timeout_seconds,
+            query_language: self.default_lang,
         })
     }
 

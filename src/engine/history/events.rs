@@ -175,7 +175,15 @@ impl Event {
     /// `PassStateExited`, `TaskStateExited`, `ChoiceStateExited`, `WaitStateExited`,
     /// `SucceedStateExited`, `ParallelStateExited` or `MapStateExited` (a Fail state never
     /// exits; asked for one, this says `FailStateExited`, which AWS does not record).
-    pub(crate) fn state_exited(kind: &StateKind, name: &str, output: &Value) -> Event {
+    /// When the state's `Assign` set `assigned`, AWS adds
+    /// `assignedVariables` (each value as JSON text) and `assignedVariablesDetails`, recorded
+    /// in `assign.test_assign_base.test_base_cases[BASE_VAR]`.
+    pub(crate) fn state_exited(
+        kind: &StateKind,
+        name: &str,
+        output: &Value,
+        assigned: Option<&Map<String, Value>>,
+    ) -> Event {
         let event_type = match kind {
             StateKind::Pass(_) => "PassStateExited",
             StateKind::Task(_) => "TaskStateExited",
@@ -186,10 +194,33 @@ impl Event {
             StateKind::Parallel(_) => "ParallelStateExited",
             StateKind::Map(_) => "MapStateExited",
         };
+        Event::new(event_type, "stateExitedEventDetails", {
+            let mut d = json!({ "name": name, "output": json_text(output), "outputDetails": not_truncated() });
+            if let Some(a) = assigned {
+                let texts: Map<String, Value> = a
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::String(json_text(v))))
+                    .collect();
+                d["assignedVariables"] = Value::Object(texts);
+                d["assignedVariablesDetails"] = not_truncated();
+            }
+            d
+        })
+    }
+
+    /// `EvaluationFailed`: a JSONata field of `state` failed (`location` names the field, as
+    /// in `Output/result`); recorded in
+    /// `assign.test_assign_reference_variables.test_undefined_reference[*]`.
+    pub(crate) fn evaluation_failed(
+        error: &str,
+        cause: &str,
+        location: &str,
+        state: &str,
+    ) -> Event {
         Event::new(
-            event_type,
-            "stateExitedEventDetails",
-            json!({ "name": name, "output": json_text(output), "outputDetails": not_truncated() }),
+            "EvaluationFailed",
+            "evaluationFailedEventDetails",
+            json!({ "error": error, "cause": cause, "location": location, "state": state }),
         )
     }
 

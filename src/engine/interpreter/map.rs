@@ -8,7 +8,8 @@ use serde_json::Value;
 use super::dataflow::{self, runtime};
 use super::retry::Attempt;
 use super::{Failure, Run};
-use crate::asl::{Env, Map, PathOrNull};
+use crate::asl::jsonata::{cause_unexpected_type, json_type_name};
+use crate::asl::{Env, Map, PathOrNull, QueryLanguage};
 use crate::engine::history::{json_text, Event};
 use crate::sync::lock;
 
@@ -21,19 +22,47 @@ impl Run {
         chain: &mut u64,
     ) -> Result<Value, Failure> {
         let Attempt { here, eff, retries } = *at;
-        let items = match &m.items_path {
-            PathOrNull::Default | PathOrNull::Null => eff.clone(),
-            PathOrNull::Path(p) => p.read(&Env::new(eff, &Value::Null)).map_err(|_| {
-                runtime(
-                    here,
-                    format!(
-                        "Invalid path '{p}' : No results for path: {}",
-                        p.normalized()
-                    ),
-                )
-            })?,
+        let items = match (&m.items, &m.items_path) {
+            (Some(t), _) => {
+                let ctx = self.context(here, retries, None, None);
+                let st = dataflow::states(eff, &ctx, None, None);
+                let v = dataflow::jsonata(here, t, "Items", &st)?;
+                if !v.is_array() {
+                    let source = match t {
+                        Value::String(s) => crate::asl::expression_text(s).unwrap_or(s).trim(),
+                        _ => "",
+                    };
+                    return Err(dataflow::query_error(
+                        here,
+                        "Items",
+                        cause_unexpected_type(source, "Items", "array", &v),
+                    ));
+                }
+                v
+            }
+            (None, PathOrNull::Default | PathOrNull::Null) => eff.clone(),
+            (None, PathOrNull::Path(p)) => p
+                .read(&Env::new(eff, &Value::Null).with_variables(here.vars))
+                .map_err(|_| {
+                    runtime(
+                        here,
+                        format!(
+                            "Invalid path '{p}' : No results for path: {}",
+                            p.normalized()
+                        ),
+                    )
+                })?,
         };
         let Value::Array(items) = items else {
+            if here.state.query_language == QueryLanguage::Jsonata {
+                return Err(runtime(
+                    here,
+                    format!(
+                        "Map state input must be an array but was: {}",
+                        json_type_name(&items)
+                    ),
+                ));
+            }
             return Err(runtime(
                 here,
                 format!(
@@ -47,7 +76,7 @@ impl Run {
             ));
         };
         let max = match &m.max_concurrency {
-            Some(s) => dataflow::seconds(here, s, eff)? as usize,
+            Some(s) => dataflow::seconds(here, s, "MaxConcurrency", eff)? as usize,
             None => 0,
         };
         let started = self.emit(chain, Event::map_state_started(items.len()));
@@ -69,7 +98,7 @@ impl Run {
                     let input = match &m.item_selector {
                         Some(t) => {
                             let ctx = self.context(here, retries, None, Some((index, item)));
-                            match dataflow::payload(here, t, eff, &ctx, &self.rng) {
+                            match dataflow::payload(here, t, "ItemSelector", eff, &ctx) {
                                 Ok(v) => v,
                                 Err(f) => return Err((f, lane_chain)),
                             }
@@ -78,7 +107,10 @@ impl Run {
                     };
                     let mut iter_chain = lane_chain;
                     self.emit(&mut iter_chain, Event::map_iteration_started(index, name));
-                    match self.run_program(&m.processor, input, &mut iter_chain).await {
+                    match self
+                        .run_program(&m.processor, input, &mut iter_chain, here.vars.clone())
+                        .await
+                    {
                         Ok(v) => {
                             self.emit_after(
                                 iter_chain,

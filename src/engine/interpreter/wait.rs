@@ -4,6 +4,7 @@ use serde_json::{json, Value};
 
 use super::dataflow::{self, runtime};
 use super::{Failure, Here, Run};
+use crate::asl::jsonata::cause_unexpected_type;
 use crate::asl::{Env, Fail, Seconds, StringOrPath, WaitFor};
 use crate::engine::history::json_text;
 use crate::time::Millis;
@@ -21,9 +22,24 @@ impl Run {
             match v {
                 None => Ok(None),
                 Some(StringOrPath::Literal(s)) => Ok(Some(s.clone())),
+                Some(StringOrPath::Expression(text)) => {
+                    let st = dataflow::states(raw, &ctx, None, None);
+                    match dataflow::jsonata_expression(here, text, field, &st)? {
+                        Value::String(s) => Ok(Some(s)),
+                        other => {
+                            let source = crate::asl::expression_text(text).unwrap_or(text).trim();
+                            Err(dataflow::query_error(
+                                here,
+                                field,
+                                cause_unexpected_type(source, field, "string", &other),
+                            ))
+                        }
+                    }
+                }
                 Some(StringOrPath::Path(expr)) => {
                     let template = json!({ format!("{field}.$"): expr });
-                    let out = dataflow::payload(here, &template, raw, &ctx, &self.rng)?;
+                    let out =
+                        dataflow::payload(here, &template, &format!("{field}Path"), raw, &ctx)?;
                     match &out[field] {
                         Value::String(s) => Ok(Some(s.clone())),
                         other => Err(runtime(
@@ -63,18 +79,58 @@ impl Run {
         };
         match w {
             WaitFor::Seconds(s) => Ok(now + s * 1000),
+            WaitFor::Expression { timestamp, text } => {
+                let ctx = self.context(here, 0, None, None);
+                let st = dataflow::states(input, &ctx, None, None);
+                let field = if *timestamp { "Timestamp" } else { "Seconds" };
+                let v = dataflow::jsonata_expression(here, text, field, &st)?;
+                let source = crate::asl::expression_text(text).unwrap_or(text).trim();
+                if *timestamp {
+                    match v.as_str() {
+                        Some(s) => s
+                            .parse::<jiff::Timestamp>()
+                            .ok()
+                            .filter(|_| crate::asl::choice::timestamp(s).is_some())
+                            .map(|t| t.as_millisecond().max(0) as Millis)
+                            .ok_or_else(|| {
+                                dataflow::query_error(
+                                    here,
+                                    field,
+                                    format!("The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {s}"),
+                                )
+                            }),
+                        None => Err(dataflow::query_error(
+                            here,
+                            field,
+                            cause_unexpected_type(source, field, "string", &v),
+                        )),
+                    }
+                } else {
+                    match v.as_u64() {
+                        Some(n) => Ok(now + n * 1000),
+                        None => Err(dataflow::query_error(
+                            here,
+                            field,
+                            cause_unexpected_type(source, field, "number", &v),
+                        )),
+                    }
+                }
+            }
             WaitFor::Timestamp(ts) => parse_ts(ts),
             WaitFor::SecondsPath(p) => {
-                let secs = dataflow::seconds(here, &Seconds::Path(p.clone()), input)?;
+                let secs =
+                    dataflow::seconds(here, &Seconds::Path(p.clone()), "SecondsPath", input)?;
                 Ok(now + secs * 1000)
             }
             WaitFor::TimestampPath(p) => {
-                let v = p.read(&Env::new(input, &Value::Null)).map_err(|_| {
-                    runtime(
-                        here,
-                        format!("Invalid path '{p}': the path references no value"),
-                    )
-                })?;
+                let v = p
+                    .read(&Env::new(input, &Value::Null).with_variables(here.vars))
+                    .map_err(|_| {
+                        runtime(
+                            here,
+                            format!("Invalid path '{p}': the path references no value"),
+                        )
+                    })?;
                 match v.as_str() {
                     Some(s) => parse_ts(s),
                     None => Err(runtime(
