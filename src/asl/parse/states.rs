@@ -485,7 +485,6 @@ impl Parser {
         }
         let processor = self.machine(proc_value, &format!("{loc}/{key}"), depth + 1);
         if jsonata {
-            let processor = self.machine(proc_value, &format!("{loc}/{key}"), depth + 1);
             let items = match o.get("Items") {
                 None => None,
                 Some(v) if v.is_array() => self.jsonata_template(o, "Items", loc),

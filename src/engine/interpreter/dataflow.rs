@@ -153,7 +153,13 @@ pub(crate) fn seconds(
                         format!("Invalid path '{p}': the path references no value"),
                     )
                 })?;
-            v.as_u64().ok_or_else(|| {
+            // AWS takes a numeric string for MaxConcurrencyPath
+            // (`test_reference_in_map_state[MAP_STATE_REFERENCE_IN_MAX_CONCURRENCY_PATH]`).
+            let n = match &v {
+                Value::String(s) if field == "MaxConcurrency" => s.parse::<u64>().ok(),
+                other => other.as_u64(),
+            };
+            n.ok_or_else(|| {
                 runtime(
                     here,
                     format!(

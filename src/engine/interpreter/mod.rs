@@ -99,6 +99,8 @@ enum Step {
 pub(crate) struct Here<'a> {
     pub state: &'a State,
     pub entered_id: u64,
+    /// The event the `…StateEntered` followed.
+    pub entered_prev: u64,
     pub entered_ms: Millis,
     /// The workflow variables as they were when the state was entered (every expression of
     /// the state reads these; its own assignments take effect at exit).
@@ -190,9 +192,16 @@ impl Run {
             "State": {
                 "EnteredTime": rfc3339(here.entered_ms),
                 "Name": here.state.name,
-                "RetryCount": retry_count,
             },
         });
+        // Only states that can retry have `RetryCount` (a Pass state's `$$.State` is
+        // `{Name, EnteredTime}`: `assign.test_assign_base.test_base_cases[BASE_PATHS]`).
+        if matches!(
+            here.state.kind,
+            StateKind::Task(_) | StateKind::Parallel(_) | StateKind::Map(_)
+        ) {
+            ctx["State"]["RetryCount"] = json!(retry_count);
+        }
         if let Some(t) = token {
             ctx["Task"] = json!({ "Token": t });
         }
@@ -283,10 +292,12 @@ impl Run {
         vars: &mut Variables,
     ) -> Result<Step, Failure> {
         let entered_ms = self.now();
+        let entered_prev = *chain;
         let entered_id = self.emit(chain, Event::state_entered(&state.kind, &state.name, &raw));
         let here = Here {
             state,
             entered_id,
+            entered_prev,
             entered_ms,
             vars,
             rng: &self.rng,
@@ -307,12 +318,20 @@ impl Run {
         Ok(step)
     }
 
-    /// Records `EvaluationFailed` for a JSONata failure that has not been recorded yet. AWS
-    /// records it after event 0 and continues the state's chain from it.
+    /// Records `EvaluationFailed` for a JSONata failure that has not been recorded yet, and
+    /// continues the state's chain from it. AWS records it after the event the state's
+    /// `…StateEntered` followed (`test_undefined_reference[BASE_UNDEFINED_OUTPUT_MULTIPLE_STATES]`:
+    /// entered #6 after #5, EvaluationFailed after #5), except in a Wait state, where it follows
+    /// the `WaitStateEntered` (`test_wait_timestamp_jsonata[*]`).
     fn evaluation_failed(&self, here: &Here<'_>, f: &mut Failure, chain: &mut u64) {
         if let Some(location) = f.evaluation.take() {
+            let prev = if matches!(here.state.kind, StateKind::Wait(_)) {
+                *chain
+            } else {
+                here.entered_prev
+            };
             let id = self.emit_after(
-                0,
+                prev,
                 Event::evaluation_failed(
                     f.error.as_deref().unwrap_or_default(),
                     f.cause.as_deref().unwrap_or_default(),
