@@ -211,17 +211,19 @@ impl Event {
     /// `EvaluationFailed`: a JSONata field of `state` failed (`location` names the field, as
     /// in `Output/result`); recorded in
     /// `assign.test_assign_reference_variables.test_undefined_reference[*]`.
+    /// Without a location when the state's input was wrong, not one of its fields
+    /// (`test_map_state_items_input_types[*]`).
     pub(crate) fn evaluation_failed(
         error: &str,
         cause: &str,
-        location: &str,
+        location: Option<&str>,
         state: &str,
     ) -> Event {
-        Event::new(
-            "EvaluationFailed",
-            "evaluationFailedEventDetails",
-            json!({ "error": error, "cause": cause, "location": location, "state": state }),
-        )
+        let mut d = json!({ "error": error, "cause": cause, "state": state });
+        if let Some(l) = location {
+            d["location"] = json!(l);
+        }
+        Event::new("EvaluationFailed", "evaluationFailedEventDetails", d)
     }
 
     // --- Task states ---

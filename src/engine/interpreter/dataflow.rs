@@ -205,7 +205,7 @@ pub(crate) fn query_error(here: &Here<'_>, location: &str, cause: String) -> Fai
             here.state.name, here.entered_id
         ),
     );
-    f.evaluation = Some(location.to_string());
+    f.evaluation = Some(Some(location.to_string()));
     f
 }
 

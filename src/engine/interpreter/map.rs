@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::dataflow::{self, runtime};
 use super::retry::Attempt;
 use super::{Failure, Run};
-use crate::asl::jsonata::{cause_unexpected_type, json_type_name};
+use crate::asl::jsonata::cause_unexpected_type;
 use crate::asl::{Env, Map, PathOrNull, QueryLanguage};
 use crate::engine::history::{json_text, Event};
 use crate::sync::lock;
@@ -55,13 +55,18 @@ impl Run {
         };
         let Value::Array(items) = items else {
             if here.state.query_language == QueryLanguage::Jsonata {
-                return Err(runtime(
+                // AWS: `States.QueryEvaluationError`, an `EvaluationFailed` without a location
+                // (`scenarios.test_base_scenarios.test_map_state_items_input_types[*]`).
+                let mut f = dataflow::query_error(
                     here,
+                    "",
                     format!(
                         "Map state input must be an array but was: {}",
-                        json_type_name(&items)
+                        json_text(&items)
                     ),
-                ));
+                );
+                f.evaluation = Some(None);
+                return Err(f);
             }
             return Err(runtime(
                 here,

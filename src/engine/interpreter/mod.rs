@@ -54,9 +54,10 @@ pub(crate) struct Failure {
     /// `States.Timeout` (as for `TimeoutSeconds`), and `ErrorEquals: ["States.HeartbeatTimeout"]`
     /// matches it too.
     pub missed_heartbeat: bool,
-    /// A JSONata field failed to evaluate: its location (`Output/result`), for the
+    /// A JSONata state failed to evaluate (`States.QueryEvaluationError`): the field's location
+    /// (`Output/result`; `None` when the state's input, not a field, was wrong), for the
     /// `EvaluationFailed` event (recorded once, then cleared).
-    pub evaluation: Option<String>,
+    pub evaluation: Option<Option<String>>,
 }
 
 impl Failure {
@@ -335,7 +336,7 @@ impl Run {
                 Event::evaluation_failed(
                     f.error.as_deref().unwrap_or_default(),
                     f.cause.as_deref().unwrap_or_default(),
-                    &location,
+                    location.as_deref(),
                     &here.state.name,
                 ),
             );
