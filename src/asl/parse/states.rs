@@ -491,6 +491,10 @@ impl Parser {
                 Some(_) => self.jsonata_scalar(o, "Items", loc, Value::is_array, "an ARRAY"),
             };
             let max_concurrency = self.jsonata_seconds(o, "MaxConcurrency", loc);
+            // Checked for syntax; like their JSONPath forms, not yet applied by the inline Map.
+            for key in ["ToleratedFailureCount", "ToleratedFailurePercentage"] {
+                self.jsonata_template(o, key, loc);
+            }
             let item_selector = self.jsonata_template(o, "ItemSelector", loc);
             return Some(StateKind::Map(Box::new(MapState {
                 processor: processor?,
