@@ -87,7 +87,7 @@ async fn an_order_pipeline_in_jsonata_with_a_callback(h: Harness) {
     );
     // A state without Assign records no assignedVariables.
     assert!(exited(&done, "Done").get("assignedVariables").is_none());
-    h.verify().await;
+    h.verify()?;
 }
 
 #[sfn_harness::test(seed = 1)]

@@ -113,17 +113,25 @@ impl Parser {
     }
 
     /// Checks every `{% … %}` string inside `v` (at `loc`) parses as JSONata.
+    /// Each problem is reported at the JSON pointer of its string (`/States/A/Output/a`).
     pub(super) fn check_expressions(&mut self, v: &Value, loc: &str) {
-        let mut stack = vec![v];
-        while let Some(v) = stack.pop() {
+        let mut stack = vec![(v, loc.to_string())];
+        while let Some((v, at)) = stack.pop() {
             match v {
                 Value::String(s) => {
                     if let Some(text) = expression_text(s) {
-                        self.check_expression(text, loc);
+                        self.check_expression(text, &at);
                     }
                 }
-                Value::Array(a) => stack.extend(a.iter()),
-                Value::Object(o) => stack.extend(o.values()),
+                Value::Array(a) => stack.extend(
+                    a.iter()
+                        .enumerate()
+                        .rev()
+                        .map(|(i, v)| (v, format!("{at}[{i}]"))),
+                ),
+                Value::Object(o) => {
+                    stack.extend(o.iter().rev().map(|(k, v)| (v, format!("{at}/{k}"))))
+                }
                 _ => {}
             }
         }
