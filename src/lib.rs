@@ -1,7 +1,37 @@
 //! # sfn-harness
 //!
 //! An in-process fake of AWS Step Functions and Amazon SQS for Rust integration tests.
-#![warn(missing_docs)]
+//!
+//! Start with [`prelude`] and [`Harness`]; the README (below the crate's items on docs.rs, and
+//! in the repository) walks through the concepts in the order a test needs them.
+//!
+//! ```
+//! use sfn_harness::prelude::*;
+//! use serde_json::json;
+//!
+//! # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let h = Harness::start().await;
+//! let machine = h.create_state_machine("hello", json!({
+//!     "StartAt": "Greet",
+//!     "States": { "Greet": {
+//!         "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:greet",
+//!         "End": true } }
+//! })).await?;
+//! h.mount(Worker::on_task("Greet").respond(json!("Hello, world!")).expect(1)).await;
+//!
+//! let done = machine.start(json!({})).await?.finish().await?;
+//! assert_eq!(done.output(), Some(&json!("Hello, world!")));
+//! # Ok(()) }
+//! ```
+//!
+//! | module | what it is |
+//! |---|---|
+//! | [`harness`] | what a test touches (all re-exported here and in the [`prelude`]) |
+//! | [`account`] | one fake account wired together: the door for power users ([`Harness::account`]) |
+//! | [`engine`], [`asl`], [`sqs`], [`server`], [`integrations`] | the services and their HTTP layer |
+//! | [`time`], [`ids`], [`arn`] | the clock, ids and ARNs everything shares |
+#![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 
 pub mod account;
 pub mod arn;
@@ -16,7 +46,53 @@ pub mod sqs;
 pub(crate) mod sync;
 pub mod time;
 
+/// A Tokio test that receives a fresh [`Harness`]: `#[sfn_harness::test]`,
+/// `#[sfn_harness::test(seed = 7)]`, `#[sfn_harness::test(real_time, timeout = 60)]`.
+///
+/// The body may use `?` on any error that converts into
+/// `Box<dyn std::error::Error + Send + Sync>`: [`HarnessError`] (from `create_state_machine`,
+/// `start`, `finish`, `inject`, …), [`VerificationError`](harness::VerificationError) (from
+/// `verify`), the AWS SDKs' errors, `serde_json::Error`, `std::io::Error`, a `String`. An error
+/// fails the test with its text (`test `name` returned an error: …`). A body that declares its
+/// own return type (`-> Result<(), MyError>`) keeps it.
+///
+/// ```
+/// use sfn_harness::prelude::*;
+/// use serde_json::json;
+///
+/// #[sfn_harness::test(seed = 7)]
+/// async fn greets(h: Harness) {
+///     let machine = h.create_state_machine("hello", json!({
+///         "StartAt": "Hi", "States": { "Hi": { "Type": "Pass", "Result": "hi", "End": true } }
+///     })).await?;                                        // HarnessError
+///     let done = machine.start(json!({})).await?.finish().await?;
+///     let text = serde_json::to_string(done.history())?; // serde_json::Error
+///     assert!(text.contains("PassStateEntered"));
+///     h.verify()?;                                       // VerificationError
+/// }
+/// # fn main() {}
+/// ```
 pub use sfn_harness_macros::test;
+
+#[doc(inline)]
+pub use crate::engine::HistoryEvent;
+#[doc(inline)]
+pub use crate::engine::OpenToken;
+#[doc(inline)]
+pub use crate::engine::Status;
+#[cfg(feature = "sdk")]
+#[doc(inline)]
+pub use crate::harness::NoHostPrefix;
+#[doc(inline)]
+pub use crate::harness::{
+    Answer, Execution, Fault, FaultPlan, FaultReport, Finished, Harness, HarnessBuilder,
+    HarnessError, IntoDefinition, Machine, NormalizedHistory, Reply, Timeline, Times, Worker,
+    WorkerHandle, WorkerTask,
+};
+#[doc(inline)]
+pub use crate::sqs::ReceivedMessage;
+#[doc(inline)]
+pub use crate::time::{Clock, Millis};
 
 #[doc(hidden)]
 pub mod __private {
@@ -26,12 +102,26 @@ pub mod __private {
 }
 
 /// Everything a test usually needs: `use sfn_harness::prelude::*;`.
+///
+/// ```
+/// use sfn_harness::prelude::*;
+///
+/// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// # async fn main() -> Result<(), HarnessError> {
+/// let h: Harness = Harness::builder().seed(1).start().await;
+/// let _clock: &Clock = h.clock();
+/// let _worker: Worker = Worker::on_task("Work").respond(serde_json::json!({})).expect(Times::from(0..));
+/// h.inject(Fault::throttle("StartExecution").times(0))?;
+/// assert_eq!(Status::Succeeded.to_string(), "SUCCEEDED");
+/// # Ok(()) }
+/// ```
 pub mod prelude {
     pub use crate::engine::Status;
     pub use crate::harness::{
         Answer, Execution, Fault, FaultPlan, Finished, Harness, HarnessBuilder, HarnessError,
-        Machine, Reply, WorkerTask,
+        IntoDefinition, Machine, Reply, Times, Worker, WorkerHandle, WorkerTask,
     };
+    pub use crate::time::Clock;
 }
 
 /// The README's code blocks, compiled and run as doc-tests.

@@ -104,7 +104,7 @@ fn sfn_client(url: &str) -> aws_sdk_sfn::Client {
             "test", "test", None, None, "test",
         ))
         .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .interceptor(sfn_harness::server::sfn_api::NoHostPrefix)
+        .interceptor(sfn_harness::NoHostPrefix)
         .build();
     aws_sdk_sfn::Client::from_conf(conf)
 }

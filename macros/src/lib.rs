@@ -80,8 +80,19 @@ impl Parse for Options {
 ///
 /// Options: `seed = N` (deterministic ids, tokens and start time), `real_time` /
 /// `virtual_time` (the default), `timeout = SECONDS` (the wall-time bound of `finish()`).
-/// The test runs on a multi-thread runtime with two workers. Errors returned with `?` fail the
-/// test with their message; expectations of scripted workers are verified when it ends.
+/// The test runs on a multi-thread runtime with two workers. Expectations of scripted workers
+/// are verified when it ends.
+///
+/// # What `?` accepts
+///
+/// A body without a return type runs as an `async` block returning
+/// `Result<(), Box<dyn std::error::Error + Send + Sync>>`, so `?` takes any error that converts
+/// into that box: `sfn_harness::HarnessError` (every harness call), the
+/// `sfn_harness::harness::VerificationError` of `h.verify()`, the AWS SDKs' errors,
+/// `serde_json::Error`, `std::io::Error`, a `String` or `&str`. An error fails the test with
+/// `` test `name` returned an error: `` and the error's text. A body that declares its own
+/// return type (`-> Result<(), MyError>`) keeps it, and the test is an ordinary Tokio test
+/// returning it.
 #[proc_macro_attribute]
 pub fn test(attr: TokenStream, item: TokenStream) -> TokenStream {
     let options = match syn::parse::<Options>(attr) {

@@ -63,7 +63,7 @@ impl Machine {
         let text = input.to_string();
         let exec = self
             .harness
-            .engine
+            .engine()
             .start_execution(&self.inner.arn, name, Some(&text))?;
         Ok(Execution {
             harness: self.harness.clone(),
@@ -72,7 +72,32 @@ impl Machine {
     }
 }
 
-/// A running (or finished) execution.
+/// A running (or finished) execution: [`finish`](Execution::finish) waits for it to end,
+/// driving virtual time; [`history`](Execution::history) and [`timeline`](Execution::timeline)
+/// show it so far.
+///
+/// ```
+/// use sfn_harness::prelude::*;
+/// use serde_json::json;
+/// use std::time::Duration;
+///
+/// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let h = Harness::start().await;
+/// let machine = h.create_state_machine("nap", json!({
+///     "StartAt": "Nap", "States": { "Nap": { "Type": "Wait", "Seconds": 3600, "End": true } }
+/// })).await?;
+///
+/// let exec: Execution = machine.start_named("first", json!({})).await?;
+/// assert!(exec.arn().ends_with(":nap:first"));
+/// assert_eq!(exec.status(), Status::Running);
+/// h.advance(Duration::from_secs(1800)).await; // half way, by hand
+/// assert_eq!(exec.status(), Status::Running);
+///
+/// let done = exec.finish().await?;            // the rest, skipped
+/// assert_eq!(done.duration(), Duration::from_secs(3600));
+/// # Ok(()) }
+/// ```
 #[derive(Clone)]
 pub struct Execution {
     pub(crate) harness: Arc<HarnessInner>,
@@ -117,7 +142,7 @@ impl Execution {
     /// Stops the execution (`StopExecution`).
     pub async fn stop(&self, error: Option<&str>, cause: Option<&str>) -> Result<(), HarnessError> {
         self.harness
-            .engine
+            .engine()
             .stop_execution(self.arn(), error, cause)?;
         Ok(())
     }
@@ -134,7 +159,7 @@ impl Execution {
 
     /// [`finish`](Self::finish) with an explicit real-time bound.
     pub async fn finish_within(&self, bound: Duration) -> Result<Finished, HarnessError> {
-        let clock = self.harness.engine.clock().clone();
+        let clock = self.harness.engine().clock().clone();
         let panicked = self.harness.panicked.clone();
         let wait = async {
             tokio::select! {
@@ -151,7 +176,7 @@ impl Execution {
         if !ended || self.inner.status() == Status::Running {
             return Err(HarnessError::Timeout {
                 waited: bound,
-                report: self.harness.report_for(&self.inner),
+                report: Box::new(self.harness.report_for(&self.inner)),
             });
         }
         Ok(Finished {
@@ -163,7 +188,29 @@ impl Execution {
     }
 }
 
-/// An execution that has ended.
+/// An execution that has ended, as [`Execution::finish`] returns it: status, output or error,
+/// duration on the harness clock, and the history, normalized for snapshots.
+///
+/// ```
+/// use sfn_harness::prelude::*;
+/// use serde_json::json;
+///
+/// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let h = Harness::start().await;
+/// let machine = h.create_state_machine("refuse", json!({
+///     "StartAt": "No", "States": { "No": { "Type": "Fail", "Error": "Refused", "Cause": "policy" } }
+/// })).await?;
+///
+/// let done: Finished = machine.start(json!({})).await?.finish().await?;
+/// assert_eq!(done.status(), Status::Failed);
+/// assert_eq!(done.error().as_deref(), Some("Refused"));
+/// assert_eq!(done.cause().as_deref(), Some("policy"));
+/// assert_eq!(done.output(), None);
+/// assert_eq!(done.history().types(), ["ExecutionStarted", "FailStateEntered", "ExecutionFailed"]);
+/// // insta::assert_json_snapshot!(done.history());
+/// # Ok(()) }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Finished {
     exec: Arc<engine::ExecutionRecord>,

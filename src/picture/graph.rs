@@ -41,7 +41,7 @@ pub(crate) struct Node {
 
 impl Node {
     /// Whether the node is drawn as a group around its child scopes.
-    pub fn is_container(&self) -> bool {
+    pub(crate) fn is_container(&self) -> bool {
         !self.children.is_empty()
     }
 }
@@ -113,7 +113,7 @@ pub(crate) struct Graph {
 
 impl Graph {
     /// Reads a definition. Only a document without a usable top level is an error.
-    pub fn from_definition(def: &Value) -> Result<Graph, PictureError> {
+    pub(crate) fn from_definition(def: &Value) -> Result<Graph, PictureError> {
         let obj = def.as_object().ok_or(PictureError::NotAnObject)?;
         let start_at = obj
             .get("StartAt")
@@ -133,7 +133,7 @@ impl Graph {
     }
 
     /// The nodes whose parent scopes' owners lead up to `node` (innermost first).
-    pub fn ancestors(&self, node: usize) -> Vec<usize> {
+    pub(crate) fn ancestors(&self, node: usize) -> Vec<usize> {
         let mut out = Vec::new();
         let mut scope = self.nodes[node].scope;
         // Depth is bounded by MAX_DEPTH; the loop follows strictly outward links.

@@ -26,7 +26,7 @@ pub(crate) enum Status {
 }
 
 impl Status {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Running => "RUNNING",
             Status::Succeeded => "SUCCEEDED",
@@ -178,7 +178,7 @@ fn details(e: &Map<String, Value>) -> Option<&Map<String, Value>> {
 
 impl Overlay {
     /// Reads a history against a graph.
-    pub fn from_history(graph: &Graph, history: &[Value]) -> Overlay {
+    pub(crate) fn from_history(graph: &Graph, history: &[Value]) -> Overlay {
         let mut events: Vec<Event> = Vec::new();
         for (i, e) in history.iter().enumerate() {
             let Some(obj) = e.as_object() else { continue };

@@ -20,7 +20,7 @@ pub(crate) enum Class {
 }
 
 impl Class {
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Class::Visited => "visited",
             Class::Failed => "failed",
@@ -44,7 +44,11 @@ pub(crate) struct View<'a> {
 }
 
 impl<'a> View<'a> {
-    pub fn new(graph: &'a Graph, ov: Option<&'a Overlay>, facts: &[(String, String)]) -> Self {
+    pub(crate) fn new(
+        graph: &'a Graph,
+        ov: Option<&'a Overlay>,
+        facts: &[(String, String)],
+    ) -> Self {
         let mut waiting = Vec::new();
         for (state, note) in facts {
             for &n in graph.by_name.get(state).into_iter().flatten() {
@@ -67,7 +71,7 @@ impl<'a> View<'a> {
             .map(|(_, note)| note.as_str())
     }
 
-    pub fn class(&self, n: usize) -> Option<Class> {
+    pub(crate) fn class(&self, n: usize) -> Option<Class> {
         let node = &self.graph.nodes[n];
         if node.ty == "missing" {
             return Some(Class::Missing);
@@ -95,7 +99,7 @@ impl<'a> View<'a> {
     }
 
     /// Name, definition details, then what the execution did.
-    pub fn lines(&self, n: usize) -> Vec<String> {
+    pub(crate) fn lines(&self, n: usize) -> Vec<String> {
         let node = &self.graph.nodes[n];
         let mut lines = vec![node.name.clone()];
         lines.extend(node.lines.iter().cloned());
@@ -137,7 +141,7 @@ impl<'a> View<'a> {
         lines.into_iter().map(|l| super::graph::cut(&l)).collect()
     }
 
-    pub fn point_id(&self, p: Point) -> &str {
+    pub(crate) fn point_id(&self, p: Point) -> &str {
         match p {
             Point::Start(s) => &self.graph.scopes[s].start,
             Point::End(s) => &self.graph.scopes[s].end,
@@ -146,7 +150,7 @@ impl<'a> View<'a> {
     }
 
     /// `Start`/`End`; the machine's end marker carries the execution's status.
-    pub fn marker_label(&self, p: Point) -> String {
+    pub(crate) fn marker_label(&self, p: Point) -> String {
         match p {
             Point::Start(_) => "Start".to_string(),
             Point::End(0) => match self.ov {

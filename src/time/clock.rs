@@ -39,9 +39,37 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use tokio::sync::Notify;
 
 /// Milliseconds since the Unix epoch, the engine's unit of time.
+///
+/// ```
+/// use sfn_harness::{Clock, Millis};
+///
+/// let start: Millis = 1_704_067_200_000; // 2024-01-01T00:00:00Z
+/// assert_eq!(Clock::virtual_at(start).now_ms(), start);
+/// ```
 pub type Millis = u64;
 
 /// The engine's clock: real or virtual. Cheap to clone; clones share one time line.
+///
+/// A test meets it as [`Harness::clock`](crate::Harness::clock): to read the time, to move it by
+/// hand, or to run its own worker on it so that the worker's long polls end in virtual time.
+///
+/// ```
+/// use sfn_harness::prelude::*;
+/// use std::time::Duration;
+///
+/// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// # async fn main() {
+/// let h = Harness::builder().seed(1).start().await;
+/// let clock: &Clock = h.clock();
+/// assert!(clock.is_virtual());
+/// let t0 = clock.now_ms();
+///
+/// // A sleep on the harness clock: an hour passes in virtual time, not in wall time.
+/// let sleeper = clock.clone();
+/// let woke = clock.run_until(async move { sleeper.sleep(Duration::from_secs(3600)).await; sleeper.now_ms() }).await;
+/// assert_eq!(woke - t0, 3_600_000);
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Clock {
     inner: Arc<Inner>,
@@ -558,6 +586,15 @@ pub struct Park<F> {
     fut: F,
     clock: Clock,
     flag: Option<Arc<ParkFlag>>,
+}
+
+impl<F> std::fmt::Debug for Park<F> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Park")
+            .field("clock", &self.clock)
+            .field("parked", &self.flag.is_some())
+            .finish_non_exhaustive()
+    }
 }
 
 impl<F: Future> Future for Park<F> {

@@ -13,6 +13,9 @@ use sha2::{Digest, Sha256};
 use super::report::InjectedFault;
 use super::{ApiAction, DeliveryAction, Fault, FaultEvent, FaultHandle, Kind};
 use crate::engine::Engine;
+use crate::harness::error::InvalidFault;
+use crate::harness::expect::{Counted, Unmet};
+use crate::harness::scope::Subject;
 use crate::ids::Ids;
 use crate::server::intercept::{After, Before, Call, Interceptor};
 use crate::server::sfn_api::SFN_OPERATIONS;
@@ -65,48 +68,40 @@ struct Rule {
 impl Rule {
     /// Whether the fault's narrowing admits `event`.
     fn admits(&self, event: &FaultEvent) -> bool {
-        let f = &self.fault;
-        if let Some(s) = &f.state {
-            if event.state.as_deref() != Some(s.as_str()) {
-                return false;
+        let scope = &self.fault.scope;
+        // Every name of the event's state machine, worked out only if the fault narrows by one.
+        let by_execution = scope
+            .machine
+            .as_ref()
+            .and_then(|_| arn_machine(event.execution_arn.as_deref()?));
+        let machine: Vec<&str> = match &scope.machine {
+            None => Vec::new(),
+            Some(_) => {
+                let by_request = event.request.get("stateMachineArn").and_then(Value::as_str);
+                [
+                    event.machine_name(),
+                    by_execution.as_deref(),
+                    by_request,
+                    by_request.map(crate::arn::name_of),
+                ]
+                .into_iter()
+                .flatten()
+                .collect()
             }
-        }
-        if let Some(m) = &f.machine {
-            let by_execution = event.machine_name() == Some(m.as_str())
-                || event
-                    .execution_arn
-                    .as_deref()
-                    .is_some_and(|arn| arn_machine(arn).as_deref() == Some(m.as_str()));
-            let by_request = event
-                .request
-                .get("stateMachineArn")
-                .and_then(Value::as_str)
-                .is_some_and(|arn| arn == m || crate::arn::name_of(arn) == m.as_str());
-            if !by_execution && !by_request {
-                return false;
-            }
-        }
-        if let Some(q) = &f.queue {
-            let Some(name) = &event.queue else {
-                return false;
-            };
-            if name != q && queue_name(q) != name {
-                return false;
-            }
-        }
-        if let Some(p) = &f.predicate {
-            if !p(event) {
-                return false;
-            }
-        }
-        true
+        };
+        let subject = Subject {
+            state: event.state.as_deref(),
+            machine: &machine,
+            queue: event.queue.as_deref(),
+        };
+        scope.admits(&subject, event)
     }
 
     /// Counts a matching event and decides whether the fault is injected into it.
     fn decide(&self, seed: u64, subject: &str) -> bool {
         let f = &self.fault;
         let mut c = lock(&self.counters);
-        if f.times.is_some_and(|t| c.injected >= t) {
+        if !f.scope.allows(c.injected) {
             return false;
         }
         c.matched += 1;
@@ -144,7 +139,7 @@ fn operation_matches(pattern: &str, prefix: &str, operation: &str) -> bool {
 }
 
 /// Checks that an operation pattern names something the endpoint serves.
-pub(crate) fn check_operation(pattern: &str) -> Result<(), String> {
+pub(crate) fn check_operation(pattern: &str) -> Result<(), InvalidFault> {
     let known = |prefix: &str, op: &str| match prefix {
         SFN_TARGET_PREFIX => SFN_OPERATIONS.iter().any(|o| o.name() == op),
         SQS_TARGET_PREFIX => SQS_OPERATIONS.contains(&op),
@@ -162,7 +157,7 @@ pub(crate) fn check_operation(pattern: &str) -> Result<(), String> {
     if ok {
         return Ok(());
     }
-    let close: Vec<&str> = SFN_OPERATIONS
+    let suggestions = SFN_OPERATIONS
         .iter()
         .map(|o| o.name())
         .chain(SQS_OPERATIONS.iter().copied())
@@ -175,17 +170,12 @@ pub(crate) fn check_operation(pattern: &str) -> Result<(), String> {
                 .to_ascii_lowercase();
             a.contains(&b) || b.contains(&a) || a.get(..6) == b.get(..6)
         })
+        .map(str::to_string)
         .collect();
-    Err(format!(
-        "no operation '{pattern}' is served by the endpoint{}; use an operation name \
-         (\"SendTaskSuccess\"), a target (\"AmazonSQS.ReceiveMessage\"), a service \
-         (\"AWSStepFunctions.*\") or \"*\"",
-        if close.is_empty() {
-            String::new()
-        } else {
-            format!(" (did you mean {}?)", close.join(", "))
-        }
-    ))
+    Err(InvalidFault::UnknownOperation {
+        operation: pattern.to_string(),
+        suggestions,
+    })
 }
 
 /// The armed faults of one harness.
@@ -229,7 +219,7 @@ impl Injector {
     }
 
     /// Arms a fault.
-    pub(crate) fn arm(&self, fault: Fault) -> Result<FaultHandle, String> {
+    pub(crate) fn arm(&self, fault: Fault) -> Result<FaultHandle, InvalidFault> {
         match &fault.kind {
             Kind::Api { operation, .. } => {
                 check_operation(operation)?;
@@ -263,19 +253,15 @@ impl Injector {
         lock(&self.report).clone()
     }
 
-    /// Expectations of faults not met, one block each.
-    pub(crate) fn verification_failures(&self) -> Vec<String> {
+    /// Expectations of faults not met, in the order they were armed.
+    pub(crate) fn verification_failures(&self) -> Vec<Unmet> {
         self.rules()
             .iter()
             .filter_map(|r| {
-                let expect = r.fault.expect?;
                 let n = r.injected.load(Ordering::SeqCst);
-                (!expect.contains(n)).then(|| {
-                    format!(
-                        "{}\n\tExpected injections: {expect}\n\tInjected: {n}",
-                        r.label
-                    )
-                })
+                r.fault
+                    .scope
+                    .unmet(r.label.clone(), Counted::Injections, n, Vec::new)
             })
             .collect()
     }

@@ -72,7 +72,7 @@ pub(crate) use injector::Injector;
 pub use plan::{FaultPlan, FaultPlanError};
 pub use report::{FaultReport, InjectedFault};
 
-use crate::harness::worker::Times;
+use crate::harness::scope::{scope_methods, Scope};
 
 /// What a fault's predicate ([`Fault::when`]) sees of the call or message it may apply to.
 #[derive(Debug, Clone, Default)]
@@ -102,8 +102,6 @@ impl FaultEvent {
         crate::arn::Arn::parse(self.execution_arn.as_deref()?)?.part(1)
     }
 }
-
-type Predicate = Arc<dyn Fn(&FaultEvent) -> bool + Send + Sync>;
 
 /// What an API fault does to a call.
 #[derive(Debug, Clone, PartialEq)]
@@ -164,15 +162,10 @@ pub(crate) enum Kind {
 #[must_use = "a fault does nothing until it is armed with `h.inject(..)`"]
 pub struct Fault {
     pub(crate) kind: Kind,
-    pub(crate) name: Option<String>,
-    pub(crate) state: Option<String>,
-    pub(crate) machine: Option<String>,
-    pub(crate) queue: Option<String>,
-    pub(crate) predicate: Option<Predicate>,
-    pub(crate) times: Option<u64>,
+    /// What it applies to, how often at most, how often it must fire.
+    pub(crate) scope: Scope<FaultEvent>,
     pub(crate) skip: u64,
     pub(crate) probability: Option<f64>,
-    pub(crate) expect: Option<Times>,
 }
 
 impl fmt::Debug for Fault {
@@ -185,15 +178,9 @@ impl Fault {
     fn new(kind: Kind) -> Fault {
         Fault {
             kind,
-            name: None,
-            state: None,
-            machine: None,
-            queue: None,
-            predicate: None,
-            times: None,
+            scope: Scope::default(),
             skip: 0,
             probability: None,
-            expect: None,
         }
     }
 
@@ -326,40 +313,6 @@ impl Fault {
         self
     }
 
-    /// Only calls and messages that carry a task token of the Task state `state` (for SQS API
-    /// calls other than `SendMessage`, which carry no token, this never matches).
-    pub fn for_state(mut self, state: impl Into<String>) -> Fault {
-        self.state = Some(state.into());
-        self
-    }
-
-    /// Only calls and messages of executions of this state machine (name or ARN).
-    pub fn for_machine(mut self, machine: impl Into<String>) -> Fault {
-        self.machine = Some(machine.into());
-        self
-    }
-
-    /// Only SQS calls and messages of this queue (name or URL).
-    pub fn on_queue(mut self, queue: impl Into<String>) -> Fault {
-        self.queue = Some(queue.into());
-        self
-    }
-
-    /// Only calls and messages for which `predicate` holds.
-    pub fn when<F>(mut self, predicate: F) -> Fault
-    where
-        F: Fn(&FaultEvent) -> bool + Send + Sync + 'static,
-    {
-        self.predicate = Some(Arc::new(predicate));
-        self
-    }
-
-    /// Inject at most `n` times.
-    pub fn times(mut self, n: u64) -> Fault {
-        self.times = Some(n);
-        self
-    }
-
     /// Let the first `k` matching calls or messages through untouched.
     pub fn skip(mut self, k: u64) -> Fault {
         self.skip = k;
@@ -373,23 +326,9 @@ impl Fault {
         self
     }
 
-    /// Names the fault in reports.
-    pub fn named(mut self, name: impl Into<String>) -> Fault {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Expect this many injections (`2`, `1..`), verified by
-    /// [`Harness::verify`](crate::harness::Harness::verify) and when the harness drops: a fault
-    /// that never fired proves nothing.
-    pub fn expect(mut self, times: impl Into<Times>) -> Fault {
-        self.expect = Some(times.into());
-        self
-    }
-
     /// How the fault reads in reports: its name, or a description.
     pub fn label(&self) -> String {
-        if let Some(n) = &self.name {
+        if let Some(n) = &self.scope.name {
             return format!("fault '{n}'");
         }
         let what = match &self.kind {
@@ -413,15 +352,46 @@ impl Fault {
         };
         let mut s = format!("fault '{what}'");
         for (k, v) in [
-            ("state", &self.state),
-            ("machine", &self.machine),
-            ("queue", &self.queue),
+            ("state", &self.scope.state),
+            ("machine", &self.scope.machine),
+            ("queue", &self.scope.queue),
         ] {
             if let Some(v) = v {
                 s.push_str(&format!(" {k} '{v}'"));
             }
         }
         s
+    }
+}
+
+scope_methods! {
+    impl [] Fault, seen: FaultEvent {
+        /// Only calls and messages that carry a task token of the Task state `state` (for SQS API
+        /// calls other than `SendMessage`, which carry no token, this never matches).
+        fn for_state(state);
+        /// Only calls and messages of executions of this state machine (name or ARN).
+        fn for_machine(machine);
+        /// Only SQS calls and messages of this queue (name or URL).
+        fn on_queue(queue);
+        /// Only calls and messages for which `predicate` holds.
+        ///
+        /// ```
+        /// # use sfn_harness::prelude::*;
+        /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)] async fn main() -> Result<(), HarnessError> {
+        /// let h = Harness::start().await;
+        /// // Throttle only the SendTaskSuccess calls of executions of "orders".
+        /// h.inject(Fault::throttle("SendTaskSuccess").when(|e| e.machine_name() == Some("orders")))?;
+        /// # Ok(()) }
+        /// ```
+        fn when(when);
+        /// Inject at most `n` times.
+        fn times(times);
+        /// Names the fault in reports.
+        fn named(name);
+        /// Expect this many injections (`2`, `1..`), verified by
+        /// [`Harness::verify`](crate::harness::Harness::verify) and when the harness drops: a fault
+        /// that never fired proves nothing.
+        fn expect(expect);
     }
 }
 

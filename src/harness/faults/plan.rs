@@ -41,7 +41,7 @@ use serde::Deserialize;
 
 use super::injector::check_operation;
 use super::Fault;
-use crate::harness::worker::Times;
+use crate::harness::expect::Times;
 
 /// Why a fault plan could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -139,7 +139,7 @@ impl FaultSpec {
                 .operation
                 .clone()
                 .ok_or_else(|| "'operation' is required".to_string())?;
-            check_operation(&op)?;
+            check_operation(&op).map_err(|e| e.to_string())?;
             Ok(op)
         };
         let mut fault = match kind {

@@ -18,7 +18,7 @@
 //!   visible in any queue, so that a worker that has not polled yet (a task the test just
 //!   spawned) gets to take it before time moves on.
 //!
-//! All are bounded in real time ([`LOCK_BOUND`] since the receive or the last progress, or since
+//! All are bounded in real time ([`HOLD_BOUND`] since the receive or the last progress, or since
 //! the last poll; [`PICKUP_GRACE`] since the message was first seen), so a worker that received
 //! a token and died, stopped polling, or never existed does not freeze the clock: once the other
 //! workers have nothing left to do, its hold lapses. These are *holds* ([`Clock::add_hold`]):
@@ -41,14 +41,14 @@ use crate::time::Clock;
 
 /// How long (wall time) a received token, or a polled queue, holds virtual time still without
 /// news from its worker.
-pub const LOCK_BOUND: Duration = Duration::from_secs(5);
+pub(crate) const HOLD_BOUND: Duration = Duration::from_secs(5);
 
 /// How long (wall time) a task message that has just become visible holds virtual time still
 /// for a worker that has not polled its queue yet.
-pub const PICKUP_GRACE: Duration = Duration::from_secs(2);
+pub(crate) const PICKUP_GRACE: Duration = Duration::from_secs(2);
 
 /// The holds of one harness, fed by the requests its endpoint serves.
-pub(crate) struct SkipLock {
+pub(crate) struct Holds {
     engine: Engine,
     sqs: Weak<Sqs>,
     /// Received tokens → the receipt handles of their deliveries, and when they were received.
@@ -61,10 +61,10 @@ pub(crate) struct SkipLock {
     seen: Mutex<HashMap<(String, String, u32), Instant>>,
 }
 
-impl SkipLock {
-    /// Creates the lock and registers its hold with the engine's clock.
-    pub(crate) fn install(engine: Engine, sqs: &Arc<Sqs>, clock: &Clock) -> Arc<SkipLock> {
-        let lock = Arc::new(SkipLock {
+impl Holds {
+    /// Creates the holds and registers them with the engine's clock.
+    pub(crate) fn install(engine: Engine, sqs: &Arc<Sqs>, clock: &Clock) -> Arc<Holds> {
+        let holds = Arc::new(Holds {
             engine,
             sqs: Arc::downgrade(sqs),
             received: Mutex::new(HashMap::new()),
@@ -72,9 +72,9 @@ impl SkipLock {
             polled: Mutex::new(HashMap::new()),
             seen: Mutex::new(HashMap::new()),
         });
-        let weak = Arc::downgrade(&lock);
-        clock.add_hold(Arc::new(move || weak.upgrade().is_some_and(|l| l.held())));
-        lock
+        let weak = Arc::downgrade(&holds);
+        clock.add_hold(Arc::new(move || weak.upgrade().is_some_and(|h| h.held())));
+        holds
     }
 
     fn is_open(&self, token: &str) -> bool {
@@ -91,7 +91,7 @@ impl SkipLock {
             let progress = *lock(&self.progress);
             let mut received = lock(&self.received);
             received.retain(|token, (receipts, received_at)| {
-                now.duration_since((*received_at).max(progress)) < LOCK_BOUND
+                now.duration_since((*received_at).max(progress)) < HOLD_BOUND
                     && (self.is_open(token) || receipts.iter().any(|r| sqs.holds_delivery(r)))
             });
             if !received.is_empty() {
@@ -101,7 +101,7 @@ impl SkipLock {
         let waiting = sqs.visible_matching(|body| Ids::find_tokens(body).any(|t| self.is_open(t)));
         let polled = {
             let mut polled = lock(&self.polled);
-            polled.retain(|_, at| now.duration_since(*at) < LOCK_BOUND);
+            polled.retain(|_, at| now.duration_since(*at) < HOLD_BOUND);
             polled.clone()
         };
         let mut seen = lock(&self.seen);
@@ -151,7 +151,7 @@ impl SkipLock {
         if call.target != Some("AmazonSQS.ReceiveMessage") {
             return;
         }
-        // The poll is over: from now the worker has LOCK_BOUND to come back.
+        // The poll is over: from now the worker has HOLD_BOUND to come back.
         self.polled(call);
         let now = Instant::now();
         if reply.status != 200 {
@@ -181,10 +181,11 @@ impl SkipLock {
     }
 }
 
-/// The lock as an interceptor of the endpoint (it lets every call through).
-pub(crate) struct SkipLockInterceptor(pub(crate) Arc<SkipLock>);
+/// The holds as an interceptor of the endpoint, fed by the calls it serves (it lets every
+/// call through).
+pub(crate) struct HoldsInterceptor(pub(crate) Arc<Holds>);
 
-impl Interceptor for SkipLockInterceptor {
+impl Interceptor for HoldsInterceptor {
     fn before<'a>(&'a self, call: &'a Call<'a>) -> BoxFuture<'a, Before> {
         self.0.before(call);
         Box::pin(async { Before::Continue })
@@ -211,7 +212,7 @@ mod sdk_tests {
     /// it).
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_received_token_holds_virtual_time_until_it_is_answered() {
-        // Below LOCK_BOUND: a lock not released once the work is done would fail `finish()`.
+        // Below HOLD_BOUND: a hold not released once the work is done would fail `finish()`.
         let h = Harness::builder()
             .seed(5)
             .finish_timeout(Duration::from_secs(3))

@@ -1,0 +1,90 @@
+//! Deliveries with no queue in between: a Task whose resource has no handler is answered by its
+//! worker as the resource ([`ScriptedResource`]), and a task token not sent through SQS is given
+//! to the worker as it is ([`deliver`]).
+
+use std::sync::Weak;
+
+use serde_json::{json, Value};
+
+use super::answer::{answer_token, compute};
+use crate::asl::StatesError;
+use crate::engine::task::{BoxFuture, TaskHandler, TaskRequest};
+use crate::engine::TaskSubmission;
+use crate::harness::worker::{Answer, WorkerState, WorkerTask};
+use crate::harness::HarnessInner;
+
+/// The resource behind Tasks that have no handler: a scripted worker answers as the resource.
+pub(super) struct ScriptedResource {
+    harness: Weak<HarnessInner>,
+}
+
+impl ScriptedResource {
+    pub(super) fn new(harness: Weak<HarnessInner>) -> ScriptedResource {
+        ScriptedResource { harness }
+    }
+}
+
+impl TaskHandler for ScriptedResource {
+    fn call(&self, req: TaskRequest) -> BoxFuture<'static, Result<Value, StatesError>> {
+        let harness = self.harness.clone();
+        Box::pin(async move {
+            let Some(h) = harness.upgrade() else {
+                return Err(StatesError::runtime("the harness was dropped"));
+            };
+            if req.token.is_some() {
+                // The token goes to workers through the dispatcher once the task is submitted.
+                return Ok(json!({}));
+            }
+            let Some(worker) =
+                h.find_worker(&req.state_name, &req.state_machine_arn, None, &req.input)
+            else {
+                return Err(StatesError::runtime(format!(
+                    "No handler is registered for the resource '{}' and no scripted worker takes state '{}'. Mount one with h.on_task(\"{}\").",
+                    req.resource.arn, req.state_name, req.state_name
+                )));
+            };
+            let (n, reply) = worker.claim();
+            let task = WorkerTask {
+                state_name: req.state_name.clone(),
+                execution_arn: req.execution_arn.clone(),
+                state_machine_arn: req.state_machine_arn.clone(),
+                input: req.input.clone(),
+                token: None,
+                attempt: req.retry_count,
+                delivery: n,
+                message: None,
+            };
+            let Some(answer) = compute(&h, &worker, &reply, task).await else {
+                return std::future::pending().await;
+            };
+            req.clock.sleep(reply.delay).await;
+            worker.note(format!("#{n}: {answer:?} as the resource's result"));
+            match answer {
+                Answer::Success(v) => Ok(v),
+                Answer::Failure { error, cause } => Err(StatesError::new(error, cause)),
+                Answer::RawOutput(s) => Ok(Value::String(s)),
+                Answer::Silent | Answer::Crash => std::future::pending().await,
+            }
+        })
+    }
+}
+
+/// Gives a task token to a worker as it is (no queue in between), and sends its answer.
+pub(super) async fn deliver(h: &HarnessInner, worker: &WorkerState, sub: TaskSubmission) {
+    let (n, reply) = worker.claim();
+    h.faults.task_taken(&sub.token, None).await;
+    let task = WorkerTask {
+        state_name: sub.state_name.clone(),
+        execution_arn: sub.execution_arn.clone(),
+        state_machine_arn: sub.state_machine_arn.clone(),
+        input: sub.input.clone(),
+        token: Some(sub.token.clone()),
+        attempt: sub.retry_count,
+        delivery: n,
+        message: None,
+    };
+    let Some(answer) = compute(h, worker, &reply, task).await else {
+        return;
+    };
+    answer_token(h, worker, n, &reply, answer, &sub.token).await;
+}

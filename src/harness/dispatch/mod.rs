@@ -1,0 +1,117 @@
+//! The scripted-worker runtime: how a task reaches the first mounted worker that takes it, and
+//! how the worker's reply goes back.
+//!
+//! Two ways in, one per task kind:
+//!
+//! - [`direct`]: a Task whose resource has no handler calls the [`ScriptedResource`], the
+//!   engine's fallback handler; the worker's reply becomes the task's result. A
+//!   `.waitForTaskToken` task of such a resource gets its token from the dispatcher instead.
+//! - the dispatcher ([`run`]): every task token the engine hands out is offered to the workers.
+//!   A token sent through `sqs:sendMessage` is delivered through SQS ([`sqs`]), as a real worker
+//!   receives it; any other token is given to the worker directly ([`direct::deliver`]).
+//!
+//! Either way the worker's answer goes back through [`answer`], with its delay, heartbeats and
+//! panic capture. Activities will add `activity.rs` here.
+
+mod answer;
+mod direct;
+mod sqs;
+
+use crate::sync::lock;
+use std::sync::{Arc, Weak};
+
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+use crate::engine::TaskSubmission;
+use crate::harness::worker::WorkerState;
+use crate::harness::HarnessInner;
+use crate::integrations::sqs::SEND_MESSAGE;
+
+/// Wires the runtime into the harness's engine: tasks with no handler go to the
+/// [`ScriptedResource`](direct::ScriptedResource); task tokens go to the dispatcher.
+pub(crate) fn install(inner: &Arc<HarnessInner>) {
+    let engine = inner.engine();
+    engine.set_fallback_handler(Arc::new(direct::ScriptedResource::new(Arc::downgrade(
+        inner,
+    ))));
+    let (tx, rx) = mpsc::unbounded_channel::<TaskSubmission>();
+    engine.observe_tasks(Arc::new(move |s: &TaskSubmission| {
+        let _ = tx.send(s.clone());
+    }));
+    let dispatcher = engine.clock().spawn(run(Arc::downgrade(inner), rx));
+    lock(&inner.tasks).push(dispatcher);
+}
+
+impl HarnessInner {
+    /// The first mounted worker that takes this task; taking it counts against `.times(n)`.
+    fn find_worker(
+        &self,
+        state: &str,
+        machine_arn: &str,
+        queue: Option<&str>,
+        input: &Value,
+    ) -> Option<Arc<WorkerState>> {
+        self.workers()
+            .into_iter()
+            .find(|w| w.matches(state, machine_arn, queue, input) && w.try_take())
+    }
+}
+
+/// Gives each submitted task token to the first scripted worker that takes it.
+async fn run(harness: Weak<HarnessInner>, mut rx: mpsc::UnboundedReceiver<TaskSubmission>) {
+    while let Some(sub) = rx.recv().await {
+        let Some(h) = harness.upgrade() else { return };
+        // A task sent through SQS is matched as its worker sees it: by the queue it went to and
+        // by the message body (what `.on_queue(..)` and `.when(..)` promise).
+        let queue = sqs_delivery(&sub).map(|(queue, _)| queue);
+        let seen = match (&queue, sub.input.get("MessageBody")) {
+            (Some(_), Some(body)) => message_body(body),
+            _ => sub.input.clone(),
+        };
+        let Some(worker) = h.find_worker(
+            &sub.state_name,
+            &sub.state_machine_arn,
+            queue.as_deref(),
+            &seen,
+        ) else {
+            // No scripted worker takes it: a real worker may be about to receive it, and the
+            // holds keep virtual time still for it while the message waits in its queue.
+            continue;
+        };
+        let clock = h.engine().clock().clone();
+        let weak = harness.clone();
+        let handle = clock.spawn(async move {
+            if let Some(h) = weak.upgrade() {
+                deliver(&h, &worker, sub).await;
+            }
+        });
+        lock(&h.tasks).push(handle);
+    }
+}
+
+/// Plays one delivery of a token to a worker: through SQS if the task went there, else directly.
+async fn deliver(h: &HarnessInner, worker: &WorkerState, sub: TaskSubmission) {
+    match sqs_delivery(&sub) {
+        Some((queue, id)) => sqs::deliver(h, worker, sub, &queue, &id).await,
+        None => direct::deliver(h, worker, sub).await,
+    }
+}
+
+/// The queue URL and message id of a task submitted through `sqs:sendMessage`.
+fn sqs_delivery(sub: &TaskSubmission) -> Option<(String, String)> {
+    if !sub.resource.starts_with(SEND_MESSAGE) {
+        return None;
+    }
+    let queue = sub.input.get("QueueUrl")?.as_str()?.to_string();
+    let id = sub.submitted.get("MessageId")?.as_str()?.to_string();
+    Some((queue, id))
+}
+
+/// A message body as a worker sees it: parsed if it is JSON, else the string.
+fn message_body(body: &Value) -> Value {
+    match body {
+        Value::String(s) => serde_json::from_str(s).unwrap_or_else(|_| body.clone()),
+        other => other.clone(),
+    }
+}

@@ -1,0 +1,62 @@
+//! Failure reports: where an execution stood when `finish()` gave up
+//! ([`ExecutionReport`](crate::harness::ExecutionReport)), and what
+//! [`Harness::verify`](crate::Harness::verify) found unmet
+//! ([`VerificationError`](crate::harness::VerificationError)). Both are built here from the
+//! harness's state; their text is in `error.rs`, next to the types.
+
+use crate::engine;
+use crate::harness::error::{ExecutionReport, VerificationError, WaitingTask, WorkerSummary};
+use crate::harness::faults::FaultReport;
+use crate::harness::snapshot::Timeline;
+use crate::harness::HarnessInner;
+use crate::sync::lock;
+
+impl HarnessInner {
+    /// Machine, execution, timeline, open tokens, workers and faults, for a failure message.
+    pub(crate) fn report_for(&self, exec: &engine::ExecutionRecord) -> ExecutionReport {
+        let workers = self.workers();
+        let waiting = self
+            .engine()
+            .tokens()
+            .open_tokens()
+            .into_iter()
+            .filter(|t| t.execution_arn == exec.arn())
+            .map(|t| WaitingTask {
+                has_worker: workers.iter().any(|w| w.state() == t.state_name),
+                state_name: t.state_name,
+            })
+            .collect();
+        ExecutionReport {
+            state_machine: exec.state_machine().name.clone(),
+            execution_arn: exec.arn().to_string(),
+            status: exec.status(),
+            timeline: Timeline::new(&exec.history(), exec.start_ms()),
+            waiting,
+            workers: workers
+                .iter()
+                .map(|w| WorkerSummary {
+                    label: w.label(),
+                    deliveries: w.deliveries(),
+                    log: w.log(),
+                })
+                .collect(),
+            faults: FaultReport::new(self.faults.injected()),
+        }
+    }
+
+    /// The expectations not met and the workers' panics; `None` when all is well.
+    pub(crate) fn verification(&self) -> Option<VerificationError> {
+        let mut unmet = self.faults.verification_failures();
+        unmet.extend(self.workers().iter().filter_map(|w| w.unmet()));
+        let panics = lock(&self.panics).clone();
+        if unmet.is_empty() && panics.is_empty() {
+            return None;
+        }
+        Some(VerificationError {
+            unmet,
+            panics,
+            faults: FaultReport::new(self.faults.injected()),
+            open_tokens: self.engine().tokens().open_tokens(),
+        })
+    }
+}
