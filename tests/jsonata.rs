@@ -80,7 +80,10 @@ async fn an_order_pipeline_in_jsonata_with_a_callback(h: Harness) {
         price["assignedVariables"],
         json!({ "total": "150", "customer": "\"c-1\"" })
     );
-    assert_eq!(price["assignedVariablesDetails"], json!({ "truncated": false }));
+    assert_eq!(
+        price["assignedVariablesDetails"],
+        json!({ "truncated": false })
+    );
     assert_eq!(
         exited(&done, "Approve")["assignedVariables"],
         json!({ "approver": "\"ada\"" })
@@ -110,10 +113,7 @@ async fn every_expression_sees_the_values_from_state_entry(h: Harness) {
         )
         .await?;
     let done = machine.start(json!({})).await?.finish().await?;
-    assert_eq!(
-        done.output(),
-        Some(&json!({ "n": 2, "old": 1, "seen": 1 }))
-    );
+    assert_eq!(done.output(), Some(&json!({ "n": 2, "old": 1, "seen": 1 })));
 }
 
 #[sfn_harness::test(seed = 1)]
@@ -253,7 +253,10 @@ async fn an_undefined_result_fails_with_aws_cause_and_an_evaluation_failed_event
         .into_iter()
         .find(|e| e.event_type == "EvaluationFailed")
         .expect("an EvaluationFailed event");
-    assert_eq!(failed.details().unwrap()["location"], json!("Output/result"));
+    assert_eq!(
+        failed.details().unwrap()["location"],
+        json!("Output/result")
+    );
     assert_eq!(failed.details().unwrap()["state"], json!("S"));
 }
 
@@ -302,7 +305,11 @@ async fn a_jsonata_wait_runs_on_virtual_time(h: Harness) {
             }),
         )
         .await?;
-    let done = machine.start(json!({ "delay": 90 })).await?.finish().await?;
+    let done = machine
+        .start(json!({ "delay": 90 }))
+        .await?
+        .finish()
+        .await?;
     assert_eq!(done.output(), Some(&json!(90)));
     assert_eq!(done.duration(), Duration::from_secs(90 * 60));
 }
@@ -325,12 +332,18 @@ async fn definitions_are_validated_per_query_language() {
         "States": { "A": { "Type": "Pass", "Parameters": { "a": 1 }, "End": true } } }))
     .await;
     assert!(e.contains("SCHEMA_VALIDATION_FAILED"), "{e}");
-    assert!(e.contains("'Parameters' is not supported for JSONata"), "{e}");
+    assert!(
+        e.contains("'Parameters' is not supported for JSONata"),
+        "{e}"
+    );
     // JSONata-only fields in a JSONPath state.
     let e = refused(json!({ "StartAt": "A",
         "States": { "A": { "Type": "Pass", "Output": { "a": 1 }, "End": true } } }))
     .await;
-    assert!(e.contains("'Output' is supported only when QueryLanguage is JSONata"), "{e}");
+    assert!(
+        e.contains("'Output' is supported only when QueryLanguage is JSONata"),
+        "{e}"
+    );
     // A syntax error inside {% %}.
     let e = refused(json!({ "QueryLanguage": "JSONata", "StartAt": "A",
         "States": { "A": { "Type": "Pass", "Output": { "a": "{% $states.input.( %}" }, "End": true } } }))
@@ -386,17 +399,24 @@ mod properties {
     /// A machine with `{% expr %}` in one field of one state type.
     fn machine(field: usize, expr: &str) -> Value {
         let e = format!("{{% {expr} %}}");
-        let processor = json!({ "StartAt": "P", "States": { "P": { "Type": "Pass", "End": true } } });
+        let processor =
+            json!({ "StartAt": "P", "States": { "P": { "Type": "Pass", "End": true } } });
         let state = match field {
             0 => json!({ "Type": "Pass", "Output": e, "End": true }),
             1 => json!({ "Type": "Pass", "Assign": { "v": e }, "End": true }),
-            2 => json!({ "Type": "Choice", "Choices": [{ "Condition": e, "Next": "End" }], "Default": "End" }),
+            2 => {
+                json!({ "Type": "Choice", "Choices": [{ "Condition": e, "Next": "End" }], "Default": "End" })
+            }
             3 => json!({ "Type": "Wait", "Seconds": e, "Next": "End" }),
             4 => json!({ "Type": "Wait", "Timestamp": e, "Next": "End" }),
             5 => json!({ "Type": "Fail", "Error": e, "Cause": e }),
             6 => json!({ "Type": "Map", "Items": e, "ItemProcessor": processor, "Next": "End" }),
-            7 => json!({ "Type": "Map", "Items": [1], "ItemSelector": { "x": e }, "MaxConcurrency": e, "ItemProcessor": processor, "Next": "End" }),
-            8 => json!({ "Type": "Parallel", "Arguments": e, "Output": { "o": e }, "Branches": [processor], "Next": "End" }),
+            7 => {
+                json!({ "Type": "Map", "Items": [1], "ItemSelector": { "x": e }, "MaxConcurrency": e, "ItemProcessor": processor, "Next": "End" })
+            }
+            8 => {
+                json!({ "Type": "Parallel", "Arguments": e, "Output": { "o": e }, "Branches": [processor], "Next": "End" })
+            }
             _ => json!({ "Type": "Succeed", "Output": [e] }),
         };
         json!({ "QueryLanguage": "JSONata", "StartAt": "S",
@@ -436,4 +456,26 @@ mod properties {
             });
         }
     }
+}
+
+#[sfn_harness::test(seed = 5)]
+async fn the_normalized_history_shows_assigned_variables_parsed(h: Harness) {
+    let machine = h
+        .create_state_machine(
+            "normalized",
+            json!({ "StartAt": "A", "States": { "A": { "Type": "Pass",
+                "Assign": { "id.$": "States.UUID()", "n": 3, "o": { "k": [1] } }, "End": true } } }),
+        )
+        .await?;
+    let done = machine.start(json!({})).await?.finish().await?;
+    let history = serde_json::to_value(done.history())?;
+    let exited = history
+        .as_array()
+        .and_then(|events| events.iter().find(|e| e["type"] == "PassStateExited"))
+        .cloned()
+        .unwrap_or_default();
+    let vars = &exited["stateExitedEventDetails"]["assignedVariables"];
+    assert_eq!(vars["n"], json!(3));
+    assert_eq!(vars["o"], json!({ "k": [1] }));
+    assert_eq!(vars["id"], json!("<uuid:1>"));
 }
