@@ -139,6 +139,7 @@ impl Parser {
 
     /// Checks one expression (the text inside `{% … %}`).
     pub(super) fn check_expression(&mut self, text: &str, loc: &str) {
+        let text = text.trim();
         if let Err(e) = Expression::parse(text) {
             self.schema(
                 loc,
