@@ -136,7 +136,7 @@ pub(crate) fn seconds(
             let v =
                 jsonata_expression(here, text, field, &states(input, &Value::Null, None, None))?;
             v.as_u64().ok_or_else(|| {
-                let source = crate::asl::expression_text(text).unwrap_or(text).trim();
+                let source = source(text);
                 query_error(
                     here,
                     field,
@@ -209,6 +209,12 @@ pub(crate) fn query_error(here: &Here<'_>, location: &str, cause: String) -> Fai
     f
 }
 
+/// The expression of a `{% … %}` string as AWS quotes it in causes: without the braces,
+/// trimmed.
+pub(crate) fn source(text: &str) -> &str {
+    crate::asl::expression_text(text).unwrap_or(text).trim()
+}
+
 /// Evaluates one `{% … %}` string (`text`, braces included) for the field at `location`.
 /// Undefined is AWS's "returned nothing" error.
 pub(crate) fn jsonata_expression(
@@ -217,7 +223,7 @@ pub(crate) fn jsonata_expression(
     location: &str,
     states: &Value,
 ) -> Result<Value, Failure> {
-    let source = crate::asl::expression_text(text).unwrap_or(text).trim();
+    let source = source(text);
     let expr = Expression::parse(source)
         .map_err(|e| query_error(here, location, cause_evaluation_error(source, location, &e)))?;
     let mut bindings: Vec<(&str, &Value)> = Vec::with_capacity(here.vars.len() + 1);

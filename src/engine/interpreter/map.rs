@@ -29,7 +29,7 @@ impl Run {
                 let v = dataflow::jsonata(here, t, "Items", &st)?;
                 if !v.is_array() {
                     let source = match t {
-                        Value::String(s) => crate::asl::expression_text(s).unwrap_or(s).trim(),
+                        Value::String(s) => dataflow::source(s),
                         _ => "",
                     };
                     return Err(dataflow::query_error(

@@ -513,7 +513,7 @@ impl Run {
         match v {
             Value::Bool(b) => Ok(b),
             other => {
-                let source = crate::asl::expression_text(text).unwrap_or(text).trim();
+                let source = dataflow::source(text);
                 Err(dataflow::query_error(
                     here,
                     "Condition",

@@ -27,7 +27,7 @@ impl Run {
                     match dataflow::jsonata_expression(here, text, field, &st)? {
                         Value::String(s) => Ok(Some(s)),
                         other => {
-                            let source = crate::asl::expression_text(text).unwrap_or(text).trim();
+                            let source = dataflow::source(text);
                             Err(dataflow::query_error(
                                 here,
                                 field,
@@ -84,7 +84,7 @@ impl Run {
                 let st = dataflow::states(input, &ctx, None, None);
                 let field = if *timestamp { "Timestamp" } else { "Seconds" };
                 let v = dataflow::jsonata_expression(here, text, field, &st)?;
-                let source = crate::asl::expression_text(text).unwrap_or(text).trim();
+                let source = dataflow::source(text);
                 if *timestamp {
                     match v.as_str() {
                         Some(s) => s
