@@ -142,6 +142,20 @@ fn attribute(name: &str, a: &Value) -> Result<MessageAttributeValue, StatesError
 
 /// The error name and cause AWS reports for an SQS error, in the Java SDK's wording.
 fn sqs_error(e: &SqsError, request_id: &str) -> StatesError {
+    // A `QueueUrl` that names a host but no queue (`http://no-such-queue-…`): AWS's SDK sends
+    // the request to that host, whose name does not resolve
+    // (`error_handling.test_task_service_sqs.test_send_message_no_such_queue[_no_catch]` in
+    // ../shared/conformance/v2: `SQS.SdkClientException`, "Unable to execute HTTP request:
+    // no-such-queue-fa484d45: Name or service not known").
+    if let SqsError::InvalidAddress(url) = e {
+        if let Some((_, rest)) = url.split_once("://") {
+            let host = rest.split(['/', ':', '?', '#']).next().unwrap_or(rest);
+            return StatesError::new(
+                "SQS.SdkClientException",
+                format!("Unable to execute HTTP request: {host}: Name or service not known"),
+            );
+        }
+    }
     let exception = match e.query_code() {
         "AWS.SimpleQueueService.NonExistentQueue" => "QueueDoesNotExistException".to_string(),
         "InvalidMessageContents" => "InvalidMessageContentsException".to_string(),
@@ -234,5 +248,20 @@ mod tests {
         assert!(parse_parameters(&json!({ "MessageBody": "x" })).is_err());
         assert!(parse_parameters(&json!({ "QueueUrl": "q" })).is_err());
         assert!(parse_parameters(&json!("nope")).is_err());
+    }
+
+    #[test]
+    fn a_queue_url_with_a_host_and_no_queue_fails_as_the_sdk_does() {
+        // error_handling.test_task_service_sqs.test_send_message_no_such_queue_no_catch
+        // (../shared/conformance/v2).
+        let e = sqs_error(
+            &SqsError::InvalidAddress("http://no-such-queue-fa484d45".into()),
+            "r",
+        );
+        assert_eq!(e.error, "SQS.SdkClientException");
+        assert_eq!(
+            e.cause,
+            "Unable to execute HTTP request: no-such-queue-fa484d45: Name or service not known"
+        );
     }
 }

@@ -37,6 +37,7 @@ use crate::asl::{
 };
 use crate::engine::execution::{ExecutionRecord, Terminal};
 use crate::engine::history::Event;
+use crate::engine::machine::MachineType;
 use crate::engine::task::BoxFuture;
 use crate::engine::EngineInner;
 use crate::ids::Ids;
@@ -187,7 +188,6 @@ impl Run {
                 "StartTime": rfc3339(self.exec.start_ms),
                 "Name": self.exec.name,
                 "RoleArn": m.role_arn,
-                "RedriveCount": 0,
             },
             "StateMachine": { "Id": m.arn, "Name": m.name },
             "State": {
@@ -195,8 +195,15 @@ impl Run {
                 "Name": here.state.name,
             },
         });
-        // Only states that can retry have `RetryCount` (a Pass state's `$$.State` is
-        // `{Name, EnteredTime}`: `assign.test_assign_base.test_base_cases[BASE_PATHS]`).
+        // As recorded on AWS (../shared/conformance/v2): `Execution.RedriveCount` only in
+        // STANDARD executions (`base.test_base.test_query_context_object_values` has it,
+        // `express.test_express_sync.test_query_runtime_memory` not), and `State.RetryCount`
+        // only in the states that can retry (a Task has it:
+        // `scenarios.test_base_scenarios.test_lambda_invoke_with_retry_extended_input`; a Pass
+        // state not: the same two cases).
+        if m.machine_type == MachineType::Standard {
+            ctx["Execution"]["RedriveCount"] = json!(0);
+        }
         if matches!(
             here.state.kind,
             StateKind::Task(_) | StateKind::Parallel(_) | StateKind::Map(_)
@@ -406,7 +413,7 @@ impl Run {
                 Ok(Self::transition(state, out))
             }
             StateKind::Pass(p) => {
-                let eff = dataflow::input_path(here, &raw)?;
+                let eff = dataflow::input_path(here, &raw, || self.context(here, 0, None, None))?;
                 let params = match &p.parameters {
                     Some(t) => {
                         let ctx = self.context(here, 0, None, None);
@@ -416,15 +423,16 @@ impl Run {
                 };
                 let result = p.result.clone().unwrap_or(params);
                 let out = dataflow::result_path(here, &p.result_path, &raw, result.clone())?;
-                let out = dataflow::output_path(here, out)?;
+                let out = dataflow::output_path(here, out, || self.context(here, 0, None, None))?;
                 self.exit_state(here, chain, &out, state.assign.as_ref(), &result, || {
                     Value::Null
                 })?;
                 Ok(Self::transition(state, out))
             }
             StateKind::Succeed => {
-                let eff = dataflow::input_path(here, &raw)?;
-                let out = dataflow::output_path(here, eff.clone())?;
+                let eff = dataflow::input_path(here, &raw, || self.context(here, 0, None, None))?;
+                let out =
+                    dataflow::output_path(here, eff.clone(), || self.context(here, 0, None, None))?;
                 self.exit_state(here, chain, &out, None, &eff, || Value::Null)?;
                 Ok(Self::transition(state, out))
             }
@@ -455,7 +463,7 @@ impl Run {
                 Ok(Step::Next(next, out))
             }
             StateKind::Choice(c) => {
-                let eff = dataflow::input_path(here, &raw)?;
+                let eff = dataflow::input_path(here, &raw, || self.context(here, 0, None, None))?;
                 let ctx = self.context(here, 0, None, None);
                 let env = Env::new(&eff, &ctx).with_variables(here.vars);
                 let branch = choice::select_branch(c, &env).map_err(|e| lift(here, e))?;
@@ -466,19 +474,21 @@ impl Run {
                         None => return Err(Failure::new("States.NoChoiceMatched", "No Matches!")),
                     },
                 };
-                let out = dataflow::output_path(here, eff.clone())?;
+                let out =
+                    dataflow::output_path(here, eff.clone(), || self.context(here, 0, None, None))?;
                 self.exit_state(here, chain, &out, assign, &eff, || Value::Null)?;
                 Ok(Step::Next(next, out))
             }
             StateKind::Wait(w) => {
-                let eff = dataflow::input_path(here, &raw)?;
+                let eff = dataflow::input_path(here, &raw, || self.context(here, 0, None, None))?;
                 let deadline = self.wait_deadline(here, &w.wait_for, &eff)?;
                 self.engine.clock.sleep_until(deadline).await;
                 if jsonata {
                     let out = simple_jsonata(self, chain, &raw)?;
                     return Ok(Self::transition(state, out));
                 }
-                let out = dataflow::output_path(here, eff.clone())?;
+                let out =
+                    dataflow::output_path(here, eff.clone(), || self.context(here, 0, None, None))?;
                 self.exit_state(here, chain, &out, state.assign.as_ref(), &eff, || {
                     Value::Null
                 })?;
@@ -537,7 +547,14 @@ impl Run {
         raw: &Value,
         chain: &mut u64,
     ) -> Result<Step, Failure> {
-        let eff = dataflow::input_path(here, raw)?;
+        let eff = dataflow::input_path(here, raw, || self.context(here, 0, None, None))?;
+        if let Work::Map(m) = work {
+            // A bad `MaxConcurrencyPath` value fails the execution before the Map starts, with
+            // no `MapStateFailed` and no retry or catch
+            // (`scenarios.test_base_scenarios.test_max_concurrency_path[NoNumber]` in
+            // ../shared/conformance/v2: MapStateEntered, then ExecutionFailed).
+            map::max_concurrency(here, m, &eff)?;
+        }
         let r = self.with_retry(here, work, raw, &eff, chain).await?;
         self.finish_result(here, r, work, raw, chain)
     }
@@ -571,7 +588,7 @@ impl Run {
             None => result,
         };
         let out = dataflow::result_path(here, work.result_path(), raw, result.clone())?;
-        let out = dataflow::output_path(here, out)?;
+        let out = dataflow::output_path(here, out, || self.context(here, 0, None, None))?;
         self.exit_state(
             here,
             chain,
