@@ -175,7 +175,13 @@ pub(super) fn max_concurrency(here: &Here<'_>, m: &Map, eff: &Value) -> Result<u
                 Value::String(s) => s.clone(),
                 other => json_text(other),
             };
-            v.as_u64().map(|n| n as usize).ok_or_else(|| {
+            // AWS takes a numeric string too (a variable assigned "1":
+            // `test_reference_in_map_state[MAP_STATE_REFERENCE_IN_MAX_CONCURRENCY_PATH]`).
+            let n = match &v {
+                Value::String(s) => s.parse::<u64>().ok(),
+                other => other.as_u64(),
+            };
+            n.map(|n| n as usize).ok_or_else(|| {
                 runtime(
                     here,
                     format!(
