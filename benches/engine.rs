@@ -1,6 +1,7 @@
 //! Engine throughput, in-process (no HTTP): `cargo bench --bench engine`.
 //!
-//! - state transitions per second through a machine of 20 Pass states;
+//! - state transitions per second through a machine of 20 Pass states, in JSONPath and in
+//!   JSONata (each state building `{ i, prev }` from its input and assigning a variable);
 //! - executions per second of a Choice + Map machine;
 //! - wall time of a one-hour Wait followed by a Task that fails twice and then succeeds
 //!   (retries 60 s and 120 s apart), under virtual time.
@@ -37,6 +38,24 @@ fn pass_chain(n: usize) -> String {
         states.insert(format!("S{i}"), s);
     }
     json!({ "StartAt": "S0", "States": states }).to_string()
+}
+
+/// The JSONata twin of [`pass_chain`]: each state outputs its input's `prev` under a new
+/// object (as `Parameters` + `OutputPath` do) and assigns `$last`.
+fn jsonata_pass_chain(n: usize) -> String {
+    let mut states = serde_json::Map::new();
+    for i in 0..n {
+        let mut s = json!({ "Type": "Pass",
+            "Output": format!("{{% {{'i': {i}, 'prev': $states.input}}.prev %}}"),
+            "Assign": { "last": i } });
+        if i + 1 < n {
+            s["Next"] = json!(format!("S{}", i + 1));
+        } else {
+            s["End"] = json!(true);
+        }
+        states.insert(format!("S{i}"), s);
+    }
+    json!({ "QueryLanguage": "JSONata", "StartAt": "S0", "States": states }).to_string()
 }
 
 const CHOICE_MAP: &str = r#"{
@@ -91,6 +110,20 @@ fn main() {
         println!(
             "pass20: {n} executions, {:.0} state transitions/s ({:.1} µs per execution)",
             transitions / took.as_secs_f64(),
+            took.as_secs_f64() * 1e6 / n as f64
+        );
+
+        // 1b. The same through 20 JSONata Pass states.
+        let e = engine();
+        let m = e
+            .create_state_machine("jsonata20", &jsonata_pass_chain(20))
+            .expect("valid");
+        run_many(&e, &m.arn, "{}", 100).await; // warm-up
+        let n = 1_000;
+        let took = run_many(&e, &m.arn, r#"{"k":1}"#, n).await;
+        println!(
+            "jsonata pass20: {n} executions, {:.0} state transitions/s ({:.1} µs per execution)",
+            (n * 20) as f64 / took.as_secs_f64(),
             took.as_secs_f64() * 1e6 / n as f64
         );
 

@@ -86,7 +86,8 @@ fn choice(rule: Value) -> Value {
 #[case::map_selector_and_parameters(one(json!({ "Type": "Map", "End": true, "ItemSelector": {}, "Parameters": {}, "ItemProcessor": { "StartAt": "I", "States": { "I": pass_end() } } })), "SCHEMA_VALIDATION_FAILED", "/States/S", "The fields 'ItemSelector' and 'Parameters' are mutually exclusive")]
 #[case::duplicate_state_name_in_branch(json!({ "StartAt": "P", "States": { "P": { "Type": "Parallel", "End": true, "Branches": [{ "StartAt": "P", "States": { "P": pass_end() } }] } } }), "DUPLICATE_STATE_NAME", "/States/P/Branches[0]/States/P", "Duplicate State name: P")]
 #[case::state_name_too_long(json!({ "StartAt": "A", "States": { "A": { "Type": "Pass", "Next": "x".repeat(81) }, "x".repeat(81): pass_end() } }), "INVALID_STATE_NAME", &format!("/States/{}", "x".repeat(81)), "State names must be between 1 and 80 characters long")]
-#[case::jsonata_not_supported(json!({ "QueryLanguage": "JSONata", "StartAt": "A", "States": { "A": pass_end() } }), "SCHEMA_VALIDATION_FAILED", "/QueryLanguage", "QueryLanguage 'JSONata' is not supported by sfn-harness yet; use JSONPath")]
+#[case::jsonpath_field_in_jsonata_state(json!({ "QueryLanguage": "JSONata", "StartAt": "A", "States": { "A": { "Type": "Pass", "ResultPath": "$.x", "End": true } } }), "SCHEMA_VALIDATION_FAILED", "/States/A", "The field 'ResultPath' is not supported for JSONata. Use the fields of JSONata mode (Arguments, Output, Assign, {% %} expressions) instead")]
+#[case::jsonata_syntax_error(json!({ "QueryLanguage": "JSONata", "StartAt": "A", "States": { "A": { "Type": "Pass", "Output": "{% 1 + %}", "End": true } } }), "SCHEMA_VALIDATION_FAILED", "/States/A/Output", "The JSONata expression '1 +' is invalid: S0207: Unexpected end of expression")]
 fn rejected_with_aws_diagnostic(
     #[case] definition: Value,
     #[case] code: &str,

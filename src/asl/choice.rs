@@ -39,7 +39,7 @@ use std::cmp::Ordering;
 use serde_json::Value;
 
 use crate::asl::path::Path;
-use crate::asl::{Choice, ChoiceRule, Comparison, Env, Operand, StatesError};
+use crate::asl::{Choice, ChoiceBranch, ChoiceRule, Comparison, Env, Operand, StatesError};
 
 /// Evaluates one Choice rule in `env` (the state input, the context object, …).
 pub fn evaluate(rule: &ChoiceRule, env: &Env<'_>) -> Result<bool, StatesError> {
@@ -66,6 +66,9 @@ pub fn evaluate(rule: &ChoiceRule, env: &Env<'_>) -> Result<bool, StatesError> {
             op,
             operand,
         } => compare(variable, *op, operand, env),
+        ChoiceRule::Condition(_) => Err(StatesError::runtime(
+            "a JSONata Condition is evaluated by the JSONata data flow, not as a JSONPath rule",
+        )),
     }
 }
 
@@ -221,12 +224,24 @@ pub(crate) fn string_matches(s: &str, pattern: &str) -> bool {
 /// The `Next` of the first matching choice, or the `Default`; `None` if neither applies (the
 /// engine then fails with `States.NoChoiceMatched`).
 pub fn select<'a>(choice: &'a Choice, env: &Env<'_>) -> Result<Option<&'a str>, StatesError> {
+    Ok(match select_branch(choice, env)? {
+        Some(b) => Some(&b.next),
+        None => choice.default.as_deref(),
+    })
+}
+
+/// The first branch of `choice` whose rule holds in `env`, if any (`None`: the `Default`, if
+/// the state has one, applies).
+pub fn select_branch<'a>(
+    choice: &'a Choice,
+    env: &Env<'_>,
+) -> Result<Option<&'a ChoiceBranch>, StatesError> {
     for branch in &choice.choices {
         if evaluate(&branch.rule, env)? {
-            return Ok(Some(&branch.next));
+            return Ok(Some(branch));
         }
     }
-    Ok(choice.default.as_deref())
+    Ok(None)
 }
 
 #[cfg(test)]

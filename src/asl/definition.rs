@@ -47,6 +47,33 @@ pub struct Definition {
     pub index: HashMap<String, usize>,
     /// Top-level `TimeoutSeconds` of the execution (only meaningful at the top level).
     pub timeout_seconds: Option<u64>,
+    /// The machine's `QueryLanguage` (default JSONPath); nested scopes carry the top level's.
+    pub query_language: QueryLanguage,
+}
+
+/// `QueryLanguage`: how a state's fields are written and evaluated.
+///
+/// ```
+/// use sfn_harness::asl::{self, QueryLanguage};
+/// use serde_json::json;
+///
+/// let def = asl::parse(&json!({
+///     "QueryLanguage": "JSONata",
+///     "StartAt": "A",
+///     "States": {
+///         "A": { "Type": "Pass", "Output": "{% $states.input.x %}", "Next": "B" },
+///         "B": { "Type": "Pass", "QueryLanguage": "JSONPath", "End": true }
+///     }
+/// })).unwrap_err(); // a JSONata machine cannot fall back to JSONPath in one state
+/// assert!(def.to_string().contains("QueryLanguage"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QueryLanguage {
+    /// `"JSONPath"`: paths, payload templates and intrinsic functions (the default).
+    #[default]
+    JsonPath,
+    /// `"JSONata"`: `Arguments`, `Output`, `Condition` and `{% … %}` expressions.
+    Jsonata,
 }
 
 impl Definition {
@@ -91,6 +118,12 @@ pub struct State {
     pub output_path: PathOrNull,
     /// `Next` or `End` (always `End` for Succeed/Fail, and unused for Choice).
     pub transition: Transition,
+    /// The state's effective `QueryLanguage` (its own, else the machine's).
+    pub query_language: QueryLanguage,
+    /// `Assign`: workflow variables set when the state exits (both languages).
+    pub assign: Option<Value>,
+    /// `Output` (JSONata): the state output, `{% … %}` strings evaluated.
+    pub output: Option<Value>,
     /// The type-specific part.
     pub kind: StateKind,
 }
@@ -135,6 +168,8 @@ pub enum Seconds {
     Literal(u64),
     /// `TimeoutSecondsPath: "$.timeout"`
     Path(Path),
+    /// JSONata: `TimeoutSeconds: "{% $states.input.timeout %}"`.
+    Expression(String),
 }
 
 /// A Task state.
@@ -143,7 +178,7 @@ pub enum Seconds {
 pub struct Task {
     /// `Resource` ARN, e.g. `arn:aws:states:::sqs:sendMessage.waitForTaskToken`.
     pub resource: String,
-    /// `Parameters` template.
+    /// `Parameters` template (`Arguments` in a JSONata state).
     pub parameters: Option<Value>,
     /// `ResultSelector` template.
     pub result_selector: Option<Value>,
@@ -197,6 +232,10 @@ pub struct Catcher {
     pub result_path: PathOrNull,
     /// `Next`.
     pub next: String,
+    /// `Assign` (JSONata and JSONPath): variables set when the catcher handles an error.
+    pub assign: Option<Value>,
+    /// `Output` (JSONata): the state output when caught (default: the error output).
+    pub output: Option<Value>,
 }
 
 /// A Choice state.
@@ -217,6 +256,10 @@ pub struct ChoiceBranch {
     pub rule: ChoiceRule,
     /// `Next`.
     pub next: String,
+    /// `Assign` of the branch (replaces the state's when this branch is taken).
+    pub assign: Option<Value>,
+    /// `Output` (JSONata) of the branch (replaces the state's when this branch is taken).
+    pub output: Option<Value>,
 }
 
 /// A Choice rule (a Boolean expression).
@@ -237,6 +280,8 @@ pub enum ChoiceRule {
         /// The operand: a literal or, for `…Path` operators, a path.
         operand: Operand,
     },
+    /// JSONata `Condition`: `true`/`false` or a `{% … %}` string that must yield a Boolean.
+    Condition(Value),
 }
 
 /// The data-test operators of a Choice rule (the `…Path` variants share the base operator and
@@ -312,6 +357,13 @@ pub enum WaitFor {
     SecondsPath(Path),
     /// `TimestampPath`
     TimestampPath(Path),
+    /// JSONata `Seconds: "{% … %}"` (`timestamp: false`) or `Timestamp: "{% … %}"`.
+    Expression {
+        /// Whether the expression gives a `Timestamp` (else a number of seconds).
+        timestamp: bool,
+        /// The `{% … %}` string.
+        text: String,
+    },
 }
 
 /// A Wait state.
@@ -339,6 +391,8 @@ pub enum StringOrPath {
     Literal(String),
     /// `…Path`: a path or intrinsic function expression, evaluated against the state input.
     Path(String),
+    /// JSONata: a `{% … %}` string.
+    Expression(String),
 }
 
 /// A Parallel state.
@@ -367,6 +421,8 @@ pub struct Map {
     pub processor: Definition,
     /// `ItemsPath` (default `$`).
     pub items_path: PathOrNull,
+    /// JSONata `Items`: an array, or a `{% … %}` string that must yield one (default: the input).
+    pub items: Option<Value>,
     /// `ItemSelector` (or the legacy `Parameters`).
     pub item_selector: Option<Value>,
     /// `MaxConcurrency` / `MaxConcurrencyPath` (0 = unlimited).

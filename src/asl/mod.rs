@@ -26,9 +26,11 @@ pub mod jsonata;
 pub mod parse;
 pub mod path;
 pub mod payload;
+mod references;
 pub mod validate;
 
 pub use definition::*;
 pub use env::Env;
 pub use error::StatesError;
-pub use parse::{parse, parse_str, Code, Diagnostic, InvalidDefinition, Severity};
+pub use parse::{expression_text, parse, parse_str, Code, Diagnostic, InvalidDefinition, Severity};
+pub use references::variable_references;

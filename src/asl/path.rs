@@ -58,6 +58,8 @@ use crate::asl::Env;
 pub struct Path {
     text: String,
     context: bool,
+    /// `$name…`: the path reads the workflow variable `name` (AWS: variables in JSONPath).
+    variable: Option<String>,
     steps: Vec<Step>,
 }
 
@@ -143,7 +145,10 @@ impl Path {
     /// The path in Jayway's normalized bracket form, as AWS prints it in error causes
     /// (`$.a.b[0]` -> `$['a']['b'][0]`).
     pub(crate) fn normalized(&self) -> String {
-        let mut s = String::from(if self.context { "$$" } else { "$" });
+        let mut s = match &self.variable {
+            Some(v) => format!("${v}"),
+            None => String::from(if self.context { "$$" } else { "$" }),
+        };
         for step in &self.steps {
             match step {
                 Step::Field(f) => s.push_str(&format!("['{f}']")),
@@ -158,6 +163,17 @@ impl Path {
     /// Whether the path reads the context object (`$$…`).
     pub fn is_context(&self) -> bool {
         self.context
+    }
+
+    /// The workflow variable the path reads (`$name…`), if it reads one.
+    ///
+    /// ```
+    /// use sfn_harness::asl::path::Path;
+    /// assert_eq!(Path::parse("$total.sum").unwrap().variable(), Some("total"));
+    /// assert_eq!(Path::parse("$.total").unwrap().variable(), None);
+    /// ```
+    pub fn variable(&self) -> Option<&str> {
+        self.variable.as_deref()
     }
 
     /// Whether the path is a *reference path*: only field and index steps.
@@ -178,7 +194,11 @@ impl Path {
     /// A definite path returns the node or [`PathError::NotFound`]; an indefinite path returns
     /// the array of every match (possibly empty).
     pub fn read(&self, env: &Env<'_>) -> Result<Value, PathError> {
-        let root = if self.context {
+        let root = if let Some(name) = &self.variable {
+            env.variable(name).ok_or_else(|| PathError::NotFound {
+                path: self.text.clone(),
+            })?
+        } else if self.context {
             env.context()
         } else {
             env.input()
@@ -211,7 +231,7 @@ impl Path {
     /// Writes `value` at this (reference) path inside `target`, creating objects on the way,
     /// and returns the new document. `$` replaces the whole document.
     pub fn set(&self, target: Value, value: Value) -> Result<Value, PathError> {
-        if self.context || !self.is_reference() {
+        if self.context || self.variable.is_some() || !self.is_reference() {
             return Err(PathError::NotWritable {
                 path: self.text.clone(),
             });
@@ -382,6 +402,14 @@ impl<'a> Parser<'a> {
             return Err(self.err("a path must start with '$'"));
         }
         let context = self.cur.eat('$');
+        let variable = match self.cur.peek() {
+            Some(c) if !context && (c.is_alphabetic() || c == '_') => {
+                let start = self.cur.pos();
+                self.cur.eat_while(|c| c.is_alphanumeric() || c == '_');
+                Some(self.cur.since(start))
+            }
+            _ => None,
+        };
         let steps = self.steps(false)?;
         if let Some(c) = self.cur.peek() {
             return Err(self.err(format!("unexpected '{c}'")));
@@ -389,6 +417,7 @@ impl<'a> Parser<'a> {
         Ok(Path {
             text: self.text.to_string(),
             context,
+            variable,
             steps,
         })
     }

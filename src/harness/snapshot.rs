@@ -133,6 +133,16 @@ impl Normalizer {
                     .map(|(k, x)| {
                         let x = if k.starts_with("MD5Of") && x.is_string() {
                             Value::String("<md5>".into())
+                        } else if top && k == "assignedVariables" && x.is_object() {
+                            // Each assigned value is JSON text, like `output`: shown parsed.
+                            let vars = x.as_object().into_iter().flatten().map(|(name, t)| {
+                                let parsed = t.as_str().and_then(|t| serde_json::from_str(t).ok());
+                                (
+                                    name.clone(),
+                                    self.value(parsed.as_ref().unwrap_or(t), false),
+                                )
+                            });
+                            Value::Object(vars.collect())
                         } else if top && matches!(k.as_str(), "input" | "output" | "parameters") {
                             match x.as_str().map(serde_json::from_str::<Value>) {
                                 Some(Ok(parsed)) => self.value(&parsed, false),

@@ -11,8 +11,13 @@ pub(super) fn format(args: Args, _: &Env<'_>) -> Result<Value, StatesError> {
     if args.values.is_empty() {
         return Err(args.fail("expected at least 1 argument"));
     }
-    let Some(Some(template)) = args.raw.first() else {
-        return Err(args.fail("the first argument must be a string literal"));
+    // A literal keeps its escapes (`\{`); a path's string value has none (AWS reads the
+    // template from a path too: `States.Format($.AnswerTemplate, …)` in
+    // `assign.test_assign_reference_variables.test_reference_in_map_state[*]`).
+    let template = match (args.raw.first(), args.values.first()) {
+        (Some(Some(t)), _) => t.clone(),
+        (_, Some(Value::String(s))) => s.replace('\\', "\\\\"),
+        _ => return Err(args.fail("the first argument must be a string")),
     };
     let mut out = String::new();
     let mut values = args.values[1..].iter();

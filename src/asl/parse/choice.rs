@@ -4,22 +4,41 @@ use serde_json::{Map, Value};
 
 use crate::asl::parse::Parser;
 use crate::asl::path::Path;
-use crate::asl::{Choice, ChoiceBranch, ChoiceRule, Comparison, Operand, StateKind};
+use crate::asl::{Choice, ChoiceBranch, ChoiceRule, Comparison, Operand, QueryLanguage, StateKind};
 
 impl Parser {
-    pub(super) fn choice(&mut self, o: &Map<String, Value>, loc: &str) -> Option<StateKind> {
+    pub(super) fn choice(
+        &mut self,
+        o: &Map<String, Value>,
+        loc: &str,
+        lang: QueryLanguage,
+    ) -> Option<StateKind> {
         let mut choices = Vec::new();
         match o.get("Choices") {
             Some(Value::Array(arr)) if !arr.is_empty() => {
                 for (i, c) in arr.iter().enumerate() {
                     let cloc = format!("{loc}/Choices[{i}]");
-                    let rule = self.rule(c, &cloc, true);
+                    let (rule, assign, output) = match (lang, c.as_object()) {
+                        (QueryLanguage::Jsonata, Some(co)) => (
+                            self.condition(co, &cloc),
+                            self.assign(co, &cloc, lang),
+                            self.jsonata_template(co, "Output", &cloc),
+                        ),
+                        (QueryLanguage::JsonPath, Some(co)) => (
+                            self.rule(c, &cloc, true),
+                            self.assign(co, &cloc, lang),
+                            None,
+                        ),
+                        (_, None) => (self.rule(c, &cloc, true), None, None),
+                    };
                     match c.get("Next") {
                         Some(Value::String(next)) => {
                             if let Some(rule) = rule {
                                 choices.push(ChoiceBranch {
                                     rule,
                                     next: next.clone(),
+                                    assign,
+                                    output,
                                 });
                             }
                         }
@@ -44,6 +63,28 @@ impl Parser {
         Some(StateKind::Choice(Choice { choices, default }))
     }
 
+    /// A JSONata choice: `Condition` (a Boolean or a `{% … %}` string), `Next`, and optionally
+    /// `Comment`, `Assign` and `Output`.
+    fn condition(&mut self, o: &Map<String, Value>, loc: &str) -> Option<ChoiceRule> {
+        for k in o.keys() {
+            if !matches!(
+                k.as_str(),
+                "Condition" | "Next" | "Comment" | "Assign" | "Output"
+            ) {
+                self.schema(
+                    loc,
+                    format!("The field \"{k}\" is not supported by Step Functions in a JSONata choice rule"),
+                );
+            }
+        }
+        if !o.contains_key("Condition") {
+            self.schema(loc, "These fields are required: [Condition]");
+            return None;
+        }
+        self.jsonata_scalar(o, "Condition", loc, Value::is_boolean, "a BOOLEAN")
+            .map(ChoiceRule::Condition)
+    }
+
     fn rule(&mut self, v: &Value, loc: &str, top: bool) -> Option<ChoiceRule> {
         let Some(o) = v.as_object() else {
             self.schema(loc, "A choice rule must be an OBJECT");
@@ -51,7 +92,7 @@ impl Parser {
         };
         let mut ops: Vec<&String> = o
             .keys()
-            .filter(|k| !matches!(k.as_str(), "Variable" | "Next" | "Comment"))
+            .filter(|k| !matches!(k.as_str(), "Variable" | "Next" | "Comment" | "Assign"))
             .collect();
         for k in o.keys() {
             if k == "Next" && !top {

@@ -189,7 +189,14 @@ impl Handler for Retrier {
 impl Handler for Catcher {
     const FIELD: &'static str = "Catch";
     const NAME: &'static str = "catcher";
-    const KEYS: &'static [&'static str] = &["ErrorEquals", "ResultPath", "Next", "Comment"];
+    const KEYS: &'static [&'static str] = &[
+        "ErrorEquals",
+        "ResultPath",
+        "Next",
+        "Comment",
+        "Assign",
+        "Output",
+    ];
 
     fn body(
         p: &mut Parser,
@@ -197,12 +204,34 @@ impl Handler for Catcher {
         cloc: &str,
         error_equals: Vec<String>,
     ) -> Option<Self> {
-        let result_path = p.path_field(co, "ResultPath", cloc, true);
+        let lang = p.lang;
+        let jsonata = lang == crate::asl::QueryLanguage::Jsonata;
+        for (key, bad) in [("ResultPath", jsonata), ("Output", !jsonata)] {
+            if bad && co.contains_key(key) {
+                p.schema(
+                    cloc,
+                    format!("The field '{key}' of a catcher is not supported with this state's QueryLanguage"),
+                );
+            }
+        }
+        let result_path = if jsonata {
+            crate::asl::PathOrNull::Default
+        } else {
+            p.path_field(co, "ResultPath", cloc, true)
+        };
+        let assign = p.assign(co, cloc, lang);
+        let output = if jsonata {
+            p.jsonata_template(co, "Output", cloc)
+        } else {
+            None
+        };
         match co.get("Next") {
             Some(Value::String(next)) => Some(Catcher {
                 error_equals,
                 result_path,
                 next: next.clone(),
+                assign,
+                output,
             }),
             Some(_) => {
                 p.schema(

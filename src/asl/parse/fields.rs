@@ -131,6 +131,32 @@ impl Parser {
         }
     }
 
+    /// A JSONata seconds field (`TimeoutSeconds`, `HeartbeatSeconds`, `MaxConcurrency`): a
+    /// literal integer or a `{% … %}` expression.
+    pub(super) fn jsonata_seconds(
+        &mut self,
+        o: &Map<String, Value>,
+        key: &str,
+        loc: &str,
+    ) -> Option<Seconds> {
+        let (min, max) = if key == "MaxConcurrency" {
+            (0, u64::MAX)
+        } else {
+            (1, 99_999_999)
+        };
+        let v = self.jsonata_scalar(
+            o,
+            key,
+            loc,
+            |v| v.as_u64().is_some_and(|n| n >= min && n <= max),
+            "a non-negative INTEGER",
+        )?;
+        match v {
+            Value::String(s) => Some(Seconds::Expression(s)),
+            v => v.as_u64().map(Seconds::Literal),
+        }
+    }
+
     pub(super) fn str_or_path(
         &mut self,
         o: &Map<String, Value>,

@@ -64,6 +64,7 @@ impl Parser {
             states,
             index,
             timeout_seconds,
+            query_language: self.default_lang,
         })
     }
 
@@ -137,10 +138,7 @@ impl Parser {
         if depth == 0 {
             match o.get("QueryLanguage").map(Value::as_str) {
                 None | Some(Some("JSONPath")) => {}
-                Some(Some("JSONata")) => self.schema(
-                    &format!("{loc}/QueryLanguage"),
-                    "QueryLanguage 'JSONata' is not supported by sfn-harness yet; use JSONPath",
-                ),
+                Some(Some("JSONata")) => self.default_lang = crate::asl::QueryLanguage::Jsonata,
                 Some(_) => self.schema(
                     &format!("{loc}/QueryLanguage"),
                     "The field 'QueryLanguage' should have one of these values: [JSONPath, JSONata]",

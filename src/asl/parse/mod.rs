@@ -41,24 +41,25 @@
 //! - `choice.rs`: Choice rules;
 //! - `diagnostic.rs`: [`Diagnostic`] and [`InvalidDefinition`].
 //!
-//! JSONata-mode field rules (`QueryLanguage: JSONata`: `Arguments`, `Output`, `Assign`,
-//! `{% %}` expressions) will get their own file, `parse/jsonata.rs`, with its own field tables,
-//! rather than a second dimension inside `states.rs`'s `allowed()`.
+//! - `jsonata.rs`: JSONata-mode field rules (`QueryLanguage: JSONata`: `Arguments`, `Output`,
+//!   `{% %}` expressions) with their own field table, and `Assign` in both languages.
 
 use std::collections::HashSet;
 
 use serde_json::Value;
 
-use crate::asl::Definition;
+use crate::asl::{Definition, QueryLanguage};
 
 mod choice;
 mod diagnostic;
 mod errors;
 mod fields;
+mod jsonata;
 mod machine;
 mod states;
 
 pub use diagnostic::{Code, Diagnostic, InvalidDefinition, Severity};
+pub use jsonata::expression_text;
 
 /// The most nested Parallel/Map scopes accepted (AWS: `TOO_DEEPLY_NESTED`).
 const MAX_DEPTH: usize = 32;
@@ -84,6 +85,8 @@ pub fn parse(definition: &Value) -> Result<Definition, InvalidDefinition> {
     let mut p = Parser {
         diags: Vec::new(),
         names: HashSet::new(),
+        default_lang: QueryLanguage::JsonPath,
+        lang: QueryLanguage::JsonPath,
     };
     if !definition.is_object() {
         p.schema("", "Definition must be a valid JSON object");
@@ -134,6 +137,10 @@ pub(super) struct Parser {
     pub(super) diags: Vec<Diagnostic>,
     /// Every state name seen so far, across nested scopes (names must be unique machine-wide).
     pub(super) names: HashSet<String>,
+    /// The machine's `QueryLanguage`, which states without their own inherit.
+    pub(super) default_lang: QueryLanguage,
+    /// The language of the state being parsed.
+    pub(super) lang: QueryLanguage,
 }
 
 impl Parser {

@@ -3,14 +3,24 @@
 use serde_json::{Map, Value};
 
 use crate::asl::choice::timestamp;
+use crate::asl::parse::jsonata::{self, expression_text};
 use crate::asl::parse::{Code, Parser};
 use crate::asl::path::Path;
 use crate::asl::{
-    Catcher, Fail, Map as MapState, Parallel, Pass, Retrier, Seconds, State, StateKind, Task, Wait,
-    WaitFor,
+    Catcher, Fail, Map as MapState, Parallel, Pass, PathOrNull, QueryLanguage, Retrier, Seconds,
+    State, StateKind, StringOrPath, Task, Wait, WaitFor,
 };
 
-const COMMON: &[&str] = &["Type", "Comment", "InputPath", "OutputPath", "Next", "End"];
+const COMMON: &[&str] = &[
+    "Type",
+    "Comment",
+    "InputPath",
+    "OutputPath",
+    "Next",
+    "End",
+    "QueryLanguage",
+    "Assign",
+];
 
 fn allowed(ty: &str) -> &'static [&'static str] {
     match ty {
@@ -80,7 +90,9 @@ impl Parser {
             return None;
         };
         let ty = self.state_type(o, loc)?;
-        self.check_state_keys(o, ty, loc);
+        let lang = self.state_language(o, loc);
+        self.lang = lang;
+        self.check_state_keys(o, ty, loc, lang);
         let transition = self.transition(o, ty, loc);
         let comment = match o.get("Comment") {
             None => None,
@@ -93,26 +105,48 @@ impl Parser {
                 None
             }
         };
-        let input_path = self.path_field(o, "InputPath", loc, false);
-        let output_path = self.path_field(o, "OutputPath", loc, false);
+        let jsonata = lang == QueryLanguage::Jsonata;
+        let (input_path, output_path) = if jsonata {
+            (PathOrNull::Default, PathOrNull::Default)
+        } else {
+            (
+                self.path_field(o, "InputPath", loc, false),
+                self.path_field(o, "OutputPath", loc, false),
+            )
+        };
+        let assign = self.assign(o, loc, lang);
+        let output = if jsonata {
+            self.jsonata_template(o, "Output", loc)
+        } else {
+            None
+        };
         let kind = match ty {
+            "Pass" if jsonata => StateKind::Pass(Pass {
+                result: None,
+                parameters: None,
+                result_path: PathOrNull::Default,
+            }),
             "Pass" => StateKind::Pass(Pass {
                 result: o.get("Result").cloned(),
                 parameters: self.template(o, "Parameters", loc),
                 result_path: self.path_field(o, "ResultPath", loc, true),
             }),
             "Succeed" => StateKind::Succeed,
+            "Fail" if jsonata => StateKind::Fail(Fail {
+                error: self.str_or_expression(o, "Error", loc),
+                cause: self.str_or_expression(o, "Cause", loc),
+            }),
             "Fail" => StateKind::Fail(Fail {
                 error: self.str_or_path(o, "Error", loc),
                 cause: self.str_or_path(o, "Cause", loc),
             }),
             "Wait" => StateKind::Wait(Wait {
-                wait_for: self.wait(o, loc)?,
+                wait_for: self.wait(o, loc, jsonata)?,
             }),
-            "Task" => self.task(o, loc)?,
-            "Choice" => self.choice(o, loc)?,
-            "Parallel" => self.parallel(o, loc, depth),
-            "Map" => self.map(o, loc, depth)?,
+            "Task" => self.task(o, loc, jsonata)?,
+            "Choice" => self.choice(o, loc, lang)?,
+            "Parallel" => self.parallel(o, loc, depth, jsonata),
+            "Map" => self.map(o, loc, depth, jsonata)?,
             _ => return None,
         };
         Some(State {
@@ -121,7 +155,26 @@ impl Parser {
             input_path,
             output_path,
             transition,
+            query_language: lang,
+            assign,
+            output,
             kind,
+        })
+    }
+
+    /// `Error`/`Cause` of a JSONata Fail state: a string, or a `{% … %}` expression.
+    fn str_or_expression(
+        &mut self,
+        o: &Map<String, Value>,
+        key: &str,
+        loc: &str,
+    ) -> Option<StringOrPath> {
+        let v = self.jsonata_scalar(o, key, loc, Value::is_string, "a STRING")?;
+        let s = v.as_str()?.to_string();
+        Some(if expression_text(&s).is_some() {
+            StringOrPath::Expression(s)
+        } else {
+            StringOrPath::Literal(s)
         })
     }
 
@@ -151,11 +204,44 @@ impl Parser {
     }
 
     /// Every field must be allowed for the state's type.
-    fn check_state_keys(&mut self, o: &Map<String, Value>, ty: &str, loc: &str) {
+    fn check_state_keys(
+        &mut self,
+        o: &Map<String, Value>,
+        ty: &str,
+        loc: &str,
+        lang: QueryLanguage,
+    ) {
+        if lang == QueryLanguage::Jsonata {
+            for key in o.keys() {
+                let k = key.as_str();
+                if matches!(k, "Type" | "Comment" | "QueryLanguage")
+                    || jsonata::allowed(ty).contains(&k)
+                {
+                    continue;
+                }
+                let known = COMMON.contains(&k) || allowed(ty).contains(&k);
+                self.schema(
+                    loc,
+                    if known {
+                        format!("The field '{key}' is not supported for JSONata. Use the fields of JSONata mode (Arguments, Output, Assign, {{% %}} expressions) instead")
+                    } else {
+                        format!("The field \"{key}\" is not supported by Step Functions")
+                    },
+                );
+            }
+            return;
+        }
         for key in o.keys() {
+            if jsonata::JSONATA_ONLY.contains(&key.as_str()) {
+                self.schema(
+                    loc,
+                    format!("The field '{key}' is supported only when QueryLanguage is JSONata"),
+                );
+                continue;
+            }
             let ok = COMMON.contains(&key.as_str()) || allowed(ty).contains(&key.as_str());
             let bad_common = matches!(ty, "Succeed" | "Fail")
-                && matches!(key.as_str(), "Next" | "End")
+                && matches!(key.as_str(), "Next" | "End" | "Assign")
                 || ty == "Fail" && matches!(key.as_str(), "InputPath" | "OutputPath")
                 || ty == "Choice" && matches!(key.as_str(), "Next" | "End");
             if !ok || bad_common {
@@ -167,7 +253,13 @@ impl Parser {
         }
     }
 
-    fn parallel(&mut self, o: &Map<String, Value>, loc: &str, depth: usize) -> StateKind {
+    fn parallel(
+        &mut self,
+        o: &Map<String, Value>,
+        loc: &str,
+        depth: usize,
+        jsonata: bool,
+    ) -> StateKind {
         let mut branches = Vec::new();
         match o.get("Branches") {
             Some(Value::Array(arr)) if !arr.is_empty() => {
@@ -186,6 +278,16 @@ impl Parser {
             ),
             None => self.schema(loc, "These fields are required: [Branches]"),
         }
+        if jsonata {
+            return StateKind::Parallel(Box::new(Parallel {
+                branches,
+                parameters: self.jsonata_template(o, "Arguments", loc),
+                result_selector: None,
+                result_path: PathOrNull::Default,
+                retry: self.handlers(o, loc),
+                catch: self.handlers(o, loc),
+            }));
+        }
         StateKind::Parallel(Box::new(Parallel {
             branches,
             parameters: self.template(o, "Parameters", loc),
@@ -196,7 +298,10 @@ impl Parser {
         }))
     }
 
-    fn wait(&mut self, o: &Map<String, Value>, loc: &str) -> Option<WaitFor> {
+    fn wait(&mut self, o: &Map<String, Value>, loc: &str, jsonata: bool) -> Option<WaitFor> {
+        if jsonata {
+            return self.jsonata_wait(o, loc);
+        }
         let present: Vec<&str> = ["Seconds", "Timestamp", "SecondsPath", "TimestampPath"]
             .into_iter()
             .filter(|k| o.contains_key(*k))
@@ -209,7 +314,11 @@ impl Parser {
             return None;
         }
         let key = present[0];
-        let v = &o[key];
+        self.wait_literal(key, &o[key], loc)
+    }
+
+    /// One Wait field given literally (or, for `…Path`, as a path).
+    fn wait_literal(&mut self, key: &str, v: &Value, loc: &str) -> Option<WaitFor> {
         let bad = |this: &mut Parser, msg: &str| {
             this.schema(&format!("{loc}/{key}"), msg.to_string());
             None
@@ -234,7 +343,34 @@ impl Parser {
         }
     }
 
-    fn task(&mut self, o: &Map<String, Value>, loc: &str) -> Option<StateKind> {
+    /// A JSONata Wait: `Seconds` (an integer or an expression) or `Timestamp` (an RFC 3339
+    /// string or an expression).
+    fn jsonata_wait(&mut self, o: &Map<String, Value>, loc: &str) -> Option<WaitFor> {
+        let present: Vec<&str> = ["Seconds", "Timestamp"]
+            .into_iter()
+            .filter(|k| o.contains_key(*k))
+            .collect();
+        if present.len() != 1 {
+            self.schema(
+                loc,
+                "A Wait state must have exactly one of the fields: [Seconds, Timestamp]",
+            );
+            return None;
+        }
+        let key = present[0];
+        let v = &o[key];
+        if let Some(text) = v.as_str().filter(|s| expression_text(s).is_some()) {
+            let text = text.to_string();
+            self.check_expressions(v, &format!("{loc}/{key}"));
+            return Some(WaitFor::Expression {
+                timestamp: key == "Timestamp",
+                text,
+            });
+        }
+        self.wait_literal(key, v, loc)
+    }
+
+    fn task(&mut self, o: &Map<String, Value>, loc: &str, jsonata: bool) -> Option<StateKind> {
         let resource = match o.get("Resource") {
             Some(Value::String(r)) if crate::arn::Arn::parse(r).is_some() => r.clone(),
             Some(Value::String(r)) => {
@@ -268,8 +404,17 @@ impl Parser {
             );
             return None;
         }
-        let timeout = self.seconds(o, "TimeoutSeconds", loc);
-        let heartbeat = self.seconds(o, "HeartbeatSeconds", loc);
+        let (timeout, heartbeat) = if jsonata {
+            (
+                self.jsonata_seconds(o, "TimeoutSeconds", loc),
+                self.jsonata_seconds(o, "HeartbeatSeconds", loc),
+            )
+        } else {
+            (
+                self.seconds(o, "TimeoutSeconds", loc),
+                self.seconds(o, "HeartbeatSeconds", loc),
+            )
+        };
         if let (Some(Seconds::Literal(t)), Some(Seconds::Literal(h))) = (&timeout, &heartbeat) {
             if h >= t {
                 self.schema(
@@ -277,6 +422,18 @@ impl Parser {
                     "HeartbeatSeconds must be smaller than TimeoutSeconds",
                 );
             }
+        }
+        if jsonata {
+            return Some(StateKind::Task(Box::new(Task {
+                resource,
+                parameters: self.jsonata_template(o, "Arguments", loc),
+                result_selector: None,
+                result_path: PathOrNull::Default,
+                retry: self.handlers(o, loc),
+                catch: self.handlers(o, loc),
+                timeout,
+                heartbeat,
+            })));
         }
         Some(StateKind::Task(Box::new(Task {
             resource,
@@ -290,7 +447,13 @@ impl Parser {
         })))
     }
 
-    fn map(&mut self, o: &Map<String, Value>, loc: &str, depth: usize) -> Option<StateKind> {
+    fn map(
+        &mut self,
+        o: &Map<String, Value>,
+        loc: &str,
+        depth: usize,
+        jsonata: bool,
+    ) -> Option<StateKind> {
         if let Some(Value::String(label)) = o.get("Label") {
             if let Some(reason) = label_problem(label) {
                 self.push(Code::InvalidLabel, &format!("{loc}/Label"), reason);
@@ -337,6 +500,31 @@ impl Parser {
             }
         }
         let processor = self.machine(proc_value, &format!("{loc}/{key}"), depth + 1);
+        if jsonata {
+            let items = match o.get("Items") {
+                None => None,
+                Some(v) if v.is_array() => self.jsonata_template(o, "Items", loc),
+                Some(_) => self.jsonata_scalar(o, "Items", loc, Value::is_array, "an ARRAY"),
+            };
+            let max_concurrency = self.jsonata_seconds(o, "MaxConcurrency", loc);
+            // Checked for syntax; like their JSONPath forms, not yet applied by the inline Map.
+            for key in ["ToleratedFailureCount", "ToleratedFailurePercentage"] {
+                self.jsonata_template(o, key, loc);
+            }
+            let item_selector = self.jsonata_template(o, "ItemSelector", loc);
+            return Some(StateKind::Map(Box::new(MapState {
+                processor: processor?,
+                items_path: PathOrNull::Default,
+                items,
+                item_selector,
+                max_concurrency,
+                result_selector: None,
+                result_path: PathOrNull::Default,
+                retry: self.handlers(o, loc),
+                catch: self.handlers(o, loc),
+                legacy_iterator: legacy,
+            })));
+        }
         let max_concurrency = match (o.get("MaxConcurrency"), o.get("MaxConcurrencyPath")) {
             (Some(_), Some(_)) => {
                 self.schema(
@@ -375,6 +563,7 @@ impl Parser {
         Some(StateKind::Map(Box::new(MapState {
             processor: processor?,
             items_path,
+            items: None,
             item_selector,
             max_concurrency,
             result_selector,

@@ -196,7 +196,15 @@ impl Event {
     /// `PassStateExited`, `TaskStateExited`, `ChoiceStateExited`, `WaitStateExited`,
     /// `SucceedStateExited`, `ParallelStateExited` or `MapStateExited` (a Fail state never
     /// exits; asked for one, this says `FailStateExited`, which AWS does not record).
-    pub(crate) fn state_exited(kind: &StateKind, name: &str, output: &Value) -> Event {
+    /// When the state's `Assign` set `assigned`, AWS adds
+    /// `assignedVariables` (each value as JSON text) and `assignedVariablesDetails`, recorded
+    /// in `assign.test_assign_base.test_base_cases[BASE_VAR]`.
+    pub(crate) fn state_exited(
+        kind: &StateKind,
+        name: &str,
+        output: &Value,
+        assigned: Option<&Map<String, Value>>,
+    ) -> Event {
         let event_type = match kind {
             StateKind::Pass(_) => "PassStateExited",
             StateKind::Task(_) => "TaskStateExited",
@@ -207,11 +215,36 @@ impl Event {
             StateKind::Parallel(_) => "ParallelStateExited",
             StateKind::Map(_) => "MapStateExited",
         };
-        Event::new(
-            event_type,
-            "stateExitedEventDetails",
-            json!({ "name": name, "output": json_text(output), "outputDetails": not_truncated() }),
-        )
+        Event::new(event_type, "stateExitedEventDetails", {
+            let mut d = json!({ "name": name, "output": json_text(output), "outputDetails": not_truncated() });
+            if let Some(a) = assigned {
+                let texts: Map<String, Value> = a
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::String(json_text(v))))
+                    .collect();
+                d["assignedVariables"] = Value::Object(texts);
+                d["assignedVariablesDetails"] = not_truncated();
+            }
+            d
+        })
+    }
+
+    /// `EvaluationFailed`: a JSONata field of `state` failed (`location` names the field, as
+    /// in `Output/result`); recorded in
+    /// `assign.test_assign_reference_variables.test_undefined_reference[*]`.
+    /// Without a location when the state's input was wrong, not one of its fields
+    /// (`test_map_state_items_input_types[*]`).
+    pub(crate) fn evaluation_failed(
+        error: &str,
+        cause: &str,
+        location: Option<&str>,
+        state: &str,
+    ) -> Event {
+        let mut d = json!({ "error": error, "cause": cause, "state": state });
+        if let Some(l) = location {
+            d["location"] = json!(l);
+        }
+        Event::new("EvaluationFailed", "evaluationFailedEventDetails", d)
     }
 
     // --- Task states ---

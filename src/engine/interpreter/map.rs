@@ -8,7 +8,8 @@ use serde_json::Value;
 use super::dataflow::{self, runtime};
 use super::retry::Attempt;
 use super::{Failure, Here, Run};
-use crate::asl::{Env, Map, PathOrNull, Seconds};
+use crate::asl::jsonata::cause_unexpected_type;
+use crate::asl::{Env, Map, PathOrNull, QueryLanguage, Seconds};
 use crate::engine::history::{json_text, Event};
 use crate::sync::lock;
 
@@ -21,19 +22,52 @@ impl Run {
         chain: &mut u64,
     ) -> Result<Value, Failure> {
         let Attempt { here, eff, retries } = *at;
-        let items = match &m.items_path {
-            PathOrNull::Default | PathOrNull::Null => eff.clone(),
-            PathOrNull::Path(p) => p.read(&Env::new(eff, &Value::Null)).map_err(|_| {
-                runtime(
-                    here,
-                    format!(
-                        "Invalid path '{p}' : No results for path: {}",
-                        p.normalized()
-                    ),
-                )
-            })?,
+        let items = match (&m.items, &m.items_path) {
+            (Some(t), _) => {
+                let ctx = self.context(here, retries, None, None);
+                let st = dataflow::states(eff, &ctx, None, None);
+                let v = dataflow::jsonata(here, t, "Items", &st)?;
+                if !v.is_array() {
+                    let source = match t {
+                        Value::String(s) => dataflow::source(s),
+                        _ => "",
+                    };
+                    return Err(dataflow::query_error(
+                        here,
+                        "Items",
+                        cause_unexpected_type(source, "Items", "array", &v),
+                    ));
+                }
+                v
+            }
+            (None, PathOrNull::Default | PathOrNull::Null) => eff.clone(),
+            (None, PathOrNull::Path(p)) => p
+                .read(&Env::new(eff, &Value::Null).with_variables(here.vars))
+                .map_err(|_| {
+                    runtime(
+                        here,
+                        format!(
+                            "Invalid path '{p}' : No results for path: {}",
+                            p.normalized()
+                        ),
+                    )
+                })?,
         };
         let Value::Array(items) = items else {
+            if here.state.query_language == QueryLanguage::Jsonata {
+                // AWS: `States.QueryEvaluationError`, an `EvaluationFailed` without a location
+                // (`scenarios.test_base_scenarios.test_map_state_items_input_types[*]`).
+                let mut f = dataflow::query_error(
+                    here,
+                    "",
+                    format!(
+                        "Map state input must be an array but was: {}",
+                        json_text(&items)
+                    ),
+                );
+                f.evaluation = Some(None);
+                return Err(f);
+            }
             return Err(runtime(
                 here,
                 format!(
@@ -60,7 +94,7 @@ impl Run {
             match &m.item_selector {
                 Some(t) => {
                     let ctx = self.context(here, retries, None, Some((index, item)));
-                    dataflow::payload(here, t, eff, &ctx, &self.rng)
+                    dataflow::payload(here, t, "ItemSelector", eff, &ctx)
                 }
                 None => Ok(item.clone()),
             }
@@ -85,7 +119,10 @@ impl Run {
                 let mut index = lane;
                 let (mut input, mut iter_chain) = first;
                 loop {
-                    match self.run_program(&m.processor, input, &mut iter_chain).await {
+                    match self
+                        .run_program(&m.processor, input, &mut iter_chain, here.vars.clone())
+                        .await
+                    {
                         Ok(v) => {
                             self.emit_after(
                                 iter_chain,
@@ -126,17 +163,25 @@ impl Run {
 pub(super) fn max_concurrency(here: &Here<'_>, m: &Map, eff: &Value) -> Result<usize, Failure> {
     match &m.max_concurrency {
         Some(Seconds::Path(p)) => {
-            let v = p.read(&Env::new(eff, &Value::Null)).map_err(|_| {
-                runtime(
-                    here,
-                    format!("Invalid path '{p}': the path references no value"),
-                )
-            })?;
+            let v = p
+                .read(&Env::new(eff, &Value::Null).with_variables(here.vars))
+                .map_err(|_| {
+                    runtime(
+                        here,
+                        format!("Invalid path '{p}': the path references no value"),
+                    )
+                })?;
             let shown = match &v {
                 Value::String(s) => s.clone(),
                 other => json_text(other),
             };
-            v.as_u64().map(|n| n as usize).ok_or_else(|| {
+            // AWS takes a numeric string too (a variable assigned "1":
+            // `test_reference_in_map_state[MAP_STATE_REFERENCE_IN_MAX_CONCURRENCY_PATH]`).
+            let n = match &v {
+                Value::String(s) => s.parse::<u64>().ok(),
+                other => other.as_u64(),
+            };
+            n.map(|n| n as usize).ok_or_else(|| {
                 runtime(
                     here,
                     format!(
@@ -145,7 +190,7 @@ pub(super) fn max_concurrency(here: &Here<'_>, m: &Map, eff: &Value) -> Result<u
                 )
             })
         }
-        Some(s) => Ok(dataflow::seconds(here, s, eff)? as usize),
+        Some(s) => Ok(dataflow::seconds(here, s, "MaxConcurrency", eff)? as usize),
         None => Ok(0),
     }
 }

@@ -32,7 +32,9 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde_json::{json, Value};
 
-use crate::asl::{choice, Definition, Env, State, StateKind, StatesError, Transition};
+use crate::asl::{
+    choice, Definition, Env, QueryLanguage, State, StateKind, StatesError, Transition,
+};
 use crate::engine::execution::{ExecutionRecord, Terminal};
 use crate::engine::history::Event;
 use crate::engine::machine::MachineType;
@@ -40,6 +42,7 @@ use crate::engine::task::BoxFuture;
 use crate::engine::EngineInner;
 use crate::ids::Ids;
 use crate::mock_config::MockRun;
+use crate::time::Clock;
 use crate::time::Millis;
 use dataflow::lift;
 use retry::{Attempted, Work};
@@ -60,6 +63,10 @@ pub(crate) struct Failure {
     /// (`States.DataLimitExceeded`) is then caught like any task error, `States.ALL` too
     /// (recorded: `error_handling.test_states_errors.test_task_lambda_catch_state_all_data_limit_exceeded_on_large_utf8_response`).
     pub from_task: bool,
+    /// A JSONata state failed to evaluate (`States.QueryEvaluationError`): the field's location
+    /// (`Output/result`; `None` when the state's input, not a field, was wrong), for the
+    /// `EvaluationFailed` event (recorded once, then cleared).
+    pub evaluation: Option<Option<String>>,
 }
 
 impl Failure {
@@ -76,6 +83,7 @@ impl Failure {
             missed_heartbeat: false,
             timed_out: false,
             from_task: false,
+            evaluation: None,
         }
     }
 
@@ -104,8 +112,22 @@ enum Step {
 pub(crate) struct Here<'a> {
     pub state: &'a State,
     pub entered_id: u64,
+    /// The event the `…StateEntered` followed.
+    pub entered_prev: u64,
     pub entered_ms: Millis,
+    /// The workflow variables as they were when the state was entered (every expression of
+    /// the state reads these; its own assignments take effect at exit).
+    pub vars: &'a Variables,
+    /// The execution's random source (`States.UUID`, `$uuid()`, `$random()`).
+    pub rng: &'a Mutex<StdRng>,
+    /// The harness clock (`$now()`, `$millis()`).
+    pub clock: &'a Clock,
+    /// What the state's `Assign` (or its catcher's, or its Choice rule's) set when it exited.
+    pub assigned: Mutex<Option<Variables>>,
 }
+
+/// Workflow variables in scope: name -> value.
+pub(crate) type Variables = serde_json::Map<String, Value>;
 
 pub(crate) struct Run {
     pub engine: Arc<EngineInner>,
@@ -230,7 +252,7 @@ impl Run {
         let machine = exec.machine.clone();
         let mut chain = 0u64;
         let def = machine.definition.clone();
-        let run = self.run_program(&def, exec.input.clone(), &mut chain);
+        let run = self.run_program(&def, exec.input.clone(), &mut chain, Variables::new());
         let outcome = match def.timeout_seconds {
             Some(secs) => {
                 let deadline = exec.start_ms + secs * 1000;
@@ -258,13 +280,17 @@ impl Run {
     }
 
     /// Runs a (sub-)machine from its `StartAt` to its end.
+    /// `vars` is the scope's own copy of the variables it can read (an inner scope starts
+    /// from its outer scope's, so it reads them but its assignments stay its own).
     fn run_program<'a>(
         &'a self,
         def: &'a Definition,
         input: Value,
         chain: &'a mut u64,
+        vars: Variables,
     ) -> BoxFuture<'a, Result<Value, Failure>> {
         async move {
+            let mut vars = vars;
             let mut name = def.start_at.clone();
             let mut input = input;
             loop {
@@ -274,7 +300,7 @@ impl Run {
                         format!("The state '{name}' does not exist in the definition"),
                     ));
                 };
-                match self.run_state(state, input, chain).await? {
+                match self.run_state(state, input, chain, &mut vars).await? {
                     Step::Next(next, out) => {
                         name = next;
                         input = out;
@@ -286,62 +312,249 @@ impl Run {
         .boxed()
     }
 
-    async fn run_state(&self, state: &State, raw: Value, chain: &mut u64) -> Result<Step, Failure> {
+    async fn run_state(
+        &self,
+        state: &State,
+        raw: Value,
+        chain: &mut u64,
+        vars: &mut Variables,
+    ) -> Result<Step, Failure> {
         let entered_ms = self.now();
+        let entered_prev = *chain;
         let entered_id = self.emit(chain, Event::state_entered(&state.kind, &state.name, &raw));
         let here = Here {
             state,
             entered_id,
+            entered_prev,
             entered_ms,
+            vars,
+            rng: &self.rng,
+            clock: &self.engine.clock,
+            assigned: Mutex::new(None),
         };
-        let exit = |this: &Run, chain: &mut u64, out: Value| -> Step {
-            this.emit(chain, Event::state_exited(&state.kind, &state.name, &out));
-            Self::transition(state, out)
+        let step = match self.state_body(&here, raw, chain).await {
+            Ok(step) => step,
+            Err(mut f) => {
+                self.evaluation_failed(&here, &mut f, chain);
+                return Err(f);
+            }
+        };
+        let assigned = lock(&here.assigned).take();
+        if let Some(a) = assigned {
+            vars.extend(a);
+        }
+        Ok(step)
+    }
+
+    /// Records `EvaluationFailed` for a JSONata failure that has not been recorded yet, and
+    /// continues the state's chain from it. AWS records it after the event the state's
+    /// `…StateEntered` followed (`test_undefined_reference[BASE_UNDEFINED_OUTPUT_MULTIPLE_STATES]`:
+    /// entered #6 after #5, EvaluationFailed after #5), except in a Wait state, where it follows
+    /// the `WaitStateEntered` (`test_wait_timestamp_jsonata[*]`).
+    fn evaluation_failed(&self, here: &Here<'_>, f: &mut Failure, chain: &mut u64) {
+        if let Some(location) = f.evaluation.take() {
+            let prev = if matches!(here.state.kind, StateKind::Wait(_)) {
+                *chain
+            } else {
+                here.entered_prev
+            };
+            let id = self.emit_after(
+                prev,
+                Event::evaluation_failed(
+                    f.error.as_deref().unwrap_or_default(),
+                    f.cause.as_deref().unwrap_or_default(),
+                    location.as_deref(),
+                    &here.state.name,
+                ),
+            );
+            *chain = id;
+        }
+    }
+
+    /// Records a state's `…StateExited` after evaluating its `Assign` (from the state's entry
+    /// view: `assign_input` is JSONPath's `$`, `states` JSONata's `$states`).
+    pub(super) fn exit_state(
+        &self,
+        here: &Here<'_>,
+        chain: &mut u64,
+        out: &Value,
+        assign: Option<&Value>,
+        assign_input: &Value,
+        states: impl FnOnce() -> Value,
+    ) -> Result<(), Failure> {
+        let assigned = match assign {
+            Some(a) => {
+                let ctx = self.context(here, 0, None, None);
+                Some(dataflow::assign(here, a, assign_input, &ctx, states)?)
+            }
+            None => None,
+        };
+        self.emit(
+            chain,
+            Event::state_exited(&here.state.kind, &here.state.name, out, assigned.as_ref()),
+        );
+        *lock(&here.assigned) = assigned;
+        Ok(())
+    }
+
+    /// The output of a JSONata state: its `Output` template, or `default`.
+    fn jsonata_output(
+        &self,
+        here: &Here<'_>,
+        output: Option<&Value>,
+        default: &Value,
+        states: &Value,
+    ) -> Result<Value, Failure> {
+        match output {
+            Some(t) => dataflow::jsonata(here, t, "Output", states),
+            None => Ok(default.clone()),
+        }
+    }
+
+    async fn state_body(
+        &self,
+        here: &Here<'_>,
+        raw: Value,
+        chain: &mut u64,
+    ) -> Result<Step, Failure> {
+        let state = here.state;
+        let jsonata = state.query_language == QueryLanguage::Jsonata;
+        // JSONata states: no paths; `Output` (default: the input) and `Assign` over `$states`.
+        let simple_jsonata = |this: &Run, chain: &mut u64, raw: &Value| -> Result<Value, Failure> {
+            let ctx = this.context(here, 0, None, None);
+            let st = dataflow::states(raw, &ctx, None, None);
+            let out = this.jsonata_output(here, state.output.as_ref(), raw, &st)?;
+            this.exit_state(here, chain, &out, state.assign.as_ref(), raw, || st.clone())?;
+            Ok(out)
         };
         match &state.kind {
+            StateKind::Pass(_) | StateKind::Succeed if jsonata => {
+                let out = simple_jsonata(self, chain, &raw)?;
+                Ok(Self::transition(state, out))
+            }
             StateKind::Pass(p) => {
-                let eff = dataflow::input_path(&here, &raw, || self.context(&here, 0, None, None))?;
+                let eff = dataflow::input_path(here, &raw, || self.context(here, 0, None, None))?;
                 let params = match &p.parameters {
                     Some(t) => {
-                        let ctx = self.context(&here, 0, None, None);
-                        dataflow::payload(&here, t, &eff, &ctx, &self.rng)?
+                        let ctx = self.context(here, 0, None, None);
+                        dataflow::payload(here, t, "Parameters", &eff, &ctx)?
                     }
                     None => eff,
                 };
                 let result = p.result.clone().unwrap_or(params);
-                let out = dataflow::result_path(&here, &p.result_path, &raw, result)?;
-                let out = dataflow::output_path(&here, out, || self.context(&here, 0, None, None))?;
-                Ok(exit(self, chain, out))
+                let out = dataflow::result_path(here, &p.result_path, &raw, result.clone())?;
+                let out = dataflow::output_path(here, out, || self.context(here, 0, None, None))?;
+                self.exit_state(here, chain, &out, state.assign.as_ref(), &result, || {
+                    Value::Null
+                })?;
+                Ok(Self::transition(state, out))
             }
             StateKind::Succeed => {
-                let eff = dataflow::input_path(&here, &raw, || self.context(&here, 0, None, None))?;
-                let out = dataflow::output_path(&here, eff, || self.context(&here, 0, None, None))?;
-                Ok(exit(self, chain, out))
+                let eff = dataflow::input_path(here, &raw, || self.context(here, 0, None, None))?;
+                let out =
+                    dataflow::output_path(here, eff.clone(), || self.context(here, 0, None, None))?;
+                self.exit_state(here, chain, &out, None, &eff, || Value::Null)?;
+                Ok(Self::transition(state, out))
             }
-            StateKind::Fail(f) => Err(self.fail_state(&here, f, &raw)?),
-            StateKind::Choice(c) => {
-                let eff = dataflow::input_path(&here, &raw, || self.context(&here, 0, None, None))?;
-                let ctx = self.context(&here, 0, None, None);
-                let next = choice::select(c, &Env::new(&eff, &ctx))
-                    .map_err(|e| lift(&here, e))?
-                    .map(str::to_string);
-                let Some(next) = next else {
-                    return Err(Failure::new("States.NoChoiceMatched", "No Matches!"));
+            StateKind::Fail(f) => Err(self.fail_state(here, f, &raw)?),
+            StateKind::Choice(c) if jsonata => {
+                let ctx = self.context(here, 0, None, None);
+                let st = dataflow::states(&raw, &ctx, None, None);
+                let mut chosen = None;
+                for (i, b) in c.choices.iter().enumerate() {
+                    if self.condition(here, &b.rule, i, &st)? {
+                        chosen = Some(b);
+                        break;
+                    }
+                }
+                let (next, output, assign) = match chosen {
+                    Some(b) => (
+                        b.next.clone(),
+                        b.output.as_ref().or(state.output.as_ref()),
+                        b.assign.as_ref().or(state.assign.as_ref()),
+                    ),
+                    None => match &c.default {
+                        Some(d) => (d.clone(), state.output.as_ref(), state.assign.as_ref()),
+                        None => return Err(Failure::new("States.NoChoiceMatched", "No Matches!")),
+                    },
                 };
-                let out = dataflow::output_path(&here, eff, || self.context(&here, 0, None, None))?;
-                self.emit(chain, Event::state_exited(&state.kind, &state.name, &out));
+                let out = self.jsonata_output(here, output, &raw, &st)?;
+                self.exit_state(here, chain, &out, assign, &raw, || st.clone())?;
+                Ok(Step::Next(next, out))
+            }
+            StateKind::Choice(c) => {
+                let eff = dataflow::input_path(here, &raw, || self.context(here, 0, None, None))?;
+                let ctx = self.context(here, 0, None, None);
+                let env = Env::new(&eff, &ctx).with_variables(here.vars);
+                let branch = choice::select_branch(c, &env).map_err(|e| lift(here, e))?;
+                let (next, assign) = match branch {
+                    Some(b) => (b.next.clone(), b.assign.as_ref().or(state.assign.as_ref())),
+                    None => match &c.default {
+                        Some(d) => (d.clone(), state.assign.as_ref()),
+                        None => return Err(Failure::new("States.NoChoiceMatched", "No Matches!")),
+                    },
+                };
+                let out =
+                    dataflow::output_path(here, eff.clone(), || self.context(here, 0, None, None))?;
+                self.exit_state(here, chain, &out, assign, &eff, || Value::Null)?;
                 Ok(Step::Next(next, out))
             }
             StateKind::Wait(w) => {
-                let eff = dataflow::input_path(&here, &raw, || self.context(&here, 0, None, None))?;
-                let deadline = self.wait_deadline(&here, &w.wait_for, &eff)?;
+                let eff = dataflow::input_path(here, &raw, || self.context(here, 0, None, None))?;
+                let deadline = self.wait_deadline(here, &w.wait_for, &eff)?;
                 self.engine.clock.sleep_until(deadline).await;
-                let out = dataflow::output_path(&here, eff, || self.context(&here, 0, None, None))?;
-                Ok(exit(self, chain, out))
+                if jsonata {
+                    let out = simple_jsonata(self, chain, &raw)?;
+                    return Ok(Self::transition(state, out));
+                }
+                let out =
+                    dataflow::output_path(here, eff.clone(), || self.context(here, 0, None, None))?;
+                self.exit_state(here, chain, &out, state.assign.as_ref(), &eff, || {
+                    Value::Null
+                })?;
+                Ok(Self::transition(state, out))
             }
-            StateKind::Task(t) => self.retried(&here, Work::Task(t), &raw, chain).await,
-            StateKind::Parallel(p) => self.retried(&here, Work::Parallel(p), &raw, chain).await,
-            StateKind::Map(m) => self.retried(&here, Work::Map(m), &raw, chain).await,
+            StateKind::Task(t) => self.retried(here, Work::Task(t), &raw, chain).await,
+            StateKind::Parallel(p) => self.retried(here, Work::Parallel(p), &raw, chain).await,
+            StateKind::Map(m) => self.retried(here, Work::Map(m), &raw, chain).await,
+        }
+    }
+
+    /// A JSONata Choice `Condition` (the `index`th rule): `true`/`false` or an expression that
+    /// must give a Boolean.
+    fn condition(
+        &self,
+        here: &Here<'_>,
+        rule: &crate::asl::ChoiceRule,
+        index: usize,
+        states: &Value,
+    ) -> Result<bool, Failure> {
+        let crate::asl::ChoiceRule::Condition(c) = rule else {
+            return Err(dataflow::runtime(
+                here,
+                "A JSONata Choice state can only have Condition rules",
+            ));
+        };
+        let Value::String(text) = c else {
+            return Ok(c.as_bool().unwrap_or(false));
+        };
+        let _ = index;
+        let v = dataflow::jsonata_expression(here, text, "Condition", states)?;
+        match v {
+            Value::Bool(b) => Ok(b),
+            other => {
+                let source = dataflow::source(text);
+                Err(dataflow::query_error(
+                    here,
+                    "Condition",
+                    crate::asl::jsonata::cause_unexpected_type(
+                        source,
+                        "Condition",
+                        "boolean",
+                        &other,
+                    ),
+                ))
+            }
         }
     }
 
@@ -380,19 +593,30 @@ impl Run {
             Attempted::Caught(step) => return Ok(step),
             Attempted::Done(v) => v,
         };
+        if here.state.query_language == QueryLanguage::Jsonata {
+            let ctx = self.context(here, 0, None, None);
+            let st = dataflow::states(raw, &ctx, Some(&result), None);
+            let out = self.jsonata_output(here, here.state.output.as_ref(), &result, &st)?;
+            self.exit_state(here, chain, &out, here.state.assign.as_ref(), raw, || st)?;
+            return Ok(Self::transition(here.state, out));
+        }
         let result = match work.result_selector() {
             Some(t) => {
                 let ctx = self.context(here, 0, None, None);
-                dataflow::payload(here, t, &result, &ctx, &self.rng)?
+                dataflow::payload(here, t, "ResultSelector", &result, &ctx)?
             }
             None => result,
         };
-        let out = dataflow::result_path(here, work.result_path(), raw, result)?;
+        let out = dataflow::result_path(here, work.result_path(), raw, result.clone())?;
         let out = dataflow::output_path(here, out, || self.context(here, 0, None, None))?;
-        self.emit(
+        self.exit_state(
+            here,
             chain,
-            Event::state_exited(&here.state.kind, &here.state.name, &out),
-        );
+            &out,
+            here.state.assign.as_ref(),
+            &result,
+            || Value::Null,
+        )?;
         Ok(Self::transition(here.state, out))
     }
 

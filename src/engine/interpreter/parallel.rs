@@ -21,7 +21,7 @@ impl Run {
         let input = match &p.parameters {
             Some(t) => {
                 let ctx = self.context(here, retries, None, None);
-                dataflow::payload(here, t, eff, &ctx, &self.rng)?
+                dataflow::payload(here, t, "Arguments", eff, &ctx)?
             }
             None => eff.clone(),
         };
@@ -30,7 +30,7 @@ impl Run {
             let input = input.clone();
             async move {
                 let mut c = started;
-                match self.run_program(b, input, &mut c).await {
+                match self.run_program(b, input, &mut c, here.vars.clone()).await {
                     Ok(v) => Ok(v),
                     Err(f) => {
                         // A Task whose failure ends its branch is then recorded as aborted,

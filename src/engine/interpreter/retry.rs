@@ -8,7 +8,7 @@ use serde_json::{json, Map as JsonMap, Value};
 
 use super::dataflow;
 use super::{Failure, Here, Run, Step};
-use crate::asl::{Catcher, Jitter, Map, Parallel, PathOrNull, Retrier, Task};
+use crate::asl::{Catcher, Jitter, Map, Parallel, PathOrNull, QueryLanguage, Retrier, Task};
 use crate::engine::history::Event;
 use crate::sync::lock;
 
@@ -123,10 +123,11 @@ impl Run {
                 Work::Parallel(p) => self.parallel_attempt(&at, p, chain).await,
                 Work::Map(m) => self.map_attempt(&at, m, chain).await,
             };
-            let failure = match attempt {
+            let mut failure = match attempt {
                 Ok(v) => return Ok(Attempted::Done(v)),
                 Err(f) => f,
             };
+            self.evaluation_failed(here, &mut failure, chain);
             if let Some(delay) = self.retry_delay(retriers, &mut counts, &failure) {
                 self.engine.clock.sleep(delay).await;
                 retries += 1;
@@ -210,11 +211,19 @@ impl Run {
             None if nulls => _ = err.insert("Cause".into(), Value::Null),
             None => {}
         }
-        let out = dataflow::result_path(here, &c.result_path, raw, Value::Object(err))?;
-        self.emit(
-            chain,
-            Event::state_exited(&here.state.kind, &here.state.name, &out),
-        );
+        let err = Value::Object(err);
+        if here.state.query_language == QueryLanguage::Jsonata {
+            let ctx = self.context(here, 0, None, None);
+            let st = dataflow::states(raw, &ctx, None, Some(&err));
+            let out = match &c.output {
+                Some(t) => dataflow::jsonata(here, t, "Output", &st)?,
+                None => err.clone(),
+            };
+            self.exit_state(here, chain, &out, c.assign.as_ref(), raw, || st)?;
+            return Ok(Some(Step::Next(c.next.clone(), out)));
+        }
+        let out = dataflow::result_path(here, &c.result_path, raw, err.clone())?;
+        self.exit_state(here, chain, &out, c.assign.as_ref(), &err, || Value::Null)?;
         Ok(Some(Step::Next(c.next.clone(), out)))
     }
 }

@@ -65,18 +65,18 @@ impl Run {
         let token = (res.pattern == Pattern::WaitForTaskToken).then(|| self.task_token());
         let ctx = self.context(here, retries, token.as_deref(), None);
         let params = match &t.parameters {
-            Some(tpl) => dataflow::payload(here, tpl, eff, &ctx, &self.rng)?,
+            Some(tpl) => dataflow::payload(here, tpl, "Arguments", eff, &ctx)?,
             None => eff.clone(),
         };
         let timeout = t
             .timeout
             .as_ref()
-            .map(|s| dataflow::seconds(here, s, eff))
+            .map(|s| dataflow::seconds(here, s, "TimeoutSeconds", eff))
             .transpose()?;
         let heartbeat = t
             .heartbeat
             .as_ref()
-            .map(|s| dataflow::seconds(here, s, eff))
+            .map(|s| dataflow::seconds(here, s, "HeartbeatSeconds", eff))
             .transpose()?;
         let handler = self.engine.handler(&res.base);
         let family = handler

@@ -5,6 +5,7 @@ use serde_json::{json, Value};
 use super::dataflow::{self, runtime};
 use super::{Failure, Here, Run};
 use crate::asl::intrinsics;
+use crate::asl::jsonata::cause_unexpected_type;
 use crate::asl::path::Path;
 use crate::asl::payload::not_found_cause;
 use crate::asl::{Env, Fail, StringOrPath, WaitFor};
@@ -24,15 +25,31 @@ impl Run {
             match v {
                 None => Ok(None),
                 Some(StringOrPath::Literal(s)) => Ok(Some(s.clone())),
+                Some(StringOrPath::Expression(text)) => {
+                    let st = dataflow::states(raw, &ctx, None, None);
+                    match dataflow::jsonata_expression(here, text, field, &st)? {
+                        Value::String(s) => Ok(Some(s)),
+                        other => {
+                            let source = dataflow::source(text);
+                            Err(dataflow::query_error(
+                                here,
+                                field,
+                                cause_unexpected_type(source, field, "string", &other),
+                            ))
+                        }
+                    }
+                }
                 Some(StringOrPath::Path(expr)) if !intrinsics::is_intrinsic(expr) => {
                     // AWS names the field `CausePath`/`ErrorPath` when the path matches
                     // nothing (`scenarios.test_base_scenarios.test_invalid_jsonpath[ST.INVALID_JSONPATH_IN_CAUSEPATH]`
                     // in ../shared/conformance/v2).
                     let path = Path::parse(expr).map_err(|e| runtime(here, e))?;
                     let doc = if path.is_context() { &ctx } else { raw };
-                    let v = path.read(&Env::new(raw, &ctx)).map_err(|_| {
-                        runtime(here, not_found_cause(expr, &format!("{field}Path"), doc))
-                    })?;
+                    let v = path
+                        .read(&Env::new(raw, &ctx).with_variables(here.vars))
+                        .map_err(|_| {
+                            runtime(here, not_found_cause(expr, &format!("{field}Path"), doc))
+                        })?;
                     match v {
                         Value::String(s) => Ok(Some(s)),
                         other => Err(runtime(
@@ -46,7 +63,8 @@ impl Run {
                 }
                 Some(StringOrPath::Path(expr)) => {
                     let template = json!({ format!("{field}.$"): expr });
-                    let out = dataflow::payload(here, &template, raw, &ctx, &self.rng)?;
+                    let out =
+                        dataflow::payload(here, &template, &format!("{field}Path"), raw, &ctx)?;
                     match &out[field] {
                         Value::String(s) => Ok(Some(s.clone())),
                         other => Err(runtime(
@@ -80,6 +98,9 @@ impl Run {
     ) -> Result<Millis, Failure> {
         let now = self.now();
         let deadline = match w {
+            WaitFor::Expression { timestamp, text } => {
+                self.jsonata_deadline(here, *timestamp, text, input, now)?
+            }
             WaitFor::Seconds(s) => now.saturating_add(s.saturating_mul(1000)),
             WaitFor::Timestamp(ts) => parse_timestamp(ts).ok_or_else(|| {
                 runtime(
@@ -147,12 +168,13 @@ fn shown(v: &Value) -> String {
 }
 
 fn read_path(here: &Here<'_>, p: &Path, input: &Value) -> Result<Value, Failure> {
-    p.read(&Env::new(input, &Value::Null)).map_err(|_| {
-        runtime(
-            here,
-            format!("Invalid path '{p}': the path references no value"),
-        )
-    })
+    p.read(&Env::new(input, &Value::Null).with_variables(here.vars))
+        .map_err(|_| {
+            runtime(
+                here,
+                format!("Invalid path '{p}': the path references no value"),
+            )
+        })
 }
 
 /// An ISO-8601 extended offset date-time (`2016-03-14T01:59:00Z`, `…+02:00`, fractions
@@ -165,4 +187,52 @@ fn parse_timestamp(s: &str) -> Option<Millis> {
     s.parse::<jiff::Timestamp>()
         .ok()
         .map(|t| t.as_millisecond().max(0) as Millis)
+}
+
+impl Run {
+    /// A JSONata Wait's `Seconds` or `Timestamp` expression as a deadline.
+    fn jsonata_deadline(
+        &self,
+        here: &Here<'_>,
+        timestamp: bool,
+        text: &str,
+        input: &Value,
+        now: Millis,
+    ) -> Result<Millis, Failure> {
+        let ctx = self.context(here, 0, None, None);
+        let st = dataflow::states(input, &ctx, None, None);
+        let field = if timestamp { "Timestamp" } else { "Seconds" };
+        let v = dataflow::jsonata_expression(here, text, field, &st)?;
+        let source = dataflow::source(text);
+        if timestamp {
+            match v.as_str() {
+                Some(s) => s
+                    .parse::<jiff::Timestamp>()
+                    .ok()
+                    .filter(|_| crate::asl::choice::timestamp(s).is_some())
+                    .map(|t| t.as_millisecond().max(0) as Millis)
+                    .ok_or_else(|| {
+                        dataflow::query_error(
+                            here,
+                            field,
+                            format!("The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {s}"),
+                        )
+                    }),
+                None => Err(dataflow::query_error(
+                    here,
+                    field,
+                    cause_unexpected_type(source, field, "string", &v),
+                )),
+            }
+        } else {
+            match v.as_u64() {
+                Some(n) => Ok(now.saturating_add(n.saturating_mul(1000))),
+                None => Err(dataflow::query_error(
+                    here,
+                    field,
+                    cause_unexpected_type(source, field, "number", &v),
+                )),
+            }
+        }
+    }
 }

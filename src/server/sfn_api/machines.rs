@@ -21,6 +21,13 @@ fn machine_fields(m: &StateMachine) -> Value {
     if m.updated_ms.is_some() {
         v["revisionId"] = json!(m.revision_id);
     }
+    // `variableReferences`: only when some state reads a variable (as AWS answers).
+    if let Ok(def) = serde_json::from_str::<Value>(&m.definition_text) {
+        let refs = crate::asl::variable_references(&def);
+        if refs.as_object().is_some_and(|r| !r.is_empty()) {
+            v["variableReferences"] = refs;
+        }
+    }
     v
 }
 
