@@ -201,6 +201,7 @@ impl Harness {
             known: Mutex::new(vec![(url, "<endpoint>".to_string())]),
             tasks: Mutex::new(Vec::new()),
             faults: injector,
+            holders: Mutex::new(std::collections::HashMap::new()),
         });
         dispatch::install(&inner);
         Harness { inner }

@@ -54,6 +54,9 @@ pub enum HarnessError {
     /// A scripted worker's closure panicked.
     #[error("a scripted worker panicked: {0}")]
     WorkerPanicked(String),
+    /// A picture could not be drawn or written ([`Finished::write_html`](crate::Finished::write_html)).
+    #[error("picture: {0}")]
+    Picture(String),
     /// A fault cannot be armed (it names no operation the endpoint serves, say).
     #[error("invalid fault: {0}")]
     InvalidFault(#[from] InvalidFault),
@@ -135,6 +138,8 @@ pub struct ExecutionReport {
     pub workers: Vec<WorkerSummary>,
     /// Every fault injected.
     pub faults: FaultReport,
+    /// Where it stood, as Mermaid flowchart text ([`Execution::picture`](crate::Execution::picture)).
+    pub picture: String,
 }
 
 /// A task token still waiting for an answer, in an [`ExecutionReport`].
@@ -196,7 +201,9 @@ impl fmt::Display for ExecutionReport {
                 writeln!(f, "    - {i}")?;
             }
         }
-        Ok(())
+        let mut block = String::new();
+        crate::harness::picture::fenced(&mut block, "  ", &self.picture);
+        write!(f, "  where it stood:\n{block}")
     }
 }
 
@@ -237,6 +244,9 @@ pub struct VerificationError {
     pub faults: FaultReport,
     /// Task tokens left unanswered.
     pub open_tokens: Vec<OpenToken>,
+    /// Where the executions stood: `(execution ARN, Mermaid text)` of those still running, or
+    /// of the newest one when none runs (newest first, at most three).
+    pub pictures: Vec<(String, String)>,
 }
 
 impl VerificationError {
@@ -263,6 +273,11 @@ impl fmt::Display for VerificationError {
             for t in &self.open_tokens {
                 writeln!(f, "- state '{}' of {}", t.state_name, t.execution_arn)?;
             }
+        }
+        for (arn, mermaid) in &self.pictures {
+            let mut block = String::new();
+            crate::harness::picture::fenced(&mut block, "", mermaid);
+            write!(f, "\nWhere {arn} stood:\n{block}")?;
         }
         Ok(())
     }

@@ -41,6 +41,7 @@ impl HarnessInner {
                 })
                 .collect(),
             faults: FaultReport::new(self.faults.injected()),
+            picture: self.mermaid_of(exec),
         }
     }
 
@@ -57,6 +58,7 @@ impl HarnessInner {
             panics,
             faults: FaultReport::new(self.faults.injected()),
             open_tokens: self.engine().tokens().open_tokens(),
+            pictures: self.report_pictures(),
         })
     }
 }
