@@ -303,7 +303,10 @@ impl Finished {
     /// One self-contained HTML page (no network: the picture as inline SVG, the history's
     /// timeline and the Mermaid text) titled `title`; see [`Picture::html`].
     pub fn html(&self, title: &str) -> Result<String, PictureError> {
-        self.picture.as_ref().map(|p| p.html(title)).map_err(Clone::clone)
+        self.picture
+            .as_ref()
+            .map(|p| p.html(title))
+            .map_err(Clone::clone)
     }
 
     /// Writes [`html`](Self::html), titled with the execution ARN, to `path`.
@@ -314,7 +317,9 @@ impl Finished {
     /// # Ok(()) }
     /// ```
     pub fn write_html(&self, path: impl AsRef<std::path::Path>) -> Result<(), HarnessError> {
-        let page = self.html(self.arn()).map_err(|e| HarnessError::Picture(e.to_string()))?;
+        let page = self
+            .html(self.arn())
+            .map_err(|e| HarnessError::Picture(e.to_string()))?;
         std::fs::write(path.as_ref(), page).map_err(|e| {
             HarnessError::Picture(format!("cannot write {}: {e}", path.as_ref().display()))
         })
