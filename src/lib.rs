@@ -40,6 +40,7 @@ pub mod engine;
 pub mod harness;
 pub mod ids;
 pub mod integrations;
+pub mod mock_config;
 pub mod picture;
 pub mod server;
 pub mod sqs;

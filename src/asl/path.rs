@@ -446,8 +446,13 @@ impl<'a> Parser<'a> {
         loop {
             match self.cur.peek() {
                 None => return Err(self.err("unterminated string")),
+                // A backslash keeps the next character from closing the string, and both stay
+                // in the name: AWS reads `$['Test\""Name"']` as the key `Test\""Name"`
+                // (`scenarios.test_base_scenarios.test_escape_sequence_parsing[ESCAPE_SEQUENCES_JSONPATH]`
+                // in ../shared/conformance/v2).
                 Some('\\') => {
                     self.cur.bump();
+                    s.push('\\');
                     match self.cur.peek() {
                         Some(c) => s.push(c),
                         None => return Err(self.err("unterminated string")),

@@ -70,15 +70,23 @@ fn dynamic(key: &str, v: &Value, env: &Env<'_>) -> Result<Value, StatesError> {
     }
     let path = Path::parse(expr).map_err(|e| StatesError::runtime(e.to_string()))?;
     path.read(env).map_err(|_| {
-        let (what, doc) = if path.is_context() {
-            ("context object", env.context())
+        // AWS says "in the input" for a `$$` path too
+        // (`scenarios.test_base_scenarios.test_invalid_jsonpath[INVALID_JSONPATH_IN_STRING_EXPR_CONTEXTPATH]`
+        // in ../shared/conformance/v2); what it prints there is the document the path read.
+        let doc = if path.is_context() {
+            env.context()
         } else {
-            ("input", env.input())
+            env.input()
         };
-        StatesError::runtime(format!(
-            "The JSONPath '{expr}' specified for the field '{key}' could not be found in the {what} '{doc}'"
-        ))
+        StatesError::runtime(not_found_cause(expr, key, doc))
     })
+}
+
+/// AWS's cause for a JSONPath that matched nothing in a field's document:
+/// `The JSONPath '<expr>' specified for the field '<field>' could not be found in the input
+/// '<doc>'`.
+pub(crate) fn not_found_cause(expr: &str, field: &str, doc: &Value) -> String {
+    format!("The JSONPath '{expr}' specified for the field '{field}' could not be found in the input '{doc}'")
 }
 
 /// A problem found in a payload template at definition time.

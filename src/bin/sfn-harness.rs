@@ -7,6 +7,9 @@
 //! endpoint URL on its first line of standard output, logs one line per request on standard
 //! error (`RUST_LOG` filters them; the default is `info`), and stops cleanly on Ctrl-C.
 //!
+//! With `--mock-config PATH` (or `SFN_MOCK_CONFIG=PATH`) it loads a Step Functions Local mock
+//! configuration, refusing a bad one before it listens.
+//!
 //! ```text
 //! $ cargo run --features cli --bin sfn-harness -- serve --port 8083
 //! sfn-harness: serving Step Functions and SQS on http://127.0.0.1:8083
@@ -25,6 +28,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
 use sfn_harness::account::{Account, AccountConfig};
+use sfn_harness::mock_config::MockConfig;
 use sfn_harness::server::Server;
 use sfn_harness::time::Clock;
 
@@ -75,6 +79,11 @@ struct Serve {
     /// The region in ARNs.
     #[arg(long, default_value = "us-east-1")]
     region: String,
+    /// A Step Functions Local mock configuration (MockConfigFile.json): StartExecution on
+    /// `<stateMachineArn>#<TestCase>` runs that test case. Default: the SFN_MOCK_CONFIG
+    /// environment variable's path, if set.
+    #[arg(long, env = "SFN_MOCK_CONFIG")]
+    mock_config: Option<std::path::PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -180,6 +189,13 @@ async fn serve(args: Serve) -> Result<(), String> {
         account_id: args.account_id.clone(),
         region: args.region.clone(),
     });
+    if let Some(path) = &args.mock_config {
+        let config = MockConfig::from_file(path).map_err(|e| e.to_string())?;
+        account
+            .engine()
+            .set_mock_config(Some(std::sync::Arc::new(config)));
+        tracing::info!(path = %path.display(), "mock configuration loaded");
+    }
     let router = account.router();
     let server = Server::bind(router, (args.host, args.port))
         .map_err(|e| format!("cannot listen on {}:{}: {e}", args.host, args.port))?;

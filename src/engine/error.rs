@@ -69,6 +69,14 @@ pub enum ApiError {
     ValidationException(String),
     /// `ResourceNotFound`: carries the ARN.
     ResourceNotFound(String),
+    /// `ResourceNotFound` with AWS's text for an alias or version that does not exist
+    /// (`Request references a resource that does not exist.`, recorded against AWS in
+    /// LocalStack's `test_sfn_api_aliasing.snapshot.json`, `test_update_no_such_alias_arn`).
+    NoSuchResource,
+    /// `InvalidLoggingConfiguration`: carries the full message.
+    InvalidLoggingConfiguration(String),
+    /// `ConflictException`: carries the full message.
+    Conflict(String),
     /// `TooManyTags`: carries the ARN.
     TooManyTags(String),
     /// `SerializationException`: an undecodable body or a member of the wrong JSON type;
@@ -155,7 +163,9 @@ impl ApiError {
             ApiError::TaskTimedOut => "TaskTimedOut",
             ApiError::MissingRequiredParameter => "MissingRequiredParameter",
             ApiError::ValidationException(_) => "ValidationException",
-            ApiError::ResourceNotFound(_) => "ResourceNotFound",
+            ApiError::ResourceNotFound(_) | ApiError::NoSuchResource => "ResourceNotFound",
+            ApiError::Conflict(_) => "ConflictException",
+            ApiError::InvalidLoggingConfiguration(_) => "InvalidLoggingConfiguration",
             ApiError::TooManyTags(_) => "TooManyTags",
             ApiError::Serialization(_) => "SerializationException",
             ApiError::UnknownOperation(_) => "UnknownOperationException",
@@ -213,6 +223,7 @@ impl ApiError {
             }
             ApiError::MissingRequiredParameter => "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified".into(),
             ApiError::ResourceNotFound(arn) => format!("Resource not found: '{arn}'"),
+            ApiError::NoSuchResource => "Request references a resource that does not exist.".into(),
             ApiError::TooManyTags(arn) => {
                 format!("Too many tags on resource '{arn}' (at most 50)")
             }
@@ -222,6 +233,8 @@ impl ApiError {
             ApiError::InvalidDefinition(message)
             | ApiError::InvalidToken(message)
             | ApiError::ValidationException(message)
+            | ApiError::Conflict(message)
+            | ApiError::InvalidLoggingConfiguration(message)
             | ApiError::Serialization(message)
             | ApiError::ServiceException(message) => message.clone(),
         }

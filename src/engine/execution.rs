@@ -104,6 +104,10 @@ pub struct ExecutionRecord {
     pub(crate) state: Mutex<ExecState>,
     pub(crate) done: watch::Sender<bool>,
     pub(crate) task: Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// The version it was started on (by a version or alias ARN).
+    pub(crate) version_arn: Option<String>,
+    /// The alias it was started through.
+    pub(crate) alias_arn: Option<String>,
 }
 
 impl ExecutionRecord {
@@ -130,6 +134,8 @@ impl ExecutionRecord {
             }),
             done: watch::channel(false).0,
             task: Mutex::new(None),
+            version_arn: None,
+            alias_arn: None,
         }
     }
 
@@ -146,6 +152,17 @@ impl ExecutionRecord {
     /// The execution name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The version the execution was started on (`stateMachineVersionArn`), if it was started
+    /// by a version or alias ARN.
+    pub fn state_machine_version_arn(&self) -> Option<&str> {
+        self.version_arn.as_deref()
+    }
+
+    /// The alias the execution was started through (`stateMachineAliasArn`), if any.
+    pub fn state_machine_alias_arn(&self) -> Option<&str> {
+        self.alias_arn.as_deref()
     }
 
     /// The state machine (as it was when the execution started).
@@ -209,6 +226,14 @@ impl ExecutionRecord {
             return st.events.len() as u64;
         }
         push(&mut st, now, prev, event)
+    }
+
+    /// Whether the event with this id (1-based) has this type.
+    pub(crate) fn event_is(&self, id: u64, event_type: &str) -> bool {
+        let st = self.lock();
+        id.checked_sub(1)
+            .and_then(|i| st.events.get(i as usize))
+            .is_some_and(|e| e.event_type == event_type)
     }
 
     /// The id of the last event recorded.

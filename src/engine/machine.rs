@@ -60,4 +60,8 @@ pub struct StateMachine {
     pub updated_ms: Option<Millis>,
     /// A revision id that changes on every update.
     pub revision_id: String,
+    /// `loggingConfiguration` as given (`{"level":"OFF","includeExecutionData":false}` unless
+    /// set). Accepted and returned as AWS does; sfn-harness has no CloudWatch Logs behind it and
+    /// writes no log events.
+    pub logging_configuration: serde_json::Value,
 }

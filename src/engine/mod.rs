@@ -35,6 +35,7 @@ mod interpreter;
 pub(crate) mod machine;
 pub mod task;
 pub(crate) mod tokens;
+mod versions;
 
 use crate::sync::{lock, read, write};
 use std::collections::HashMap;
@@ -47,12 +48,14 @@ pub use execution::{ExecutionRecord, Status};
 pub use history::HistoryEvent;
 pub use machine::{MachineType, StateMachine};
 pub use tokens::OpenToken;
+pub use versions::{StateMachineAlias, StateMachineVersion};
 
 use execution::Terminal;
 
 use crate::arn::Arn;
 use crate::asl;
 use crate::ids::Ids;
+use crate::mock_config::{MockConfig, MockRun};
 use crate::time::Clock;
 use task::TaskHandler;
 use tokens::{TokenOutcome, Tokens};
@@ -115,6 +118,9 @@ pub(crate) struct EngineInner {
     tags: RwLock<HashMap<String, Vec<(String, String)>>>,
     fallback: RwLock<Option<Arc<dyn TaskHandler>>>,
     observers: RwLock<Vec<TaskObserver>>,
+    mock_config: RwLock<Option<Arc<MockConfig>>>,
+    /// Published versions and aliases (`versions.rs`).
+    versions: RwLock<versions::Registry>,
 }
 
 /// A callback told about every task token handed out (see [`Engine::observe_tasks`]).
@@ -247,6 +253,8 @@ impl Engine {
                 tags: RwLock::new(HashMap::new()),
                 fallback: RwLock::new(None),
                 observers: RwLock::new(Vec::new()),
+                mock_config: RwLock::new(None),
+                versions: RwLock::new(versions::Registry::default()),
                 config,
             }),
         }
@@ -284,6 +292,50 @@ impl Engine {
         *write(&self.inner.fallback) = Some(handler);
     }
 
+    /// Loads a MockConfigFile (Step Functions Local's format): an execution started on
+    /// `<stateMachineArn>#<TestCase>` then runs that test case (see [`crate::mock_config`]).
+    /// `None` unloads it.
+    pub fn set_mock_config(&self, config: Option<Arc<MockConfig>>) {
+        *write(&self.inner.mock_config) = config;
+    }
+
+    /// The MockConfigFile loaded, if any.
+    pub fn mock_config(&self) -> Option<Arc<MockConfig>> {
+        read(&self.inner.mock_config).clone()
+    }
+
+    /// Splits `<stateMachineArn>#<TestCase>` and finds the test case. A bare `#` (or no `#`)
+    /// runs unmocked.
+    fn mock_for(&self, arn: &str) -> Result<(String, Option<Arc<MockRun>>), ApiError> {
+        let Some((machine_arn, case)) = arn.split_once('#') else {
+            return Ok((arn.to_string(), None));
+        };
+        if case.is_empty() {
+            return Ok((machine_arn.to_string(), None));
+        }
+        let machine = self.start_target(machine_arn)?.machine;
+        let found = self
+            .mock_config()
+            .and_then(|c| c.test_case(&machine.name, case));
+        match found {
+            Some(tc) => Ok((machine_arn.to_string(), Some(Arc::new(MockRun::new(tc))))),
+            // Step Functions Local refuses, at StartExecution, a test case its mock file lacks
+            // (sfn-local-test-sm-exec.html: a test case must be defined in the file);
+            // sfn-harness answers a 400 ValidationException that names the missing test case
+            // and the ones the file has.
+            None => Err(ApiError::validation(match self.mock_config() {
+                None => format!(
+                    "The test case '{case}' cannot run: no mock configuration is loaded (sfn-harness serve --mock-config PATH, or SFN_MOCK_CONFIG)"
+                ),
+                Some(c) => format!(
+                    "The mock configuration has no test case '{case}' for the state machine '{}' (its test cases: {})",
+                    machine.name,
+                    c.test_cases(&machine.name).join(", ")
+                ),
+            })),
+        }
+    }
+
     /// Calls `observer` each time a `.waitForTaskToken` task has been submitted.
     pub(crate) fn observe_tasks(&self, observer: TaskObserver) {
         write(&self.inner.observers).push(observer);
@@ -318,8 +370,8 @@ impl Engine {
         if !valid_name(name) {
             return Err(ApiError::InvalidName(name.to_string()));
         }
-        let parsed =
-            asl::parse_str(definition).map_err(|e| ApiError::InvalidDefinition(e.to_string()))?;
+        let parsed = asl::parse_str(definition)
+            .map_err(|e| ApiError::InvalidDefinition(e.aws_message_for(definition)))?;
         if machine_type == MachineType::Express {
             check_express(&parsed)?;
         }
@@ -346,6 +398,7 @@ impl Engine {
             created_ms: self.inner.clock.now_ms(),
             updated_ms: None,
             revision_id,
+            logging_configuration: serde_json::json!({ "level": "OFF", "includeExecutionData": false }),
         });
         machines.push(m.clone());
         Ok(m)
@@ -404,7 +457,9 @@ impl Engine {
             return Err(ApiError::MissingRequiredParameter);
         }
         let parsed = definition
-            .map(|d| asl::parse_str(d).map_err(|e| ApiError::InvalidDefinition(e.to_string())))
+            .map(|d| {
+                asl::parse_str(d).map_err(|e| ApiError::InvalidDefinition(e.aws_message_for(d)))
+            })
             .transpose()?;
         let mut machines = write(&self.inner.machines);
         let slot = machines
@@ -436,10 +491,39 @@ impl Engine {
         Ok(slot.clone())
     }
 
+    /// Sets a machine's `loggingConfiguration` (checked by the API layer). On an update
+    /// (`revise`) that changes it, the machine gets a new revision, as any update does.
+    pub fn set_logging_configuration(
+        &self,
+        arn: &str,
+        logging: serde_json::Value,
+        revise: bool,
+    ) -> Result<Arc<StateMachine>, ApiError> {
+        Self::check_machine_arn(arn)?;
+        let revision_id = self.inner.ids().uuid();
+        let mut machines = write(&self.inner.machines);
+        let slot = machines
+            .iter_mut()
+            .find(|m| m.arn == arn)
+            .ok_or_else(|| ApiError::state_machine_does_not_exist(arn))?;
+        if slot.logging_configuration == logging {
+            return Ok(slot.clone());
+        }
+        let mut m = (**slot).clone();
+        m.logging_configuration = logging;
+        if revise {
+            m.updated_ms = Some(self.inner.clock.now_ms());
+            m.revision_id = revision_id;
+        }
+        *slot = Arc::new(m);
+        Ok(slot.clone())
+    }
+
     /// Deletes a state machine (`DeleteStateMachine`); its running executions are stopped.
     pub fn delete_state_machine(&self, arn: &str) -> Result<(), ApiError> {
         Self::check_machine_arn(arn)?;
         write(&self.inner.machines).retain(|m| m.arn != arn);
+        self.forget_versions(arn);
         let running: Vec<_> = read(&self.inner.executions)
             .iter()
             .filter(|e| e.machine.arn == arn && e.status() == Status::Running)
@@ -461,7 +545,9 @@ impl Engine {
         name: Option<&str>,
         input: Option<&str>,
     ) -> Result<Arc<ExecutionRecord>, ApiError> {
-        let machine = self.state_machine(machine_arn)?;
+        let (machine_arn, mock) = self.mock_for(machine_arn)?;
+        let target = self.start_target(&machine_arn)?;
+        let machine = target.machine.clone();
         if tokio::runtime::Handle::try_current().is_err() {
             return Err(ApiError::ServiceException(
                 "StartExecution must be called from within a Tokio runtime (executions run as tasks on it)".into(),
@@ -516,19 +602,22 @@ impl Engine {
                 }
                 return Err(ApiError::ExecutionAlreadyExists(arn));
             }
-            let exec = Arc::new(ExecutionRecord::new(
-                arn.clone(),
-                name,
-                machine,
-                input,
-                self.inner.clock.now_ms(),
-            ));
+            let mut record =
+                ExecutionRecord::new(arn.clone(), name, machine, input, self.inner.clock.now_ms());
+            record.version_arn = target.version_arn;
+            record.alias_arn = target.alias_arn;
+            let exec = Arc::new(record);
             // Recorded before the interpreter starts, so the history is complete even for an
             // execution stopped the instant it started.
             exec.record(
                 exec.start_ms,
                 0,
-                history::Event::execution_started(&exec.input, &exec.machine.role_arn),
+                history::Event::execution_started_on(
+                    &exec.input,
+                    &exec.machine.role_arn,
+                    exec.alias_arn.as_deref(),
+                    exec.version_arn.as_deref(),
+                ),
             );
             by_arn.insert(arn, exec.clone());
             write(&self.inner.executions).push(exec.clone());
@@ -539,6 +628,7 @@ impl Engine {
             self.inner.clone(),
             exec.clone(),
             seed,
+            mock,
         ));
         let handle = self.inner.clock.spawn(run.run_execution());
         *lock(&exec.task) = Some(handle);
@@ -563,7 +653,14 @@ impl Engine {
         read(&self.inner.executions)
             .iter()
             .rev()
-            .filter(|e| machine_arn.is_none_or(|m| e.machine.arn == m))
+            // A version or alias ARN lists the executions started on it.
+            .filter(|e| {
+                machine_arn.is_none_or(|m| {
+                    e.machine.arn == m
+                        || e.version_arn.as_deref() == Some(m)
+                        || e.alias_arn.as_deref() == Some(m)
+                })
+            })
             .filter(|e| status.is_none_or(|s| e.status() == s))
             .cloned()
             .collect()

@@ -164,6 +164,23 @@ impl std::fmt::Debug for EngineHandle {
 pub trait TaskHandler: Send + Sync + 'static {
     /// Runs the task.
     fn call(&self, request: TaskRequest) -> BoxFuture<'static, Result<Value, StatesError>>;
+
+    /// The task result for a mocked response (a MockConfigFile's `Return`: the service's API
+    /// response), shaped as this integration shapes the service's real response (for SQS, with
+    /// the `SdkHttpMetadata` AWS adds). The default is the mocked response itself.
+    fn mocked(&self, request: &TaskRequest, response: Value) -> Value {
+        let _ = request;
+        response
+    }
+
+    /// What a mocked `.waitForTaskToken` task whose mock throws records as `TaskSubmitted`: what
+    /// the integration would have answered on submission (AWS records the submission before the
+    /// failure: `../shared/conformance/v2`'s `test_sqs_wait_for_task_token_task_failure`). The
+    /// default is `{}`.
+    fn mocked_submission(&self, request: &TaskRequest) -> Value {
+        let _ = request;
+        Value::Object(Default::default())
+    }
 }
 
 struct FnHandler<F>(F);

@@ -60,12 +60,32 @@ impl Machine {
         self.start_execution(Some(name), input)
     }
 
+    /// Starts an execution that runs the test case `test_case` of the mock configuration
+    /// loaded with [`Harness::load_mock_config`](crate::Harness::load_mock_config) (as
+    /// StartExecution on `<stateMachineArn>#<TestCase>`). An unknown test case is refused.
+    pub async fn start_test_case(
+        &self,
+        test_case: &str,
+        input: Value,
+    ) -> Result<Execution, HarnessError> {
+        self.start_at(&format!("{}#{test_case}", self.inner.arn), None, input)
+    }
+
     fn start_execution(&self, name: Option<&str>, input: Value) -> Result<Execution, HarnessError> {
+        self.start_at(&self.inner.arn, name, input)
+    }
+
+    fn start_at(
+        &self,
+        arn: &str,
+        name: Option<&str>,
+        input: Value,
+    ) -> Result<Execution, HarnessError> {
         let text = input.to_string();
         let exec = self
             .harness
             .engine()
-            .start_execution(&self.inner.arn, name, Some(&text))?;
+            .start_execution(arn, name, Some(&text))?;
         Ok(Execution {
             harness: self.harness.clone(),
             inner: exec,

@@ -212,6 +212,35 @@ impl Harness {
         &self.inner.account
     }
 
+    /// Loads a Step Functions Local mock configuration (a
+    /// [`MockConfig`](crate::mock_config::MockConfig), read from a file or a value):
+    /// [`Machine::start_test_case`] then runs one of its test cases, as StartExecution on
+    /// `<stateMachineArn>#<TestCase>` does over the endpoint.
+    ///
+    /// ```
+    /// # use sfn_harness::prelude::*;
+    /// use sfn_harness::mock_config::MockConfig;
+    /// use serde_json::json;
+    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let h = Harness::start().await;
+    /// h.load_mock_config(MockConfig::from_value(&json!({
+    ///     "StateMachines": { "pay": { "TestCases": { "Declined": { "Charge": "Declined" } } } },
+    ///     "MockedResponses": { "Declined": { "0": { "Throw": { "Error": "Card.Declined", "Cause": "no funds" } } } }
+    /// }))?);
+    /// let pay = h.create_state_machine("pay", json!({ "StartAt": "Charge", "States": {
+    ///     "Charge": { "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true } } })).await?;
+    /// let done = pay.start_test_case("Declined", json!({})).await?.finish().await?;
+    /// assert_eq!(done.error().as_deref(), Some("Card.Declined"));
+    /// # Ok(()) }
+    /// ```
+    pub fn load_mock_config(&self, config: crate::mock_config::MockConfig) {
+        self.inner
+            .account
+            .engine()
+            .set_mock_config(Some(Arc::new(config)));
+    }
+
     /// The Step Functions engine behind the harness.
     // Kept for the tests that reach the engine directly (`tests/faults.rs`); new code goes
     // through `account()`.

@@ -47,6 +47,7 @@ use serde_json::{json, Map, Value};
 
 use crate::asl::StatesError;
 use crate::engine::task::{BoxFuture, TaskHandler, TaskRequest};
+use crate::sqs::md5::md5_of_body;
 use crate::sqs::{MessageAttributeValue, SendMessage, Sqs, SqsError};
 
 /// The resource ARN this integration answers (without `.waitForTaskToken`).
@@ -142,6 +143,20 @@ fn attribute(name: &str, a: &Value) -> Result<MessageAttributeValue, StatesError
 
 /// The error name and cause AWS reports for an SQS error, in the Java SDK's wording.
 fn sqs_error(e: &SqsError, request_id: &str) -> StatesError {
+    // A `QueueUrl` that names a host but no queue (`http://no-such-queue-…`): AWS's SDK sends
+    // the request to that host, whose name does not resolve
+    // (`error_handling.test_task_service_sqs.test_send_message_no_such_queue[_no_catch]` in
+    // ../shared/conformance/v2: `SQS.SdkClientException`, "Unable to execute HTTP request:
+    // no-such-queue-fa484d45: Name or service not known").
+    if let SqsError::InvalidAddress(url) = e {
+        if let Some((_, rest)) = url.split_once("://") {
+            let host = rest.split(['/', ':', '?', '#']).next().unwrap_or(rest);
+            return StatesError::new(
+                "SQS.SdkClientException",
+                format!("Unable to execute HTTP request: {host}: Name or service not known"),
+            );
+        }
+    }
     let exception = match e.query_code() {
         "AWS.SimpleQueueService.NonExistentQueue" => "QueueDoesNotExistException".to_string(),
         "InvalidMessageContents" => "InvalidMessageContentsException".to_string(),
@@ -159,6 +174,40 @@ fn sqs_error(e: &SqsError, request_id: &str) -> StatesError {
             e.query_code()
         ),
     )
+}
+
+/// `body` with the `SdkHttpMetadata` and `SdkResponseMetadata` the Java SDK adds to an SQS
+/// response.
+fn with_sdk_metadata(mut body: Map<String, Value>, request_id: &str, now_ms: u64) -> Value {
+    let date = jiff::Timestamp::from_millisecond(now_ms as i64)
+        .map(|t| t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string())
+        .unwrap_or_default();
+    let length = Value::Object(body.clone()).to_string().len().to_string();
+    body.insert(
+        "SdkHttpMetadata".into(),
+        json!({
+            "AllHttpHeaders": {
+                "x-amzn-RequestId": [request_id],
+                "connection": ["keep-alive"],
+                "Content-Length": [length],
+                "Date": [date],
+                "Content-Type": ["application/x-amz-json-1.0"]
+            },
+            "HttpHeaders": {
+                "connection": "keep-alive",
+                "Content-Length": length,
+                "Content-Type": "application/x-amz-json-1.0",
+                "Date": date,
+                "x-amzn-RequestId": request_id
+            },
+            "HttpStatusCode": 200
+        }),
+    );
+    body.insert(
+        "SdkResponseMetadata".into(),
+        json!({ "RequestId": request_id }),
+    );
+    Value::Object(body)
 }
 
 impl TaskHandler for SqsIntegration {
@@ -179,36 +228,32 @@ impl TaskHandler for SqsIntegration {
             if let Some(s) = &out.sequence_number {
                 body.insert("SequenceNumber".into(), json!(s));
             }
-            let date = jiff::Timestamp::from_millisecond(request.clock.now_ms() as i64)
-                .map(|t| t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string())
-                .unwrap_or_default();
-            let length = Value::Object(body.clone()).to_string().len().to_string();
-            body.insert(
-                "SdkHttpMetadata".into(),
-                json!({
-                    "AllHttpHeaders": {
-                        "x-amzn-RequestId": [request_id],
-                        "connection": ["keep-alive"],
-                        "Content-Length": [length],
-                        "Date": [date],
-                        "Content-Type": ["application/x-amz-json-1.0"]
-                    },
-                    "HttpHeaders": {
-                        "connection": "keep-alive",
-                        "Content-Length": length,
-                        "Content-Type": "application/x-amz-json-1.0",
-                        "Date": date,
-                        "x-amzn-RequestId": request_id
-                    },
-                    "HttpStatusCode": 200
-                }),
-            );
-            body.insert(
-                "SdkResponseMetadata".into(),
-                json!({ "RequestId": request_id }),
-            );
-            Ok(Value::Object(body))
+            Ok(with_sdk_metadata(body, &request_id, request.clock.now_ms()))
         })
+    }
+
+    /// A mocked SendMessage response gets the metadata the real one gets (the v2 corpus's
+    /// `mock_config` case `test_sqs_send_message`: AWS's output carries `SdkHttpMetadata`).
+    fn mocked(&self, request: &TaskRequest, response: Value) -> Value {
+        match response {
+            Value::Object(body) => {
+                with_sdk_metadata(body, &self.sqs.request_id(), request.clock.now_ms())
+            }
+            other => other,
+        }
+    }
+
+    /// What SendMessage would have answered, without sending: the body's MD5 and a message id.
+    fn mocked_submission(&self, request: &TaskRequest) -> Value {
+        let body = match request.input.get("MessageBody") {
+            Some(Value::String(s)) => s.clone(),
+            Some(v) => v.to_string(),
+            None => String::new(),
+        };
+        let mut o = Map::new();
+        o.insert("MD5OfMessageBody".into(), json!(md5_of_body(&body)));
+        o.insert("MessageId".into(), json!(self.sqs.request_id()));
+        with_sdk_metadata(o, &self.sqs.request_id(), request.clock.now_ms())
     }
 }
 
@@ -234,5 +279,20 @@ mod tests {
         assert!(parse_parameters(&json!({ "MessageBody": "x" })).is_err());
         assert!(parse_parameters(&json!({ "QueueUrl": "q" })).is_err());
         assert!(parse_parameters(&json!("nope")).is_err());
+    }
+
+    #[test]
+    fn a_queue_url_with_a_host_and_no_queue_fails_as_the_sdk_does() {
+        // error_handling.test_task_service_sqs.test_send_message_no_such_queue_no_catch
+        // (../shared/conformance/v2).
+        let e = sqs_error(
+            &SqsError::InvalidAddress("http://no-such-queue-fa484d45".into()),
+            "r",
+        );
+        assert_eq!(e.error, "SQS.SdkClientException");
+        assert_eq!(
+            e.cause,
+            "Unable to execute HTTP request: no-such-queue-fa484d45: Name or service not known"
+        );
     }
 }

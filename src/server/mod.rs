@@ -1,7 +1,9 @@
 //! The HTTP endpoint: one loopback port that the real AWS SDK clients talk to.
 //!
 //! Every AWS JSON 1.0 request is `POST /` with an `X-Amz-Target: <Prefix>.<Operation>` header.
-//! A [`Router`] maps prefixes to [`JsonService`]s — `AmazonSQS` to the SQS engine
+//! A request without one whose body is a form (`Action=…&Version=2012-11-05`) is an SQS query
+//! request: the SQS query front-end (`sqs_api::query`) turns it into the JSON request of the same
+//! operation, routes it like any other, and answers in XML. A [`Router`] maps prefixes to [`JsonService`]s — `AmazonSQS` to the SQS engine
 //! ([`SqsApi`]), and `AWSStepFunctions` to whatever Step Functions API is plugged in with
 //! [`Router::with_service`]. A [`Server`] binds `127.0.0.1:0` (or, with [`Server::bind`], any
 //! address) synchronously (so its URL is known at once), serves with hyper on the current tokio
@@ -417,12 +419,65 @@ async fn serve(
     let _activity = router.clock.activity();
     let started = std::time::Instant::now();
     let request_id = uuid::Uuid::new_v4().to_string();
-    let target = req
-        .headers()
-        .get("x-amz-target")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let reply = match read_body(req.into_body()).await {
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+    };
+    let mut target = header("x-amz-target");
+    // Without a target, a form body (or an `Action` in the URL) is an SQS query request.
+    let query = target.is_none()
+        && sqs_api::query::is_query(header("content-type").as_deref(), req.uri().query());
+    let path = req.uri().path().to_string();
+    let url_query = req.uri().query().map(str::to_owned);
+    if target.is_none() && !query && sqs_api::query::is_queue_url_get(req.method().as_str(), &path)
+    {
+        let reply = sqs_api::query::unknown_operation_document();
+        log_request(None, &reply, started.elapsed(), &request_id);
+        return Ok(to_response(reply, &request_id));
+    }
+    // SQS queues follow the client's signing region.
+    let region = header("authorization").and_then(|a| crate::sqs::signing_region(&a));
+    let trace_header = header("x-amzn-trace-id");
+    let handled = async {
+        serve_body(
+            router,
+            req.into_body(),
+            query,
+            &mut target,
+            &path,
+            url_query.as_deref(),
+            &request_id,
+        )
+        .await
+    };
+    let reply = crate::sqs::in_request(region, trace_header, handled).await?;
+    log_request(target.as_deref(), &reply, started.elapsed(), &request_id);
+    Ok(to_response(reply, &request_id))
+}
+
+/// Reads the body of a request and answers it: as an SQS query request (`query`), or routed by
+/// `target`. A query request's target is filled in from its `Action`.
+async fn serve_body(
+    router: &Router,
+    body: Incoming,
+    query: bool,
+    target: &mut Option<String>,
+    path: &str,
+    url_query: Option<&str>,
+    request_id: &str,
+) -> Result<JsonReply, ConnectionDropped> {
+    let reply = match read_body(body).await {
+        Body::Complete(body) if query => {
+            match sqs_api::query::serve(router, path, url_query, &body, request_id).await {
+                Some((served, reply)) => {
+                    *target = Some(served);
+                    reply
+                }
+                None => return Err(ConnectionDropped),
+            }
+        }
         Body::Complete(body) => match router.call(target.as_deref(), &body).await {
             Outcome::Reply(reply) => reply,
             Outcome::Dropped => return Err(ConnectionDropped),
@@ -436,8 +491,7 @@ async fn serve(
             JsonReply::serialization(&format!("Could not read the request body: {e}"))
         }
     };
-    log_request(target.as_deref(), &reply, started.elapsed(), &request_id);
-    Ok(to_response(reply, &request_id))
+    Ok(reply)
 }
 
 /// One `tracing` event per request: operation, status, duration (and the error's `__type`).
@@ -497,10 +551,17 @@ fn to_response(reply: JsonReply, request_id: &str) -> Response<Full<Bytes>> {
     let mut resp = Response::new(Full::new(reply.body));
     *resp.status_mut() = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::BAD_REQUEST);
     let headers = resp.headers_mut();
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("application/x-amz-json-1.0"),
-    );
+    // JSON unless the reply names its own type (the SQS query protocol's XML).
+    if !reply
+        .headers
+        .iter()
+        .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+    {
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("application/x-amz-json-1.0"),
+        );
+    }
     if let Ok(v) = HeaderValue::from_str(request_id) {
         headers.insert(HeaderName::from_static("x-amzn-requestid"), v);
     }

@@ -112,7 +112,7 @@ pub enum SqsError {
     )]
     InvalidBatchEntryId,
     /// The total size of a batch is over the limit; carries the size sent.
-    #[error("Batch requests cannot be longer than 262144 bytes. You have sent {0} bytes.")]
+    #[error("Batch requests cannot be longer than 1048576 bytes. You have sent {0} bytes.")]
     BatchRequestTooLong(usize),
     /// An attribute name that SQS does not know; carries AWS's full message.
     #[error("{0}")]
@@ -132,6 +132,10 @@ pub enum SqsError {
     /// A queue URL that cannot name a queue.
     #[error("The address {0} is not valid for this endpoint.")]
     InvalidAddress(String),
+    /// A resource named by ARN or handle (a message move task's) does not exist; carries AWS's
+    /// message.
+    #[error("{0}")]
+    ResourceNotFound(String),
     /// An operation this fake (or AWS, for this queue type) does not support.
     #[error("{0}")]
     UnsupportedOperation(String),
@@ -166,6 +170,7 @@ impl SqsError {
             SqsError::MissingParameter(_) => "MissingRequiredParameterException",
             SqsError::InvalidAddress(_) => "InvalidAddress",
             SqsError::UnsupportedOperation(_) => "UnsupportedOperation",
+            SqsError::ResourceNotFound(_) => "ResourceNotFoundException",
         }
     }
 
@@ -205,6 +210,8 @@ impl SqsError {
             SqsError::MissingParameter(_) => "MissingParameter",
             SqsError::InvalidAddress(_) => "InvalidAddress",
             SqsError::UnsupportedOperation(_) => "AWS.SimpleQueueService.UnsupportedOperation",
+            // No `awsQueryError` in the model: the shape name is the code.
+            SqsError::ResourceNotFound(_) => "ResourceNotFoundException",
         }
     }
 

@@ -52,6 +52,9 @@
 //! | `receive.rs` | `ReceiveMessage`, long polls, redrive to a dead-letter queue, rendering |
 //! | `visibility.rs` | `DeleteMessage`, `ChangeMessageVisibility` and their batches |
 //! | `batch.rs` | the batch entry checks and the `Successful` / `Failed` split |
+//! | `permissions.rs` | `AddPermission`, `RemovePermission` |
+//! | `move_tasks.rs` | `StartMessageMoveTask`, `CancelMessageMoveTask`, `ListMessageMoveTasks` |
+//! | `region.rs` | the request's region (the client's signing region) that queues follow |
 //! | `consume.rs` | crate-internal: the harness's workers taking one message by id |
 //! | `queue.rs` | a queue's stored state, its attributes and their ranges, [`RedrivePolicy`] |
 //! | `message.rs` | stored messages, [`MessageAttributeValue`], validation, receipt handles |
@@ -67,9 +70,12 @@ pub(crate) mod delivery;
 mod error;
 pub(crate) mod md5;
 pub(crate) mod message;
+mod move_tasks;
+mod permissions;
 pub(crate) mod queue;
 mod queues;
 mod receive;
+mod region;
 mod send;
 mod types;
 mod visibility;
@@ -82,7 +88,9 @@ use std::sync::{Arc, Mutex, RwLock};
 
 pub use error::{ErrorType, SqsError};
 pub use message::MessageAttributeValue;
+pub use move_tasks::MessageMoveTask;
 pub use queue::RedrivePolicy;
+pub use region::{in_region, in_request, signing_region};
 pub use types::*;
 
 use crate::ids::Ids;
@@ -133,6 +141,8 @@ struct State {
     queues: BTreeMap<String, Queue>,
     deleted: HashMap<String, Millis>,
     next_sequence: u128,
+    /// Every `StartMessageMoveTask`, oldest first.
+    move_tasks: Vec<MessageMoveTask>,
 }
 
 impl State {
@@ -174,6 +184,7 @@ impl Sqs {
                 queues: BTreeMap::new(),
                 deleted: HashMap::new(),
                 next_sequence: 18_849_496_460_467_696_128,
+                move_tasks: Vec::new(),
             }),
             ids: Mutex::new(Ids::random()),
             hook: RwLock::new(None),
@@ -225,22 +236,67 @@ impl Sqs {
         &self.account_id
     }
 
-    /// The region used in queue ARNs.
+    /// The service's own region: that of queues created outside a request of another region
+    /// (see [`in_region`]).
     pub fn region(&self) -> &str {
         &self.region
     }
 
-    /// The URL of queue `name`.
+    /// The region of the call being served: the request's (see [`in_region`]), else the
+    /// service's.
+    fn region_now(&self) -> String {
+        region::current().unwrap_or_else(|| self.region.clone())
+    }
+
+    /// The key of queue `name` of `region` in the queue table: the bare name in the service's
+    /// region, `<region>/<name>` in another.
+    fn key(&self, region: &str, name: &str) -> String {
+        if region == self.region {
+            name.to_string()
+        } else {
+            format!("{region}/{name}")
+        }
+    }
+
+    /// The key of queue `name` in the region of the call being served.
+    fn key_here(&self, name: &str) -> String {
+        self.key(&self.region_now(), name)
+    }
+
+    /// The region and name of a queue key.
+    fn split_key<'k>(&'k self, key: &'k str) -> (&'k str, &'k str) {
+        key.split_once('/').unwrap_or((self.region.as_str(), key))
+    }
+
+    /// The URL of the queue with table key `key`.
+    fn url_of_key(&self, key: &str) -> String {
+        let base = lock(&self.base_url).clone();
+        match key.split_once('/') {
+            Some((region, name)) => format!("{base}/queue/{region}/{}/{name}", self.account_id),
+            None => format!("{base}/{}/{key}", self.account_id),
+        }
+    }
+
+    /// The key of the queue of this account that an SQS ARN names.
+    fn key_of_arn(&self, arn: &str) -> Option<String> {
+        let (region, account, name) = queue::parse_arn(arn)?;
+        (account == self.account_id).then(|| self.key(region, name))
+    }
+
+    /// The URL of queue `name` (in the region of the call being served; see [`in_region`]).
     pub fn queue_url(&self, name: &str) -> String {
-        format!("{}/{}/{}", lock(&self.base_url), self.account_id, name)
+        self.url_of_key(&self.key_here(name))
     }
 
-    /// The ARN of queue `name`.
+    /// The ARN of queue `name` (in the region of the call being served).
     pub fn queue_arn(&self, name: &str) -> String {
-        crate::arn::format("aws", "sqs", &self.region, &self.account_id, name)
+        crate::arn::format("aws", "sqs", &self.region_now(), &self.account_id, name)
     }
 
-    /// Resolves a queue URL (of any host) to a queue name, by its last two path segments.
+    /// Resolves a queue URL (of any host) to a queue name, by its last two path segments. A bare
+    /// queue name (no `/`) names the queue of this account, as AWS accepts it where a
+    /// `QueueUrl` is expected (SDK for Java v1 code passing a name "works in production":
+    /// localstack/localstack#8545).
     fn name_of(&self, queue_url: &str) -> Result<String, SqsError> {
         if queue_url.is_empty() {
             return Err(SqsError::MissingParameter("QueueUrl".into()));
@@ -249,6 +305,15 @@ impl Sqs {
         let path = path.split_once("://").map_or(path, |(_, rest)| rest);
         let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
         match segments.as_slice() {
+            [name] if !queue_url.contains("://") && !queue_url.contains('/') => {
+                Ok(self.key_here(name))
+            }
+            [.., "queue", region, account, name] => {
+                if *account != self.account_id {
+                    return Err(SqsError::QueueDoesNotExist);
+                }
+                Ok(self.key(region, name))
+            }
             [.., account, name] if segments.len() >= 2 || !queue_url.contains("://") => {
                 if *account != self.account_id {
                     return Err(SqsError::QueueDoesNotExist);

@@ -1,7 +1,9 @@
 //! Queues: names, settable attributes with AWS's ranges and defaults, and the stored state.
 //!
 //! Ranges and defaults are those of the `SetQueueAttributes` reference: `DelaySeconds` 0–900
-//! (0), `MaximumMessageSize` 1,024–262,144 (262,144), `MessageRetentionPeriod` 60–1,209,600
+//! (0), `MaximumMessageSize` 1,024–1,048,576 (1,048,576: AWS raised it from 256 KiB to 1 MiB in
+//! August 2025, "Amazon SQS increases maximum message payload size to 1 MiB"),
+//! `MessageRetentionPeriod` 60–1,209,600
 //! (345,600), `ReceiveMessageWaitTimeSeconds` 0–20 (0), `VisibilityTimeout` 0–43,200 (30),
 //! `RedrivePolicy` `{"deadLetterTargetArn", "maxReceiveCount" 1–1000}`; FIFO queues add
 //! `FifoQueue`, `ContentBasedDeduplication`, `DeduplicationScope` (`queue` | `messageGroup`) and
@@ -43,6 +45,9 @@ const FIFO_ONLY: &[&str] = &[
     "DeduplicationScope",
     "FifoThroughputLimit",
 ];
+
+/// The largest message (and batch) AWS accepts, and the default `MaximumMessageSize`: 1 MiB.
+pub(crate) const MAX_MESSAGE_BYTES: i64 = 1_048_576;
 
 /// The read-only attributes, in AWS's order.
 pub(crate) const READ_ONLY: &[&str] = &[
@@ -107,7 +112,7 @@ impl QueueConfig {
         let mut values = BTreeMap::new();
         for (k, v) in [
             ("VisibilityTimeout", "30"),
-            ("MaximumMessageSize", "262144"),
+            ("MaximumMessageSize", "1048576"),
             ("MessageRetentionPeriod", "345600"),
             ("DelaySeconds", "0"),
             ("ReceiveMessageWaitTimeSeconds", "0"),
@@ -142,7 +147,7 @@ impl QueueConfig {
         self.int("DelaySeconds", 0)
     }
     pub(crate) fn maximum_message_size(&self) -> i64 {
-        self.int("MaximumMessageSize", 262_144)
+        self.int("MaximumMessageSize", MAX_MESSAGE_BYTES)
     }
     pub(crate) fn retention_seconds(&self) -> i64 {
         self.int("MessageRetentionPeriod", 345_600)
@@ -237,7 +242,7 @@ pub(crate) fn canonical_attribute(
     }
     let v = match name {
         "VisibilityTimeout" => int_in(name, value, 0, 43_200)?,
-        "MaximumMessageSize" => int_in(name, value, 1_024, 262_144)?,
+        "MaximumMessageSize" => int_in(name, value, 1_024, MAX_MESSAGE_BYTES)?,
         "MessageRetentionPeriod" => int_in(name, value, 60, 1_209_600)?,
         "DelaySeconds" => int_in(name, value, 0, 900)?,
         "ReceiveMessageWaitTimeSeconds" => int_in(name, value, 0, 20)?,
@@ -258,6 +263,9 @@ pub(crate) fn canonical_attribute(
             "perQueue" | "perMessageGroupId" => value.to_string(),
             _ => return Err(invalid_attr(name)),
         },
+        // An empty policy removes it (recorded against AWS by LocalStack,
+        // `test_set_empty_queue_policy`: the attribute is gone from GetQueueAttributes after).
+        "Policy" if value.is_empty() => return Ok(None),
         "RedrivePolicy" => {
             if value.is_empty() {
                 return Ok(None);

@@ -29,6 +29,7 @@ impl Sqs {
         };
         queue::validate_name(&name, fifo)?;
         let now = self.clock.now_ms();
+        let key = self.key_here(&name);
         let mut st = lock(&self.state);
         let mut config = QueueConfig::defaults(fifo);
         {
@@ -41,20 +42,27 @@ impl Sqs {
                 };
             }
         }
-        if let Some(existing) = st.queues.get(&name) {
+        if let Some(existing) = st.queues.get(&key) {
+            // Only the attributes the request names are compared: re-creating a queue with no
+            // attributes returns its URL whatever its attributes (AWS's CreateQueue reference:
+            // "If you provide the name of an existing queue along with the exact names and
+            // values of all the queue's attributes, CreateQueue returns the queue URL").
             for attr in queue::SETTABLE {
+                if !input.attributes.contains_key(*attr) {
+                    continue;
+                }
                 if existing.config.values.get(*attr) != config.values.get(*attr) {
                     return Err(SqsError::QueueNameExists((*attr).to_string()));
                 }
             }
-            return Ok(self.queue_url(&name));
+            return Ok(self.url_of_key(&key));
         }
-        if let Some(at) = st.deleted.get(&name) {
+        if let Some(at) = st.deleted.get(&key) {
             if now < at.saturating_add(SIXTY_SECONDS_MS) {
                 return Err(SqsError::QueueDeletedRecently);
             }
         }
-        st.deleted.remove(&name);
+        st.deleted.remove(&key);
         let q = Queue {
             arn: self.queue_arn(&name),
             name: name.clone(),
@@ -68,17 +76,13 @@ impl Sqs {
             last_purge: None,
             notify: Arc::new(Notify::new()),
         };
-        st.queues.insert(name.clone(), q);
-        Ok(self.queue_url(&name))
+        st.queues.insert(key.clone(), q);
+        Ok(self.url_of_key(&key))
     }
 
     /// Whether `arn` names an existing queue of this account; `Some(is_fifo)` if so.
     fn lookup_arn(&self, queues: &BTreeMap<String, Queue>, arn: &str) -> Option<bool> {
-        let (_, account, name) = queue::parse_arn(arn)?;
-        if account != self.account_id {
-            return None;
-        }
-        queues.get(name).map(|q| q.fifo)
+        queues.get(&self.key_of_arn(arn)?).map(|q| q.fifo)
     }
 
     /// `GetQueueUrl`.
@@ -93,8 +97,9 @@ impl Sqs {
         if owner_account_id.is_some_and(|a| a != self.account_id) {
             return Err(SqsError::QueueDoesNotExist);
         }
-        if lock(&self.state).queues.contains_key(queue_name) {
-            Ok(self.queue_url(queue_name))
+        let key = self.key_here(queue_name);
+        if lock(&self.state).queues.contains_key(&key) {
+            Ok(self.url_of_key(&key))
         } else {
             Err(SqsError::QueueDoesNotExist)
         }
@@ -124,23 +129,28 @@ impl Sqs {
             None => None,
         };
         let prefix = input.queue_name_prefix.unwrap_or_default();
+        let region = self.region_now();
         let st = lock(&self.state);
-        let names: Vec<&String> = st
+        let mut names: Vec<(&str, &String)> = st
             .queues
             .keys()
-            .filter(|n| n.starts_with(&prefix))
-            .filter(|n| after.as_ref().is_none_or(|a| *n > a))
+            .map(|k| (self.split_key(k), k))
+            .filter(|((r, _), _)| *r == region)
+            .map(|((_, n), k)| (n, k))
+            .filter(|(n, _)| n.starts_with(&prefix))
+            .filter(|(n, _)| after.as_deref().is_none_or(|a| *n > a))
             .collect();
+        names.sort();
         let limit = input.max_results.map_or(1000, |n| n as usize);
-        let page: Vec<&String> = names.iter().take(limit).copied().collect();
+        let page: Vec<(&str, &String)> = names.iter().take(limit).copied().collect();
         let next_token = match (input.max_results, page.last()) {
-            (Some(_), Some(last)) if names.len() > page.len() => {
+            (Some(_), Some((last, _))) if names.len() > page.len() => {
                 Some(base64::engine::general_purpose::STANDARD.encode(last.as_bytes()))
             }
             _ => None,
         };
         Ok(ListQueuesOutput {
-            queue_urls: page.iter().map(|n| self.queue_url(n)).collect(),
+            queue_urls: page.iter().map(|(_, k)| self.url_of_key(k)).collect(),
             next_token,
         })
     }
@@ -264,6 +274,9 @@ impl Sqs {
             }
             q.last_purge = Some(now);
             q.messages.clear();
+            // The deduplication window goes with the messages (LocalStack's AWS-validated
+            // `test_purge_queue_clears_fifo_deduplication_cache`).
+            q.dedup.clear();
             Ok(())
         })
     }
@@ -301,13 +314,13 @@ impl Sqs {
         let st = lock(&self.state);
         Ok(st
             .queues
-            .values()
-            .filter(|q| {
+            .iter()
+            .filter(|(_, q)| {
                 q.config
                     .redrive_policy()
                     .is_some_and(|p| p.dead_letter_target_arn == arn)
             })
-            .map(|q| self.queue_url(&q.name))
+            .map(|(k, _)| self.url_of_key(k))
             .collect())
     }
 }

@@ -2,11 +2,11 @@
 //! redrive of messages received `maxReceiveCount` times to the dead-letter queue, and the
 //! rendering of a stored message as a [`ReceivedMessage`].
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::MutexGuard;
 
 use super::message::StoredMessage;
-use super::queue::{self, Queue};
+use super::queue::Queue;
 use super::{
     md5, secs_to_ms, MessageAttributeValue, ReceiveMessage, ReceivedMessage, Sqs, SqsError, State,
 };
@@ -138,6 +138,26 @@ impl Sqs {
             }
         }
         let mut order: Vec<usize> = (0..q.messages.len()).collect();
+        if q.fifo {
+            // "When receiving messages from a FIFO queue with multiple message groups, Amazon SQS
+            // first attempts to return as many messages with the same message group ID as
+            // possible" (SQS Developer Guide, "FIFO queue delivery logic"): groups in the order
+            // of their oldest message, each group's messages in send order.
+            let mut rank: HashMap<&str, usize> = HashMap::new();
+            for m in &q.messages {
+                let next = rank.len();
+                rank.entry(m.group_id.as_deref().unwrap_or_default())
+                    .or_insert(next);
+            }
+            let rank_of = |i: &usize| {
+                q.messages
+                    .get(*i)
+                    .and_then(|m| rank.get(m.group_id.as_deref().unwrap_or_default()))
+                    .copied()
+                    .unwrap_or(usize::MAX)
+            };
+            order.sort_by_key(rank_of);
+        }
         if let (false, Some(seed)) = (q.fifo, reorder) {
             use rand::seq::SliceRandom;
             use rand::SeedableRng;
@@ -191,21 +211,16 @@ impl Sqs {
     ) -> (Millis, MutexGuard<'_, State>, Option<(String, u32)>) {
         let now = self.clock.now_ms();
         let st = lock(&self.state);
-        let redrive = Self::redrive(&st.queues, name, &self.account_id);
+        let redrive = self.redrive(&st.queues, name);
         (now, st, redrive)
     }
 
     /// The dead-letter queue and `maxReceiveCount` of queue `name`'s redrive policy, when that
     /// queue exists in this account (otherwise messages are never moved, as in AWS).
-    fn redrive(
-        queues: &BTreeMap<String, Queue>,
-        name: &str,
-        account_id: &str,
-    ) -> Option<(String, u32)> {
+    fn redrive(&self, queues: &BTreeMap<String, Queue>, name: &str) -> Option<(String, u32)> {
         let policy = queues.get(name)?.config.redrive_policy()?;
-        let (_, account, dlq) = queue::parse_arn(&policy.dead_letter_target_arn)?;
-        (account == account_id && dlq != name && queues.contains_key(dlq))
-            .then(|| (dlq.to_string(), policy.max_receive_count))
+        let dlq = self.key_of_arn(&policy.dead_letter_target_arn)?;
+        (dlq != name && queues.contains_key(&dlq)).then_some((dlq, policy.max_receive_count))
     }
 
     /// Moves the messages at `indices` of queue `from` to the dead-letter queue `dlq`, as new

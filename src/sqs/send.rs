@@ -6,7 +6,8 @@ use sha2::{Digest, Sha256};
 
 use super::batch::{batch, check_batch};
 use super::delivery::Sent;
-use super::message::{self, StoredMessage};
+use super::message::{self, MessageAttributeValue, StoredMessage};
+use super::queue;
 use super::{md5, secs_to_ms, BatchOutput, SendMessage, SendMessageOutput, Sqs, SqsError, State};
 use crate::sync::lock;
 use crate::time::Millis;
@@ -37,7 +38,7 @@ impl Sqs {
         Ok(out)
     }
 
-    /// `SendMessageBatch`: up to 10 entries, at most 262,144 bytes in total.
+    /// `SendMessageBatch`: up to 10 entries, at most 1 MiB (1,048,576 bytes) in total.
     pub fn send_message_batch(
         &self,
         queue_url: &str,
@@ -49,7 +50,7 @@ impl Sqs {
             "SendMessageBatchRequestEntry",
         )?;
         let total: usize = entries.iter().map(|(_, m)| m.size()).sum();
-        if total > 262_144 {
+        if total > queue::MAX_MESSAGE_BYTES as usize {
             return Err(SqsError::BatchRequestTooLong(total));
         }
         let now = self.clock.now_ms();
@@ -172,7 +173,26 @@ impl Sqs {
                 not_for_type,
             ));
         }
-        let delay = m.delay_seconds.unwrap_or_else(|| q.config.delay_seconds());
+        // A FIFO queue's messages all take the queue's delay (a per-message DelaySeconds other
+        // than 0 was refused above; 0 "defaults to the queue delay": LocalStack's AWS-validated
+        // `test_fifo_queue_send_message_with_zero_delay_defaults_to_queue_delay`).
+        let delay = match m.delay_seconds {
+            Some(d) if !q.fifo => d,
+            _ => q.config.delay_seconds(),
+        };
+        let mut system_attributes = m.message_system_attributes;
+        if !system_attributes.contains_key("AWSTraceHeader") {
+            if let Some(trace) = super::region::trace_header() {
+                system_attributes.insert(
+                    "AWSTraceHeader".into(),
+                    MessageAttributeValue {
+                        data_type: "String".into(),
+                        string_value: Some(trace),
+                        binary_value: None,
+                    },
+                );
+            }
+        }
         let message_id = self.request_id();
         if let Some(key) = dedup_key {
             q.dedup.insert(
@@ -189,7 +209,7 @@ impl Sqs {
             body: m.message_body,
             md5_of_body: md5_of_message_body.clone(),
             attributes: m.message_attributes,
-            system_attributes: m.message_system_attributes,
+            system_attributes,
             sent_at: now,
             last_received_at: None,
             visible_at: now.saturating_add(secs_to_ms(delay)),

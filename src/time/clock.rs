@@ -38,6 +38,14 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio::sync::Notify;
 
+/// How long [`Clock::settle`] waits at most for live activities to finish. It returns as soon
+/// as nothing is live, so the bound only matters when something stays busy; it is generous
+/// because on a loaded machine (a CI runner running many tests on two cores) a woken fiber can
+/// wait more than a second to be scheduled, and a settle that gave up on it then let
+/// `advance` move time past a timer the fiber was about to set (a scripted worker's answer
+/// went missing that way under load).
+pub const SETTLE_BOUND: Duration = Duration::from_secs(10);
+
 /// Milliseconds since the Unix epoch, the engine's unit of time.
 ///
 /// ```
@@ -305,10 +313,10 @@ impl Clock {
     }
 
     /// Waits until no activity is live: everything that can happen without time passing has
-    /// happened (bounded by one second of wall time, for activities that stay busy, such as a
-    /// request being served to a slow client).
+    /// happened (bounded by [`SETTLE_BOUND`] of wall time, for activities that stay busy, such as
+    /// a request being served to a slow client).
     pub async fn settle(&self) {
-        let deadline = tokio::time::Instant::now() + Duration::from_secs(1);
+        let deadline = tokio::time::Instant::now() + SETTLE_BOUND;
         loop {
             tokio::task::yield_now().await;
             let notified = self.inner.changed.notified();

@@ -131,3 +131,4 @@ mod machines;
 mod tags;
 mod tasks;
 mod validate;
+mod versions;

@@ -70,7 +70,8 @@ async fn batches() {
         .unwrap_err()
         .into_service_error();
     assert!(err.is_invalid_batch_entry_id());
-    let big = "x".repeat(140_000);
+    // The total limit is 1 MiB since AWS raised the message size (SendMessageBatch reference).
+    let big = "x".repeat(600_000);
     let err = c
         .send_message_batch()
         .queue_url(&url)
@@ -83,7 +84,7 @@ async fn batches() {
     assert!(err.is_batch_request_too_long());
     assert_eq!(
         err.message(),
-        Some("Batch requests cannot be longer than 262144 bytes. You have sent 280000 bytes.")
+        Some("Batch requests cannot be longer than 1048576 bytes. You have sent 1200000 bytes.")
     );
 
     let got = c

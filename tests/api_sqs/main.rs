@@ -27,6 +27,8 @@ mod fifo;
 mod long_poll;
 mod malformed;
 mod messages;
+mod more;
+mod query;
 mod queues;
 mod visibility;
 

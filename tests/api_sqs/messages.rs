@@ -136,17 +136,17 @@ async fn send_and_receive_with_attributes_and_md5s() {
     let err = c
         .send_message()
         .queue_url(&url)
-        .message_body("x".repeat(262_145))
+        .message_body("x".repeat(1_048_577))
         .send()
         .await
         .unwrap_err();
     assert_eq!(
         err.message(),
-        Some("One or more parameters are invalid. Reason: Message must be shorter than 262144 bytes.")
+        Some("One or more parameters are invalid. Reason: Message must be shorter than 1048576 bytes.")
     );
     c.send_message()
         .queue_url(&url)
-        .message_body("x".repeat(262_144))
+        .message_body("x".repeat(1_048_576))
         .send()
         .await
         .unwrap();

@@ -26,9 +26,14 @@ async fn queue_lifecycle() {
         .await
         .unwrap();
     assert_eq!(again.queue_url.as_deref(), Some(url.as_str()));
+    // No attributes: idempotent too (only the attributes a request names are compared:
+    // LocalStack's AWS-validated `test_create_queue_with_different_attributes_raises_exception`).
+    let bare = c.create_queue().queue_name("orders").send().await.unwrap();
+    assert_eq!(bare.queue_url.as_deref(), Some(url.as_str()));
     let err = c
         .create_queue()
         .queue_name("orders")
+        .attributes(QueueAttributeName::VisibilityTimeout, "21")
         .send()
         .await
         .unwrap_err()
@@ -97,7 +102,7 @@ async fn queue_lifecycle() {
     );
     assert_eq!(
         get(QueueAttributeName::MaximumMessageSize).as_deref(),
-        Some("262144")
+        Some("1048576")
     );
     assert_eq!(
         get(QueueAttributeName::MessageRetentionPeriod).as_deref(),

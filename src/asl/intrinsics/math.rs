@@ -15,7 +15,10 @@ pub(super) fn math_random(args: Args, env: &Env<'_>) -> Result<Value, StatesErro
             args.values.len()
         )));
     }
-    let (start, end) = (args.int(0)?, args.int(1)?);
+    // AWS accepts numbers with a fraction here (`States.MathRandom(12.5, 44.51)` succeeds:
+    // `intrinsic_functions.test_math_operations.test_math_random.exec_hist_resp_0` in
+    // ../shared/conformance/v2); they are rounded as `States.MathAdd` rounds its arguments.
+    let (start, end) = (rounded(&args, 0)?, rounded(&args, 1)?);
     if start >= end {
         return Err(args.fail("the start must be less than the end"));
     }
@@ -33,20 +36,16 @@ pub(super) fn math_random(args: Args, env: &Env<'_>) -> Result<Value, StatesErro
 /// `States.MathAdd`.
 pub(super) fn math_add(args: Args, _: &Env<'_>) -> Result<Value, StatesError> {
     args.count(2)?;
-    let num = |i: usize| -> Result<i64, StatesError> {
-        args.values[i]
-            .as_f64()
-            .map(|f| (f + 0.5).floor() as i64)
-            .ok_or_else(|| {
-                args.fail(format!(
-                    "argument {} must be a number, but was {}",
-                    i + 1,
-                    args.values[i]
-                ))
-            })
-    };
-    let sum = num(0)?
-        .checked_add(num(1)?)
+    let sum = rounded(&args, 0)?
+        .checked_add(rounded(&args, 1)?)
         .ok_or_else(|| args.fail("the sum overflows"))?;
     Ok(json!(sum))
+}
+
+/// Argument `i` as an integer: integers as they are, other numbers rounded half up.
+fn rounded(args: &Args, i: usize) -> Result<i64, StatesError> {
+    let v = &args.values[i];
+    v.as_i64()
+        .or_else(|| v.as_f64().map(|f| (f + 0.5).floor() as i64))
+        .ok_or_else(|| args.fail(format!("argument {} must be a number, but was {v}", i + 1)))
 }

@@ -177,6 +177,14 @@ impl P<'_> {
                             let Some(n) = self.cur.peek_at(1) else {
                                 return Err(self.err("unterminated string literal"));
                             };
+                            // Only `\'`, `\{`, `\}` and `\\` are escapes in a string
+                            // literal (AWS's "Intrinsic functions" guide, "Reserved
+                            // characters"); AWS refuses `\"` at creation
+                            // (`scenarios.test_base_scenarios.test_illegal_escapes[*]` in
+                            // ../shared/conformance/v2).
+                            if !matches!(n, '\'' | '{' | '}' | '\\') {
+                                return Err(self.err(&format!("illegal escape sequence '\\{n}'")));
+                            }
                             s.push('\\');
                             s.push(n);
                             self.cur.advance(2);

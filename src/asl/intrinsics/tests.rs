@@ -103,6 +103,19 @@ fn each_function_behaves_as_aws() {
 }
 
 #[test]
+fn math_random_accepts_numbers_with_a_fraction() {
+    // AWS: `States.MathRandom(12.5, 44.51)` succeeds
+    // (../shared/conformance/v2/intrinsic_functions.test_math_operations.test_math_random.exec_hist_resp_0).
+    let v = run(
+        "States.MathRandom($.a, $.b)",
+        json!({"a": 12.5, "b": 44.51}),
+    )
+    .unwrap();
+    let n = v.as_i64().unwrap();
+    assert!((13..45).contains(&n), "{v}");
+}
+
+#[test]
 fn extreme_integers_do_not_overflow() {
     // Found by `cargo fuzz run intrinsic`: these overflowed i64 arithmetic (a panic in
     // debug builds, where users' tests run).

@@ -48,6 +48,11 @@ pub enum Code {
     InvalidStateName,
     /// `DUPLICATE_STATE_NAME`: two states share a name.
     DuplicateStateName,
+    /// A Map state's `Label` is empty, longer than 40 characters, or holds a character AWS
+    /// refuses. AWS words the `CreateStateMachine` error differently from the others (see
+    /// [`InvalidDefinition::aws_message_for`]); as a diagnostic it reads
+    /// `SCHEMA_VALIDATION_FAILED`.
+    InvalidLabel,
 }
 
 impl Code {
@@ -62,6 +67,7 @@ impl Code {
             Code::TooDeeplyNested => "TOO_DEEPLY_NESTED",
             Code::InvalidStateName => "INVALID_STATE_NAME",
             Code::DuplicateStateName => "DUPLICATE_STATE_NAME",
+            Code::InvalidLabel => "SCHEMA_VALIDATION_FAILED",
         }
     }
 }
@@ -170,6 +176,38 @@ impl InvalidDefinition {
         format!("Invalid State Machine Definition: {}", each.join(", "))
     }
 
+    /// The message of AWS's `InvalidDefinition` error for the definition `text` as it was sent:
+    /// [`aws_message`](Self::aws_message), except for a bad Map `Label`, which AWS reports
+    /// alone as `Error=ValueError Args=['<reason>'] in definition '<text>'.` (the reason
+    /// quoted as Python prints a string), as recorded in LocalStack's AWS-validated
+    /// `test_sfn_api_map_run.py::test_map_state_label_empty_fail`, `…_too_long_fail` and
+    /// `…_invalid_char_fail[*]`.
+    ///
+    /// ```
+    /// use sfn_harness::asl;
+    ///
+    /// let text = r#"{"StartAt": "M", "States": {"M": {"Type": "Map", "Label": "", "End": true,
+    ///     "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}}"#;
+    /// let err = asl::parse_str(text).unwrap_err();
+    /// assert_eq!(
+    ///     err.aws_message_for(text),
+    ///     format!("Error=ValueError Args=['Label cannot be empty'] in definition '{text}'.")
+    /// );
+    /// ```
+    pub fn aws_message_for(&self, text: &str) -> String {
+        match self
+            .diagnostics
+            .iter()
+            .find(|d| d.code == Code::InvalidLabel)
+        {
+            Some(d) => format!(
+                "Error=ValueError Args=[{}] in definition '{text}'.",
+                python_repr(&d.message)
+            ),
+            None => self.aws_message(),
+        }
+    }
+
     /// One line per diagnostic, `  - CODE at location: message`, as the harness lists them.
     pub fn bullet_list(&self) -> String {
         self.diagnostics
@@ -178,6 +216,36 @@ impl InvalidDefinition {
             .collect::<Vec<_>>()
             .join("\n")
     }
+}
+
+/// A string as Python's `repr()` prints it: in single quotes, or double quotes when it holds a
+/// single quote and no double quote; backslashes, the quote, `\t` `\n` `\r` and the other
+/// control characters (U+0000-U+001F, U+007F-U+009F) escaped.
+fn python_repr(s: &str) -> String {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    let mut out = String::from(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || (0x7f..0xa0).contains(&(c as u32)) => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+    out
 }
 
 #[cfg(test)]

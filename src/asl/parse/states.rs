@@ -257,6 +257,17 @@ impl Parser {
                 return None;
             }
         };
+        if unsupported_optimized_action(&resource) {
+            // AWS: `SCHEMA_VALIDATION_FAILED: The resource provided
+            // arn:aws:states:::dynamodb:query is not recognized. …`
+            // (`services.test_dynamodb_task_service.test_invalid_integration` in
+            // ../shared/conformance/v2).
+            self.schema(
+                &format!("{loc}/Resource"),
+                format!("The resource provided {resource} is not recognized. The value is not a valid resource ARN, or the resource is not available in this region."),
+            );
+            return None;
+        }
         let timeout = self.seconds(o, "TimeoutSeconds", loc);
         let heartbeat = self.seconds(o, "HeartbeatSeconds", loc);
         if let (Some(Seconds::Literal(t)), Some(Seconds::Literal(h))) = (&timeout, &heartbeat) {
@@ -280,6 +291,11 @@ impl Parser {
     }
 
     fn map(&mut self, o: &Map<String, Value>, loc: &str, depth: usize) -> Option<StateKind> {
+        if let Some(Value::String(label)) = o.get("Label") {
+            if let Some(reason) = label_problem(label) {
+                self.push(Code::InvalidLabel, &format!("{loc}/Label"), reason);
+            }
+        }
         let (proc_value, key, legacy) = match (o.get("ItemProcessor"), o.get("Iterator")) {
             (Some(_), Some(_)) => {
                 self.schema(
@@ -368,4 +384,42 @@ impl Parser {
             legacy_iterator: legacy,
         })))
     }
+}
+
+/// Whether `resource` names an action an optimized integration does not have. Only DynamoDB's
+/// list is checked: `getItem`, `putItem`, `updateItem`, `deleteItem` (AWS's developer guide,
+/// "Call DynamoDB with Step Functions"; the other DynamoDB APIs go through
+/// `arn:aws:states:::aws-sdk:dynamodb:…`).
+fn unsupported_optimized_action(resource: &str) -> bool {
+    let Some(rest) = resource
+        .strip_prefix("arn:")
+        .and_then(|r| r.split_once(':'))
+        .and_then(|(_, r)| r.strip_prefix("states:::dynamodb:"))
+    else {
+        return false;
+    };
+    let action = rest.split('.').next().unwrap_or(rest);
+    !matches!(action, "getItem" | "putItem" | "updateItem" | "deleteItem")
+}
+
+/// What is wrong with a Map state's `Label`, in AWS's words: empty, over 40 characters, or
+/// holding whitespace, one of `?*<>{}[]:;,\|^~$#%&` `` ` `` `"` or a control character
+/// (U+0000-U+001F, U+007F-U+009F). Sources: AWS's developer guide ("Map state in Distributed
+/// mode", field `Label`) and LocalStack's AWS-validated `test_sfn_api_map_run.py`
+/// (`test_map_state_label_empty_fail`, `…_too_long_fail`, `…_invalid_char_fail[*]`).
+fn label_problem(label: &str) -> Option<String> {
+    if label.is_empty() {
+        return Some("Label cannot be empty".into());
+    }
+    if label.chars().count() > 40 {
+        return Some("Label cannot exceed 40 characters".into());
+    }
+    label
+        .chars()
+        .find(|&c| {
+            " ?*<>{}[]:;,\\|^~$#%&`\"".contains(c)
+                || (c as u32) < 0x20
+                || (0x7f..0xa0).contains(&(c as u32))
+        })
+        .map(|c| format!("Label contains invalid character: '{c}'"))
 }

@@ -114,6 +114,27 @@ impl Event {
         )
     }
 
+    /// `ExecutionStarted` of an execution started on a version or through an alias: the
+    /// details name them (`stateMachineAliasArn`, `stateMachineVersionArn`, as in the service
+    /// model's `ExecutionStartedEventDetails`).
+    pub(crate) fn execution_started_on(
+        input: &Value,
+        role_arn: &str,
+        alias_arn: Option<&str>,
+        version_arn: Option<&str>,
+    ) -> Event {
+        let mut e = Event::execution_started(input, role_arn);
+        if let Some(d) = e.details.as_mut().and_then(|(_, d)| d.as_object_mut()) {
+            if let Some(a) = alias_arn {
+                d.insert("stateMachineAliasArn".into(), json!(a));
+            }
+            if let Some(v) = version_arn {
+                d.insert("stateMachineVersionArn".into(), json!(v));
+            }
+        }
+        e
+    }
+
     /// `ExecutionSucceeded`: the execution's output.
     pub(crate) fn execution_succeeded(output: &Value) -> Event {
         Event::new(
@@ -298,6 +319,11 @@ impl Event {
     /// `MapStateSucceeded`.
     pub(crate) fn map_state_succeeded() -> Event {
         Event::bare("MapStateSucceeded")
+    }
+
+    /// `TaskStateAborted`: a Task state whose failure ends its Parallel branch.
+    pub(crate) fn task_state_aborted() -> Event {
+        Event::bare("TaskStateAborted")
     }
 
     /// `MapStateFailed` (recorded once, after the last attempt).

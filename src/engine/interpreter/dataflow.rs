@@ -38,37 +38,53 @@ pub(crate) fn lift(here: &Here<'_>, e: StatesError) -> Failure {
     }
 }
 
-/// `InputPath`: the effective input from the raw state input.
-pub(crate) fn input_path(here: &Here<'_>, input: &Value) -> Result<Value, Failure> {
-    match &here.state.input_path {
-        PathOrNull::Default => Ok(input.clone()),
-        PathOrNull::Null => Ok(json!({})),
-        PathOrNull::Path(p) => p.read(&Env::new(input, &Value::Null)).map_err(|_| {
-            runtime(
-                here,
-                format!(
-                    "Invalid path '{p}' : No results for path: {}",
-                    p.normalized()
-                ),
-            )
-        }),
-    }
+/// `InputPath`: the effective input from the raw state input. A `$$…` path reads the
+/// context object (`InputPath: "$$"` yields all of it, as on AWS), built by `ctx` only then.
+pub(crate) fn input_path(
+    here: &Here<'_>,
+    input: &Value,
+    ctx: impl FnOnce() -> Value,
+) -> Result<Value, Failure> {
+    select(here, &here.state.input_path, input, ctx)
 }
 
-/// `OutputPath`: the state output from the merged result.
-pub(crate) fn output_path(here: &Here<'_>, output: Value) -> Result<Value, Failure> {
-    match &here.state.output_path {
-        PathOrNull::Default => Ok(output),
+/// `OutputPath`: the state output from the merged result; `$$…` reads the context object
+/// (`OutputPath: "$$.Execution.Input"`:
+/// `context_object.test_context_object.test_output_path[$$.Execution.Input]` in
+/// ../shared/conformance/v2).
+pub(crate) fn output_path(
+    here: &Here<'_>,
+    output: Value,
+    ctx: impl FnOnce() -> Value,
+) -> Result<Value, Failure> {
+    if let PathOrNull::Default = here.state.output_path {
+        return Ok(output);
+    }
+    select(here, &here.state.output_path, &output, ctx)
+}
+
+/// `InputPath`/`OutputPath` over `doc`.
+fn select(
+    here: &Here<'_>,
+    path: &PathOrNull,
+    doc: &Value,
+    ctx: impl FnOnce() -> Value,
+) -> Result<Value, Failure> {
+    match path {
+        PathOrNull::Default => Ok(doc.clone()),
         PathOrNull::Null => Ok(json!({})),
-        PathOrNull::Path(p) => p.read(&Env::new(&output, &Value::Null)).map_err(|_| {
-            runtime(
-                here,
-                format!(
-                    "Invalid path '{p}' : No results for path: {}",
-                    p.normalized()
-                ),
-            )
-        }),
+        PathOrNull::Path(p) => {
+            let ctx = if p.is_context() { ctx() } else { Value::Null };
+            p.read(&Env::new(doc, &ctx)).map_err(|_| {
+                runtime(
+                    here,
+                    format!(
+                        "Invalid path '{p}' : No results for path: {}",
+                        p.normalized()
+                    ),
+                )
+            })
+        }
     }
 }
 

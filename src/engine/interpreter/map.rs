@@ -7,8 +7,8 @@ use serde_json::Value;
 
 use super::dataflow::{self, runtime};
 use super::retry::Attempt;
-use super::{Failure, Run};
-use crate::asl::{Env, Map, PathOrNull};
+use super::{Failure, Here, Run};
+use crate::asl::{Env, Map, PathOrNull, Seconds};
 use crate::engine::history::{json_text, Event};
 use crate::sync::lock;
 
@@ -46,10 +46,7 @@ impl Run {
                 ),
             ));
         };
-        let max = match &m.max_concurrency {
-            Some(s) => dataflow::seconds(here, s, eff)? as usize,
-            None => 0,
-        };
+        let max = max_concurrency(here, m, eff)?;
         let started = self.emit(chain, Event::map_state_started(items.len()));
         let lanes = if max == 0 {
             items.len()
@@ -58,26 +55,36 @@ impl Run {
         };
         let results: Vec<Mutex<Value>> = items.iter().map(|_| Mutex::new(Value::Null)).collect();
         let name = &here.state.name;
-        let lane_futs = (0..lanes).map(|lane| {
-            let items = &items;
+        let item_input = |index: usize| -> Result<Value, Failure> {
+            let item = &items[index];
+            match &m.item_selector {
+                Some(t) => {
+                    let ctx = self.context(here, retries, None, Some((index, item)));
+                    dataflow::payload(here, t, eff, &ctx, &self.rng)
+                }
+                None => Ok(item.clone()),
+            }
+        };
+        // AWS writes the `MapIterationStarted` of every iteration that has a lane before any
+        // of their states begins, each after `MapStateStarted`
+        // (`timeouts.test_timeouts.test_service_lambda_map_timeout` in ../shared/conformance/v2:
+        // events 4-7 are the four iterations' starts, 8 the first `TaskStateEntered`); a later
+        // iteration starts when its lane is free, after the last event of the iteration before.
+        let mut first = Vec::with_capacity(lanes);
+        for index in 0..lanes {
+            let input = item_input(index)?;
+            let mut iter_chain = started;
+            self.emit(&mut iter_chain, Event::map_iteration_started(index, name));
+            first.push((input, iter_chain));
+        }
+        let lane_futs = first.into_iter().enumerate().map(|(lane, first)| {
             let results = &results;
+            let item_input = &item_input;
+            let items = &items;
             async move {
-                let mut lane_chain = started;
                 let mut index = lane;
-                while index < items.len() {
-                    let item = &items[index];
-                    let input = match &m.item_selector {
-                        Some(t) => {
-                            let ctx = self.context(here, retries, None, Some((index, item)));
-                            match dataflow::payload(here, t, eff, &ctx, &self.rng) {
-                                Ok(v) => v,
-                                Err(f) => return Err((f, lane_chain)),
-                            }
-                        }
-                        None => item.clone(),
-                    };
-                    let mut iter_chain = lane_chain;
-                    self.emit(&mut iter_chain, Event::map_iteration_started(index, name));
+                let (mut input, mut iter_chain) = first;
+                loop {
                     match self.run_program(&m.processor, input, &mut iter_chain).await {
                         Ok(v) => {
                             self.emit_after(
@@ -91,15 +98,54 @@ impl Run {
                             return Err((f, iter_chain));
                         }
                     }
-                    lane_chain = iter_chain;
                     index += lanes;
+                    if index >= items.len() {
+                        return Ok(());
+                    }
+                    input = match item_input(index) {
+                        Ok(v) => v,
+                        Err(f) => return Err((f, iter_chain)),
+                    };
+                    self.emit(&mut iter_chain, Event::map_iteration_started(index, name));
                 }
-                Ok(())
             }
         });
         let joined = try_join_all(lane_futs).await;
         let joined = joined
             .map(|_| Value::Array(results.into_iter().map(crate::sync::into_inner).collect()));
         self.join_fibers(joined, Event::map_state_succeeded(), chain)
+    }
+}
+
+/// A Map state's `MaxConcurrency` (0: no limit), literal or read by `MaxConcurrencyPath`.
+///
+/// AWS's cause for a value that is no integer is
+/// `The MaxConcurrencyPath field refers to value "<value>" which is not a valid integer: <path>`
+/// (`scenarios.test_base_scenarios.test_max_concurrency_path[NoNumber]` and
+/// `[max_concurrency_value0]`, an object, in ../shared/conformance/v2).
+pub(super) fn max_concurrency(here: &Here<'_>, m: &Map, eff: &Value) -> Result<usize, Failure> {
+    match &m.max_concurrency {
+        Some(Seconds::Path(p)) => {
+            let v = p.read(&Env::new(eff, &Value::Null)).map_err(|_| {
+                runtime(
+                    here,
+                    format!("Invalid path '{p}': the path references no value"),
+                )
+            })?;
+            let shown = match &v {
+                Value::String(s) => s.clone(),
+                other => json_text(other),
+            };
+            v.as_u64().map(|n| n as usize).ok_or_else(|| {
+                runtime(
+                    here,
+                    format!(
+                        "The MaxConcurrencyPath field refers to value \"{shown}\" which is not a valid integer: {p}"
+                    ),
+                )
+            })
+        }
+        Some(s) => Ok(dataflow::seconds(here, s, eff)? as usize),
+        None => Ok(0),
     }
 }

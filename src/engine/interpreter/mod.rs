@@ -35,9 +35,11 @@ use serde_json::{json, Value};
 use crate::asl::{choice, Definition, Env, State, StateKind, StatesError, Transition};
 use crate::engine::execution::{ExecutionRecord, Terminal};
 use crate::engine::history::Event;
+use crate::engine::machine::MachineType;
 use crate::engine::task::BoxFuture;
 use crate::engine::EngineInner;
 use crate::ids::Ids;
+use crate::mock_config::MockRun;
 use crate::time::Millis;
 use dataflow::lift;
 use retry::{Attempted, Work};
@@ -102,6 +104,9 @@ pub(crate) struct Run {
     /// In a seeded engine, this execution's own token generator: its tokens then depend only on
     /// the seed and the execution, not on how other executions' tasks interleave with its own.
     tokens: Option<Mutex<Ids>>,
+    /// The MockConfigFile test case this execution runs (`StartExecution` on
+    /// `<stateMachineArn>#<TestCase>`), with its per-state invocation counters.
+    pub mock: Option<Arc<MockRun>>,
 }
 
 /// Mixed into an execution's seed for its token generator ("tokens").
@@ -114,13 +119,19 @@ fn rfc3339(ms: Millis) -> String {
 }
 
 impl Run {
-    pub(crate) fn new(engine: Arc<EngineInner>, exec: Arc<ExecutionRecord>, seed: u64) -> Run {
+    pub(crate) fn new(
+        engine: Arc<EngineInner>,
+        exec: Arc<ExecutionRecord>,
+        seed: u64,
+        mock: Option<Arc<MockRun>>,
+    ) -> Run {
         let seeded = engine.ids().is_seeded();
         Run {
             engine,
             exec,
             rng: Mutex::new(StdRng::seed_from_u64(seed)),
             tokens: seeded.then(|| Mutex::new(Ids::seeded(seed ^ TOKEN_SEED_SALT))),
+            mock,
         }
     }
 
@@ -165,15 +176,28 @@ impl Run {
                 "StartTime": rfc3339(self.exec.start_ms),
                 "Name": self.exec.name,
                 "RoleArn": m.role_arn,
-                "RedriveCount": 0,
             },
             "StateMachine": { "Id": m.arn, "Name": m.name },
             "State": {
                 "EnteredTime": rfc3339(here.entered_ms),
                 "Name": here.state.name,
-                "RetryCount": retry_count,
             },
         });
+        // As recorded on AWS (../shared/conformance/v2): `Execution.RedriveCount` only in
+        // STANDARD executions (`base.test_base.test_query_context_object_values` has it,
+        // `express.test_express_sync.test_query_runtime_memory` not), and `State.RetryCount`
+        // only in the states that can retry (a Task has it:
+        // `scenarios.test_base_scenarios.test_lambda_invoke_with_retry_extended_input`; a Pass
+        // state not: the same two cases).
+        if m.machine_type == MachineType::Standard {
+            ctx["Execution"]["RedriveCount"] = json!(0);
+        }
+        if matches!(
+            here.state.kind,
+            StateKind::Task(_) | StateKind::Parallel(_) | StateKind::Map(_)
+        ) {
+            ctx["State"]["RetryCount"] = json!(retry_count);
+        }
         if let Some(t) = token {
             ctx["Task"] = json!({ "Token": t });
         }
@@ -266,7 +290,7 @@ impl Run {
         };
         match &state.kind {
             StateKind::Pass(p) => {
-                let eff = dataflow::input_path(&here, &raw)?;
+                let eff = dataflow::input_path(&here, &raw, || self.context(&here, 0, None, None))?;
                 let params = match &p.parameters {
                     Some(t) => {
                         let ctx = self.context(&here, 0, None, None);
@@ -276,17 +300,17 @@ impl Run {
                 };
                 let result = p.result.clone().unwrap_or(params);
                 let out = dataflow::result_path(&here, &p.result_path, &raw, result)?;
-                let out = dataflow::output_path(&here, out)?;
+                let out = dataflow::output_path(&here, out, || self.context(&here, 0, None, None))?;
                 Ok(exit(self, chain, out))
             }
             StateKind::Succeed => {
-                let eff = dataflow::input_path(&here, &raw)?;
-                let out = dataflow::output_path(&here, eff)?;
+                let eff = dataflow::input_path(&here, &raw, || self.context(&here, 0, None, None))?;
+                let out = dataflow::output_path(&here, eff, || self.context(&here, 0, None, None))?;
                 Ok(exit(self, chain, out))
             }
             StateKind::Fail(f) => Err(self.fail_state(&here, f, &raw)?),
             StateKind::Choice(c) => {
-                let eff = dataflow::input_path(&here, &raw)?;
+                let eff = dataflow::input_path(&here, &raw, || self.context(&here, 0, None, None))?;
                 let ctx = self.context(&here, 0, None, None);
                 let next = choice::select(c, &Env::new(&eff, &ctx))
                     .map_err(|e| lift(&here, e))?
@@ -294,15 +318,15 @@ impl Run {
                 let Some(next) = next else {
                     return Err(Failure::new("States.NoChoiceMatched", "No Matches!"));
                 };
-                let out = dataflow::output_path(&here, eff)?;
+                let out = dataflow::output_path(&here, eff, || self.context(&here, 0, None, None))?;
                 self.emit(chain, Event::state_exited(&state.kind, &state.name, &out));
                 Ok(Step::Next(next, out))
             }
             StateKind::Wait(w) => {
-                let eff = dataflow::input_path(&here, &raw)?;
+                let eff = dataflow::input_path(&here, &raw, || self.context(&here, 0, None, None))?;
                 let deadline = self.wait_deadline(&here, &w.wait_for, &eff)?;
                 self.engine.clock.sleep_until(deadline).await;
-                let out = dataflow::output_path(&here, eff)?;
+                let out = dataflow::output_path(&here, eff, || self.context(&here, 0, None, None))?;
                 Ok(exit(self, chain, out))
             }
             StateKind::Task(t) => self.retried(&here, Work::Task(t), &raw, chain).await,
@@ -320,7 +344,14 @@ impl Run {
         raw: &Value,
         chain: &mut u64,
     ) -> Result<Step, Failure> {
-        let eff = dataflow::input_path(here, raw)?;
+        let eff = dataflow::input_path(here, raw, || self.context(here, 0, None, None))?;
+        if let Work::Map(m) = work {
+            // A bad `MaxConcurrencyPath` value fails the execution before the Map starts, with
+            // no `MapStateFailed` and no retry or catch
+            // (`scenarios.test_base_scenarios.test_max_concurrency_path[NoNumber]` in
+            // ../shared/conformance/v2: MapStateEntered, then ExecutionFailed).
+            map::max_concurrency(here, m, &eff)?;
+        }
         let r = self.with_retry(here, work, raw, &eff, chain).await?;
         self.finish_result(here, r, work, raw, chain)
     }
@@ -347,7 +378,7 @@ impl Run {
             None => result,
         };
         let out = dataflow::result_path(here, work.result_path(), raw, result)?;
-        let out = dataflow::output_path(here, out)?;
+        let out = dataflow::output_path(here, out, || self.context(here, 0, None, None))?;
         self.emit(
             chain,
             Event::state_exited(&here.state.kind, &here.state.name, &out),

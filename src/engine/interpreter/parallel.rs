@@ -32,7 +32,22 @@ impl Run {
                 let mut c = started;
                 match self.run_program(b, input, &mut c).await {
                     Ok(v) => Ok(v),
-                    Err(f) => Err((f, c)),
+                    Err(f) => {
+                        // A Task whose failure ends its branch is then recorded as aborted,
+                        // after its `TaskFailed`/`TaskTimedOut`; `ParallelStateFailed` still
+                        // follows the task's failure event
+                        // (`callback.test_callback.test_sqs_failure_in_wait_for_task_tok_no_error_field[SQS_PARALLEL_WAIT_FOR_TASK_TOKEN]`
+                        // in ../shared/conformance/v2: 8 TaskFailed, 9 TaskStateAborted
+                        // after 8, 10 ParallelStateFailed after 8; a Fail state has no such
+                        // event: `cases/scenarios.test_parallel_state_fail`).
+                        if ["TaskFailed", "TaskTimedOut"]
+                            .iter()
+                            .any(|t| self.exec.event_is(c, t))
+                        {
+                            self.emit_after(c, Event::task_state_aborted());
+                        }
+                        Err((f, c))
+                    }
                 }
             }
         });

@@ -21,6 +21,7 @@ use crate::engine::history::Event;
 use crate::engine::task::{EngineHandle, Pattern, Resource, TaskHandler, TaskRequest};
 use crate::engine::tokens::TokenOutcome;
 use crate::engine::TaskSubmission;
+use crate::mock_config::{Invocation, Mocked, MockedEntry};
 use crate::time::{Clock, Millis};
 
 /// A task attempt once it has been scheduled and started: what the pattern functions share.
@@ -86,6 +87,27 @@ impl Run {
             ),
         );
         self.emit(chain, Event::task_started(&res));
+        if let Some(mock) = &self.mock {
+            match mock.next(&here.state.name) {
+                Invocation::Real => {}
+                Invocation::Exhausted { number, response } => {
+                    // Step Functions Local fails the execution when a mocked state is invoked
+                    // more often than its response has entries (sfn-local-test-sm-exec.html).
+                    return Err(dataflow::runtime(
+                        here,
+                        format!(
+                            "The mocked response '{response}' has no entry for invocation {number} of the state (test case '{}'; invocations are counted from 0, retries included).",
+                            mock.case().name
+                        ),
+                    ));
+                }
+                Invocation::Mocked { entry, .. } => {
+                    let request = self.request(here, &res, token.clone(), params, retries);
+                    let deadline = timeout.map(|s| self.now() + s * 1000);
+                    return self.mocked(request, entry, deadline, chain).await;
+                }
+            }
+        }
         let Some(handler) = self.engine.handler(&res.base) else {
             let f = Failure::new(
                 "States.Runtime",
@@ -112,6 +134,75 @@ impl Run {
             Pattern::RequestResponse => self.request_response(task, chain).await,
             Pattern::Sync => self.sync(task, chain).await,
             Pattern::WaitForTaskToken => self.wait_for_task_token(task, chain).await,
+        }
+    }
+
+    /// A mocked invocation (MockConfigFile): the mocked answer stands for the service's, shaped
+    /// by the resource's integration as its own response ([`TaskHandler::mocked`]). A mocked
+    /// `.waitForTaskToken` task records `TaskSubmitted` and does not wait for a token.
+    async fn mocked(
+        &self,
+        request: TaskRequest,
+        entry: MockedEntry,
+        deadline: Option<Millis>,
+        chain: &mut u64,
+    ) -> Result<Value, Failure> {
+        let res = request.resource.clone();
+        let clock = &self.engine.clock;
+        if entry.after_ms > 0 {
+            let at = self.now() + entry.after_ms;
+            if deadline.is_some_and(|d| d < at) {
+                sleep_until_opt(clock, deadline).await;
+                return Err(self.task_timed_out(chain, &res));
+            }
+            clock.sleep_until(at).await;
+        }
+        let handler = self.engine.handler(&res.base);
+        let waits = res.pattern == Pattern::WaitForTaskToken;
+        match entry.answer {
+            Mocked::Return(v) => {
+                let output = match &handler {
+                    Some(h) => h.mocked(&request, v),
+                    None => crate::mock_config::service_result(&res.arn, v),
+                };
+                if waits {
+                    self.emit(chain, Event::task_submitted(&res, &output));
+                }
+                self.emit(chain, Event::task_succeeded(&res, &output));
+                Ok(output)
+            }
+            Mocked::Throw { error, cause } => {
+                if waits {
+                    let submitted = handler.as_ref().map_or_else(
+                        || Value::Object(Default::default()),
+                        |h| h.mocked_submission(&request),
+                    );
+                    self.emit(chain, Event::task_submitted(&res, &submitted));
+                }
+                Err(self.task_failed(chain, &res, Failure::new(error, cause)))
+            }
+        }
+    }
+
+    /// The request a handler gets for this attempt.
+    fn request(
+        &self,
+        here: &Here<'_>,
+        res: &Resource,
+        token: Option<String>,
+        params: Value,
+        retries: u64,
+    ) -> TaskRequest {
+        TaskRequest {
+            resource: res.clone(),
+            input: params,
+            token,
+            execution_arn: self.exec.arn.clone(),
+            state_machine_arn: self.exec.machine.arn.clone(),
+            state_name: here.state.name.clone(),
+            retry_count: retries,
+            clock: self.engine.clock.clone(),
+            engine: EngineHandle(Arc::downgrade(&self.engine)),
         }
     }
 
@@ -205,17 +296,13 @@ impl Run {
     /// (if any) and records `TaskTimedOut` or `TaskFailed`.
     async fn call_handler(&self, task: &Scheduled<'_>, chain: &mut u64) -> Result<Value, Failure> {
         let clock = self.engine.clock.clone();
-        let request = TaskRequest {
-            resource: task.res.clone(),
-            input: task.params.clone(),
-            token: task.token.clone(),
-            execution_arn: self.exec.arn.clone(),
-            state_machine_arn: self.exec.machine.arn.clone(),
-            state_name: task.here.state.name.clone(),
-            retry_count: task.retries,
-            clock: clock.clone(),
-            engine: EngineHandle(Arc::downgrade(&self.engine)),
-        };
+        let request = self.request(
+            task.here,
+            &task.res,
+            task.token.clone(),
+            task.params.clone(),
+            task.retries,
+        );
         let call = task.handler.call(request);
         let called = tokio::select! {
             r = call => Some(r),

@@ -15,7 +15,7 @@ fn machine_fields(m: &StateMachine) -> Value {
         "name": m.name,
         "definition": m.definition_text,
         "roleArn": m.role_arn,
-        "loggingConfiguration": { "level": "OFF", "includeExecutionData": false },
+        "loggingConfiguration": m.logging_configuration,
         "tracingConfiguration": { "enabled": false },
     });
     if m.updated_ms.is_some() {
@@ -32,6 +32,55 @@ fn describe_machine(m: &StateMachine) -> Value {
     v
 }
 
+/// `loggingConfiguration`, checked as AWS checks it: `level` one of `ALL | ERROR | FATAL | OFF`,
+/// at most one destination, and a destination for any level but `OFF` (the model's
+/// `LoggingConfiguration`; the `InvalidLoggingConfiguration` text is sfn-harness's, AWS's own is
+/// not recorded). Nothing is logged: sfn-harness has no CloudWatch Logs behind it.
+fn logging_configuration(r: &Members<'_>) -> Result<Option<Value>, ApiError> {
+    let Some(v) = r.0.get("loggingConfiguration").filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    let Some(obj) = v.as_object() else {
+        return Err(ApiError::Serialization(
+            "Start of structure or map found where not expected.".into(),
+        ));
+    };
+    let c = Members(obj);
+    let level = c.string("level")?.unwrap_or_else(|| "OFF".into());
+    if !["ALL", "ERROR", "FATAL", "OFF"].contains(&level.as_str()) {
+        return Err(ApiError::validation(format!("1 validation error detected: Value '{level}' at 'loggingConfiguration.level' failed to satisfy constraint: Member must satisfy enum value set: [ALL, ERROR, FATAL, OFF]")));
+    }
+    let include = c.boolean("includeExecutionData")?.unwrap_or(false);
+    let destinations = c.object_list("destinations")?;
+    if destinations.len() > 1 {
+        return Err(ApiError::InvalidLoggingConfiguration(
+            "Invalid Logging Configuration: Must specify exactly one Log Destination.".into(),
+        ));
+    }
+    if level != "OFF" && destinations.is_empty() {
+        return Err(ApiError::InvalidLoggingConfiguration(
+            "Invalid Logging Configuration: Must specify exactly one Log Destination.".into(),
+        ));
+    }
+    let mut out = json!({ "level": level, "includeExecutionData": include });
+    if let Some(d) = obj.get("destinations").filter(|d| !d.is_null()) {
+        out["destinations"] = d.clone();
+    }
+    Ok(Some(out))
+}
+
+/// `publish` and `versionDescription` (a description only with `publish`).
+fn publish_flags(r: &Members<'_>) -> Result<(bool, Option<String>), ApiError> {
+    let publish = r.boolean("publish")?.unwrap_or(false);
+    let description = r.string("versionDescription")?;
+    if description.is_some() && !publish {
+        return Err(ApiError::validation(
+            "Version description can only be set when publish is true",
+        ));
+    }
+    Ok((publish, description))
+}
+
 /// `CreateStateMachine`.
 pub(super) fn create_state_machine(engine: &Engine, r: Members<'_>) -> Result<Value, ApiError> {
     let name = r.required("name")?;
@@ -39,30 +88,66 @@ pub(super) fn create_state_machine(engine: &Engine, r: Members<'_>) -> Result<Va
     let role = r.required("roleArn")?;
     let kind = machine_type(r.string("type")?.as_deref())?;
     let tags = parse_tags(&r, false)?;
-    let m = engine.create_state_machine_with(&name, &definition, Some(&role), kind)?;
+    let logging = logging_configuration(&r)?;
+    let (publish, version_description) = publish_flags(&r)?;
+    let mut m = engine.create_state_machine_with(&name, &definition, Some(&role), kind)?;
+    if let Some(l) = logging {
+        m = engine.set_logging_configuration(&m.arn, l, false)?;
+    }
     if !tags.is_empty() {
         engine.tag_resource(&m.arn, &tags)?;
     }
-    Ok(json!({ "stateMachineArn": m.arn, "creationDate": secs(m.created_ms) }))
+    let mut out = json!({ "stateMachineArn": m.arn, "creationDate": secs(m.created_ms) });
+    if publish {
+        let v =
+            engine.publish_state_machine_version(&m.arn, None, version_description.as_deref())?;
+        out["stateMachineVersionArn"] = json!(v.arn);
+    }
+    Ok(out)
 }
 
-/// `DescribeStateMachine`.
+/// `DescribeStateMachine`: of a machine, or of a version (a version ARN: its snapshot, its
+/// number's ARN and its description).
 pub(super) fn describe_state_machine(engine: &Engine, r: Members<'_>) -> Result<Value, ApiError> {
-    let m = engine.state_machine(&r.required("stateMachineArn")?)?;
+    let arn = r.required("stateMachineArn")?;
+    if let Ok(v) = engine.state_machine_version(&arn) {
+        let mut out = describe_machine(&v.machine);
+        out["stateMachineArn"] = json!(v.arn);
+        out["creationDate"] = secs(v.created_ms);
+        out["revisionId"] = json!(v.machine.revision_id);
+        if let Some(d) = &v.description {
+            out["description"] = json!(d);
+        }
+        return Ok(out);
+    }
+    let m = engine.state_machine(&arn)?;
     Ok(describe_machine(&m))
 }
 
 /// `UpdateStateMachine`.
 pub(super) fn update_state_machine(engine: &Engine, r: Members<'_>) -> Result<Value, ApiError> {
-    let m = engine.update_state_machine(
-        &r.required("stateMachineArn")?,
-        r.string("definition")?.as_deref(),
-        r.string("roleArn")?.as_deref(),
-    )?;
-    Ok(json!({
+    let arn = r.required("stateMachineArn")?;
+    let definition = r.string("definition")?;
+    let role = r.string("roleArn")?;
+    let logging = logging_configuration(&r)?;
+    let (publish, version_description) = publish_flags(&r)?;
+    let mut m = if definition.is_none() && role.is_none() && logging.is_some() {
+        engine.state_machine(&arn)?
+    } else {
+        engine.update_state_machine(&arn, definition.as_deref(), role.as_deref())?
+    };
+    if let Some(l) = logging {
+        m = engine.set_logging_configuration(&arn, l, true)?;
+    }
+    let mut out = json!({
         "updateDate": secs(m.updated_ms.unwrap_or_else(|| engine.clock().now_ms())),
         "revisionId": m.revision_id,
-    }))
+    });
+    if publish {
+        let v = engine.publish_state_machine_version(&arn, None, version_description.as_deref())?;
+        out["stateMachineVersionArn"] = json!(v.arn);
+    }
+    Ok(out)
 }
 
 /// `DeleteStateMachine`.

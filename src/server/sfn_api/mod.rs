@@ -44,6 +44,7 @@ mod machines;
 mod tags;
 mod tasks;
 mod validate;
+mod versions;
 
 use std::sync::Arc;
 
@@ -111,6 +112,38 @@ pub const SFN_OPERATIONS: &[Operation] = &[
     Operation::now("UpdateStateMachine", machines::update_state_machine),
     Operation::now("DeleteStateMachine", machines::delete_state_machine),
     Operation::now("ListStateMachines", machines::list_state_machines),
+    Operation::now(
+        "PublishStateMachineVersion",
+        versions::publish_state_machine_version,
+    ),
+    Operation::now(
+        "ListStateMachineVersions",
+        versions::list_state_machine_versions,
+    ),
+    Operation::now(
+        "DeleteStateMachineVersion",
+        versions::delete_state_machine_version,
+    ),
+    Operation::now(
+        "CreateStateMachineAlias",
+        versions::create_state_machine_alias,
+    ),
+    Operation::now(
+        "DescribeStateMachineAlias",
+        versions::describe_state_machine_alias,
+    ),
+    Operation::now(
+        "UpdateStateMachineAlias",
+        versions::update_state_machine_alias,
+    ),
+    Operation::now(
+        "DeleteStateMachineAlias",
+        versions::delete_state_machine_alias,
+    ),
+    Operation::now(
+        "ListStateMachineAliases",
+        versions::list_state_machine_aliases,
+    ),
     Operation::now(
         "ValidateStateMachineDefinition",
         validate::validate_state_machine_definition,

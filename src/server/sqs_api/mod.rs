@@ -11,6 +11,7 @@
 #![warn(unreachable_pub)]
 
 mod messages;
+pub(crate) mod query;
 mod queues;
 
 use std::sync::Arc;
@@ -70,8 +71,6 @@ enum Handler {
     Now(fn(&Sqs, Members<'_>) -> Answer),
     /// After a wait on the clock (a long poll).
     Waits(for<'a> fn(&'a Sqs, Members<'a>) -> BoxFuture<'a, Answer>),
-    /// With AWS's `UnsupportedOperation`: an operation this fake does not implement.
-    Unsupported,
 }
 
 /// Every operation of the SQS API, with its handler. Every other `AmazonSQS.*` target is
@@ -116,11 +115,20 @@ const OPERATIONS: &[(&str, Handler)] = &[
         "ListDeadLetterSourceQueues",
         Handler::Now(queues::list_dead_letter_source_queues),
     ),
-    ("AddPermission", Handler::Unsupported),
-    ("RemovePermission", Handler::Unsupported),
-    ("StartMessageMoveTask", Handler::Unsupported),
-    ("CancelMessageMoveTask", Handler::Unsupported),
-    ("ListMessageMoveTasks", Handler::Unsupported),
+    ("AddPermission", Handler::Now(queues::add_permission)),
+    ("RemovePermission", Handler::Now(queues::remove_permission)),
+    (
+        "StartMessageMoveTask",
+        Handler::Now(queues::start_message_move_task),
+    ),
+    (
+        "CancelMessageMoveTask",
+        Handler::Now(queues::cancel_message_move_task),
+    ),
+    (
+        "ListMessageMoveTasks",
+        Handler::Now(queues::list_message_move_tasks),
+    ),
 ];
 
 /// The names in `OPERATIONS`, in its order.
@@ -135,8 +143,8 @@ const fn operation_names<const N: usize>() -> [&'static str; N] {
 }
 
 /// Every operation of the SQS API (every other `AmazonSQS.*` target is
-/// `UnknownOperationException`); the few this fake does not implement answer AWS's
-/// `UnsupportedOperation`. Read from the dispatch table, so it lists exactly what is served.
+/// `UnknownOperationException`), every one served. Read from the dispatch table, so it lists
+/// exactly what is served.
 pub const SQS_OPERATIONS: &[&str] = &operation_names::<{ OPERATIONS.len() }>();
 
 /// SQS's wire shape of an error: the JSON `__type` `com.amazonaws.sqs#<shape>` and the
@@ -184,16 +192,12 @@ fn empty() -> Answer {
 }
 
 impl SqsApi {
-    async fn dispatch(&self, op: &str, handler: Handler, body: &[u8]) -> Answer {
+    async fn dispatch(&self, handler: Handler, body: &[u8]) -> Answer {
         let obj = parse_object(body)?;
         let r = Members(&obj);
         match handler {
             Handler::Now(f) => f(&self.sqs, r),
             Handler::Waits(f) => f(&self.sqs, r).await,
-            Handler::Unsupported => Err(SqsError::UnsupportedOperation(format!(
-                "{op} is not supported by sfn-harness."
-            ))
-            .into()),
         }
     }
 }
@@ -204,7 +208,7 @@ impl JsonService for SqsApi {
             let Some(&(_, handler)) = OPERATIONS.iter().find(|(name, _)| *name == operation) else {
                 return JsonReply::unknown_operation(&format!("{SQS_TARGET_PREFIX}.{operation}"));
             };
-            match self.dispatch(operation, handler, body).await {
+            match self.dispatch(handler, body).await {
                 Ok(v) => JsonReply::ok(&v),
                 Err(Failure::Malformed(m)) => m.into(),
                 Err(Failure::Sqs(e)) => sqs_error_reply(&e),

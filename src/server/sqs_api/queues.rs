@@ -102,3 +102,72 @@ fn present(r: &Members<'_>, name: &str) -> Result<(), Failure> {
         Err(SqsError::MissingParameter(name.to_string()).into())
     }
 }
+
+pub(super) fn add_permission(sqs: &Sqs, r: Members<'_>) -> Answer {
+    let url = required(&r, "QueueUrl")?;
+    let label = r.string("Label")?.unwrap_or_default();
+    sqs.add_permission(
+        &url,
+        &label,
+        &r.string_list("AWSAccountIds")?,
+        &r.string_list("Actions")?,
+    )?;
+    empty()
+}
+
+pub(super) fn remove_permission(sqs: &Sqs, r: Members<'_>) -> Answer {
+    let url = required(&r, "QueueUrl")?;
+    sqs.remove_permission(&url, &r.string("Label")?.unwrap_or_default())?;
+    empty()
+}
+
+pub(super) fn start_message_move_task(sqs: &Sqs, r: Members<'_>) -> Answer {
+    let source = required(&r, "SourceArn")?;
+    let handle = sqs.start_message_move_task(
+        &source,
+        r.string("DestinationArn")?.as_deref(),
+        r.integer("MaxNumberOfMessagesPerSecond")?,
+    )?;
+    Ok(json!({ "TaskHandle": handle }))
+}
+
+pub(super) fn cancel_message_move_task(sqs: &Sqs, r: Members<'_>) -> Answer {
+    let moved = sqs.cancel_message_move_task(&required(&r, "TaskHandle")?)?;
+    Ok(json!({ "ApproximateNumberOfMessagesMoved": moved }))
+}
+
+pub(super) fn list_message_move_tasks(sqs: &Sqs, r: Members<'_>) -> Answer {
+    let tasks =
+        sqs.list_message_move_tasks(&required(&r, "SourceArn")?, r.integer("MaxResults")?)?;
+    let results: Vec<Value> = tasks
+        .iter()
+        .map(|t| {
+            let mut m = Map::new();
+            if t.status == "RUNNING" {
+                m.insert("TaskHandle".into(), json!(t.task_handle));
+            }
+            m.insert("Status".into(), json!(t.status));
+            m.insert("SourceArn".into(), json!(t.source_arn));
+            if let Some(d) = &t.destination_arn {
+                m.insert("DestinationArn".into(), json!(d));
+            }
+            if let Some(rate) = t.max_number_of_messages_per_second {
+                m.insert("MaxNumberOfMessagesPerSecond".into(), json!(rate));
+            }
+            m.insert(
+                "ApproximateNumberOfMessagesMoved".into(),
+                json!(t.approximate_number_of_messages_moved),
+            );
+            m.insert(
+                "ApproximateNumberOfMessagesToMove".into(),
+                json!(t.approximate_number_of_messages_to_move),
+            );
+            if let Some(f) = &t.failure_reason {
+                m.insert("FailureReason".into(), json!(f));
+            }
+            m.insert("StartedTimestamp".into(), json!(t.started_timestamp));
+            Value::Object(m)
+        })
+        .collect();
+    Ok(json!({ "Results": results }))
+}

@@ -16,7 +16,10 @@ use sfn_harness::engine::task::{handler, TaskRequest};
 use sfn_harness::engine::{Engine, ExecutionRecord, Status};
 use sfn_harness::time::Clock;
 
+#[path = "../support/mod.rs"]
 mod support;
+
+mod recorded_behaviour;
 
 const T0: u64 = 1_700_000_000_000;
 

@@ -1,0 +1,70 @@
+//! Mocked responses: what one invocation of a mocked Task state answers, and the numbered
+//! sequence a `MockedResponses` entry is.
+//!
+//! Step Functions Local numbers the invocations of a state from 0 and keys each response by an
+//! invocation number (`"0"`) or an inclusive range (`"1-2"`); the keys must number the
+//! invocations consecutively from 0 (developer guide, "Configuration file for mocked service
+//! integrations in Step Functions", sfn-local-mock-cfg-file.html).
+
+use serde_json::Value;
+
+/// What a mocked invocation answers.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Mocked {
+    /// `{"Return": …}`: the service's response (any JSON).
+    Return(Value),
+    /// `{"Throw": {"Error": …, "Cause": …}}`: the task fails with this error.
+    Throw {
+        /// The error name.
+        error: String,
+        /// The cause.
+        cause: String,
+    },
+}
+
+/// One entry of a mocked response: the answer, and sfn-harness's extension `"AfterMs"` (the
+/// answer comes that many milliseconds of harness time after the task starts).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MockedEntry {
+    /// The answer.
+    pub answer: Mocked,
+    /// Delay before the answer, in milliseconds (sfn-harness's extension; 0 answers at once).
+    pub after_ms: u64,
+}
+
+/// A `MockedResponses` entry: answers by invocation number.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MockedResponse {
+    /// `(first, last, entry)`, inclusive, consecutive from 0.
+    pub(crate) ranges: Vec<(u64, u64, MockedEntry)>,
+}
+
+impl MockedResponse {
+    /// The answer of invocation `n` (counted from 0), or `None` once the entries are used up.
+    ///
+    /// ```
+    /// use sfn_harness::mock_config::MockConfig;
+    /// let cfg = MockConfig::from_str(r#"{"StateMachines": {}, "MockedResponses": {"R": {
+    ///     "0": {"Throw": {"Error": "E", "Cause": "c"}},
+    ///     "1-2": {"Return": {"ok": true}}}}}"#).unwrap();
+    /// let r = cfg.response("R").unwrap();
+    /// assert!(r.entry(0).is_some() && r.entry(2).is_some());
+    /// assert!(r.entry(3).is_none());
+    /// ```
+    pub fn entry(&self, n: u64) -> Option<&MockedEntry> {
+        self.ranges
+            .iter()
+            .find(|(a, b, _)| (*a..=*b).contains(&n))
+            .map(|(_, _, e)| e)
+    }
+
+    /// How many invocations the response answers.
+    pub fn len(&self) -> u64 {
+        self.ranges.last().map_or(0, |(_, b, _)| b + 1)
+    }
+
+    /// Whether it answers none.
+    pub fn is_empty(&self) -> bool {
+        self.ranges.is_empty()
+    }
+}

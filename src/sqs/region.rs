@@ -1,0 +1,89 @@
+//! What the HTTP request being served tells SQS: the region (a queue's region follows the
+//! client's signing region, so one [`Sqs`](super::Sqs) holds the queues of every region of its
+//! account) and the X-Ray trace header (`X-Amzn-Trace-Id`, which becomes a sent message's
+//! `AWSTraceHeader` system attribute when the request sets none: LocalStack's AWS-validated
+//! `test_aws_trace_header_propagation` in `tests/aws/services/sqs/test_sqs.py`).
+//!
+//! The server runs each request inside [`in_region`] with the region of the SigV4 credential
+//! scope (`Credential=<key>/<date>/<region>/sqs/aws4_request`); outside it (in-process calls,
+//! the Step Functions integration, unsigned requests) the service's own region applies. Queues
+//! of the service's region have the URL `<base>/<account>/<name>`; those of another region
+//! `<base>/queue/<region>/<account>/<name>` (LocalStack's path-style queue URL,
+//! localstack/localstack#5928), so a URL names its region and works from any client.
+//!
+//! ```
+//! use sfn_harness::sqs::{in_region, CreateQueue, Sqs};
+//! use sfn_harness::time::Clock;
+//!
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), sfn_harness::sqs::SqsError> {
+//! let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://h");
+//! let q = || CreateQueue { queue_name: "jobs".into(), ..Default::default() };
+//! let east = sqs.create_queue(q())?;
+//! let west = in_region("us-west-2".into(), async { sqs.create_queue(q()) }).await?;
+//! assert_eq!(east, "http://h/123456789012/jobs");
+//! assert_eq!(west, "http://h/queue/us-west-2/123456789012/jobs");
+//! let arn = in_region("us-west-2".into(), async { sqs.queue_arn("jobs") }).await;
+//! assert_eq!(arn, "arn:aws:sqs:us-west-2:123456789012:jobs");
+//! # Ok(()) }
+//! ```
+
+use std::future::Future;
+
+/// What one request sets.
+#[derive(Debug, Clone, Default)]
+struct Scope {
+    region: Option<String>,
+    trace_header: Option<String>,
+}
+
+tokio::task_local! {
+    static SCOPE: Scope;
+}
+
+/// Runs `f` with `region` as the region of every SQS call it makes.
+pub async fn in_region<F: Future>(region: String, f: F) -> F::Output {
+    in_request(Some(region), None, f).await
+}
+
+/// Runs `f` as the SQS calls of one HTTP request: its signing `region` and its
+/// `X-Amzn-Trace-Id` header (`trace_header`), when it has them.
+pub async fn in_request<F: Future>(
+    region: Option<String>,
+    trace_header: Option<String>,
+    f: F,
+) -> F::Output {
+    SCOPE
+        .scope(
+            Scope {
+                region,
+                trace_header,
+            },
+            f,
+        )
+        .await
+}
+
+/// The region of the request being served, if one was set.
+pub(super) fn current() -> Option<String> {
+    SCOPE.try_with(|s| s.region.clone()).ok().flatten()
+}
+
+/// The `X-Amzn-Trace-Id` of the request being served, if any.
+pub(super) fn trace_header() -> Option<String> {
+    SCOPE.try_with(|s| s.trace_header.clone()).ok().flatten()
+}
+
+/// The region of a SigV4 `Authorization` header's credential scope.
+///
+/// ```
+/// use sfn_harness::sqs::signing_region;
+/// let h = "AWS4-HMAC-SHA256 Credential=AKID/20260101/eu-west-1/sqs/aws4_request, SignedHeaders=host, Signature=00";
+/// assert_eq!(signing_region(h).as_deref(), Some("eu-west-1"));
+/// assert_eq!(signing_region("Basic x"), None);
+/// ```
+pub fn signing_region(authorization: &str) -> Option<String> {
+    let scope = authorization.split("Credential=").nth(1)?;
+    let scope = scope.split([',', ' ']).next()?;
+    let region = scope.split('/').nth(2)?;
+    (!region.is_empty()).then(|| region.to_string())
+}
