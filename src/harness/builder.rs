@@ -23,6 +23,35 @@ pub(crate) struct HarnessConfig {
     pub(crate) region: String,
     pub(crate) finish_timeout: Duration,
     pub(crate) fault_plan: Option<FaultPlan>,
+    pub(crate) report_sink: ReportSink,
+}
+
+/// Where the verification report goes when a harness is dropped while the test is already
+/// panicking: stderr (which the test's output shows), or the closure given to
+/// [`HarnessBuilder::report_to`].
+#[derive(Clone, Default)]
+pub(crate) struct ReportSink(Option<Arc<ReportFn>>);
+
+/// A closure that receives a report's text.
+type ReportFn = dyn Fn(&str) + Send + Sync;
+
+impl ReportSink {
+    pub(crate) fn send(&self, report: &str) {
+        match &self.0 {
+            Some(f) => f(report),
+            None => eprintln!("{report}"),
+        }
+    }
+}
+
+impl std::fmt::Debug for ReportSink {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "ReportSink(custom)"
+        } else {
+            "ReportSink(stderr)"
+        })
+    }
 }
 
 impl Default for HarnessConfig {
@@ -35,6 +64,7 @@ impl Default for HarnessConfig {
             region: "us-east-1".into(),
             finish_timeout: Duration::from_secs(30),
             fault_plan: None,
+            report_sink: ReportSink::default(),
         }
     }
 }
@@ -93,6 +123,35 @@ impl HarnessBuilder {
     /// ```
     pub fn real_time(mut self) -> Self {
         self.config.virtual_time = false;
+        self
+    }
+
+    /// Where the verification report goes when the harness is dropped while the test is already
+    /// panicking (an assertion failed before the expectations were checked). By default it is
+    /// printed to stderr, which the test's output shows under the first panic's message: the
+    /// typo in a worker's filter that made the assertion fail is named there. When nothing else
+    /// panicked, an unmet expectation panics with the same text instead.
+    ///
+    /// ```
+    /// # use sfn_harness::prelude::*;
+    /// use std::sync::{Arc, Mutex};
+    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)] async fn main() {
+    /// let printed = Arc::new(Mutex::new(String::new()));
+    /// let sink = printed.clone();
+    /// let test = tokio::spawn(async move {
+    ///     let h = Harness::builder()
+    ///         .report_to(move |report| sink.lock().unwrap().push_str(report))
+    ///         .start()
+    ///         .await;
+    ///     h.on_task("Ship").respond(serde_json::json!({})).expect(1).mount().await;
+    ///     panic!("an assertion failed first");
+    /// });
+    /// assert!(test.await.is_err());
+    /// assert!(printed.lock().unwrap().contains("Received: 0"));
+    /// # }
+    /// ```
+    pub fn report_to(mut self, sink: impl Fn(&str) + Send + Sync + 'static) -> Self {
+        self.config.report_sink = ReportSink(Some(Arc::new(sink)));
         self
     }
 
@@ -182,7 +241,7 @@ impl Harness {
         let holds = Holds::install(engine, &sqs, &clock);
         let router = account
             .router()
-            .with_interceptor(Arc::new(HoldsInterceptor(holds)))
+            .with_interceptor(Arc::new(HoldsInterceptor(holds.clone())))
             .with_interceptor(Arc::new(ApiFaults(injector.clone())));
         // Binding 127.0.0.1:0 fails only if the machine has no loopback interface or no free
         // port; a harness cannot work without its endpoint, so that is a setup error.
@@ -202,6 +261,7 @@ impl Harness {
             tasks: Mutex::new(Vec::new()),
             faults: injector,
             holders: Mutex::new(std::collections::HashMap::new()),
+            holds,
         });
         dispatch::install(&inner);
         Harness { inner }

@@ -51,6 +51,15 @@ pub enum HarnessError {
         /// Machine, execution, timeline, open tokens, workers and faults.
         report: Box<ExecutionReport>,
     },
+    /// An execution can never end: it waits for something, and nothing can happen any more
+    /// (no activity is live, no timer is due, no scripted worker holds its task, and no real
+    /// client has connected to the endpoint). `finish()` reports it at once instead of
+    /// waiting out its wall-time bound.
+    #[error("execution can never finish: it is waiting, and nothing can happen any more (no scripted worker is at work, no timer is due, and no real client has connected to the endpoint)\n{report}")]
+    Stuck {
+        /// Machine, execution, timeline, open tokens, workers and faults.
+        report: Box<ExecutionReport>,
+    },
     /// A scripted worker's closure panicked.
     #[error("a scripted worker panicked: {0}")]
     WorkerPanicked(String),
@@ -140,6 +149,13 @@ pub struct ExecutionReport {
     pub faults: FaultReport,
     /// Where it stood, as Mermaid flowchart text ([`Execution::picture`](crate::Execution::picture)).
     pub picture: String,
+    /// The expectations not met when `finish()` gave up (what [`Harness::verify`] would report
+    /// now).
+    ///
+    /// [`Harness::verify`]: crate::Harness::verify
+    pub unmet: Vec<Unmet>,
+    /// Workers mounted on a state no state machine has (`did you mean 'ShipItem'?`).
+    pub warnings: Vec<String>,
 }
 
 /// A task token still waiting for an answer, in an [`ExecutionReport`].
@@ -201,6 +217,15 @@ impl fmt::Display for ExecutionReport {
                 writeln!(f, "    - {i}")?;
             }
         }
+        if !self.unmet.is_empty() {
+            writeln!(f, "  expectations not met:")?;
+            for u in &self.unmet {
+                writeln!(f, "    - {}", u.to_string().replace('\n', "\n      "))?;
+            }
+        }
+        for w in &self.warnings {
+            writeln!(f, "  warning: {w}")?;
+        }
         let mut block = String::new();
         crate::harness::picture::fenced(&mut block, "  ", &self.picture);
         write!(f, "  where it stood:\n{block}")
@@ -247,6 +272,9 @@ pub struct VerificationError {
     /// Where the executions stood: `(execution ARN, Mermaid text)` of those still running, or
     /// of the newest one when none runs (newest first, at most three).
     pub pictures: Vec<(String, String)>,
+    /// Workers mounted on a state no state machine has (`did you mean 'ShipItem'?`): likely
+    /// why an expectation is unmet.
+    pub warnings: Vec<String>,
 }
 
 impl VerificationError {
@@ -264,6 +292,9 @@ impl fmt::Display for VerificationError {
         }
         for p in &self.panics {
             writeln!(f, "- {p}")?;
+        }
+        for w in &self.warnings {
+            writeln!(f, "- warning: {w}")?;
         }
         if !self.faults.is_empty() {
             write!(f, "\nFaults injected:\n{}", self.faults)?;

@@ -11,6 +11,11 @@ use crate::harness::snapshot::{NormalizedHistory, Timeline};
 use crate::harness::{HarnessError, HarnessInner};
 use crate::picture::{Picture, PictureError};
 
+/// How long (wall time) an execution must stay with nothing able to happen before `finish()`
+/// calls it stuck: long enough for code of the test's own that the clock cannot see to act,
+/// short enough to cost nothing.
+const STUCK_AFTER: Duration = Duration::from_millis(50);
+
 /// A state machine created through the harness.
 ///
 /// ```
@@ -179,10 +184,34 @@ impl Execution {
     ///
     /// The wait is bounded by the harness's finish timeout in *real* time; past it, the error
     /// names the machine, the execution, the states visited and the tokens left unanswered.
-    /// A scripted worker's panic also ends the wait, with the panic's message.
+    /// A scripted worker's panic also ends the wait, with the panic's message. An execution
+    /// that can never end (it waits for a task no scripted worker took, no timer is due, and
+    /// no real client has connected to the endpoint) fails at once with
+    /// [`HarnessError::Stuck`] and the same report.
     pub async fn finish(&self) -> Result<Finished, HarnessError> {
         let bound = self.harness.config.finish_timeout;
         self.finish_within(bound).await
+    }
+
+    /// Returns once nothing can ever happen to the execution: it is running, the clock is
+    /// quiescent ([`Clock::is_quiescent`](crate::time::Clock::is_quiescent)) and no real client
+    /// can be involved, continuously for [`STUCK_AFTER`] of wall time (a margin for code of
+    /// the test's own that the clock cannot see).
+    async fn stuck(&self, clock: &crate::time::Clock) {
+        let mut since: Option<std::time::Instant> = None;
+        loop {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+            let idle = self.inner.status() == Status::Running
+                && !self.harness.holds.engaged()
+                && clock.is_quiescent();
+            if !idle {
+                since = None;
+                continue;
+            }
+            if since.get_or_insert_with(std::time::Instant::now).elapsed() >= STUCK_AFTER {
+                return;
+            }
+        }
     }
 
     /// [`finish`](Self::finish) with an explicit real-time bound.
@@ -191,16 +220,21 @@ impl Execution {
         let panicked = self.harness.panicked.clone();
         let wait = async {
             tokio::select! {
-                _ = self.inner.wait() => {}
-                _ = panicked.notified() => {}
+                _ = self.inner.wait() => false,
+                _ = panicked.notified() => false,
+                _ = self.stuck(&clock) => true,
             }
         };
-        let ended = tokio::time::timeout(bound, clock.run_until(wait))
-            .await
-            .is_ok();
+        let waited = tokio::time::timeout(bound, clock.run_until(wait)).await;
         if let Some(p) = self.harness.first_panic() {
             return Err(HarnessError::WorkerPanicked(p));
         }
+        if waited == Ok(true) && self.inner.status() == Status::Running {
+            return Err(HarnessError::Stuck {
+                report: Box::new(self.harness.report_for(&self.inner)),
+            });
+        }
+        let ended = waited.is_ok();
         if !ended || self.inner.status() == Status::Running {
             return Err(HarnessError::Timeout {
                 waited: bound,

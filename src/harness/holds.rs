@@ -27,6 +27,7 @@
 
 use crate::sync::lock;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -59,6 +60,11 @@ pub(crate) struct Holds {
     polled: Mutex<HashMap<String, Instant>>,
     /// Visible task messages (queue, key, receive count) → when they were first seen visible.
     seen: Mutex<HashMap<(String, String, u32), Instant>>,
+    /// Whether a real client can be involved: the endpoint has served a request, or the test
+    /// asked for its URL or for an SDK client. Until then nothing outside the process can take
+    /// a task, and nothing holds virtual time (a scripted worker's message that comes visible
+    /// again while it works, say, costs no wall time).
+    engaged: AtomicBool,
 }
 
 impl Holds {
@@ -71,6 +77,7 @@ impl Holds {
             progress: Mutex::new(Instant::now()),
             polled: Mutex::new(HashMap::new()),
             seen: Mutex::new(HashMap::new()),
+            engaged: AtomicBool::new(false),
         });
         let weak = Arc::downgrade(&holds);
         clock.add_hold(Arc::new(move || weak.upgrade().is_some_and(|h| h.held())));
@@ -81,8 +88,22 @@ impl Holds {
         self.engine.tokens().is_open(token)
     }
 
+    /// From now on a real client can be involved (see [`Holds::engaged`]).
+    pub(crate) fn engage(&self) {
+        self.engaged.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether a real client can be involved: the endpoint has served a request, or the test
+    /// asked for its URL or an SDK client.
+    pub(crate) fn engaged(&self) -> bool {
+        self.engaged.load(Ordering::SeqCst)
+    }
+
     /// Whether a real worker is working on a token, or about to take one.
     fn held(&self) -> bool {
+        if !self.engaged() {
+            return false;
+        }
         let now = Instant::now();
         let Some(sqs) = self.sqs.upgrade() else {
             return false;
@@ -115,6 +136,7 @@ impl Holds {
     }
 
     fn before(&self, call: &Call<'_>) {
+        self.engage();
         if call.target == Some("AmazonSQS.ReceiveMessage") {
             // A poll counts even if it is then refused (an injected throttle, say): the worker is
             // there, and will poll again after its back-off.

@@ -52,9 +52,22 @@
 //! | `scope.rs` | the narrowing workers and faults share (state, machine, queue, predicate, times) |
 //! | `expect.rs` | [`Times`] and the unmet-expectation entries ([`Unmet`]) |
 //! | `dispatch/` | the scripted-worker runtime: tasks to workers (`direct.rs`, `sqs.rs`), answers back (`answer.rs`) |
-//! | `holds.rs` | virtual-time holds while real SDK workers work (README §4) |
+//! | `holds.rs` | virtual-time holds while real SDK workers work, once a real client can be involved (README §4) |
+//! | `names.rs` | the warning for a worker on a state no machine has (nearest names) |
 //! | [`faults`] | [`Fault`], [`FaultPlan`], [`FaultReport`] and the injector |
 //! | [`snapshot`] | [`NormalizedHistory`], [`Timeline`] |
+//!
+//! # Determinism
+//!
+//! A seeded harness ([`HarnessBuilder::seed`]) gives byte-identical normalized and raw
+//! histories (queue URLs aside, which carry the endpoint's port) however threads interleave.
+//! Events due at the same virtual instant happen one at a time, each after what the previous
+//! one set off has settled, in a defined order: timers due together fire in the order the fibers
+//! that set them were started (see [`Clock`]). A scripted worker's delivery is started when its
+//! task is issued, so simultaneous answers (four Map items answered after the same delay) are
+//! recorded in the order the tasks were issued. Seeded ids come from streams no other thread
+//! draws from at the same moment: task tokens per execution, SQS message ids from the senders'
+//! stream and receipt handles from their own (README §4, "Simultaneous events").
 //!
 //! The power-user door is [`Harness::account`]: the [`Account`] the harness runs, with its
 //! engine, SQS service and router. Custom Task handlers go in through
@@ -68,6 +81,7 @@ mod execution;
 mod expect;
 pub mod faults;
 mod holds;
+mod names;
 mod picture;
 mod report;
 mod scope;
@@ -121,6 +135,7 @@ pub(crate) struct HarnessInner {
     pub(crate) faults: Arc<Injector>,
     /// Which scripted worker took which task token (token → worker label), for pictures.
     holders: Mutex<std::collections::HashMap<String, String>>,
+    pub(crate) holds: Arc<holds::Holds>,
 }
 
 impl HarnessInner {
@@ -260,6 +275,9 @@ impl Harness {
     /// The endpoint's URL (`http://127.0.0.1:<port>`): point any AWS SDK, the AWS CLI or boto3
     /// at it (Step Functions and SQS share it).
     pub fn endpoint_url(&self) -> &str {
+        // Whoever has the URL can send a real client: from now on the holds for real workers
+        // apply, and `finish()` no longer takes an idle clock for a stuck execution.
+        self.inner.holds.engage();
         &self.inner.url
     }
 
@@ -443,6 +461,13 @@ impl Harness {
     /// ```
     pub async fn mount(&self, worker: Worker) -> WorkerHandle {
         let state = worker.into_state();
+        // A worker on a state no machine has would never take a task: say so now if there are
+        // machines to judge by (else `verify()` says it, when they exist).
+        let machines = self.inner.engine().state_machines();
+        if let Some(warning) = names::unknown_state(&state.label(), state.state(), &machines) {
+            eprintln!("sfn-harness: warning: {warning}");
+            state.note(format!("warning: {warning}"));
+        }
         lock(&self.inner.workers).push(state.clone());
         WorkerHandle::new(state)
     }
@@ -568,11 +593,13 @@ impl Drop for Harness {
                 t.abort();
             }
         }
+        let Err(report) = self.verify() else { return };
         if std::thread::panicking() {
+            // Another assertion failed first: a second panic would abort the process, so the
+            // report is printed instead (as wiremock does), where the test's output shows it.
+            self.inner.config.report_sink.send(&report.to_string());
             return;
         }
-        if let Err(report) = self.verify() {
-            panic!("{report}");
-        }
+        panic!("{report}");
     }
 }

@@ -6,9 +6,10 @@
 
 use crate::engine;
 use crate::harness::error::{ExecutionReport, VerificationError, WaitingTask, WorkerSummary};
+use crate::harness::expect::Unmet;
 use crate::harness::faults::FaultReport;
 use crate::harness::snapshot::Timeline;
-use crate::harness::HarnessInner;
+use crate::harness::{names, HarnessInner};
 use crate::sync::lock;
 
 impl HarnessInner {
@@ -42,13 +43,30 @@ impl HarnessInner {
                 .collect(),
             faults: FaultReport::new(self.faults.injected()),
             picture: self.mermaid_of(exec),
+            unmet: self.unmet(),
+            warnings: self.warnings(),
         }
+    }
+
+    /// The expectations not met so far: faults first, then workers.
+    fn unmet(&self) -> Vec<Unmet> {
+        let mut unmet = self.faults.verification_failures();
+        unmet.extend(self.workers().iter().filter_map(|w| w.unmet()));
+        unmet
+    }
+
+    /// A warning for every worker mounted on a state no state machine has.
+    pub(crate) fn warnings(&self) -> Vec<String> {
+        let machines = self.engine().state_machines();
+        self.workers()
+            .iter()
+            .filter_map(|w| names::unknown_state(&w.label(), w.state(), &machines))
+            .collect()
     }
 
     /// The expectations not met and the workers' panics; `None` when all is well.
     pub(crate) fn verification(&self) -> Option<VerificationError> {
-        let mut unmet = self.faults.verification_failures();
-        unmet.extend(self.workers().iter().filter_map(|w| w.unmet()));
+        let unmet = self.unmet();
         let panics = lock(&self.panics).clone();
         if unmet.is_empty() && panics.is_empty() {
             return None;
@@ -59,6 +77,7 @@ impl HarnessInner {
             faults: FaultReport::new(self.faults.injected()),
             open_tokens: self.engine().tokens().open_tokens(),
             pictures: self.report_pictures(),
+            warnings: self.warnings(),
         })
     }
 }

@@ -254,9 +254,31 @@ pub struct Timeline {
 
 impl Timeline {
     /// Builds the timeline of an execution's events.
+    ///
+    /// Events are matched to their visit along the history's chain (`previousEventId`), so
+    /// the iterations of a Map or the branches of a Parallel, which enter states of the same
+    /// name side by side, each get their own exit, retries and error.
     pub fn new(events: &[HistoryEvent], start_ms: Millis) -> Timeline {
         let mut t = Timeline::default();
-        let mut open: HashMap<String, usize> = HashMap::new();
+        let by_id: HashMap<u64, &HistoryEvent> = events.iter().map(|e| (e.id, e)).collect();
+        // `…StateEntered` event id → its visit.
+        let mut entered: HashMap<u64, usize> = HashMap::new();
+        // The visit of the nearest `…StateEntered` up `e`'s chain that `fits`.
+        let on_chain = |entered: &HashMap<u64, usize>,
+                        visits: &[Visit],
+                        e: &HistoryEvent,
+                        fits: &dyn Fn(&Visit) -> bool| {
+            let mut id = e.previous_event_id;
+            for _ in 0..events.len() {
+                if let Some(&i) = entered.get(&id) {
+                    if fits(&visits[i]) {
+                        return Some(i);
+                    }
+                }
+                id = by_id.get(&id)?.previous_event_id;
+            }
+            None
+        };
         for e in events {
             let at = e.timestamp_ms.saturating_sub(start_ms);
             let name = e
@@ -265,10 +287,9 @@ impl Timeline {
                 .and_then(Value::as_str)
                 .map(str::to_string);
             if let Some(kind) = e.event_type.strip_suffix("StateEntered") {
-                let name = name.unwrap_or_default();
-                open.insert(name.clone(), t.visits.len());
+                entered.insert(e.id, t.visits.len());
                 t.visits.push(Visit {
-                    state: name,
+                    state: name.unwrap_or_default(),
                     kind: kind.to_string(),
                     entered: at,
                     exited: None,
@@ -276,11 +297,20 @@ impl Timeline {
                     error: None,
                 });
             } else if e.event_type.ends_with("StateExited") {
-                if let Some(&i) = name.as_ref().and_then(|n| open.get(n)) {
+                let Some(name) = name else { continue };
+                let visit = on_chain(&entered, &t.visits, e, &|v| v.state == name).or_else(|| {
+                    t.visits
+                        .iter()
+                        .rposition(|v| v.state == name && v.exited.is_none())
+                });
+                if let Some(i) = visit {
                     t.visits[i].exited = Some(at);
                 }
             } else if e.event_type == "TaskScheduled" {
-                if let Some(v) = t.visits.iter_mut().rev().find(|v| v.kind == "Task") {
+                let task = |v: &Visit| v.kind == "Task";
+                let visit = on_chain(&entered, &t.visits, e, &task)
+                    .or_else(|| t.visits.iter().rposition(task));
+                if let Some(v) = visit.map(|i| &mut t.visits[i]) {
                     if v.exited.is_none() && v.error.is_some() {
                         v.retries += 1;
                     }
@@ -292,13 +322,11 @@ impl Timeline {
                     .and_then(Value::as_str)
                     .unwrap_or("(no error name)")
                     .to_string();
-                if let Some(v) = t
-                    .visits
-                    .iter_mut()
-                    .rev()
-                    .find(|v| v.kind == "Task" && v.exited.is_none())
-                {
-                    v.error = Some(err);
+                let open_task = |v: &Visit| v.kind == "Task" && v.exited.is_none();
+                let visit = on_chain(&entered, &t.visits, e, &open_task)
+                    .or_else(|| t.visits.iter().rposition(open_task));
+                if let Some(i) = visit {
+                    t.visits[i].error = Some(err);
                 }
             } else if e.event_type.starts_with("Execution") && e.event_type != "ExecutionStarted" {
                 t.end = Some((e.event_type.clone(), at));

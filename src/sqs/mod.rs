@@ -100,6 +100,9 @@ use delivery::DeliveryHook;
 use message::StoredMessage;
 use queue::Queue;
 
+/// Mixed into the seed of the receipt-handle stream, so that it differs from the message ids'.
+const RECEIPT_SEED_SALT: u64 = 0x5245_4345_4950_5453; // "RECEIPTS"
+
 /// An in-memory SQS service for one account and region. Share it with `Arc`.
 ///
 /// Every SQS operation is a method named after it (`CreateQueue` → [`Sqs::create_queue`]),
@@ -123,7 +126,12 @@ pub struct Sqs {
     region: String,
     base_url: Mutex<String>,
     state: Mutex<State>,
+    /// Message ids and request ids: drawn by senders.
     ids: Mutex<Ids>,
+    /// Receipt-handle nonces: drawn by receivers. A stream of their own, so that a worker
+    /// receiving a message while an execution sends the next one (at the same virtual instant,
+    /// on another thread) cannot change the message ids a seeded run hands out.
+    receipts: Mutex<Ids>,
     hook: RwLock<Option<Arc<dyn DeliveryHook>>>,
 }
 
@@ -187,15 +195,17 @@ impl Sqs {
                 move_tasks: Vec::new(),
             }),
             ids: Mutex::new(Ids::random()),
+            receipts: Mutex::new(Ids::random()),
             hook: RwLock::new(None),
         }
     }
 
-    /// Draws message ids, receipt handles and [`Sqs::request_id`]s from `seed` from now on, so
+    /// Draws message ids, receipt handles (from a stream of their own) and [`Sqs::request_id`]s from `seed` from now on, so
     /// that a seeded run hands out the same ids every time (the account seeds it from the
     /// harness's seed).
     pub(crate) fn seed_ids(&self, seed: u64) {
         *lock(&self.ids) = Ids::seeded(seed);
+        *lock(&self.receipts) = Ids::seeded(seed ^ RECEIPT_SEED_SALT);
     }
 
     /// A new request id (a UUID) from the service's id source, for responses that carry one
@@ -216,7 +226,7 @@ impl Sqs {
 
     /// A new receipt handle for one receive of `m` from queue `name`.
     fn receipt(&self, name: &str, m: &StoredMessage) -> String {
-        let nonce = lock(&self.ids).uuid().replace('-', "");
+        let nonce = lock(&self.receipts).uuid().replace('-', "");
         message::mint_receipt(name, &m.key(), &nonce)
     }
 

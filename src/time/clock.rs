@@ -441,6 +441,42 @@ impl Clock {
         wake_all(fired);
     }
 
+    /// Whether nothing can ever happen on this clock by itself: it is virtual, no activity is
+    /// live, no timer is pending, no advance is under way and no hold holds. Only a wake from
+    /// outside the clock (a real client's request, a test's own code) can change that. Always
+    /// `false` on a real clock.
+    ///
+    /// ```
+    /// use sfn_harness::time::Clock;
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let clock = Clock::virtual_at(0);
+    /// assert!(clock.is_quiescent());
+    /// let sleeper = clock.clone();
+    /// let sleeping = tokio::spawn(async move { sleeper.sleep(Duration::from_secs(1)).await });
+    /// while clock.next_deadline().is_none() { tokio::task::yield_now().await; }
+    /// assert!(!clock.is_quiescent(), "a timer is due");
+    /// clock.run_until(sleeping).await.unwrap();
+    /// assert!(clock.is_quiescent());
+    /// # }
+    /// ```
+    pub fn is_quiescent(&self) -> bool {
+        if !self.inner.virtual_time {
+            return false;
+        }
+        let Ok(_no_advance) = self.inner.advancing.try_lock() else {
+            return false;
+        };
+        {
+            let st = lock(&self.inner.state);
+            if st.active > 0 || !st.timers.is_empty() {
+                return false;
+            }
+        }
+        !self.held()
+    }
+
     /// The number of live activities (for diagnostics and tests).
     pub fn active(&self) -> i64 {
         lock(&self.inner.state).active

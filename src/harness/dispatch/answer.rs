@@ -3,9 +3,11 @@
 
 use crate::sync::lock;
 
+use crate::harness::faults::injector::InProcess;
 use crate::harness::worker::{Answer, Reply, ReplyKind, WorkerState, WorkerTask};
 use crate::harness::HarnessInner;
 use crate::time::Millis;
+use serde_json::{json, Value};
 
 /// Runs a reply's closure, catching panics (recorded for the test to fail with).
 pub(super) async fn compute(
@@ -48,7 +50,8 @@ fn record_panic(h: &HarnessInner, worker: &WorkerState, payload: Box<dyn std::an
     h.panicked.notify_waiters();
 }
 
-/// Waits the reply's delay (heartbeating if asked) and sends the answer.
+/// Waits the reply's delay (heartbeating if asked) and sends the answer. `about` says which
+/// task the reply is for in the worker's log (` (item 2)`, ` (message 5f3c…)`).
 pub(super) async fn answer_token(
     h: &HarnessInner,
     worker: &WorkerState,
@@ -56,6 +59,7 @@ pub(super) async fn answer_token(
     reply: &Reply,
     answer: Answer,
     token: &str,
+    about: &str,
 ) {
     let engine = h.engine();
     let clock = engine.clock();
@@ -70,10 +74,17 @@ pub(super) async fn answer_token(
         let mut next = start + every;
         while next < end && next <= stop {
             clock.sleep_until(next).await;
-            match engine.send_task_heartbeat(token) {
-                Ok(()) => worker.note(format!("#{n}: heartbeat")),
+            let call = Scripted::heartbeat(token);
+            match send(h, &call, || {
+                engine
+                    .send_task_heartbeat(token)
+                    .map_err(|e| e.code().to_string())
+            })
+            .await
+            {
+                Ok(()) => worker.note(format!("#{n}{about}: heartbeat")),
                 Err(e) => {
-                    worker.note(format!("#{n}: heartbeat refused: {}", e.code()));
+                    worker.note(format!("#{n}{about}: heartbeat refused: {e}"));
                     return;
                 }
             }
@@ -84,19 +95,152 @@ pub(super) async fn answer_token(
     let times = if reply.twice { 2 } else { 1 };
     for _ in 0..times {
         let result = match &answer {
-            Answer::Success(v) => engine.send_task_success(token, &v.to_string()),
-            Answer::RawOutput(s) => engine.send_task_success(token, s),
+            Answer::Success(v) => {
+                let output = v.to_string();
+                let call = Scripted::success(token, &output);
+                send(h, &call, || {
+                    engine
+                        .send_task_success(token, &output)
+                        .map_err(|e| e.code().to_string())
+                })
+                .await
+            }
+            Answer::RawOutput(s) => {
+                let call = Scripted::success(token, s);
+                send(h, &call, || {
+                    engine
+                        .send_task_success(token, s)
+                        .map_err(|e| e.code().to_string())
+                })
+                .await
+            }
             Answer::Failure { error, cause } => {
-                engine.send_task_failure(token, Some(error), Some(cause))
+                let call = Scripted::failure(token, error, cause);
+                send(h, &call, || {
+                    engine
+                        .send_task_failure(token, Some(error), Some(cause))
+                        .map_err(|e| e.code().to_string())
+                })
+                .await
             }
             Answer::Silent | Answer::Crash => {
-                worker.note(format!("#{n}: {answer:?}"));
+                worker.note(format!("#{n}{about}: {answer:?}"));
                 return;
             }
         };
         match result {
-            Ok(()) => worker.note(format!("#{n}: {answer:?}")),
-            Err(e) => worker.note(format!("#{n}: {answer:?} refused: {}", e.code())),
+            Ok(()) => worker.note(format!("#{n}{about}: {answer:?}")),
+            Err(e) => worker.note(format!("#{n}{about}: {answer:?} refused: {e}")),
+        }
+    }
+}
+
+/// A `SendTask*` call a scripted worker makes in-process, as the API fault rules see it: the
+/// target and the request body the SDK would send.
+struct Scripted {
+    target: &'static str,
+    body: Value,
+}
+
+impl Scripted {
+    fn success(token: &str, output: &str) -> Scripted {
+        Scripted {
+            target: "AWSStepFunctions.SendTaskSuccess",
+            body: json!({ "taskToken": token, "output": output }),
+        }
+    }
+
+    fn failure(token: &str, error: &str, cause: &str) -> Scripted {
+        Scripted {
+            target: "AWSStepFunctions.SendTaskFailure",
+            body: json!({ "taskToken": token, "error": error, "cause": cause }),
+        }
+    }
+
+    fn heartbeat(token: &str) -> Scripted {
+        Scripted {
+            target: "AWSStepFunctions.SendTaskHeartbeat",
+            body: json!({ "taskToken": token }),
+        }
+    }
+}
+
+/// How many attempts the SDK's standard retry mode makes ("Makes three attempts":
+/// <https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html>).
+const MAX_ATTEMPTS: u64 = 3;
+/// The standard mode's initial backoff (the Rust SDK's `RetryConfig` default: 1 s) and its cap
+/// (20 s): attempt `i` waits a random fraction of `min(1 s × 2^i, 20 s)` (full jitter).
+const INITIAL_BACKOFF_MS: f64 = 1_000.0;
+const MAX_BACKOFF_MS: f64 = 20_000.0;
+
+/// Whether the standard retry mode retries an error reply: throttling codes and transient
+/// statuses (500, 502, 503, 504), as the AWS SDKs' standard mode lists them.
+fn retryable(code: &str, status: u16) -> bool {
+    matches!(status, 500 | 502 | 503 | 504)
+        || matches!(
+            code,
+            "Throttling"
+                | "ThrottlingException"
+                | "ThrottledException"
+                | "RequestThrottledException"
+                | "TooManyRequestsException"
+                | "ProvisionedThroughputExceededException"
+                | "TransactionInProgressException"
+                | "RequestLimitExceeded"
+                | "BandwidthLimitExceeded"
+                | "LimitExceededException"
+                | "RequestThrottled"
+                | "SlowDown"
+                | "PriorRequestNotComplete"
+                | "EC2ThrottledException"
+        )
+}
+
+/// Makes a scripted worker's `SendTask*` call through the same API fault rules as the same
+/// call over HTTP, retried as the SDK's standard retry mode would on the harness clock: up to
+/// [`MAX_ATTEMPTS`] attempts, exponential backoff with jitter from the harness's seed. A lost
+/// response (the call was handled) is retried too, and the retry meets the service's answer to
+/// a second call. The error is the last attempt's code.
+async fn send(
+    h: &HarnessInner,
+    call: &Scripted,
+    mut make: impl FnMut() -> Result<(), String>,
+) -> Result<(), String> {
+    let clock = h.engine().clock();
+    let subject = format!("{}\u{0}{}", call.target, call.body);
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let outcome = {
+            // The call is in flight: time must not skip under it (as for an HTTP request).
+            let _in_flight = clock.activity();
+            match h.faults.in_process_before(call.target, &call.body).await {
+                InProcess::Proceed => match make() {
+                    Ok(())
+                        if h.faults
+                            .in_process_response_lost(call.target, &call.body)
+                            .await =>
+                    {
+                        Err(("connection closed before the response".to_string(), true))
+                    }
+                    Ok(()) => Ok(()),
+                    Err(code) => Err((code, false)),
+                },
+                InProcess::Refused { code, status } => {
+                    let again = retryable(&code, status);
+                    Err((code, again))
+                }
+                InProcess::Dropped => Err(("connection dropped".to_string(), true)),
+            }
+        };
+        match outcome {
+            Ok(()) => return Ok(()),
+            Err((_, true)) if attempt < MAX_ATTEMPTS => {
+                let cap = (INITIAL_BACKOFF_MS * 2f64.powi(attempt as i32 - 1)).min(MAX_BACKOFF_MS);
+                let wait = (h.faults.jitter(&subject, attempt) * cap) as Millis;
+                clock.sleep_until(clock.now_ms() + wait).await;
+            }
+            Err((code, _)) => return Err(code),
         }
     }
 }

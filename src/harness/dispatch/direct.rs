@@ -86,5 +86,6 @@ pub(super) async fn deliver(h: &HarnessInner, worker: &WorkerState, sub: TaskSub
     let Some(answer) = compute(h, worker, &reply, task).await else {
         return;
     };
-    answer_token(h, worker, n, &reply, answer, &sub.token).await;
+    let about = super::about(h, &sub, None);
+    answer_token(h, worker, n, &reply, answer, &sub.token, &about).await;
 }

@@ -99,6 +99,46 @@ async fn deliver(h: &HarnessInner, worker: &WorkerState, sub: TaskSubmission) {
     }
 }
 
+/// Which task a reply is for, as the worker's log says it: the Map item (` (item 2)`) found by
+/// following the history's chain from the task's `TaskScheduled` event back to its
+/// `MapIterationStarted`, and the SQS message (` (message 5f3c…)`) it came in.
+fn about(h: &HarnessInner, sub: &TaskSubmission, message_id: Option<&str>) -> String {
+    let mut parts = Vec::new();
+    if let Some(index) = map_item(h, sub) {
+        parts.push(format!("item {index}"));
+    }
+    if let Some(id) = message_id {
+        parts.push(format!("message {id}"));
+    }
+    if parts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", parts.join(", "))
+    }
+}
+
+/// The Map iteration index of the task holding `sub`'s token (the innermost Map's), if it runs
+/// in one.
+fn map_item(h: &HarnessInner, sub: &TaskSubmission) -> Option<u64> {
+    let history = h.engine().execution(&sub.execution_arn).ok()?.history();
+    let scheduled = history.iter().rev().find(|e| {
+        e.event_type == "TaskScheduled"
+            && e.details
+                .as_ref()
+                .is_some_and(|(_, d)| d.to_string().contains(&sub.token))
+    })?;
+    let by_id: std::collections::HashMap<u64, &crate::engine::history::HistoryEvent> =
+        history.iter().map(|e| (e.id, e)).collect();
+    let mut at = by_id.get(&scheduled.previous_event_id).copied();
+    while let Some(e) = at {
+        if e.event_type == "MapIterationStarted" {
+            return e.details.as_ref()?.1.get("index")?.as_u64();
+        }
+        at = by_id.get(&e.previous_event_id).copied();
+    }
+    None
+}
+
 /// The queue URL and message id of a task submitted through `sqs:sendMessage`.
 fn sqs_delivery(sub: &TaskSubmission) -> Option<(String, String)> {
     if !sub.resource.starts_with(SEND_MESSAGE) {

@@ -55,7 +55,8 @@ pub(super) async fn deliver(
             return;
         };
         let crashed = matches!(answer, Answer::Crash);
-        answer_token(h, worker, n, &reply, answer, &sub.token).await;
+        let about = super::about(h, &sub, Some(id));
+        answer_token(h, worker, n, &reply, answer, &sub.token, &about).await;
         if !crashed {
             if let Err(e) = sqs.delete_message(queue, &received.receipt_handle) {
                 worker.note(format!("#{n}: delete refused: {}", e.message()));

@@ -178,6 +178,17 @@ pub(crate) fn check_operation(pattern: &str) -> Result<(), InvalidFault> {
     })
 }
 
+/// What the API faults decide for an in-process call ([`Injector::in_process_before`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum InProcess {
+    /// No fault: make the call.
+    Proceed,
+    /// An injected error reply.
+    Refused { code: String, status: u16 },
+    /// An injected dropped connection: the call never reached the service.
+    Dropped,
+}
+
 /// The armed faults of one harness.
 pub(crate) struct Injector {
     seed: AtomicU64,
@@ -444,6 +455,53 @@ impl Injector {
             }
         }
         After::Send
+    }
+
+    /// What the API faults do to a call a scripted worker makes in-process (its `SendTask*`
+    /// calls), as they would to the same call over HTTP: the same rules, counters and report.
+    /// Latency is waited in wall time, as over HTTP.
+    pub(crate) async fn in_process_before(&self, target: &str, body: &Value) -> InProcess {
+        let bytes = body.to_string();
+        let call = Call {
+            target: Some(target),
+            body: bytes.as_bytes(),
+        };
+        match self.before(&call).await {
+            Before::Continue => InProcess::Proceed,
+            Before::DropConnection => InProcess::Dropped,
+            Before::Reply(reply) => {
+                let parsed: Value = serde_json::from_slice(&reply.body).unwrap_or(Value::Null);
+                let code = parsed["__type"]
+                    .as_str()
+                    .or_else(|| parsed["Error"]["Code"].as_str())
+                    .unwrap_or("InternalFailure")
+                    .rsplit('#')
+                    .next()
+                    .unwrap_or("InternalFailure")
+                    .to_string();
+                InProcess::Refused {
+                    code,
+                    status: reply.status,
+                }
+            }
+        }
+    }
+
+    /// Whether an injected fault loses the response of an in-process call that was handled.
+    pub(crate) async fn in_process_response_lost(&self, target: &str, body: &Value) -> bool {
+        let bytes = body.to_string();
+        let call = Call {
+            target: Some(target),
+            body: bytes.as_bytes(),
+        };
+        let reply = JsonReply::ok(&serde_json::json!({}));
+        matches!(self.after(&call, &reply).await, After::DropConnection)
+    }
+
+    /// A jitter in [0, 1) for retry `attempt` of a call about `subject`: from the harness's
+    /// seed, the same on every run.
+    pub(crate) fn jitter(&self, subject: &str, attempt: u64) -> f64 {
+        roll(self.seed(), usize::MAX, subject, attempt)
     }
 
     /// A worker has just taken the task of `token` (from `queue`, for SQS): clock jumps that
