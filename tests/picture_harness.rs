@@ -216,7 +216,7 @@ async fn verification_report_shows_where_it_stood() {
     let report = h.verify().expect_err("one delivery of two");
     assert!(report.contains("stood:\n```mermaid\n"), "{report}");
     assert!(report.contains("\nflowchart TD\n"), "{report}");
-    assert_eq!(report.pictures.len(), 1);
+    assert_eq!(report.pictures.0.len(), 1);
     std::mem::forget(h);
 }
 

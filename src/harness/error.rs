@@ -232,6 +232,10 @@ impl fmt::Display for ExecutionReport {
     }
 }
 
+/// The pictures in a [`VerificationError`]: `(execution ARN, Mermaid text)`, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pictures(pub Vec<(String, String)>);
+
 /// The expectations [`Harness::verify`](crate::Harness::verify) found unmet, and the scripted
 /// workers' panics, with the faults injected and the task tokens left unanswered for context.
 /// Its text is `wiremock`'s kind of report:
@@ -268,10 +272,11 @@ pub struct VerificationError {
     /// Every fault injected.
     pub faults: FaultReport,
     /// Task tokens left unanswered.
-    pub open_tokens: Vec<OpenToken>,
+    pub open_tokens: Box<[OpenToken]>,
     /// Where the executions stood: `(execution ARN, Mermaid text)` of those still running, or
     /// of the newest one when none runs (newest first, at most three).
-    pub pictures: Vec<(String, String)>,
+    /// (Boxed, to keep this report under clippy's `result_large_err` bound.)
+    pub pictures: Box<Pictures>,
     /// Workers mounted on a state no state machine has (`did you mean 'ShipItem'?`): likely
     /// why an expectation is unmet.
     pub warnings: Vec<String>,
@@ -301,11 +306,11 @@ impl fmt::Display for VerificationError {
         }
         if !self.open_tokens.is_empty() {
             writeln!(f, "\nTask tokens left unanswered:")?;
-            for t in &self.open_tokens {
+            for t in self.open_tokens.iter() {
                 writeln!(f, "- state '{}' of {}", t.state_name, t.execution_arn)?;
             }
         }
-        for (arn, mermaid) in &self.pictures {
+        for (arn, mermaid) in &self.pictures.0 {
             let mut block = String::new();
             crate::harness::picture::fenced(&mut block, "", mermaid);
             write!(f, "\nWhere {arn} stood:\n{block}")?;

@@ -106,7 +106,8 @@ use crate::time::{Clock, Millis};
 pub use builder::HarnessBuilder;
 pub use definition::IntoDefinition;
 pub use error::{
-    ExecutionReport, HarnessError, InvalidFault, VerificationError, WaitingTask, WorkerSummary,
+    ExecutionReport, HarnessError, InvalidFault, Pictures, VerificationError, WaitingTask,
+    WorkerSummary,
 };
 pub use execution::{Execution, Finished, Machine};
 pub use expect::{Times, Unmet};
