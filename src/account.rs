@@ -24,6 +24,7 @@
 use std::sync::Arc;
 
 use crate::engine::{Engine, EngineConfig};
+use crate::integrations::lambda::{LambdaIntegration, FUNCTION_ARN_PREFIX, INVOKE};
 use crate::integrations::sqs::{SqsIntegration, SEND_MESSAGE};
 use crate::server::sfn_api::SfnApi;
 use crate::server::{Router, SFN_TARGET_PREFIX};
@@ -72,6 +73,7 @@ pub struct Account {
     clock: Clock,
     engine: Engine,
     sqs: Arc<Sqs>,
+    lambda: Arc<LambdaIntegration>,
 }
 
 impl Account {
@@ -101,7 +103,19 @@ impl Account {
             sqs.seed_ids(seed ^ SQS_SEED_SALT);
         }
         engine.register_resource(SEND_MESSAGE, Arc::new(SqsIntegration::new(sqs.clone())));
-        Account { clock, engine, sqs }
+        let lambda = Arc::new(LambdaIntegration::new(
+            config.account_id.clone(),
+            config.region.clone(),
+            config.seed,
+        ));
+        engine.register_resource(INVOKE, Arc::new(lambda.clone()));
+        engine.register_resource_prefix(FUNCTION_ARN_PREFIX, Arc::new(lambda.clone()));
+        Account {
+            clock,
+            engine,
+            sqs,
+            lambda,
+        }
     }
 
     /// The account's clock.
@@ -117,6 +131,18 @@ impl Account {
     /// The SQS service.
     pub fn sqs(&self) -> &Arc<Sqs> {
         &self.sqs
+    }
+
+    /// The Lambda integration: register functions on it, or point it at a Lambda endpoint.
+    ///
+    /// ```
+    /// use sfn_harness::account::{Account, AccountConfig};
+    /// use sfn_harness::integrations::lambda::LambdaEndpoint;
+    /// let account = Account::new(AccountConfig::default());
+    /// account.lambda().set_endpoint(Some(LambdaEndpoint::new("http://127.0.0.1:3001")));
+    /// ```
+    pub fn lambda(&self) -> &Arc<LambdaIntegration> {
+        &self.lambda
     }
 
     /// The HTTP router serving Step Functions and SQS over this account.

@@ -79,6 +79,11 @@ struct Serve {
     /// The region in ARNs.
     #[arg(long, default_value = "us-east-1")]
     region: String,
+    /// A Lambda endpoint serving the Invoke REST API (`sam local start-lambda`, a Lambda
+    /// emulator): Lambda Tasks invoke their functions there. Defaults to the `LAMBDA_ENDPOINT`
+    /// environment variable (Step Functions Local's convention).
+    #[arg(long)]
+    lambda_endpoint: Option<String>,
     /// A Step Functions Local mock configuration (MockConfigFile.json): StartExecution on
     /// `<stateMachineArn>#<TestCase>` runs that test case. Default: the SFN_MOCK_CONFIG
     /// environment variable's path, if set.
@@ -189,6 +194,17 @@ async fn serve(args: Serve) -> Result<(), String> {
         account_id: args.account_id.clone(),
         region: args.region.clone(),
     });
+    let lambda_endpoint = args
+        .lambda_endpoint
+        .clone()
+        .or_else(|| std::env::var("LAMBDA_ENDPOINT").ok())
+        .filter(|u| !u.is_empty());
+    if let Some(url) = &lambda_endpoint {
+        account.lambda().set_endpoint(Some(
+            sfn_harness::integrations::lambda::LambdaEndpoint::new(url),
+        ));
+        tracing::info!(lambda_endpoint = %url, "Lambda functions are invoked at this endpoint");
+    }
     if let Some(path) = &args.mock_config {
         let config = MockConfig::from_file(path).map_err(|e| e.to_string())?;
         account

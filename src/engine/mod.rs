@@ -115,6 +115,8 @@ pub(crate) struct EngineInner {
     executions: RwLock<Vec<Arc<ExecutionRecord>>>,
     by_arn: RwLock<HashMap<String, Arc<ExecutionRecord>>>,
     handlers: RwLock<HashMap<String, Arc<dyn TaskHandler>>>,
+    /// Handlers of a whole ARN family (`arn:aws:lambda:`), tried after the exact ARNs.
+    prefixes: RwLock<Vec<(String, Arc<dyn TaskHandler>)>>,
     tags: RwLock<HashMap<String, Vec<(String, String)>>>,
     fallback: RwLock<Option<Arc<dyn TaskHandler>>>,
     observers: RwLock<Vec<TaskObserver>>,
@@ -152,6 +154,13 @@ impl EngineInner {
         read(&self.handlers)
             .get(base_arn)
             .cloned()
+            .or_else(|| {
+                read(&self.prefixes)
+                    .iter()
+                    .filter(|(p, _)| base_arn.starts_with(p.as_str()))
+                    .max_by_key(|(p, _)| p.len())
+                    .map(|(_, h)| h.clone())
+            })
             .or_else(|| read(&self.fallback).clone())
     }
 
@@ -250,6 +259,7 @@ impl Engine {
                 executions: RwLock::new(Vec::new()),
                 by_arn: RwLock::new(HashMap::new()),
                 handlers: RwLock::new(HashMap::new()),
+                prefixes: RwLock::new(Vec::new()),
                 tags: RwLock::new(HashMap::new()),
                 fallback: RwLock::new(None),
                 observers: RwLock::new(Vec::new()),
@@ -284,6 +294,28 @@ impl Engine {
     /// Registers the handler for a Task resource ARN (without `.waitForTaskToken`/`.sync`).
     pub fn register_resource(&self, arn: impl Into<String>, handler: Arc<dyn TaskHandler>) {
         write(&self.inner.handlers).insert(arn.into(), handler);
+    }
+
+    /// Registers the handler for every Task resource whose ARN starts with `prefix` (e.g.
+    /// `arn:aws:lambda:` for Lambda functions named as the resource). An exact ARN registered
+    /// with [`Engine::register_resource`] wins; among prefixes, the longest.
+    ///
+    /// ```
+    /// use sfn_harness::engine::{Engine, EngineConfig};
+    /// use sfn_harness::engine::task::{handler, TaskRequest};
+    /// use serde_json::json;
+    /// let engine = Engine::new(EngineConfig::default());
+    /// engine.register_resource_prefix("arn:aws:lambda:", handler(|_r: TaskRequest| async { Ok(json!(1)) }));
+    /// ```
+    pub fn register_resource_prefix(
+        &self,
+        prefix: impl Into<String>,
+        handler: Arc<dyn TaskHandler>,
+    ) {
+        let prefix = prefix.into();
+        let mut prefixes = write(&self.inner.prefixes);
+        prefixes.retain(|(p, _)| *p != prefix);
+        prefixes.push((prefix, handler));
     }
 
     /// Sets the handler used for resources that have no handler of their own (the test harness

@@ -160,10 +160,38 @@ impl std::fmt::Debug for EngineHandle {
     }
 }
 
+/// Which family of history events a Task records: AWS records most resources as `Task*`
+/// events, but a Lambda function named as the resource itself as `LambdaFunction*` events. The
+/// handler says which ([`TaskHandler::event_family`]), so the engine knows no integration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EventFamily {
+    /// `TaskScheduled`, `TaskStarted`, `TaskSucceeded`, `TaskFailed`, `TaskTimedOut` (and
+    /// `TaskSubmitted`), with `resourceType`/`resource`.
+    #[default]
+    Task,
+    /// `LambdaFunctionScheduled`, `LambdaFunctionStarted`, `LambdaFunctionSucceeded`,
+    /// `LambdaFunctionFailed`, `LambdaFunctionTimedOut`, with the function ARN.
+    LambdaFunction,
+}
+
 /// A Task resource implementation.
 pub trait TaskHandler: Send + Sync + 'static {
     /// Runs the task.
     fn call(&self, request: TaskRequest) -> BoxFuture<'static, Result<Value, StatesError>>;
+
+    /// The history events a task of `resource` records: [`EventFamily::Task`] unless the
+    /// handler says otherwise.
+    ///
+    /// ```
+    /// use sfn_harness::engine::task::{handler, EventFamily, Resource, TaskRequest};
+    /// use serde_json::json;
+    /// let h = handler(|_req: TaskRequest| async { Ok(json!(1)) });
+    /// assert_eq!(h.event_family(&Resource::parse("arn:aws:states:::sqs:sendMessage")), EventFamily::Task);
+    /// ```
+    fn event_family(&self, resource: &Resource) -> EventFamily {
+        let _ = resource;
+        EventFamily::Task
+    }
 
     /// The task result for a mocked response (a MockConfigFile's `Return`: the service's API
     /// response), shaped as this integration shapes the service's real response (for SQS, with
@@ -202,4 +230,17 @@ where
     Fut: Future<Output = Result<Value, StatesError>> + Send + 'static,
 {
     Arc::new(FnHandler(f))
+}
+
+/// Why a Task with nothing to answer it fails, and how to give it an answer: in a Rust test
+/// (a scripted worker, a handler) and under `sfn-harness serve` (where no test code runs).
+pub(crate) fn no_response_message(arn: &str, state: &str) -> String {
+    format!(
+        "sfn-harness has no response for the resource '{arn}' (state '{state}'). In a Rust \
+         test, script one with h.on_task(\"{state}\").respond(..) or register a handler with \
+         h.on_resource(..). Under `sfn-harness serve`, only the integrations sfn-harness \
+         implements answer (sqs:sendMessage, Lambda through --lambda-endpoint or \
+         LAMBDA_ENDPOINT); answering this resource there is not supported by \
+         sfn-harness yet."
+    )
 }

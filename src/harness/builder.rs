@@ -23,6 +23,7 @@ pub(crate) struct HarnessConfig {
     pub(crate) region: String,
     pub(crate) finish_timeout: Duration,
     pub(crate) fault_plan: Option<FaultPlan>,
+    pub(crate) lambda_endpoint: Option<String>,
     pub(crate) report_sink: ReportSink,
 }
 
@@ -64,6 +65,7 @@ impl Default for HarnessConfig {
             region: "us-east-1".into(),
             finish_timeout: Duration::from_secs(30),
             fault_plan: None,
+            lambda_endpoint: None,
             report_sink: ReportSink::default(),
         }
     }
@@ -195,6 +197,23 @@ impl HarnessBuilder {
         self
     }
 
+    /// Sends the Lambda invocations no scripted worker or registered function answers to a
+    /// Lambda endpoint serving the Invoke REST API (`POST
+    /// /2015-03-31/functions/{name}/invocations`): `sam local start-lambda`, an emulator, or a
+    /// mock server in the test.
+    ///
+    /// ```
+    /// # use sfn_harness::prelude::*;
+    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)] async fn main() {
+    /// let h = Harness::builder().lambda_endpoint("http://127.0.0.1:3001").start().await;
+    /// # let _ = h;
+    /// # }
+    /// ```
+    pub fn lambda_endpoint(mut self, url: impl Into<String>) -> Self {
+        self.config.lambda_endpoint = Some(url.into());
+        self
+    }
+
     /// Starts the harness. Must run inside a Tokio runtime.
     ///
     /// # Panics
@@ -233,6 +252,11 @@ impl Harness {
             account_id: config.account_id.clone(),
             region: config.region.clone(),
         });
+        if let Some(url) = &config.lambda_endpoint {
+            account
+                .lambda()
+                .set_endpoint(Some(crate::integrations::lambda::LambdaEndpoint::new(url)));
+        }
         let engine = account.engine().clone();
         let sqs = account.sqs().clone();
         // A plan given to the builder sets its own seed when `start` arms it.

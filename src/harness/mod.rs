@@ -439,6 +439,65 @@ impl Harness {
         Worker::new(self, state)
     }
 
+    /// Starts describing a scripted worker that is the Lambda function `name`: every
+    /// invocation of it (`lambda:invoke` with that `FunctionName`, or its function ARN as a
+    /// Task's resource), from any state, plays the worker's script. The reply is the function's
+    /// return value, which the integration wraps as AWS does (`$.Payload` for `lambda:invoke`);
+    /// `fail(error, cause)` is the function raising `error` (`Lambda.TooManyRequestsException`
+    /// and the other `Lambda.<Exception>` names are Lambda's own refusals, with AWS's cause).
+    ///
+    /// ```
+    /// # use sfn_harness::prelude::*;
+    /// # use serde_json::json;
+    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let h = Harness::start().await;
+    /// let machine = h.create_state_machine("check", json!({
+    ///     "StartAt": "Validate",
+    ///     "States": { "Validate": {
+    ///         "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+    ///         "Parameters": { "FunctionName": "validate", "Payload.$": "$" },
+    ///         "OutputPath": "$.Payload", "End": true } }
+    /// })).await?;
+    /// h.on_lambda("validate").respond(json!({ "valid": true })).mount().await;
+    /// let done = machine.start(json!({ "order": 1 })).await?.finish().await?;
+    /// assert_eq!(done.output(), Some(&json!({ "valid": true })));
+    /// # Ok(()) }
+    /// ```
+    pub fn on_lambda(&self, name: &str) -> WorkerBuilder<'_> {
+        Worker::new_function(self, name)
+    }
+
+    /// Registers a Rust closure as the Lambda function `name`: it receives the event and
+    /// returns the function's result (or its error, `StatesError { error: errorType, cause:
+    /// errorMessage }`).
+    ///
+    /// ```
+    /// # use sfn_harness::prelude::*;
+    /// use sfn_harness::integrations::lambda::function;
+    /// # use serde_json::json;
+    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)] async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let h = Harness::start().await;
+    /// h.lambda_function("double", function(|event| async move {
+    ///     Ok(json!(event["n"].as_i64().unwrap_or(0) * 2))
+    /// }));
+    /// let machine = h.create_state_machine("math", json!({
+    ///     "StartAt": "Double",
+    ///     "States": { "Double": {
+    ///         "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:double",
+    ///         "End": true } }
+    /// })).await?;
+    /// let done = machine.start(json!({ "n": 21 })).await?.finish().await?;
+    /// assert_eq!(done.output(), Some(&json!(42)));
+    /// # Ok(()) }
+    /// ```
+    pub fn lambda_function(
+        &self,
+        name: impl Into<String>,
+        f: Arc<dyn crate::integrations::lambda::LambdaFunction>,
+    ) {
+        self.inner.account.lambda().functions().register(name, f);
+    }
+
     /// Mounts a [`Worker`] built elsewhere (a helper fn, a table of workers). Workers are tried
     /// in the order they were mounted; the first that matches takes the task.
     ///

@@ -24,6 +24,8 @@ pub(crate) struct Scope<T: ?Sized> {
     pub(crate) machine: Option<String>,
     /// Only this queue (name or URL).
     pub(crate) queue: Option<String>,
+    /// Only invocations of this Lambda function (by name), for workers made by `on_lambda`.
+    pub(crate) function: Option<String>,
     /// Only what this predicate admits.
     pub(crate) predicate: Option<Predicate<T>>,
     /// At most this many times.
@@ -40,6 +42,7 @@ impl<T: ?Sized> Clone for Scope<T> {
             state: self.state.clone(),
             machine: self.machine.clone(),
             queue: self.queue.clone(),
+            function: self.function.clone(),
             predicate: self.predicate.clone(),
             times: self.times,
             expect: self.expect,
@@ -54,6 +57,7 @@ impl<T: ?Sized> Default for Scope<T> {
             state: None,
             machine: None,
             queue: None,
+            function: None,
             predicate: None,
             times: None,
             expect: None,
@@ -68,6 +72,7 @@ impl<T: ?Sized> fmt::Debug for Scope<T> {
             .field("state", &self.state)
             .field("machine", &self.machine)
             .field("queue", &self.queue)
+            .field("function", &self.function)
             .field("predicate", &self.predicate.as_ref().map(|_| "<fn>"))
             .field("times", &self.times)
             .field("expect", &self.expect)
@@ -130,6 +135,8 @@ pub(crate) struct Subject<'a> {
     pub(crate) machine: &'a [&'a str],
     /// Its queue, by name or URL.
     pub(crate) queue: Option<&'a str>,
+    /// The Lambda function it invokes, by name.
+    pub(crate) function: Option<&'a str>,
 }
 
 impl<T: ?Sized> Scope<T> {
@@ -151,6 +158,11 @@ impl<T: ?Sized> Scope<T> {
         }
         if let Some(m) = &self.machine {
             if !subject.machine.contains(&m.as_str()) {
+                return false;
+            }
+        }
+        if let Some(f) = &self.function {
+            if subject.function != Some(f.as_str()) {
                 return false;
             }
         }
@@ -204,6 +216,7 @@ mod tests {
             state: Some("Work"),
             machine,
             queue,
+            function: None,
         }
     }
 

@@ -15,6 +15,7 @@ mod data_flow;
 mod faults;
 mod fixtures;
 mod heartbeats;
+mod mock_config;
 mod parallel_map;
 mod reports;
 mod retries;
@@ -22,6 +23,7 @@ mod seeds;
 mod sqs_callbacks;
 mod time;
 mod timeouts;
+mod trust;
 mod worker_loop;
 
 const CREDIT: &str = include_str!("../../fixtures/credit.asl.json");

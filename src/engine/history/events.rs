@@ -10,12 +10,12 @@
 //! LocalStack's AWS-validated snapshots) and the `HistoryEvent` structure of the Step Functions
 //! API reference.
 //!
+//! Lambda functions invoked as the resource itself (`arn:aws:lambda:…:function:…`) record the
+//! `LambdaFunction*` family instead of the `Task*` one (see
+//! [`EventFamily`](crate::engine::task::EventFamily)).
+//!
 //! Room for what comes next, each as constructors here:
-//! - **Lambda** (`arn:aws:lambda:…` resources invoked directly): `LambdaFunctionScheduled`
-//!   (`lambdaFunctionScheduledEventDetails`: `resource`, `input`, `inputDetails`,
-//!   `timeoutInSeconds`), `LambdaFunctionStarted`, `LambdaFunctionSucceeded` (`output`,
-//!   `outputDetails`), `LambdaFunctionFailed`, `LambdaFunctionTimedOut` (`error`, `cause`),
-//!   `LambdaFunctionScheduleFailed` and `LambdaFunctionStartFailed`.
+//! - **Lambda**: `LambdaFunctionScheduleFailed` and `LambdaFunctionStartFailed`.
 //! - **Activities**: `ActivityScheduled` (`activityScheduledEventDetails`: `resource`, `input`,
 //!   `inputDetails`, `timeoutInSeconds`, `heartbeatInSeconds`), `ActivityStarted`
 //!   (`workerName`), `ActivitySucceeded`, `ActivityFailed`, `ActivityTimedOut` and
@@ -285,6 +285,68 @@ impl Event {
             "TaskTimedOut",
             "taskTimedOutEventDetails",
             task_details(res, error_details(error, cause)),
+        )
+    }
+
+    // --- Lambda functions as the resource (`arn:aws:lambda:…:function:…`) ---
+
+    /// `LambdaFunctionScheduled`: the function ARN, its input and the state's timeouts, as
+    /// recorded on AWS (`lambdaFunctionScheduledEventDetails`: `resource`, `input`,
+    /// `inputDetails`, `timeoutInSeconds`; `../shared/conformance/README.md`, "How recorded
+    /// histories represent Lambda calls").
+    pub(crate) fn lambda_function_scheduled(
+        function_arn: &str,
+        input: &Value,
+        timeout_seconds: Option<u64>,
+        heartbeat_seconds: Option<u64>,
+    ) -> Event {
+        let mut details = json!({
+            "resource": function_arn,
+            "input": json_text(input),
+            "inputDetails": not_truncated(),
+        });
+        if let Some(s) = timeout_seconds {
+            details["timeoutInSeconds"] = json!(s);
+        }
+        if let Some(s) = heartbeat_seconds {
+            details["heartbeatInSeconds"] = json!(s);
+        }
+        Event::new(
+            "LambdaFunctionScheduled",
+            "lambdaFunctionScheduledEventDetails",
+            details,
+        )
+    }
+
+    /// `LambdaFunctionStarted` (no details).
+    pub(crate) fn lambda_function_started() -> Event {
+        Event::bare("LambdaFunctionStarted")
+    }
+
+    /// `LambdaFunctionSucceeded`: the function's result, as it returned it.
+    pub(crate) fn lambda_function_succeeded(output: &Value) -> Event {
+        Event::new(
+            "LambdaFunctionSucceeded",
+            "lambdaFunctionSucceededEventDetails",
+            Value::Object(output_details(output)),
+        )
+    }
+
+    /// `LambdaFunctionFailed`: the function's `errorType` and its error JSON.
+    pub(crate) fn lambda_function_failed(error: Option<&str>, cause: Option<&str>) -> Event {
+        Event::new(
+            "LambdaFunctionFailed",
+            "lambdaFunctionFailedEventDetails",
+            Value::Object(error_details(error, cause)),
+        )
+    }
+
+    /// `LambdaFunctionTimedOut`: `TimeoutSeconds` passed (`error: States.Timeout`).
+    pub(crate) fn lambda_function_timed_out(error: Option<&str>, cause: Option<&str>) -> Event {
+        Event::new(
+            "LambdaFunctionTimedOut",
+            "lambdaFunctionTimedOutEventDetails",
+            Value::Object(error_details(error, cause)),
         )
     }
 

@@ -53,6 +53,13 @@ pub(crate) struct Failure {
     /// `States.Timeout` (as for `TimeoutSeconds`), and `ErrorEquals: ["States.HeartbeatTimeout"]`
     /// matches it too.
     pub missed_heartbeat: bool,
+    /// A Task's `TimeoutSeconds` passed (`TaskTimedOut`, `LambdaFunctionTimedOut`): a Catch
+    /// then sees `"Cause": ""`.
+    pub timed_out: bool,
+    /// The failure is a task's result (its handler's error). A result over the size limit
+    /// (`States.DataLimitExceeded`) is then caught like any task error, `States.ALL` too
+    /// (recorded: `error_handling.test_states_errors.test_task_lambda_catch_state_all_data_limit_exceeded_on_large_utf8_response`).
+    pub from_task: bool,
 }
 
 impl Failure {
@@ -67,14 +74,17 @@ impl Failure {
             error,
             cause,
             missed_heartbeat: false,
+            timed_out: false,
+            from_task: false,
         }
     }
 
     fn is_runtime(&self) -> bool {
-        matches!(
-            self.error.as_deref(),
-            Some("States.Runtime") | Some("States.DataLimitExceeded")
-        )
+        match self.error.as_deref() {
+            Some("States.Runtime") => true,
+            Some("States.DataLimitExceeded") => !self.from_task,
+            _ => false,
+        }
     }
 }
 

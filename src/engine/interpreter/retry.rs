@@ -202,6 +202,11 @@ impl Run {
         }
         match &f.cause {
             Some(c) => _ = err.insert("Cause".into(), json!(c)),
+            // A caught task timeout reads `{"Error": "States.Timeout", "Cause": ""}` although
+            // the TaskTimedOut event has no cause (recorded on AWS:
+            // `error_handling.test_task_service_lambda.test_invoke_timeout`,
+            // `callback.test_callback.test_start_execution_sync_delegate_timeout`).
+            None if f.timed_out => _ = err.insert("Cause".into(), json!("")),
             None if nulls => _ = err.insert("Cause".into(), Value::Null),
             None => {}
         }

@@ -18,7 +18,7 @@ use super::retry::Attempt;
 use super::{Failure, Here, Run};
 use crate::asl::Task;
 use crate::engine::history::Event;
-use crate::engine::task::{EngineHandle, Pattern, Resource, TaskHandler, TaskRequest};
+use crate::engine::task::{EngineHandle, EventFamily, Pattern, Resource, TaskHandler, TaskRequest};
 use crate::engine::tokens::TokenOutcome;
 use crate::engine::TaskSubmission;
 use crate::mock_config::{Invocation, Mocked, MockedEntry};
@@ -28,6 +28,8 @@ use crate::time::{Clock, Millis};
 struct Scheduled<'a> {
     here: &'a Here<'a>,
     res: Resource,
+    /// The history events this resource records.
+    family: EventFamily,
     handler: Arc<dyn TaskHandler>,
     /// The token, for `.waitForTaskToken`.
     token: Option<String>,
@@ -76,17 +78,31 @@ impl Run {
             .as_ref()
             .map(|s| dataflow::seconds(here, s, eff))
             .transpose()?;
-        self.emit(
-            chain,
-            Event::task_scheduled(
+        let handler = self.engine.handler(&res.base);
+        let family = handler
+            .as_ref()
+            .map(|h| h.event_family(&res))
+            .unwrap_or_default();
+        let scheduled = match family {
+            EventFamily::Task => Event::task_scheduled(
                 &res,
                 &self.engine.config.region,
                 &params,
                 timeout,
                 heartbeat,
             ),
+            EventFamily::LambdaFunction => {
+                Event::lambda_function_scheduled(&res.arn, &params, timeout, heartbeat)
+            }
+        };
+        self.emit(chain, scheduled);
+        self.emit(
+            chain,
+            match family {
+                EventFamily::Task => Event::task_started(&res),
+                EventFamily::LambdaFunction => Event::lambda_function_started(),
+            },
         );
-        self.emit(chain, Event::task_started(&res));
         if let Some(mock) = &self.mock {
             match mock.next(&here.state.name) {
                 Invocation::Real => {}
@@ -104,24 +120,22 @@ impl Run {
                 Invocation::Mocked { entry, .. } => {
                     let request = self.request(here, &res, token.clone(), params, retries);
                     let deadline = timeout.map(|s| self.now() + s * 1000);
-                    return self.mocked(request, entry, deadline, chain).await;
+                    return self.mocked(request, entry, deadline, family, chain).await;
                 }
             }
         }
-        let Some(handler) = self.engine.handler(&res.base) else {
+        let Some(handler) = handler else {
             let f = Failure::new(
                 "States.Runtime",
-                format!(
-                    "No handler is registered for the resource '{}' (state '{}'). Register one with Engine::register_resource (or use an integration the harness provides).",
-                    res.arn, here.state.name
-                ),
+                crate::engine::task::no_response_message(&res.arn, &here.state.name),
             );
-            return Err(self.task_failed(chain, &res, f));
+            return Err(self.task_failed(chain, &res, family, f));
         };
         let started = self.now();
         let task = Scheduled {
             here,
             handler,
+            family,
             token,
             params,
             retries,
@@ -145,6 +159,7 @@ impl Run {
         request: TaskRequest,
         entry: MockedEntry,
         deadline: Option<Millis>,
+        family: EventFamily,
         chain: &mut u64,
     ) -> Result<Value, Failure> {
         let res = request.resource.clone();
@@ -153,7 +168,7 @@ impl Run {
             let at = self.now() + entry.after_ms;
             if deadline.is_some_and(|d| d < at) {
                 sleep_until_opt(clock, deadline).await;
-                return Err(self.task_timed_out(chain, &res));
+                return Err(self.task_timed_out(chain, &res, family));
             }
             clock.sleep_until(at).await;
         }
@@ -168,7 +183,7 @@ impl Run {
                 if waits {
                     self.emit(chain, Event::task_submitted(&res, &output));
                 }
-                self.emit(chain, Event::task_succeeded(&res, &output));
+                self.emit(chain, succeeded(&res, family, &output));
                 Ok(output)
             }
             Mocked::Throw { error, cause } => {
@@ -179,7 +194,7 @@ impl Run {
                     );
                     self.emit(chain, Event::task_submitted(&res, &submitted));
                 }
-                Err(self.task_failed(chain, &res, Failure::new(error, cause)))
+                Err(self.task_failed(chain, &res, family, Failure::new(error, cause)))
             }
         }
     }
@@ -213,7 +228,7 @@ impl Run {
         chain: &mut u64,
     ) -> Result<Value, Failure> {
         let output = self.call_handler(&task, chain).await?;
-        self.emit(chain, Event::task_succeeded(&task.res, &output));
+        self.emit(chain, succeeded(&task.res, task.family, &output));
         Ok(output)
     }
 
@@ -268,8 +283,11 @@ impl Run {
                 a = rx.recv() => a,
                 _ = sleep_until_opt(clock, next) => {
                     self.engine.tokens.close(tok);
-                    let mut f = self.task_timed_out(chain, &task.res);
+                    let mut f = self.task_timed_out(chain, &task.res, task.family);
                     f.missed_heartbeat = beat_at < timeout_at;
+                    // Only a TimeoutSeconds timeout is recorded with `"Cause": ""` when caught;
+                    // no recording shows a caught missed heartbeat with one.
+                    f.timed_out = !f.missed_heartbeat;
                     return Err(f);
                 }
             };
@@ -278,15 +296,20 @@ impl Run {
                     beat_deadline = heartbeat.map(|s| self.now() + s * 1000);
                 }
                 Some(TokenOutcome::Success(v)) => {
-                    self.emit(chain, Event::task_succeeded(&task.res, &v));
+                    self.emit(chain, succeeded(&task.res, task.family, &v));
                     return Ok(v);
                 }
                 Some(TokenOutcome::Failure { error, cause }) => {
-                    return Err(self.task_failed(chain, &task.res, Failure::named(error, cause)));
+                    return Err(self.task_failed(
+                        chain,
+                        &task.res,
+                        task.family,
+                        Failure::named(error, cause),
+                    ));
                 }
                 None => {
                     // The registry dropped the sender: the token was closed from outside.
-                    return Err(self.task_timed_out(chain, &task.res));
+                    return Err(self.task_timed_out(chain, &task.res, task.family));
                 }
             }
         }
@@ -316,21 +339,33 @@ impl Run {
         match called {
             None => {
                 close();
-                Err(self.task_timed_out(chain, &task.res))
+                Err(self.task_timed_out(chain, &task.res, task.family))
             }
             Some(Err(e)) => {
                 close();
-                Err(self.task_failed(chain, &task.res, e.into()))
+                let mut f: Failure = e.into();
+                f.from_task = true;
+                Err(self.task_failed(chain, &task.res, task.family, f))
             }
             Some(Ok(v)) => Ok(v),
         }
     }
 
     /// Records `TaskFailed` for `f` and returns it.
-    fn task_failed(&self, chain: &mut u64, res: &Resource, f: Failure) -> Failure {
+    fn task_failed(
+        &self,
+        chain: &mut u64,
+        res: &Resource,
+        family: EventFamily,
+        f: Failure,
+    ) -> Failure {
+        let (error, cause) = (f.error.as_deref(), f.cause.as_deref());
         self.emit(
             chain,
-            Event::task_failed(res, f.error.as_deref(), f.cause.as_deref()),
+            match family {
+                EventFamily::Task => Event::task_failed(res, error, cause),
+                EventFamily::LambdaFunction => Event::lambda_function_failed(error, cause),
+            },
         );
         f
     }
@@ -343,9 +378,25 @@ impl Run {
     /// AWS reads `TaskTimedOut {"error": "States.Timeout"}` then `ExecutionFailed {"error":
     /// "States.Timeout"}` (LocalStack's AWS-validated `timeouts/test_heartbeats.py::
     /// test_heartbeat_timeout`, `../shared/conformance/v2`).
-    fn task_timed_out(&self, chain: &mut u64, res: &Resource) -> Failure {
+    fn task_timed_out(&self, chain: &mut u64, res: &Resource, family: EventFamily) -> Failure {
         let error = "States.Timeout";
-        self.emit(chain, Event::task_timed_out(res, Some(error), None));
-        Failure::named(Some(error.to_string()), None)
+        self.emit(
+            chain,
+            match family {
+                EventFamily::Task => Event::task_timed_out(res, Some(error), None),
+                EventFamily::LambdaFunction => Event::lambda_function_timed_out(Some(error), None),
+            },
+        );
+        let mut f = Failure::named(Some(error.to_string()), None);
+        f.timed_out = true;
+        f
+    }
+}
+
+/// The success event of `family`.
+fn succeeded(res: &Resource, family: EventFamily, output: &Value) -> Event {
+    match family {
+        EventFamily::Task => Event::task_succeeded(res, output),
+        EventFamily::LambdaFunction => Event::lambda_function_succeeded(output),
     }
 }

@@ -8,6 +8,7 @@ use serde_json::{json, Value};
 
 use super::answer::{answer_token, compute};
 use crate::asl::StatesError;
+use crate::engine::task::no_response_message;
 use crate::engine::task::{BoxFuture, TaskHandler, TaskRequest};
 use crate::engine::TaskSubmission;
 use crate::harness::worker::{Answer, WorkerState, WorkerTask};
@@ -38,12 +39,11 @@ impl TaskHandler for ScriptedResource {
             let Some(worker) =
                 h.find_worker(&req.state_name, &req.state_machine_arn, None, &req.input)
             else {
-                return Err(StatesError::runtime(format!(
-                    "No handler is registered for the resource '{}' and no scripted worker takes state '{}'. Mount one with h.on_task(\"{}\").",
-                    req.resource.arn, req.state_name, req.state_name
+                return Err(StatesError::runtime(no_response_message(
+                    &req.resource.arn,
+                    &req.state_name,
                 )));
             };
-            let (n, reply) = worker.claim();
             let task = WorkerTask {
                 state_name: req.state_name.clone(),
                 execution_arn: req.execution_arn.clone(),
@@ -51,21 +51,36 @@ impl TaskHandler for ScriptedResource {
                 input: req.input.clone(),
                 token: None,
                 attempt: req.retry_count,
-                delivery: n,
+                delivery: 0,
                 message: None,
             };
-            let Some(answer) = compute(&h, &worker, &reply, task).await else {
-                return std::future::pending().await;
-            };
-            req.clock.sleep(reply.delay).await;
-            worker.note(format!("#{n}: {answer:?} as the resource's result"));
-            match answer {
-                Answer::Success(v) => Ok(v),
-                Answer::Failure { error, cause } => Err(StatesError::new(error, cause)),
-                Answer::RawOutput(s) => Ok(Value::String(s)),
-                Answer::Silent | Answer::Crash => std::future::pending().await,
-            }
+            play(&h, &worker, task, &req.clock, "the resource's result").await
         })
+    }
+}
+
+/// Plays one reply of `worker` as a result (a resource's, a Lambda function's return value):
+/// its closure, its delay, then its answer as `Ok`/`Err`. A silent or crashed reply, or a
+/// panicking closure, never answers.
+pub(super) async fn play(
+    h: &HarnessInner,
+    worker: &WorkerState,
+    mut task: WorkerTask,
+    clock: &crate::time::Clock,
+    what: &str,
+) -> Result<Value, StatesError> {
+    let (n, reply) = worker.claim();
+    task.delivery = n;
+    let Some(answer) = compute(h, worker, &reply, task).await else {
+        return std::future::pending().await;
+    };
+    clock.sleep(reply.delay).await;
+    worker.note(format!("#{n}: {answer:?} as {what}"));
+    match answer {
+        Answer::Success(v) => Ok(v),
+        Answer::Failure { error, cause } => Err(StatesError::new(error, cause)),
+        Answer::RawOutput(s) => Ok(Value::String(s)),
+        Answer::Silent | Answer::Crash => std::future::pending().await,
     }
 }
 

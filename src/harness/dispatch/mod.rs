@@ -10,11 +10,15 @@
 //!   A token sent through `sqs:sendMessage` is delivered through SQS ([`sqs`]), as a real worker
 //!   receives it; any other token is given to the worker directly ([`direct::deliver`]).
 //!
+//! - [`lambda`]: a Lambda invocation finds its function among the workers (`on_lambda(name)`,
+//!   or a worker on the Task's state); the reply is the function's return value.
+//!
 //! Either way the worker's answer goes back through [`answer`], with its delay, heartbeats and
 //! panic capture. Activities will add `activity.rs` here.
 
 mod answer;
 mod direct;
+mod lambda;
 mod sqs;
 
 use crate::sync::lock;
@@ -31,6 +35,12 @@ use crate::integrations::sqs::SEND_MESSAGE;
 /// Wires the runtime into the harness's engine: tasks with no handler go to the
 /// [`ScriptedResource`](direct::ScriptedResource); task tokens go to the dispatcher.
 pub(crate) fn install(inner: &Arc<HarnessInner>) {
+    inner
+        .account
+        .lambda()
+        .add_source(Arc::new(lambda::ScriptedFunctions::new(Arc::downgrade(
+            inner,
+        ))));
     let engine = inner.engine();
     engine.set_fallback_handler(Arc::new(direct::ScriptedResource::new(Arc::downgrade(
         inner,

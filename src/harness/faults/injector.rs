@@ -93,6 +93,7 @@ impl Rule {
             state: event.state.as_deref(),
             machine: &machine,
             queue: event.queue.as_deref(),
+            function: None,
         };
         scope.admits(&subject, event)
     }

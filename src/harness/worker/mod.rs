@@ -174,7 +174,7 @@ impl Worker {
     /// let handle = greeter.mount(&h).await;
     ///
     /// machine.start(json!({})).await?.finish().await?;
-    /// assert_eq!(handle.log(), vec![r#"#0: respond "hello" as the resource's result"#]);
+    /// assert_eq!(handle.log(), vec![r#"#0: respond "hello" as the return value of Lambda function 'greet'"#]);
     /// # Ok(()) }
     /// ```
     pub async fn mount(self, harness: &Harness) -> WorkerHandle {
@@ -187,6 +187,18 @@ impl<'h> Worker<&'h Harness> {
         Worker {
             harness,
             scope: Scope::for_state(state),
+            script: Vec::new(),
+        }
+    }
+
+    /// A worker that is the Lambda function `name` (see [`Harness::on_lambda`]).
+    pub(crate) fn new_function(harness: &'h Harness, name: &str) -> Self {
+        Worker {
+            harness,
+            scope: Scope {
+                function: Some(name.to_string()),
+                ..Scope::default()
+            },
             script: Vec::new(),
         }
     }
@@ -727,6 +739,12 @@ impl WorkerState {
     }
 
     pub(crate) fn label(&self) -> String {
+        if let Some(f) = &self.scope.function {
+            return match &self.scope.name {
+                Some(n) => format!("worker '{n}' (Lambda function '{f}')"),
+                None => format!("worker for Lambda function '{f}'"),
+            };
+        }
         match &self.scope.name {
             Some(n) => format!("worker '{n}' (state '{}')", self.state()),
             None => format!("worker for state '{}'", self.state()),
@@ -747,8 +765,32 @@ impl WorkerState {
             state: Some(state),
             machine: &machine,
             queue,
+            function: None,
         };
         self.scope.admits(&subject, input)
+    }
+
+    /// Whether this worker is the Lambda function `function` (a worker made by
+    /// [`Harness::on_lambda`](crate::Harness::on_lambda)) for an invocation by the Task state
+    /// `state` of `machine_arn`, with the event `payload`.
+    pub(crate) fn is_function(
+        &self,
+        function: &str,
+        state: &str,
+        machine_arn: &str,
+        payload: &Value,
+    ) -> bool {
+        if self.scope.function.is_none() {
+            return false;
+        }
+        let machine = [machine_arn, crate::arn::name_of(machine_arn)];
+        let subject = Subject {
+            state: Some(state),
+            machine: &machine,
+            queue: None,
+            function: Some(function),
+        };
+        self.scope.admits(&subject, payload)
     }
 
     /// Takes one more task if `.times(n)` allows it (atomically: two tasks arriving together

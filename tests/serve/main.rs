@@ -11,7 +11,10 @@ use std::time::{Duration, Instant};
 use aws_sdk_sfn::types::ExecutionStatus;
 use serde_json::{json, Value};
 
+#[path = "../support/mod.rs"]
 mod support;
+
+mod heartbeat;
 
 use support::{sfn_client, sqs_client};
 

@@ -8,8 +8,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_sfn::types::ExecutionStatus;
 use serde_json::{json, Value};
 
-mod support;
-use support::{sfn_client, sqs_client};
+use crate::support::{sfn_client, sqs_client};
 
 const BIN: &str = env!("CARGO_BIN_EXE_sfn-harness");
 
