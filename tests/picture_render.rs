@@ -70,16 +70,17 @@ fn missing() -> Vec<String> {
     out
 }
 
-/// The Mermaid texts of the snapshots `tests/picture.rs` wrote.
+/// The Mermaid texts of the snapshots `tests/picture.rs` and `tests/picture_harness.rs` wrote.
 fn snapshots() -> Vec<(String, String)> {
     let dir = manifest().join("tests").join("snapshots");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with("picture__") && n.ends_with(".snap"))
+            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
+                (n.starts_with("picture__") || n.starts_with("picture_harness__"))
+                    && n.ends_with(".snap")
+            })
         })
         .collect();
     files.sort();

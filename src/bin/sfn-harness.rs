@@ -14,6 +14,14 @@
 //! $ cargo run --features cli --bin sfn-harness -- serve --port 8083
 //! sfn-harness: serving Step Functions and SQS on http://127.0.0.1:8083
 //! ```
+//!
+//! `sfn-harness picture` draws a state machine (and optionally an execution on it) as a Mermaid
+//! flowchart, or as one self-contained HTML page with `--html`:
+//!
+//! ```text
+//! $ aws stepfunctions get-execution-history --execution-arn $ARN > history.json
+//! $ sfn-harness picture machine.json history.json --html -o run.html
+//! ```
 
 use std::net::IpAddr;
 use std::process::ExitCode;
@@ -36,6 +44,24 @@ struct Cli {
 enum Command {
     /// Serve Step Functions and SQS (AWS JSON 1.0) on one port until Ctrl-C.
     Serve(Serve),
+    /// Draw a definition (and optionally an execution's GetExecutionHistory JSON) as Mermaid
+    /// flowchart text, or as a self-contained HTML page.
+    Picture(PictureArgs),
+}
+
+#[derive(Debug, Args)]
+struct PictureArgs {
+    /// The state machine definition (Amazon States Language JSON).
+    definition: std::path::PathBuf,
+    /// A GetExecutionHistory response (`{"events": [...]}`, as
+    /// `aws stepfunctions get-execution-history` prints it) or a bare array of events.
+    history: Option<std::path::PathBuf>,
+    /// Write a self-contained HTML page (picture, timeline, Mermaid text) instead of Mermaid.
+    #[arg(long)]
+    html: bool,
+    /// Write to this file instead of standard output.
+    #[arg(short, long)]
+    output: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -75,7 +101,18 @@ fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    let Command::Serve(args) = cli.command;
+    let args = match cli.command {
+        Command::Serve(args) => args,
+        Command::Picture(args) => {
+            return match picture(&args) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("sfn-harness: {e}");
+                    ExitCode::FAILURE
+                }
+            };
+        }
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -91,6 +128,61 @@ fn main() -> ExitCode {
         Err(e) => {
             eprintln!("sfn-harness: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+/// Reads a JSON file, naming it in the error.
+fn read_json(path: &std::path::Path) -> Result<serde_json::Value, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    serde_json::from_str(&text).map_err(|e| format!("{} is not JSON: {e}", path.display()))
+}
+
+/// `sfn-harness picture`.
+fn picture(args: &PictureArgs) -> Result<(), String> {
+    use sfn_harness::picture::Picture;
+    let definition = read_json(&args.definition)?;
+    let mut picture = Picture::of_definition(&definition)
+        .map_err(|e| format!("cannot draw {}: {e}", args.definition.display()))?;
+    if let Some(path) = &args.history {
+        let events = match read_json(path)? {
+            serde_json::Value::Array(events) => events,
+            serde_json::Value::Object(mut o) => match o.remove("events") {
+                Some(serde_json::Value::Array(events)) => events,
+                _ => {
+                    return Err(format!(
+                        "{} has no \"events\" array (expected a GetExecutionHistory response or an array of events)",
+                        path.display()
+                    ))
+                }
+            },
+            _ => {
+                return Err(format!(
+                    "{} is neither a GetExecutionHistory response nor an array of events",
+                    path.display()
+                ))
+            }
+        };
+        picture = picture.with_history(&events);
+    }
+    let text = if args.html {
+        let title = args
+            .definition
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "state machine".to_string());
+        picture.html(&title)
+    } else {
+        picture.mermaid()
+    };
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
+        }
+        None => {
+            print!("{text}");
+            Ok(())
         }
     }
 }

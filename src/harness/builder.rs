@@ -284,6 +284,7 @@ impl Harness {
             known: Mutex::new(vec![(url, "<endpoint>".to_string())]),
             tasks: Mutex::new(Vec::new()),
             faults: injector,
+            holders: Mutex::new(std::collections::HashMap::new()),
             holds,
         });
         dispatch::install(&inner);

@@ -63,6 +63,9 @@ pub enum HarnessError {
     /// A scripted worker's closure panicked.
     #[error("a scripted worker panicked: {0}")]
     WorkerPanicked(String),
+    /// A picture could not be drawn or written ([`Finished::write_html`](crate::Finished::write_html)).
+    #[error("picture: {0}")]
+    Picture(String),
     /// A fault cannot be armed (it names no operation the endpoint serves, say).
     #[error("invalid fault: {0}")]
     InvalidFault(#[from] InvalidFault),
@@ -144,6 +147,8 @@ pub struct ExecutionReport {
     pub workers: Vec<WorkerSummary>,
     /// Every fault injected.
     pub faults: FaultReport,
+    /// Where it stood, as Mermaid flowchart text ([`Execution::picture`](crate::Execution::picture)).
+    pub picture: String,
     /// The expectations not met when `finish()` gave up (what [`Harness::verify`] would report
     /// now).
     ///
@@ -221,9 +226,15 @@ impl fmt::Display for ExecutionReport {
         for w in &self.warnings {
             writeln!(f, "  warning: {w}")?;
         }
-        Ok(())
+        let mut block = String::new();
+        crate::harness::picture::fenced(&mut block, "  ", &self.picture);
+        write!(f, "  where it stood:\n{block}")
     }
 }
+
+/// The pictures in a [`VerificationError`]: `(execution ARN, Mermaid text)`, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Pictures(pub Vec<(String, String)>);
 
 /// The expectations [`Harness::verify`](crate::Harness::verify) found unmet, and the scripted
 /// workers' panics, with the faults injected and the task tokens left unanswered for context.
@@ -261,7 +272,11 @@ pub struct VerificationError {
     /// Every fault injected.
     pub faults: FaultReport,
     /// Task tokens left unanswered.
-    pub open_tokens: Vec<OpenToken>,
+    pub open_tokens: Box<[OpenToken]>,
+    /// Where the executions stood: `(execution ARN, Mermaid text)` of those still running, or
+    /// of the newest one when none runs (newest first, at most three).
+    /// (Boxed, to keep this report under clippy's `result_large_err` bound.)
+    pub pictures: Box<Pictures>,
     /// Workers mounted on a state no state machine has (`did you mean 'ShipItem'?`): likely
     /// why an expectation is unmet.
     pub warnings: Vec<String>,
@@ -291,9 +306,14 @@ impl fmt::Display for VerificationError {
         }
         if !self.open_tokens.is_empty() {
             writeln!(f, "\nTask tokens left unanswered:")?;
-            for t in &self.open_tokens {
+            for t in self.open_tokens.iter() {
                 writeln!(f, "- state '{}' of {}", t.state_name, t.execution_arn)?;
             }
+        }
+        for (arn, mermaid) in &self.pictures.0 {
+            let mut block = String::new();
+            crate::harness::picture::fenced(&mut block, "", mermaid);
+            write!(f, "\nWhere {arn} stood:\n{block}")?;
         }
         Ok(())
     }

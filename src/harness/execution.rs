@@ -9,6 +9,7 @@ use crate::engine::history::HistoryEvent;
 use crate::engine::{self, Status};
 use crate::harness::snapshot::{NormalizedHistory, Timeline};
 use crate::harness::{HarnessError, HarnessInner};
+use crate::picture::{Picture, PictureError};
 
 /// How long (wall time) an execution must stay with nothing able to happen before `finish()`
 /// calls it stuck: long enough for code of the test's own that the clock cannot see to act,
@@ -164,6 +165,13 @@ impl Execution {
         Timeline::new(&self.inner.history(), self.inner.start_ms())
     }
 
+    /// The picture of the execution so far, as Mermaid flowchart text: the definition, the
+    /// states entered and the edges taken, and each open task token's scripted worker. See
+    /// [`Finished::picture`] for an example.
+    pub fn picture(&self) -> String {
+        self.harness.mermaid_of(&self.inner)
+    }
+
     /// Stops the execution (`StopExecution`).
     pub async fn stop(&self, error: Option<&str>, cause: Option<&str>) -> Result<(), HarnessError> {
         self.harness
@@ -234,6 +242,7 @@ impl Execution {
             });
         }
         Ok(Finished {
+            picture: self.harness.picture_of(&self.inner),
             history: self.history(),
             timeline: self.timeline(),
             output: self.inner.output(),
@@ -271,6 +280,7 @@ pub struct Finished {
     history: NormalizedHistory,
     timeline: Timeline,
     output: Option<Value>,
+    picture: Result<Picture, PictureError>,
 }
 
 impl Finished {
@@ -312,6 +322,61 @@ impl Finished {
     /// The states it visited.
     pub fn timeline(&self) -> &Timeline {
         &self.timeline
+    }
+
+    /// The picture of the execution, as Mermaid flowchart text (for a ```` ```mermaid ````
+    /// block): the definition's states and edges, with the states entered (`×N` when entered
+    /// several times), the time spent in each on the harness clock, the edges taken, and the
+    /// state that failed with its error. Under a seed it is the same text on every run, so
+    /// it makes an `insta` snapshot: `insta::assert_snapshot!(done.picture())`.
+    ///
+    /// ```
+    /// use sfn_harness::prelude::*;
+    /// use serde_json::json;
+    ///
+    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let h = Harness::builder().seed(1).start().await;
+    /// let machine = h.create_state_machine("hello", json!({
+    ///     "StartAt": "Hello", "States": { "Hello": { "Type": "Pass", "End": true } }
+    /// })).await?;
+    /// let done = machine.start(json!({})).await?.finish().await?;
+    /// let picture = done.picture();
+    /// assert!(picture.contains("\nflowchart TD\n"), "{picture}");
+    /// assert!(picture.contains("class s_Hello"), "{picture}");
+    /// // insta::assert_snapshot!(picture);
+    /// # Ok(()) }
+    /// ```
+    pub fn picture(&self) -> String {
+        match &self.picture {
+            Ok(p) => p.mermaid(),
+            Err(e) => format!("%% sfn-harness drew no picture: {e}\n"),
+        }
+    }
+
+    /// One self-contained HTML page (no network: the picture as inline SVG, the history's
+    /// timeline and the Mermaid text) titled `title`; see [`Picture::html`].
+    pub fn html(&self, title: &str) -> Result<String, PictureError> {
+        self.picture
+            .as_ref()
+            .map(|p| p.html(title))
+            .map_err(Clone::clone)
+    }
+
+    /// Writes [`html`](Self::html), titled with the execution ARN, to `path`.
+    ///
+    /// ```no_run
+    /// # async fn f(done: sfn_harness::Finished) -> Result<(), Box<dyn std::error::Error>> {
+    /// done.write_html("target/approval.html")?;
+    /// # Ok(()) }
+    /// ```
+    pub fn write_html(&self, path: impl AsRef<std::path::Path>) -> Result<(), HarnessError> {
+        let page = self
+            .html(self.arn())
+            .map_err(|e| HarnessError::Picture(e.to_string()))?;
+        std::fs::write(path.as_ref(), page).map_err(|e| {
+            HarnessError::Picture(format!("cannot write {}: {e}", path.as_ref().display()))
+        })
     }
 
     /// How long it ran, on the harness clock.

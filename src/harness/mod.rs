@@ -44,6 +44,7 @@
 //! | `builder.rs` | [`HarnessBuilder`], and the wiring of a harness over an [`Account`] |
 //! | `error.rs` | [`HarnessError`], [`ExecutionReport`], [`VerificationError`], [`InvalidFault`] |
 //! | `report.rs` | building those reports from the harness's state |
+//! | `picture.rs` | [`Finished::picture`] and the reports' pictures: the execution over its definition ([`crate::picture`]) |
 //! | `sdk.rs` | the SDK clients ([`Harness::sfn_client`], [`Harness::sqs_client`]), [`NoHostPrefix`] |
 //! | `definition.rs` | [`IntoDefinition`]: JSON text or values as definitions |
 //! | `execution.rs` | [`Machine`], [`Execution`], [`Finished`] |
@@ -81,6 +82,7 @@ mod expect;
 pub mod faults;
 mod holds;
 mod names;
+mod picture;
 mod report;
 mod scope;
 mod sdk;
@@ -104,7 +106,8 @@ use crate::time::{Clock, Millis};
 pub use builder::HarnessBuilder;
 pub use definition::IntoDefinition;
 pub use error::{
-    ExecutionReport, HarnessError, InvalidFault, VerificationError, WaitingTask, WorkerSummary,
+    ExecutionReport, HarnessError, InvalidFault, Pictures, VerificationError, WaitingTask,
+    WorkerSummary,
 };
 pub use execution::{Execution, Finished, Machine};
 pub use expect::{Times, Unmet};
@@ -131,6 +134,8 @@ pub(crate) struct HarnessInner {
     known: Mutex<Vec<(String, String)>>,
     tasks: Mutex<Vec<tokio::task::JoinHandle<()>>>,
     pub(crate) faults: Arc<Injector>,
+    /// Which scripted worker took which task token (token → worker label), for pictures.
+    holders: Mutex<std::collections::HashMap<String, String>>,
     pub(crate) holds: Arc<holds::Holds>,
 }
 

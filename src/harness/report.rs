@@ -5,7 +5,9 @@
 //! harness's state; their text is in `error.rs`, next to the types.
 
 use crate::engine;
-use crate::harness::error::{ExecutionReport, VerificationError, WaitingTask, WorkerSummary};
+use crate::harness::error::{
+    ExecutionReport, Pictures, VerificationError, WaitingTask, WorkerSummary,
+};
 use crate::harness::expect::Unmet;
 use crate::harness::faults::FaultReport;
 use crate::harness::snapshot::Timeline;
@@ -42,6 +44,7 @@ impl HarnessInner {
                 })
                 .collect(),
             faults: FaultReport::new(self.faults.injected()),
+            picture: self.mermaid_of(exec),
             unmet: self.unmet(),
             warnings: self.warnings(),
         }
@@ -74,7 +77,8 @@ impl HarnessInner {
             unmet,
             panics,
             faults: FaultReport::new(self.faults.injected()),
-            open_tokens: self.engine().tokens().open_tokens(),
+            open_tokens: self.engine().tokens().open_tokens().into_boxed_slice(),
+            pictures: Box::new(Pictures(self.report_pictures())),
             warnings: self.warnings(),
         })
     }

@@ -89,6 +89,7 @@ async fn run(harness: Weak<HarnessInner>, mut rx: mpsc::UnboundedReceiver<TaskSu
             // holds keep virtual time still for it while the message waits in its queue.
             continue;
         };
+        h.hold_token(&sub.token, worker.label());
         let clock = h.engine().clock().clone();
         let weak = harness.clone();
         let handle = clock.spawn(async move {
