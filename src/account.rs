@@ -24,6 +24,7 @@
 use std::sync::Arc;
 
 use crate::engine::{Engine, EngineConfig};
+use crate::integrations::activity::{ActivityIntegration, ACTIVITY};
 use crate::integrations::sqs::{SqsIntegration, SEND_MESSAGE};
 use crate::server::sfn_api::SfnApi;
 use crate::server::{Router, SFN_TARGET_PREFIX};
@@ -101,6 +102,7 @@ impl Account {
             sqs.seed_ids(seed ^ SQS_SEED_SALT);
         }
         engine.register_resource(SEND_MESSAGE, Arc::new(SqsIntegration::new(sqs.clone())));
+        engine.register_resource(ACTIVITY, Arc::new(ActivityIntegration));
         Account { clock, engine, sqs }
     }
 

@@ -28,6 +28,7 @@
 //! # }
 //! ```
 
+pub mod activities;
 mod error;
 mod execution;
 pub mod history;
@@ -56,6 +57,7 @@ use crate::ids::Ids;
 use crate::time::Clock;
 use task::TaskHandler;
 use tokens::{TokenOutcome, Tokens};
+use activities::{Activities, Activity, ActivityTask};
 
 /// How an engine is set up. The defaults are a real clock, OS randomness, account
 /// `123456789012` in `us-east-1`.
@@ -108,6 +110,7 @@ pub(crate) struct EngineInner {
     pub config: EngineConfig,
     pub ids: Mutex<Ids>,
     pub tokens: Tokens,
+    pub(crate) activities: Activities,
     machines: RwLock<Vec<Arc<StateMachine>>>,
     executions: RwLock<Vec<Arc<ExecutionRecord>>>,
     by_arn: RwLock<HashMap<String, Arc<ExecutionRecord>>>,
@@ -142,9 +145,13 @@ pub(crate) struct TaskSubmission {
 }
 
 impl EngineInner {
-    pub(crate) fn handler(&self, base_arn: &str) -> Option<Arc<dyn TaskHandler>> {
-        read(&self.handlers)
-            .get(base_arn)
+    /// The handler of a resource: the one registered for its base ARN, else for its
+    /// [type key](task::Resource::type_key), else the fallback.
+    pub(crate) fn handler(&self, res: &task::Resource) -> Option<Arc<dyn TaskHandler>> {
+        let handlers = read(&self.handlers);
+        handlers
+            .get(&res.base)
+            .or_else(|| res.type_key().and_then(|k| handlers.get(&k)))
             .cloned()
             .or_else(|| read(&self.fallback).clone())
     }
@@ -240,6 +247,7 @@ impl Engine {
                 clock: config.clock.clone(),
                 ids: Mutex::new(ids),
                 tokens: Tokens::default(),
+                activities: Activities::default(),
                 machines: RwLock::new(Vec::new()),
                 executions: RwLock::new(Vec::new()),
                 by_arn: RwLock::new(HashMap::new()),
@@ -632,6 +640,86 @@ impl Engine {
     /// `SendTaskHeartbeat`.
     pub fn send_task_heartbeat(&self, token: &str) -> Result<(), ApiError> {
         self.inner.tokens.answer(token, TokenOutcome::Heartbeat)
+    }
+
+    // --- activities ---
+
+    /// Creates an activity (`CreateActivity`); the same name answers the existing one.
+    pub fn create_activity(&self, name: &str) -> Result<Activity, ApiError> {
+        if !valid_name(name) {
+            return Err(ApiError::InvalidName(name.to_string()));
+        }
+        let c = &self.inner.config;
+        let arn = format!("arn:aws:states:{}:{}:activity:{name}", c.region, c.account_id);
+        Ok(self
+            .inner
+            .activities
+            .create(arn, name, self.inner.clock.now_ms()))
+    }
+
+    /// Checks that `arn` is an activity ARN, as AWS does before looking it up.
+    fn activity_arn(arn: &str) -> Result<(), ApiError> {
+        match Arn::parse(arn) {
+            Some(a) if a.resource_type() == "activity" => Ok(()),
+            Some(a) => Err(ApiError::resource_type_not_valid(a.resource_type())),
+            None => Err(ApiError::invalid_arn(arn)),
+        }
+    }
+
+    /// Queues a scheduled task for the activity's workers (what the
+    /// [activity integration](crate::integrations::activity) does); `false` when the activity
+    /// does not exist.
+    pub(crate) fn queue_activity_task(&self, arn: &str, token: &str, input: &Value) -> bool {
+        self.inner.activities.enqueue(arn, token, input)
+    }
+
+    /// Describes an activity (`DescribeActivity`).
+    pub fn describe_activity(&self, arn: &str) -> Result<Activity, ApiError> {
+        Engine::activity_arn(arn)?;
+        self.inner
+            .activities
+            .get(arn)
+            .ok_or_else(|| ApiError::ActivityDoesNotExist(arn.to_string()))
+    }
+
+    /// Every activity, oldest first (`ListActivities`).
+    pub fn list_activities(&self) -> Vec<Activity> {
+        self.inner.activities.list()
+    }
+
+    /// Deletes an activity (`DeleteActivity`); deleting an unknown one succeeds, as on AWS.
+    pub fn delete_activity(&self, arn: &str) -> Result<(), ApiError> {
+        Engine::activity_arn(arn)?;
+        self.inner.activities.delete(arn);
+        Ok(())
+    }
+
+    /// Waits up to 60 seconds of the engine's clock for a task of the activity
+    /// (`GetActivityTask`); taking one records `ActivityStarted` with `worker_name`.
+    /// `Ok(None)` when no task came in time.
+    pub async fn get_activity_task(
+        &self,
+        arn: &str,
+        worker_name: Option<&str>,
+    ) -> Result<Option<ActivityTask>, ApiError> {
+        Engine::activity_arn(arn)?;
+        let tokens = &self.inner.tokens;
+        let task = self
+            .inner
+            .activities
+            .take(&self.inner.clock, arn, |t| tokens.is_open(t))
+            .await?;
+        if let Some(t) = &task {
+            // The task's state is waiting on this token (it was open a moment ago); if it
+            // closed since, the worker's answer is refused with `TaskTimedOut` as on AWS.
+            let _ = tokens.answer(
+                &t.token,
+                TokenOutcome::Started {
+                    worker_name: worker_name.map(str::to_string),
+                },
+            );
+        }
+        Ok(task)
     }
 
     fn resource_exists(&self, arn: &str) -> bool {

@@ -54,6 +54,23 @@ pub enum Pattern {
     Sync,
 }
 
+/// Which family of history events a Task records: AWS names them after what the resource is.
+///
+/// A handler says which through [`TaskHandler::family`]; the engine records that family's events
+/// and knows nothing else of the integration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum EventFamily {
+    /// `TaskScheduled`, `TaskStarted`, `TaskSubmitted`, `TaskSucceeded`, … (service
+    /// integrations).
+    #[default]
+    Task,
+    /// `ActivityScheduled`, `ActivityStarted`, `ActivitySucceeded`, … (activity ARNs). The
+    /// handler only queues the task (with [`TaskRequest::token`], always issued for this
+    /// family) for the activity's workers; it is started when a worker takes it with
+    /// `GetActivityTask`, and the token's answer ends it.
+    Activity,
+}
+
 /// A Task `Resource` split as AWS reports it in history events.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resource {
@@ -105,6 +122,26 @@ impl Resource {
             resource_type,
             resource,
         }
+    }
+
+    /// The key a handler registers under to serve every resource of one ARN type in any
+    /// region and account: `arn:<partition>:<service>:::<type>` for an ARN with a region or an
+    /// account (`arn:aws:states:::activity` serves
+    /// `arn:aws:states:us-east-1:123456789012:activity:resize`); `None` for the others.
+    ///
+    /// ```
+    /// use sfn_harness::engine::task::Resource;
+    /// let r = Resource::parse("arn:aws:states:us-east-1:123456789012:activity:resize");
+    /// assert_eq!(r.type_key().as_deref(), Some("arn:aws:states:::activity"));
+    /// assert_eq!(Resource::parse("arn:aws:states:::sqs:sendMessage").type_key(), None);
+    /// ```
+    pub fn type_key(&self) -> Option<String> {
+        let parts: Vec<&str> = self.base.splitn(7, ':').collect();
+        if parts.len() < 6 || parts[0] != "arn" || (parts[3].is_empty() && parts[4].is_empty()) {
+            return None;
+        }
+        let kind = parts[5].split('/').next().unwrap_or_default();
+        Some(format!("arn:{}:{}:::{kind}", parts[1], parts[2]))
     }
 }
 
@@ -164,6 +201,12 @@ impl std::fmt::Debug for EngineHandle {
 pub trait TaskHandler: Send + Sync + 'static {
     /// Runs the task.
     fn call(&self, request: TaskRequest) -> BoxFuture<'static, Result<Value, StatesError>>;
+
+    /// The history events the task records ([`EventFamily::Task`] unless the handler says
+    /// otherwise).
+    fn family(&self) -> EventFamily {
+        EventFamily::Task
+    }
 }
 
 struct FnHandler<F>(F);

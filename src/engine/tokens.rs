@@ -29,6 +29,11 @@ pub(crate) enum TokenOutcome {
     },
     /// `SendTaskHeartbeat`.
     Heartbeat,
+    /// An activity worker took the task with `GetActivityTask` (keeps the token open).
+    Started {
+        /// The poller's `workerName`, if it gave one.
+        worker_name: Option<String>,
+    },
 }
 
 #[derive(Debug)]
@@ -213,7 +218,10 @@ impl Tokens {
                 ApiError::task_does_not_exist()
             });
         };
-        let closing = !matches!(answer, TokenOutcome::Heartbeat);
+        let closing = !matches!(
+            answer,
+            TokenOutcome::Heartbeat | TokenOutcome::Started { .. }
+        );
         if open.tx.send(answer).is_err() {
             // The waiting task is gone (its execution ended): treat as closed.
             map.close(token);

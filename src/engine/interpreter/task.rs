@@ -18,7 +18,9 @@ use super::retry::Attempt;
 use super::{Failure, Here, Run};
 use crate::asl::Task;
 use crate::engine::history::Event;
-use crate::engine::task::{EngineHandle, Pattern, Resource, TaskHandler, TaskRequest};
+use crate::engine::task::{
+    EngineHandle, EventFamily, Pattern, Resource, TaskHandler, TaskRequest,
+};
 use crate::engine::tokens::TokenOutcome;
 use crate::engine::TaskSubmission;
 use crate::time::{Clock, Millis};
@@ -28,6 +30,8 @@ struct Scheduled<'a> {
     here: &'a Here<'a>,
     res: Resource,
     handler: Arc<dyn TaskHandler>,
+    /// Which history events the task records.
+    family: EventFamily,
     /// The token, for `.waitForTaskToken`.
     token: Option<String>,
     /// The effective parameters the handler is called with.
@@ -59,7 +63,13 @@ impl Run {
     ) -> Result<Value, Failure> {
         let Attempt { here, eff, retries } = *at;
         let res = Resource::parse(&t.resource);
-        let token = (res.pattern == Pattern::WaitForTaskToken).then(|| self.task_token());
+        let handler = self.engine.handler(&res);
+        let family = handler
+            .as_ref()
+            .map_or(EventFamily::Task, |h| h.family());
+        let activity = family == EventFamily::Activity;
+        let token =
+            (activity || res.pattern == Pattern::WaitForTaskToken).then(|| self.task_token());
         let ctx = self.context(here, retries, token.as_deref(), None);
         let params = match &t.parameters {
             Some(tpl) => dataflow::payload(here, tpl, eff, &ctx, &self.rng)?,
@@ -75,18 +85,34 @@ impl Run {
             .as_ref()
             .map(|s| dataflow::seconds(here, s, eff))
             .transpose()?;
-        self.emit(
-            chain,
-            Event::task_scheduled(
-                &res,
-                &self.engine.config.region,
-                &params,
-                timeout,
-                heartbeat,
-            ),
-        );
-        self.emit(chain, Event::task_started(&res));
-        let Some(handler) = self.engine.handler(&res.base) else {
+        if activity {
+            // AWS fails the execution before scheduling anything: `TaskStateEntered` then
+            // `ExecutionFailed` with "… The activity <arn> does not exist." (LocalStack's
+            // AWS-validated `test_activity_task_on_deleted`, `../shared/conformance/v2`).
+            if self.engine.activities.get(&res.arn).is_none() {
+                return Err(dataflow::runtime(
+                    here,
+                    format!("The activity {} does not exist.", res.arn),
+                ));
+            }
+            self.emit(
+                chain,
+                Event::activity_scheduled(&res.arn, &params, timeout, heartbeat),
+            );
+        } else {
+            self.emit(
+                chain,
+                Event::task_scheduled(
+                    &res,
+                    &self.engine.config.region,
+                    &params,
+                    timeout,
+                    heartbeat,
+                ),
+            );
+            self.emit(chain, Event::task_started(&res));
+        }
+        let Some(handler) = handler else {
             let f = Failure::new(
                 "States.Runtime",
                 format!(
@@ -94,12 +120,13 @@ impl Run {
                     res.arn, here.state.name
                 ),
             );
-            return Err(self.task_failed(chain, &res, f));
+            return Err(self.task_failed(chain, family, &res, f));
         };
         let started = self.now();
         let task = Scheduled {
             here,
             handler,
+            family,
             token,
             params,
             retries,
@@ -108,6 +135,9 @@ impl Run {
             heartbeat,
             res,
         };
+        if activity {
+            return self.wait_for_task_token(task, chain).await;
+        }
         match task.res.pattern {
             Pattern::RequestResponse => self.request_response(task, chain).await,
             Pattern::Sync => self.sync(task, chain).await,
@@ -122,7 +152,7 @@ impl Run {
         chain: &mut u64,
     ) -> Result<Value, Failure> {
         let output = self.call_handler(&task, chain).await?;
-        self.emit(chain, Event::task_succeeded(&task.res, &output));
+        self.emit(chain, succeeded(task.family, &task.res, &output));
         Ok(output)
     }
 
@@ -152,7 +182,10 @@ impl Run {
             .tokens
             .open(tok, &self.exec.arn, &here.state.name);
         let submitted = self.call_handler(&task, chain).await?;
-        self.emit(chain, Event::task_submitted(&task.res, &submitted));
+        if task.family == EventFamily::Task {
+            // An activity's handler only queues the task: AWS records no submission for it.
+            self.emit(chain, Event::task_submitted(&task.res, &submitted));
+        }
         self.engine.notify_submitted(&TaskSubmission {
             execution_arn: self.exec.arn.clone(),
             state_machine_arn: self.exec.machine.arn.clone(),
@@ -177,7 +210,7 @@ impl Run {
                 a = rx.recv() => a,
                 _ = sleep_until_opt(clock, next) => {
                     self.engine.tokens.close(tok);
-                    let mut f = self.task_timed_out(chain, &task.res);
+                    let mut f = self.task_timed_out(chain, task.family, &task.res);
                     f.missed_heartbeat = beat_at < timeout_at;
                     return Err(f);
                 }
@@ -186,16 +219,22 @@ impl Run {
                 Some(TokenOutcome::Heartbeat) => {
                     beat_deadline = heartbeat.map(|s| self.now() + s * 1000);
                 }
+                Some(TokenOutcome::Started { worker_name }) => {
+                    if task.family == EventFamily::Activity {
+                        self.emit(chain, Event::activity_started(worker_name.as_deref()));
+                    }
+                }
                 Some(TokenOutcome::Success(v)) => {
-                    self.emit(chain, Event::task_succeeded(&task.res, &v));
+                    self.emit(chain, succeeded(task.family, &task.res, &v));
                     return Ok(v);
                 }
                 Some(TokenOutcome::Failure { error, cause }) => {
-                    return Err(self.task_failed(chain, &task.res, Failure::named(error, cause)));
+                    let f = Failure::named(error, cause);
+                    return Err(self.task_failed(chain, task.family, &task.res, f));
                 }
                 None => {
                     // The registry dropped the sender: the token was closed from outside.
-                    return Err(self.task_timed_out(chain, &task.res));
+                    return Err(self.task_timed_out(chain, task.family, &task.res));
                 }
             }
         }
@@ -229,21 +268,39 @@ impl Run {
         match called {
             None => {
                 close();
-                Err(self.task_timed_out(chain, &task.res))
+                Err(self.task_timed_out(chain, task.family, &task.res))
+            }
+            Some(Err(e)) if task.family == EventFamily::Activity => {
+                // The activity's handler failed to queue the task.
+                close();
+                let f: Failure = e.into();
+                let event = Event::activity_schedule_failed(f.error.as_deref(), f.cause.as_deref());
+                self.emit(chain, event);
+                Err(f)
             }
             Some(Err(e)) => {
                 close();
-                Err(self.task_failed(chain, &task.res, e.into()))
+                Err(self.task_failed(chain, task.family, &task.res, e.into()))
             }
             Some(Ok(v)) => Ok(v),
         }
     }
 
     /// Records `TaskFailed` for `f` and returns it.
-    fn task_failed(&self, chain: &mut u64, res: &Resource, f: Failure) -> Failure {
+    fn task_failed(
+        &self,
+        chain: &mut u64,
+        family: EventFamily,
+        res: &Resource,
+        f: Failure,
+    ) -> Failure {
+        let (error, cause) = (f.error.as_deref(), f.cause.as_deref());
         self.emit(
             chain,
-            Event::task_failed(res, f.error.as_deref(), f.cause.as_deref()),
+            match family {
+                EventFamily::Task => Event::task_failed(res, error, cause),
+                EventFamily::Activity => Event::activity_failed(error, cause),
+            },
         );
         f
     }
@@ -256,9 +313,25 @@ impl Run {
     /// AWS reads `TaskTimedOut {"error": "States.Timeout"}` then `ExecutionFailed {"error":
     /// "States.Timeout"}` (LocalStack's AWS-validated `timeouts/test_heartbeats.py::
     /// test_heartbeat_timeout`, `../shared/conformance/v2`).
-    fn task_timed_out(&self, chain: &mut u64, res: &Resource) -> Failure {
+    /// An activity's timeout reads `ActivityTimedOut {"error": "States.Timeout"}` (LocalStack's
+    /// AWS-validated `test_activity_task_start_timeout`).
+    fn task_timed_out(&self, chain: &mut u64, family: EventFamily, res: &Resource) -> Failure {
         let error = "States.Timeout";
-        self.emit(chain, Event::task_timed_out(res, Some(error), None));
+        self.emit(
+            chain,
+            match family {
+                EventFamily::Task => Event::task_timed_out(res, Some(error), None),
+                EventFamily::Activity => Event::activity_timed_out(Some(error), None),
+            },
+        );
         Failure::named(Some(error.to_string()), None)
+    }
+}
+
+/// The success event of a task of `family`.
+fn succeeded(family: EventFamily, res: &Resource, output: &Value) -> Event {
+    match family {
+        EventFamily::Task => Event::task_succeeded(res, output),
+        EventFamily::Activity => Event::activity_succeeded(output),
     }
 }
