@@ -26,6 +26,7 @@ use std::sync::Arc;
 use crate::engine::{Engine, EngineConfig};
 use crate::integrations::activity::{ActivityIntegration, ACTIVITY};
 use crate::integrations::sqs::{SqsIntegration, SEND_MESSAGE};
+use crate::integrations::states::{StatesIntegration, SDK_START_EXECUTION, START_EXECUTION};
 use crate::server::sfn_api::SfnApi;
 use crate::server::{Router, SFN_TARGET_PREFIX};
 use crate::sqs::Sqs;
@@ -103,6 +104,8 @@ impl Account {
         }
         engine.register_resource(SEND_MESSAGE, Arc::new(SqsIntegration::new(sqs.clone())));
         engine.register_resource(ACTIVITY, Arc::new(ActivityIntegration));
+        engine.register_resource(START_EXECUTION, Arc::new(StatesIntegration::optimized()));
+        engine.register_resource(SDK_START_EXECUTION, Arc::new(StatesIntegration::aws_sdk()));
         Account { clock, engine, sqs }
     }
 

@@ -666,6 +666,11 @@ impl Engine {
         }
     }
 
+    /// A fresh request id (a UUID from the engine's id stream, seeded when the engine is).
+    pub(crate) fn request_id(&self) -> String {
+        self.inner.ids().uuid()
+    }
+
     /// Queues a scheduled task for the activity's workers (what the
     /// [activity integration](crate::integrations::activity) does); `false` when the activity
     /// does not exist.

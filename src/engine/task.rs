@@ -50,7 +50,8 @@ pub enum Pattern {
     RequestResponse,
     /// `.waitForTaskToken`: the handler submits; the token's answer is the result.
     WaitForTaskToken,
-    /// `.sync`: treated as request/response (the handler waits for the job itself).
+    /// `.sync` / `.sync:2`: the handler starts a job, then the task waits for it (see
+    /// [`TaskHandler::wait_for_completion`]).
     Sync,
 }
 
@@ -206,6 +207,19 @@ pub trait TaskHandler: Send + Sync + 'static {
     /// otherwise).
     fn family(&self) -> EventFamily {
         EventFamily::Task
+    }
+
+    /// For a `.sync` resource: the wait for the job that [`call`](TaskHandler::call) started,
+    /// whose answer `submitted` the engine records as `TaskSubmitted`. The future's result ends
+    /// the task (an answer on the task's token or `TimeoutSeconds` may end it first; the future
+    /// is then dropped). `None` (the default) means the call's answer is the task's result.
+    fn wait_for_completion(
+        &self,
+        request: TaskRequest,
+        submitted: &Value,
+    ) -> Option<BoxFuture<'static, Result<Value, StatesError>>> {
+        let _ = (request, submitted);
+        None
     }
 }
 

@@ -179,33 +179,12 @@ impl TaskHandler for SqsIntegration {
             if let Some(s) = &out.sequence_number {
                 body.insert("SequenceNumber".into(), json!(s));
             }
-            let date = jiff::Timestamp::from_millisecond(request.clock.now_ms() as i64)
-                .map(|t| t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string())
-                .unwrap_or_default();
-            let length = Value::Object(body.clone()).to_string().len().to_string();
-            body.insert(
-                "SdkHttpMetadata".into(),
-                json!({
-                    "AllHttpHeaders": {
-                        "x-amzn-RequestId": [request_id],
-                        "connection": ["keep-alive"],
-                        "Content-Length": [length],
-                        "Date": [date],
-                        "Content-Type": ["application/x-amz-json-1.0"]
-                    },
-                    "HttpHeaders": {
-                        "connection": "keep-alive",
-                        "Content-Length": length,
-                        "Content-Type": "application/x-amz-json-1.0",
-                        "Date": date,
-                        "x-amzn-RequestId": request_id
-                    },
-                    "HttpStatusCode": 200
-                }),
-            );
-            body.insert(
-                "SdkResponseMetadata".into(),
-                json!({ "RequestId": request_id }),
+            let length = Value::Object(body.clone()).to_string().len();
+            crate::integrations::sdk_metadata(
+                &mut body,
+                &request_id,
+                request.clock.now_ms(),
+                length,
             );
             Ok(Value::Object(body))
         })

@@ -6,8 +6,10 @@
 //! - request/response ([`Run::request_response`]): the handler's result is the task's result;
 //! - `.waitForTaskToken` ([`Run::wait_for_task_token`]): the handler's result is
 //!   `TaskSubmitted`, and the token's answer (or a timeout) ends the task;
-//! - `.sync` ([`Run::sync`]): for now as request/response (the handler waits for the job
-//!   itself); nested executions (`states:startExecution.sync`) will wait here.
+//! - `.sync` ([`Run::sync`]): the handler starts the job (`TaskSubmitted`) and its
+//!   [`wait_for_completion`](crate::engine::task::TaskHandler::wait_for_completion) ends the task
+//!   (nested executions wait for the child here); a handler with no such wait answers as
+//!   request/response.
 
 use std::sync::Arc;
 
@@ -68,8 +70,10 @@ impl Run {
             .as_ref()
             .map_or(EventFamily::Task, |h| h.family());
         let activity = family == EventFamily::Activity;
-        let token =
-            (activity || res.pattern == Pattern::WaitForTaskToken).then(|| self.task_token());
+        // AWS gives `.sync` tasks a token too (`$$.Task.Token`): a child execution may answer
+        // its parent's `.sync` task with it (LocalStack's AWS-validated
+        // `test_sync_with_task_token`).
+        let token = (activity || res.pattern != Pattern::RequestResponse).then(|| self.task_token());
         let ctx = self.context(here, retries, token.as_deref(), None);
         let params = match &t.parameters {
             Some(tpl) => dataflow::payload(here, tpl, eff, &ctx, &self.rng)?,
@@ -156,11 +160,62 @@ impl Run {
         Ok(output)
     }
 
-    /// `.sync`: treated as request/response for now (the handler waits for the job itself).
-    /// Nested executions (`states:startExecution.sync`) will record `TaskSubmitted` here and
-    /// then wait for the child execution.
+    /// `.sync`: the handler starts the job; if it then has a wait to offer
+    /// ([`TaskHandler::wait_for_completion`]), its answer is recorded as `TaskSubmitted` and the
+    /// task ends with the job (or with an answer on the task's token, or `TimeoutSeconds`);
+    /// otherwise the handler's answer is the task's result.
     async fn sync(&self, task: Scheduled<'_>, chain: &mut u64) -> Result<Value, Failure> {
-        self.request_response(task, chain).await
+        let here = task.here;
+        let mut rx = task
+            .token
+            .as_deref()
+            .map(|tok| self.engine.tokens.open(tok, &self.exec.arn, &here.state.name));
+        let close = || {
+            if let Some(tok) = &task.token {
+                self.engine.tokens.close(tok);
+            }
+        };
+        let submitted = self.call_handler(&task, chain).await?;
+        let Some(wait) = task
+            .handler
+            .wait_for_completion(self.request(&task), &submitted)
+        else {
+            close();
+            self.emit(chain, succeeded(task.family, &task.res, &submitted));
+            return Ok(submitted);
+        };
+        self.emit(chain, Event::task_submitted(&task.res, &submitted));
+        let answer = async {
+            match rx.as_mut() {
+                Some(rx) => loop {
+                    match rx.recv().await {
+                        Some(TokenOutcome::Success(v)) => break Ok(v),
+                        Some(TokenOutcome::Failure { error, cause }) => {
+                            break Err(Failure::named(error, cause))
+                        }
+                        Some(_) => continue,
+                        None => std::future::pending().await,
+                    }
+                },
+                None => std::future::pending().await,
+            }
+        };
+        let outcome = tokio::select! {
+            r = wait => r.map_err(Failure::from),
+            r = answer => r,
+            _ = sleep_until_opt(&self.engine.clock, task.deadline) => {
+                close();
+                return Err(self.task_timed_out(chain, task.family, &task.res));
+            }
+        };
+        close();
+        match outcome {
+            Ok(v) => {
+                self.emit(chain, succeeded(task.family, &task.res, &v));
+                Ok(v)
+            }
+            Err(f) => Err(self.task_failed(chain, task.family, &task.res, f)),
+        }
     }
 
     /// `.waitForTaskToken`: the handler submits the work (`TaskSubmitted`), then the token's
@@ -244,18 +299,7 @@ impl Run {
     /// (if any) and records `TaskTimedOut` or `TaskFailed`.
     async fn call_handler(&self, task: &Scheduled<'_>, chain: &mut u64) -> Result<Value, Failure> {
         let clock = self.engine.clock.clone();
-        let request = TaskRequest {
-            resource: task.res.clone(),
-            input: task.params.clone(),
-            token: task.token.clone(),
-            execution_arn: self.exec.arn.clone(),
-            state_machine_arn: self.exec.machine.arn.clone(),
-            state_name: task.here.state.name.clone(),
-            retry_count: task.retries,
-            clock: clock.clone(),
-            engine: EngineHandle(Arc::downgrade(&self.engine)),
-        };
-        let call = task.handler.call(request);
+        let call = task.handler.call(self.request(task));
         let called = tokio::select! {
             r = call => Some(r),
             _ = sleep_until_opt(&clock, task.deadline) => None,
@@ -283,6 +327,21 @@ impl Run {
                 Err(self.task_failed(chain, task.family, &task.res, e.into()))
             }
             Some(Ok(v)) => Ok(v),
+        }
+    }
+
+    /// What the handler is asked to do for `task`.
+    fn request(&self, task: &Scheduled<'_>) -> TaskRequest {
+        TaskRequest {
+            resource: task.res.clone(),
+            input: task.params.clone(),
+            token: task.token.clone(),
+            execution_arn: self.exec.arn.clone(),
+            state_machine_arn: self.exec.machine.arn.clone(),
+            state_name: task.here.state.name.clone(),
+            retry_count: task.retries,
+            clock: self.engine.clock.clone(),
+            engine: EngineHandle(Arc::downgrade(&self.engine)),
         }
     }
 
