@@ -26,7 +26,10 @@ use std::sync::Arc;
 use crate::engine::{Engine, EngineConfig};
 use crate::integrations::activity::{ActivityIntegration, ACTIVITY};
 use crate::integrations::sqs::{SqsIntegration, SEND_MESSAGE};
-use crate::integrations::states::{StatesIntegration, SDK_START_EXECUTION, START_EXECUTION};
+use crate::integrations::states::{
+    SdkTaskAnswer, StatesIntegration, SDK_SEND_TASK_FAILURE, SDK_SEND_TASK_HEARTBEAT,
+    SDK_SEND_TASK_SUCCESS, SDK_START_EXECUTION, START_EXECUTION,
+};
 use crate::server::sfn_api::SfnApi;
 use crate::server::{Router, SFN_TARGET_PREFIX};
 use crate::sqs::Sqs;
@@ -106,6 +109,9 @@ impl Account {
         engine.register_resource(ACTIVITY, Arc::new(ActivityIntegration));
         engine.register_resource(START_EXECUTION, Arc::new(StatesIntegration::optimized()));
         engine.register_resource(SDK_START_EXECUTION, Arc::new(StatesIntegration::aws_sdk()));
+        engine.register_resource(SDK_SEND_TASK_SUCCESS, Arc::new(SdkTaskAnswer::Success));
+        engine.register_resource(SDK_SEND_TASK_FAILURE, Arc::new(SdkTaskAnswer::Failure));
+        engine.register_resource(SDK_SEND_TASK_HEARTBEAT, Arc::new(SdkTaskAnswer::Heartbeat));
         Account { clock, engine, sqs }
     }
 

@@ -604,6 +604,10 @@ impl Engine {
                 "1 validation error detected: Value at 'output' failed to satisfy constraint: Member must have length less than or equal to 262144",
             ));
         }
+        // The token is checked before the output (LocalStack's AWS-validated
+        // `test_sfn_send_task_outcome_with_no_such_token`: a malformed token with the output
+        // `ParameterOutput`, not JSON, is `InvalidToken`).
+        Tokens::check_format(token)?;
         let value: Value =
             serde_json::from_str(output).map_err(|e| ApiError::InvalidOutput(e.to_string()))?;
         self.inner

@@ -96,6 +96,8 @@ impl Resource {
     /// assert_eq!(r.base, "arn:aws:states:::sqs:sendMessage");
     /// assert_eq!(r.pattern, Pattern::WaitForTaskToken);
     /// assert_eq!((r.resource_type.as_str(), r.resource.as_str()), ("sqs", "sendMessage.waitForTaskToken"));
+    /// let r = Resource::parse("arn:aws:states:::aws-sdk:sfn:startExecution");
+    /// assert_eq!((r.resource_type.as_str(), r.resource.as_str()), ("aws-sdk:sfn", "startExecution"));
     /// ```
     pub fn parse(arn: &str) -> Resource {
         let (base, pattern) = if let Some(b) = arn.strip_suffix(".waitForTaskToken") {
@@ -110,7 +112,15 @@ impl Resource {
         // `arn:aws:states:::<service>:<action>[.suffix]` -> ("<service>", "<action>[.suffix]").
         let parts: Vec<&str> = arn.splitn(7, ':').collect();
         let (resource_type, resource) = if parts.len() >= 7 && parts[2] == "states" {
-            (parts[5].to_string(), parts[6].to_string())
+            match parts[6].split_once(':') {
+                // `arn:aws:states:::aws-sdk:sfn:startExecution` -> ("aws-sdk:sfn",
+                // "startExecution"), as AWS records it (LocalStack's AWS-validated
+                // `test_sfn_start_execution`, `../shared/conformance/v2`).
+                Some((service, action)) if parts[5] == "aws-sdk" => {
+                    (format!("aws-sdk:{service}"), action.to_string())
+                }
+                _ => (parts[5].to_string(), parts[6].to_string()),
+            }
         } else if parts.len() >= 6 {
             (parts[2].to_string(), arn.to_string())
         } else {

@@ -4,7 +4,7 @@
 //! | file | resources |
 //! |---|---|
 //! | [`sqs`] | `arn:aws:states:::sqs:sendMessage` (and `.waitForTaskToken`) |
-//! | [`states`] | `arn:aws:states:::states:startExecution` (`.sync`, `.sync:2`, `.waitForTaskToken`), `arn:aws:states:::aws-sdk:sfn:startExecution` |
+//! | [`states`] | `arn:aws:states:::states:startExecution` (`.sync`, `.sync:2`, `.waitForTaskToken`), `arn:aws:states:::aws-sdk:sfn:startExecution`, `aws-sdk:sfn:sendTask{Success,Failure,Heartbeat}` |
 //! | [`activity`] | `arn:aws:states:<region>:<account>:activity:<name>` |
 //!
 //! Integrations depend on the engine's port and on the services they call (SQS); the engine

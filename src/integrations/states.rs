@@ -53,17 +53,23 @@ impl StatesIntegration {
         StatesIntegration { sdk: true }
     }
 
+    /// The task error for an API error: `StepFunctions.<Code>Exception` with the Java SDK v1
+    /// cause for the optimized form, `Sfn.<Code>Exception` with the SDK v2 cause for the
+    /// `aws-sdk` form (both as recorded, see the module docs and
+    /// `test_sfn_send_task_outcome_with_no_such_token`).
     fn error(&self, e: &ApiError, request_id: &str) -> StatesError {
-        let prefix = if self.sdk { "Sfn" } else { "StepFunctions" };
-        StatesError::new(
-            format!("{prefix}.{}Exception", e.code()),
-            format!(
-                "{} (Service: AWSStepFunctions; Status Code: {}; Error Code: {}; Request ID: {request_id}; Proxy: null)",
-                e.message(),
-                e.status(),
-                e.code()
-            ),
-        )
+        let (message, status, code) = (e.message(), e.status(), e.code());
+        if self.sdk {
+            StatesError::new(
+                format!("Sfn.{code}Exception"),
+                format!("{message} (Service: Sfn, Status Code: {status}, Request ID: {request_id}) (SDK Attempt Count: 1)"),
+            )
+        } else {
+            StatesError::new(
+                format!("StepFunctions.{code}Exception"),
+                format!("{message} (Service: AWSStepFunctions; Status Code: {status}; Error Code: {code}; Request ID: {request_id}; Proxy: null)"),
+            )
+        }
     }
 }
 
@@ -78,6 +84,16 @@ fn iso(ms: u64) -> String {
     jiff::Timestamp::from_millisecond(ms as i64)
         .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
         .unwrap_or_default()
+}
+
+/// Epoch seconds as AWS's JSON writes them (Java's `Double.toString`: `1.710679799123E9`).
+fn java_seconds(ms: u64) -> String {
+    let digits = format!("{}{:03}", ms / 1000, ms % 1000);
+    let int_len = digits.len() - 3;
+    let (first, rest) = digits.split_at(1);
+    let rest = rest.trim_end_matches('0');
+    let rest = if rest.is_empty() { "0" } else { rest };
+    format!("{first}.{rest}E{}", int_len - 1)
 }
 
 /// The child's input text: `Input` as JSON text, a string as it is, `{}` when null or absent.
@@ -125,8 +141,12 @@ impl TaskHandler for StatesIntegration {
             body.insert("ExecutionArn".into(), json!(child.arn()));
             body.insert("StartDate".into(), json!(child.start_ms()));
             // The length of the JSON body AWS answered: `{"executionArn":…,"startDate":…}`.
-            let wire = json!({ "executionArn": child.arn(), "startDate": child.start_ms() as f64 / 1000.0 });
-            let length = wire.to_string().len();
+            let length = format!(
+                r#"{{"executionArn":"{}","startDate":{}}}"#,
+                child.arn(),
+                java_seconds(child.start_ms())
+            )
+            .len();
             sdk_metadata(&mut body, &request_id, request.clock.now_ms(), length);
             Ok(Value::Object(body))
         })
@@ -207,4 +227,54 @@ fn describe(child: &ExecutionRecord, as_json: bool) -> Value {
         m.insert("StopDate".into(), json!(s));
     }
     Value::Object(m)
+}
+
+/// `arn:aws:states:::aws-sdk:sfn:sendTaskSuccess`.
+pub const SDK_SEND_TASK_SUCCESS: &str = "arn:aws:states:::aws-sdk:sfn:sendTaskSuccess";
+/// `arn:aws:states:::aws-sdk:sfn:sendTaskFailure`.
+pub const SDK_SEND_TASK_FAILURE: &str = "arn:aws:states:::aws-sdk:sfn:sendTaskFailure";
+/// `arn:aws:states:::aws-sdk:sfn:sendTaskHeartbeat`.
+pub const SDK_SEND_TASK_HEARTBEAT: &str = "arn:aws:states:::aws-sdk:sfn:sendTaskHeartbeat";
+
+/// `aws-sdk:sfn:sendTaskSuccess` / `sendTaskFailure` / `sendTaskHeartbeat`: a Task that answers
+/// another task's token on the same engine (parameters `TaskToken`, `Output`, `Error`, `Cause`;
+/// the SDK's answer is `{}`; an API error is `Sfn.<Code>Exception`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SdkTaskAnswer {
+    /// `sendTaskSuccess`.
+    Success,
+    /// `sendTaskFailure`.
+    Failure,
+    /// `sendTaskHeartbeat`.
+    Heartbeat,
+}
+
+impl TaskHandler for SdkTaskAnswer {
+    fn call(&self, request: TaskRequest) -> BoxFuture<'static, Result<Value, StatesError>> {
+        let this = *self;
+        Box::pin(async move {
+            let engine = engine_of(&request)?;
+            let p = request.input.as_object().cloned().unwrap_or_default();
+            let text = |k: &str| match p.get(k) {
+                None | Some(Value::Null) => None,
+                Some(Value::String(s)) => Some(s.clone()),
+                Some(v) => Some(json_text(v)),
+            };
+            let token = text("TaskToken").unwrap_or_default();
+            let answered = match this {
+                SdkTaskAnswer::Success => {
+                    engine.send_task_success(&token, &text("Output").unwrap_or_default())
+                }
+                SdkTaskAnswer::Failure => engine.send_task_failure(
+                    &token,
+                    text("Error").as_deref(),
+                    text("Cause").as_deref(),
+                ),
+                SdkTaskAnswer::Heartbeat => engine.send_task_heartbeat(&token),
+            };
+            answered
+                .map(|()| json!({}))
+                .map_err(|e| StatesIntegration::aws_sdk().error(&e, &engine.request_id()))
+        })
+    }
 }
