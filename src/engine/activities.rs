@@ -142,6 +142,18 @@ impl Activities {
         true
     }
 
+    /// Takes the queued task of `token` off the activity's queue; `false` when it is not there
+    /// (a worker took it, or the activity is gone).
+    pub(crate) fn take_token(&self, arn: &str, token: &str) -> bool {
+        let mut map = lock(&self.map);
+        let Some(entry) = map.get_mut(arn) else {
+            return false;
+        };
+        let before = entry.queue.len();
+        entry.queue.retain(|p| p.token != token);
+        entry.queue.len() < before
+    }
+
     /// Takes the oldest queued task for which `open` holds, waiting up to [`POLL_MILLIS`] on
     /// `clock`. `Ok(None)` when none came in time.
     pub(crate) async fn take(

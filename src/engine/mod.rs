@@ -682,6 +682,33 @@ impl Engine {
         self.inner.activities.enqueue(arn, token, input)
     }
 
+    /// Takes the queued activity task of `token` for an in-process worker, recording
+    /// `ActivityStarted` as `GetActivityTask` does; `false` when another worker took it first.
+    pub(crate) fn take_activity_task(
+        &self,
+        arn: &str,
+        token: &str,
+        worker_name: Option<&str>,
+    ) -> bool {
+        if !self.inner.activities.take_token(arn, token) {
+            return false;
+        }
+        self.started_activity_task(token, worker_name);
+        true
+    }
+
+    /// Tells the waiting state that a worker took its activity task.
+    fn started_activity_task(&self, token: &str, worker_name: Option<&str>) {
+        // The state waits on this token (it was queued and open); if it closed since, the
+        // worker's answer is refused with `TaskTimedOut`, as on AWS.
+        let _ = self.inner.tokens.answer(
+            token,
+            TokenOutcome::Started {
+                worker_name: worker_name.map(str::to_string),
+            },
+        );
+    }
+
     /// Describes an activity (`DescribeActivity`).
     pub fn describe_activity(&self, arn: &str) -> Result<Activity, ApiError> {
         Engine::activity_arn(arn)?;
@@ -719,14 +746,7 @@ impl Engine {
             .take(&self.inner.clock, arn, |t| tokens.is_open(t))
             .await?;
         if let Some(t) = &task {
-            // The task's state is waiting on this token (it was open a moment ago); if it
-            // closed since, the worker's answer is refused with `TaskTimedOut` as on AWS.
-            let _ = tokens.answer(
-                &t.token,
-                TokenOutcome::Started {
-                    worker_name: worker_name.map(str::to_string),
-                },
-            );
+            self.started_activity_task(&t.token, worker_name);
         }
         Ok(task)
     }

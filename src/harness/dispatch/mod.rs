@@ -11,8 +11,10 @@
 //!   receives it; any other token is given to the worker directly ([`direct::deliver`]).
 //!
 //! Either way the worker's answer goes back through [`answer`], with its delay, heartbeats and
-//! panic capture. Activities will add `activity.rs` here.
+//! panic capture. A task scheduled on an activity is taken off the activity's queue first
+//! ([`activity`]), so the history records `ActivityStarted` as for a polling worker.
 
+mod activity;
 mod answer;
 mod direct;
 mod sqs;
@@ -92,6 +94,9 @@ async fn run(harness: Weak<HarnessInner>, mut rx: mpsc::UnboundedReceiver<TaskSu
 
 /// Plays one delivery of a token to a worker: through SQS if the task went there, else directly.
 async fn deliver(h: &HarnessInner, worker: &WorkerState, sub: TaskSubmission) {
+    if activity::is_activity(&sub) {
+        return activity::deliver(h, worker, sub).await;
+    }
     match sqs_delivery(&sub) {
         Some((queue, id)) => sqs::deliver(h, worker, sub, &queue, &id).await,
         None => direct::deliver(h, worker, sub).await,
