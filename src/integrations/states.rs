@@ -139,7 +139,6 @@ impl TaskHandler for StatesIntegration {
             }
             let mut body = Map::new();
             body.insert("ExecutionArn".into(), json!(child.arn()));
-            body.insert("StartDate".into(), json!(child.start_ms()));
             // The length of the JSON body AWS answered: `{"executionArn":…,"startDate":…}`.
             let length = format!(
                 r#"{{"executionArn":"{}","startDate":{}}}"#,
@@ -148,6 +147,8 @@ impl TaskHandler for StatesIntegration {
             )
             .len();
             sdk_metadata(&mut body, &request_id, request.clock.now_ms(), length);
+            // After the metadata: AWS's keys are in alphabetical order here.
+            body.insert("StartDate".into(), json!(child.start_ms()));
             Ok(Value::Object(body))
         })
     }
