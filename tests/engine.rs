@@ -10,19 +10,23 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use sfn_harness::account::{Account, AccountConfig};
 use sfn_harness::asl::StatesError;
 use sfn_harness::engine::task::{handler, TaskRequest};
-use sfn_harness::engine::{Engine, EngineConfig, ExecutionRecord, Status};
+use sfn_harness::engine::{Engine, ExecutionRecord, Status};
 use sfn_harness::time::Clock;
+
+mod support;
 
 const T0: u64 = 1_700_000_000_000;
 
 fn engine(seed: u64) -> Engine {
-    Engine::new(EngineConfig {
+    let account = Account::new(AccountConfig {
         clock: Clock::virtual_at(T0),
         seed: Some(seed),
-        ..EngineConfig::default()
-    })
+        ..AccountConfig::default()
+    });
+    account.engine().clone()
 }
 
 /// Waits (bounded by real time) for an execution to end, driving virtual time.
@@ -42,10 +46,7 @@ async fn finish(engine: &Engine, exec: &ExecutionRecord) -> Status {
 }
 
 fn types(exec: &ExecutionRecord) -> Vec<String> {
-    exec.history()
-        .iter()
-        .map(|e| e.event_type.clone())
-        .collect()
+    support::event_types(&exec.history())
 }
 
 fn event_ms(exec: &ExecutionRecord, ty: &str) -> Vec<u64> {

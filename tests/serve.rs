@@ -11,6 +11,10 @@ use std::time::{Duration, Instant};
 use aws_sdk_sfn::types::ExecutionStatus;
 use serde_json::{json, Value};
 
+mod support;
+
+use support::{sfn_client, sqs_client};
+
 const BIN: &str = env!("CARGO_BIN_EXE_sfn-harness");
 
 /// A running `sfn-harness serve`; killed if a test ends without stopping it.
@@ -93,33 +97,6 @@ impl Drop for Served {
             let _ = self.child.wait();
         }
     }
-}
-
-fn sfn_client(url: &str) -> aws_sdk_sfn::Client {
-    let conf = aws_sdk_sfn::Config::builder()
-        .behavior_version(aws_sdk_sfn::config::BehaviorVersion::latest())
-        .endpoint_url(url)
-        .region(aws_sdk_sfn::config::Region::new("us-east-1"))
-        .credentials_provider(aws_credential_types::Credentials::new(
-            "test", "test", None, None, "test",
-        ))
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .interceptor(sfn_harness::NoHostPrefix)
-        .build();
-    aws_sdk_sfn::Client::from_conf(conf)
-}
-
-fn sqs_client(url: &str) -> aws_sdk_sqs::Client {
-    let conf = aws_sdk_sqs::Config::builder()
-        .behavior_version(aws_sdk_sqs::config::BehaviorVersion::latest())
-        .endpoint_url(url)
-        .region(aws_sdk_sqs::config::Region::new("us-east-1"))
-        .credentials_provider(aws_credential_types::Credentials::new(
-            "test", "test", None, None, "test",
-        ))
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .build();
-    aws_sdk_sqs::Client::from_conf(conf)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

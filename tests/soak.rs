@@ -8,10 +8,13 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_sdk_sfn::error::ProvideErrorMetadata as _;
-use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
+use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::{json, Value};
 use sfn_harness::prelude::*;
+
+mod support;
+
+use support::{persist, sqs_callback_machine, Decision, Delivery, Handled, RealWorker};
 
 const EXECUTIONS: usize = 1_000;
 const WORKERS: usize = 8;
@@ -39,112 +42,17 @@ fn crashes(id: u64, receive_count: u32) -> bool {
     receive_count == 1 && id.wrapping_mul(0x9e37_79b9_7f4a_7c15) % 20 == 7
 }
 
-#[derive(Default)]
-struct Tally {
-    answered: AtomicU64,
-    already_answered: AtomicU64,
-    crashed: AtomicU64,
-    throttled_after_sdk_retries: AtomicU64,
-}
-
-/// Retries `call` while it is throttled past the SDK's own retries, with a short back-off: what
-/// a careful worker does.
-macro_rules! persist {
-    ($tally:expr, $call:expr) => {{
-        let mut attempt = 0u32;
-        loop {
-            match $call.await {
-                Err(e) if is_throttle(e.code()) && attempt < 20 => {
-                    $tally
-                        .throttled_after_sdk_retries
-                        .fetch_add(1, Ordering::Relaxed);
-                    attempt += 1;
-                    tokio::time::sleep(Duration::from_millis(5 * u64::from(attempt))).await;
-                }
-                other => break other,
-            }
-        }
-    }};
-}
-
-fn is_throttle(code: Option<&str>) -> bool {
-    matches!(code, Some("ThrottlingException" | "RequestThrottled"))
-}
-
-/// One worker loop: long-poll, decide, answer (treating "already answered" as done: a duplicate
-/// delivery or a retried answer), delete. Runs until `stop`.
-async fn worker(
-    sqs: aws_sdk_sqs::Client,
-    sfn: aws_sdk_sfn::Client,
-    queue: String,
-    stop: Arc<AtomicBool>,
-    tally: Arc<Tally>,
-) {
-    while !stop.load(Ordering::SeqCst) {
-        let got = persist!(
-            tally,
-            sqs.receive_message()
-                .queue_url(&queue)
-                .max_number_of_messages(10)
-                .wait_time_seconds(20)
-                .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
-                .send()
-        );
-        let Ok(got) = got else { continue };
-        for m in got.messages() {
-            let body: Value = serde_json::from_str(m.body().unwrap_or("{}")).expect("JSON body");
-            let token = body["TaskToken"].as_str().expect("a token");
-            let id = body["input"]["id"].as_u64().expect("an id");
-            let receives: u32 = m
-                .attributes()
-                .and_then(|a| a.get(&MessageSystemAttributeName::ApproximateReceiveCount))
-                .and_then(|n| n.parse().ok())
-                .unwrap_or(1);
-            if crashes(id, receives) {
-                tally.crashed.fetch_add(1, Ordering::Relaxed);
-                continue; // no answer, no delete: SQS brings it back after the visibility timeout
-            }
-            let answer = if body["input"]["reject"] == json!(true) {
-                persist!(
-                    tally,
-                    sfn.send_task_failure()
-                        .task_token(token)
-                        .error("Rejected")
-                        .cause(format!("order {id} was rejected"))
-                        .send()
-                )
-                .map(|_| ())
-                .map_err(|e| (e.code().map(str::to_string), format!("{e:?}")))
-            } else {
-                persist!(
-                    tally,
-                    sfn.send_task_success()
-                        .task_token(token)
-                        .output(json!({ "id": id, "shipped": true }).to_string())
-                        .send()
-                )
-                .map(|_| ())
-                .map_err(|e| (e.code().map(str::to_string), format!("{e:?}")))
-            };
-            match answer {
-                Ok(()) => {
-                    tally.answered.fetch_add(1, Ordering::Relaxed);
-                }
-                Err((Some(code), _)) if code == "TaskTimedOut" || code == "TaskDoesNotExist" => {
-                    tally.already_answered.fetch_add(1, Ordering::Relaxed);
-                }
-                Err((_, e)) => panic!("order {id}: the answer failed: {e}"),
-            }
-            let receipt = m.receipt_handle().expect("a receipt handle");
-            persist!(
-                tally,
-                sqs.delete_message()
-                    .queue_url(&queue)
-                    .receipt_handle(receipt)
-                    .send()
-            )
-            .unwrap_or_else(|e| panic!("order {id}: delete failed: {e:?}"));
-        }
+/// The worker's decision: crash (see [`crashes`]), reject what the input says to reject, ship
+/// the rest.
+fn decide(m: &Delivery) -> Decision {
+    let input = &m.body["input"];
+    let id = input["id"].as_u64().expect("an id");
+    if crashes(id, m.receive_count) {
+        Decision::Crash
+    } else if input["reject"] == json!(true) {
+        Decision::Fail("Rejected".into(), format!("order {id} was rejected"))
+    } else {
+        Decision::Succeed(json!({ "id": id, "shipped": true }))
     }
 }
 
@@ -190,49 +98,45 @@ async fn soak(seed: u64) -> BTreeMap<String, String> {
     let machine = h
         .create_state_machine(
             "orders",
-            json!({
-                "StartAt": "Ship",
-                "States": { "Ship": {
-                    "Type": "Task",
-                    "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
-                    "Parameters": {
-                        "QueueUrl": queue,
-                        "MessageBody": { "TaskToken.$": "$$.Task.Token", "input.$": "$" }
-                    },
-                    "TimeoutSeconds": 3600,
-                    "End": true
-                } }
-            }),
+            sqs_callback_machine(
+                "Ship",
+                &queue,
+                json!({ "TaskToken.$": "$$.Task.Token", "input.$": "$" }),
+                3600,
+            ),
         )
         .await
         .expect("machine");
 
     let stop = Arc::new(AtomicBool::new(false));
-    let tally = Arc::new(Tally::default());
+    // Each worker long-polls, decides, answers (treating "already answered" as done: a duplicate
+    // delivery or a retried answer) and deletes, retrying throttles past the SDK's retries.
     let workers: Vec<_> = (0..WORKERS)
         .map(|_| {
-            tokio::spawn(worker(
-                sqs.clone(),
-                sfn.clone(),
-                queue.clone(),
-                stop.clone(),
-                tally.clone(),
-            ))
+            let worker = RealWorker::new(sqs.clone(), sfn.clone(), &queue)
+                .batch(10)
+                .wait_seconds(20)
+                .with_receive_count()
+                .persist_through_throttles()
+                .refusals_allowed(&["TaskTimedOut", "TaskDoesNotExist"]);
+            let stop = stop.clone();
+            tokio::spawn(async move { worker.run_until(stop, decide).await })
         })
         .collect();
+    let start_throttles = AtomicU64::new(0);
 
     // The code under test starts the executions through the SDK, retrying throttles.
     let mut arns = Vec::with_capacity(EXECUTIONS);
     for id in 0..EXECUTIONS as u64 {
         let input = json!({ "id": id, "reject": id % 10 == 3 }).to_string();
-        let started = persist!(
-            tally,
+        let started = persist(&start_throttles, || {
             sfn.start_execution()
                 .state_machine_arn(machine.arn())
                 .name(format!("order-{id:04}"))
                 .input(&input)
                 .send()
-        )
+        })
+        .await
         .expect("started");
         arns.push(started.execution_arn().to_string());
     }
@@ -270,12 +174,17 @@ async fn soak(seed: u64) -> BTreeMap<String, String> {
             )
         });
     stop.store(true, Ordering::SeqCst);
-    tokio::time::timeout(
+    let joined = tokio::time::timeout(
         Duration::from_secs(30),
-        h.clock().run_until(futures_join(workers)),
+        h.clock().run_until(futures_util::future::join_all(workers)),
     )
     .await
     .expect("the workers stop within 30 s once told to");
+    let mut tally = Handled::default();
+    for t in joined {
+        tally.add(t.expect("a worker panicked"));
+    }
+    tally.throttled += start_throttles.into_inner();
 
     // Every execution ended as its input says.
     let mut histories = BTreeMap::new();
@@ -313,12 +222,13 @@ async fn soak(seed: u64) -> BTreeMap<String, String> {
 
     // The faults really happened, and the workers met what they should.
     let report = h.fault_report();
-    let crashed = tally.crashed.load(Ordering::Relaxed);
+    let crashed = tally.crashed;
+    let already_answered = tally.refused.len() as u64;
     println!(
         "soak(seed {seed}): {EXECUTIONS} executions; {} answers, {} refused as already answered, {crashed} crashes, {} throttles past the SDK's retries; faults injected: {} throttles, {} duplicated messages",
-        tally.answered.load(Ordering::Relaxed),
-        tally.already_answered.load(Ordering::Relaxed),
-        tally.throttled_after_sdk_retries.load(Ordering::Relaxed),
+        tally.answered(),
+        already_answered,
+        tally.throttled,
         report.count("ThrottlingException") + report.count("RequestThrottled"),
         report.count("delivered 2 times"),
     );
@@ -331,17 +241,9 @@ async fn soak(seed: u64) -> BTreeMap<String, String> {
     );
     assert!(report.count("RequestThrottled") >= 100, "{}", report.len());
     // Every duplicate was answered too, and refused.
-    assert!(
-        tally.already_answered.load(Ordering::Relaxed) >= report.count("delivered 2 times") as u64
-    );
-    assert_eq!(tally.answered.load(Ordering::Relaxed), EXECUTIONS as u64);
+    assert!(already_answered >= report.count("delivered 2 times") as u64);
+    assert_eq!(tally.answered() as u64, EXECUTIONS as u64);
     histories
-}
-
-async fn futures_join(handles: Vec<tokio::task::JoinHandle<()>>) {
-    for h in handles {
-        h.await.expect("a worker panicked");
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

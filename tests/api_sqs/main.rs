@@ -1,0 +1,96 @@
+//! The SQS endpoint through the real `aws-sdk-sqs` client.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aws_sdk_sqs::config::retry::RetryConfig;
+use aws_sdk_sqs::error::ProvideErrorMetadata;
+use aws_sdk_sqs::primitives::Blob;
+use aws_sdk_sqs::types::{
+    ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry,
+    MessageAttributeValue, MessageSystemAttributeName, QueueAttributeName,
+    SendMessageBatchRequestEntry,
+};
+use aws_sdk_sqs::Client;
+use md5::{Digest, Md5};
+use sfn_harness::account::{Account, AccountConfig};
+use sfn_harness::server::Server;
+use sfn_harness::sqs::Sqs;
+use sfn_harness::time::Clock;
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod batches;
+mod dead_letter;
+mod fifo;
+mod long_poll;
+mod malformed;
+mod messages;
+mod queues;
+mod visibility;
+
+const ACCOUNT: &str = "123456789012";
+
+/// One account served over HTTP, with an SQS client that does not retry.
+struct Fake {
+    server: Server,
+    sqs: Arc<Sqs>,
+    clock: Clock,
+    client: Client,
+}
+
+fn fake(clock: Clock) -> Fake {
+    let account = Account::new(AccountConfig {
+        clock,
+        account_id: ACCOUNT.into(),
+        ..AccountConfig::default()
+    });
+    let server = Server::start(account.router()).expect("start");
+    let client = Client::from_conf(
+        support::sqs_config(server.url())
+            .retry_config(RetryConfig::disabled())
+            .build(),
+    );
+    Fake {
+        server,
+        sqs: account.sqs().clone(),
+        clock: account.clock().clone(),
+        client,
+    }
+}
+
+fn hex_md5(bytes: &[u8]) -> String {
+    Md5::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// An independent implementation of the documented attribute digest, for cross-checking.
+fn attrs_md5(attrs: &[(&str, &str, &[u8], u8)]) -> String {
+    let mut sorted = attrs.to_vec();
+    sorted.sort_by(|a, b| a.0.cmp(b.0));
+    let mut buf = Vec::new();
+    for (name, ty, value, transport) in sorted {
+        for part in [name.as_bytes(), ty.as_bytes()] {
+            buf.extend_from_slice(&(part.len() as u32).to_be_bytes());
+            buf.extend_from_slice(part);
+        }
+        buf.push(transport);
+        buf.extend_from_slice(&(value.len() as u32).to_be_bytes());
+        buf.extend_from_slice(value);
+    }
+    hex_md5(&buf)
+}
+
+async fn create(f: &Fake, name: &str) -> String {
+    f.client
+        .create_queue()
+        .queue_name(name)
+        .send()
+        .await
+        .expect("create")
+        .queue_url
+        .expect("url")
+}
