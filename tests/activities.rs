@@ -54,7 +54,11 @@ async fn an_activity_nobody_answers_times_out_as_aws_records_it(h: Harness) {
             activity_machine(&activity.arn, json!({ "TimeoutSeconds": 5 })),
         )
         .await?;
-    let done = machine.start(json!({ "Value1": "HelloWorld" })).await?.finish().await?;
+    let done = machine
+        .start(json!({ "Value1": "HelloWorld" }))
+        .await?
+        .finish()
+        .await?;
     assert_eq!(done.status(), Status::Failed);
     assert_eq!(done.error().as_deref(), Some("States.Timeout"));
     assert_eq!(done.duration(), Duration::from_secs(5));
@@ -107,15 +111,28 @@ async fn a_deleted_activity_fails_the_execution_before_scheduling(h: Harness) {
 async fn a_worker_polls_through_the_sdk() {
     let h = Harness::start().await;
     let sfn = h.sfn_client().await;
-    let created = sfn.create_activity().name("thumbnail").send().await.unwrap();
+    let created = sfn
+        .create_activity()
+        .name("thumbnail")
+        .send()
+        .await
+        .unwrap();
     let arn = created.activity_arn().to_string();
     assert_eq!(
-        sfn.create_activity().name("thumbnail").send().await.unwrap().activity_arn(),
+        sfn.create_activity()
+            .name("thumbnail")
+            .send()
+            .await
+            .unwrap()
+            .activity_arn(),
         arn,
         "CreateActivity is idempotent"
     );
     let machine = h
-        .create_state_machine("thumbs", activity_machine(&arn, json!({ "HeartbeatSeconds": 30 })))
+        .create_state_machine(
+            "thumbs",
+            activity_machine(&arn, json!({ "HeartbeatSeconds": 30 })),
+        )
         .await
         .unwrap();
     let exec = machine.start(json!({ "image": "cat.png" })).await.unwrap();
@@ -129,7 +146,11 @@ async fn a_worker_polls_through_the_sdk() {
         .unwrap();
     assert_eq!(task.input(), Some(r#"{"image":"cat.png"}"#));
     let token = task.task_token().unwrap().to_string();
-    sfn.send_task_heartbeat().task_token(&token).send().await.unwrap();
+    sfn.send_task_heartbeat()
+        .task_token(&token)
+        .send()
+        .await
+        .unwrap();
     sfn.send_task_success()
         .task_token(&token)
         .output(r#"{"thumb":"cat.small.png"}"#)
@@ -143,14 +164,30 @@ async fn a_worker_polls_through_the_sdk() {
         .into_iter()
         .find(|e| e.event_type == "ActivityStarted")
         .unwrap();
-    assert_eq!(started.details.unwrap().1, json!({ "workerName": "thumbnailer-1" }));
+    assert_eq!(
+        started.details.unwrap().1,
+        json!({ "workerName": "thumbnailer-1" })
+    );
 
     let listed = sfn.list_activities().send().await.unwrap();
     assert_eq!(listed.activities().len(), 1);
-    let described = sfn.describe_activity().activity_arn(&arn).send().await.unwrap();
+    let described = sfn
+        .describe_activity()
+        .activity_arn(&arn)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(described.name(), "thumbnail");
-    sfn.delete_activity().activity_arn(&arn).send().await.unwrap();
-    sfn.delete_activity().activity_arn(&arn).send().await.unwrap();
+    sfn.delete_activity()
+        .activity_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    sfn.delete_activity()
+        .activity_arn(&arn)
+        .send()
+        .await
+        .unwrap();
     let err = sfn
         .describe_activity()
         .activity_arn(&arn)

@@ -8,8 +8,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use sfn_harness::prelude::*;
 
-const CHILD_PASS: &str =
-    r#"{"StartAt":"Work","States":{"Work":{"Type":"Pass","Result":{"Arg1":"argument1"},"End":true}}}"#;
+const CHILD_PASS: &str = r#"{"StartAt":"Work","States":{"Work":{"Type":"Pass","Result":{"Arg1":"argument1"},"End":true}}}"#;
 
 fn parent(resource: &str, input: Value) -> Value {
     json!({ "StartAt": "Child", "States": { "Child": {
@@ -24,9 +23,16 @@ fn parent(resource: &str, input: Value) -> Value {
 async fn sync_returns_the_child_description_with_json_text(h: Harness) {
     let child = h.create_state_machine("child", CHILD_PASS).await?;
     let machine = h
-        .create_state_machine("parent", parent("arn:aws:states:::states:startExecution.sync", Value::Null))
+        .create_state_machine(
+            "parent",
+            parent("arn:aws:states:::states:startExecution.sync", Value::Null),
+        )
         .await?;
-    let done = machine.start(json!({ "child": child.arn() })).await?.finish().await?;
+    let done = machine
+        .start(json!({ "child": child.arn() }))
+        .await?
+        .finish()
+        .await?;
     assert_eq!(done.status(), Status::Succeeded);
     let out = done.output().unwrap();
     assert_eq!(out["Output"], "{\"Arg1\":\"argument1\"}");
@@ -64,14 +70,28 @@ async fn sync2_returns_json_and_a_failed_child_fails_the_task(h: Harness) {
     let machine = h
         .create_state_machine(
             "parent",
-            parent("arn:aws:states:::states:startExecution.sync:2", json!({ "n": 1 })),
+            parent(
+                "arn:aws:states:::states:startExecution.sync:2",
+                json!({ "n": 1 }),
+            ),
         )
         .await?;
-    let done = machine.start(json!({ "child": child.arn() })).await?.finish().await?;
-    assert_eq!(done.output().unwrap()["Output"], json!({ "Arg1": "argument1" }));
+    let done = machine
+        .start(json!({ "child": child.arn() }))
+        .await?
+        .finish()
+        .await?;
+    assert_eq!(
+        done.output().unwrap()["Output"],
+        json!({ "Arg1": "argument1" })
+    );
     assert_eq!(done.output().unwrap()["Input"], json!({ "n": 1 }));
 
-    let done = machine.start(json!({ "child": failing.arn() })).await?.finish().await?;
+    let done = machine
+        .start(json!({ "child": failing.arn() }))
+        .await?
+        .finish()
+        .await?;
     assert_eq!(done.error().as_deref(), Some("States.TaskFailed"));
     let cause: Value = serde_json::from_str(&done.cause().unwrap()).unwrap();
     assert_eq!(cause["Status"], "FAILED");
@@ -102,7 +122,11 @@ async fn wait_for_task_token_child_answers_its_parent(h: Harness) {
             ),
         )
         .await?;
-    let done = machine.start(json!({ "child": child.arn() })).await?.finish().await?;
+    let done = machine
+        .start(json!({ "child": child.arn() }))
+        .await?
+        .finish()
+        .await?;
     assert_eq!(done.status(), Status::Succeeded);
     assert_eq!(done.output(), Some(&json!({ "ok": true })));
 }
@@ -116,7 +140,10 @@ async fn stopping_the_parent_stops_a_sync_child(h: Harness) {
         )
         .await?;
     let machine = h
-        .create_state_machine("parent", parent("arn:aws:states:::states:startExecution.sync", Value::Null))
+        .create_state_machine(
+            "parent",
+            parent("arn:aws:states:::states:startExecution.sync", Value::Null),
+        )
         .await?;
     let exec = machine.start(json!({ "child": child.arn() })).await?;
     h.advance(Duration::from_secs(10)).await;
@@ -137,10 +164,17 @@ async fn stopping_the_parent_stops_a_sync_child(h: Harness) {
 #[sfn_harness::test(seed = 84)]
 async fn a_missing_machine_fails_as_aws_records_it(h: Harness) {
     let machine = h
-        .create_state_machine("parent", parent("arn:aws:states:::states:startExecution", Value::Null))
+        .create_state_machine(
+            "parent",
+            parent("arn:aws:states:::states:startExecution", Value::Null),
+        )
         .await?;
     let missing = "arn:aws:states:us-east-1:123456789012:stateMachine:nope";
-    let done = machine.start(json!({ "child": missing })).await?.finish().await?;
+    let done = machine
+        .start(json!({ "child": missing }))
+        .await?
+        .finish()
+        .await?;
     assert_eq!(
         done.error().as_deref(),
         Some("StepFunctions.StateMachineDoesNotExistException")

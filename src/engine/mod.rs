@@ -55,9 +55,9 @@ use crate::arn::Arn;
 use crate::asl;
 use crate::ids::Ids;
 use crate::time::Clock;
+use activities::{Activities, Activity, ActivityTask};
 use task::TaskHandler;
 use tokens::{TokenOutcome, Tokens};
-use activities::{Activities, Activity, ActivityTask};
 
 /// How an engine is set up. The defaults are a real clock, OS randomness, account
 /// `123456789012` in `us-east-1`.
@@ -654,7 +654,10 @@ impl Engine {
             return Err(ApiError::InvalidName(name.to_string()));
         }
         let c = &self.inner.config;
-        let arn = format!("arn:aws:states:{}:{}:activity:{name}", c.region, c.account_id);
+        let arn = format!(
+            "arn:aws:states:{}:{}:activity:{name}",
+            c.region, c.account_id
+        );
         Ok(self
             .inner
             .activities

@@ -20,7 +20,12 @@ use serde_json::{json, Map, Value};
 /// Adds the `SdkHttpMetadata` and `SdkResponseMetadata` the Java SDK attaches to an optimized
 /// integration's answer, as AWS records them (`x-amzn-RequestId`, `Content-Length` of the JSON
 /// body AWS sent, `Date` in RFC 1123 form).
-pub(crate) fn sdk_metadata(body: &mut Map<String, Value>, request_id: &str, now_ms: u64, length: usize) {
+pub(crate) fn sdk_metadata(
+    body: &mut Map<String, Value>,
+    request_id: &str,
+    now_ms: u64,
+    length: usize,
+) {
     let date = jiff::Timestamp::from_millisecond(now_ms as i64)
         .map(|t| t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string())
         .unwrap_or_default();
@@ -45,5 +50,8 @@ pub(crate) fn sdk_metadata(body: &mut Map<String, Value>, request_id: &str, now_
             "HttpStatusCode": 200
         }),
     );
-    body.insert("SdkResponseMetadata".into(), json!({ "RequestId": request_id }));
+    body.insert(
+        "SdkResponseMetadata".into(),
+        json!({ "RequestId": request_id }),
+    );
 }

@@ -178,7 +178,10 @@ impl TaskHandler for StatesIntegration {
             if child.status() == Status::Succeeded {
                 Ok(description)
             } else {
-                Err(StatesError::new("States.TaskFailed", json_text(&description)))
+                Err(StatesError::new(
+                    "States.TaskFailed",
+                    json_text(&description),
+                ))
             }
         }))
     }
@@ -202,7 +205,13 @@ impl Drop for StopOnDrop {
 
 /// The child as DescribeExecution shows it, in the Java SDK's member names.
 fn describe(child: &ExecutionRecord, as_json: bool) -> Value {
-    let text_or_json = |v: &Value| if as_json { v.clone() } else { json!(json_text(v)) };
+    let text_or_json = |v: &Value| {
+        if as_json {
+            v.clone()
+        } else {
+            json!(json_text(v))
+        }
+    };
     let mut m = Map::new();
     if let Some(c) = child.cause() {
         m.insert("Cause".into(), json!(c));
@@ -219,10 +228,7 @@ fn describe(child: &ExecutionRecord, as_json: bool) -> Value {
         m.insert("OutputDetails".into(), json!({ "Included": true }));
     }
     m.insert("StartDate".into(), json!(child.start_ms()));
-    m.insert(
-        "StateMachineArn".into(),
-        json!(child.state_machine().arn),
-    );
+    m.insert("StateMachineArn".into(), json!(child.state_machine().arn));
     m.insert("Status".into(), json!(child.status().as_str()));
     if let Some(s) = child.stop_ms() {
         m.insert("StopDate".into(), json!(s));

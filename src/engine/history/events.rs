@@ -270,7 +270,11 @@ impl Event {
         if let Some(s) = heartbeat_seconds {
             details["heartbeatInSeconds"] = json!(s);
         }
-        Event::new("ActivityScheduled", "activityScheduledEventDetails", details)
+        Event::new(
+            "ActivityScheduled",
+            "activityScheduledEventDetails",
+            details,
+        )
     }
 
     /// `ActivityScheduleFailed`: the activity could not be scheduled.

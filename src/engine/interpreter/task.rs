@@ -20,9 +20,7 @@ use super::retry::Attempt;
 use super::{Failure, Here, Run};
 use crate::asl::Task;
 use crate::engine::history::Event;
-use crate::engine::task::{
-    EngineHandle, EventFamily, Pattern, Resource, TaskHandler, TaskRequest,
-};
+use crate::engine::task::{EngineHandle, EventFamily, Pattern, Resource, TaskHandler, TaskRequest};
 use crate::engine::tokens::TokenOutcome;
 use crate::engine::TaskSubmission;
 use crate::time::{Clock, Millis};
@@ -66,14 +64,13 @@ impl Run {
         let Attempt { here, eff, retries } = *at;
         let res = Resource::parse(&t.resource);
         let handler = self.engine.handler(&res);
-        let family = handler
-            .as_ref()
-            .map_or(EventFamily::Task, |h| h.family());
+        let family = handler.as_ref().map_or(EventFamily::Task, |h| h.family());
         let activity = family == EventFamily::Activity;
         // AWS gives `.sync` tasks a token too (`$$.Task.Token`): a child execution may answer
         // its parent's `.sync` task with it (LocalStack's AWS-validated
         // `test_sync_with_task_token`).
-        let token = (activity || res.pattern != Pattern::RequestResponse).then(|| self.task_token());
+        let token =
+            (activity || res.pattern != Pattern::RequestResponse).then(|| self.task_token());
         let ctx = self.context(here, retries, token.as_deref(), None);
         let params = match &t.parameters {
             Some(tpl) => dataflow::payload(here, tpl, eff, &ctx, &self.rng)?,
@@ -166,10 +163,11 @@ impl Run {
     /// otherwise the handler's answer is the task's result.
     async fn sync(&self, task: Scheduled<'_>, chain: &mut u64) -> Result<Value, Failure> {
         let here = task.here;
-        let mut rx = task
-            .token
-            .as_deref()
-            .map(|tok| self.engine.tokens.open(tok, &self.exec.arn, &here.state.name));
+        let mut rx = task.token.as_deref().map(|tok| {
+            self.engine
+                .tokens
+                .open(tok, &self.exec.arn, &here.state.name)
+        });
         let close = || {
             if let Some(tok) = &task.token {
                 self.engine.tokens.close(tok);

@@ -16,7 +16,9 @@ pub(super) fn is_activity(sub: &TaskSubmission) -> bool {
 /// Takes the task off the activity's queue for `worker`, then delivers it. If a real poller
 /// took it first, the scripted worker leaves it to that poller.
 pub(super) async fn deliver(h: &HarnessInner, worker: &WorkerState, sub: TaskSubmission) {
-    if h.engine().take_activity_task(&sub.resource, &sub.token, None) {
+    if h.engine()
+        .take_activity_task(&sub.resource, &sub.token, None)
+    {
         direct::deliver(h, worker, sub).await;
     }
 }

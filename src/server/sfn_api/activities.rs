@@ -65,9 +65,11 @@ pub(super) fn get_activity_task<'a>(
                 )));
             }
         }
-        Ok(match engine.get_activity_task(&arn, worker.as_deref()).await? {
-            Some(t) => json!({ "taskToken": t.token, "input": t.input }),
-            None => json!({}),
-        })
+        Ok(
+            match engine.get_activity_task(&arn, worker.as_deref()).await? {
+                Some(t) => json!({ "taskToken": t.token, "input": t.input }),
+                None => json!({}),
+            },
+        )
     })
 }
