@@ -25,7 +25,12 @@ use std::sync::Arc;
 
 use crate::engine::{Engine, EngineConfig};
 use crate::integrations::lambda::{LambdaIntegration, FUNCTION_ARN_PREFIX, INVOKE};
+use crate::integrations::activity::{ActivityIntegration, ACTIVITY};
 use crate::integrations::sqs::{SqsIntegration, SEND_MESSAGE};
+use crate::integrations::states::{
+    SdkTaskAnswer, StatesIntegration, SDK_SEND_TASK_FAILURE, SDK_SEND_TASK_HEARTBEAT,
+    SDK_SEND_TASK_SUCCESS, SDK_START_EXECUTION, START_EXECUTION,
+};
 use crate::server::sfn_api::SfnApi;
 use crate::server::{Router, SFN_TARGET_PREFIX};
 use crate::sqs::Sqs;
@@ -103,6 +108,12 @@ impl Account {
             sqs.seed_ids(seed ^ SQS_SEED_SALT);
         }
         engine.register_resource(SEND_MESSAGE, Arc::new(SqsIntegration::new(sqs.clone())));
+        engine.register_resource(ACTIVITY, Arc::new(ActivityIntegration));
+        engine.register_resource(START_EXECUTION, Arc::new(StatesIntegration::optimized()));
+        engine.register_resource(SDK_START_EXECUTION, Arc::new(StatesIntegration::aws_sdk()));
+        engine.register_resource(SDK_SEND_TASK_SUCCESS, Arc::new(SdkTaskAnswer::Success));
+        engine.register_resource(SDK_SEND_TASK_FAILURE, Arc::new(SdkTaskAnswer::Failure));
+        engine.register_resource(SDK_SEND_TASK_HEARTBEAT, Arc::new(SdkTaskAnswer::Heartbeat));
         let lambda = Arc::new(LambdaIntegration::new(
             config.account_id.clone(),
             config.region.clone(),

@@ -59,6 +59,8 @@ pub enum ApiError {
     ExecutionDoesNotExist(String),
     /// `ExecutionAlreadyExists`: carries the ARN.
     ExecutionAlreadyExists(String),
+    /// `ActivityDoesNotExist`: carries the ARN.
+    ActivityDoesNotExist(String),
     /// `TaskDoesNotExist`: a well-formed token this engine never issued.
     TaskDoesNotExist,
     /// `TaskTimedOut`: the task timed out, was already answered, or its execution ended.
@@ -159,6 +161,7 @@ impl ApiError {
             ApiError::StateMachineTypeNotSupported => "StateMachineTypeNotSupported",
             ApiError::ExecutionDoesNotExist(_) => "ExecutionDoesNotExist",
             ApiError::ExecutionAlreadyExists(_) => "ExecutionAlreadyExists",
+            ApiError::ActivityDoesNotExist(_) => "ActivityDoesNotExist",
             ApiError::TaskDoesNotExist => "TaskDoesNotExist",
             ApiError::TaskTimedOut => "TaskTimedOut",
             ApiError::MissingRequiredParameter => "MissingRequiredParameter",
@@ -217,6 +220,8 @@ impl ApiError {
             ApiError::ExecutionAlreadyExists(arn) => {
                 format!("Execution Already Exists: '{arn}'")
             }
+            // AWS's text (LocalStack's AWS-validated `test_describe_deleted_activity`).
+            ApiError::ActivityDoesNotExist(arn) => format!("Activity Does Not Exist: '{arn}'"),
             ApiError::TaskDoesNotExist => "Task does not exist anymore".into(),
             ApiError::TaskTimedOut => {
                 "Task Timed Out: 'Provided task does not exist anymore'".into()

@@ -28,6 +28,7 @@
 //! # }
 //! ```
 
+pub mod activities;
 mod error;
 mod execution;
 pub mod history;
@@ -57,6 +58,7 @@ use crate::asl;
 use crate::ids::Ids;
 use crate::mock_config::{MockConfig, MockRun};
 use crate::time::Clock;
+use activities::{Activities, Activity, ActivityTask};
 use task::TaskHandler;
 use tokens::{TokenOutcome, Tokens};
 
@@ -111,6 +113,7 @@ pub(crate) struct EngineInner {
     pub config: EngineConfig,
     pub ids: Mutex<Ids>,
     pub tokens: Tokens,
+    pub(crate) activities: Activities,
     machines: RwLock<Vec<Arc<StateMachine>>>,
     executions: RwLock<Vec<Arc<ExecutionRecord>>>,
     by_arn: RwLock<HashMap<String, Arc<ExecutionRecord>>>,
@@ -150,14 +153,18 @@ pub(crate) struct TaskSubmission {
 }
 
 impl EngineInner {
-    pub(crate) fn handler(&self, base_arn: &str) -> Option<Arc<dyn TaskHandler>> {
-        read(&self.handlers)
-            .get(base_arn)
+    /// The handler of a resource: the one registered for its base ARN, else for its
+    /// [type key](task::Resource::type_key), else the fallback.
+    pub(crate) fn handler(&self, res: &task::Resource) -> Option<Arc<dyn TaskHandler>> {
+        let handlers = read(&self.handlers);
+        handlers
+            .get(&res.base)
+            .or_else(|| res.type_key().and_then(|k| handlers.get(&k)))
             .cloned()
             .or_else(|| {
                 read(&self.prefixes)
                     .iter()
-                    .filter(|(p, _)| base_arn.starts_with(p.as_str()))
+                    .filter(|(p, _)| res.base.starts_with(p.as_str()))
                     .max_by_key(|(p, _)| p.len())
                     .map(|(_, h)| h.clone())
             })
@@ -255,6 +262,7 @@ impl Engine {
                 clock: config.clock.clone(),
                 ids: Mutex::new(ids),
                 tokens: Tokens::default(),
+                activities: Activities::default(),
                 machines: RwLock::new(Vec::new()),
                 executions: RwLock::new(Vec::new()),
                 by_arn: RwLock::new(HashMap::new()),
@@ -725,6 +733,10 @@ impl Engine {
                 "1 validation error detected: Value at 'output' failed to satisfy constraint: Member must have length less than or equal to 262144",
             ));
         }
+        // The token is checked before the output (LocalStack's AWS-validated
+        // `test_sfn_send_task_outcome_with_no_such_token`: a malformed token with the output
+        // `ParameterOutput`, not JSON, is `InvalidToken`).
+        Tokens::check_format(token)?;
         let value: Value =
             serde_json::from_str(output).map_err(|e| ApiError::InvalidOutput(e.to_string()))?;
         self.inner
@@ -761,6 +773,114 @@ impl Engine {
     /// `SendTaskHeartbeat`.
     pub fn send_task_heartbeat(&self, token: &str) -> Result<(), ApiError> {
         self.inner.tokens.answer(token, TokenOutcome::Heartbeat)
+    }
+
+    // --- activities ---
+
+    /// Creates an activity (`CreateActivity`); the same name answers the existing one.
+    pub fn create_activity(&self, name: &str) -> Result<Activity, ApiError> {
+        if !valid_name(name) {
+            return Err(ApiError::InvalidName(name.to_string()));
+        }
+        let c = &self.inner.config;
+        let arn = format!(
+            "arn:aws:states:{}:{}:activity:{name}",
+            c.region, c.account_id
+        );
+        Ok(self
+            .inner
+            .activities
+            .create(arn, name, self.inner.clock.now_ms()))
+    }
+
+    /// Checks that `arn` is an activity ARN, as AWS does before looking it up.
+    fn activity_arn(arn: &str) -> Result<(), ApiError> {
+        match Arn::parse(arn) {
+            Some(a) if a.resource_type() == "activity" => Ok(()),
+            Some(a) => Err(ApiError::resource_type_not_valid(a.resource_type())),
+            None => Err(ApiError::invalid_arn(arn)),
+        }
+    }
+
+    /// A fresh request id (a UUID from the engine's id stream, seeded when the engine is).
+    pub(crate) fn request_id(&self) -> String {
+        self.inner.ids().uuid()
+    }
+
+    /// Queues a scheduled task for the activity's workers (what the
+    /// [activity integration](crate::integrations::activity) does); `false` when the activity
+    /// does not exist.
+    pub(crate) fn queue_activity_task(&self, arn: &str, token: &str, input: &Value) -> bool {
+        self.inner.activities.enqueue(arn, token, input)
+    }
+
+    /// Takes the queued activity task of `token` for an in-process worker, recording
+    /// `ActivityStarted` as `GetActivityTask` does; `false` when another worker took it first.
+    pub(crate) fn take_activity_task(
+        &self,
+        arn: &str,
+        token: &str,
+        worker_name: Option<&str>,
+    ) -> bool {
+        if !self.inner.activities.take_token(arn, token) {
+            return false;
+        }
+        self.started_activity_task(token, worker_name);
+        true
+    }
+
+    /// Tells the waiting state that a worker took its activity task.
+    fn started_activity_task(&self, token: &str, worker_name: Option<&str>) {
+        // The state waits on this token (it was queued and open); if it closed since, the
+        // worker's answer is refused with `TaskTimedOut`, as on AWS.
+        let _ = self.inner.tokens.answer(
+            token,
+            TokenOutcome::Started {
+                worker_name: worker_name.map(str::to_string),
+            },
+        );
+    }
+
+    /// Describes an activity (`DescribeActivity`).
+    pub fn describe_activity(&self, arn: &str) -> Result<Activity, ApiError> {
+        Engine::activity_arn(arn)?;
+        self.inner
+            .activities
+            .get(arn)
+            .ok_or_else(|| ApiError::ActivityDoesNotExist(arn.to_string()))
+    }
+
+    /// Every activity, oldest first (`ListActivities`).
+    pub fn list_activities(&self) -> Vec<Activity> {
+        self.inner.activities.list()
+    }
+
+    /// Deletes an activity (`DeleteActivity`); deleting an unknown one succeeds, as on AWS.
+    pub fn delete_activity(&self, arn: &str) -> Result<(), ApiError> {
+        Engine::activity_arn(arn)?;
+        self.inner.activities.delete(arn);
+        Ok(())
+    }
+
+    /// Waits up to 60 seconds of the engine's clock for a task of the activity
+    /// (`GetActivityTask`); taking one records `ActivityStarted` with `worker_name`.
+    /// `Ok(None)` when no task came in time.
+    pub async fn get_activity_task(
+        &self,
+        arn: &str,
+        worker_name: Option<&str>,
+    ) -> Result<Option<ActivityTask>, ApiError> {
+        Engine::activity_arn(arn)?;
+        let tokens = &self.inner.tokens;
+        let task = self
+            .inner
+            .activities
+            .take(&self.inner.clock, arn, |t| tokens.is_open(t))
+            .await?;
+        if let Some(t) = &task {
+            self.started_activity_task(&t.token, worker_name);
+        }
+        Ok(task)
     }
 
     fn resource_exists(&self, arn: &str) -> bool {

@@ -50,7 +50,8 @@ pub enum Pattern {
     RequestResponse,
     /// `.waitForTaskToken`: the handler submits; the token's answer is the result.
     WaitForTaskToken,
-    /// `.sync`: treated as request/response (the handler waits for the job itself).
+    /// `.sync` / `.sync:2`: the handler starts a job, then the task waits for it (see
+    /// [`TaskHandler::wait_for_completion`]).
     Sync,
 }
 
@@ -78,6 +79,8 @@ impl Resource {
     /// assert_eq!(r.base, "arn:aws:states:::sqs:sendMessage");
     /// assert_eq!(r.pattern, Pattern::WaitForTaskToken);
     /// assert_eq!((r.resource_type.as_str(), r.resource.as_str()), ("sqs", "sendMessage.waitForTaskToken"));
+    /// let r = Resource::parse("arn:aws:states:::aws-sdk:sfn:startExecution");
+    /// assert_eq!((r.resource_type.as_str(), r.resource.as_str()), ("aws-sdk:sfn", "startExecution"));
     /// ```
     pub fn parse(arn: &str) -> Resource {
         let (base, pattern) = if let Some(b) = arn.strip_suffix(".waitForTaskToken") {
@@ -92,7 +95,15 @@ impl Resource {
         // `arn:aws:states:::<service>:<action>[.suffix]` -> ("<service>", "<action>[.suffix]").
         let parts: Vec<&str> = arn.splitn(7, ':').collect();
         let (resource_type, resource) = if parts.len() >= 7 && parts[2] == "states" {
-            (parts[5].to_string(), parts[6].to_string())
+            match parts[6].split_once(':') {
+                // `arn:aws:states:::aws-sdk:sfn:startExecution` -> ("aws-sdk:sfn",
+                // "startExecution"), as AWS records it (LocalStack's AWS-validated
+                // `test_sfn_start_execution`, `../shared/conformance/v2`).
+                Some((service, action)) if parts[5] == "aws-sdk" => {
+                    (format!("aws-sdk:{service}"), action.to_string())
+                }
+                _ => (parts[5].to_string(), parts[6].to_string()),
+            }
         } else if parts.len() >= 6 {
             (parts[2].to_string(), arn.to_string())
         } else {
@@ -105,6 +116,26 @@ impl Resource {
             resource_type,
             resource,
         }
+    }
+
+    /// The key a handler registers under to serve every resource of one ARN type in any
+    /// region and account: `arn:<partition>:<service>:::<type>` for an ARN with a region or an
+    /// account (`arn:aws:states:::activity` serves
+    /// `arn:aws:states:us-east-1:123456789012:activity:resize`); `None` for the others.
+    ///
+    /// ```
+    /// use sfn_harness::engine::task::Resource;
+    /// let r = Resource::parse("arn:aws:states:us-east-1:123456789012:activity:resize");
+    /// assert_eq!(r.type_key().as_deref(), Some("arn:aws:states:::activity"));
+    /// assert_eq!(Resource::parse("arn:aws:states:::sqs:sendMessage").type_key(), None);
+    /// ```
+    pub fn type_key(&self) -> Option<String> {
+        let parts: Vec<&str> = self.base.splitn(7, ':').collect();
+        if parts.len() < 6 || parts[0] != "arn" || (parts[3].is_empty() && parts[4].is_empty()) {
+            return None;
+        }
+        let kind = parts[5].split('/').next().unwrap_or_default();
+        Some(format!("arn:{}:{}:::{kind}", parts[1], parts[2]))
     }
 }
 
@@ -172,6 +203,11 @@ pub enum EventFamily {
     /// `LambdaFunctionScheduled`, `LambdaFunctionStarted`, `LambdaFunctionSucceeded`,
     /// `LambdaFunctionFailed`, `LambdaFunctionTimedOut`, with the function ARN.
     LambdaFunction,
+    /// `ActivityScheduled`, `ActivityStarted`, `ActivitySucceeded`, … (activity ARNs). The
+    /// handler only queues the task (with [`TaskRequest::token`], always issued for this
+    /// family) for the activity's workers; it is started when a worker takes it with
+    /// `GetActivityTask`, and the token's answer ends it.
+    Activity,
 }
 
 /// A Task resource implementation.
@@ -208,6 +244,19 @@ pub trait TaskHandler: Send + Sync + 'static {
     fn mocked_submission(&self, request: &TaskRequest) -> Value {
         let _ = request;
         Value::Object(Default::default())
+    }
+
+    /// For a `.sync` resource: the wait for the job that [`call`](TaskHandler::call) started,
+    /// whose answer `submitted` the engine records as `TaskSubmitted`. The future's result ends
+    /// the task (an answer on the task's token or `TimeoutSeconds` may end it first; the future
+    /// is then dropped). `None` (the default) means the call's answer is the task's result.
+    fn wait_for_completion(
+        &self,
+        request: TaskRequest,
+        submitted: &Value,
+    ) -> Option<BoxFuture<'static, Result<Value, StatesError>>> {
+        let _ = (request, submitted);
+        None
     }
 }
 

@@ -29,6 +29,11 @@ pub(crate) enum TokenOutcome {
     },
     /// `SendTaskHeartbeat`.
     Heartbeat,
+    /// An activity worker took the task with `GetActivityTask` (keeps the token open).
+    Started {
+        /// The poller's `workerName`, if it gave one.
+        worker_name: Option<String>,
+    },
 }
 
 #[derive(Debug)]
@@ -194,8 +199,9 @@ impl Tokens {
         })
     }
 
-    /// Delivers an answer. Success and failure close the token; a heartbeat keeps it open.
-    pub(crate) fn answer(&self, token: &str, answer: TokenOutcome) -> Result<(), ApiError> {
+    /// Refuses a token that is too long, empty or not one this engine's format, as AWS does
+    /// before anything else in `SendTask*`.
+    pub(crate) fn check_format(token: &str) -> Result<(), ApiError> {
         if token.is_empty() || token.len() > 2048 {
             return Err(ApiError::validation(format!(
                 "1 validation error detected: Value at 'taskToken' failed to satisfy constraint: Member must have length between 1 and 2048 (got {})",
@@ -203,8 +209,17 @@ impl Tokens {
             )));
         }
         if !Ids::is_well_formed_token(token) {
-            return Err(ApiError::invalid_token(format!("Invalid token: '{token}'")));
+            // AWS's text, whatever the token (recorded for `aws-sdk:sfn:sendTaskSuccess` with
+            // the token `NoSuchTaskToken` in LocalStack's AWS-validated
+            // `test_sfn_send_task_outcome_with_no_such_token`, `../shared/conformance/v2`).
+            return Err(ApiError::invalid_token("Invalid Token: 'Invalid token'"));
         }
+        Ok(())
+    }
+
+    /// Delivers an answer. Success and failure close the token; a heartbeat keeps it open.
+    pub(crate) fn answer(&self, token: &str, answer: TokenOutcome) -> Result<(), ApiError> {
+        Tokens::check_format(token)?;
         let mut map = self.lock();
         let Some(open) = map.open.get(token) else {
             return Err(if map.closed.contains_key(token) {
@@ -213,7 +228,10 @@ impl Tokens {
                 ApiError::task_does_not_exist()
             });
         };
-        let closing = !matches!(answer, TokenOutcome::Heartbeat);
+        let closing = !matches!(
+            answer,
+            TokenOutcome::Heartbeat | TokenOutcome::Started { .. }
+        );
         if open.tx.send(answer).is_err() {
             // The waiting task is gone (its execution ended): treat as closed.
             map.close(token);

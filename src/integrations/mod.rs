@@ -5,10 +5,55 @@
 //! |---|---|
 //! | [`sqs`] | `arn:aws:states:::sqs:sendMessage` (and `.waitForTaskToken`) |
 //! | [`lambda`] | `arn:aws:states:::lambda:invoke` (and `.waitForTaskToken`), `arn:aws:lambda:…:function:…` |
+//! | [`states`] | `arn:aws:states:::states:startExecution` (`.sync`, `.sync:2`, `.waitForTaskToken`), `arn:aws:states:::aws-sdk:sfn:startExecution`, `aws-sdk:sfn:sendTask{Success,Failure,Heartbeat}` |
+//! | [`activity`] | `arn:aws:states:<region>:<account>:activity:<name>` |
 //!
 //! Integrations depend on the engine's port and on the services they call (SQS); the engine
 //! knows none of them. The composition root, [`Account`](crate::account::Account), registers
 //! them on an engine.
 
 pub mod lambda;
+pub mod activity;
 pub mod sqs;
+pub mod states;
+
+use serde_json::{json, Map, Value};
+
+/// Adds the `SdkHttpMetadata` and `SdkResponseMetadata` the Java SDK attaches to an optimized
+/// integration's answer, as AWS records them (`x-amzn-RequestId`, `Content-Length` of the JSON
+/// body AWS sent, `Date` in RFC 1123 form).
+pub(crate) fn sdk_metadata(
+    body: &mut Map<String, Value>,
+    request_id: &str,
+    now_ms: u64,
+    length: usize,
+) {
+    let date = jiff::Timestamp::from_millisecond(now_ms as i64)
+        .map(|t| t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string())
+        .unwrap_or_default();
+    let length = length.to_string();
+    body.insert(
+        "SdkHttpMetadata".into(),
+        json!({
+            "AllHttpHeaders": {
+                "x-amzn-RequestId": [request_id],
+                "connection": ["keep-alive"],
+                "Content-Length": [length],
+                "Date": [date],
+                "Content-Type": ["application/x-amz-json-1.0"]
+            },
+            "HttpHeaders": {
+                "connection": "keep-alive",
+                "Content-Length": length,
+                "Content-Type": "application/x-amz-json-1.0",
+                "Date": date,
+                "x-amzn-RequestId": request_id
+            },
+            "HttpStatusCode": 200
+        }),
+    );
+    body.insert(
+        "SdkResponseMetadata".into(),
+        json!({ "RequestId": request_id }),
+    );
+}

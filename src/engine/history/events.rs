@@ -299,6 +299,87 @@ impl Event {
         )
     }
 
+    // --- activities (`arn:aws:states:<region>:<account>:activity:<name>` resources) ---
+    //
+    // Shapes as AWS records them (LocalStack's AWS-validated `activities/test_activities.py`,
+    // `../shared/conformance/v2/activities.*`): `ActivityScheduled` carries the full activity ARN
+    // as `resource` (no `resourceType`, no `region`, no `parameters`: the input is `input`),
+    // `ActivityStarted` the poller's `workerName` (an empty object when it gave none).
+
+    /// `ActivityScheduled`: the activity's ARN, the task's input and its timeouts.
+    pub(crate) fn activity_scheduled(
+        resource: &str,
+        input: &Value,
+        timeout_seconds: Option<u64>,
+        heartbeat_seconds: Option<u64>,
+    ) -> Event {
+        let mut details = json!({
+            "resource": resource,
+            "input": json_text(input),
+            "inputDetails": not_truncated(),
+        });
+        if let Some(s) = timeout_seconds {
+            details["timeoutInSeconds"] = json!(s);
+        }
+        if let Some(s) = heartbeat_seconds {
+            details["heartbeatInSeconds"] = json!(s);
+        }
+        Event::new(
+            "ActivityScheduled",
+            "activityScheduledEventDetails",
+            details,
+        )
+    }
+
+    /// `ActivityScheduleFailed`: the activity could not be scheduled.
+    pub(crate) fn activity_schedule_failed(error: Option<&str>, cause: Option<&str>) -> Event {
+        Event::new(
+            "ActivityScheduleFailed",
+            "activityScheduleFailedEventDetails",
+            Value::Object(error_details(error, cause)),
+        )
+    }
+
+    /// `ActivityStarted`: a worker took the task with `GetActivityTask`.
+    pub(crate) fn activity_started(worker_name: Option<&str>) -> Event {
+        let mut m = Map::new();
+        if let Some(w) = worker_name {
+            m.insert("workerName".into(), json!(w));
+        }
+        Event::new(
+            "ActivityStarted",
+            "activityStartedEventDetails",
+            Value::Object(m),
+        )
+    }
+
+    /// `ActivitySucceeded`: the worker's `SendTaskSuccess` output.
+    pub(crate) fn activity_succeeded(output: &Value) -> Event {
+        Event::new(
+            "ActivitySucceeded",
+            "activitySucceededEventDetails",
+            Value::Object(output_details(output)),
+        )
+    }
+
+    /// `ActivityFailed`: the worker's `SendTaskFailure` error and cause.
+    pub(crate) fn activity_failed(error: Option<&str>, cause: Option<&str>) -> Event {
+        Event::new(
+            "ActivityFailed",
+            "activityFailedEventDetails",
+            Value::Object(error_details(error, cause)),
+        )
+    }
+
+    /// `ActivityTimedOut`: `TimeoutSeconds` or `HeartbeatSeconds` ran out.
+    pub(crate) fn activity_timed_out(error: Option<&str>, cause: Option<&str>) -> Event {
+        Event::new(
+            "ActivityTimedOut",
+            "activityTimedOutEventDetails",
+            Value::Object(error_details(error, cause)),
+        )
+    }
+
     /// `TaskFailed`: the resource's (or the token answer's) error and cause.
     pub(crate) fn task_failed(res: &Resource, error: Option<&str>, cause: Option<&str>) -> Event {
         Event::new(

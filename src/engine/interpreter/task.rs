@@ -6,8 +6,10 @@
 //! - request/response ([`Run::request_response`]): the handler's result is the task's result;
 //! - `.waitForTaskToken` ([`Run::wait_for_task_token`]): the handler's result is
 //!   `TaskSubmitted`, and the token's answer (or a timeout) ends the task;
-//! - `.sync` ([`Run::sync`]): for now as request/response (the handler waits for the job
-//!   itself); nested executions (`states:startExecution.sync`) will wait here.
+//! - `.sync` ([`Run::sync`]): the handler starts the job (`TaskSubmitted`) and its
+//!   [`wait_for_completion`](crate::engine::task::TaskHandler::wait_for_completion) ends the task
+//!   (nested executions wait for the child here); a handler with no such wait answers as
+//!   request/response.
 
 use std::sync::Arc;
 
@@ -62,7 +64,17 @@ impl Run {
     ) -> Result<Value, Failure> {
         let Attempt { here, eff, retries } = *at;
         let res = Resource::parse(&t.resource);
-        let token = (res.pattern == Pattern::WaitForTaskToken).then(|| self.task_token());
+        let handler = self.engine.handler(&res);
+        let family = handler
+            .as_ref()
+            .map(|h| h.event_family(&res))
+            .unwrap_or_default();
+        let activity = family == EventFamily::Activity;
+        // AWS gives `.sync` tasks a token too (`$$.Task.Token`): a child execution may answer
+        // its parent's `.sync` task with it (LocalStack's AWS-validated
+        // `test_sync_with_task_token`).
+        let token =
+            (activity || res.pattern != Pattern::RequestResponse).then(|| self.task_token());
         let ctx = self.context(here, retries, token.as_deref(), None);
         let params = match &t.parameters {
             Some(tpl) => dataflow::payload(here, tpl, "Arguments", eff, &ctx)?,
@@ -78,11 +90,17 @@ impl Run {
             .as_ref()
             .map(|s| dataflow::seconds(here, s, "HeartbeatSeconds", eff))
             .transpose()?;
-        let handler = self.engine.handler(&res.base);
-        let family = handler
-            .as_ref()
-            .map(|h| h.event_family(&res))
-            .unwrap_or_default();
+        if activity {
+            // AWS fails the execution before scheduling anything: `TaskStateEntered` then
+            // `ExecutionFailed` with "… The activity <arn> does not exist." (LocalStack's
+            // AWS-validated `test_activity_task_on_deleted`, `../shared/conformance/v2`).
+            if self.engine.activities.get(&res.arn).is_none() {
+                return Err(dataflow::runtime(
+                    here,
+                    format!("The activity {} does not exist.", res.arn),
+                ));
+            }
+        }
         let scheduled = match family {
             EventFamily::Task => Event::task_scheduled(
                 &res,
@@ -94,15 +112,21 @@ impl Run {
             EventFamily::LambdaFunction => {
                 Event::lambda_function_scheduled(&res.arn, &params, timeout, heartbeat)
             }
+            EventFamily::Activity => {
+                Event::activity_scheduled(&res.arn, &params, timeout, heartbeat)
+            }
         };
         self.emit(chain, scheduled);
-        self.emit(
-            chain,
-            match family {
-                EventFamily::Task => Event::task_started(&res),
-                EventFamily::LambdaFunction => Event::lambda_function_started(),
-            },
-        );
+        match family {
+            EventFamily::Task => {
+                self.emit(chain, Event::task_started(&res));
+            }
+            EventFamily::LambdaFunction => {
+                self.emit(chain, Event::lambda_function_started());
+            }
+            // An activity starts when a worker takes it (GetActivityTask).
+            EventFamily::Activity => {}
+        }
         if let Some(mock) = &self.mock {
             match mock.next(&here.state.name) {
                 Invocation::Real => {}
@@ -144,6 +168,9 @@ impl Run {
             heartbeat,
             res,
         };
+        if activity {
+            return self.wait_for_task_token(task, chain).await;
+        }
         match task.res.pattern {
             Pattern::RequestResponse => self.request_response(task, chain).await,
             Pattern::Sync => self.sync(task, chain).await,
@@ -172,7 +199,7 @@ impl Run {
             }
             clock.sleep_until(at).await;
         }
-        let handler = self.engine.handler(&res.base);
+        let handler = self.engine.handler(&res);
         let waits = res.pattern == Pattern::WaitForTaskToken;
         match entry.answer {
             Mocked::Return(v) => {
@@ -232,11 +259,63 @@ impl Run {
         Ok(output)
     }
 
-    /// `.sync`: treated as request/response for now (the handler waits for the job itself).
-    /// Nested executions (`states:startExecution.sync`) will record `TaskSubmitted` here and
-    /// then wait for the child execution.
+    /// `.sync`: the handler starts the job; if it then has a wait to offer
+    /// ([`TaskHandler::wait_for_completion`]), its answer is recorded as `TaskSubmitted` and the
+    /// task ends with the job (or with an answer on the task's token, or `TimeoutSeconds`);
+    /// otherwise the handler's answer is the task's result.
     async fn sync(&self, task: Scheduled<'_>, chain: &mut u64) -> Result<Value, Failure> {
-        self.request_response(task, chain).await
+        let here = task.here;
+        let mut rx = task.token.as_deref().map(|tok| {
+            self.engine
+                .tokens
+                .open(tok, &self.exec.arn, &here.state.name)
+        });
+        let close = || {
+            if let Some(tok) = &task.token {
+                self.engine.tokens.close(tok);
+            }
+        };
+        let submitted = self.call_handler(&task, chain).await?;
+        let Some(wait) = task
+            .handler
+            .wait_for_completion(self.task_request(&task), &submitted)
+        else {
+            close();
+            self.emit(chain, succeeded(&task.res, task.family, &submitted));
+            return Ok(submitted);
+        };
+        self.emit(chain, Event::task_submitted(&task.res, &submitted));
+        let answer = async {
+            match rx.as_mut() {
+                Some(rx) => loop {
+                    match rx.recv().await {
+                        Some(TokenOutcome::Success(v)) => break Ok(v),
+                        Some(TokenOutcome::Failure { error, cause }) => {
+                            break Err(Failure::named(error, cause))
+                        }
+                        Some(_) => continue,
+                        None => std::future::pending().await,
+                    }
+                },
+                None => std::future::pending().await,
+            }
+        };
+        let outcome = tokio::select! {
+            r = wait => r.map_err(Failure::from),
+            r = answer => r,
+            _ = sleep_until_opt(&self.engine.clock, task.deadline) => {
+                close();
+                return Err(self.task_timed_out(chain, &task.res, task.family));
+            }
+        };
+        close();
+        match outcome {
+            Ok(v) => {
+                self.emit(chain, succeeded(&task.res, task.family, &v));
+                Ok(v)
+            }
+            Err(f) => Err(self.task_failed(chain, &task.res, task.family, f)),
+        }
     }
 
     /// `.waitForTaskToken`: the handler submits the work (`TaskSubmitted`), then the token's
@@ -258,7 +337,10 @@ impl Run {
             .tokens
             .open(tok, &self.exec.arn, &here.state.name);
         let submitted = self.call_handler(&task, chain).await?;
-        self.emit(chain, Event::task_submitted(&task.res, &submitted));
+        if task.family == EventFamily::Task {
+            // An activity's handler only queues the task: AWS records no submission for it.
+            self.emit(chain, Event::task_submitted(&task.res, &submitted));
+        }
         self.engine.notify_submitted(&TaskSubmission {
             execution_arn: self.exec.arn.clone(),
             state_machine_arn: self.exec.machine.arn.clone(),
@@ -294,6 +376,11 @@ impl Run {
             match answer {
                 Some(TokenOutcome::Heartbeat) => {
                     beat_deadline = heartbeat.map(|s| self.now() + s * 1000);
+                }
+                Some(TokenOutcome::Started { worker_name }) => {
+                    if task.family == EventFamily::Activity {
+                        self.emit(chain, Event::activity_started(worker_name.as_deref()));
+                    }
                 }
                 Some(TokenOutcome::Success(v)) => {
                     self.emit(chain, succeeded(&task.res, task.family, &v));
@@ -341,6 +428,14 @@ impl Run {
                 close();
                 Err(self.task_timed_out(chain, &task.res, task.family))
             }
+            Some(Err(e)) if task.family == EventFamily::Activity => {
+                // The activity's handler failed to queue the task.
+                close();
+                let f: Failure = e.into();
+                let event = Event::activity_schedule_failed(f.error.as_deref(), f.cause.as_deref());
+                self.emit(chain, event);
+                Err(f)
+            }
             Some(Err(e)) => {
                 close();
                 let mut f: Failure = e.into();
@@ -348,6 +443,21 @@ impl Run {
                 Err(self.task_failed(chain, &task.res, task.family, f))
             }
             Some(Ok(v)) => Ok(v),
+        }
+    }
+
+    /// What the handler is asked to do for `task`.
+    fn task_request(&self, task: &Scheduled<'_>) -> TaskRequest {
+        TaskRequest {
+            resource: task.res.clone(),
+            input: task.params.clone(),
+            token: task.token.clone(),
+            execution_arn: self.exec.arn.clone(),
+            state_machine_arn: self.exec.machine.arn.clone(),
+            state_name: task.here.state.name.clone(),
+            retry_count: task.retries,
+            clock: self.engine.clock.clone(),
+            engine: EngineHandle(Arc::downgrade(&self.engine)),
         }
     }
 
@@ -365,6 +475,7 @@ impl Run {
             match family {
                 EventFamily::Task => Event::task_failed(res, error, cause),
                 EventFamily::LambdaFunction => Event::lambda_function_failed(error, cause),
+                EventFamily::Activity => Event::activity_failed(error, cause),
             },
         );
         f
@@ -378,6 +489,8 @@ impl Run {
     /// AWS reads `TaskTimedOut {"error": "States.Timeout"}` then `ExecutionFailed {"error":
     /// "States.Timeout"}` (LocalStack's AWS-validated `timeouts/test_heartbeats.py::
     /// test_heartbeat_timeout`, `../shared/conformance/v2`).
+    /// An activity's timeout reads `ActivityTimedOut {"error": "States.Timeout"}` (LocalStack's
+    /// AWS-validated `test_activity_task_start_timeout`).
     fn task_timed_out(&self, chain: &mut u64, res: &Resource, family: EventFamily) -> Failure {
         let error = "States.Timeout";
         self.emit(
@@ -385,6 +498,7 @@ impl Run {
             match family {
                 EventFamily::Task => Event::task_timed_out(res, Some(error), None),
                 EventFamily::LambdaFunction => Event::lambda_function_timed_out(Some(error), None),
+                EventFamily::Activity => Event::activity_timed_out(Some(error), None),
             },
         );
         let mut f = Failure::named(Some(error.to_string()), None);
@@ -398,5 +512,8 @@ fn succeeded(res: &Resource, family: EventFamily, output: &Value) -> Event {
     match family {
         EventFamily::Task => Event::task_succeeded(res, output),
         EventFamily::LambdaFunction => Event::lambda_function_succeeded(output),
+        EventFamily::Activity => Event::activity_succeeded(output),
     }
 }
+
+

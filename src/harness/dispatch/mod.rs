@@ -14,8 +14,10 @@
 //!   or a worker on the Task's state); the reply is the function's return value.
 //!
 //! Either way the worker's answer goes back through [`answer`], with its delay, heartbeats and
-//! panic capture. Activities will add `activity.rs` here.
+//! panic capture. A task scheduled on an activity is taken off the activity's queue first
+//! ([`activity`]), so the history records `ActivityStarted` as for a polling worker.
 
+mod activity;
 mod answer;
 mod direct;
 mod lambda;
@@ -103,6 +105,9 @@ async fn run(harness: Weak<HarnessInner>, mut rx: mpsc::UnboundedReceiver<TaskSu
 
 /// Plays one delivery of a token to a worker: through SQS if the task went there, else directly.
 async fn deliver(h: &HarnessInner, worker: &WorkerState, sub: TaskSubmission) {
+    if activity::is_activity(&sub) {
+        return activity::deliver(h, worker, sub).await;
+    }
     match sqs_delivery(&sub) {
         Some((queue, id)) => sqs::deliver(h, worker, sub, &queue, &id).await,
         None => direct::deliver(h, worker, sub).await,

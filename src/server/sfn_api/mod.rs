@@ -8,7 +8,7 @@
 //!
 //! [`SFN_OPERATIONS`] is the operation table: each operation's name and the function that
 //! serves it, one function per operation in the file of its family (`machines`, `executions`,
-//! `history`, `tasks`, `tags`, `validate`). The table is both what the
+//! `history`, `tasks`, `activities`, `tags`, `validate`). The table is both what the
 //! API serves and what fault injection checks operation names against, so the two cannot
 //! drift.
 //!
@@ -38,6 +38,7 @@
 //! # }
 //! ```
 
+mod activities;
 mod executions;
 mod history;
 mod machines;
@@ -164,6 +165,14 @@ pub const SFN_OPERATIONS: &[Operation] = &[
     Operation::now("SendTaskSuccess", tasks::send_task_success),
     Operation::now("SendTaskFailure", tasks::send_task_failure),
     Operation::now("SendTaskHeartbeat", tasks::send_task_heartbeat),
+    Operation::now("CreateActivity", activities::create_activity),
+    Operation::now("DescribeActivity", activities::describe_activity),
+    Operation::now("ListActivities", activities::list_activities),
+    Operation::now("DeleteActivity", activities::delete_activity),
+    Operation {
+        name: "GetActivityTask",
+        serve: Serve::Later(activities::get_activity_task),
+    },
     Operation::now("TagResource", tags::tag_resource),
     Operation::now("UntagResource", tags::untag_resource),
     Operation::now("ListTagsForResource", tags::list_tags_for_resource),
@@ -179,7 +188,7 @@ pub const SFN_OPERATIONS: &[Operation] = &[
 /// let api = SfnApi::new(Engine::new(EngineConfig::default()));
 /// let reply = api.call("ListStateMachines", b"{}").await;
 /// assert_eq!(reply.status, 200);
-/// let reply = api.call("CreateActivity", b"{}").await;
+/// let reply = api.call("CreateMapRun", b"{}").await;
 /// assert!(String::from_utf8_lossy(&reply.body).contains("UnknownOperationException"));
 /// # }
 /// ```
