@@ -24,8 +24,8 @@
 use std::sync::Arc;
 
 use crate::engine::{Engine, EngineConfig};
-use crate::integrations::lambda::{LambdaIntegration, FUNCTION_ARN_PREFIX, INVOKE};
 use crate::integrations::activity::{ActivityIntegration, ACTIVITY};
+use crate::integrations::lambda::{LambdaIntegration, FUNCTION_ARN_PREFIX, INVOKE};
 use crate::integrations::sqs::{SqsIntegration, SEND_MESSAGE};
 use crate::integrations::states::{
     SdkTaskAnswer, StatesIntegration, SDK_SEND_TASK_FAILURE, SDK_SEND_TASK_HEARTBEAT,

@@ -12,8 +12,8 @@
 //! knows none of them. The composition root, [`Account`](crate::account::Account), registers
 //! them on an engine.
 
-pub mod lambda;
 pub mod activity;
+pub mod lambda;
 pub mod sqs;
 pub mod states;
 

@@ -10,12 +10,16 @@ use sfn_harness::prelude::*;
 #[path = "../support/mod.rs"]
 mod support;
 
+mod activities;
 mod callbacks;
 mod data_flow;
 mod faults;
 mod fixtures;
 mod heartbeats;
+mod jsonata;
+mod lambda;
 mod mock_config;
+mod nested;
 mod parallel_map;
 mod reports;
 mod retries;

@@ -515,5 +515,3 @@ fn succeeded(res: &Resource, family: EventFamily, output: &Value) -> Event {
         EventFamily::Activity => Event::activity_succeeded(output),
     }
 }
-
-
