@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what tests/picture_render.rs needs to check the Mermaid pictures with the real
+# Installs what tests/picture/render.rs needs to check the Mermaid pictures with the real
 # Mermaid library in a headless browser: Debian's chromium, and the npm packages `mermaid`
 # and `puppeteer-core` (which never downloads a browser of its own) at pinned versions in
 # target/mermaid-render/. Idempotent: does nothing when everything is already there.

@@ -1,7 +1,7 @@
 //! Pictures of executions run through the harness (`done.picture()`), snapshotted: a callback,
 //! a retry then success, a catch to a fallback, a Parallel, a Map with callbacks; the same seed
 //! gives the same text; the failure reports carry the picture; `write_html` writes the page.
-//! `tests/picture_render.rs` renders every snapshot here with the real mermaid library.
+//! `tests/picture/render.rs` renders every snapshot here with the real mermaid library.
 
 use std::time::Duration;
 

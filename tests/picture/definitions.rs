@@ -1,7 +1,7 @@
 //! Snapshots of the Mermaid pictures (`sfn_harness::picture`): the fixtures, hand-made
 //! machines with hand-made histories, and real histories from the conformance cases.
 //!
-//! `tests/picture_render.rs` feeds every snapshot this file writes to the real Mermaid
+//! `tests/picture/render.rs` feeds every snapshot this file writes to the real Mermaid
 //! library, so a snapshot that Mermaid cannot parse fails there.
 
 use serde_json::{json, Value};

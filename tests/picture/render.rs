@@ -1,4 +1,4 @@
-//! Every Mermaid picture that `tests/picture.rs` snapshots, parsed and rendered by the real
+//! Every Mermaid picture that `tests/picture/definitions.rs` and `harness.rs` snapshot, parsed and rendered by the real
 //! Mermaid library in headless Chromium; and the HTML pages opened offline.
 //!
 //! Needs Debian's `chromium`, `node`, and the npm packages `mermaid` and `puppeteer-core` in
@@ -70,17 +70,16 @@ fn missing() -> Vec<String> {
     out
 }
 
-/// The Mermaid texts of the snapshots `tests/picture.rs` and `tests/picture_harness.rs` wrote.
+/// The Mermaid texts of the snapshots `tests/picture/definitions.rs` and `tests/picture/harness.rs` wrote.
 fn snapshots() -> Vec<(String, String)> {
-    let dir = manifest().join("tests").join("snapshots");
+    let dir = manifest().join("tests").join("picture").join("snapshots");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
-            p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                (n.starts_with("picture__") || n.starts_with("picture_harness__"))
-                    && n.ends_with(".snap")
-            })
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("picture__") && n.ends_with(".snap"))
         })
         .collect();
     files.sort();
@@ -165,7 +164,7 @@ fn mermaid_accepts_every_picture() {
     let diagrams = snapshots();
     assert!(
         diagrams.len() >= 15,
-        "expected the snapshots of tests/picture.rs, found {}",
+        "expected the snapshots of tests/picture/, found {}",
         diagrams.len()
     );
     let out = render_dir().join("out");
@@ -175,10 +174,10 @@ fn mermaid_accepts_every_picture() {
         "chromium": chromium(),
         "diagrams": diagrams.iter().map(|(n, t)| json!({"name": n, "text": t})).collect::<Vec<_>>(),
         "shots": [
-            {"diagram": "picture__map_with_callbacks_running", "png": out.join("map_with_callbacks_running.png")},
-            {"diagram": "picture__parallel_definition", "png": out.join("parallel_definition.png")},
-            {"diagram": "picture__conformance_map_catch", "png": out.join("conformance_map_catch.png")},
-            {"diagram": "picture__escaping_odd_names", "png": out.join("escaping_odd_names.png")},
+            {"diagram": "picture__definitions__map_with_callbacks_running", "png": out.join("map_with_callbacks_running.png")},
+            {"diagram": "picture__definitions__parallel_definition", "png": out.join("parallel_definition.png")},
+            {"diagram": "picture__definitions__conformance_map_catch", "png": out.join("conformance_map_catch.png")},
+            {"diagram": "picture__definitions__escaping_odd_names", "png": out.join("escaping_odd_names.png")},
         ],
         "pages": pages(&out),
     });

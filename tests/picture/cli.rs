@@ -1,7 +1,6 @@
 //! `sfn-harness picture`, the built binary: Mermaid of a definition, with a GetExecutionHistory
 //! response (`{"events": [...]}`) or a bare array of events, `--html` and `-o`, and errors
 //! that name the file.
-#![cfg(feature = "cli")]
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
