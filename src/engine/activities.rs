@@ -27,7 +27,8 @@
 //! assert_eq!(a.arn, "arn:aws:states:us-east-1:123456789012:activity:resize");
 //! assert_eq!(engine.create_activity("resize").unwrap(), a); // idempotent
 //! // Nothing scheduled: the poll waits 60 s of (virtual) time, then answers no task.
-//! assert!(engine.get_activity_task(&a.arn, None).await.unwrap().is_none());
+//! let poll = engine.get_activity_task(&a.arn, None);
+//! assert!(engine.clock().run_until(poll).await.unwrap().is_none());
 //! engine.delete_activity(&a.arn).unwrap();
 //! assert!(engine.describe_activity(&a.arn).is_err());
 //! # }
