@@ -9,174 +9,102 @@ use jsonata_core::ast::{AstNode, BinaryOp, Stage};
 use super::error::{ErrorKind, JsonataError};
 use super::functions::{context_name, GUARDED};
 
-/// The direct children of a node.
-fn children(node: &AstNode) -> Vec<&AstNode> {
-    let mut out: Vec<&AstNode> = Vec::new();
-    match node {
-        AstNode::Path { steps } => {
-            for step in steps {
-                out.push(&step.node);
-                for stage in &step.stages {
-                    if let Stage::Filter(f) = stage {
-                        out.push(f);
+/// The direct children of a node: one body for the shared and the mutable walk (`$m` is
+/// `mut` or nothing, `$iter` the matching slice iterator).
+macro_rules! children_of {
+    ($node:expr, $iter:ident $(, $m:tt)?) => {{
+        let mut out: Vec<&$($m)? AstNode> = Vec::new();
+        match $node {
+            AstNode::Path { steps } => {
+                for step in steps {
+                    out.push(&$($m)? step.node);
+                    for stage in &$($m)? step.stages {
+                        if let Stage::Filter(f) = stage {
+                            out.push(f);
+                        }
                     }
                 }
             }
-        }
-        AstNode::Binary { lhs, rhs, .. } => {
-            out.push(lhs);
-            out.push(rhs);
-        }
-        AstNode::Unary { operand, .. } => out.push(operand),
-        AstNode::Function { args, .. } => out.extend(args.iter()),
-        AstNode::Call { procedure, args } => {
-            out.push(procedure);
-            out.extend(args.iter());
-        }
-        AstNode::Lambda { body, .. } => out.push(body),
-        AstNode::Array(items) | AstNode::Block(items) | AstNode::ArrayGroup(items) => {
-            out.extend(items.iter())
-        }
-        AstNode::Object(pairs) => {
-            for (k, v) in pairs {
-                out.push(k);
-                out.push(v);
+            AstNode::Binary { lhs, rhs, .. } => {
+                out.push(lhs);
+                out.push(rhs);
             }
-        }
-        AstNode::ObjectTransform { input, pattern } => {
-            out.push(input);
-            for (k, v) in pattern {
-                out.push(k);
-                out.push(v);
+            AstNode::Unary { operand, .. } => out.push(operand),
+            AstNode::Function { args, .. } => out.extend(args.$iter()),
+            AstNode::Call { procedure, args } => {
+                out.push(procedure);
+                out.extend(args.$iter());
             }
-        }
-        AstNode::Conditional {
-            condition,
-            then_branch,
-            else_branch,
-        } => {
-            out.push(condition);
-            out.push(then_branch);
-            if let Some(e) = else_branch {
-                out.push(e);
+            AstNode::Lambda { body, .. } => out.push(body),
+            AstNode::Array(items) | AstNode::Block(items) | AstNode::ArrayGroup(items) => {
+                out.extend(items.$iter())
             }
-        }
-        AstNode::FunctionApplication(e) => out.push(e),
-        AstNode::Sort { input, terms } => {
-            out.push(input);
-            out.extend(terms.iter().map(|(t, _)| t));
-        }
-        AstNode::Transform {
-            location,
-            update,
-            delete,
-        } => {
-            out.push(location);
-            out.push(update);
-            if let Some(d) = delete {
-                out.push(d);
+            AstNode::Object(pairs) => {
+                for (k, v) in pairs {
+                    out.push(k);
+                    out.push(v);
+                }
             }
+            AstNode::ObjectTransform { input, pattern } => {
+                out.push(input);
+                for (k, v) in pattern {
+                    out.push(k);
+                    out.push(v);
+                }
+            }
+            AstNode::Conditional {
+                condition,
+                then_branch,
+                else_branch,
+            } => {
+                out.push(condition);
+                out.push(then_branch);
+                if let Some(e) = else_branch {
+                    out.push(e);
+                }
+            }
+            AstNode::FunctionApplication(e) => out.push(e),
+            AstNode::Sort { input, terms } => {
+                out.push(input);
+                out.extend(terms.$iter().map(|(t, _)| t));
+            }
+            AstNode::Transform {
+                location,
+                update,
+                delete,
+            } => {
+                out.push(location);
+                out.push(update);
+                if let Some(d) = delete {
+                    out.push(d);
+                }
+            }
+            AstNode::String(_)
+            | AstNode::Name(_)
+            | AstNode::Number(_)
+            | AstNode::Boolean(_)
+            | AstNode::Null
+            | AstNode::Undefined
+            | AstNode::Placeholder
+            | AstNode::Regex { .. }
+            | AstNode::Variable(_)
+            | AstNode::ParentVariable(_)
+            | AstNode::Wildcard
+            | AstNode::Descendant
+            | AstNode::Parent(_) => {}
         }
-        AstNode::String(_)
-        | AstNode::Name(_)
-        | AstNode::Number(_)
-        | AstNode::Boolean(_)
-        | AstNode::Null
-        | AstNode::Undefined
-        | AstNode::Placeholder
-        | AstNode::Regex { .. }
-        | AstNode::Variable(_)
-        | AstNode::ParentVariable(_)
-        | AstNode::Wildcard
-        | AstNode::Descendant
-        | AstNode::Parent(_) => {}
-    }
-    out
+        out
+    }};
+}
+
+/// The direct children of a node.
+fn children(node: &AstNode) -> Vec<&AstNode> {
+    children_of!(node, iter)
 }
 
 /// The direct children of a node, mutably.
 fn children_mut(node: &mut AstNode) -> Vec<&mut AstNode> {
-    let mut out: Vec<&mut AstNode> = Vec::new();
-    match node {
-        AstNode::Path { steps } => {
-            for step in steps {
-                out.push(&mut step.node);
-                for stage in &mut step.stages {
-                    if let Stage::Filter(f) = stage {
-                        out.push(f);
-                    }
-                }
-            }
-        }
-        AstNode::Binary { lhs, rhs, .. } => {
-            out.push(lhs);
-            out.push(rhs);
-        }
-        AstNode::Unary { operand, .. } => out.push(operand),
-        AstNode::Function { args, .. } => out.extend(args.iter_mut()),
-        AstNode::Call { procedure, args } => {
-            out.push(procedure);
-            out.extend(args.iter_mut());
-        }
-        AstNode::Lambda { body, .. } => out.push(body),
-        AstNode::Array(items) | AstNode::Block(items) | AstNode::ArrayGroup(items) => {
-            out.extend(items.iter_mut())
-        }
-        AstNode::Object(pairs) => {
-            for (k, v) in pairs {
-                out.push(k);
-                out.push(v);
-            }
-        }
-        AstNode::ObjectTransform { input, pattern } => {
-            out.push(input);
-            for (k, v) in pattern {
-                out.push(k);
-                out.push(v);
-            }
-        }
-        AstNode::Conditional {
-            condition,
-            then_branch,
-            else_branch,
-        } => {
-            out.push(condition);
-            out.push(then_branch);
-            if let Some(e) = else_branch {
-                out.push(e);
-            }
-        }
-        AstNode::FunctionApplication(e) => out.push(e),
-        AstNode::Sort { input, terms } => {
-            out.push(input);
-            out.extend(terms.iter_mut().map(|(t, _)| t));
-        }
-        AstNode::Transform {
-            location,
-            update,
-            delete,
-        } => {
-            out.push(location);
-            out.push(update);
-            if let Some(d) = delete {
-                out.push(d);
-            }
-        }
-        AstNode::String(_)
-        | AstNode::Name(_)
-        | AstNode::Number(_)
-        | AstNode::Boolean(_)
-        | AstNode::Null
-        | AstNode::Undefined
-        | AstNode::Placeholder
-        | AstNode::Regex { .. }
-        | AstNode::Variable(_)
-        | AstNode::ParentVariable(_)
-        | AstNode::Wildcard
-        | AstNode::Descendant
-        | AstNode::Parent(_) => {}
-    }
-    out
+    children_of!(node, iter_mut, mut)
 }
 
 /// Refuse `??` and `?:` (JSONata 2.1), which AWS's JSONata 2.0.6 does not parse: AWS answers
