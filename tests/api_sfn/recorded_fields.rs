@@ -295,3 +295,27 @@ async fn list_aliases_of_a_version(h: Harness) {
         vec![only_v1, split]
     );
 }
+
+/// `timeouts/test_timeouts.py::test_global_timeout`: a machine's `TimeoutSeconds` passing is
+/// described TIMED_OUT, REDRIVABLE, without `error` or `cause`.
+#[sfn_harness::test(seed = 15)]
+async fn a_timed_out_execution_is_described_without_an_error(h: Harness) {
+    let c = h.sfn_client().await;
+    let wait = json!({
+        "TimeoutSeconds": 5,
+        "StartAt": "State_1",
+        "States": { "State_1": { "Type": "Wait", "Seconds": 60, "End": true } }
+    })
+    .to_string();
+    let machine = create(&c, "global-timeout", &wait).await;
+    let arn = start(&c, &machine, Some("timing-out"), "{}").await;
+    h.advance(Duration::from_secs(6)).await;
+    let d = wait_done(&c, &arn).await;
+    assert_eq!(d.status, ExecutionStatus::TimedOut);
+    assert_eq!((d.error(), d.cause()), (None, None));
+    assert_eq!(
+        d.redrive_status(),
+        Some(&aws_sdk_sfn::types::ExecutionRedriveStatus::Redrivable)
+    );
+    assert_eq!(d.redrive_status_reason(), None);
+}
