@@ -319,3 +319,46 @@ async fn a_timed_out_execution_is_described_without_an_error(h: Harness) {
     );
     assert_eq!(d.redrive_status_reason(), None);
 }
+
+/// `tracingConfiguration` is returned as given (the model's `TracingConfiguration`; no recording
+/// sets it) and an update of it alone is an update, as UpdateStateMachine's "Either the
+/// definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be
+/// specified" says.
+#[sfn_harness::test(seed = 15)]
+async fn tracing_configuration_is_returned_as_given(h: Harness) {
+    use aws_sdk_sfn::types::TracingConfiguration;
+    let c = h.sfn_client().await;
+    let arn = c
+        .create_state_machine()
+        .name("traced")
+        .definition(pass("T"))
+        .role_arn(ROLE)
+        .tracing_configuration(TracingConfiguration::builder().enabled(true).build())
+        .send()
+        .await
+        .unwrap()
+        .state_machine_arn;
+    let d = c
+        .describe_state_machine()
+        .state_machine_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(d.tracing_configuration().map(|t| t.enabled()), Some(true));
+    assert_eq!(d.revision_id(), None);
+    let up = c
+        .update_state_machine()
+        .state_machine_arn(&arn)
+        .tracing_configuration(TracingConfiguration::builder().enabled(false).build())
+        .send()
+        .await
+        .unwrap();
+    assert!(up.revision_id().is_some());
+    let d = c
+        .describe_state_machine()
+        .state_machine_arn(&arn)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(d.tracing_configuration().map(|t| t.enabled()), Some(false));
+}

@@ -16,7 +16,7 @@ fn machine_fields(m: &StateMachine) -> Value {
         "definition": m.definition_text,
         "roleArn": m.role_arn,
         "loggingConfiguration": m.logging_configuration,
-        "tracingConfiguration": { "enabled": false },
+        "tracingConfiguration": m.tracing_configuration,
         // The default AWS has answered since customer-managed keys came (November 2024):
         // LocalStack's AWS-validated `test_sfn_api_variable_references` snapshots (recorded
         // 20-11-2024) show it in DescribeStateMachine and DescribeStateMachineForExecution.
@@ -81,6 +81,21 @@ fn logging_configuration(r: &Members<'_>) -> Result<Option<Value>, ApiError> {
     Ok(Some(out))
 }
 
+/// `tracingConfiguration` (`{"enabled": bool}`, botocore's `TracingConfiguration`), returned
+/// by DescribeStateMachine as given. Nothing is sent to X-Ray.
+fn tracing_configuration(r: &Members<'_>) -> Result<Option<Value>, ApiError> {
+    let Some(v) = r.0.get("tracingConfiguration").filter(|v| !v.is_null()) else {
+        return Ok(None);
+    };
+    let Some(obj) = v.as_object() else {
+        return Err(ApiError::Serialization(
+            "Start of structure or map found where not expected.".into(),
+        ));
+    };
+    let enabled = Members(obj).boolean("enabled")?.unwrap_or(false);
+    Ok(Some(json!({ "enabled": enabled })))
+}
+
 /// `encryptionConfiguration` on Create/UpdateStateMachine (and CreateActivity): its `type` is
 /// `AWS_OWNED_KEY | CUSTOMER_MANAGED_KMS_KEY` (botocore's `EncryptionConfiguration`).
 /// sfn-harness serves only the default, AWS-owned key; a customer-managed KMS key is refused
@@ -128,11 +143,15 @@ pub(super) fn create_state_machine(engine: &Engine, r: Members<'_>) -> Result<Va
     let kind = machine_type(r.string("type")?.as_deref())?;
     let tags = parse_tags(&r, false)?;
     let logging = logging_configuration(&r)?;
+    let tracing = tracing_configuration(&r)?;
     encryption_configuration(&r)?;
     let (publish, version_description) = publish_flags(&r)?;
     let mut m = engine.create_state_machine_with(&name, &definition, Some(&role), kind)?;
     if let Some(l) = logging {
         m = engine.set_logging_configuration(&m.arn, l, false)?;
+    }
+    if let Some(t) = tracing {
+        m = engine.set_tracing_configuration(&m.arn, t, false)?;
     }
     if !tags.is_empty() {
         engine.tag_resource(&m.arn, &tags)?;
@@ -173,15 +192,20 @@ pub(super) fn update_state_machine(engine: &Engine, r: Members<'_>) -> Result<Va
     let definition = r.string("definition")?;
     let role = r.string("roleArn")?;
     let logging = logging_configuration(&r)?;
+    let tracing = tracing_configuration(&r)?;
     encryption_configuration(&r)?;
     let (publish, version_description) = publish_flags(&r)?;
-    let mut m = if definition.is_none() && role.is_none() && logging.is_some() {
+    let settings_only = logging.is_some() || tracing.is_some();
+    let mut m = if definition.is_none() && role.is_none() && settings_only {
         engine.state_machine(&arn)?
     } else {
         engine.update_state_machine(&arn, definition.as_deref(), role.as_deref())?
     };
     if let Some(l) = logging {
         m = engine.set_logging_configuration(&arn, l, true)?;
+    }
+    if let Some(t) = tracing {
+        m = engine.set_tracing_configuration(&arn, t, true)?;
     }
     let mut out = json!({
         "updateDate": secs(m.updated_ms.unwrap_or_else(|| engine.clock().now_ms())),
