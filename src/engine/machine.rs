@@ -64,4 +64,7 @@ pub struct StateMachine {
     /// set). Accepted and returned as AWS does; sfn-harness has no CloudWatch Logs behind it and
     /// writes no log events.
     pub logging_configuration: serde_json::Value,
+    /// `tracingConfiguration` as given (`{"enabled":false}` unless set). Accepted and returned
+    /// as AWS does; sfn-harness sends nothing to X-Ray.
+    pub tracing_configuration: serde_json::Value,
 }

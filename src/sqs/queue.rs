@@ -174,6 +174,23 @@ impl QueueConfig {
     }
 }
 
+/// What AWS does beyond storing the attributes of one Create/SetQueueAttributes request, as
+/// LocalStack's AWS-validated `test_set_queue_attributes_default_values` recorded it: a KMS key
+/// replaces SQS-managed encryption (`SqsManagedSseEnabled` becomes `false` unless the request
+/// sets it too), and `KmsDataKeyReusePeriodSeconds` is dropped with the key.
+pub(crate) fn apply_sse_rules(config: &mut QueueConfig, request: &BTreeMap<String, String>) {
+    if request.get("KmsMasterKeyId").is_some_and(|k| !k.is_empty())
+        && !request.contains_key("SqsManagedSseEnabled")
+    {
+        config
+            .values
+            .insert("SqsManagedSseEnabled".into(), "false".into());
+    }
+    if !config.values.contains_key("KmsMasterKeyId") {
+        config.values.remove("KmsDataKeyReusePeriodSeconds");
+    }
+}
+
 /// Checks a queue name; `fifo` says whether the queue is being created as FIFO.
 pub(crate) fn validate_name(name: &str, fifo: bool) -> Result<(), SqsError> {
     let stem = if fifo {
@@ -266,6 +283,9 @@ pub(crate) fn canonical_attribute(
         // An empty policy removes it (recorded against AWS by LocalStack,
         // `test_set_empty_queue_policy`: the attribute is gone from GetQueueAttributes after).
         "Policy" if value.is_empty() => return Ok(None),
+        // An empty key turns SSE-KMS off: the attribute is gone from GetQueueAttributes after
+        // (LocalStack's AWS-validated `test_set_queue_attributes_default_values`).
+        "KmsMasterKeyId" if value.is_empty() => return Ok(None),
         "RedrivePolicy" => {
             if value.is_empty() {
                 return Ok(None);

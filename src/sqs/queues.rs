@@ -41,6 +41,7 @@ impl Sqs {
                     None => config.values.remove(k),
                 };
             }
+            queue::apply_sse_rules(&mut config, &input.attributes);
         }
         if let Some(existing) = st.queues.get(&key) {
             // Only the attributes the request names are compared: re-creating a queue with no
@@ -259,6 +260,7 @@ impl Sqs {
                 None => q.config.values.remove(&k),
             };
         }
+        queue::apply_sse_rules(&mut q.config, attributes);
         q.modified_at = now;
         q.notify.notify_waiters();
         Ok(())

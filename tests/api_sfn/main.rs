@@ -128,6 +128,7 @@ mod executions;
 mod express;
 mod history;
 mod machines;
+mod recorded_fields;
 mod tags;
 mod tasks;
 mod validate;

@@ -23,6 +23,7 @@ mod support;
 
 mod batches;
 mod dead_letter;
+mod encryption;
 mod fifo;
 mod long_poll;
 mod malformed;

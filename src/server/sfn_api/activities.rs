@@ -14,6 +14,7 @@ use crate::server::BoxFuture;
 /// `CreateActivity`: `activityArn` and `creationDate` (the same for a name created before).
 pub(super) fn create_activity(engine: &Engine, r: Members<'_>) -> Result<Value, ApiError> {
     let name = r.required("name")?;
+    super::machines::encryption_configuration(&r)?;
     let a = engine.create_activity(&name)?;
     Ok(json!({ "activityArn": a.arn, "creationDate": secs(a.created) }))
 }

@@ -132,7 +132,18 @@ pub(super) fn list_state_machine_aliases(
     r: Members<'_>,
 ) -> Result<Value, ApiError> {
     let (max, start) = (r.max_results()?, r.next_token(PAGE_TOKEN_MAX)?);
-    let all = engine.state_machine_aliases(&r.required("stateMachineArn")?)?;
+    let arn = r.required("stateMachineArn")?;
+    // A version ARN lists the aliases that route to that version (ListStateMachineAliases
+    // reference: "If you specify a state machine version ARN, this API returns a list of
+    // aliases for that version").
+    let all = match engine.state_machine_version(&arn) {
+        Ok(v) => engine
+            .state_machine_aliases(&v.machine.arn)?
+            .into_iter()
+            .filter(|a| a.routing.iter().any(|(version, _)| *version == v.arn))
+            .collect(),
+        Err(_) => engine.state_machine_aliases(&arn)?,
+    };
     let (items, next) = page(all, start, max)?;
     let aliases: Vec<Value> = items
         .iter()
