@@ -259,6 +259,34 @@ impl Engine {
         lock(&run.state).children.push(exec);
     }
 
+    /// Stops what a stopped execution's Map Runs still run: the runs end `ABORTED` and their
+    /// running children `ABORTED` too (AWS's developer guide: stopping the parent aborts the
+    /// Map Run's child executions).
+    pub(crate) fn abort_map_runs(&self, execution_arn: &str) {
+        let now = self.inner.clock.now_ms();
+        let runs: Vec<Arc<MapRun>> = read(&self.inner.map_runs)
+            .iter()
+            .filter(|r| r.execution_arn == execution_arn)
+            .cloned()
+            .collect();
+        for run in runs {
+            let children = {
+                let mut s = lock(&run.state);
+                if s.status != MapRunStatus::Running {
+                    continue;
+                }
+                s.status = MapRunStatus::Aborted;
+                s.stop_ms = Some(now);
+                s.children.clone()
+            };
+            for child in children {
+                if child.status() == Status::Running {
+                    let _ = self.stop_execution(&child.arn, None, None);
+                }
+            }
+        }
+    }
+
     /// A Map Run by ARN (`DescribeMapRun`).
     pub fn map_run(&self, arn: &str) -> Result<Arc<MapRun>, ApiError> {
         Self::check_arn(arn, &["mapRun"], 8)?;
@@ -266,7 +294,7 @@ impl Engine {
             .iter()
             .find(|r| r.arn == arn)
             .cloned()
-            .ok_or_else(|| ApiError::ResourceNotFound(format!("Resource not found: '{arn}'")))
+            .ok_or_else(|| ApiError::ResourceNotFound(arn.to_string()))
     }
 
     /// The Map Runs an execution started, oldest first (`ListMapRuns`).

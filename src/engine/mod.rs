@@ -726,6 +726,7 @@ impl Engine {
                 task.abort();
             }
             self.inner.tokens.close_execution(arn);
+            self.abort_map_runs(arn);
         }
         Ok(exec)
     }

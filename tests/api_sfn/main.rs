@@ -128,6 +128,7 @@ mod executions;
 mod express;
 mod history;
 mod machines;
+mod map_runs;
 mod tags;
 mod tasks;
 mod validate;
