@@ -440,16 +440,16 @@ async fn serve(
         && sqs_api::query::is_query(header("content-type").as_deref(), req.uri().query());
     let path = req.uri().path().to_string();
     let url_query = req.uri().query().map(str::to_owned);
+    if let Some(s3) = router.s3.as_ref().filter(|_| {
+        target.is_none() && !query && s3_api::is_s3_request(header("authorization").as_deref())
+    }) {
+        return Ok(serve_s3(s3, req, &path, url_query.as_deref(), &request_id, started).await);
+    }
     if target.is_none() && !query && sqs_api::query::is_queue_url_get(req.method().as_str(), &path)
     {
         let reply = sqs_api::query::unknown_operation_document();
         log_request(None, &reply, started.elapsed(), &request_id);
         return Ok(to_response(reply, &request_id));
-    }
-    if let Some(s3) = router.s3.as_ref().filter(|_| {
-        target.is_none() && !query && s3_api::is_s3_request(header("authorization").as_deref())
-    }) {
-        return Ok(serve_s3(s3, req, &path, url_query.as_deref(), &request_id, started).await);
     }
     // SQS queues follow the client's signing region.
     let region = header("authorization").and_then(|a| crate::sqs::signing_region(&a));

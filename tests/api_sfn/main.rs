@@ -128,6 +128,7 @@ mod executions;
 mod express;
 mod history;
 mod machines;
+mod s3;
 mod map_runs;
 mod tags;
 mod tasks;
