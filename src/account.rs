@@ -32,9 +32,9 @@ use crate::integrations::states::{
     SdkTaskAnswer, StatesIntegration, SDK_SEND_TASK_FAILURE, SDK_SEND_TASK_HEARTBEAT,
     SDK_SEND_TASK_SUCCESS, SDK_START_EXECUTION, START_EXECUTION,
 };
+use crate::s3::S3;
 use crate::server::sfn_api::SfnApi;
 use crate::server::{Router, SFN_TARGET_PREFIX};
-use crate::s3::S3;
 use crate::sqs::Sqs;
 use crate::time::Clock;
 

@@ -211,7 +211,9 @@ impl MapRun {
 
     /// `toleratedFailurePercentage`.
     pub fn tolerated_failure_percentage(&self) -> f64 {
-        lock(&self.state).tolerated_failure_percentage.unwrap_or(0.0)
+        lock(&self.state)
+            .tolerated_failure_percentage
+            .unwrap_or(0.0)
     }
 
     /// `itemCounts`.
@@ -307,8 +309,10 @@ impl Engine {
             .collect())
     }
 
-    /// Changes a running Map Run's settings (`UpdateMapRun`): at least one must be given. A new
-    /// `MaxConcurrency` applies to the child executions started after the call.
+    /// Changes a Map Run's settings (`UpdateMapRun`): at least one must be given. New tolerated
+    /// failures apply to the children that end after the call; a new `maxConcurrency` is
+    /// reported by `DescribeMapRun` but does not re-plan the lanes already running (sfn-harness's
+    /// gap: its children run in fixed lanes).
     pub fn update_map_run(
         &self,
         arn: &str,

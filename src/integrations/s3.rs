@@ -165,52 +165,53 @@ impl S3Integration {
                     p.get("Marker").and_then(Value::as_str)
                 };
                 let delimiter = p.get("Delimiter").and_then(Value::as_str);
-                s3.list_objects(bucket, prefix, delimiter, after, max).map(|l| {
-                    let mut o = serde_json::Map::new();
-                    if !l.objects.is_empty() {
-                        let contents: Vec<Value> = l
-                            .objects
-                            .iter()
-                            .map(|obj| {
-                                json!({
-                                    "ETag": obj.etag,
-                                    "Key": obj.key,
-                                    "LastModified": iso8601(obj.last_modified_ms),
-                                    "Size": obj.body.len(),
-                                    "StorageClass": "STANDARD",
+                s3.list_objects(bucket, prefix, delimiter, after, max)
+                    .map(|l| {
+                        let mut o = serde_json::Map::new();
+                        if !l.objects.is_empty() {
+                            let contents: Vec<Value> = l
+                                .objects
+                                .iter()
+                                .map(|obj| {
+                                    json!({
+                                        "ETag": obj.etag,
+                                        "Key": obj.key,
+                                        "LastModified": iso8601(obj.last_modified_ms),
+                                        "Size": obj.body.len(),
+                                        "StorageClass": "STANDARD",
+                                    })
                                 })
-                            })
-                            .collect();
-                        o.insert("Contents".into(), Value::Array(contents));
-                    }
-                    if !l.common_prefixes.is_empty() {
-                        let cps: Vec<Value> = l
-                            .common_prefixes
-                            .iter()
-                            .map(|c| json!({ "Prefix": c }))
-                            .collect();
-                        o.insert("CommonPrefixes".into(), Value::Array(cps));
-                    }
-                    o.insert("IsTruncated".into(), json!(l.truncated));
-                    if v2 {
-                        o.insert(
-                            "KeyCount".into(),
-                            json!(l.objects.len() + l.common_prefixes.len()),
-                        );
-                        if let Some(n) = &l.next_key {
-                            o.insert("NextContinuationToken".into(), json!(n));
+                                .collect();
+                            o.insert("Contents".into(), Value::Array(contents));
                         }
-                    } else {
-                        o.insert("Marker".into(), json!(""));
-                        if let Some(n) = &l.next_key {
-                            o.insert("NextMarker".into(), json!(n));
+                        if !l.common_prefixes.is_empty() {
+                            let cps: Vec<Value> = l
+                                .common_prefixes
+                                .iter()
+                                .map(|c| json!({ "Prefix": c }))
+                                .collect();
+                            o.insert("CommonPrefixes".into(), Value::Array(cps));
                         }
-                    }
-                    o.insert("MaxKeys".into(), json!(max));
-                    o.insert("Name".into(), json!(bucket));
-                    o.insert("Prefix".into(), json!(prefix));
-                    Value::Object(o)
-                })
+                        o.insert("IsTruncated".into(), json!(l.truncated));
+                        if v2 {
+                            o.insert(
+                                "KeyCount".into(),
+                                json!(l.objects.len() + l.common_prefixes.len()),
+                            );
+                            if let Some(n) = &l.next_key {
+                                o.insert("NextContinuationToken".into(), json!(n));
+                            }
+                        } else {
+                            o.insert("Marker".into(), json!(""));
+                            if let Some(n) = &l.next_key {
+                                o.insert("NextMarker".into(), json!(n));
+                            }
+                        }
+                        o.insert("MaxKeys".into(), json!(max));
+                        o.insert("Name".into(), json!(bucket));
+                        o.insert("Prefix".into(), json!(prefix));
+                        Value::Object(o)
+                    })
             }
             other => {
                 return Err(StatesError::new(

@@ -211,7 +211,10 @@ impl S3 {
         let digest = Md5::digest(&body);
         let etag = format!(
             "\"{}\"",
-            digest.iter().map(|b| format!("{b:02x}")).collect::<String>()
+            digest
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
         );
         let obj = Object {
             key: key.into(),

@@ -497,7 +497,12 @@ async fn serve_s3(
         ),
         Body::Broken(e) => JsonReply::error(400, "IncompleteBody", &e),
     };
-    log_request(Some(&format!("S3.{method}")), &reply, started.elapsed(), request_id);
+    log_request(
+        Some(&format!("S3.{method}")),
+        &reply,
+        started.elapsed(),
+        request_id,
+    );
     to_response(reply, request_id)
 }
 

@@ -43,7 +43,10 @@ async fn map_runs_are_described_listed_and_updated(h: Harness) {
     assert_eq!(d.max_concurrency, 2);
     assert_eq!(d.tolerated_failure_count, 1);
     let items = d.item_counts().unwrap();
-    assert_eq!((items.total, items.succeeded, items.failed, items.pending), (3, 2, 1, 0));
+    assert_eq!(
+        (items.total, items.succeeded, items.failed, items.pending),
+        (3, 2, 1, 0)
+    );
     let runs_counts = d.execution_counts().unwrap();
     assert_eq!((runs_counts.total, runs_counts.running), (3, 0));
 
@@ -98,9 +101,9 @@ async fn map_run_operations_refuse_bad_arns_and_updates(h: Harness) {
     assert!(err.is_resource_not_found(), "{err:?}");
     let err = refused!(c.describe_map_run().map_run_arn("not-an-arn"));
     assert!(err.is_invalid_arn(), "{err:?}");
-    let err = refused!(c.list_map_runs().execution_arn(
-        "arn:aws:states:us-east-1:123456789012:execution:fan:nope"
-    ));
+    let err = refused!(c
+        .list_map_runs()
+        .execution_arn("arn:aws:states:us-east-1:123456789012:execution:fan:nope"));
     assert!(err.is_execution_does_not_exist(), "{err:?}");
 
     let machine = create(&c, "fan", DISTRIBUTED).await;

@@ -6,10 +6,18 @@ use super::*;
 const AUTH: &str = "AWS4-HMAC-SHA256 Credential=test/20240101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=0";
 
 /// One raw request; returns (status, head, body).
-async fn s3(h: &Harness, method: &str, path: &str, extra: &str, body: &[u8]) -> (u16, String, Vec<u8>) {
+async fn s3(
+    h: &Harness,
+    method: &str,
+    path: &str,
+    extra: &str,
+    body: &[u8],
+) -> (u16, String, Vec<u8>) {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let addr = h.endpoint_url().trim_start_matches("http://").to_string();
-    let mut s = tokio::net::TcpStream::connect(&addr).await.expect("connect");
+    let mut s = tokio::net::TcpStream::connect(&addr)
+        .await
+        .expect("connect");
     let head = format!(
         "{method} {path} HTTP/1.1\r\nhost: {addr}\r\nauthorization: {AUTH}\r\ncontent-length: {}\r\nconnection: close\r\n{extra}\r\n",
         body.len()
@@ -49,18 +57,29 @@ async fn s3_buckets_and_objects_over_http(h: Harness) {
     )
     .await;
     assert_eq!(status, 200);
-    assert!(head.to_lowercase().contains("etag: \"f79408e5ca998cd53faf44af31e6eb45\""), "{head}");
+    assert!(
+        head.to_lowercase()
+            .contains("etag: \"f79408e5ca998cd53faf44af31e6eb45\""),
+        "{head}"
+    );
     let (status, _, body) = s3(&h, "GET", "/items/list%20one.json", "", b"").await;
     assert_eq!((status, body.as_slice()), (200, b"[1,2]".as_slice()));
     assert_eq!(
-        h.account().s3().get_object("items", "list one.json").unwrap().body,
+        h.account()
+            .s3()
+            .get_object("items", "list one.json")
+            .unwrap()
+            .body,
         b"[1,2]"
     );
 
     let (status, _, body) = s3(&h, "GET", "/items?list-type=2&prefix=list", "", b"").await;
     let xml = String::from_utf8_lossy(&body);
     assert_eq!(status, 200);
-    assert!(xml.contains("<KeyCount>1</KeyCount>") && xml.contains("<Key>list one.json</Key>"), "{xml}");
+    assert!(
+        xml.contains("<KeyCount>1</KeyCount>") && xml.contains("<Key>list one.json</Key>"),
+        "{xml}"
+    );
 
     let (status, _, body) = s3(&h, "GET", "/items/nope", "", b"").await;
     assert_eq!(status, 404);
@@ -71,7 +90,10 @@ async fn s3_buckets_and_objects_over_http(h: Harness) {
     let (status, _, body) = s3(&h, "DELETE", "/items", "", b"").await;
     assert_eq!(status, 409);
     assert!(String::from_utf8_lossy(&body).contains("<Code>BucketNotEmpty</Code>"));
-    assert_eq!(s3(&h, "DELETE", "/items/list%20one.json", "", b"").await.0, 204);
+    assert_eq!(
+        s3(&h, "DELETE", "/items/list%20one.json", "", b"").await.0,
+        204
+    );
     assert_eq!(s3(&h, "DELETE", "/items", "", b"").await.0, 204);
 
     // Step Functions still answers on the same endpoint.

@@ -57,7 +57,13 @@ async fn tolerated_failures_let_the_map_run_succeed(h: Harness) {
     assert_eq!(children[1].error().as_deref(), Some("TooBig"));
     assert_eq!(
         event_types(&children[1].history()),
-        ["ExecutionStarted", "ChoiceStateEntered", "ChoiceStateExited", "FailStateEntered", "ExecutionFailed"]
+        [
+            "ExecutionStarted",
+            "ChoiceStateEntered",
+            "ChoiceStateExited",
+            "FailStateEntered",
+            "ExecutionFailed"
+        ]
     );
     // The parent's history holds the Map Run, not the iterations.
     insta::assert_json_snapshot!(done.history());
@@ -98,8 +104,13 @@ async fn item_reader_reads_a_csv_object_and_result_writer_writes_the_results(h: 
     let s3 = h.account().s3();
     s3.create_bucket("inputs").unwrap();
     s3.create_bucket("results").unwrap();
-    s3.put_object("inputs", "rows.csv", b"id,name\n1,ann\n2,bob\n3,cy\n".to_vec(), None)
-        .unwrap();
+    s3.put_object(
+        "inputs",
+        "rows.csv",
+        b"id,name\n1,ann\n2,bob\n3,cy\n".to_vec(),
+        None,
+    )
+    .unwrap();
     let machine = h
         .create_state_machine(
             "from-s3",
@@ -133,7 +144,9 @@ async fn item_reader_reads_a_csv_object_and_result_writer_writes_the_results(h: 
     let manifest: Value =
         serde_json::from_slice(&s3.get_object("results", manifest_key).unwrap().body).unwrap();
     assert_eq!(manifest["MapRunArn"], out["MapRunArn"]);
-    let succeeded_key = manifest["ResultFiles"]["SUCCEEDED"][0]["Key"].as_str().unwrap();
+    let succeeded_key = manifest["ResultFiles"]["SUCCEEDED"][0]["Key"]
+        .as_str()
+        .unwrap();
     let results: Value =
         serde_json::from_slice(&s3.get_object("results", succeeded_key).unwrap().body).unwrap();
     let outputs: Vec<Value> = results
@@ -144,7 +157,10 @@ async fn item_reader_reads_a_csv_object_and_result_writer_writes_the_results(h: 
         .collect();
     assert_eq!(
         outputs,
-        [json!({ "id": "1", "name": "ann" }), json!({ "id": "2", "name": "bob" })]
+        [
+            json!({ "id": "1", "name": "ann" }),
+            json!({ "id": "2", "name": "bob" })
+        ]
     );
     assert_eq!(manifest["ResultFiles"]["FAILED"], json!([]));
 }
@@ -169,10 +185,21 @@ async fn a_missing_object_fails_the_item_reader(h: Harness) {
 
     assert_eq!(done.status(), Status::Failed);
     assert_eq!(done.error().as_deref(), Some("States.ItemReaderFailed"));
-    assert!(done.cause().unwrap().starts_with("The specified key does not exist."));
+    assert!(done
+        .cause()
+        .unwrap()
+        .starts_with("The specified key does not exist."));
     assert_eq!(
         event_types(&done.aws_history()),
-        ["ExecutionStarted", "MapStateEntered", "MapStateStarted", "MapRunStarted", "MapRunFailed", "MapStateFailed", "ExecutionFailed"]
+        [
+            "ExecutionStarted",
+            "MapStateEntered",
+            "MapStateStarted",
+            "MapRunStarted",
+            "MapRunFailed",
+            "MapStateFailed",
+            "ExecutionFailed"
+        ]
     );
 }
 
@@ -206,7 +233,10 @@ async fn children_do_not_see_the_parents_variables(h: Harness) {
     let done = machine.start(json!({})).await?.finish().await?;
 
     assert_eq!(done.status(), Status::Failed);
-    assert_eq!(done.error().as_deref(), Some("States.ExceedToleratedFailureThreshold"));
+    assert_eq!(
+        done.error().as_deref(),
+        Some("States.ExceedToleratedFailureThreshold")
+    );
     let runs = h.engine().list_map_runs(done.arn())?;
     let child = &runs[0].child_executions()[0];
     assert_eq!(child.input(), &json!({ "passed": "hi" }));

@@ -89,9 +89,7 @@ impl Parser {
             Some(Value::Object(w)) => {
                 let wloc = format!("{loc}/ResultWriter");
                 Some(ResultWriter {
-                    resource: self
-                        .string_field(w, "Resource", &wloc)
-                        .map(str::to_string),
+                    resource: self.string_field(w, "Resource", &wloc).map(str::to_string),
                     parameters: self.any_template(w, params_key, &wloc, jsonata),
                     writer_config: w.get("WriterConfig").cloned(),
                 })
@@ -169,16 +167,18 @@ impl Parser {
                     None
                 }
             }
-            (None, Some(Value::String(s))) if !jsonata => match Path::parse(s) {
-                Ok(p) if p.is_reference() => Some(Setting::Path(p)),
-                _ => {
-                    self.schema(
+            (None, Some(Value::String(s))) if !jsonata => {
+                match Path::parse(s) {
+                    Ok(p) if p.is_reference() => Some(Setting::Path(p)),
+                    _ => {
+                        self.schema(
                         &format!("{loc}/{path_key}"),
                         format!("The value for the field '{path_key}' must be a valid ReferencePath"),
                     );
-                    None
+                        None
+                    }
                 }
-            },
+            }
             (None, Some(_)) => {
                 self.schema(
                     &format!("{loc}/{path_key}"),

@@ -254,7 +254,10 @@ impl Run {
         });
         join_all(lane_futs).await;
         if ctx.map_run.exceeded(*lock(&failed_items), total_items) {
-            return Err(run_failure("States.ExceedToleratedFailureThreshold", EXCEEDED));
+            return Err(run_failure(
+                "States.ExceedToleratedFailureThreshold",
+                EXCEEDED,
+            ));
         }
         let finished: Vec<Arc<ExecutionRecord>> = done
             .into_iter()
@@ -336,11 +339,7 @@ impl Run {
     }
 
     /// The `Parameters`/`Arguments` of an `ItemReader` or `ResultWriter`.
-    fn io_parameters(
-        &self,
-        at: &Attempt<'_>,
-        template: Option<&Value>,
-    ) -> Result<Value, Failure> {
+    fn io_parameters(&self, at: &Attempt<'_>, template: Option<&Value>) -> Result<Value, Failure> {
         let Attempt { here, eff, retries } = *at;
         match template {
             Some(t) => {
@@ -365,7 +364,10 @@ impl Run {
             Some(s) => {
                 let v = setting_value(here, s, "MaxItems", eff)?;
                 let n = number(&v).ok_or_else(|| {
-                    reader_failure(format!("field MaxItems must be an integer: {}", json_text(&v)))
+                    reader_failure(format!(
+                        "field MaxItems must be an integer: {}",
+                        json_text(&v)
+                    ))
                 })?;
                 if n < 0.0 {
                     return Err(reader_failure("field MaxItems must be positive"));
@@ -440,7 +442,10 @@ impl Run {
                         Some(n) if n >= 1.0 => Ok(Some(n as usize)),
                         _ => Err(runtime(
                             here,
-                            format!("The {field} field must be a positive integer, but was {}", json_text(&v)),
+                            format!(
+                                "The {field} field must be a positive integer, but was {}",
+                                json_text(&v)
+                            ),
                         )),
                     }
                 }
@@ -507,7 +512,10 @@ impl Run {
             .and_then(Value::as_str)
             .unwrap_or_default()
             .to_string();
-        let prefix = params.get("Prefix").and_then(Value::as_str).unwrap_or_default();
+        let prefix = params
+            .get("Prefix")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
         let base = if prefix.is_empty() {
             format!("{}/", ctx.run_id)
         } else {
@@ -518,7 +526,11 @@ impl Run {
         for status in ["FAILED", "PENDING", "SUCCEEDED"] {
             let records: Vec<Value> = finished
                 .iter()
-                .filter(|e| e.status().as_str() == status || (status == "FAILED" && matches!(e.status(), Status::TimedOut | Status::Aborted)))
+                .filter(|e| {
+                    e.status().as_str() == status
+                        || (status == "FAILED"
+                            && matches!(e.status(), Status::TimedOut | Status::Aborted))
+                })
                 .map(|e| child_record(e))
                 .collect();
             let mut list = Vec::new();
@@ -599,7 +611,10 @@ fn child_record(e: &ExecutionRecord) -> Value {
     o.insert("RedriveStatus".into(), json!("NOT_REDRIVABLE"));
     o.insert(
         "RedriveStatusReason".into(),
-        json!(format!("Execution is {} and cannot be redriven", status.as_str())),
+        json!(format!(
+            "Execution is {} and cannot be redriven",
+            status.as_str()
+        )),
     );
     o.insert("StartDate".into(), json!(rfc3339(e.start_ms)));
     o.insert("StateMachineArn".into(), json!(e.machine.arn));

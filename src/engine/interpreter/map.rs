@@ -36,8 +36,9 @@ impl Run {
         };
         let results: Vec<Mutex<Value>> = items.iter().map(|_| Mutex::new(Value::Null)).collect();
         let name = &here.state.name;
-        let item_input =
-            |index: usize| -> Result<Value, Failure> { self.item_input(at, m, index, &items[index]) };
+        let item_input = |index: usize| -> Result<Value, Failure> {
+            self.item_input(at, m, index, &items[index])
+        };
         // AWS writes the `MapIterationStarted` of every iteration that has a lane before any
         // of their states begins, each after `MapStateStarted`
         // (`timeouts.test_timeouts.test_service_lambda_map_timeout` in ../shared/conformance/v2:

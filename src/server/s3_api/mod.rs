@@ -223,12 +223,7 @@ pub fn serve(
     let params: Vec<(String, String)> = form_urlencoded::parse(query.unwrap_or("").as_bytes())
         .into_owned()
         .collect();
-    let param = |k: &str| {
-        params
-            .iter()
-            .find(|(n, _)| n == k)
-            .map(|(_, v)| v.as_str())
-    };
+    let param = |k: &str| params.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
     let trimmed = path.trim_start_matches('/');
     let (bucket, key) = match trimmed.split_once('/') {
         Some((b, k)) => (percent_decode(b), percent_decode(k)),
@@ -270,8 +265,10 @@ pub fn serve(
                 .map(|l| xml_reply(200, list_xml(&bucket, prefix, max_keys, &l, v2)))
         }
         ("PUT", false, false) => {
-            let chunked = header(headers, "content-encoding").is_some_and(|e| e.contains("aws-chunked"))
-                || header(headers, "x-amz-content-sha256").is_some_and(|s| s.starts_with("STREAMING-"));
+            let chunked = header(headers, "content-encoding")
+                .is_some_and(|e| e.contains("aws-chunked"))
+                || header(headers, "x-amz-content-sha256")
+                    .is_some_and(|s| s.starts_with("STREAMING-"));
             let data = if chunked {
                 match decode_aws_chunked(body) {
                     Some(d) => d,
@@ -288,27 +285,25 @@ pub fn serve(
             s3.put_object(&bucket, &key, data, header(headers, "content-type"))
                 .map(|o| empty(200, vec![("ETag".into(), o.etag)]))
         }
-        ("GET", false, false) | ("HEAD", false, false) => {
-            s3.get_object(&bucket, &key).map(|o| {
-                let headers = vec![
-                    ("Content-Type".into(), o.content_type.clone()),
-                    ("ETag".into(), o.etag.clone()),
-                    ("Last-Modified".into(), http_date(o.last_modified_ms)),
-                    ("Accept-Ranges".into(), "bytes".into()),
-                ];
-                if method == "HEAD" {
-                    let mut h = headers;
-                    h.push(("Content-Length".into(), o.body.len().to_string()));
-                    empty(200, h)
-                } else {
-                    JsonReply {
-                        status: 200,
-                        headers,
-                        body: Bytes::from(o.body),
-                    }
+        ("GET", false, false) | ("HEAD", false, false) => s3.get_object(&bucket, &key).map(|o| {
+            let headers = vec![
+                ("Content-Type".into(), o.content_type.clone()),
+                ("ETag".into(), o.etag.clone()),
+                ("Last-Modified".into(), http_date(o.last_modified_ms)),
+                ("Accept-Ranges".into(), "bytes".into()),
+            ];
+            if method == "HEAD" {
+                let mut h = headers;
+                h.push(("Content-Length".into(), o.body.len().to_string()));
+                empty(200, h)
+            } else {
+                JsonReply {
+                    status: 200,
+                    headers,
+                    body: Bytes::from(o.body),
                 }
-            })
-        }
+            }
+        }),
         ("DELETE", false, false) => s3.delete_object(&bucket, &key).map(|()| empty(204, vec![])),
         _ => return unsupported(method, path, request_id),
     };
