@@ -242,3 +242,43 @@ async fn children_do_not_see_the_parents_variables(h: Harness) {
     assert_eq!(child.input(), &json!({ "passed": "hi" }));
     assert_eq!(child.error().as_deref(), Some("States.Runtime"));
 }
+
+#[sfn_harness::test(seed = 46)]
+async fn item_reader_lists_objects_and_batches_them(h: Harness) {
+    let s3 = h.account().s3();
+    s3.create_bucket("photos").unwrap();
+    for k in ["a.jpg", "b.jpg", "c.jpg", "notes/d.txt"] {
+        s3.put_object("photos", k, b"xyz".to_vec(), None).unwrap();
+    }
+    let machine = h
+        .create_state_machine(
+            "listing",
+            distributed(
+                json!({
+                    "ItemReader": {
+                        "Resource": "arn:aws:states:::s3:listObjectsV2",
+                        "Parameters": { "Bucket": "photos", "Prefix": "" }
+                    },
+                    "ItemSelector": { "key.$": "$$.Map.Item.Value.Key", "size.$": "$$.Map.Item.Value.Size" },
+                    "ItemBatcher": { "MaxItemsPerBatch": 3, "BatchInput": { "job": "thumbs" } }
+                }),
+                json!({ "Echo": { "Type": "Pass", "End": true } }),
+                "Echo",
+            ),
+        )
+        .await?;
+    let done = machine.start(json!({})).await?.finish().await?;
+
+    assert_eq!(done.status(), Status::Succeeded);
+    assert_eq!(
+        done.output(),
+        Some(&json!([
+            { "BatchInput": { "job": "thumbs" }, "Items": [
+                { "key": "a.jpg", "size": 3 }, { "key": "b.jpg", "size": 3 }, { "key": "c.jpg", "size": 3 }] },
+            { "BatchInput": { "job": "thumbs" }, "Items": [{ "key": "notes/d.txt", "size": 3 }] }
+        ]))
+    );
+    let runs = h.engine().list_map_runs(done.arn())?;
+    assert_eq!(runs[0].item_counts().total, 4);
+    assert_eq!(runs[0].execution_counts().total, 2);
+}

@@ -37,6 +37,22 @@ impl Parser {
                     _ => Map::new(),
                 };
                 let cloc = format!("{rloc}/ReaderConfig");
+                for key in cfg.keys() {
+                    if !matches!(
+                        key.as_str(),
+                        "InputType"
+                            | "CSVHeaderLocation"
+                            | "CSVHeaders"
+                            | "CSVDelimiter"
+                            | "MaxItems"
+                            | "MaxItemsPath"
+                    ) {
+                        self.schema(
+                            &format!("{cloc}/{key}"),
+                            format!("sfn-harness does not read the ReaderConfig field '{key}' yet"),
+                        );
+                    }
+                }
                 let text = |k: &str| cfg.get(k).and_then(Value::as_str).map(str::to_string);
                 let csv_headers = cfg.get("CSVHeaders").and_then(Value::as_array).map(|a| {
                     a.iter()

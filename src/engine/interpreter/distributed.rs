@@ -381,10 +381,12 @@ impl Run {
             .await
             .map_err(|e| reader_failure(e.cause))?;
         let mut items = match action {
+            // Items as AWS's developer guide ("ItemReader (Map)", listing objects) shows them:
+            // `Etag`, `Key`, `LastModified` (epoch seconds), `Size`, `StorageClass`.
             "listObjectsV2" => out
                 .get("Contents")
                 .and_then(Value::as_array)
-                .cloned()
+                .map(|objects| objects.iter().map(listed_item).collect())
                 .unwrap_or_default(),
             "getObject" => {
                 let body = out.get("Body").and_then(Value::as_str).unwrap_or_default();
@@ -506,6 +508,11 @@ impl Run {
     ) -> Result<Value, Failure> {
         let Attempt { here, retries, .. } = *at;
         let writer_failure = |cause: String| run_failure("States.ResultWriterFailed", cause);
+        if w.writer_config.is_some() {
+            return Err(writer_failure(
+                "sfn-harness does not apply a ResultWriter's WriterConfig (OutputType, Transformation) yet".into(),
+            ));
+        }
         let params = self.io_parameters(at, w.parameters.as_ref())?;
         let bucket = params
             .get("Bucket")
@@ -570,6 +577,22 @@ impl Run {
             "ResultWriterDetails": { "Bucket": bucket, "Key": manifest_key },
         }))
     }
+}
+
+/// One object of an `s3:listObjectsV2` listing as an item.
+fn listed_item(o: &Value) -> Value {
+    let modified = o
+        .get("LastModified")
+        .and_then(Value::as_str)
+        .and_then(|t| t.parse::<jiff::Timestamp>().ok())
+        .map_or(Value::Null, |t| json!(t.as_second()));
+    json!({
+        "Etag": o.get("ETag").cloned().unwrap_or(Value::Null),
+        "Key": o.get("Key").cloned().unwrap_or(Value::Null),
+        "LastModified": modified,
+        "Size": o.get("Size").cloned().unwrap_or(Value::Null),
+        "StorageClass": o.get("StorageClass").cloned().unwrap_or(Value::Null),
+    })
 }
 
 /// What every child of one Map Run shares.

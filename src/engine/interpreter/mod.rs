@@ -280,6 +280,8 @@ impl Run {
             None => {
                 let last = exec.last_event_id();
                 exec.finish(now, last, Terminal::timed_out());
+                // The Map Runs it still ran end with it.
+                crate::engine::Engine::from_inner(self.engine.clone()).abort_map_runs(&exec.arn);
             }
         }
         self.engine.tokens.close_execution(&exec.arn);
