@@ -5,7 +5,7 @@
 //! handler answers the resources a distributed Map's `ItemReader` and `ResultWriter` name
 //! (`arn:aws:states:::s3:getObject`, `…:s3:listObjectsV2`, `…:s3:putObject`).
 //!
-//! Actions: `getObject`, `putObject`, `headObject`, `deleteObject`, `listObjects`,
+//! Actions: `getObject`, `putObject`, `headObject`, `deleteObject`, `listBuckets`, `listObjects`,
 //! `listObjectsV2`, `createBucket`, `deleteBucket`, `headBucket`. An S3 error fails the task
 //! with `S3.<Code>Exception` and a cause in the Java SDK's format
 //! (`The specified key does not exist. (Service: S3, Status Code: 404, Request ID: …, Extended
@@ -143,6 +143,18 @@ impl S3Integration {
                 })
             }
             "deleteObject" => s3.delete_object(bucket, key).map(|()| json!({})),
+            "listBuckets" => {
+                let buckets: Vec<Value> = s3
+                    .list_buckets()
+                    .into_iter()
+                    .map(
+                        |(name, created)| json!({ "CreationDate": iso8601(created), "Name": name }),
+                    )
+                    .collect();
+                Ok(
+                    json!({ "Buckets": buckets, "Owner": { "DisplayName": "sfn-harness", "Id": "sfn-harness" } }),
+                )
+            }
             "createBucket" => s3
                 .create_bucket(bucket)
                 .map(|()| json!({ "Location": format!("/{bucket}") })),

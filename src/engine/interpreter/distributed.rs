@@ -673,7 +673,10 @@ fn setting_value(here: &Here<'_>, s: &Setting, field: &str, eff: &Value) -> Resu
             .map_err(|_| {
                 runtime(
                     here,
-                    format!("Invalid path '{p}': the path references no value"),
+                    format!(
+                        "Invalid path '{p}' : No results for path: {}",
+                        p.normalized()
+                    ),
                 )
             }),
     }
