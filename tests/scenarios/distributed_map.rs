@@ -282,3 +282,27 @@ async fn item_reader_lists_objects_and_batches_them(h: Harness) {
     assert_eq!(runs[0].item_counts().total, 4);
     assert_eq!(runs[0].execution_counts().total, 2);
 }
+
+#[sfn_harness::test(seed = 47)]
+async fn stopping_the_parent_aborts_its_map_run_and_children(h: Harness) {
+    let machine = h
+        .create_state_machine(
+            "long",
+            distributed(
+                json!({}),
+                json!({ "Nap": { "Type": "Wait", "Seconds": 3600, "End": true } }),
+                "Nap",
+            ),
+        )
+        .await?;
+    let exec = machine.start(json!([1, 2])).await?;
+    h.settle().await; // no time passes: both children wait in their Wait state
+    let runs = h.engine().list_map_runs(exec.arn())?;
+    assert_eq!(runs[0].execution_counts().running, 2);
+    exec.stop(None, None).await?;
+
+    assert_eq!(runs[0].status().as_str(), "ABORTED");
+    for child in runs[0].child_executions() {
+        assert_eq!(child.status(), Status::Aborted);
+    }
+}
