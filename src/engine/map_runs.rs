@@ -112,6 +112,8 @@ pub(crate) struct MapRunState {
     pub items: MapRunCounts,
     pub executions: MapRunCounts,
     pub children: Vec<Arc<ExecutionRecord>>,
+    /// How many items each child holds (1, or its batch's size).
+    pub child_items: Vec<u64>,
 }
 
 /// One Map Run. Cheap to share; every accessor returns a snapshot.
@@ -165,6 +167,7 @@ impl MapRun {
                 items: MapRunCounts::default(),
                 executions: MapRunCounts::default(),
                 children: Vec::new(),
+                child_items: Vec::new(),
             }),
         }
     }
@@ -232,6 +235,15 @@ impl MapRun {
         lock(&self.state).children.clone()
     }
 
+    /// How many items the child execution `arn` of this Map Run processes (`itemCount`).
+    pub fn child_item_count(&self, arn: &str) -> Option<u64> {
+        let s = lock(&self.state);
+        s.children
+            .iter()
+            .position(|e| e.arn == arn)
+            .map(|i| s.child_items[i])
+    }
+
     /// Whether `failed` failed items of `total` exceed the tolerated failures (AWS's
     /// developer guide, "Tolerated failure threshold for Distributed Map state": either limit
     /// given fails the run when exceeded; with neither, one failure does).
@@ -256,9 +268,19 @@ impl Engine {
         write(&self.inner.map_runs).push(run);
     }
 
-    pub(crate) fn add_child_execution(&self, run: &MapRun, exec: Arc<ExecutionRecord>) {
+    pub(crate) fn add_child_execution(&self, run: &MapRun, exec: Arc<ExecutionRecord>, items: u64) {
         write(&self.inner.by_arn).insert(exec.arn.clone(), exec.clone());
-        lock(&run.state).children.push(exec);
+        let mut s = lock(&run.state);
+        s.children.push(exec);
+        s.child_items.push(items);
+    }
+
+    /// The Map Run that started the child execution `arn`, if one did.
+    pub fn map_run_of(&self, arn: &str) -> Option<Arc<MapRun>> {
+        read(&self.inner.map_runs)
+            .iter()
+            .find(|r| lock(&r.state).children.iter().any(|e| e.arn == arn))
+            .cloned()
     }
 
     /// Stops what a stopped execution's Map Runs still run: the runs end `ABORTED` and their

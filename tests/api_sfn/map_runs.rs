@@ -58,6 +58,10 @@ async fn map_runs_are_described_listed_and_updated(h: Harness) {
         .await
         .unwrap();
     assert_eq!(children.executions().len(), 3);
+    assert!(children
+        .executions()
+        .iter()
+        .all(|e| e.item_count() == Some(1)));
     let failed: Vec<_> = children
         .executions()
         .iter()
@@ -74,6 +78,7 @@ async fn map_runs_are_described_listed_and_updated(h: Harness) {
         .await
         .unwrap();
     assert_eq!(child.error(), Some("Even"));
+    assert_eq!(child.map_run_arn(), Some(run.map_run_arn.as_str()));
     assert_eq!(child.input(), Some("2"));
 
     c.update_map_run()

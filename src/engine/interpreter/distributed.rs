@@ -292,7 +292,8 @@ impl Run {
             0,
             Event::execution_started_on(&exec.input, &ctx.machine.role_arn, None, None),
         );
-        ctx.engine.add_child_execution(ctx.map_run, exec.clone());
+        ctx.engine
+            .add_child_execution(ctx.map_run, exec.clone(), child.items);
         {
             let mut s = lock(&ctx.map_run.state);
             s.executions.running += 1;

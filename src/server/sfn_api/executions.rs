@@ -125,7 +125,12 @@ pub(super) fn start_sync_execution<'a>(
 /// `DescribeExecution`.
 pub(super) fn describe_execution(engine: &Engine, r: Members<'_>) -> Result<Value, ApiError> {
     let e = standard_execution(engine, &r.required("executionArn")?)?;
-    Ok(describe(&e))
+    let mut v = describe(&e);
+    // A Map Run's child names it (DescribeExecution's `mapRunArn`).
+    if let Some(run) = engine.map_run_of(e.arn()) {
+        v["mapRunArn"] = json!(run.arn());
+    }
+    Ok(v)
 }
 
 /// `ListExecutions`: newest first, optionally of one status.
@@ -215,7 +220,7 @@ fn map_run_executions(engine: &Engine, r: Members<'_>, arn: &str) -> Result<Valu
                 "status": e.status().as_str(),
                 "startDate": secs(e.start_ms()),
                 "mapRunArn": run.arn(),
-                "itemCount": 1,
+                "itemCount": run.child_item_count(e.arn()).unwrap_or(1),
                 "redriveCount": 0,
             });
             if let Some(s) = e.stop_ms() {
