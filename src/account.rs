@@ -2,7 +2,7 @@
 //!
 //! An [`Account`] builds, from one [`AccountConfig`], the pieces every entry point needs: the
 //! [clock](crate::time::Clock), the Step Functions [engine](crate::engine::Engine), the
-//! [SQS](crate::sqs::Sqs) service, the [integrations](crate::integrations) registered on the
+//! [SQS](crate::sqs::Sqs) and [S3](crate::s3::S3) services, the [integrations](crate::integrations) registered on the
 //! engine, and the HTTP [router](crate::server::Router) that serves both APIs. The
 //! [`Harness`](crate::Harness), `sfn-harness serve` and the conformance tests all build their
 //! world here, so a new integration or service is wired in exactly one place.
@@ -26,11 +26,13 @@ use std::sync::Arc;
 use crate::engine::{Engine, EngineConfig};
 use crate::integrations::activity::{ActivityIntegration, ACTIVITY};
 use crate::integrations::lambda::{LambdaIntegration, FUNCTION_ARN_PREFIX, INVOKE};
+use crate::integrations::s3::{S3Integration, MAP_RESOURCES, SDK_S3_PREFIX};
 use crate::integrations::sqs::{SqsIntegration, SEND_MESSAGE};
 use crate::integrations::states::{
     SdkTaskAnswer, StatesIntegration, SDK_SEND_TASK_FAILURE, SDK_SEND_TASK_HEARTBEAT,
     SDK_SEND_TASK_SUCCESS, SDK_START_EXECUTION, START_EXECUTION,
 };
+use crate::s3::S3;
 use crate::server::sfn_api::SfnApi;
 use crate::server::{Router, SFN_TARGET_PREFIX};
 use crate::sqs::Sqs;
@@ -78,6 +80,7 @@ pub struct Account {
     clock: Clock,
     engine: Engine,
     sqs: Arc<Sqs>,
+    s3: Arc<S3>,
     lambda: Arc<LambdaIntegration>,
 }
 
@@ -121,10 +124,17 @@ impl Account {
         ));
         engine.register_resource(INVOKE, Arc::new(lambda.clone()));
         engine.register_resource_prefix(FUNCTION_ARN_PREFIX, Arc::new(lambda.clone()));
+        let s3 = Arc::new(S3::new(clock.clone()));
+        let s3_tasks = Arc::new(S3Integration::new(s3.clone()));
+        engine.register_resource_prefix(SDK_S3_PREFIX, s3_tasks.clone());
+        for arn in MAP_RESOURCES {
+            engine.register_resource(arn, s3_tasks.clone());
+        }
         Account {
             clock,
             engine,
             sqs,
+            s3,
             lambda,
         }
     }
@@ -144,6 +154,18 @@ impl Account {
         &self.sqs
     }
 
+    /// The S3 service (buckets and objects for `aws-sdk:s3:*` tasks and distributed Maps).
+    ///
+    /// ```
+    /// use sfn_harness::account::{Account, AccountConfig};
+    /// let account = Account::new(AccountConfig::default());
+    /// account.s3().create_bucket("items").unwrap();
+    /// account.s3().put_object("items", "list.json", b"[1, 2]".to_vec(), None).unwrap();
+    /// ```
+    pub fn s3(&self) -> &Arc<S3> {
+        &self.s3
+    }
+
     /// The Lambda integration: register functions on it, or point it at a Lambda endpoint.
     ///
     /// ```
@@ -160,6 +182,7 @@ impl Account {
     pub fn router(&self) -> Router {
         Router::new(self.clock.clone())
             .with_sqs(self.sqs.clone())
+            .with_s3(self.s3.clone())
             .with_service(SFN_TARGET_PREFIX, SfnApi::new(self.engine.clone()))
     }
 }

@@ -42,6 +42,7 @@ pub mod ids;
 pub mod integrations;
 pub mod mock_config;
 pub mod picture;
+pub mod s3;
 pub mod server;
 pub mod sqs;
 pub(crate) mod sync;

@@ -69,10 +69,28 @@ fn sqs_knows_nothing_of_step_functions() {
 }
 
 #[test]
+fn s3_knows_nothing_of_step_functions() {
+    assert_none(
+        "src/s3 is a peer service like src/sqs: it may use time, never the engine, the integrations or the server",
+        offenders(
+            "s3",
+            &[
+                "crate::engine",
+                "crate::integrations",
+                "crate::harness",
+                "crate::server",
+                "crate::asl",
+                "crate::sqs",
+            ],
+        ),
+    );
+}
+
+#[test]
 fn the_engine_knows_no_integration() {
     assert_none(
         "src/engine defines the task port (engine::task); integrations implement it, so the engine may not import them",
-        offenders("engine", &["crate::integrations", "crate::harness", "crate::server", "crate::sqs", "crate::account"]),
+        offenders("engine", &["crate::integrations", "crate::harness", "crate::server", "crate::sqs", "crate::s3", "crate::account"]),
     );
 }
 
@@ -89,6 +107,7 @@ fn asl_is_pure() {
                 "crate::engine",
                 "crate::server",
                 "crate::sqs",
+                "crate::s3",
                 "crate::harness",
                 "std::net",
                 "std::fs",

@@ -413,7 +413,7 @@ pub struct Parallel {
     pub catch: Vec<Catcher>,
 }
 
-/// A Map state (inline mode; a `DISTRIBUTED` processor config runs inline too).
+/// A Map state: inline, or distributed (`ProcessorConfig.Mode: DISTRIBUTED`, see [`Distributed`]).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Map {
@@ -437,4 +437,95 @@ pub struct Map {
     pub catch: Vec<Catcher>,
     /// Whether the processor was declared with the legacy `Iterator` field.
     pub legacy_iterator: bool,
+    /// The distributed-mode settings, when `ProcessorConfig.Mode` is `DISTRIBUTED`.
+    pub distributed: Option<Box<Distributed>>,
+}
+
+/// A distributed Map's runtime setting: a literal (in JSONata, a `{% … %}` string too) or the
+/// `…Path` field that reads it from the state input or a variable.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Setting {
+    /// `ToleratedFailureCount: 3`, or JSONata `"{% $states.input.n %}"`.
+    Literal(Value),
+    /// `ToleratedFailureCountPath: "$.n"`.
+    Path(Path),
+}
+
+/// The fields of a Map state in Distributed mode (AWS's developer guide, "Map state in
+/// Distributed mode"): each iteration runs as a child execution of a Map Run.
+///
+/// ```
+/// use sfn_harness::asl::{self, StateKind};
+/// use serde_json::json;
+///
+/// let def = asl::parse(&json!({"StartAt": "M", "States": {"M": {
+///     "Type": "Map", "Label": "Batch", "ToleratedFailureCount": 2, "End": true,
+///     "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
+///         "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}})).unwrap();
+/// let StateKind::Map(m) = &def.state("M").unwrap().kind else { unreachable!() };
+/// let d = m.distributed.as_ref().unwrap();
+/// assert_eq!(d.label.as_deref(), Some("Batch"));
+/// assert!(d.tolerated_failure_count.is_some());
+/// ```
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct Distributed {
+    /// `Label`: names the Map Run (`…:mapRun:<machine>/<Label>:<id>`).
+    pub label: Option<String>,
+    /// `ProcessorConfig.ExecutionType` (`STANDARD` or `EXPRESS`).
+    pub execution_type: Option<String>,
+    /// `ToleratedFailureCount` / `ToleratedFailureCountPath`.
+    pub tolerated_failure_count: Option<Setting>,
+    /// `ToleratedFailurePercentage` / `ToleratedFailurePercentagePath`.
+    pub tolerated_failure_percentage: Option<Setting>,
+    /// `ItemReader`.
+    pub item_reader: Option<ItemReader>,
+    /// `ItemBatcher`.
+    pub item_batcher: Option<ItemBatcher>,
+    /// `ResultWriter`.
+    pub result_writer: Option<ResultWriter>,
+}
+
+/// A distributed Map's `ItemReader`: where its items come from (an S3 object or listing).
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ItemReader {
+    /// `Resource`, e.g. `arn:aws:states:::s3:getObject`.
+    pub resource: String,
+    /// `Parameters` (JSONPath) or `Arguments` (JSONata) template.
+    pub parameters: Option<Value>,
+    /// `ReaderConfig.InputType`: `JSON`, `JSONL`, `CSV`, `MANIFEST`…
+    pub input_type: Option<String>,
+    /// `ReaderConfig.CSVHeaderLocation`: `FIRST_ROW` (default) or `GIVEN`.
+    pub csv_header_location: Option<String>,
+    /// `ReaderConfig.CSVHeaders` (with `GIVEN`).
+    pub csv_headers: Option<Vec<String>>,
+    /// `ReaderConfig.CSVDelimiter`: `COMMA` (default), `PIPE`, `SEMICOLON`, `SPACE`, `TAB`.
+    pub csv_delimiter: Option<String>,
+    /// `ReaderConfig.MaxItems` / `MaxItemsPath`.
+    pub max_items: Option<Setting>,
+}
+
+/// A distributed Map's `ItemBatcher`: items grouped into `{"Items": [...]}` batches.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ItemBatcher {
+    /// `MaxItemsPerBatch` / `MaxItemsPerBatchPath`.
+    pub max_items_per_batch: Option<Setting>,
+    /// `MaxInputBytesPerBatch` / `MaxInputBytesPerBatchPath`.
+    pub max_input_bytes_per_batch: Option<Setting>,
+    /// `BatchInput` template, added to every batch as `BatchInput`.
+    pub batch_input: Option<Value>,
+}
+
+/// A distributed Map's `ResultWriter`: the S3 location its child executions' results go to.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct ResultWriter {
+    /// `Resource` (`arn:aws:states:::s3:putObject`), if any.
+    pub resource: Option<String>,
+    /// `Parameters` / `Arguments` template (`Bucket`, `Prefix`).
+    pub parameters: Option<Value>,
+    /// `WriterConfig` (`OutputType`, `Transformation`), if any.
+    pub writer_config: Option<Value>,
 }

@@ -34,6 +34,7 @@ mod execution;
 pub mod history;
 mod interpreter;
 pub(crate) mod machine;
+pub mod map_runs;
 pub mod task;
 pub(crate) mod tokens;
 mod versions;
@@ -126,6 +127,8 @@ pub(crate) struct EngineInner {
     mock_config: RwLock<Option<Arc<MockConfig>>>,
     /// Published versions and aliases (`versions.rs`).
     versions: RwLock<versions::Registry>,
+    /// The Map Runs of distributed Map states (`map_runs.rs`).
+    map_runs: RwLock<Vec<Arc<map_runs::MapRun>>>,
 }
 
 /// A callback told about every task token handed out (see [`Engine::observe_tasks`]).
@@ -273,6 +276,7 @@ impl Engine {
                 observers: RwLock::new(Vec::new()),
                 mock_config: RwLock::new(None),
                 versions: RwLock::new(versions::Registry::default()),
+                map_runs: RwLock::new(Vec::new()),
                 config,
             }),
         }
@@ -762,6 +766,7 @@ impl Engine {
                 task.abort();
             }
             self.inner.tokens.close_execution(arn);
+            self.abort_map_runs(arn);
         }
         Ok(exec)
     }

@@ -6,14 +6,16 @@
 //! | [`sqs`] | `arn:aws:states:::sqs:sendMessage` (and `.waitForTaskToken`) |
 //! | [`lambda`] | `arn:aws:states:::lambda:invoke` (and `.waitForTaskToken`), `arn:aws:lambda:…:function:…` |
 //! | [`states`] | `arn:aws:states:::states:startExecution` (`.sync`, `.sync:2`, `.waitForTaskToken`), `arn:aws:states:::aws-sdk:sfn:startExecution`, `aws-sdk:sfn:sendTask{Success,Failure,Heartbeat}` |
+//! | [`s3`] | `arn:aws:states:::aws-sdk:s3:*`, and the `s3:getObject`/`listObjectsV2`/`putObject` of a distributed Map's `ItemReader`/`ResultWriter` |
 //! | [`activity`] | `arn:aws:states:<region>:<account>:activity:<name>` |
 //!
-//! Integrations depend on the engine's port and on the services they call (SQS); the engine
+//! Integrations depend on the engine's port and on the services they call (SQS, S3); the engine
 //! knows none of them. The composition root, [`Account`](crate::account::Account), registers
 //! them on an engine.
 
 pub mod activity;
 pub mod lambda;
+pub mod s3;
 pub mod sqs;
 pub mod states;
 

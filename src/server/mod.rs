@@ -53,6 +53,7 @@
 
 pub mod intercept;
 pub mod json;
+pub mod s3_api;
 pub mod sfn_api;
 pub mod sqs_api;
 
@@ -107,6 +108,7 @@ pub struct Router {
     services: Vec<(String, Arc<dyn JsonService>)>,
     interceptors: Vec<Arc<dyn Interceptor>>,
     sqs: Option<Arc<Sqs>>,
+    s3: Option<Arc<crate::s3::S3>>,
 }
 
 impl std::fmt::Debug for Router {
@@ -129,6 +131,7 @@ impl Router {
             services: Vec::new(),
             interceptors: Vec::new(),
             sqs: None,
+            s3: None,
         }
     }
 
@@ -137,6 +140,12 @@ impl Router {
     pub fn with_sqs(mut self, sqs: Arc<Sqs>) -> Router {
         self.sqs = Some(sqs.clone());
         self.with_service(SQS_TARGET_PREFIX, Arc::new(SqsApi::new(sqs)))
+    }
+
+    /// Serves S3's REST-XML requests (see [`s3_api`]) from `s3`.
+    pub fn with_s3(mut self, s3: Arc<crate::s3::S3>) -> Router {
+        self.s3 = Some(s3);
+        self
     }
 
     /// Serves `<prefix>.*` from `service` (replacing an earlier one), e.g.
@@ -431,6 +440,11 @@ async fn serve(
         && sqs_api::query::is_query(header("content-type").as_deref(), req.uri().query());
     let path = req.uri().path().to_string();
     let url_query = req.uri().query().map(str::to_owned);
+    if let Some(s3) = router.s3.as_ref().filter(|_| {
+        target.is_none() && !query && s3_api::is_s3_request(header("authorization").as_deref())
+    }) {
+        return Ok(serve_s3(s3, req, &path, url_query.as_deref(), &request_id, started).await);
+    }
     if target.is_none() && !query && sqs_api::query::is_queue_url_get(req.method().as_str(), &path)
     {
         let reply = sqs_api::query::unknown_operation_document();
@@ -455,6 +469,41 @@ async fn serve(
     let reply = crate::sqs::in_request(region, trace_header, handled).await?;
     log_request(target.as_deref(), &reply, started.elapsed(), &request_id);
     Ok(to_response(reply, &request_id))
+}
+
+/// Answers an S3 request (`s3_api`).
+async fn serve_s3(
+    s3: &crate::s3::S3,
+    req: Request<Incoming>,
+    path: &str,
+    url_query: Option<&str>,
+    request_id: &str,
+    started: std::time::Instant,
+) -> Response<Full<Bytes>> {
+    let method = req.method().as_str().to_string();
+    let headers: Vec<(String, String)> = req
+        .headers()
+        .iter()
+        .filter_map(|(n, v)| Some((n.as_str().to_string(), v.to_str().ok()?.to_string())))
+        .collect();
+    let reply = match read_body(req.into_body()).await {
+        Body::Complete(body) => {
+            s3_api::serve(s3, &method, path, url_query, &headers, &body, request_id)
+        }
+        Body::TooLarge => JsonReply::error(
+            413,
+            "EntityTooLarge",
+            &format!("sfn-harness's S3 takes bodies up to {MAX_BODY_BYTES} bytes."),
+        ),
+        Body::Broken(e) => JsonReply::error(400, "IncompleteBody", &e),
+    };
+    log_request(
+        Some(&format!("S3.{method}")),
+        &reply,
+        started.elapsed(),
+        request_id,
+    );
+    to_response(reply, request_id)
 }
 
 /// Reads the body of a request and answers it: as an SQS query request (`query`), or routed by

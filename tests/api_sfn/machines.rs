@@ -349,13 +349,9 @@ async fn describe_state_machine_for_execution_shows_the_version_it_ran(h: Harnes
 #[sfn_harness::test(seed = 13)]
 async fn operations_not_served_are_unknown(h: Harness) {
     let c = h.sfn_client().await;
-    // Map runs are not served (activities are: tests/activities.rs).
+    // RedriveExecution is not served (Map runs are: map_runs.rs; activities too).
     let err = refused!(c
-        .describe_map_run()
-        .map_run_arn("arn:aws:states:us-east-1:123456789012:mapRun:m/x:y"));
-    assert_eq!(err.code(), Some("UnknownOperationException"), "{err:?}");
-    let err = refused!(c
-        .list_map_runs()
+        .redrive_execution()
         .execution_arn("arn:aws:states:us-east-1:123456789012:execution:m:e"));
     assert_eq!(err.code(), Some("UnknownOperationException"), "{err:?}");
     // The endpoint still serves what it knows afterwards.

@@ -52,6 +52,7 @@ use crate::asl::{Definition, QueryLanguage};
 
 mod choice;
 mod diagnostic;
+mod distributed;
 mod errors;
 mod fields;
 mod jsonata;

@@ -480,25 +480,30 @@ impl Parser {
                 "The fields 'ItemSelector' and 'Parameters' are mutually exclusive",
             );
         }
-        for unsupported in ["ItemReader", "ResultWriter", "ItemBatcher"] {
-            if o.contains_key(unsupported) {
-                self.schema(
-                    &format!("{loc}/{unsupported}"),
-                    format!(
-                        "'{unsupported}' (distributed Map) is not supported by sfn-harness yet"
-                    ),
-                );
-            }
+        let mode = proc_value
+            .get("ProcessorConfig")
+            .and_then(|c| c.get("Mode"))
+            .and_then(Value::as_str);
+        match mode {
+            None | Some("INLINE") | Some("DISTRIBUTED") => {}
+            Some(_) => self.schema(
+                &format!("{loc}/{key}/ProcessorConfig/Mode"),
+                "The field 'Mode' should have one of these values: [INLINE, DISTRIBUTED]",
+            ),
         }
-        if let Some(cfg) = proc_value.get("ProcessorConfig") {
-            match cfg.get("Mode").and_then(Value::as_str) {
-                None | Some("INLINE") | Some("DISTRIBUTED") => {}
-                Some(_) => self.schema(
-                    &format!("{loc}/{key}/ProcessorConfig/Mode"),
-                    "The field 'Mode' should have one of these values: [INLINE, DISTRIBUTED]",
-                ),
+        let distributed = if mode == Some("DISTRIBUTED") {
+            Some(Box::new(self.distributed(o, proc_value, loc, jsonata)))
+        } else {
+            for only in ["ItemReader", "ResultWriter", "ItemBatcher"] {
+                if o.contains_key(only) {
+                    self.schema(
+                        &format!("{loc}/{only}"),
+                        format!("sfn-harness reads '{only}' only in a Map whose ProcessorConfig Mode is DISTRIBUTED"),
+                    );
+                }
             }
-        }
+            None
+        };
         let processor = self.machine(proc_value, &format!("{loc}/{key}"), depth + 1);
         if jsonata {
             let items = match o.get("Items") {
@@ -507,10 +512,6 @@ impl Parser {
                 Some(_) => self.jsonata_scalar(o, "Items", loc, Value::is_array, "an ARRAY"),
             };
             let max_concurrency = self.jsonata_seconds(o, "MaxConcurrency", loc);
-            // Checked for syntax; like their JSONPath forms, not yet applied by the inline Map.
-            for key in ["ToleratedFailureCount", "ToleratedFailurePercentage"] {
-                self.jsonata_template(o, key, loc);
-            }
             let item_selector = self.jsonata_template(o, "ItemSelector", loc);
             return Some(StateKind::Map(Box::new(MapState {
                 processor: processor?,
@@ -523,6 +524,7 @@ impl Parser {
                 retry: self.handlers(o, loc),
                 catch: self.handlers(o, loc),
                 legacy_iterator: legacy,
+                distributed,
             })));
         }
         let max_concurrency = match (o.get("MaxConcurrency"), o.get("MaxConcurrencyPath")) {
@@ -571,6 +573,7 @@ impl Parser {
             retry,
             catch,
             legacy_iterator: legacy,
+            distributed,
         })))
     }
 }

@@ -27,8 +27,8 @@
 //! - **Variables** (`Assign`): `assignedVariables` (a map of name to JSON text) and
 //!   `assignedVariablesDetails` (`{"truncated": false}`) in `stateExitedEventDetails`, so
 //!   [`Event::state_exited`] gains the assigned variables.
-//! - **Map runs** (distributed Map): `MapRunStarted`, `MapRunSucceeded`, `MapRunFailed`,
-//!   `MapRunAborted`, `MapRunRedriven`.
+//! - **Map runs** (distributed Map): `MapRunAborted`, `MapRunRedriven` (`MapRunStarted`,
+//!   `MapRunSucceeded` and `MapRunFailed` are below).
 
 use serde_json::{json, Map, Value};
 
@@ -531,6 +531,32 @@ impl Event {
             "MapIterationFailed",
             "mapIterationFailedEventDetails",
             json!({ "index": index, "name": name }),
+        )
+    }
+
+    // --- Map runs (distributed Map) ---
+
+    /// `MapRunStarted`: the Map Run's ARN.
+    pub(crate) fn map_run_started(map_run_arn: &str) -> Event {
+        Event::new(
+            "MapRunStarted",
+            "mapRunStartedEventDetails",
+            json!({ "mapRunArn": map_run_arn }),
+        )
+    }
+
+    /// `MapRunSucceeded`.
+    pub(crate) fn map_run_succeeded() -> Event {
+        Event::bare("MapRunSucceeded")
+    }
+
+    /// `MapRunFailed`: why (`States.ExceedToleratedFailureThreshold`,
+    /// `States.ItemReaderFailed`, `States.ResultWriterFailed`).
+    pub(crate) fn map_run_failed(error: Option<&str>, cause: Option<&str>) -> Event {
+        Event::new(
+            "MapRunFailed",
+            "mapRunFailedEventDetails",
+            Value::Object(error_details(error, cause)),
         )
     }
 }

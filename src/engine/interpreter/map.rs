@@ -1,4 +1,5 @@
 //! Map states (inline): iterations on `MaxConcurrency` lanes; the first failure fails the state.
+//! A distributed Map runs in `distributed.rs`.
 
 use std::sync::Mutex;
 
@@ -21,6 +22,80 @@ impl Run {
         m: &Map,
         chain: &mut u64,
     ) -> Result<Value, Failure> {
+        if let Some(d) = &m.distributed {
+            return self.distributed_attempt(at, m, d, chain).await;
+        }
+        let Attempt { here, eff, .. } = *at;
+        let items = self.map_items(at, m)?;
+        let max = max_concurrency(here, m, eff)?;
+        let started = self.emit(chain, Event::map_state_started(items.len()));
+        let lanes = if max == 0 {
+            items.len()
+        } else {
+            max.min(items.len())
+        };
+        let results: Vec<Mutex<Value>> = items.iter().map(|_| Mutex::new(Value::Null)).collect();
+        let name = &here.state.name;
+        let item_input = |index: usize| -> Result<Value, Failure> {
+            self.item_input(at, m, index, &items[index])
+        };
+        // AWS writes the `MapIterationStarted` of every iteration that has a lane before any
+        // of their states begins, each after `MapStateStarted`
+        // (`timeouts.test_timeouts.test_service_lambda_map_timeout` in ../shared/conformance/v2:
+        // events 4-7 are the four iterations' starts, 8 the first `TaskStateEntered`); a later
+        // iteration starts when its lane is free, after the last event of the iteration before.
+        let mut first = Vec::with_capacity(lanes);
+        for index in 0..lanes {
+            let input = item_input(index)?;
+            let mut iter_chain = started;
+            self.emit(&mut iter_chain, Event::map_iteration_started(index, name));
+            first.push((input, iter_chain));
+        }
+        let lane_futs = first.into_iter().enumerate().map(|(lane, first)| {
+            let results = &results;
+            let item_input = &item_input;
+            let items = &items;
+            async move {
+                let mut index = lane;
+                let (mut input, mut iter_chain) = first;
+                loop {
+                    match self
+                        .run_program(&m.processor, input, &mut iter_chain, here.vars.clone())
+                        .await
+                    {
+                        Ok(v) => {
+                            self.emit_after(
+                                iter_chain,
+                                Event::map_iteration_succeeded(index, name),
+                            );
+                            *lock(&results[index]) = v;
+                        }
+                        Err(f) => {
+                            self.emit_after(iter_chain, Event::map_iteration_failed(index, name));
+                            return Err((f, iter_chain));
+                        }
+                    }
+                    index += lanes;
+                    if index >= items.len() {
+                        return Ok(());
+                    }
+                    input = match item_input(index) {
+                        Ok(v) => v,
+                        Err(f) => return Err((f, iter_chain)),
+                    };
+                    self.emit(&mut iter_chain, Event::map_iteration_started(index, name));
+                }
+            }
+        });
+        let joined = try_join_all(lane_futs).await;
+        let joined = joined
+            .map(|_| Value::Array(results.into_iter().map(crate::sync::into_inner).collect()));
+        self.join_fibers(joined, Event::map_state_succeeded(), chain)
+    }
+
+    /// The items of a Map state: JSONata `Items`, or `ItemsPath` over the effective input; AWS's
+    /// errors when they are no array.
+    pub(super) fn map_items(&self, at: &Attempt<'_>, m: &Map) -> Result<Vec<Value>, Failure> {
         let Attempt { here, eff, retries } = *at;
         let items = match (&m.items, &m.items_path) {
             (Some(t), _) => {
@@ -80,77 +155,25 @@ impl Run {
                 ),
             ));
         };
-        let max = max_concurrency(here, m, eff)?;
-        let started = self.emit(chain, Event::map_state_started(items.len()));
-        let lanes = if max == 0 {
-            items.len()
-        } else {
-            max.min(items.len())
-        };
-        let results: Vec<Mutex<Value>> = items.iter().map(|_| Mutex::new(Value::Null)).collect();
-        let name = &here.state.name;
-        let item_input = |index: usize| -> Result<Value, Failure> {
-            let item = &items[index];
-            match &m.item_selector {
-                Some(t) => {
-                    let ctx = self.context(here, retries, None, Some((index, item)));
-                    dataflow::payload(here, t, "ItemSelector", eff, &ctx)
-                }
-                None => Ok(item.clone()),
+        Ok(items)
+    }
+
+    /// The input of the iteration over `items[index]`: the item, or `ItemSelector` over it.
+    pub(super) fn item_input(
+        &self,
+        at: &Attempt<'_>,
+        m: &Map,
+        index: usize,
+        item: &Value,
+    ) -> Result<Value, Failure> {
+        let Attempt { here, eff, retries } = *at;
+        match &m.item_selector {
+            Some(t) => {
+                let ctx = self.context(here, retries, None, Some((index, item)));
+                dataflow::payload(here, t, "ItemSelector", eff, &ctx)
             }
-        };
-        // AWS writes the `MapIterationStarted` of every iteration that has a lane before any
-        // of their states begins, each after `MapStateStarted`
-        // (`timeouts.test_timeouts.test_service_lambda_map_timeout` in ../shared/conformance/v2:
-        // events 4-7 are the four iterations' starts, 8 the first `TaskStateEntered`); a later
-        // iteration starts when its lane is free, after the last event of the iteration before.
-        let mut first = Vec::with_capacity(lanes);
-        for index in 0..lanes {
-            let input = item_input(index)?;
-            let mut iter_chain = started;
-            self.emit(&mut iter_chain, Event::map_iteration_started(index, name));
-            first.push((input, iter_chain));
+            None => Ok(item.clone()),
         }
-        let lane_futs = first.into_iter().enumerate().map(|(lane, first)| {
-            let results = &results;
-            let item_input = &item_input;
-            let items = &items;
-            async move {
-                let mut index = lane;
-                let (mut input, mut iter_chain) = first;
-                loop {
-                    match self
-                        .run_program(&m.processor, input, &mut iter_chain, here.vars.clone())
-                        .await
-                    {
-                        Ok(v) => {
-                            self.emit_after(
-                                iter_chain,
-                                Event::map_iteration_succeeded(index, name),
-                            );
-                            *lock(&results[index]) = v;
-                        }
-                        Err(f) => {
-                            self.emit_after(iter_chain, Event::map_iteration_failed(index, name));
-                            return Err((f, iter_chain));
-                        }
-                    }
-                    index += lanes;
-                    if index >= items.len() {
-                        return Ok(());
-                    }
-                    input = match item_input(index) {
-                        Ok(v) => v,
-                        Err(f) => return Err((f, iter_chain)),
-                    };
-                    self.emit(&mut iter_chain, Event::map_iteration_started(index, name));
-                }
-            }
-        });
-        let joined = try_join_all(lane_futs).await;
-        let joined = joined
-            .map(|_| Value::Array(results.into_iter().map(crate::sync::into_inner).collect()));
-        self.join_fibers(joined, Event::map_state_succeeded(), chain)
     }
 }
 

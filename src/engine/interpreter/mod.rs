@@ -18,6 +18,7 @@
 //!   last event, and so does the `…StateStarted` of a retry.
 
 mod dataflow;
+mod distributed;
 mod map;
 mod parallel;
 mod retry;
@@ -67,6 +68,10 @@ pub(crate) struct Failure {
     /// (`Output/result`; `None` when the state's input, not a field, was wrong), for the
     /// `EvaluationFailed` event (recorded once, then cleared).
     pub evaluation: Option<Option<String>>,
+    /// A distributed Map failed before its Map Run started (a bad tolerated-failure value):
+    /// AWS records no `MapStateFailed` then (`test_map_state_tolerated_failure_count_path[-1]`
+    /// in ../shared/conformance/v2: MapStateStarted, then ExecutionFailed).
+    pub before_map_run: bool,
 }
 
 impl Failure {
@@ -84,6 +89,7 @@ impl Failure {
             timed_out: false,
             from_task: false,
             evaluation: None,
+            before_map_run: false,
         }
     }
 
@@ -274,6 +280,8 @@ impl Run {
             None => {
                 let last = exec.last_event_id();
                 exec.finish(now, last, Terminal::timed_out());
+                // The Map Runs it still ran end with it.
+                crate::engine::Engine::from_inner(self.engine.clone()).abort_map_runs(&exec.arn);
             }
         }
         self.engine.tokens.close_execution(&exec.arn);

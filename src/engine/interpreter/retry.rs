@@ -133,7 +133,7 @@ impl Run {
                 retries += 1;
                 continue;
             }
-            if let Some(failed) = work.failed_event() {
+            if let Some(failed) = work.failed_event().filter(|_| !failure.before_map_run) {
                 self.emit(chain, failed);
             }
             return match self.catch(here, work, raw, &failure, chain)? {

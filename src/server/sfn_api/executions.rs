@@ -125,6 +125,7 @@ pub(super) fn start_sync_execution<'a>(
 /// `DescribeExecution`.
 pub(super) fn describe_execution(engine: &Engine, r: Members<'_>) -> Result<Value, ApiError> {
     let e = standard_execution(engine, &r.required("executionArn")?)?;
+<<<<<<< HEAD
     let mut out = describe(&e);
     // A timed-out execution is described without `error` (its history's ExecutionTimedOut
     // still names States.Timeout): LocalStack's AWS-validated
@@ -136,10 +137,21 @@ pub(super) fn describe_execution(engine: &Engine, r: Members<'_>) -> Result<Valu
         }
     }
     Ok(out)
+=======
+    let mut v = describe(&e);
+    // A Map Run's child names it (DescribeExecution's `mapRunArn`).
+    if let Some(run) = engine.map_run_of(e.arn()) {
+        v["mapRunArn"] = json!(run.arn());
+    }
+    Ok(v)
+>>>>>>> dmap
 }
 
 /// `ListExecutions`: newest first, optionally of one status.
 pub(super) fn list_executions(engine: &Engine, r: Members<'_>) -> Result<Value, ApiError> {
+    if let Some(map_run) = r.string("mapRunArn")? {
+        return map_run_executions(engine, r, &map_run);
+    }
     let machine_arn = r.required("stateMachineArn")?;
     let status = match r.string("statusFilter")?.as_deref() {
         None => None,
@@ -184,6 +196,47 @@ pub(super) fn list_executions(engine: &Engine, r: Members<'_>) -> Result<Value, 
                 "redriveCount": 0,
             });
             started_on(e, &mut v);
+            if let Some(s) = e.stop_ms() {
+                v["stopDate"] = secs(s);
+            }
+            v
+        })
+        .collect();
+    Ok(with_next(json!({ "executions": executions }), next))
+}
+
+/// `ListExecutions` by `mapRunArn`: a Map Run's child executions, newest first.
+fn map_run_executions(engine: &Engine, r: Members<'_>, arn: &str) -> Result<Value, ApiError> {
+    let run = engine.map_run(arn)?;
+    let status = match r.string("statusFilter")?.as_deref() {
+        None => None,
+        Some(s) => Some(Status::parse(s).ok_or_else(|| {
+            ApiError::validation(format!(
+                "1 validation error detected: Value '{s}' at 'statusFilter' failed to satisfy constraint: Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]"
+            ))
+        })?),
+    };
+    let mut children = run.child_executions();
+    children.reverse();
+    children.retain(|e| status.is_none_or(|s| e.status() == s));
+    let (max, start) = (
+        r.max_results()?,
+        r.next_token(LIST_EXECUTIONS_PAGE_TOKEN_MAX)?,
+    );
+    let (items, next) = page(children, start, max)?;
+    let executions: Vec<Value> = items
+        .iter()
+        .map(|e| {
+            let mut v = json!({
+                "executionArn": e.arn(),
+                "stateMachineArn": e.state_machine().arn,
+                "name": e.name(),
+                "status": e.status().as_str(),
+                "startDate": secs(e.start_ms()),
+                "mapRunArn": run.arn(),
+                "itemCount": run.child_item_count(e.arn()).unwrap_or(1),
+                "redriveCount": 0,
+            });
             if let Some(s) = e.stop_ms() {
                 v["stopDate"] = secs(s);
             }

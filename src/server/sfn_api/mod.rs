@@ -42,6 +42,7 @@ mod activities;
 mod executions;
 mod history;
 mod machines;
+mod map_runs;
 mod tags;
 mod tasks;
 mod validate;
@@ -160,6 +161,9 @@ pub const SFN_OPERATIONS: &[Operation] = &[
         machines::describe_state_machine_for_execution,
     ),
     Operation::now("ListExecutions", executions::list_executions),
+    Operation::now("DescribeMapRun", map_runs::describe_map_run),
+    Operation::now("ListMapRuns", map_runs::list_map_runs),
+    Operation::now("UpdateMapRun", map_runs::update_map_run),
     Operation::now("StopExecution", executions::stop_execution),
     Operation::now("GetExecutionHistory", history::get_execution_history),
     Operation::now("SendTaskSuccess", tasks::send_task_success),
