@@ -141,6 +141,7 @@ impl Run {
             updated_ms: None,
             revision_id: String::new(),
             logging_configuration: Value::Null,
+            tracing_configuration: Value::Null,
         });
         let ctx = RunCtx {
             map_run: &map_run,

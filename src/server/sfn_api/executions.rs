@@ -125,7 +125,6 @@ pub(super) fn start_sync_execution<'a>(
 /// `DescribeExecution`.
 pub(super) fn describe_execution(engine: &Engine, r: Members<'_>) -> Result<Value, ApiError> {
     let e = standard_execution(engine, &r.required("executionArn")?)?;
-<<<<<<< HEAD
     let mut out = describe(&e);
     // A timed-out execution is described without `error` (its history's ExecutionTimedOut
     // still names States.Timeout): LocalStack's AWS-validated
@@ -136,15 +135,11 @@ pub(super) fn describe_execution(engine: &Engine, r: Members<'_>) -> Result<Valu
             o.remove("cause");
         }
     }
-    Ok(out)
-=======
-    let mut v = describe(&e);
     // A Map Run's child names it (DescribeExecution's `mapRunArn`).
     if let Some(run) = engine.map_run_of(e.arn()) {
-        v["mapRunArn"] = json!(run.arn());
+        out["mapRunArn"] = json!(run.arn());
     }
-    Ok(v)
->>>>>>> dmap
+    Ok(out)
 }
 
 /// `ListExecutions`: newest first, optionally of one status.
