@@ -43,6 +43,7 @@ pub mod integrations;
 pub mod mock_config;
 pub mod picture;
 pub mod server;
+pub mod sns;
 pub mod sqs;
 pub(crate) mod sync;
 pub mod time;

@@ -7,13 +7,15 @@
 //! | [`lambda`] | `arn:aws:states:::lambda:invoke` (and `.waitForTaskToken`), `arn:aws:lambda:…:function:…` |
 //! | [`states`] | `arn:aws:states:::states:startExecution` (`.sync`, `.sync:2`, `.waitForTaskToken`), `arn:aws:states:::aws-sdk:sfn:startExecution`, `aws-sdk:sfn:sendTask{Success,Failure,Heartbeat}` |
 //! | [`activity`] | `arn:aws:states:<region>:<account>:activity:<name>` |
+//! | [`sns`] | `arn:aws:states:::sns:publish` (and `.waitForTaskToken`) |
 //!
-//! Integrations depend on the engine's port and on the services they call (SQS); the engine
+//! Integrations depend on the engine's port and on the services they call (SQS, SNS); the engine
 //! knows none of them. The composition root, [`Account`](crate::account::Account), registers
 //! them on an engine.
 
 pub mod activity;
 pub mod lambda;
+pub mod sns;
 pub mod sqs;
 pub mod states;
 
@@ -28,6 +30,17 @@ pub(crate) fn sdk_metadata(
     now_ms: u64,
     length: usize,
 ) {
+    sdk_metadata_of(body, request_id, now_ms, length, "application/x-amz-json-1.0");
+}
+
+/// [`sdk_metadata`] for a service that answers in `content_type` (SNS: `text/xml`).
+pub(crate) fn sdk_metadata_of(
+    body: &mut Map<String, Value>,
+    request_id: &str,
+    now_ms: u64,
+    length: usize,
+    content_type: &str,
+) {
     let date = jiff::Timestamp::from_millisecond(now_ms as i64)
         .map(|t| t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string())
         .unwrap_or_default();
@@ -40,12 +53,12 @@ pub(crate) fn sdk_metadata(
                 "connection": ["keep-alive"],
                 "Content-Length": [length],
                 "Date": [date],
-                "Content-Type": ["application/x-amz-json-1.0"]
+                "Content-Type": [content_type]
             },
             "HttpHeaders": {
                 "connection": "keep-alive",
                 "Content-Length": length,
-                "Content-Type": "application/x-amz-json-1.0",
+                "Content-Type": content_type,
                 "Date": date,
                 "x-amzn-RequestId": request_id
             },
