@@ -25,6 +25,7 @@ use std::sync::Arc;
 
 use crate::engine::{Engine, EngineConfig};
 use crate::integrations::activity::{ActivityIntegration, ACTIVITY};
+use crate::integrations::http::{HttpIntegration, INVOKE as HTTP_INVOKE};
 use crate::integrations::lambda::{LambdaIntegration, FUNCTION_ARN_PREFIX, INVOKE};
 use crate::integrations::sns::{SnsIntegration, PUBLISH};
 use crate::integrations::sqs::{SqsIntegration, SEND_MESSAGE};
@@ -172,6 +173,7 @@ impl Account {
         }
         engine.register_resource(PUBLISH, Arc::new(SnsIntegration::new(sns.clone())));
         engine.register_resource(ACTIVITY, Arc::new(ActivityIntegration));
+        engine.register_resource(HTTP_INVOKE, Arc::new(HttpIntegration));
         engine.register_resource(START_EXECUTION, Arc::new(StatesIntegration::optimized()));
         engine.register_resource(SDK_START_EXECUTION, Arc::new(StatesIntegration::aws_sdk()));
         engine.register_resource(SDK_SEND_TASK_SUCCESS, Arc::new(SdkTaskAnswer::Success));

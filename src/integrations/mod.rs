@@ -7,6 +7,7 @@
 //! | [`lambda`] | `arn:aws:states:::lambda:invoke` (and `.waitForTaskToken`), `arn:aws:lambda:…:function:…` |
 //! | [`states`] | `arn:aws:states:::states:startExecution` (`.sync`, `.sync:2`, `.waitForTaskToken`), `arn:aws:states:::aws-sdk:sfn:startExecution`, `aws-sdk:sfn:sendTask{Success,Failure,Heartbeat}` |
 //! | [`activity`] | `arn:aws:states:<region>:<account>:activity:<name>` |
+//! | [`http`] | `arn:aws:states:::http:invoke` (HTTP Tasks) |
 //! | [`sns`] | `arn:aws:states:::sns:publish` (and `.waitForTaskToken`) |
 //!
 //! Integrations depend on the engine's port and on the services they call (SQS, SNS); the engine
@@ -14,6 +15,7 @@
 //! them on an engine.
 
 pub mod activity;
+pub mod http;
 pub mod lambda;
 pub mod sns;
 pub mod sqs;
