@@ -161,9 +161,14 @@ pub(crate) fn seconds(
             let v = p
                 .read(&Env::new(input, &Value::Null).with_variables(here.vars))
                 .map_err(|_| {
+                    // As recorded: `scenarios.test_base_scenarios.test_invalid_jsonpath
+                    // [ST.INVALID_JSONPATH_IN_HEARTBEATSECONDSPATH]` (../shared/conformance/v2).
                     runtime(
                         here,
-                        format!("Invalid path '{p}': the path references no value"),
+                        format!(
+                            "Invalid path '{p}' : No results for path: {}",
+                            p.normalized()
+                        ),
                     )
                 })?;
             // AWS takes a numeric string for MaxConcurrencyPath

@@ -44,6 +44,10 @@ pub(crate) fn install(inner: &Arc<HarnessInner>) {
         .add_source(Arc::new(lambda::ScriptedFunctions::new(Arc::downgrade(
             inner,
         ))));
+    inner
+        .account
+        .lambda()
+        .add_gate(Arc::new(lambda::FaultGate::new(Arc::downgrade(inner))));
     let engine = inner.engine();
     engine.set_fallback_handler(Arc::new(direct::ScriptedResource::new(Arc::downgrade(
         inner,
