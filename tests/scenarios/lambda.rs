@@ -106,7 +106,6 @@ async fn an_injected_lambda_throttle_and_service_error_are_retried(h: Harness) {
     )?;
     let outage = h.inject(
         Fault::lambda_error("Lambda.ServiceException")
-            .skip(1)
             .times(1)
             .expect(1),
     )?;
