@@ -79,9 +79,7 @@ fn flatten(prefix: &str, v: &Value, format: &str, out: &mut Vec<(String, String)
                 prefix.to_string(),
                 items.iter().map(scalar).collect::<Vec<_>>().join(","),
             )),
-            "REPEAT" => items
-                .iter()
-                .for_each(|i| flatten(prefix, i, format, out)),
+            "REPEAT" => items.iter().for_each(|i| flatten(prefix, i, format, out)),
             "BRACKETS" => items
                 .iter()
                 .for_each(|i| flatten(&format!("{prefix}[]"), i, format, out)),
@@ -252,9 +250,12 @@ async fn send(call: Call) -> Result<Value, StatesError> {
         }
         None => Bytes::new(),
     };
-    let req = req
-        .body(Full::new(body))
-        .map_err(|e| runtime(format!("The HTTP request to '{}' is not valid: {e}", call.url)))?;
+    let req = req.body(Full::new(body)).map_err(|e| {
+        runtime(format!(
+            "The HTTP request to '{}' is not valid: {e}",
+            call.url
+        ))
+    })?;
     let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
         .build_http::<Full<Bytes>>();
     let exchange = async {

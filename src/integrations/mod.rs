@@ -32,7 +32,13 @@ pub(crate) fn sdk_metadata(
     now_ms: u64,
     length: usize,
 ) {
-    sdk_metadata_of(body, request_id, now_ms, length, "application/x-amz-json-1.0");
+    sdk_metadata_of(
+        body,
+        request_id,
+        now_ms,
+        length,
+        "application/x-amz-json-1.0",
+    );
 }
 
 /// [`sdk_metadata`] for a service that answers in `content_type` (SNS: `text/xml`).

@@ -96,7 +96,9 @@ fn parse_parameters(p: &Value) -> Result<Publish, StatesError> {
     let mut message_attributes = BTreeMap::new();
     if let Some(attrs) = o.get("MessageAttributes") {
         let Some(attrs) = attrs.as_object() else {
-            return Err(StatesError::runtime("'MessageAttributes' must be an object"));
+            return Err(StatesError::runtime(
+                "'MessageAttributes' must be an object",
+            ));
         };
         for (name, a) in attrs {
             let field = |k: &str| a.get(k).and_then(Value::as_str).map(String::from);
@@ -124,7 +126,9 @@ fn parse_parameters(p: &Value) -> Result<Publish, StatesError> {
         ));
     }
     Ok(Publish {
-        topic_arn: text("TopicArn").or_else(|| text("TargetArn")).unwrap_or_default(),
+        topic_arn: text("TopicArn")
+            .or_else(|| text("TargetArn"))
+            .unwrap_or_default(),
         message: text("Message").unwrap_or_default(),
         subject: text("Subject"),
         message_structure: text("MessageStructure"),
@@ -148,7 +152,11 @@ fn sns_error(e: &SnsError, request_id: &str) -> StatesError {
 
 /// `answer` (the Publish result members) with the SDK metadata of SNS's XML answer.
 fn with_sdk_metadata(answer: Map<String, Value>, request_id: &str, now_ms: u64) -> Value {
-    let xml = encode("Publish", JsonReply::ok(&Value::Object(answer.clone())), request_id);
+    let xml = encode(
+        "Publish",
+        JsonReply::ok(&Value::Object(answer.clone())),
+        request_id,
+    );
     let mut body = Map::new();
     if let Some(id) = answer.get("MessageId") {
         body.insert("MessageId".into(), id.clone());
@@ -180,7 +188,9 @@ impl TaskHandler for SnsIntegration {
             let request_id = sns.request_id();
             if publish.topic_arn.is_empty() {
                 return Err(sns_error(
-                    &SnsError::invalid("TopicArn or TargetArn Reason: no value for required parameter"),
+                    &SnsError::invalid(
+                        "TopicArn or TargetArn Reason: no value for required parameter",
+                    ),
                     &request_id,
                 ));
             }

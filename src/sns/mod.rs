@@ -295,7 +295,9 @@ impl Sns {
         let arn = self.topic_arn(name);
         let mut st = lock(&self.state);
         if let Some(t) = st.topics.get(&arn) {
-            let same = attributes.iter().all(|(k, v)| t.attributes.get(k) == Some(v));
+            let same = attributes
+                .iter()
+                .all(|(k, v)| t.attributes.get(k) == Some(v));
             if !same {
                 return Err(SnsError::invalid(
                     "Attributes Reason: Topic already exists with different attributes",
@@ -511,7 +513,10 @@ impl Sns {
         out.insert("Protocol".into(), s.protocol.clone());
         out.insert("RawMessageDelivery".into(), s.raw().to_string());
         out.insert("SubscriptionArn".into(), s.arn.clone());
-        out.insert("SubscriptionPrincipal".into(), format!("arn:aws:iam::{}:root", self.account_id));
+        out.insert(
+            "SubscriptionPrincipal".into(),
+            format!("arn:aws:iam::{}:root", self.account_id),
+        );
         out.insert("TopicArn".into(), s.topic_arn.clone());
         for (k, v) in &s.attributes {
             out.insert(k.clone(), v.clone());
@@ -784,7 +789,10 @@ impl Notification<'_> {
         if !fifo {
             // The string to sign of a Notification ("Verifying the signatures of Amazon SNS
             // messages"): each key and value on its own line, in this order.
-            let mut to_sign = format!("Message\n{}\nMessageId\n{}\n", self.message, self.message_id);
+            let mut to_sign = format!(
+                "Message\n{}\nMessageId\n{}\n",
+                self.message, self.message_id
+            );
             if let Some(s) = self.subject {
                 to_sign.push_str(&format!("Subject\n{s}\n"));
             }
@@ -809,24 +817,27 @@ impl Notification<'_> {
             )),
         ));
         if !self.attributes.is_empty() {
-            let mut m = String::from("{");
-            for (i, (k, a)) in self.attributes.iter().enumerate() {
-                if i > 0 {
-                    m.push(',');
-                }
-                let value = match &a.binary_value {
-                    Some(b) => STANDARD.encode(b),
-                    None => a.string_value.clone().unwrap_or_default(),
-                };
-                m.push_str(&format!(
-                    "{}:{{\"Type\":{},\"Value\":{}}}",
-                    json_string(k),
-                    json_string(&a.data_type),
-                    json_string(&value)
-                ));
-            }
-            m.push('}');
-            fields.push(("MessageAttributes", m));
+            // One attribute a line: `"name" : {"Type":"String","Value":"v"}`.
+            let lines: Vec<String> = self
+                .attributes
+                .iter()
+                .map(|(k, a)| {
+                    let value = match &a.binary_value {
+                        Some(b) => STANDARD.encode(b),
+                        None => a.string_value.clone().unwrap_or_default(),
+                    };
+                    format!(
+                        "    {} : {{\"Type\":{},\"Value\":{}}}",
+                        json_string(k),
+                        json_string(&a.data_type),
+                        json_string(&value)
+                    )
+                })
+                .collect();
+            fields.push((
+                "MessageAttributes",
+                format!("{{\n{}\n  }}", lines.join(",\n")),
+            ));
         }
         let body: Vec<String> = fields
             .iter()
@@ -916,17 +927,38 @@ mod tests {
         .unwrap();
         let got = lock(&inbox.0);
         assert_eq!(got[0].1.body, "{\"a\":1}");
-        assert_eq!(got[0].1.message_attributes["k"].string_value.as_deref(), Some("v"));
+        assert_eq!(
+            got[0].1.message_attributes["k"].string_value.as_deref(),
+            Some("v")
+        );
         let env: serde_json::Value = serde_json::from_str(&got[1].1.body).unwrap();
         let keys: Vec<&String> = env.as_object().unwrap().keys().collect();
         assert_eq!(
             keys,
-            ["Type", "MessageId", "TopicArn", "Subject", "Message", "Timestamp", "SignatureVersion", "Signature", "SigningCertURL", "UnsubscribeURL", "MessageAttributes"]
+            [
+                "Type",
+                "MessageId",
+                "TopicArn",
+                "Subject",
+                "Message",
+                "Timestamp",
+                "SignatureVersion",
+                "Signature",
+                "SigningCertURL",
+                "UnsubscribeURL",
+                "MessageAttributes"
+            ]
         );
         assert_eq!(env["Message"], "{\"a\":1}");
         assert_eq!(env["Timestamp"], "1970-01-01T00:00:00.000Z");
-        assert_eq!(env["MessageAttributes"]["k"], serde_json::json!({"Type": "String", "Value": "v"}));
-        assert!(got[1].1.body.starts_with("{\n  \"Type\" : \"Notification\",\n"));
+        assert_eq!(
+            env["MessageAttributes"]["k"],
+            serde_json::json!({"Type": "String", "Value": "v"})
+        );
+        assert!(got[1]
+            .1
+            .body
+            .starts_with("{\n  \"Type\" : \"Notification\",\n"));
     }
 
     #[test]
@@ -939,7 +971,8 @@ mod tests {
         };
         assert_eq!(sns.publish(p).unwrap_err(), SnsError::TopicNotFound);
         assert_eq!(
-            sns.unsubscribe("arn:aws:sns:us-east-1:1:nope:x").unwrap_err(),
+            sns.unsubscribe("arn:aws:sns:us-east-1:1:nope:x")
+                .unwrap_err(),
             SnsError::SubscriptionNotFound
         );
         sns.delete_topic("arn:aws:sns:us-east-1:1:nope");

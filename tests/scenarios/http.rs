@@ -32,7 +32,9 @@ async fn an_http_task_calls_the_api_and_answers_with_aws_shape(h: Harness) {
         .and(query_param("currency", "eur"))
         .and(header("x-idempotency-key", "order-7"))
         .and(body_string("amount=1200&items%5B0%5D=a&items%5B1%5D=b"))
-        .respond_with(ResponseTemplate::new(201).set_body_json(json!({ "id": "ch_1", "paid": true })))
+        .respond_with(
+            ResponseTemplate::new(201).set_body_json(json!({ "id": "ch_1", "paid": true })),
+        )
         .expect(1)
         .mount(&api)
         .await;
@@ -46,7 +48,10 @@ async fn an_http_task_calls_the_api_and_answers_with_aws_shape(h: Harness) {
         "Transform": { "RequestBodyEncoding": "URL_ENCODED" }
     });
     let machine = h
-        .create_state_machine("charge", one_state("Charge", http_task(parameters, json!({}))))
+        .create_state_machine(
+            "charge",
+            one_state("Charge", http_task(parameters, json!({}))),
+        )
         .await?;
 
     let done = machine

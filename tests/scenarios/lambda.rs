@@ -119,7 +119,11 @@ async fn an_injected_lambda_throttle_and_service_error_are_retried(h: Harness) {
     let done = machine.start(json!({ "order": 8 })).await?.finish().await?;
 
     assert_eq!(done.status(), Status::Succeeded);
-    assert_eq!(validate.deliveries(), 1, "the refused calls never reach the function");
+    assert_eq!(
+        validate.deliveries(),
+        1,
+        "the refused calls never reach the function"
+    );
     assert_eq!((throttle.injected(), outage.injected()), (1, 1));
     let failed: Vec<&Value> = done
         .history()
@@ -132,7 +136,9 @@ async fn an_injected_lambda_throttle_and_service_error_are_retried(h: Harness) {
     assert_eq!(failed[1]["error"], "Lambda.ServiceException");
     let cause = failed[1]["cause"].as_str().unwrap();
     assert!(
-        cause.contains("(Service: AWSLambda; Status Code: 500; Error Code: ServiceException; Request ID: "),
+        cause.contains(
+            "(Service: AWSLambda; Status Code: 500; Error Code: ServiceException; Request ID: "
+        ),
         "{cause}"
     );
     assert_eq!(done.duration(), Duration::from_secs(6));

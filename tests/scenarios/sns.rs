@@ -34,7 +34,8 @@ fn topic_for(h: &Harness, name: &str, queue: &str, raw: bool) -> String {
         attributes.insert("RawMessageDelivery".to_string(), "true".to_string());
     }
     let queue_arn = h.sqs().queue_arn(queue);
-    sns.subscribe(&topic, "sqs", &queue_arn, attributes).unwrap();
+    sns.subscribe(&topic, "sqs", &queue_arn, attributes)
+        .unwrap();
     topic
 }
 
@@ -96,7 +97,10 @@ async fn a_worker_on_the_subscribed_queue_sees_the_sns_envelope(h: Harness) {
         output["SdkHttpMetadata"]["HttpHeaders"]["Content-Type"],
         "text/xml"
     );
-    assert_eq!(output["SdkHttpMetadata"]["HttpHeaders"]["Content-Length"], "294");
+    assert_eq!(
+        output["SdkHttpMetadata"]["HttpHeaders"]["Content-Length"],
+        "294"
+    );
     insta::assert_json_snapshot!(done.history());
 }
 

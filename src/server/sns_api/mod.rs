@@ -290,7 +290,10 @@ fn publish_answer(out: &crate::sns::PublishOutput) -> Value {
 fn publish(sns: &Sns, r: Members<'_>) -> Answer {
     let p = publish_request(&r)?;
     if p.topic_arn.is_empty() {
-        return Err(SnsError::invalid("TopicArn or TargetArn Reason: no value for required parameter").into());
+        return Err(SnsError::invalid(
+            "TopicArn or TargetArn Reason: no value for required parameter",
+        )
+        .into());
     }
     Ok(publish_answer(&sns.publish(p)?))
 }

@@ -234,7 +234,9 @@ mod tests {
     fn a_publish_answer_is_laid_out_as_aws_lays_it_out() {
         let r = encode(
             "Publish",
-            JsonReply::ok(&serde_json::json!({"MessageId": "94f20ce6-13c5-43a0-9a9e-ca52d816e90b"})),
+            JsonReply::ok(
+                &serde_json::json!({"MessageId": "94f20ce6-13c5-43a0-9a9e-ca52d816e90b"}),
+            ),
             "f187a3c1-376f-11df-8963-01868b7c937a",
         );
         // The Content-Length AWS sent (../shared/conformance/v2, test_publish_base).
@@ -245,9 +247,19 @@ mod tests {
             "r",
         );
         let body = String::from_utf8_lossy(&r.body);
-        assert!(body.contains("<Attributes>\n      <entry>\n        <key>A</key>\n        <value>1</value>\n"), "{body}");
-        let e = encode("Publish", JsonReply::error(404, "NotFound", "Topic does not exist"), "r");
+        assert!(
+            body.contains(
+                "<Attributes>\n      <entry>\n        <key>A</key>\n        <value>1</value>\n"
+            ),
+            "{body}"
+        );
+        let e = encode(
+            "Publish",
+            JsonReply::error(404, "NotFound", "Topic does not exist"),
+            "r",
+        );
         assert_eq!(e.status, 404);
-        assert!(String::from_utf8_lossy(&e.body).contains("<Code>NotFound</Code><Message>Topic does not exist</Message></Error>"));
+        assert!(String::from_utf8_lossy(&e.body)
+            .contains("<Code>NotFound</Code><Message>Topic does not exist</Message></Error>"));
     }
 }
