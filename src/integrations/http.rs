@@ -197,12 +197,11 @@ fn answer(resp_headers: &hyper::HeaderMap, status: hyper::StatusCode, body: &[u8
     let mut headers = Map::new();
     for (name, value) in resp_headers {
         let v = Value::String(String::from_utf8_lossy(value.as_bytes()).into_owned());
-        match headers
+        if let Value::Array(list) = headers
             .entry(name.as_str().to_string())
             .or_insert_with(|| json!([]))
         {
-            Value::Array(list) => list.push(v),
-            _ => {}
+            list.push(v);
         }
     }
     let is_json = resp_headers

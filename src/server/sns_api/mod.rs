@@ -80,8 +80,11 @@ impl From<SnsError> for Failure {
 
 type Answer = Result<Value, Failure>;
 
+/// One operation's handler.
+type Handler = fn(&Sns, Members<'_>) -> Answer;
+
 /// Every operation served, with its handler.
-const OPERATIONS: &[(&str, fn(&Sns, Members<'_>) -> Answer)] = &[
+const OPERATIONS: &[(&str, Handler)] = &[
     ("CreateTopic", create_topic),
     ("DeleteTopic", delete_topic),
     ("ListTopics", list_topics),
