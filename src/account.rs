@@ -2,7 +2,7 @@
 //!
 //! An [`Account`] builds, from one [`AccountConfig`], the pieces every entry point needs: the
 //! [clock](crate::time::Clock), the Step Functions [engine](crate::engine::Engine), the
-//! [SQS](crate::sqs::Sqs) and [S3](crate::s3::S3) services, the [integrations](crate::integrations) registered on the
+//! [SQS](crate::sqs::Sqs), [S3](crate::s3::S3) and [SNS](crate::sns::Sns) services, the [integrations](crate::integrations) registered on the
 //! engine, and the HTTP [router](crate::server::Router) that serves both APIs. The
 //! [`Harness`](crate::Harness), `sfn-harness serve` and the conformance tests all build their
 //! world here, so a new integration or service is wired in exactly one place.
@@ -25,8 +25,10 @@ use std::sync::Arc;
 
 use crate::engine::{Engine, EngineConfig};
 use crate::integrations::activity::{ActivityIntegration, ACTIVITY};
+use crate::integrations::http::{HttpIntegration, INVOKE as HTTP_INVOKE};
 use crate::integrations::lambda::{LambdaIntegration, FUNCTION_ARN_PREFIX, INVOKE};
 use crate::integrations::s3::{S3Integration, MAP_RESOURCES, SDK_S3_PREFIX};
+use crate::integrations::sns::{SnsIntegration, PUBLISH};
 use crate::integrations::sqs::{SqsIntegration, SEND_MESSAGE};
 use crate::integrations::states::{
     SdkTaskAnswer, StatesIntegration, SDK_SEND_TASK_FAILURE, SDK_SEND_TASK_HEARTBEAT,
@@ -34,13 +36,64 @@ use crate::integrations::states::{
 };
 use crate::s3::S3;
 use crate::server::sfn_api::SfnApi;
+use crate::server::sns_api::{SnsApi, SNS_TARGET_PREFIX};
 use crate::server::{Router, SFN_TARGET_PREFIX};
-use crate::sqs::Sqs;
+use crate::sns::{QueueDelivery, QueueMessage, Sns};
+use crate::sqs::{MessageAttributeValue, SendMessage, Sqs};
 use crate::time::Clock;
 
 /// Salt for the SQS id stream of a seeded account, so message ids do not repeat the engine's
 /// execution names.
 const SQS_SEED_SALT: u64 = 0x0053_5153;
+
+/// Salt for the SNS id stream of a seeded account.
+const SNS_SEED_SALT: u64 = 0x0053_4e53;
+
+/// SNS's delivery port, plugged into the account's SQS: a subscribed queue gets the message
+/// as SNS sends it (its attributes as SQS message attributes, FIFO group and deduplication ids).
+#[derive(Debug)]
+struct SqsDelivery(Arc<Sqs>);
+
+impl QueueDelivery for SqsDelivery {
+    fn deliver(&self, queue_arn: &str, m: QueueMessage) -> Result<(), String> {
+        let url = self
+            .0
+            .queue_url_of_arn(queue_arn)
+            .ok_or_else(|| format!("{queue_arn} is not a queue of this account"))?;
+        let message_attributes = m
+            .message_attributes
+            .into_iter()
+            .map(|(k, a)| {
+                // SQS knows String, Number and Binary; SNS's String.Array travels as a String.
+                let data_type = if a.data_type == "String.Array" {
+                    "String".to_string()
+                } else {
+                    a.data_type
+                };
+                let v = MessageAttributeValue {
+                    data_type,
+                    string_value: a.string_value,
+                    binary_value: a.binary_value,
+                };
+                (k, v)
+            })
+            .collect();
+        let fifo = url.ends_with(".fifo");
+        self.0
+            .send_message(
+                &url,
+                SendMessage {
+                    message_body: m.body,
+                    message_attributes,
+                    message_group_id: m.message_group_id.filter(|_| fifo),
+                    message_deduplication_id: m.message_deduplication_id.filter(|_| fifo),
+                    ..SendMessage::default()
+                },
+            )
+            .map(|_| ())
+            .map_err(|e| e.message())
+    }
+}
 
 /// How an account is set up.
 #[derive(Debug, Clone)]
@@ -81,6 +134,7 @@ pub struct Account {
     engine: Engine,
     sqs: Arc<Sqs>,
     s3: Arc<S3>,
+    sns: Arc<Sns>,
     lambda: Arc<LambdaIntegration>,
 }
 
@@ -111,7 +165,18 @@ impl Account {
             sqs.seed_ids(seed ^ SQS_SEED_SALT);
         }
         engine.register_resource(SEND_MESSAGE, Arc::new(SqsIntegration::new(sqs.clone())));
+        let sns = Arc::new(Sns::new(
+            clock.clone(),
+            config.account_id.clone(),
+            config.region.clone(),
+            Arc::new(SqsDelivery(sqs.clone())),
+        ));
+        if let Some(seed) = config.seed {
+            sns.seed_ids(seed ^ SNS_SEED_SALT);
+        }
+        engine.register_resource(PUBLISH, Arc::new(SnsIntegration::new(sns.clone())));
         engine.register_resource(ACTIVITY, Arc::new(ActivityIntegration));
+        engine.register_resource(HTTP_INVOKE, Arc::new(HttpIntegration));
         engine.register_resource(START_EXECUTION, Arc::new(StatesIntegration::optimized()));
         engine.register_resource(SDK_START_EXECUTION, Arc::new(StatesIntegration::aws_sdk()));
         engine.register_resource(SDK_SEND_TASK_SUCCESS, Arc::new(SdkTaskAnswer::Success));
@@ -135,6 +200,7 @@ impl Account {
             engine,
             sqs,
             s3,
+            sns,
             lambda,
         }
     }
@@ -166,6 +232,11 @@ impl Account {
         &self.s3
     }
 
+    /// The SNS service (topics, SQS subscriptions), served on the same endpoint.
+    pub fn sns(&self) -> &Arc<Sns> {
+        &self.sns
+    }
+
     /// The Lambda integration: register functions on it, or point it at a Lambda endpoint.
     ///
     /// ```
@@ -184,5 +255,6 @@ impl Account {
             .with_sqs(self.sqs.clone())
             .with_s3(self.s3.clone())
             .with_service(SFN_TARGET_PREFIX, SfnApi::new(self.engine.clone()))
+            .with_service(SNS_TARGET_PREFIX, Arc::new(SnsApi::new(self.sns.clone())))
     }
 }

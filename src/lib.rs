@@ -44,6 +44,7 @@ pub mod mock_config;
 pub mod picture;
 pub mod s3;
 pub mod server;
+pub mod sns;
 pub mod sqs;
 pub(crate) mod sync;
 pub mod time;

@@ -58,6 +58,7 @@ fn sqs_knows_nothing_of_step_functions() {
         offenders(
             "sqs",
             &[
+                "crate::sns",
                 "crate::engine",
                 "crate::integrations",
                 "crate::harness",
@@ -87,10 +88,29 @@ fn s3_knows_nothing_of_step_functions() {
 }
 
 #[test]
+fn sns_knows_nothing_of_step_functions_or_sqs() {
+    assert_none(
+        "src/sns is a peer service: it delivers to queues through its QueueDelivery port (account.rs plugs SQS in), never the engine, the integrations or SQS itself",
+        offenders(
+            "sns",
+            &[
+                "crate::engine",
+                "crate::integrations",
+                "crate::harness",
+                "crate::server",
+                "crate::asl",
+                "crate::sqs",
+                "crate::account",
+            ],
+        ),
+    );
+}
+
+#[test]
 fn the_engine_knows_no_integration() {
     assert_none(
         "src/engine defines the task port (engine::task); integrations implement it, so the engine may not import them",
-        offenders("engine", &["crate::integrations", "crate::harness", "crate::server", "crate::sqs", "crate::s3", "crate::account"]),
+        offenders("engine", &["crate::integrations", "crate::harness", "crate::server", "crate::sqs", "crate::s3", "crate::sns", "crate::account"]),
     );
 }
 

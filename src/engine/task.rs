@@ -288,8 +288,8 @@ pub(crate) fn no_response_message(arn: &str, state: &str) -> String {
         "sfn-harness has no response for the resource '{arn}' (state '{state}'). In a Rust \
          test, script one with h.on_task(\"{state}\").respond(..) or register a handler with \
          h.on_resource(..). Under `sfn-harness serve`, only the integrations sfn-harness \
-         implements answer (sqs:sendMessage, Lambda through --lambda-endpoint or \
-         LAMBDA_ENDPOINT); answering this resource there is not supported by \
+         implements answer (sqs:sendMessage, sns:publish, http:invoke, activities, \
+         states:startExecution, Lambda through --lambda-endpoint or LAMBDA_ENDPOINT); answering this resource there is not supported by \
          sfn-harness yet."
     )
 }

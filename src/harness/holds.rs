@@ -14,6 +14,8 @@
 //!   SDK, and every receive that returns messages, is progress);
 //! - while a queue that a worker has polled recently holds a visible message carrying an open
 //!   token: the worker is about to take it (it may be sleeping in its SDK's retry back-off);
+//! - from the moment `GetActivityTask` hands a real activity worker a task until its token is
+//!   answered or closed, for as long as workers show progress (as for a received message);
 //! - for a moment ([`PICKUP_GRACE`]) after a message carrying an open token is first seen
 //!   visible in any queue, so that a worker that has not polled yet (a task the test just
 //!   spawned) gets to take it before time moves on.
@@ -170,6 +172,10 @@ impl Holds {
     }
 
     fn after(&self, call: &Call<'_>, reply: &JsonReply) {
+        if call.target == Some("AWSStepFunctions.GetActivityTask") {
+            self.took_activity_task(reply);
+            return;
+        }
         if call.target != Some("AmazonSQS.ReceiveMessage") {
             return;
         }
@@ -200,6 +206,25 @@ impl Holds {
                 entry.1 = now;
             }
         }
+    }
+}
+
+impl Holds {
+    /// Records a `GetActivityTask` that handed a worker a task: its token is held as a received
+    /// SQS token is, until it is answered (or HOLD_BOUND passes without progress).
+    fn took_activity_task(&self, reply: &JsonReply) {
+        if reply.status != 200 {
+            return;
+        }
+        let Ok(reply) = serde_json::from_slice::<Value>(&reply.body) else {
+            return;
+        };
+        let Some(token) = reply["taskToken"].as_str().filter(|t| self.is_open(t)) else {
+            return;
+        };
+        let now = Instant::now();
+        *lock(&self.progress) = now;
+        lock(&self.received).insert(token.to_string(), (Vec::new(), now));
     }
 }
 
@@ -296,6 +321,57 @@ mod sdk_tests {
             done.status(),
             Status::Succeeded,
             "the task timed out under the worker: {:?}",
+            done.error()
+        );
+        assert!(worker.await.unwrap().is_ok(), "the answer was refused");
+        assert_eq!(done.duration(), Duration::from_secs(3600));
+    }
+
+    /// The same for an activity worker polling through the SDK: between `GetActivityTask` and
+    /// its `SendTaskSuccess` (300 ms of wall time), the activity's 1 s timeout must not fire.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn an_activity_task_taken_holds_virtual_time_until_it_is_answered() {
+        let h = Harness::builder()
+            .seed(6)
+            .finish_timeout(Duration::from_secs(3))
+            .start()
+            .await;
+        let activity = h.engine().create_activity("slow").unwrap();
+        let machine = h
+            .create_state_machine(
+                "held",
+                json!({
+                    "StartAt": "Work",
+                    "States": {
+                        "Work": { "Type": "Task", "Resource": activity.arn, "TimeoutSeconds": 1, "Next": "Hour" },
+                        "Hour": { "Type": "Wait", "Seconds": 3600, "End": true }
+                    }
+                }),
+            )
+            .await
+            .unwrap();
+        let exec = machine.start(json!({})).await.unwrap();
+        let sfn = h.sfn_client().await;
+        let task = sfn
+            .get_activity_task()
+            .activity_arn(&activity.arn)
+            .send()
+            .await
+            .unwrap();
+        let token = task.task_token().unwrap().to_string();
+        let worker = tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            sfn.send_task_success()
+                .task_token(token)
+                .output("{}")
+                .send()
+                .await
+        });
+        let done = exec.finish().await.unwrap();
+        assert_eq!(
+            done.status(),
+            Status::Succeeded,
+            "the activity timed out under the worker: {:?}",
             done.error()
         );
         assert!(worker.await.unwrap().is_ok(), "the answer was refused");

@@ -128,6 +128,14 @@ pub trait FunctionSource: Send + Sync + 'static {
     fn find(&self, call: &FunctionCall) -> Option<Arc<dyn LambdaFunction>>;
 }
 
+/// A check made before every invocation, whoever serves the function: `Some(error)` (a
+/// `Lambda.<Exception>`) makes Lambda refuse the call as that service exception. The test
+/// harness's fault injection is one ([`Fault::lambda_error`](crate::harness::Fault::lambda_error)).
+pub trait InvokeGate: Send + Sync + 'static {
+    /// The refusal of `call`, if any.
+    fn before<'a>(&'a self, call: &'a FunctionCall) -> BoxFuture<'a, Option<StatesError>>;
+}
+
 /// Functions registered by name (Rust closures).
 #[derive(Default)]
 pub struct Functions {
@@ -273,6 +281,7 @@ pub struct LambdaIntegration {
     region: String,
     functions: Arc<Functions>,
     sources: RwLock<Vec<Arc<dyn FunctionSource>>>,
+    gates: RwLock<Vec<Arc<dyn InvokeGate>>>,
     endpoint: RwLock<Option<LambdaEndpoint>>,
     ids: Mutex<Ids>,
 }
@@ -311,6 +320,7 @@ impl LambdaIntegration {
             region: region.into(),
             sources: RwLock::new(vec![functions.clone() as Arc<dyn FunctionSource>]),
             functions,
+            gates: RwLock::new(Vec::new()),
             endpoint: RwLock::new(None),
             ids: Mutex::new(match seed {
                 Some(s) => Ids::seeded(s ^ LAMBDA_SEED_SALT),
@@ -328,6 +338,11 @@ impl LambdaIntegration {
     /// scripted workers here).
     pub fn add_source(&self, source: Arc<dyn FunctionSource>) {
         write(&self.sources).push(source);
+    }
+
+    /// Adds a check made before every invocation (see [`InvokeGate`]).
+    pub fn add_gate(&self, gate: Arc<dyn InvokeGate>) {
+        write(&self.gates).push(gate);
     }
 
     /// Sends the calls no source answers to a Lambda endpoint.
@@ -363,6 +378,13 @@ impl LambdaIntegration {
             payload: payload.clone(),
             task,
         };
+        let gates: Vec<Arc<dyn InvokeGate>> = read(&self.gates).clone();
+        for gate in gates {
+            if let Some(e) = gate.before(&call).await {
+                let request_id = self.request_id();
+                return self.error_outcome(e, &request_id);
+            }
+        }
         let found = read(&self.sources).iter().find_map(|s| s.find(&call));
         if let Some(f) = found {
             let request_id = self.request_id();

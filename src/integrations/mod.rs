@@ -8,14 +8,18 @@
 //! | [`states`] | `arn:aws:states:::states:startExecution` (`.sync`, `.sync:2`, `.waitForTaskToken`), `arn:aws:states:::aws-sdk:sfn:startExecution`, `aws-sdk:sfn:sendTask{Success,Failure,Heartbeat}` |
 //! | [`s3`] | `arn:aws:states:::aws-sdk:s3:*`, and the `s3:getObject`/`listObjectsV2`/`putObject` of a distributed Map's `ItemReader`/`ResultWriter` |
 //! | [`activity`] | `arn:aws:states:<region>:<account>:activity:<name>` |
+//! | [`http`] | `arn:aws:states:::http:invoke` (HTTP Tasks) |
+//! | [`sns`] | `arn:aws:states:::sns:publish` (and `.waitForTaskToken`) |
 //!
-//! Integrations depend on the engine's port and on the services they call (SQS, S3); the engine
+//! Integrations depend on the engine's port and on the services they call (SQS, S3, SNS); the engine
 //! knows none of them. The composition root, [`Account`](crate::account::Account), registers
 //! them on an engine.
 
 pub mod activity;
+pub mod http;
 pub mod lambda;
 pub mod s3;
+pub mod sns;
 pub mod sqs;
 pub mod states;
 
@@ -30,6 +34,23 @@ pub(crate) fn sdk_metadata(
     now_ms: u64,
     length: usize,
 ) {
+    sdk_metadata_of(
+        body,
+        request_id,
+        now_ms,
+        length,
+        "application/x-amz-json-1.0",
+    );
+}
+
+/// [`sdk_metadata`] for a service that answers in `content_type` (SNS: `text/xml`).
+pub(crate) fn sdk_metadata_of(
+    body: &mut Map<String, Value>,
+    request_id: &str,
+    now_ms: u64,
+    length: usize,
+    content_type: &str,
+) {
     let date = jiff::Timestamp::from_millisecond(now_ms as i64)
         .map(|t| t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string())
         .unwrap_or_default();
@@ -42,12 +63,12 @@ pub(crate) fn sdk_metadata(
                 "connection": ["keep-alive"],
                 "Content-Length": [length],
                 "Date": [date],
-                "Content-Type": ["application/x-amz-json-1.0"]
+                "Content-Type": [content_type]
             },
             "HttpHeaders": {
                 "connection": "keep-alive",
                 "Content-Length": length,
-                "Content-Type": "application/x-amz-json-1.0",
+                "Content-Type": content_type,
                 "Date": date,
                 "x-amzn-RequestId": request_id
             },

@@ -3,7 +3,8 @@
 //! Every AWS JSON 1.0 request is `POST /` with an `X-Amz-Target: <Prefix>.<Operation>` header.
 //! A request without one whose body is a form (`Action=…&Version=2012-11-05`) is an SQS query
 //! request: the SQS query front-end (`sqs_api::query`) turns it into the JSON request of the same
-//! operation, routes it like any other, and answers in XML. A [`Router`] maps prefixes to [`JsonService`]s — `AmazonSQS` to the SQS engine
+//! operation, routes it like any other, and answers in XML; one whose `Version` is SNS's
+//! (`2010-03-31`) goes to the SNS query front-end (`sns_api::query`) the same way. A [`Router`] maps prefixes to [`JsonService`]s — `AmazonSQS` to the SQS engine
 //! ([`SqsApi`]), and `AWSStepFunctions` to whatever Step Functions API is plugged in with
 //! [`Router::with_service`]. A [`Server`] binds `127.0.0.1:0` (or, with [`Server::bind`], any
 //! address) synchronously (so its URL is known at once), serves with hyper on the current tokio
@@ -54,7 +55,9 @@
 pub mod intercept;
 pub mod json;
 pub mod s3_api;
+pub(crate) mod query;
 pub mod sfn_api;
+pub mod sns_api;
 pub mod sqs_api;
 
 use std::future::Future;
@@ -518,6 +521,16 @@ async fn serve_body(
     request_id: &str,
 ) -> Result<JsonReply, ConnectionDropped> {
     let reply = match read_body(body).await {
+        // SNS speaks the query protocol too; its requests name its API version.
+        Body::Complete(body) if query && sns_api::query::is_sns(url_query, &body) => {
+            match sns_api::query::serve(router, url_query, &body, request_id).await {
+                Some((served, reply)) => {
+                    *target = Some(served);
+                    reply
+                }
+                None => return Err(ConnectionDropped),
+            }
+        }
         Body::Complete(body) if query => {
             match sqs_api::query::serve(router, path, url_query, &body, request_id).await {
                 Some((served, reply)) => {

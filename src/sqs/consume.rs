@@ -79,6 +79,32 @@ impl Sqs {
         }
     }
 
+    /// The id of the newest message in the queue whose body contains `needle` (how the harness
+    /// finds the copy of an SNS notification that carries a task token).
+    pub(crate) fn message_id_containing(&self, queue_url: &str, needle: &str) -> Option<String> {
+        self.with_queue(queue_url, |q, _| {
+            Ok(q.messages
+                .iter()
+                .rev()
+                .find(|m| m.body.contains(needle))
+                .map(|m| m.id.clone()))
+        })
+        .ok()
+        .flatten()
+    }
+
+    /// The body of message `message_id`, if it is in the queue.
+    pub(crate) fn message_body_of(&self, queue_url: &str, message_id: &str) -> Option<String> {
+        self.with_queue(queue_url, |q, _| {
+            Ok(q.messages
+                .iter()
+                .find(|m| m.id == message_id)
+                .map(|m| m.body.clone()))
+        })
+        .ok()
+        .flatten()
+    }
+
     /// Whether any copy of `message_id` is still in the queue (visible or not).
     pub(crate) fn holds_message(&self, queue_url: &str, message_id: &str) -> bool {
         self.with_queue(queue_url, |q, _| {

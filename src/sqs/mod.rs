@@ -293,6 +293,20 @@ impl Sqs {
         (account == self.account_id).then(|| self.key(region, name))
     }
 
+    /// The URL of the queue of this account that the SQS ARN `arn` names (whether or not it
+    /// exists), or `None` for an ARN of another account or no SQS ARN.
+    ///
+    /// ```
+    /// use sfn_harness::sqs::Sqs;
+    /// use sfn_harness::time::Clock;
+    /// let sqs = Sqs::new(Clock::real(), "123456789012", "us-east-1", "http://h");
+    /// assert_eq!(sqs.queue_url_of_arn("arn:aws:sqs:us-east-1:123456789012:q").as_deref(), Some("http://h/123456789012/q"));
+    /// assert_eq!(sqs.queue_url_of_arn("arn:aws:sqs:us-east-1:999999999999:q"), None);
+    /// ```
+    pub fn queue_url_of_arn(&self, arn: &str) -> Option<String> {
+        self.key_of_arn(arn).map(|k| self.url_of_key(&k))
+    }
+
     /// The URL of queue `name` (in the region of the call being served; see [`in_region`]).
     pub fn queue_url(&self, name: &str) -> String {
         self.url_of_key(&self.key_here(name))

@@ -94,6 +94,57 @@ async fn a_throttled_lambda_is_retried_until_it_answers(h: Harness) {
     insta::assert_json_snapshot!(done.history());
 }
 
+#[sfn_harness::test(seed = 49)]
+async fn an_injected_lambda_throttle_and_service_error_are_retried(h: Harness) {
+    let machine = h.create_state_machine("orders", order_workflow()).await?;
+    // Lambda itself refuses the first two calls, whoever serves the function.
+    let throttle = h.inject(
+        Fault::lambda_error("TooManyRequestsException")
+            .for_state("Validate")
+            .times(1)
+            .expect(1),
+    )?;
+    let outage = h.inject(
+        Fault::lambda_error("Lambda.ServiceException")
+            .times(1)
+            .expect(1),
+    )?;
+    let validate = h
+        .on_lambda("validate")
+        .respond(json!({ "valid": true }))
+        .expect(1)
+        .mount()
+        .await;
+
+    let done = machine.start(json!({ "order": 8 })).await?.finish().await?;
+
+    assert_eq!(done.status(), Status::Succeeded);
+    assert_eq!(
+        validate.deliveries(),
+        1,
+        "the refused calls never reach the function"
+    );
+    assert_eq!((throttle.injected(), outage.injected()), (1, 1));
+    let failed: Vec<&Value> = done
+        .history()
+        .events()
+        .iter()
+        .filter(|e| e.event_type == "TaskFailed")
+        .map(details)
+        .collect();
+    assert_eq!(failed[0]["error"], "Lambda.TooManyRequestsException");
+    assert_eq!(failed[1]["error"], "Lambda.ServiceException");
+    let cause = failed[1]["cause"].as_str().unwrap();
+    assert!(
+        cause.contains(
+            "(Service: AWSLambda; Status Code: 500; Error Code: ServiceException; Request ID: "
+        ),
+        "{cause}"
+    );
+    assert_eq!(done.duration(), Duration::from_secs(6));
+    assert_eq!(h.fault_report().len(), 2);
+}
+
 #[sfn_harness::test(seed = 42)]
 async fn a_scripted_lambda_answers_after_its_delay_and_is_wrapped_like_aws(h: Harness) {
     let machine = h

@@ -13,7 +13,7 @@ use crate::asl::StatesError;
 use crate::engine::task::BoxFuture;
 use crate::harness::worker::{WorkerState, WorkerTask};
 use crate::harness::HarnessInner;
-use crate::integrations::lambda::{FunctionCall, FunctionSource, LambdaFunction};
+use crate::integrations::lambda::{FunctionCall, FunctionSource, InvokeGate, LambdaFunction};
 
 /// The harness's scripted workers, as a source of Lambda functions.
 pub(super) struct ScriptedFunctions {
@@ -103,6 +103,37 @@ impl LambdaFunction for ScriptedFunction {
                 call.function_name
             );
             play(&h, &worker, task, &t.clock, &what).await
+        })
+    }
+}
+
+/// The harness's Lambda faults ([`Fault::lambda_error`](crate::harness::Fault::lambda_error)),
+/// checked before every invocation.
+pub(super) struct FaultGate {
+    harness: Weak<HarnessInner>,
+}
+
+impl FaultGate {
+    pub(super) fn new(harness: Weak<HarnessInner>) -> FaultGate {
+        FaultGate { harness }
+    }
+}
+
+impl InvokeGate for FaultGate {
+    fn before<'a>(&'a self, call: &'a FunctionCall) -> BoxFuture<'a, Option<StatesError>> {
+        Box::pin(async move {
+            let h = self.harness.upgrade()?;
+            let t = &call.task;
+            let (error, cause) = h
+                .faults
+                .lambda_refusal(
+                    &call.function_name,
+                    &t.state_name,
+                    &t.execution_arn,
+                    t.retry_count,
+                )
+                .await?;
+            Some(StatesError::new(error, cause))
         })
     }
 }

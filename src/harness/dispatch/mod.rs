@@ -7,8 +7,8 @@
 //!   engine's fallback handler; the worker's reply becomes the task's result. A
 //!   `.waitForTaskToken` task of such a resource gets its token from the dispatcher instead.
 //! - the dispatcher ([`run`]): every task token the engine hands out is offered to the workers.
-//!   A token sent through `sqs:sendMessage` is delivered through SQS ([`sqs`]), as a real worker
-//!   receives it; any other token is given to the worker directly ([`direct::deliver`]).
+//!   A token sent through `sqs:sendMessage` (or `sns:publish` to a topic a queue subscribes
+//!   to) is delivered through SQS ([`sqs`]), as a real worker receives it; any other token is given to the worker directly ([`direct::deliver`]).
 //!
 //! - [`lambda`]: a Lambda invocation finds its function among the workers (`on_lambda(name)`,
 //!   or a worker on the Task's state); the reply is the function's return value.
@@ -32,6 +32,7 @@ use tokio::sync::mpsc;
 use crate::engine::TaskSubmission;
 use crate::harness::worker::WorkerState;
 use crate::harness::HarnessInner;
+use crate::integrations::sns::PUBLISH;
 use crate::integrations::sqs::SEND_MESSAGE;
 
 /// Wires the runtime into the harness's engine: tasks with no handler go to the
@@ -43,6 +44,10 @@ pub(crate) fn install(inner: &Arc<HarnessInner>) {
         .add_source(Arc::new(lambda::ScriptedFunctions::new(Arc::downgrade(
             inner,
         ))));
+    inner
+        .account
+        .lambda()
+        .add_gate(Arc::new(lambda::FaultGate::new(Arc::downgrade(inner))));
     let engine = inner.engine();
     engine.set_fallback_handler(Arc::new(direct::ScriptedResource::new(Arc::downgrade(
         inner,
@@ -76,9 +81,16 @@ async fn run(harness: Weak<HarnessInner>, mut rx: mpsc::UnboundedReceiver<TaskSu
         let Some(h) = harness.upgrade() else { return };
         // A task sent through SQS is matched as its worker sees it: by the queue it went to and
         // by the message body (what `.on_queue(..)` and `.when(..)` promise).
-        let queue = sqs_delivery(&sub).map(|(queue, _)| queue);
-        let seen = match (&queue, sub.input.get("MessageBody")) {
+        let delivery = sqs_delivery(&h, &sub);
+        let queue = delivery.as_ref().map(|(queue, _)| queue.clone());
+        let seen = match (&delivery, sub.input.get("MessageBody")) {
             (Some(_), Some(body)) => message_body(body),
+            // Through SNS: the worker sees the message its queue got (the envelope, or raw).
+            (Some((queue, id)), None) => h
+                .sqs()
+                .message_body_of(queue, id)
+                .map(|b| message_body(&Value::String(b)))
+                .unwrap_or_else(|| sub.input.clone()),
             _ => sub.input.clone(),
         };
         let Some(worker) = h.find_worker(
@@ -108,7 +120,7 @@ async fn deliver(h: &HarnessInner, worker: &WorkerState, sub: TaskSubmission) {
     if activity::is_activity(&sub) {
         return activity::deliver(h, worker, sub).await;
     }
-    match sqs_delivery(&sub) {
+    match sqs_delivery(h, &sub) {
         Some((queue, id)) => sqs::deliver(h, worker, sub, &queue, &id).await,
         None => direct::deliver(h, worker, sub).await,
     }
@@ -154,8 +166,19 @@ fn map_item(h: &HarnessInner, sub: &TaskSubmission) -> Option<u64> {
     None
 }
 
-/// The queue URL and message id of a task submitted through `sqs:sendMessage`.
-fn sqs_delivery(sub: &TaskSubmission) -> Option<(String, String)> {
+/// The queue URL and message id of a task submitted through `sqs:sendMessage`, or through
+/// `sns:publish` to a topic with an SQS subscription (the first subscribed queue whose message
+/// carries the token).
+fn sqs_delivery(h: &HarnessInner, sub: &TaskSubmission) -> Option<(String, String)> {
+    if sub.resource.starts_with(PUBLISH) {
+        let topic = sub.input.get("TopicArn")?.as_str()?;
+        let subscriptions = h.account.sns().list_subscriptions(Some(topic)).ok()?;
+        return subscriptions.iter().find_map(|s| {
+            let queue = h.sqs().queue_url_of_arn(&s.endpoint)?;
+            let id = h.sqs().message_id_containing(&queue, &sub.token)?;
+            Some((queue, id))
+        });
+    }
     if !sub.resource.starts_with(SEND_MESSAGE) {
         return None;
     }

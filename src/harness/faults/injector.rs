@@ -25,6 +25,9 @@ use crate::sqs::delivery::{DeliveryHook, Fate, Sent};
 use crate::sqs::queue_name_in as queue_name;
 use crate::time::{Clock, Millis};
 
+/// The target under which Lambda invocations meet the API faults ([`Fault::lambda_error`]).
+pub(crate) const LAMBDA_INVOKE: &str = "AWSLambda.Invoke";
+
 /// The error code of [`Fault::throttle`]: the service's own throttling error.
 pub(crate) const THROTTLE: &str = "Throttling";
 
@@ -133,7 +136,8 @@ fn arn_machine(execution_arn: &str) -> Option<String> {
 /// Whether an operation pattern matches a target.
 fn operation_matches(pattern: &str, prefix: &str, operation: &str) -> bool {
     match pattern.split_once('.') {
-        None => pattern == "*" || pattern == operation,
+        // `*` means the endpoint's operations; Lambda invocations are faulted by name only.
+        None => (pattern == "*" && !LAMBDA_INVOKE.starts_with(prefix)) || pattern == operation,
         Some((p, "*")) => p == prefix,
         Some((p, o)) => p == prefix && o == operation,
     }
@@ -147,6 +151,7 @@ pub(crate) fn check_operation(pattern: &str) -> Result<(), InvalidFault> {
         _ => false,
     };
     let ok = match pattern.split_once('.') {
+        _ if pattern == LAMBDA_INVOKE => true,
         None => {
             pattern == "*"
                 || SFN_OPERATIONS.iter().any(|o| o.name() == pattern)
@@ -314,6 +319,8 @@ impl Injector {
             operation: call.operation().map(str::to_string),
             queue: field("QueueUrl").map(|u| queue_name(&u).to_string()),
             execution_arn: field("executionArn"),
+            // A Lambda invocation names its state (see `Injector::lambda_refusal`).
+            state: field("stateName"),
             ..FaultEvent::default()
         };
         let task = match (&token, field("MessageBody")) {
@@ -497,6 +504,36 @@ impl Injector {
         };
         let reply = JsonReply::ok(&serde_json::json!({}));
         matches!(self.after(&call, &reply).await, After::DropConnection)
+    }
+
+    /// The refusal an armed [`Fault::lambda_error`] makes of one invocation of `function` by
+    /// `state` of `execution_arn` (`attempt` is the task's retry count, so each attempt is its
+    /// own subject): the `Lambda.<Exception>` error and its message.
+    pub(crate) async fn lambda_refusal(
+        &self,
+        function: &str,
+        state: &str,
+        execution_arn: &str,
+        attempt: u64,
+    ) -> Option<(String, String)> {
+        let body = serde_json::json!({
+            "FunctionName": function,
+            "stateName": state,
+            "executionArn": execution_arn,
+            "attempt": attempt,
+        });
+        match self.in_process_before(LAMBDA_INVOKE, &body).await {
+            InProcess::Refused { code, .. } => {
+                // The message Lambda sends with a throttle ("Rate Exceeded.", as AWS's
+                // developer guide quotes it); the others name the fault.
+                let message = match code.as_str() {
+                    "TooManyRequestsException" => "Rate Exceeded.".to_string(),
+                    _ => format!("{code}: an error injected by sfn-harness"),
+                };
+                Some((format!("Lambda.{code}"), message))
+            }
+            _ => None,
+        }
     }
 
     /// A jitter in [0, 1) for retry `attempt` of a call about `subject`: from the harness's

@@ -231,6 +231,54 @@ impl Fault {
         )
     }
 
+    /// Makes Lambda refuse invocations with the service exception `exception`
+    /// (`"TooManyRequestsException"`, `"ServiceException"`, `"AWSLambdaException"`,
+    /// `"SdkClientException"`, with or without the `Lambda.` prefix): the task fails with
+    /// `Lambda.<exception>` and the Java SDK's cause, as AWS records Lambda's own refusals, so a
+    /// Retry policy on them (the errors AWS's developer guide tells users to retry) is testable.
+    /// It applies to every invocation, whoever serves the function (a scripted worker, a
+    /// closure, the Lambda endpoint); narrow it with [`for_state`](Fault::for_state),
+    /// [`times`](Fault::times), ….
+    ///
+    /// ```
+    /// use sfn_harness::prelude::*;
+    /// use serde_json::json;
+    ///
+    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let h = Harness::builder().seed(4).start().await;
+    /// let throttled = h.inject(Fault::lambda_error("TooManyRequestsException").times(2).expect(2))?;
+    /// h.on_lambda("validate").respond(json!({ "valid": true })).mount().await;
+    /// let machine = h.create_state_machine("orders", json!({
+    ///     "StartAt": "Validate",
+    ///     "States": { "Validate": {
+    ///         "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+    ///         "Parameters": { "FunctionName": "validate", "Payload.$": "$" },
+    ///         "Retry": [{ "ErrorEquals": ["Lambda.TooManyRequestsException"], "MaxAttempts": 3 }],
+    ///         "OutputPath": "$.Payload", "End": true } }
+    /// })).await?;
+    /// let done = machine.start(json!({})).await?.finish().await?;
+    /// assert_eq!(done.output(), Some(&json!({ "valid": true })));
+    /// assert_eq!(throttled.injected(), 2);
+    /// # Ok(()) }
+    /// ```
+    pub fn lambda_error(exception: &str) -> Fault {
+        let code = exception.strip_prefix("Lambda.").unwrap_or(exception);
+        let status = match code {
+            "TooManyRequestsException" => 429,
+            "ServiceException" | "AWSLambdaException" => 500,
+            _ => 400,
+        };
+        Fault::api(
+            injector::LAMBDA_INVOKE,
+            ApiAction::Error {
+                code: code.to_string(),
+                status,
+                message: None,
+            },
+        )
+    }
+
     /// Delays calls of `operation` by `d` of wall time before they are handled. The request
     /// holds virtual time still meanwhile (time never skips under a request being served), and
     /// the client's own timeouts see the delay.

@@ -21,11 +21,10 @@
 //! those of the Amazon SQS Developer Guide, "Making Query API requests" / "Interpreting Amazon
 //! SQS XML API responses".
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value};
 
 use crate::server::intercept::Outcome;
+use crate::server::query::{element, params, xml_reply, ErrorDocument, Node};
 use crate::server::{JsonReply, Router};
 
 use super::{SQS_OPERATIONS, SQS_TARGET_PREFIX};
@@ -92,11 +91,7 @@ pub(crate) async fn serve(
     body: &[u8],
     request_id: &str,
 ) -> Option<(String, JsonReply)> {
-    let mut params: Vec<(String, String)> = Vec::new();
-    if let Some(q) = url_query {
-        params.extend(form_urlencoded::parse(q.as_bytes()).into_owned());
-    }
-    params.extend(form_urlencoded::parse(body).into_owned());
+    let params = params(url_query, body);
     let (action, members) = match decode(&params, path) {
         Ok(d) => d,
         Err(e) => return Some(("-".into(), error_document(&e, request_id))),
@@ -124,41 +119,6 @@ impl QueryError {
             code,
             message: message.into(),
         }
-    }
-}
-
-/// One node of the dotted parameter tree (`A.1.Name` → `A` / `1` / `Name`).
-#[derive(Debug, Default)]
-struct Node {
-    value: Option<String>,
-    children: BTreeMap<String, Node>,
-}
-
-impl Node {
-    fn insert(&mut self, path: &[&str], value: String) {
-        match path.split_first() {
-            None => self.value = Some(value),
-            Some((head, rest)) => self
-                .children
-                .entry((*head).to_string())
-                .or_default()
-                .insert(rest, value),
-        }
-    }
-
-    /// The children of a list or flattened map, in index order (`1`, `2`, …, `10`).
-    fn indexed(&self) -> Vec<&Node> {
-        let mut items: Vec<(u64, &Node)> = self
-            .children
-            .iter()
-            .filter_map(|(k, n)| k.parse::<u64>().ok().map(|i| (i, n)))
-            .collect();
-        items.sort_by_key(|(i, _)| *i);
-        items.into_iter().map(|(_, n)| n).collect()
-    }
-
-    fn text(&self, child: &str) -> Option<&str> {
-        self.children.get(child).and_then(|n| n.value.as_deref())
     }
 }
 
@@ -270,28 +230,22 @@ fn decode(
     params: &[(String, String)],
     path: &str,
 ) -> Result<(String, Map<String, Value>), QueryError> {
-    let mut root = Node::default();
     let mut action = None;
     for (k, v) in params {
         match k.as_str() {
             "Action" => action = Some(v.clone()),
-            // Another query-protocol service (SNS is 2010-03-31, …) is not SQS's to answer.
+            // Another query-protocol service (SNS, 2010-03-31, is routed before this) is not
+            // SQS's to answer.
             "Version" if v != API_VERSION => {
                 return Err(QueryError::new(
                     "InvalidAction",
-                    format!("sfn-harness serves only the SQS query API (Version {API_VERSION}); it does not serve API version {v}."),
+                    format!("sfn-harness serves only the SQS (Version {API_VERSION}) and SNS (Version 2010-03-31) query APIs; it does not serve API version {v}."),
                 ))
             }
-            // The protocol's own parameters and query-string signatures.
-            "Version" | "Signature" | "SignatureMethod" | "SignatureVersion" | "Timestamp"
-            | "Expires" | "AWSAccessKeyId" | "SecurityToken" => {}
-            _ if k.starts_with("X-Amz-") => {}
-            _ => {
-                let segments: Vec<&str> = k.split('.').collect();
-                root.insert(&segments, v.clone());
-            }
+            _ => {}
         }
     }
+    let root = Node::of(params);
     // The texts of AWS's common errors (the "Common Errors" page of the SQS API reference).
     let action = match action {
         Some(a) if !a.is_empty() => a,
@@ -323,32 +277,6 @@ fn decode(
         members.insert("QueueUrl".into(), Value::String(path.to_string()));
     }
     Ok((action, members))
-}
-
-/// Escapes text for XML content (and `\r`, which AWS writes as `&#xD;`). Not the pictures'
-/// `esc`: that one blanks control characters, and a message body must come back byte for byte.
-fn escape(s: &str, out: &mut String) {
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\r' => out.push_str("&#xD;"),
-            c => out.push(c),
-        }
-    }
-}
-
-fn element(name: &str, text: &str, out: &mut String) {
-    out.push('<');
-    out.push_str(name);
-    out.push('>');
-    escape(text, out);
-    out.push_str("</");
-    out.push_str(name);
-    out.push('>');
 }
 
 fn scalar_text(v: &Value) -> String {
@@ -422,21 +350,6 @@ fn write_map(entry: &str, key: &str, map: &Map<String, Value>, out: &mut String)
     }
 }
 
-fn xml_reply(status: u16, body: String, headers: Vec<(String, String)>) -> JsonReply {
-    let mut headers: Vec<(String, String)> = headers
-        .into_iter()
-        .filter(|(n, _)| {
-            !n.eq_ignore_ascii_case("x-amzn-query-error") && !n.eq_ignore_ascii_case("content-type")
-        })
-        .collect();
-    headers.push(("content-type".into(), "text/xml".into()));
-    JsonReply {
-        status,
-        headers,
-        body: body.into(),
-    }
-}
-
 /// The XML form of the JSON reply `reply` to `action`.
 fn encode(action: &str, reply: JsonReply, request_id: &str) -> JsonReply {
     let parsed: Option<Map<String, Value>> = serde_json::from_slice(&reply.body).ok();
@@ -502,14 +415,16 @@ fn error_document_with(
     message: &str,
     request_id: &str,
 ) -> JsonReply {
-    let mut body = format!("<?xml version=\"1.0\"?><ErrorResponse xmlns=\"{XMLNS}\"><Error>");
-    element("Type", fault, &mut body);
-    element("Code", code, &mut body);
-    element("Message", message, &mut body);
-    body.push_str("<Detail/></Error>");
-    element("RequestId", request_id, &mut body);
-    body.push_str("</ErrorResponse>");
-    xml_reply(status, body, Vec::new())
+    ErrorDocument {
+        xmlns: XMLNS,
+        status,
+        code,
+        fault,
+        message,
+        request_id,
+        detail: true,
+    }
+    .reply()
 }
 
 #[cfg(test)]
@@ -571,11 +486,12 @@ mod tests {
             decode(&params("Action=Nope"), "/").unwrap_err().code,
             "InvalidAction"
         );
-        let sns = decode(&params("Action=CreateTopic&Version=2010-03-31"), "/").unwrap_err();
+        let other = decode(&params("Action=CreateTopic&Version=2011-01-01"), "/").unwrap_err();
         assert!(
-            sns.message
-                .contains("does not serve API version 2010-03-31"),
-            "{sns:?}"
+            other
+                .message
+                .contains("does not serve API version 2011-01-01"),
+            "{other:?}"
         );
         let e = decode(
             &params("Action=ReceiveMessage&QueueUrl=q&WaitTimeSeconds=x"),
