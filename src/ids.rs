@@ -27,32 +27,32 @@ const TOKEN_BYTES: usize = 16;
 
 /// A source of identifiers: seeded (deterministic) or from the OS RNG.
 #[derive(Debug)]
-pub struct Ids {
+pub(crate) struct Ids {
     seeded: Option<StdRng>,
 }
 
 impl Ids {
     /// The prefix of every task token (AWS tokens start with `AQ` too).
-    pub const TOKEN_PREFIX: &'static str = "AQsfnh";
+    pub(crate) const TOKEN_PREFIX: &'static str = "AQsfnh";
 
     /// The length of every task token: the prefix and 128 bits in unpadded base64 (22
     /// characters).
-    pub const TOKEN_LEN: usize = Self::TOKEN_PREFIX.len() + (TOKEN_BYTES * 8).div_ceil(6);
+    pub(crate) const TOKEN_LEN: usize = Self::TOKEN_PREFIX.len() + (TOKEN_BYTES * 8).div_ceil(6);
 
     /// Ids from the operating system's RNG.
-    pub fn random() -> Ids {
+    pub(crate) fn random() -> Ids {
         Ids { seeded: None }
     }
 
     /// Deterministic ids from `seed`.
-    pub fn seeded(seed: u64) -> Ids {
+    pub(crate) fn seeded(seed: u64) -> Ids {
         Ids {
             seeded: Some(StdRng::seed_from_u64(seed)),
         }
     }
 
     /// Whether ids are deterministic.
-    pub fn is_seeded(&self) -> bool {
+    pub(crate) fn is_seeded(&self) -> bool {
         self.seeded.is_some()
     }
 
@@ -64,14 +64,14 @@ impl Ids {
     }
 
     /// A random 64-bit number (used to seed per-execution generators).
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         let mut b = [0u8; 8];
         self.fill(&mut b);
         u64::from_le_bytes(b)
     }
 
     /// A version-4 UUID, hyphenated lower case.
-    pub fn uuid(&mut self) -> String {
+    pub(crate) fn uuid(&mut self) -> String {
         let mut b = [0u8; 16];
         self.fill(&mut b);
         uuid::Builder::from_random_bytes(b)
@@ -81,7 +81,7 @@ impl Ids {
     }
 
     /// A new task token.
-    pub fn task_token(&mut self) -> String {
+    pub(crate) fn task_token(&mut self) -> String {
         let mut b = [0u8; TOKEN_BYTES];
         self.fill(&mut b);
         format!("{}{}", Self::TOKEN_PREFIX, URL_SAFE_NO_PAD.encode(b))
@@ -95,7 +95,7 @@ impl Ids {
     /// let body = format!(r#"{{"TaskToken":"{t}","n":1}}"#);
     /// assert_eq!(Ids::find_tokens(&body).collect::<Vec<_>>(), vec![t.as_str()]);
     /// ```
-    pub fn find_tokens(text: &str) -> impl Iterator<Item = &str> {
+    pub(crate) fn find_tokens(text: &str) -> impl Iterator<Item = &str> {
         text.match_indices(Self::TOKEN_PREFIX)
             .filter_map(move |(i, _)| text.get(i..i + Self::TOKEN_LEN))
             .filter(|t| Self::is_well_formed_token(t))
@@ -103,7 +103,7 @@ impl Ids {
 
     /// Whether `token` has the shape of a token this engine issues (AWS answers `InvalidToken`
     /// for malformed tokens and `TaskDoesNotExist` for well-formed unknown ones).
-    pub fn is_well_formed_token(token: &str) -> bool {
+    pub(crate) fn is_well_formed_token(token: &str) -> bool {
         token
             .strip_prefix(Self::TOKEN_PREFIX)
             .and_then(|rest| URL_SAFE_NO_PAD.decode(rest).ok())

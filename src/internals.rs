@@ -13,7 +13,7 @@
 //! | [`Engine`], [`EngineConfig`], [`ExecutionRecord`], [`MachineType`], [`ApiError`] | the Step Functions service as Rust calls, without HTTP: drive executions step by step on a virtual clock |
 //! | [`TaskHandler`], [`TaskRequest`], [`handler`], [`EngineHandle`], [`EventFamily`], [`Pattern`], [`Resource`], [`BoxFuture`] | the task port: what a Task state's resource handler receives, to register your own resource on an [`Engine`] |
 //! | [`LambdaFunction`], [`FunctionCall`], [`function`], [`LambdaEndpoint`] | a Lambda function in-process ([`Harness::lambda_function`](crate::Harness::lambda_function)), or a real Lambda endpoint to forward `lambda:invoke` to |
-//! | [`Sqs`], [`SqsError`], [`CreateQueue`], [`SendMessage`], [`ReceiveMessage`] | the SQS service as Rust calls, without HTTP |
+//! | [`Sqs`], [`SqsError`], [`CreateQueue`], [`SendMessage`], [`ReceiveMessage`], [`in_region`] | the SQS service as Rust calls, without HTTP (in a region other than the account's with [`in_region`]) |
 //! | [`Router`], [`Server`], [`SFN_OPERATIONS`], [`SQS_OPERATIONS`], [`SfnApi`] | the HTTP layer: serve an account on a port, or check the operation tables |
 //! | [`Env`], [`path`], [`payload`], [`intrinsics`], [`jsonata`] | the ASL evaluators (JSONPath, payload templates, intrinsic functions, JSONata) as pure functions, for fuzzing and conformance suites |
 //!
@@ -64,4 +64,4 @@ pub use crate::integrations::lambda::{function, FunctionCall, LambdaEndpoint, La
 pub use crate::server::sfn_api::{SfnApi, SFN_OPERATIONS};
 pub use crate::server::sqs_api::SQS_OPERATIONS;
 pub use crate::server::{Router, Server};
-pub use crate::sqs::{CreateQueue, ReceiveMessage, SendMessage, Sqs, SqsError};
+pub use crate::sqs::{in_region, CreateQueue, ReceiveMessage, SendMessage, Sqs, SqsError};

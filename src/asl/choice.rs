@@ -42,7 +42,7 @@ use crate::asl::path::Path;
 use crate::asl::{Choice, ChoiceBranch, ChoiceRule, Comparison, Env, Operand, StatesError};
 
 /// Evaluates one Choice rule in `env` (the state input, the context object, …).
-pub fn evaluate(rule: &ChoiceRule, env: &Env<'_>) -> Result<bool, StatesError> {
+pub(crate) fn evaluate(rule: &ChoiceRule, env: &Env<'_>) -> Result<bool, StatesError> {
     match rule {
         ChoiceRule::And(rules) => {
             for r in rules {
@@ -221,18 +221,9 @@ pub(crate) fn string_matches(s: &str, pattern: &str) -> bool {
     p == toks.len()
 }
 
-/// The `Next` of the first matching choice, or the `Default`; `None` if neither applies (the
-/// engine then fails with `States.NoChoiceMatched`).
-pub fn select<'a>(choice: &'a Choice, env: &Env<'_>) -> Result<Option<&'a str>, StatesError> {
-    Ok(match select_branch(choice, env)? {
-        Some(b) => Some(&b.next),
-        None => choice.default.as_deref(),
-    })
-}
-
 /// The first branch of `choice` whose rule holds in `env`, if any (`None`: the `Default`, if
 /// the state has one, applies).
-pub fn select_branch<'a>(
+pub(crate) fn select_branch<'a>(
     choice: &'a Choice,
     env: &Env<'_>,
 ) -> Result<Option<&'a ChoiceBranch>, StatesError> {

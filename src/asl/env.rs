@@ -51,7 +51,7 @@ enum Random<'a> {
 }
 
 /// The seed of the generator an [`Env`] uses when none was given with [`Env::with_rng`].
-pub const DEFAULT_SEED: u64 = 0;
+pub(crate) const DEFAULT_SEED: u64 = 0;
 
 impl<'a> Env<'a> {
     /// An environment over the state input (`$…`) and the context object (`$$…`), with no

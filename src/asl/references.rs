@@ -36,7 +36,7 @@ use crate::asl::expression_text;
 
 /// The `variableReferences` of a definition given as JSON: state name -> the variables it
 /// reads, sorted. An empty object when no state reads one.
-pub fn variable_references(definition: &Value) -> Value {
+pub(crate) fn variable_references(definition: &Value) -> Value {
     let mut out = Map::new();
     let top_jsonata = definition.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata");
     let mut scopes = vec![definition];

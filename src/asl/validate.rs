@@ -17,7 +17,7 @@ use crate::asl::{Code, Definition, Diagnostic, StateKind};
 /// let found = express_violations(&def);
 /// assert_eq!(found[0].location, "/States/T/Resource");
 /// ```
-pub fn express_violations(definition: &Definition) -> Vec<Diagnostic> {
+pub(crate) fn express_violations(definition: &Definition) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     collect_express_violations(definition, "", &mut found);
     found

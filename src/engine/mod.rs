@@ -28,13 +28,13 @@
 //! # }
 //! ```
 
-pub mod activities;
+pub(crate) mod activities;
 mod error;
 mod execution;
-pub mod history;
+pub(crate) mod history;
 mod interpreter;
 pub(crate) mod machine;
-pub mod task;
+pub(crate) mod task;
 pub(crate) mod tokens;
 mod versions;
 
@@ -47,9 +47,10 @@ use serde_json::Value;
 pub use error::ApiError;
 pub use execution::{ExecutionRecord, Status};
 pub use history::HistoryEvent;
-pub use machine::{MachineType, StateMachine};
+pub use machine::MachineType;
+pub(crate) use machine::StateMachine;
 pub use tokens::OpenToken;
-pub use versions::{StateMachineAlias, StateMachineVersion};
+pub(crate) use versions::StateMachineAlias;
 
 use execution::Terminal;
 

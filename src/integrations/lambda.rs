@@ -65,10 +65,10 @@ use crate::ids::Ids;
 use crate::sync::{lock, read, write};
 
 /// The service-integration resource (without `.waitForTaskToken`).
-pub const INVOKE: &str = "arn:aws:states:::lambda:invoke";
+pub(crate) const INVOKE: &str = "arn:aws:states:::lambda:invoke";
 
 /// The prefix of every function ARN named as a Task's resource.
-pub const FUNCTION_ARN_PREFIX: &str = "arn:aws:lambda:";
+pub(crate) const FUNCTION_ARN_PREFIX: &str = "arn:aws:lambda:";
 
 /// Salt for the request-id stream of a seeded account.
 const LAMBDA_SEED_SALT: u64 = 0x004c_414d;
@@ -175,7 +175,7 @@ struct Invoked {
 
 /// Why a call to a Lambda endpoint did not get an answer.
 #[derive(Debug, thiserror::Error)]
-pub enum EndpointError {
+pub(crate) enum EndpointError {
     /// The endpoint URL is not a valid URI.
     #[error("the Lambda endpoint URL '{0}' is not valid")]
     BadUrl(String),

@@ -12,10 +12,10 @@
 //! knows none of them. The composition root, [`Account`](crate::account::Account), registers
 //! them on an engine.
 
-pub mod activity;
-pub mod lambda;
-pub mod sqs;
-pub mod states;
+pub(crate) mod activity;
+pub(crate) mod lambda;
+pub(crate) mod sqs;
+pub(crate) mod states;
 
 use serde_json::{json, Map, Value};
 

@@ -51,17 +51,17 @@ use crate::sqs::md5::md5_of_body;
 use crate::sqs::{MessageAttributeValue, SendMessage, Sqs, SqsError};
 
 /// The resource ARN this integration answers (without `.waitForTaskToken`).
-pub const SEND_MESSAGE: &str = "arn:aws:states:::sqs:sendMessage";
+pub(crate) const SEND_MESSAGE: &str = "arn:aws:states:::sqs:sendMessage";
 
 /// The `sqs:sendMessage` integration over an in-process [`Sqs`].
 #[derive(Debug, Clone)]
-pub struct SqsIntegration {
+pub(crate) struct SqsIntegration {
     sqs: Arc<Sqs>,
 }
 
 impl SqsIntegration {
     /// The integration for `sqs`.
-    pub fn new(sqs: Arc<Sqs>) -> SqsIntegration {
+    pub(crate) fn new(sqs: Arc<Sqs>) -> SqsIntegration {
         SqsIntegration { sqs }
     }
 }

@@ -51,10 +51,10 @@
 //! # Ok(()) }
 //! ```
 
-pub mod intercept;
-pub mod json;
-pub mod sfn_api;
-pub mod sqs_api;
+pub(crate) mod intercept;
+pub(crate) mod json;
+pub(crate) mod sfn_api;
+pub(crate) mod sqs_api;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -71,8 +71,8 @@ use hyper_util::rt::TokioIo;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-pub use json::JsonReply;
-pub use sqs_api::{SqsApi, SQS_TARGET_PREFIX};
+pub(crate) use json::JsonReply;
+pub(crate) use sqs_api::{SqsApi, SQS_TARGET_PREFIX};
 
 use crate::sqs::Sqs;
 use crate::time::Clock;
@@ -80,7 +80,7 @@ use intercept::{After, Before, Call, Interceptor, Outcome};
 
 /// A boxed, sendable future, as returned by [`JsonService::call`] (the crate's one
 /// `BoxFuture`, defined with the task port).
-pub use crate::engine::task::BoxFuture;
+pub(crate) use crate::engine::task::BoxFuture;
 
 /// The largest request body accepted (bigger ones get a 413 error).
 pub(crate) const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
@@ -89,7 +89,7 @@ pub(crate) const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 const DRAIN_BYTES: usize = 32 * 1024 * 1024;
 
 /// The target prefix of Step Functions operations.
-pub const SFN_TARGET_PREFIX: &str = "AWSStepFunctions";
+pub(crate) const SFN_TARGET_PREFIX: &str = "AWSStepFunctions";
 
 /// One AWS JSON 1.0 service: answers operations of one `X-Amz-Target` prefix.
 ///

@@ -86,11 +86,14 @@ mod tests;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 
-pub use error::{ErrorType, SqsError};
-pub use message::MessageAttributeValue;
-pub use move_tasks::MessageMoveTask;
-pub use queue::RedrivePolicy;
-pub use region::{in_region, in_request, signing_region};
+pub(crate) use error::ErrorType;
+pub use error::SqsError;
+pub(crate) use message::MessageAttributeValue;
+pub(crate) use move_tasks::MessageMoveTask;
+#[cfg(doc)]
+use queue::RedrivePolicy;
+pub(crate) use region::{in_request, signing_region};
+pub use region::in_region;
 pub use types::*;
 
 use crate::ids::Ids;

@@ -47,7 +47,7 @@ pub async fn in_region<F: Future>(region: String, f: F) -> F::Output {
 
 /// Runs `f` as the SQS calls of one HTTP request: its signing `region` and its
 /// `X-Amzn-Trace-Id` header (`trace_header`), when it has them.
-pub async fn in_request<F: Future>(
+pub(crate) async fn in_request<F: Future>(
     region: Option<String>,
     trace_header: Option<String>,
     f: F,
@@ -81,7 +81,7 @@ pub(super) fn trace_header() -> Option<String> {
 /// assert_eq!(signing_region(h).as_deref(), Some("eu-west-1"));
 /// assert_eq!(signing_region("Basic x"), None);
 /// ```
-pub fn signing_region(authorization: &str) -> Option<String> {
+pub(crate) fn signing_region(authorization: &str) -> Option<String> {
     let scope = authorization.split("Credential=").nth(1)?;
     let scope = scope.split([',', ' ']).next()?;
     let region = scope.split('/').nth(2)?;

@@ -26,7 +26,7 @@ use crate::asl::QueryLanguage;
 /// assert_eq!(expr("{% $states.input %}"), Some(" $states.input "));
 /// assert_eq!(expr("plain"), None);
 /// ```
-pub fn expression_text(s: &str) -> Option<&str> {
+pub(crate) fn expression_text(s: &str) -> Option<&str> {
     s.strip_prefix("{%")?.strip_suffix("%}")
 }
 

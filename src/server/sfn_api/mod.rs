@@ -216,7 +216,7 @@ impl JsonService for SfnApi {
 }
 
 /// Handles one `AWSStepFunctions.<operation>` request body; returns the response body.
-pub async fn handle(engine: &Engine, operation: &str, body: &[u8]) -> Result<Value, ApiError> {
+pub(crate) async fn handle(engine: &Engine, operation: &str, body: &[u8]) -> Result<Value, ApiError> {
     let map = parse_object(body)?;
     let r = Members(&map);
     let Some(op) = SFN_OPERATIONS.iter().find(|op| op.name == operation) else {
