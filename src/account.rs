@@ -67,7 +67,7 @@ impl Default for AccountConfig {
 
 impl AccountConfig {
     /// The default execution role of state machines created without one.
-    pub fn role_arn(&self) -> String {
+    pub(crate) fn role_arn(&self) -> String {
         format!("arn:aws:iam::{}:role/sfn-harness", self.account_id)
     }
 }

@@ -60,6 +60,11 @@ pub use crate::engine::task::{
     handler, BoxFuture, EngineHandle, EventFamily, Pattern, Resource, TaskHandler, TaskRequest,
 };
 pub use crate::engine::{ApiError, Engine, EngineConfig, ExecutionRecord, MachineType};
+// Also at the crate root; here too so every `engine::`, `sqs::` and `asl::` path of the
+// services has one replacement (a re-export counts once).
+pub use crate::asl::StatesError;
+pub use crate::engine::{HistoryEvent, OpenToken, Status};
+pub use crate::sqs::ReceivedMessage;
 pub use crate::integrations::lambda::{function, FunctionCall, LambdaEndpoint, LambdaFunction};
 pub use crate::server::sfn_api::{SfnApi, SFN_OPERATIONS};
 pub use crate::server::sqs_api::SQS_OPERATIONS;

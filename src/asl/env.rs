@@ -85,7 +85,7 @@ impl<'a> Env<'a> {
 
     /// The same environment, with these workflow variables in scope (name → value).
     #[must_use]
-    pub fn with_variables(mut self, variables: &'a Map<String, Value>) -> Self {
+    pub(crate) fn with_variables(mut self, variables: &'a Map<String, Value>) -> Self {
         self.variables = Some(variables);
         self
     }

@@ -166,7 +166,7 @@ impl ExecutionRecord {
     }
 
     /// The state machine (as it was when the execution started).
-    pub fn state_machine(&self) -> &Arc<StateMachine> {
+    pub(crate) fn state_machine(&self) -> &Arc<StateMachine> {
         &self.machine
     }
 

@@ -341,7 +341,7 @@ impl Engine {
     }
 
     /// The MockConfigFile loaded, if any.
-    pub fn mock_config(&self) -> Option<Arc<MockConfig>> {
+    pub(crate) fn mock_config(&self) -> Option<Arc<MockConfig>> {
         read(&self.inner.mock_config).clone()
     }
 
@@ -471,7 +471,7 @@ impl Engine {
     }
 
     /// A state machine by ARN (`DescribeStateMachine`).
-    pub fn state_machine(&self, arn: &str) -> Result<Arc<StateMachine>, ApiError> {
+    pub(crate) fn state_machine(&self, arn: &str) -> Result<Arc<StateMachine>, ApiError> {
         Self::check_machine_arn(arn)?;
         read(&self.inner.machines)
             .iter()
@@ -487,7 +487,7 @@ impl Engine {
 
     /// Replaces a state machine's definition and/or role (`UpdateStateMachine`). Running
     /// executions keep the version they started with.
-    pub fn update_state_machine(
+    pub(crate) fn update_state_machine(
         &self,
         arn: &str,
         definition: Option<&str>,
@@ -534,7 +534,7 @@ impl Engine {
 
     /// Sets a machine's `loggingConfiguration` (checked by the API layer). On an update
     /// (`revise`) that changes it, the machine gets a new revision, as any update does.
-    pub fn set_logging_configuration(
+    pub(crate) fn set_logging_configuration(
         &self,
         arn: &str,
         logging: serde_json::Value,
@@ -561,7 +561,7 @@ impl Engine {
     }
 
     /// Deletes a state machine (`DeleteStateMachine`); its running executions are stopped.
-    pub fn delete_state_machine(&self, arn: &str) -> Result<(), ApiError> {
+    pub(crate) fn delete_state_machine(&self, arn: &str) -> Result<(), ApiError> {
         Self::check_machine_arn(arn)?;
         write(&self.inner.machines).retain(|m| m.arn != arn);
         self.forget_versions(arn);
@@ -852,7 +852,7 @@ impl Engine {
     }
 
     /// Every activity, oldest first (`ListActivities`).
-    pub fn list_activities(&self) -> Vec<Activity> {
+    pub(crate) fn list_activities(&self) -> Vec<Activity> {
         self.inner.activities.list()
     }
 
@@ -889,7 +889,7 @@ impl Engine {
     }
 
     /// Adds or replaces tags on a state machine (`TagResource`).
-    pub fn tag_resource(&self, arn: &str, tags: &[(String, String)]) -> Result<(), ApiError> {
+    pub(crate) fn tag_resource(&self, arn: &str, tags: &[(String, String)]) -> Result<(), ApiError> {
         if !self.resource_exists(arn) {
             return Err(ApiError::ResourceNotFound(arn.to_string()));
         }
@@ -908,7 +908,7 @@ impl Engine {
     }
 
     /// Removes tags (`UntagResource`).
-    pub fn untag_resource(&self, arn: &str, keys: &[String]) -> Result<(), ApiError> {
+    pub(crate) fn untag_resource(&self, arn: &str, keys: &[String]) -> Result<(), ApiError> {
         if !self.resource_exists(arn) {
             return Err(ApiError::ResourceNotFound(arn.to_string()));
         }

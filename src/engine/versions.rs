@@ -163,7 +163,7 @@ impl Engine {
     }
 
     /// A published version by ARN (`DescribeStateMachine` on a version ARN).
-    pub fn state_machine_version(&self, arn: &str) -> Result<Arc<StateMachineVersion>, ApiError> {
+    pub(crate) fn state_machine_version(&self, arn: &str) -> Result<Arc<StateMachineVersion>, ApiError> {
         read(&self.inner.versions)
             .versions
             .iter()
@@ -173,7 +173,7 @@ impl Engine {
     }
 
     /// `ListStateMachineVersions`: the versions of a machine, newest first.
-    pub fn state_machine_versions(
+    pub(crate) fn state_machine_versions(
         &self,
         machine_arn: &str,
     ) -> Result<Vec<Arc<StateMachineVersion>>, ApiError> {
@@ -189,7 +189,7 @@ impl Engine {
 
     /// `DeleteStateMachineVersion`: refused while an alias routes to it (AWS's text, recorded
     /// in LocalStack's `test_delete_version_with_alias`); deleting a missing version succeeds.
-    pub fn delete_state_machine_version(&self, arn: &str) -> Result<(), ApiError> {
+    pub(crate) fn delete_state_machine_version(&self, arn: &str) -> Result<(), ApiError> {
         match split_qualified(arn) {
             Some((_, q)) if is_version_qualifier(&q) => {}
             _ => return Err(ApiError::invalid_arn(arn)),
@@ -313,7 +313,7 @@ impl Engine {
     }
 
     /// `DescribeStateMachineAlias`.
-    pub fn state_machine_alias(&self, arn: &str) -> Result<StateMachineAlias, ApiError> {
+    pub(crate) fn state_machine_alias(&self, arn: &str) -> Result<StateMachineAlias, ApiError> {
         match split_qualified(arn) {
             Some((_, q)) if !is_version_qualifier(&q) => {}
             _ => return Err(ApiError::invalid_arn(arn)),
@@ -327,7 +327,7 @@ impl Engine {
     }
 
     /// `UpdateStateMachineAlias`: a new description and/or routing configuration.
-    pub fn update_state_machine_alias(
+    pub(crate) fn update_state_machine_alias(
         &self,
         arn: &str,
         description: Option<&str>,
@@ -365,7 +365,7 @@ impl Engine {
 
     /// `DeleteStateMachineAlias`; deleting a missing alias succeeds (LocalStack's AWS-validated
     /// `test_delete_no_such_alias_arn`).
-    pub fn delete_state_machine_alias(&self, arn: &str) -> Result<(), ApiError> {
+    pub(crate) fn delete_state_machine_alias(&self, arn: &str) -> Result<(), ApiError> {
         match split_qualified(arn) {
             Some((_, q)) if !is_version_qualifier(&q) => {}
             _ => return Err(ApiError::invalid_arn(arn)),
@@ -376,7 +376,7 @@ impl Engine {
 
     /// `ListStateMachineAliases`: a machine's aliases, in creation order (as recorded in
     /// `test_base_lifecycle_create_delete_list`).
-    pub fn state_machine_aliases(
+    pub(crate) fn state_machine_aliases(
         &self,
         machine_arn: &str,
     ) -> Result<Vec<StateMachineAlias>, ApiError> {

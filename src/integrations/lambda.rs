@@ -123,7 +123,7 @@ where
 
 /// Where functions come from: a source answers the calls it knows, and passes (`None`) on the
 /// others, which go to the next source, then to the Lambda endpoint.
-pub trait FunctionSource: Send + Sync + 'static {
+pub(crate) trait FunctionSource: Send + Sync + 'static {
     /// The function that answers `call`, if this source has one.
     fn find(&self, call: &FunctionCall) -> Option<Arc<dyn LambdaFunction>>;
 }
@@ -326,7 +326,7 @@ impl LambdaIntegration {
 
     /// Adds a source of functions, tried after those already added (the harness adds its
     /// scripted workers here).
-    pub fn add_source(&self, source: Arc<dyn FunctionSource>) {
+    pub(crate) fn add_source(&self, source: Arc<dyn FunctionSource>) {
         write(&self.sources).push(source);
     }
 

@@ -141,7 +141,7 @@ impl MockConfig {
     }
 
     /// The test case names of a state machine, sorted.
-    pub fn test_cases(&self, machine: &str) -> Vec<&str> {
+    pub(crate) fn test_cases(&self, machine: &str) -> Vec<&str> {
         let mut v: Vec<&str> = self
             .machines
             .get(machine)

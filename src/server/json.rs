@@ -47,7 +47,7 @@ impl JsonReply {
     }
 
     /// A `SerializationException` (400).
-    pub fn serialization(message: &str) -> JsonReply {
+    pub(crate) fn serialization(message: &str) -> JsonReply {
         JsonReply::error(400, SERIALIZATION_EXCEPTION, message)
     }
 
@@ -61,7 +61,7 @@ impl JsonReply {
     }
 
     /// Adds a header.
-    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> JsonReply {
+    pub(crate) fn with_header(mut self, name: &str, value: impl Into<String>) -> JsonReply {
         self.headers.push((name.to_string(), value.into()));
         self
     }

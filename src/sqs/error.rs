@@ -143,14 +143,14 @@ pub enum SqsError {
 
 impl SqsError {
     /// Shorthand for the common `Value V for parameter P is invalid. Reason: R` error.
-    pub fn invalid_value(param: &str, value: impl fmt::Display, reason: &str) -> SqsError {
+    pub(crate) fn invalid_value(param: &str, value: impl fmt::Display, reason: &str) -> SqsError {
         SqsError::InvalidParameterValue(format!(
             "Value {value} for parameter {param} is invalid. Reason: {reason}"
         ))
     }
 
     /// The shape name of the error in the SQS service model (the last part of `__type`).
-    pub fn shape_name(&self) -> &'static str {
+    pub(crate) fn shape_name(&self) -> &'static str {
         match self {
             SqsError::QueueDoesNotExist => "QueueDoesNotExist",
             SqsError::QueueNameExists(_) => "QueueNameExists",

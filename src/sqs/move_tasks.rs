@@ -205,7 +205,7 @@ impl Sqs {
 
     /// `CancelMessageMoveTask`: sfn-harness's tasks complete when they start, so no handle names
     /// a running task (see the module docs).
-    pub fn cancel_message_move_task(&self, task_handle: &str) -> Result<u64, SqsError> {
+    pub(crate) fn cancel_message_move_task(&self, task_handle: &str) -> Result<u64, SqsError> {
         if task_handle.is_empty() {
             return Err(SqsError::MissingParameter("TaskHandle".into()));
         }

@@ -157,7 +157,7 @@ impl Sqs {
 
     /// `DeleteQueue`: the queue and its messages are gone at once; the name is reusable after
     /// 60 seconds.
-    pub fn delete_queue(&self, queue_url: &str) -> Result<(), SqsError> {
+    pub(crate) fn delete_queue(&self, queue_url: &str) -> Result<(), SqsError> {
         let name = self.name_of(queue_url)?;
         let now = self.clock.now_ms();
         let mut st = lock(&self.state);
@@ -228,7 +228,7 @@ impl Sqs {
     }
 
     /// `SetQueueAttributes`.
-    pub fn set_queue_attributes(
+    pub(crate) fn set_queue_attributes(
         &self,
         queue_url: &str,
         attributes: &BTreeMap<String, String>,
@@ -265,7 +265,7 @@ impl Sqs {
     }
 
     /// `PurgeQueue`: deletes every message; a second purge within 60 seconds fails.
-    pub fn purge_queue(&self, queue_url: &str) -> Result<(), SqsError> {
+    pub(crate) fn purge_queue(&self, queue_url: &str) -> Result<(), SqsError> {
         self.with_queue(queue_url, |q, now| {
             if let Some(at) = q.last_purge {
                 if now < at.saturating_add(SIXTY_SECONDS_MS) {
@@ -282,7 +282,7 @@ impl Sqs {
     }
 
     /// `TagQueue`.
-    pub fn tag_queue(
+    pub(crate) fn tag_queue(
         &self,
         queue_url: &str,
         tags: BTreeMap<String, String>,
@@ -294,7 +294,7 @@ impl Sqs {
     }
 
     /// `UntagQueue`.
-    pub fn untag_queue(&self, queue_url: &str, tag_keys: &[String]) -> Result<(), SqsError> {
+    pub(crate) fn untag_queue(&self, queue_url: &str, tag_keys: &[String]) -> Result<(), SqsError> {
         self.with_queue(queue_url, |q, _| {
             for k in tag_keys {
                 q.tags.remove(k);
@@ -304,7 +304,7 @@ impl Sqs {
     }
 
     /// `ListQueueTags`.
-    pub fn list_queue_tags(&self, queue_url: &str) -> Result<BTreeMap<String, String>, SqsError> {
+    pub(crate) fn list_queue_tags(&self, queue_url: &str) -> Result<BTreeMap<String, String>, SqsError> {
         self.with_queue(queue_url, |q, _| Ok(q.tags.clone()))
     }
 

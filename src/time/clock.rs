@@ -190,7 +190,7 @@ impl Clock {
     }
 
     /// Sleeps until `deadline` (milliseconds since the Unix epoch) on this clock.
-    pub async fn sleep_until(&self, deadline: Millis) {
+    pub(crate) async fn sleep_until(&self, deadline: Millis) {
         if !self.inner.virtual_time {
             let now = wall_ms();
             if deadline > now {

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use sfn_harness::asl::StatesError;
 use sfn_harness::harness::snapshot::NormalizedEvent;
-use sfn_harness::integrations::lambda::function;
+use sfn_harness::internals::function;
 use sfn_harness::prelude::*;
 use wiremock::matchers::{body_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};

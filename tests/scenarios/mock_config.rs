@@ -4,7 +4,7 @@
 //! sfn-local-mock-cfg-file.html — this test keeps its own copy), and one test per refusal.
 
 use serde_json::{json, Value};
-use sfn_harness::account::{Account, AccountConfig};
+use sfn_harness::internals::{Account, AccountConfig};
 use sfn_harness::mock_config::{MockConfig, MockConfigError};
 use sfn_harness::prelude::*;
 use sfn_harness::Clock;
