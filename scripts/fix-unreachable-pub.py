@@ -32,7 +32,7 @@ def warnings():
             continue
         for child in m["children"]:
             for span in child["spans"]:
-                if span.get("suggested_replacement") == "pub(crate)":
+                if span.get("suggested_replacement") in ("pub(crate)", "pub(super)"):
                     found[span["file_name"]].add((span["byte_start"], span["byte_end"]))
     return found
 

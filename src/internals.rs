@@ -54,7 +54,7 @@ pub mod intrinsics {
 
 /// The JSONata bridge (over `jsonata-core`), with the Step Functions host functions.
 pub mod jsonata {
-    pub use crate::asl::jsonata::*;
+    pub use crate::asl::jsonata::{CancelHandle, ErrorKind, Expression, Host, JsonataError, Limits};
 }
 pub use crate::engine::task::{
     handler, BoxFuture, EngineHandle, EventFamily, Pattern, Resource, TaskHandler, TaskRequest,

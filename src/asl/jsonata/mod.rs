@@ -166,10 +166,10 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde_json::Value;
 
-pub use error::{
-    cause_evaluation_error, cause_returned_nothing, cause_unexpected_type, json_type_name,
-    ErrorKind, JsonataError,
+pub(crate) use error::{
+    cause_evaluation_error, cause_returned_nothing, cause_unexpected_type,
 };
+pub use error::{ErrorKind, JsonataError};
 
 use functions::Shared;
 
