@@ -7,7 +7,8 @@ Usage:
     scripts/public-surface.py --list     # also print every counted item's path
 
 It runs
-    RUSTC_BOOTSTRAP=1 cargo rustdoc --lib --all-features -- -Z unstable-options --output-format json
+    RUSTC_BOOTSTRAP=1 cargo rustdoc --lib --all-features --target-dir target/public-surface \
+        -- -Z unstable-options --output-format json
 and walks the JSON from the crate root. Counted, each once (a re-export counts its target once,
 wherever it is reachable from): modules, structs, enums, variants, functions, methods and associated
 items in inherent impls, traits and their items, constants, statics, type aliases, and public fields
@@ -27,14 +28,17 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # Members of a declaration: counted in the total, left out of the "declarations" figure.
 MEMBERS = {"struct_field", "variant"}
-JSON = os.path.join(ROOT, "target", "doc", "sfn_harness.json")
+# A target directory of its own: RUSTC_BOOTSTRAP changes the fingerprint of every dependency,
+# so sharing `target/` would rebuild them for this and again for the next ordinary build.
+TARGET = os.path.join(ROOT, "target", "public-surface")
+JSON = os.path.join(TARGET, "doc", "sfn_harness.json")
 
 
 def build():
     env = dict(os.environ, RUSTC_BOOTSTRAP="1")
     subprocess.run(
-        ["cargo", "rustdoc", "--lib", "--all-features", "--", "-Z", "unstable-options",
-         "--output-format", "json"],
+        ["cargo", "rustdoc", "--lib", "--all-features", "--target-dir", TARGET, "--",
+         "-Z", "unstable-options", "--output-format", "json"],
         cwd=ROOT, env=env, check=True)
 
 

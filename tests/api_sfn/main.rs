@@ -12,6 +12,7 @@ use aws_sdk_sfn::types::{ExecutionStatus, HistoryEventType, StateMachineType, Ta
 use aws_sdk_sfn::Client;
 
 use serde_json::{json, Value};
+use rstest::rstest;
 use sfn_harness::prelude::*;
 
 #[path = "../support/mod.rs"]
