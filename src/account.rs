@@ -8,7 +8,7 @@
 //! world here, so a new integration or service is wired in exactly one place.
 //!
 //! ```
-//! use sfn_harness::account::{Account, AccountConfig};
+//! use sfn_harness::internals::{Account, AccountConfig};
 //! use sfn_harness::Clock;
 //!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -147,8 +147,8 @@ impl Account {
     /// The Lambda integration: register functions on it, or point it at a Lambda endpoint.
     ///
     /// ```
-    /// use sfn_harness::account::{Account, AccountConfig};
-    /// use sfn_harness::integrations::lambda::LambdaEndpoint;
+    /// use sfn_harness::internals::{Account, AccountConfig};
+    /// use sfn_harness::internals::LambdaEndpoint;
     /// let account = Account::new(AccountConfig::default());
     /// account.lambda().set_endpoint(Some(LambdaEndpoint::new("http://127.0.0.1:3001")));
     /// ```

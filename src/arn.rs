@@ -3,21 +3,6 @@
 //! An ARN is `arn:<partition>:<service>:<region>:<account>:<resource>`, where the resource of
 //! the services here is a colon-separated list (`stateMachine:<name>`,
 //! `execution:<machine>:<name>`, `activity:<name>`, a queue name, `function:<name>[:<qualifier>]`).
-//!
-//! ```
-//! use sfn_harness::arn::Arn;
-//!
-//! let arn = Arn::parse("arn:aws:states:us-east-1:123456789012:execution:orders:order-1").unwrap();
-//! assert_eq!((arn.service, arn.region, arn.account), ("states", "us-east-1", "123456789012"));
-//! assert_eq!(arn.resource_type(), "execution");
-//! assert_eq!(arn.part(1), Some("orders"));
-//! assert_eq!(arn.last(), "order-1");
-//! assert_eq!(
-//!     arn.machine_of_execution().as_deref(),
-//!     Some("arn:aws:states:us-east-1:123456789012:stateMachine:orders")
-//! );
-//! assert!(Arn::parse("not-an-arn").is_none());
-//! ```
 
 /// A parsed ARN, borrowing the text it was parsed from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -102,14 +87,46 @@ pub(crate) fn format(
 }
 
 /// The name a state machine is known by in a reference that is either its ARN or its name.
-///
-/// ```
-/// assert_eq!(sfn_harness::arn::name_of("arn:aws:states:us-east-1:1:stateMachine:orders"), "orders");
-/// assert_eq!(sfn_harness::arn::name_of("orders"), "orders");
-/// ```
 pub(crate) fn name_of(arn_or_name: &str) -> &str {
     match Arn::parse(arn_or_name) {
         Some(a) => a.last(),
         None => arn_or_name,
+    }
+}
+
+#[cfg(test)]
+mod doc_example_7 {
+    // Moved from a doc example (the item is crate-private).
+    #[test]
+    fn example() {
+        use crate::arn::Arn;
+
+        let arn =
+            Arn::parse("arn:aws:states:us-east-1:123456789012:execution:orders:order-1").unwrap();
+        assert_eq!(
+            (arn.service, arn.region, arn.account),
+            ("states", "us-east-1", "123456789012")
+        );
+        assert_eq!(arn.resource_type(), "execution");
+        assert_eq!(arn.part(1), Some("orders"));
+        assert_eq!(arn.last(), "order-1");
+        assert_eq!(
+            arn.machine_of_execution().as_deref(),
+            Some("arn:aws:states:us-east-1:123456789012:stateMachine:orders")
+        );
+        assert!(Arn::parse("not-an-arn").is_none());
+    }
+}
+
+#[cfg(test)]
+mod doc_example_106 {
+    // Moved from a doc example (the item is crate-private).
+    #[test]
+    fn example() {
+        assert_eq!(
+            crate::arn::name_of("arn:aws:states:us-east-1:1:stateMachine:orders"),
+            "orders"
+        );
+        assert_eq!(crate::arn::name_of("orders"), "orders");
     }
 }

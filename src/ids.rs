@@ -3,19 +3,6 @@
 //! Real task tokens are unguessable: 128 bits from the operating system's RNG. A harness built
 //! with a seed draws every id from one seeded generator instead, so a test's ids (and therefore
 //! its history) repeat byte for byte.
-//!
-//! ```
-//! use sfn_harness::ids::Ids;
-//!
-//! let mut a = Ids::seeded(7);
-//! let mut b = Ids::seeded(7);
-//! assert_eq!(a.task_token(), b.task_token());
-//! assert!(Ids::is_well_formed_token(&a.task_token()));
-//! assert!(!Ids::is_well_formed_token("not-a-token"));
-//! let token = a.task_token();
-//! assert!(token.starts_with(Ids::TOKEN_PREFIX));
-//! assert_eq!(token.len(), Ids::TOKEN_LEN);
-//! ```
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -88,13 +75,6 @@ impl Ids {
     }
 
     /// The well-formed tokens that occur in `text` (a message body, say), in order.
-    ///
-    /// ```
-    /// use sfn_harness::ids::Ids;
-    /// let t = Ids::seeded(1).task_token();
-    /// let body = format!(r#"{{"TaskToken":"{t}","n":1}}"#);
-    /// assert_eq!(Ids::find_tokens(&body).collect::<Vec<_>>(), vec![t.as_str()]);
-    /// ```
     pub(crate) fn find_tokens(text: &str) -> impl Iterator<Item = &str> {
         text.match_indices(Self::TOKEN_PREFIX)
             .filter_map(move |(i, _)| text.get(i..i + Self::TOKEN_LEN))
@@ -108,5 +88,38 @@ impl Ids {
             .strip_prefix(Self::TOKEN_PREFIX)
             .and_then(|rest| URL_SAFE_NO_PAD.decode(rest).ok())
             .is_some_and(|b| b.len() == TOKEN_BYTES)
+    }
+}
+
+#[cfg(test)]
+mod doc_example_7 {
+    // Moved from a doc example (the item is crate-private).
+    #[test]
+    fn example() {
+        use crate::ids::Ids;
+
+        let mut a = Ids::seeded(7);
+        let mut b = Ids::seeded(7);
+        assert_eq!(a.task_token(), b.task_token());
+        assert!(Ids::is_well_formed_token(&a.task_token()));
+        assert!(!Ids::is_well_formed_token("not-a-token"));
+        let token = a.task_token();
+        assert!(token.starts_with(Ids::TOKEN_PREFIX));
+        assert_eq!(token.len(), Ids::TOKEN_LEN);
+    }
+}
+
+#[cfg(test)]
+mod doc_example_92 {
+    // Moved from a doc example (the item is crate-private).
+    #[test]
+    fn example() {
+        use crate::ids::Ids;
+        let t = Ids::seeded(1).task_token();
+        let body = format!(r#"{{"TaskToken":"{t}","n":1}}"#);
+        assert_eq!(
+            Ids::find_tokens(&body).collect::<Vec<_>>(),
+            vec![t.as_str()]
+        );
     }
 }

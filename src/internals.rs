@@ -13,8 +13,8 @@
 //! | [`Engine`], [`EngineConfig`], [`ExecutionRecord`], [`MachineType`], [`ApiError`] | the Step Functions service as Rust calls, without HTTP: drive executions step by step on a virtual clock |
 //! | [`TaskHandler`], [`TaskRequest`], [`handler`], [`EngineHandle`], [`EventFamily`], [`Pattern`], [`Resource`], [`BoxFuture`] | the task port: what a Task state's resource handler receives, to register your own resource on an [`Engine`] |
 //! | [`LambdaFunction`], [`FunctionCall`], [`function`], [`LambdaEndpoint`] | a Lambda function in-process ([`Harness::lambda_function`](crate::Harness::lambda_function)), or a real Lambda endpoint to forward `lambda:invoke` to |
-//! | [`Sqs`], [`SqsError`], [`CreateQueue`], [`SendMessage`], [`ReceiveMessage`], [`in_region`] | the SQS service as Rust calls, without HTTP (in a region other than the account's with [`in_region`]) |
-//! | [`Router`], [`Server`], [`SFN_OPERATIONS`], [`SQS_OPERATIONS`], [`SfnApi`] | the HTTP layer: serve an account on a port, or check the operation tables |
+//! | [`Sqs`], [`SqsError`], [`ErrorType`], [`CreateQueue`], [`SendMessage`], [`ReceiveMessage`], [`MessageAttributeValue`], [`RedrivePolicy`], [`in_region`] | the SQS service as Rust calls, without HTTP (in a region other than the account's with [`in_region`]) |
+//! | [`Router`], [`Server`], [`JsonService`], [`JsonReply`], [`intercept`], [`SFN_OPERATIONS`], [`SQS_OPERATIONS`], [`SfnApi`] | the HTTP layer: serve an account on a port, plug in a service or an interceptor, check the operation tables |
 //! | [`Env`], [`path`], [`payload`], [`intrinsics`], [`jsonata`] | the ASL evaluators (JSONPath, payload templates, intrinsic functions, JSONata) as pure functions, for fuzzing and conformance suites |
 //!
 //! ```
@@ -54,7 +54,9 @@ pub mod intrinsics {
 
 /// The JSONata bridge (over `jsonata-core`), with the Step Functions host functions.
 pub mod jsonata {
-    pub use crate::asl::jsonata::{CancelHandle, ErrorKind, Expression, Host, JsonataError, Limits};
+    pub use crate::asl::jsonata::{
+        CancelHandle, ErrorKind, Expression, Host, JsonataError, Limits,
+    };
 }
 pub use crate::engine::task::{
     handler, BoxFuture, EngineHandle, EventFamily, Pattern, Resource, TaskHandler, TaskRequest,
@@ -64,9 +66,18 @@ pub use crate::engine::{ApiError, Engine, EngineConfig, ExecutionRecord, Machine
 // services has one replacement (a re-export counts once).
 pub use crate::asl::StatesError;
 pub use crate::engine::{HistoryEvent, OpenToken, Status};
-pub use crate::sqs::ReceivedMessage;
 pub use crate::integrations::lambda::{function, FunctionCall, LambdaEndpoint, LambdaFunction};
 pub use crate::server::sfn_api::{SfnApi, SFN_OPERATIONS};
 pub use crate::server::sqs_api::SQS_OPERATIONS;
-pub use crate::server::{Router, Server};
-pub use crate::sqs::{in_region, CreateQueue, ReceiveMessage, SendMessage, Sqs, SqsError};
+pub use crate::server::{JsonReply, JsonService, Router, Server};
+pub use crate::sqs::ReceivedMessage;
+
+/// Interceptors: a seam around every request of a [`Router`] (the harness injects its API faults
+/// through one); see [`Router::with_interceptor`].
+pub mod intercept {
+    pub use crate::server::intercept::{After, Before, Call, Interceptor, Outcome};
+}
+pub use crate::sqs::{
+    in_region, CreateQueue, ErrorType, MessageAttributeValue, ReceiveMessage, RedrivePolicy,
+    SendMessage, Sqs, SqsError,
+};

@@ -11,8 +11,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde_json::Value;
-use sfn_harness::internals::{Account, AccountConfig};
 use sfn_harness::internals::Engine;
+use sfn_harness::internals::{Account, AccountConfig};
 use sfn_harness::internals::{CreateQueue, ReceiveMessage, Sqs};
 use sfn_harness::time::Clock;
 

@@ -10,29 +10,6 @@
 //! - numbers compare by value (`1` equals `1.0`); strings by code point; timestamps are RFC 3339
 //!   instants compared in time (`2024-01-01T00:00:00Z` equals `2024-01-01T01:00:00+01:00`);
 //! - `StringMatches` supports `*` wildcards, with `\*` and `\\` for literal characters.
-//!
-//! ```
-//! use sfn_harness::asl::{self, choice, Env};
-//! use serde_json::json;
-//!
-//! let def = asl::parse(&json!({
-//!     "StartAt": "Route",
-//!     "States": {
-//!         "Route": { "Type": "Choice", "Choices": [
-//!             { "And": [
-//!                 { "Variable": "$.kind", "StringMatches": "log-*" },
-//!                 { "Variable": "$.size", "NumericGreaterThan": 10 } ],
-//!               "Next": "Big" } ],
-//!           "Default": "Small" },
-//!         "Big": { "Type": "Succeed" },
-//!         "Small": { "Type": "Succeed" }
-//!     }
-//! })).unwrap();
-//! let asl::StateKind::Choice(c) = &def.state("Route").unwrap().kind else { unreachable!() };
-//! let (big, small, ctx) = (json!({ "kind": "log-app", "size": 11 }), json!({ "kind": "metric", "size": 11 }), json!({}));
-//! assert_eq!(choice::select(c, &Env::new(&big, &ctx)).unwrap(), Some("Big"));
-//! assert_eq!(choice::select(c, &Env::new(&small, &ctx)).unwrap(), Some("Small"));
-//! ```
 
 use std::cmp::Ordering;
 
@@ -353,5 +330,46 @@ mod tests {
                 let _ = eval(&rule(op, json!(pat)), v.clone());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod doc_example_14 {
+    // Moved from a doc example (the item is crate-private).
+    #[test]
+    fn example() {
+        use crate::internals::{self, choice, Env};
+        use serde_json::json;
+
+        let def = asl::parse(&json!({
+            "StartAt": "Route",
+            "States": {
+                "Route": { "Type": "Choice", "Choices": [
+                    { "And": [
+                        { "Variable": "$.kind", "StringMatches": "log-*" },
+                        { "Variable": "$.size", "NumericGreaterThan": 10 } ],
+                      "Next": "Big" } ],
+                  "Default": "Small" },
+                "Big": { "Type": "Succeed" },
+                "Small": { "Type": "Succeed" }
+            }
+        }))
+        .unwrap();
+        let asl::StateKind::Choice(c) = &def.state("Route").unwrap().kind else {
+            unreachable!()
+        };
+        let (big, small, ctx) = (
+            json!({ "kind": "log-app", "size": 11 }),
+            json!({ "kind": "metric", "size": 11 }),
+            json!({}),
+        );
+        assert_eq!(
+            choice::select(c, &Env::new(&big, &ctx)).unwrap(),
+            Some("Big")
+        );
+        assert_eq!(
+            choice::select(c, &Env::new(&small, &ctx)).unwrap(),
+            Some("Small")
+        );
     }
 }

@@ -8,7 +8,7 @@
 //! `$states.errorOutput` will be further setters on this type.
 //!
 //! ```
-//! use sfn_harness::asl::{intrinsics, Env};
+//! use sfn_harness::internals::{intrinsics, Env};
 //! use rand::SeedableRng;
 //! use serde_json::json;
 //!
@@ -59,7 +59,7 @@ impl<'a> Env<'a> {
     /// seeded with [`DEFAULT_SEED`], so their results are reproducible.
     ///
     /// ```
-    /// use sfn_harness::asl::{path::Path, Env};
+    /// use sfn_harness::internals::{path::Path, Env};
     /// use serde_json::json;
     ///
     /// let (input, context) = (json!({ "a": 1 }), json!({ "State": { "Name": "S" } }));

@@ -18,7 +18,7 @@
 //!   task (no `taskToken`).
 //!
 //! ```
-//! use sfn_harness::engine::{Engine, EngineConfig};
+//! use sfn_harness::internals::{Engine, EngineConfig};
 //! use sfn_harness::Clock;
 //!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {

@@ -17,7 +17,7 @@ use std::fmt;
 /// An API error, as AWS would answer it.
 ///
 /// ```
-/// use sfn_harness::engine::ApiError;
+/// use sfn_harness::internals::ApiError;
 ///
 /// let e = ApiError::execution_does_not_exist("arn:aws:states:us-east-1:123456789012:execution:m:x");
 /// assert_eq!(e.code(), "ExecutionDoesNotExist");
@@ -107,7 +107,7 @@ impl ApiError {
     /// (recorded against AWS in LocalStack's `test_sfn_api_express.snapshot.json`).
     ///
     /// ```
-    /// use sfn_harness::engine::ApiError;
+    /// use sfn_harness::internals::ApiError;
     /// let e = ApiError::resource_type_not_valid("express");
     /// assert_eq!(e.message(), "Invalid Arn: 'Resource type not valid in this context: express'");
     /// ```

@@ -6,7 +6,7 @@
 //! the [`ApiError`] AWS would return.
 //!
 //! ```
-//! use sfn_harness::engine::{Engine, EngineConfig, Status};
+//! use sfn_harness::internals::{Engine, EngineConfig, Status};
 //! use sfn_harness::time::Clock;
 //! use serde_json::json;
 //!
@@ -67,7 +67,7 @@ use tokens::{TokenOutcome, Tokens};
 /// `123456789012` in `us-east-1`.
 ///
 /// ```
-/// use sfn_harness::engine::{Engine, EngineConfig};
+/// use sfn_harness::internals::{Engine, EngineConfig};
 /// use sfn_harness::time::Clock;
 ///
 /// let config = EngineConfig {
@@ -188,8 +188,8 @@ impl EngineInner {
 /// [`ApiError`] AWS would return.
 ///
 /// ```
-/// use sfn_harness::engine::{ApiError, Engine, EngineConfig, Status};
-/// use sfn_harness::engine::task::{handler, TaskRequest};
+/// use sfn_harness::internals::{ApiError, Engine, EngineConfig, Status};
+/// use sfn_harness::internals::{handler, TaskRequest};
 /// use sfn_harness::time::Clock;
 /// use serde_json::json;
 ///
@@ -310,8 +310,8 @@ impl Engine {
     /// with [`Engine::register_resource`] wins; among prefixes, the longest.
     ///
     /// ```
-    /// use sfn_harness::engine::{Engine, EngineConfig};
-    /// use sfn_harness::engine::task::{handler, TaskRequest};
+    /// use sfn_harness::internals::{Engine, EngineConfig};
+    /// use sfn_harness::internals::{handler, TaskRequest};
     /// use serde_json::json;
     /// let engine = Engine::new(EngineConfig::default());
     /// engine.register_resource_prefix("arn:aws:lambda:", handler(|_r: TaskRequest| async { Ok(json!(1)) }));
@@ -889,7 +889,11 @@ impl Engine {
     }
 
     /// Adds or replaces tags on a state machine (`TagResource`).
-    pub(crate) fn tag_resource(&self, arn: &str, tags: &[(String, String)]) -> Result<(), ApiError> {
+    pub(crate) fn tag_resource(
+        &self,
+        arn: &str,
+        tags: &[(String, String)],
+    ) -> Result<(), ApiError> {
         if !self.resource_exists(arn) {
             return Err(ApiError::ResourceNotFound(arn.to_string()));
         }

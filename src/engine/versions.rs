@@ -10,9 +10,9 @@
 //! (cited where used).
 //!
 //! ```
-//! use sfn_harness::engine::{Engine, EngineConfig};
+//! use sfn_harness::internals::{Engine, EngineConfig};
 //!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), sfn_harness::engine::ApiError> {
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), sfn_harness::internals::ApiError> {
 //! let engine = Engine::new(EngineConfig::default());
 //! let m = engine.create_state_machine("m", r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#)?;
 //! let v1 = engine.publish_state_machine_version(&m.arn, None, None)?;
@@ -163,7 +163,10 @@ impl Engine {
     }
 
     /// A published version by ARN (`DescribeStateMachine` on a version ARN).
-    pub(crate) fn state_machine_version(&self, arn: &str) -> Result<Arc<StateMachineVersion>, ApiError> {
+    pub(crate) fn state_machine_version(
+        &self,
+        arn: &str,
+    ) -> Result<Arc<StateMachineVersion>, ApiError> {
         read(&self.inner.versions)
             .versions
             .iter()

@@ -9,7 +9,7 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use sfn_harness::account::{Account, AccountConfig};
+//! use sfn_harness::internals::{Account, AccountConfig};
 //! use sfn_harness::Clock;
 //! use serde_json::json;
 //!

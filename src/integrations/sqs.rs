@@ -9,34 +9,6 @@
 //! `MessageId`, …) with the `SdkHttpMetadata` and `SdkResponseMetadata` the Java SDK adds.
 //! An SQS error fails the task with `SQS.<Exception>` (e.g. `SQS.QueueDoesNotExistException`) and
 //! a cause in the Java SDK's format.
-//!
-//! ```
-//! use std::sync::Arc;
-//! use sfn_harness::time::Clock;
-//! use sfn_harness::engine::task::{EngineHandle, Resource, TaskHandler, TaskRequest};
-//! use sfn_harness::integrations::sqs::SqsIntegration;
-//! use sfn_harness::sqs::{CreateQueue, Sqs};
-//! use serde_json::json;
-//!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let clock = Clock::virtual_at(0);
-//! let sqs = Arc::new(Sqs::new(clock.clone(), "123456789012", "us-east-1", "http://127.0.0.1:1"));
-//! let url = sqs.create_queue(CreateQueue { queue_name: "jobs".into(), ..Default::default() }).unwrap();
-//! let integration = SqsIntegration::new(sqs.clone());
-//! let out = integration.call(TaskRequest {
-//!     resource: Resource::parse("arn:aws:states:::sqs:sendMessage"),
-//!     input: json!({ "QueueUrl": url, "MessageBody": { "job": 1 } }),
-//!     token: None,
-//!     execution_arn: "arn:aws:states:us-east-1:123456789012:execution:m:e".into(),
-//!     state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:m".into(),
-//!     state_name: "Send".into(),
-//!     retry_count: 0,
-//!     clock,
-//!     engine: EngineHandle::detached(),
-//! }).await.unwrap();
-//! assert_eq!(out["MD5OfMessageBody"], "c5e179508b1710fec2b8c51a8a5efd8e"); // md5 of {"job":1}
-//! # }
-//! ```
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -294,5 +266,50 @@ mod tests {
             e.cause,
             "Unable to execute HTTP request: no-such-queue-fa484d45: Name or service not known"
         );
+    }
+}
+
+#[cfg(test)]
+mod doc_example_13 {
+    // Moved from a doc example (the item is crate-private).
+    use crate::integrations::sqs::SqsIntegration;
+    use crate::internals::{CreateQueue, Sqs};
+    use crate::internals::{EngineHandle, Resource, TaskHandler, TaskRequest};
+    use crate::time::Clock;
+    use serde_json::json;
+    use std::sync::Arc;
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn example() {
+        let clock = Clock::virtual_at(0);
+        let sqs = Arc::new(Sqs::new(
+            clock.clone(),
+            "123456789012",
+            "us-east-1",
+            "http://127.0.0.1:1",
+        ));
+        let url = sqs
+            .create_queue(CreateQueue {
+                queue_name: "jobs".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        let integration = SqsIntegration::new(sqs.clone());
+        let out = integration
+            .call(TaskRequest {
+                resource: Resource::parse("arn:aws:states:::sqs:sendMessage"),
+                input: json!({ "QueueUrl": url, "MessageBody": { "job": 1 } }),
+                token: None,
+                execution_arn: "arn:aws:states:us-east-1:123456789012:execution:m:e".into(),
+                state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:m".into(),
+                state_name: "Send".into(),
+                retry_count: 0,
+                clock,
+                engine: EngineHandle::detached(),
+            })
+            .await
+            .unwrap();
+        assert_eq!(out["MD5OfMessageBody"], "c5e179508b1710fec2b8c51a8a5efd8e");
+        // md5 of {"job":1}
     }
 }

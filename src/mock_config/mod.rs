@@ -250,11 +250,20 @@ mod tests {
     // Moved from the doc example of the (now crate-private) `MockRun::next`.
     #[test]
     fn a_run_counts_invocations_per_state() {
-        let cfg = MockConfig::from_str(r#"{"StateMachines": {"M": {"TestCases": {"T": {"S": "R"}}}},
-            "MockedResponses": {"R": {"0": {"Return": 1}}}}"#).unwrap();
+        let cfg = MockConfig::from_str(
+            r#"{"StateMachines": {"M": {"TestCases": {"T": {"S": "R"}}}},
+            "MockedResponses": {"R": {"0": {"Return": 1}}}}"#,
+        )
+        .unwrap();
         let run = MockRun::new(cfg.test_case("M", "T").unwrap());
-        assert!(matches!(run.next("S"), Invocation::Mocked { number: 0, .. }));
-        assert!(matches!(run.next("S"), Invocation::Exhausted { number: 1, .. }));
+        assert!(matches!(
+            run.next("S"),
+            Invocation::Mocked { number: 0, .. }
+        ));
+        assert!(matches!(
+            run.next("S"),
+            Invocation::Exhausted { number: 1, .. }
+        ));
         assert_eq!(run.next("Other"), Invocation::Real);
     }
 
@@ -262,8 +271,14 @@ mod tests {
     #[test]
     fn a_lambda_function_resource_gets_the_payload() {
         let r = json!({"StatusCode": 200, "Payload": {"ok": 1}});
-        assert_eq!(service_result("arn:aws:lambda:us-east-1:1:function:f", r.clone()), json!({"ok": 1}));
-        assert_eq!(service_result("arn:aws:states:::lambda:invoke", r.clone()), r);
+        assert_eq!(
+            service_result("arn:aws:lambda:us-east-1:1:function:f", r.clone()),
+            json!({"ok": 1})
+        );
+        assert_eq!(
+            service_result("arn:aws:states:::lambda:invoke", r.clone()),
+            r
+        );
     }
 
     fn bad(doc: Value) -> (String, String) {

@@ -11,8 +11,8 @@
 //! ```
 //! use std::sync::Arc;
 //! use sfn_harness::time::Clock;
-//! use sfn_harness::server::{BoxFuture, JsonReply, Router};
-//! use sfn_harness::server::intercept::{After, Before, Call, Interceptor, Outcome};
+//! use sfn_harness::internals::{BoxFuture, JsonReply, Router};
+//! use sfn_harness::internals::intercept::{After, Before, Call, Interceptor, Outcome};
 //!
 //! /// Throttles every `ListQueues`.
 //! struct Throttle;

@@ -11,7 +11,8 @@ use serde_json::{Map, Value};
 /// `__type` of a body or member that cannot be deserialized.
 pub(crate) const SERIALIZATION_EXCEPTION: &str = "com.amazon.coral.service#SerializationException";
 /// `__type` of a target that names no operation.
-pub(crate) const UNKNOWN_OPERATION_EXCEPTION: &str = "com.amazon.coral.service#UnknownOperationException";
+pub(crate) const UNKNOWN_OPERATION_EXCEPTION: &str =
+    "com.amazon.coral.service#UnknownOperationException";
 
 /// A reply to one AWS JSON request: status, extra headers and the JSON body. The server adds
 /// `content-type: application/x-amz-json-1.0`, `x-amzn-requestid` and the content length.

@@ -16,8 +16,8 @@
 //! ```
 //! use std::sync::Arc;
 //! use sfn_harness::time::Clock;
-//! use sfn_harness::server::{Router, Server, JsonService, JsonReply, BoxFuture};
-//! use sfn_harness::sqs::Sqs;
+//! use sfn_harness::internals::{Router, Server, JsonService, JsonReply, BoxFuture};
+//! use sfn_harness::internals::Sqs;
 //!
 //! /// A stand-in Step Functions API that knows one operation.
 //! struct Sfn;
@@ -41,7 +41,7 @@
 //! let server = Server::start(router)?;
 //! assert!(server.url().starts_with("http://127.0.0.1:"));
 //! // Queue URLs now point at the server.
-//! let url = sqs.create_queue(sfn_harness::sqs::CreateQueue { queue_name: "q".into(), ..Default::default() }).unwrap();
+//! let url = sqs.create_queue(sfn_harness::internals::CreateQueue { queue_name: "q".into(), ..Default::default() }).unwrap();
 //! assert_eq!(url, format!("{}/123456789012/q", server.url()));
 //!
 //! // The router can also be driven without HTTP.
@@ -71,7 +71,7 @@ use hyper_util::rt::TokioIo;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-pub(crate) use json::JsonReply;
+pub use json::JsonReply;
 pub(crate) use sqs_api::{SqsApi, SQS_TARGET_PREFIX};
 
 use crate::sqs::Sqs;
@@ -257,7 +257,7 @@ impl Server {
     ///
     /// ```
     /// use sfn_harness::time::Clock;
-    /// use sfn_harness::server::{Router, Server};
+    /// use sfn_harness::internals::{Router, Server};
     ///
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
     /// let server = Server::bind(Router::new(Clock::real()), ("127.0.0.1", 0))?;

@@ -9,10 +9,10 @@
 //!
 //! ```
 //! use sfn_harness::time::Clock;
-//! use sfn_harness::sqs::{Sqs, CreateQueue, SendMessage, ReceiveMessage};
+//! use sfn_harness::internals::{Sqs, CreateQueue, SendMessage, ReceiveMessage};
 //! use std::time::Duration;
 //!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), sfn_harness::sqs::SqsError> {
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), sfn_harness::internals::SqsError> {
 //! let clock = Clock::virtual_at(1_700_000_000_000);
 //! let sqs = Sqs::new(clock.clone(), "123456789012", "us-east-1", "http://127.0.0.1:4566");
 //! let url = sqs.create_queue(CreateQueue { queue_name: "jobs".into(), ..Default::default() })?;
@@ -86,14 +86,12 @@ mod tests;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 
-pub(crate) use error::ErrorType;
-pub use error::SqsError;
-pub(crate) use message::MessageAttributeValue;
+pub use error::{ErrorType, SqsError};
+pub use message::MessageAttributeValue;
 pub(crate) use move_tasks::MessageMoveTask;
-#[cfg(doc)]
-use queue::RedrivePolicy;
-pub(crate) use region::{in_request, signing_region};
+pub use queue::RedrivePolicy;
 pub use region::in_region;
+pub(crate) use region::{in_request, signing_region};
 pub use types::*;
 
 use crate::ids::Ids;
@@ -112,7 +110,7 @@ const RECEIPT_SEED_SALT: u64 = 0x5245_4345_4950_5453; // "RECEIPTS"
 /// taking the request structs of this module and answering AWS's [`SqsError`]s.
 ///
 /// ```
-/// use sfn_harness::sqs::{CreateQueue, Sqs, SqsError};
+/// use sfn_harness::internals::{CreateQueue, Sqs, SqsError};
 /// use sfn_harness::time::Clock;
 ///
 /// let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");

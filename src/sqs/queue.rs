@@ -65,7 +65,7 @@ pub(crate) const READ_ONLY: &[&str] = &[
 /// queue's `RedrivePolicy` attribute with [`RedrivePolicy::to_json`].
 ///
 /// ```
-/// use sfn_harness::sqs::{CreateQueue, RedrivePolicy, Sqs, SqsError};
+/// use sfn_harness::internals::{CreateQueue, RedrivePolicy, Sqs, SqsError};
 /// use sfn_harness::time::Clock;
 ///
 /// let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
@@ -83,7 +83,7 @@ pub(crate) const READ_ONLY: &[&str] = &[
 /// # Ok::<(), SqsError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RedrivePolicy {
+pub struct RedrivePolicy {
     /// The ARN of the dead-letter queue.
     pub dead_letter_target_arn: String,
     /// How many receives a message gets before it is moved.
@@ -92,7 +92,7 @@ pub(crate) struct RedrivePolicy {
 
 impl RedrivePolicy {
     /// The canonical JSON text AWS returns for the policy.
-    pub(crate) fn to_json(&self) -> String {
+    pub fn to_json(&self) -> String {
         serde_json::json!({
             "deadLetterTargetArn": self.dead_letter_target_arn,
             "maxReceiveCount": self.max_receive_count,

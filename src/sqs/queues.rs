@@ -304,7 +304,10 @@ impl Sqs {
     }
 
     /// `ListQueueTags`.
-    pub(crate) fn list_queue_tags(&self, queue_url: &str) -> Result<BTreeMap<String, String>, SqsError> {
+    pub(crate) fn list_queue_tags(
+        &self,
+        queue_url: &str,
+    ) -> Result<BTreeMap<String, String>, SqsError> {
         self.with_queue(queue_url, |q, _| Ok(q.tags.clone()))
     }
 

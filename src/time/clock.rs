@@ -757,7 +757,8 @@ mod tests {
         let held = tokio::time::timeout(
             Duration::from_millis(50),
             clock.run_until(clock.sleep(Duration::from_secs(60))),
-        ).await;
+        )
+        .await;
         assert!(held.is_err(), "no skip while held");
         busy.store(false, Ordering::SeqCst);
         clock.run_until(clock.sleep(Duration::from_secs(60))).await;
@@ -773,7 +774,9 @@ mod tests {
         assert!(clock.is_quiescent());
         let sleeper = clock.clone();
         let sleeping = tokio::spawn(async move { sleeper.sleep(Duration::from_secs(1)).await });
-        while clock.next_deadline().is_none() { tokio::task::yield_now().await; }
+        while clock.next_deadline().is_none() {
+            tokio::task::yield_now().await;
+        }
         assert!(!clock.is_quiescent(), "a timer is due");
         clock.run_until(sleeping).await.unwrap();
         assert!(clock.is_quiescent());

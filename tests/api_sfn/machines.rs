@@ -132,9 +132,20 @@ type CreateError = aws_sdk_sfn::operation::create_state_machine::CreateStateMach
 #[case::missing_states("bad", r#"{"StartAt":"A"}"#.to_string(), None,
     CreateError::is_invalid_definition,
     Some("Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: These fields are required: [States] at /'"))]
-#[case::name_with_space("has space", pass_definition(), None, CreateError::is_invalid_name, None)]
-#[case::unknown_type("typed", pass_definition(), Some(StateMachineType::from("SLOW")),
-    CreateError::is_validation_exception, None)]
+#[case::name_with_space(
+    "has space",
+    pass_definition(),
+    None,
+    CreateError::is_invalid_name,
+    None
+)]
+#[case::unknown_type(
+    "typed",
+    pass_definition(),
+    Some(StateMachineType::from("SLOW")),
+    CreateError::is_validation_exception,
+    None
+)]
 // An EXPRESS machine cannot wait for a task token.
 #[case::express_callback("express-callback",
     callback_definition("https://sqs.us-east-1.amazonaws.com/123456789012/q", 10),

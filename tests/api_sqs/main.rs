@@ -13,9 +13,9 @@ use aws_sdk_sqs::types::{
 };
 use aws_sdk_sqs::Client;
 use md5::{Digest, Md5};
-use sfn_harness::internals::{Account, AccountConfig};
 use sfn_harness::internals::Server;
 use sfn_harness::internals::Sqs;
+use sfn_harness::internals::{Account, AccountConfig};
 use sfn_harness::time::Clock;
 
 #[path = "../support/mod.rs"]

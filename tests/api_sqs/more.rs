@@ -21,8 +21,8 @@ use aws_sdk_sqs::config::{BehaviorVersion, Region};
 use aws_sdk_sqs::error::ProvideErrorMetadata;
 use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
 use aws_sdk_sqs::Client;
-use sfn_harness::internals::{Router, Server};
 use sfn_harness::internals::Sqs;
+use sfn_harness::internals::{Router, Server};
 use sfn_harness::time::Clock;
 
 struct Fake {

@@ -13,8 +13,8 @@ use std::io::{Read, Write};
 use std::sync::Arc;
 
 use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
-use sfn_harness::internals::{Router, Server};
 use sfn_harness::internals::Sqs;
+use sfn_harness::internals::{Router, Server};
 use sfn_harness::time::Clock;
 
 fn start() -> (Server, Arc<Sqs>) {

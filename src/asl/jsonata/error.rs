@@ -101,7 +101,12 @@ pub(crate) fn cause_evaluation_error(expr: &str, field: &str, error: &JsonataErr
 /// value's type word comes from [`json_type_name`] and the value is written as compact JSON.
 /// Found in `scenarios.test_base_scenarios.test_map_state_items_eval_jsonata_fail[*]` and
 /// `test_map_state_items_eval_jsonata_variable_sampling_fail[*]`.
-pub(crate) fn cause_unexpected_type(expr: &str, field: &str, expected: &str, value: &Value) -> String {
+pub(crate) fn cause_unexpected_type(
+    expr: &str,
+    field: &str,
+    expected: &str,
+    value: &Value,
+) -> String {
     format!(
         "The JSONata expression '{expr}' specified for the field '{field}' returned an unexpected \
          result type. Expected '{expected}', but was '{}' for value: {value}",
