@@ -42,7 +42,7 @@ pub mod path {
     pub use crate::asl::path::*;
 }
 
-/// Payload templates (`"key.$": "$.path"`) evaluated against an [`Env`](super::Env).
+/// Payload templates (`"key.$": "$.path"`) evaluated against an [`Env`].
 pub mod payload {
     pub use crate::asl::payload::*;
 }

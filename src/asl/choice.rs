@@ -338,7 +338,7 @@ mod doc_example_14 {
     // Moved from a doc example (the item is crate-private).
     #[test]
     fn example() {
-        use crate::internals::{self, choice, Env};
+        use crate::asl::{self, choice, Env};
         use serde_json::json;
 
         let def = asl::parse(&json!({
@@ -363,13 +363,13 @@ mod doc_example_14 {
             json!({ "kind": "metric", "size": 11 }),
             json!({}),
         );
-        assert_eq!(
-            choice::select(c, &Env::new(&big, &ctx)).unwrap(),
-            Some("Big")
-        );
-        assert_eq!(
-            choice::select(c, &Env::new(&small, &ctx)).unwrap(),
-            Some("Small")
-        );
+        let next = |input| {
+            choice::select_branch(c, &Env::new(input, &ctx))
+                .unwrap()
+                .map(|b| b.next.as_str())
+                .or(c.default.as_deref())
+        };
+        assert_eq!(next(&big), Some("Big"));
+        assert_eq!(next(&small), Some("Small"));
     }
 }

@@ -34,7 +34,7 @@ use crate::asl::StatesError;
 
 /// What an evaluator reads: the state input, the context object, the workflow variables and a
 /// random source. Build it with [`Env::new`] and the `with_…` setters; see the
-/// [module docs](self) for an example.
+/// [module docs](crate::internals) for an example.
 pub struct Env<'a> {
     input: &'a Value,
     context: &'a Value,
@@ -56,7 +56,7 @@ pub(crate) const DEFAULT_SEED: u64 = 0;
 impl<'a> Env<'a> {
     /// An environment over the state input (`$…`) and the context object (`$$…`), with no
     /// variables. Without [`with_rng`](Env::with_rng), random functions draw from a generator
-    /// seeded with [`DEFAULT_SEED`], so their results are reproducible.
+    /// seeded with `DEFAULT_SEED` (0), so their results are reproducible.
     ///
     /// ```
     /// use sfn_harness::internals::{path::Path, Env};

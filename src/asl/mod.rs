@@ -2,7 +2,7 @@
 //! Choice rules.
 //!
 //! Everything here is a pure function over [`serde_json::Value`]: no I/O, no clock, no
-//! randomness except what a caller passes in. The [engine](crate::engine) builds executions on
+//! randomness except what a caller passes in. The engine builds executions on
 //! top of it.
 //!
 //! ```

@@ -155,7 +155,18 @@ pub(crate) struct TaskSubmission {
 
 impl EngineInner {
     /// The handler of a resource: the one registered for its base ARN, else for its
-    /// [type key](task::Resource::type_key), else the fallback.
+    /// [type key](task::Resource::type_key), else the longest registered prefix, else the
+    /// fallback.
+    ///
+    /// Why both a type key and prefixes: a type key is an exact ARN (`arn:aws:states:::activity`)
+    /// that also serves the same resource type in every region and account, so it registers
+    /// through [`Engine::register_resource`] like any service-integration ARN and wins over
+    /// nothing more specific than itself. A prefix (`arn:aws:lambda:`, for a Lambda function
+    /// ARN used directly as the resource, in any of its forms: with a version, an alias, a
+    /// partial ARN) matches what no one ARN shape describes, and loses to every exact
+    /// registration, so a test can still register one function's ARN on its own. Folding the
+    /// prefixes into type keys would change which handler wins for such ARNs; it is kept as two
+    /// steps on purpose.
     pub(crate) fn handler(&self, res: &task::Resource) -> Option<Arc<dyn TaskHandler>> {
         let handlers = read(&self.handlers);
         handlers

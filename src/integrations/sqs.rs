@@ -19,6 +19,7 @@ use serde_json::{json, Map, Value};
 
 use crate::asl::StatesError;
 use crate::engine::task::{BoxFuture, TaskHandler, TaskRequest};
+use crate::integrations::sdk_metadata;
 use crate::sqs::md5::md5_of_body;
 use crate::sqs::{MessageAttributeValue, SendMessage, Sqs, SqsError};
 
@@ -149,36 +150,10 @@ fn sqs_error(e: &SqsError, request_id: &str) -> StatesError {
 }
 
 /// `body` with the `SdkHttpMetadata` and `SdkResponseMetadata` the Java SDK adds to an SQS
-/// response.
+/// response ([`sdk_metadata`], with the `Content-Length` of `body` itself as the JSON AWS sent).
 fn with_sdk_metadata(mut body: Map<String, Value>, request_id: &str, now_ms: u64) -> Value {
-    let date = jiff::Timestamp::from_millisecond(now_ms as i64)
-        .map(|t| t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string())
-        .unwrap_or_default();
-    let length = Value::Object(body.clone()).to_string().len().to_string();
-    body.insert(
-        "SdkHttpMetadata".into(),
-        json!({
-            "AllHttpHeaders": {
-                "x-amzn-RequestId": [request_id],
-                "connection": ["keep-alive"],
-                "Content-Length": [length],
-                "Date": [date],
-                "Content-Type": ["application/x-amz-json-1.0"]
-            },
-            "HttpHeaders": {
-                "connection": "keep-alive",
-                "Content-Length": length,
-                "Content-Type": "application/x-amz-json-1.0",
-                "Date": date,
-                "x-amzn-RequestId": request_id
-            },
-            "HttpStatusCode": 200
-        }),
-    );
-    body.insert(
-        "SdkResponseMetadata".into(),
-        json!({ "RequestId": request_id }),
-    );
+    let length = Value::Object(body.clone()).to_string().len();
+    sdk_metadata(&mut body, request_id, now_ms, length);
     Value::Object(body)
 }
 

@@ -92,7 +92,7 @@ pub enum Outcome {
     Dropped,
 }
 
-/// Sees every request before and after its service; see the [module docs](self).
+/// Sees every request before and after its service; see the [module docs](crate::internals::intercept).
 pub trait Interceptor: Send + Sync + 'static {
     /// Runs before the service. May wait (an injected latency) before deciding.
     fn before<'a>(&'a self, call: &'a Call<'a>) -> BoxFuture<'a, Before>;

@@ -86,7 +86,7 @@ mod doc_example_78 {
     // Moved from a doc example (the item is crate-private).
     #[test]
     fn example() {
-        use crate::internals::signing_region;
+        use crate::sqs::signing_region;
         let h = "AWS4-HMAC-SHA256 Credential=AKID/20260101/eu-west-1/sqs/aws4_request, SignedHeaders=host, Signature=00";
         assert_eq!(signing_region(h).as_deref(), Some("eu-west-1"));
         assert_eq!(signing_region("Basic x"), None);

@@ -313,7 +313,7 @@ impl Clock {
     }
 
     /// Waits until no activity is live: everything that can happen without time passing has
-    /// happened (bounded by [`SETTLE_BOUND`] of wall time, for activities that stay busy, such as
+    /// happened (bounded by `SETTLE_BOUND` (10 s) of wall time, for activities that stay busy, such as
     /// a request being served to a slow client).
     pub async fn settle(&self) {
         let deadline = tokio::time::Instant::now() + SETTLE_BOUND;

@@ -49,17 +49,23 @@ fn fake(clock: Clock) -> Fake {
         ..AccountConfig::default()
     });
     let server = Server::start(account.router()).expect("start");
-    let client = Client::from_conf(
-        support::sqs_config(server.url())
-            .retry_config(RetryConfig::disabled())
-            .build(),
-    );
+    let client = client_in(server.url(), "us-east-1");
     Fake {
         server,
         sqs: account.sqs().clone(),
         clock: account.clock().clone(),
         client,
     }
+}
+
+/// An SQS client for `url` signing for `region`, that does not retry.
+fn client_in(url: &str, region: &str) -> Client {
+    Client::from_conf(
+        support::sqs_config(url)
+            .region(aws_sdk_sqs::config::Region::new(region.to_string()))
+            .retry_config(RetryConfig::disabled())
+            .build(),
+    )
 }
 
 fn hex_md5(bytes: &[u8]) -> String {

@@ -12,54 +12,14 @@
 //! `test_set_empty_queue_policy`), the SQS API reference (CreateQueue, AddPermission,
 //! StartMessageMoveTask, ListMessageMoveTasks) and the service model.
 
-use std::sync::Arc;
 use std::time::Duration;
 
-use aws_credential_types::Credentials;
-use aws_sdk_sqs::config::retry::RetryConfig;
-use aws_sdk_sqs::config::{BehaviorVersion, Region};
 use aws_sdk_sqs::error::ProvideErrorMetadata;
 use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
 use aws_sdk_sqs::Client;
-use sfn_harness::internals::Sqs;
-use sfn_harness::internals::{Router, Server};
 use sfn_harness::time::Clock;
 
-struct Fake {
-    _server: Server,
-    clock: Clock,
-    client: Client,
-    url: String,
-}
-
-fn fake(clock: Clock) -> Fake {
-    let sqs = Arc::new(Sqs::new(
-        clock.clone(),
-        "123456789012",
-        "us-east-1",
-        "http://unbound",
-    ));
-    let server = Server::start(Router::new(clock.clone()).with_sqs(sqs)).expect("start");
-    let url = server.url().to_string();
-    Fake {
-        client: client(&url, "us-east-1"),
-        _server: server,
-        clock,
-        url,
-    }
-}
-
-fn client(url: &str, region: &str) -> Client {
-    let conf = aws_sdk_sqs::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(url)
-        .region(Region::new(region.to_string()))
-        .credentials_provider(Credentials::new("test", "test", None, None, "static"))
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .retry_config(RetryConfig::disabled())
-        .build();
-    Client::from_conf(conf)
-}
+use super::{client_in, fake};
 
 async fn fifo(c: &Client, name: &str, extra: &[(&str, &str)]) -> String {
     let mut req = c
@@ -482,7 +442,7 @@ async fn message_move_tasks_redrive_a_dead_letter_queue() {
 async fn queues_follow_the_signing_region() {
     let f = fake(Clock::real());
     let east = &f.client;
-    let west = client(&f.url, "us-west-2");
+    let west = client_in(f.server.url(), "us-west-2");
     let e = east
         .create_queue()
         .queue_name("same")
@@ -502,7 +462,10 @@ async fn queues_follow_the_signing_region() {
         .unwrap()
         .to_string();
     assert_ne!(e, w);
-    assert_eq!(w, format!("{}/queue/us-west-2/123456789012/same", f.url));
+    assert_eq!(
+        w,
+        format!("{}/queue/us-west-2/123456789012/same", f.server.url())
+    );
     let arn = |c: Client, url: String| async move {
         c.get_queue_attributes()
             .queue_url(url)

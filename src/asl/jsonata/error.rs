@@ -21,7 +21,7 @@ pub enum ErrorKind {
 ///
 /// [`message`](Self::message) is the full text, starting with the JSONata code when there is
 /// one (`"T2002: The right side of the \"+\" operator must evaluate to a number"`), which is
-/// how AWS quotes it in a cause (see [`cause_evaluation_error`]).
+/// how AWS quotes it in a cause (see `cause_evaluation_error`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct JsonataError {

@@ -185,7 +185,7 @@ impl std::fmt::Debug for Expression {
     }
 }
 
-/// Bounds on one evaluation. See the [module docs](self#limits).
+/// Bounds on one evaluation. See the module docs of `asl::jsonata` (limits).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// Wall-clock time limit in milliseconds, checked between evaluation steps (D1012).

@@ -345,8 +345,8 @@ fn standard_execution(engine: &Engine, arn: &str) -> Result<Arc<ExecutionRecord>
 #[cfg(test)]
 mod doc_example_24 {
     // Moved from a doc example (the item is crate-private).
-    use crate::internals::sfn_api;
     use crate::internals::{Engine, EngineConfig};
+    use crate::server::sfn_api;
     use serde_json::json;
 
     #[tokio::test(flavor = "current_thread")]
