@@ -75,10 +75,7 @@ async fn sample_harness() -> (Harness, Machine) {
 }
 
 fn types(done: &Finished) -> Vec<String> {
-    done.aws_history()
-        .iter()
-        .map(|e| e.event_type.clone())
-        .collect()
+    super::support::event_types(&done.aws_history())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

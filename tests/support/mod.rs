@@ -88,6 +88,26 @@ pub fn sqs_callback_machine(
     )
 }
 
+/// Creates machine `name` from `definition`, runs it once with `input` and waits for its end.
+pub async fn run_once(
+    h: &sfn_harness::prelude::Harness,
+    name: &str,
+    definition: Value,
+    input: Value,
+) -> sfn_harness::prelude::Finished {
+    let machine = h
+        .create_state_machine(name, definition)
+        .await
+        .unwrap_or_else(|e| panic!("create {name}: {e}"));
+    machine
+        .start(input)
+        .await
+        .unwrap_or_else(|e| panic!("start {name}: {e}"))
+        .finish()
+        .await
+        .unwrap_or_else(|e| panic!("finish {name}: {e}"))
+}
+
 // ---------------------------------------------------------------------------------------------
 // Event types
 
