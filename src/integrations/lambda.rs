@@ -670,8 +670,8 @@ mod tests {
 #[cfg(test)]
 mod doc_example_27 {
     // Moved from a doc example (the item is crate-private).
+    use crate::engine::task::{EngineHandle, Resource, TaskRequest};
     use crate::integrations::lambda::{function, LambdaIntegration};
-    use crate::internals::{EngineHandle, Resource, TaskRequest};
     use crate::time::Clock;
     use serde_json::json;
 

@@ -247,9 +247,9 @@ mod tests {
 #[cfg(test)]
 mod doc_example_13 {
     // Moved from a doc example (the item is crate-private).
+    use crate::engine::task::{EngineHandle, Resource, TaskHandler, TaskRequest};
     use crate::integrations::sqs::SqsIntegration;
-    use crate::internals::{CreateQueue, Sqs};
-    use crate::internals::{EngineHandle, Resource, TaskHandler, TaskRequest};
+    use crate::sqs::{CreateQueue, Sqs};
     use crate::time::Clock;
     use serde_json::json;
     use std::sync::Arc;

@@ -345,7 +345,7 @@ fn standard_execution(engine: &Engine, arn: &str) -> Result<Arc<ExecutionRecord>
 #[cfg(test)]
 mod doc_example_24 {
     // Moved from a doc example (the item is crate-private).
-    use crate::internals::{Engine, EngineConfig};
+    use crate::engine::{Engine, EngineConfig};
     use crate::server::sfn_api;
     use serde_json::json;
 
