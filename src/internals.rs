@@ -13,7 +13,7 @@
 //! | [`Engine`], [`EngineConfig`], [`ExecutionRecord`], [`MachineType`], [`ApiError`] | the Step Functions service as Rust calls, without HTTP: drive executions step by step on a virtual clock |
 //! | [`TaskHandler`], [`TaskRequest`], [`handler`], [`EngineHandle`], [`EventFamily`], [`Pattern`], [`Resource`], [`BoxFuture`] | the task port: what a Task state's resource handler receives, to register your own resource on an [`Engine`] |
 //! | [`LambdaFunction`], [`FunctionCall`], [`function`], [`LambdaEndpoint`] | a Lambda function in-process ([`Harness::lambda_function`](crate::Harness::lambda_function)), or a real Lambda endpoint to forward `lambda:invoke` to |
-//! | [`Sqs`], [`SqsError`], [`ErrorType`], [`CreateQueue`], [`SendMessage`], [`ReceiveMessage`], [`MessageAttributeValue`], [`RedrivePolicy`], [`in_region`] | the SQS service as Rust calls, without HTTP (in a region other than the account's with [`in_region`]) |
+//! | [`Sqs`], [`SqsError`], [`ErrorType`], its requests and answers ([`CreateQueue`], [`SendMessage`], [`ReceiveMessage`], [`ListQueues`], [`ChangeVisibilityEntry`], [`BatchOutput`], …), [`MessageAttributeValue`], [`RedrivePolicy`], [`in_region`] | the SQS service as Rust calls, without HTTP (in a region other than the account's with [`in_region`]) |
 //! | [`Router`], [`Server`], [`JsonService`], [`JsonReply`], [`intercept`], [`SFN_OPERATIONS`], [`SQS_OPERATIONS`], [`SfnApi`] | the HTTP layer: serve an account on a port, plug in a service or an interceptor, check the operation tables |
 //! | [`Env`], [`path`], [`payload`], [`intrinsics`], [`jsonata`] | the ASL evaluators (JSONPath, payload templates, intrinsic functions, JSONata) as pure functions, for fuzzing and conformance suites |
 //!
@@ -78,6 +78,7 @@ pub mod intercept {
     pub use crate::server::intercept::{After, Before, Call, Interceptor, Outcome};
 }
 pub use crate::sqs::{
-    in_region, CreateQueue, ErrorType, MessageAttributeValue, ReceiveMessage, RedrivePolicy,
-    SendMessage, Sqs, SqsError,
+    in_region, BatchFailure, BatchOutput, ChangeVisibilityEntry, CreateQueue, ErrorType,
+    ListQueues, ListQueuesOutput, MessageAttributeValue, ReceiveMessage, RedrivePolicy,
+    SendMessage, SendMessageOutput, Sqs, SqsError,
 };

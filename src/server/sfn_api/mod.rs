@@ -165,7 +165,7 @@ pub const SFN_OPERATIONS: &[Operation] = &[
 ///
 /// ```
 /// use sfn_harness::internals::{Engine, EngineConfig};
-/// use sfn_harness::internals::{sfn_api::SfnApi, JsonService};
+/// use sfn_harness::internals::{JsonService, SfnApi};
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// let api = SfnApi::new(Engine::new(EngineConfig::default()));
