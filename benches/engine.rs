@@ -14,8 +14,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use sfn_harness::asl::StatesError;
-use sfn_harness::engine::task::{handler, TaskRequest};
-use sfn_harness::engine::{Engine, EngineConfig, Status};
+use sfn_harness::internals::{handler, TaskRequest};
+use sfn_harness::internals::{Engine, EngineConfig, Status};
 use sfn_harness::time::Clock;
 
 fn engine() -> Engine {

@@ -8,7 +8,7 @@
 //! world here, so a new integration or service is wired in exactly one place.
 //!
 //! ```
-//! use sfn_harness::account::{Account, AccountConfig};
+//! use sfn_harness::internals::{Account, AccountConfig};
 //! use sfn_harness::Clock;
 //!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -122,7 +122,7 @@ impl Default for AccountConfig {
 
 impl AccountConfig {
     /// The default execution role of state machines created without one.
-    pub fn role_arn(&self) -> String {
+    pub(crate) fn role_arn(&self) -> String {
         format!("arn:aws:iam::{}:role/sfn-harness", self.account_id)
     }
 }
@@ -223,7 +223,7 @@ impl Account {
     /// The S3 service (buckets and objects for `aws-sdk:s3:*` tasks and distributed Maps).
     ///
     /// ```
-    /// use sfn_harness::account::{Account, AccountConfig};
+    /// use sfn_harness::internals::{Account, AccountConfig};
     /// let account = Account::new(AccountConfig::default());
     /// account.s3().create_bucket("items").unwrap();
     /// account.s3().put_object("items", "list.json", b"[1, 2]".to_vec(), None).unwrap();
@@ -240,8 +240,8 @@ impl Account {
     /// The Lambda integration: register functions on it, or point it at a Lambda endpoint.
     ///
     /// ```
-    /// use sfn_harness::account::{Account, AccountConfig};
-    /// use sfn_harness::integrations::lambda::LambdaEndpoint;
+    /// use sfn_harness::internals::{Account, AccountConfig};
+    /// use sfn_harness::internals::LambdaEndpoint;
     /// let account = Account::new(AccountConfig::default());
     /// account.lambda().set_endpoint(Some(LambdaEndpoint::new("http://127.0.0.1:3001")));
     /// ```

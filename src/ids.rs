@@ -3,19 +3,6 @@
 //! Real task tokens are unguessable: 128 bits from the operating system's RNG. A harness built
 //! with a seed draws every id from one seeded generator instead, so a test's ids (and therefore
 //! its history) repeat byte for byte.
-//!
-//! ```
-//! use sfn_harness::ids::Ids;
-//!
-//! let mut a = Ids::seeded(7);
-//! let mut b = Ids::seeded(7);
-//! assert_eq!(a.task_token(), b.task_token());
-//! assert!(Ids::is_well_formed_token(&a.task_token()));
-//! assert!(!Ids::is_well_formed_token("not-a-token"));
-//! let token = a.task_token();
-//! assert!(token.starts_with(Ids::TOKEN_PREFIX));
-//! assert_eq!(token.len(), Ids::TOKEN_LEN);
-//! ```
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -27,32 +14,32 @@ const TOKEN_BYTES: usize = 16;
 
 /// A source of identifiers: seeded (deterministic) or from the OS RNG.
 #[derive(Debug)]
-pub struct Ids {
+pub(crate) struct Ids {
     seeded: Option<StdRng>,
 }
 
 impl Ids {
     /// The prefix of every task token (AWS tokens start with `AQ` too).
-    pub const TOKEN_PREFIX: &'static str = "AQsfnh";
+    pub(crate) const TOKEN_PREFIX: &'static str = "AQsfnh";
 
     /// The length of every task token: the prefix and 128 bits in unpadded base64 (22
     /// characters).
-    pub const TOKEN_LEN: usize = Self::TOKEN_PREFIX.len() + (TOKEN_BYTES * 8).div_ceil(6);
+    pub(crate) const TOKEN_LEN: usize = Self::TOKEN_PREFIX.len() + (TOKEN_BYTES * 8).div_ceil(6);
 
     /// Ids from the operating system's RNG.
-    pub fn random() -> Ids {
+    pub(crate) fn random() -> Ids {
         Ids { seeded: None }
     }
 
     /// Deterministic ids from `seed`.
-    pub fn seeded(seed: u64) -> Ids {
+    pub(crate) fn seeded(seed: u64) -> Ids {
         Ids {
             seeded: Some(StdRng::seed_from_u64(seed)),
         }
     }
 
     /// Whether ids are deterministic.
-    pub fn is_seeded(&self) -> bool {
+    pub(crate) fn is_seeded(&self) -> bool {
         self.seeded.is_some()
     }
 
@@ -64,14 +51,14 @@ impl Ids {
     }
 
     /// A random 64-bit number (used to seed per-execution generators).
-    pub fn next_u64(&mut self) -> u64 {
+    pub(crate) fn next_u64(&mut self) -> u64 {
         let mut b = [0u8; 8];
         self.fill(&mut b);
         u64::from_le_bytes(b)
     }
 
     /// A version-4 UUID, hyphenated lower case.
-    pub fn uuid(&mut self) -> String {
+    pub(crate) fn uuid(&mut self) -> String {
         let mut b = [0u8; 16];
         self.fill(&mut b);
         uuid::Builder::from_random_bytes(b)
@@ -81,21 +68,14 @@ impl Ids {
     }
 
     /// A new task token.
-    pub fn task_token(&mut self) -> String {
+    pub(crate) fn task_token(&mut self) -> String {
         let mut b = [0u8; TOKEN_BYTES];
         self.fill(&mut b);
         format!("{}{}", Self::TOKEN_PREFIX, URL_SAFE_NO_PAD.encode(b))
     }
 
     /// The well-formed tokens that occur in `text` (a message body, say), in order.
-    ///
-    /// ```
-    /// use sfn_harness::ids::Ids;
-    /// let t = Ids::seeded(1).task_token();
-    /// let body = format!(r#"{{"TaskToken":"{t}","n":1}}"#);
-    /// assert_eq!(Ids::find_tokens(&body).collect::<Vec<_>>(), vec![t.as_str()]);
-    /// ```
-    pub fn find_tokens(text: &str) -> impl Iterator<Item = &str> {
+    pub(crate) fn find_tokens(text: &str) -> impl Iterator<Item = &str> {
         text.match_indices(Self::TOKEN_PREFIX)
             .filter_map(move |(i, _)| text.get(i..i + Self::TOKEN_LEN))
             .filter(|t| Self::is_well_formed_token(t))
@@ -103,10 +83,43 @@ impl Ids {
 
     /// Whether `token` has the shape of a token this engine issues (AWS answers `InvalidToken`
     /// for malformed tokens and `TaskDoesNotExist` for well-formed unknown ones).
-    pub fn is_well_formed_token(token: &str) -> bool {
+    pub(crate) fn is_well_formed_token(token: &str) -> bool {
         token
             .strip_prefix(Self::TOKEN_PREFIX)
             .and_then(|rest| URL_SAFE_NO_PAD.decode(rest).ok())
             .is_some_and(|b| b.len() == TOKEN_BYTES)
+    }
+}
+
+#[cfg(test)]
+mod doc_example_7 {
+    // Moved from a doc example (the item is crate-private).
+    #[test]
+    fn example() {
+        use crate::ids::Ids;
+
+        let mut a = Ids::seeded(7);
+        let mut b = Ids::seeded(7);
+        assert_eq!(a.task_token(), b.task_token());
+        assert!(Ids::is_well_formed_token(&a.task_token()));
+        assert!(!Ids::is_well_formed_token("not-a-token"));
+        let token = a.task_token();
+        assert!(token.starts_with(Ids::TOKEN_PREFIX));
+        assert_eq!(token.len(), Ids::TOKEN_LEN);
+    }
+}
+
+#[cfg(test)]
+mod doc_example_92 {
+    // Moved from a doc example (the item is crate-private).
+    #[test]
+    fn example() {
+        use crate::ids::Ids;
+        let t = Ids::seeded(1).task_token();
+        let body = format!(r#"{{"TaskToken":"{t}","n":1}}"#);
+        assert_eq!(
+            Ids::find_tokens(&body).collect::<Vec<_>>(),
+            vec![t.as_str()]
+        );
     }
 }

@@ -28,24 +28,29 @@
 //! | module | what it is |
 //! |---|---|
 //! | [`harness`] | what a test touches (all re-exported here and in the [`prelude`]) |
-//! | [`account`] | one fake account wired together: the door for power users ([`Harness::account`]) |
-//! | [`engine`], [`asl`], [`sqs`], [`server`], [`integrations`] | the services and their HTTP layer |
-//! | [`time`], [`ids`], [`arn`] | the clock, ids and ARNs everything shares |
+//! | [`time`] | the [`Clock`] (virtual or real) every part of the fake runs on |
+//! | [`mock_config`] | Step Functions Local's MockConfigFile ([`Harness::load_mock_config`]) |
+//! | [`picture`] | a definition or an execution drawn as HTML or Mermaid |
+//! | [`asl`] | the Amazon States Language: parse and inspect a definition offline |
+//! | [`internals`] | the one door to the parts below the harness: the account, the engine, SQS, the HTTP server, the task port and the ASL evaluators |
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 
-pub mod account;
-pub mod arn;
+// The services and their wiring are crate-private: a user reaches what they need of them
+// through `internals` (one documented door) or through the harness.
+pub(crate) mod account;
+pub(crate) mod arn;
 pub mod asl;
-pub mod engine;
+pub(crate) mod engine;
 pub mod harness;
-pub mod ids;
-pub mod integrations;
+pub(crate) mod ids;
+pub(crate) mod integrations;
+pub mod internals;
 pub mod mock_config;
 pub mod picture;
-pub mod s3;
-pub mod server;
-pub mod sns;
-pub mod sqs;
+pub(crate) mod s3;
+pub(crate) mod server;
+pub(crate) mod sns;
+pub(crate) mod sqs;
 pub(crate) mod sync;
 pub mod time;
 

@@ -5,7 +5,7 @@
 use libfuzzer_sys::fuzz_target;
 use rand::SeedableRng;
 use serde_json::Value;
-use sfn_harness::asl::{intrinsics, Env};
+use sfn_harness::internals::{intrinsics, Env};
 
 fuzz_target!(|data: &[u8]| {
     let mut parts = data.splitn(2, |b| *b == 0);

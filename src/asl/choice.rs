@@ -10,29 +10,6 @@
 //! - numbers compare by value (`1` equals `1.0`); strings by code point; timestamps are RFC 3339
 //!   instants compared in time (`2024-01-01T00:00:00Z` equals `2024-01-01T01:00:00+01:00`);
 //! - `StringMatches` supports `*` wildcards, with `\*` and `\\` for literal characters.
-//!
-//! ```
-//! use sfn_harness::asl::{self, choice, Env};
-//! use serde_json::json;
-//!
-//! let def = asl::parse(&json!({
-//!     "StartAt": "Route",
-//!     "States": {
-//!         "Route": { "Type": "Choice", "Choices": [
-//!             { "And": [
-//!                 { "Variable": "$.kind", "StringMatches": "log-*" },
-//!                 { "Variable": "$.size", "NumericGreaterThan": 10 } ],
-//!               "Next": "Big" } ],
-//!           "Default": "Small" },
-//!         "Big": { "Type": "Succeed" },
-//!         "Small": { "Type": "Succeed" }
-//!     }
-//! })).unwrap();
-//! let asl::StateKind::Choice(c) = &def.state("Route").unwrap().kind else { unreachable!() };
-//! let (big, small, ctx) = (json!({ "kind": "log-app", "size": 11 }), json!({ "kind": "metric", "size": 11 }), json!({}));
-//! assert_eq!(choice::select(c, &Env::new(&big, &ctx)).unwrap(), Some("Big"));
-//! assert_eq!(choice::select(c, &Env::new(&small, &ctx)).unwrap(), Some("Small"));
-//! ```
 
 use std::cmp::Ordering;
 
@@ -42,7 +19,7 @@ use crate::asl::path::Path;
 use crate::asl::{Choice, ChoiceBranch, ChoiceRule, Comparison, Env, Operand, StatesError};
 
 /// Evaluates one Choice rule in `env` (the state input, the context object, …).
-pub fn evaluate(rule: &ChoiceRule, env: &Env<'_>) -> Result<bool, StatesError> {
+pub(crate) fn evaluate(rule: &ChoiceRule, env: &Env<'_>) -> Result<bool, StatesError> {
     match rule {
         ChoiceRule::And(rules) => {
             for r in rules {
@@ -221,18 +198,9 @@ pub(crate) fn string_matches(s: &str, pattern: &str) -> bool {
     p == toks.len()
 }
 
-/// The `Next` of the first matching choice, or the `Default`; `None` if neither applies (the
-/// engine then fails with `States.NoChoiceMatched`).
-pub fn select<'a>(choice: &'a Choice, env: &Env<'_>) -> Result<Option<&'a str>, StatesError> {
-    Ok(match select_branch(choice, env)? {
-        Some(b) => Some(&b.next),
-        None => choice.default.as_deref(),
-    })
-}
-
 /// The first branch of `choice` whose rule holds in `env`, if any (`None`: the `Default`, if
 /// the state has one, applies).
-pub fn select_branch<'a>(
+pub(crate) fn select_branch<'a>(
     choice: &'a Choice,
     env: &Env<'_>,
 ) -> Result<Option<&'a ChoiceBranch>, StatesError> {
@@ -362,5 +330,46 @@ mod tests {
                 let _ = eval(&rule(op, json!(pat)), v.clone());
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod doc_example_14 {
+    // Moved from a doc example (the item is crate-private).
+    #[test]
+    fn example() {
+        use crate::asl::{self, choice, Env};
+        use serde_json::json;
+
+        let def = asl::parse(&json!({
+            "StartAt": "Route",
+            "States": {
+                "Route": { "Type": "Choice", "Choices": [
+                    { "And": [
+                        { "Variable": "$.kind", "StringMatches": "log-*" },
+                        { "Variable": "$.size", "NumericGreaterThan": 10 } ],
+                      "Next": "Big" } ],
+                  "Default": "Small" },
+                "Big": { "Type": "Succeed" },
+                "Small": { "Type": "Succeed" }
+            }
+        }))
+        .unwrap();
+        let asl::StateKind::Choice(c) = &def.state("Route").unwrap().kind else {
+            unreachable!()
+        };
+        let (big, small, ctx) = (
+            json!({ "kind": "log-app", "size": 11 }),
+            json!({ "kind": "metric", "size": 11 }),
+            json!({}),
+        );
+        let next = |input| {
+            choice::select_branch(c, &Env::new(input, &ctx))
+                .unwrap()
+                .map(|b| b.next.as_str())
+                .or(c.default.as_deref())
+        };
+        assert_eq!(next(&big), Some("Big"));
+        assert_eq!(next(&small), Some("Small"));
     }
 }

@@ -8,7 +8,7 @@
 //! `$states.errorOutput` will be further setters on this type.
 //!
 //! ```
-//! use sfn_harness::asl::{intrinsics, Env};
+//! use sfn_harness::internals::{intrinsics, Env};
 //! use rand::SeedableRng;
 //! use serde_json::json;
 //!
@@ -34,7 +34,7 @@ use crate::asl::StatesError;
 
 /// What an evaluator reads: the state input, the context object, the workflow variables and a
 /// random source. Build it with [`Env::new`] and the `with_…` setters; see the
-/// [module docs](self) for an example.
+/// [module docs](crate::internals) for an example.
 pub struct Env<'a> {
     input: &'a Value,
     context: &'a Value,
@@ -51,15 +51,15 @@ enum Random<'a> {
 }
 
 /// The seed of the generator an [`Env`] uses when none was given with [`Env::with_rng`].
-pub const DEFAULT_SEED: u64 = 0;
+pub(crate) const DEFAULT_SEED: u64 = 0;
 
 impl<'a> Env<'a> {
     /// An environment over the state input (`$…`) and the context object (`$$…`), with no
     /// variables. Without [`with_rng`](Env::with_rng), random functions draw from a generator
-    /// seeded with [`DEFAULT_SEED`], so their results are reproducible.
+    /// seeded with `DEFAULT_SEED` (0), so their results are reproducible.
     ///
     /// ```
-    /// use sfn_harness::asl::{path::Path, Env};
+    /// use sfn_harness::internals::{path::Path, Env};
     /// use serde_json::json;
     ///
     /// let (input, context) = (json!({ "a": 1 }), json!({ "State": { "Name": "S" } }));
@@ -85,7 +85,7 @@ impl<'a> Env<'a> {
 
     /// The same environment, with these workflow variables in scope (name → value).
     #[must_use]
-    pub fn with_variables(mut self, variables: &'a Map<String, Value>) -> Self {
+    pub(crate) fn with_variables(mut self, variables: &'a Map<String, Value>) -> Self {
         self.variables = Some(variables);
         self
     }

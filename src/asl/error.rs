@@ -4,7 +4,7 @@
 /// exactly as it would appear in an execution's history.
 ///
 /// ```
-/// use sfn_harness::asl::{intrinsics, Env, StatesError};
+/// use sfn_harness::internals::{intrinsics, Env, StatesError};
 /// use serde_json::json;
 ///
 /// let e = StatesError::new("Payment.Declined", "card expired");

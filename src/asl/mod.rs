@@ -2,7 +2,7 @@
 //! Choice rules.
 //!
 //! Everything here is a pure function over [`serde_json::Value`]: no I/O, no clock, no
-//! randomness except what a caller passes in. The [engine](crate::engine) builds executions on
+//! randomness except what a caller passes in. The engine builds executions on
 //! top of it.
 //!
 //! ```
@@ -16,21 +16,26 @@
 //! assert_eq!(def.start_at, "Hello");
 //! ```
 
-pub mod choice;
+// Public here: parsing and the parsed definition, which a user may inspect offline (what
+// `create_state_machine` would accept or refuse, and why). The evaluators (paths, payload
+// templates, intrinsics, JSONata, Choice) are the engine's: a fuzzer or a conformance suite
+// reaches them through `crate::internals`.
+pub(crate) mod choice;
 mod cursor;
-pub mod definition;
-pub mod env;
-pub mod error;
-pub mod intrinsics;
-pub mod jsonata;
-pub mod parse;
-pub mod path;
-pub mod payload;
+mod definition;
+pub(crate) mod env;
+pub(crate) mod error;
+pub(crate) mod intrinsics;
+pub(crate) mod jsonata;
+pub(crate) mod parse;
+pub(crate) mod path;
+pub(crate) mod payload;
 mod references;
-pub mod validate;
+pub(crate) mod validate;
 
 pub use definition::*;
-pub use env::Env;
+pub(crate) use env::Env;
 pub use error::StatesError;
-pub use parse::{expression_text, parse, parse_str, Code, Diagnostic, InvalidDefinition, Severity};
-pub use references::variable_references;
+pub(crate) use parse::expression_text;
+pub use parse::{parse, parse_str, Code, Diagnostic, InvalidDefinition, Severity};
+pub(crate) use references::variable_references;

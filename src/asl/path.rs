@@ -11,7 +11,7 @@
 //! A path starting with `$$` reads the context object instead of the state input.
 //!
 //! ```
-//! use sfn_harness::asl::{path::Path, Env};
+//! use sfn_harness::internals::{path::Path, Env};
 //! use serde_json::json;
 //!
 //! let p = Path::parse("$.order.items[0]").unwrap();
@@ -33,7 +33,7 @@ use crate::asl::Env;
 /// A parsed JSONPath.
 ///
 /// ```
-/// use sfn_harness::asl::{path::Path, Env};
+/// use sfn_harness::internals::{path::Path, Env};
 /// use serde_json::json;
 ///
 /// let input = json!({ "items": [{ "id": 1 }, { "id": 2 }] });
@@ -168,7 +168,7 @@ impl Path {
     /// The workflow variable the path reads (`$name…`), if it reads one.
     ///
     /// ```
-    /// use sfn_harness::asl::path::Path;
+    /// use sfn_harness::internals::path::Path;
     /// assert_eq!(Path::parse("$total.sum").unwrap().variable(), Some("total"));
     /// assert_eq!(Path::parse("$.total").unwrap().variable(), None);
     /// ```

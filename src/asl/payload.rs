@@ -6,7 +6,7 @@
 //! objects inside arrays.
 //!
 //! ```
-//! use sfn_harness::asl::{payload, Env};
+//! use sfn_harness::internals::{payload, Env};
 //! use serde_json::json;
 //!
 //! let template = json!({

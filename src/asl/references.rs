@@ -12,21 +12,6 @@
 //!   `"bucketName": "$bucket"` is a literal, not a read;
 //! - JSONata: `$name` in any `{% … %}` expression of the state, except `$states`, function calls
 //!   (`$sum(…)`) and names the expression binds itself (`$x := …`).
-//!
-//! ```
-//! use sfn_harness::asl::variable_references;
-//! use serde_json::json;
-//!
-//! let refs = variable_references(&json!({
-//!     "StartAt": "A",
-//!     "States": {
-//!         "A": { "Type": "Pass", "Assign": { "n": 1 }, "Next": "B" },
-//!         "B": { "Type": "Pass", "InputPath": "$n", "Parameters": { "x.$": "States.MathAdd($n, $m)" }, "Next": "C" },
-//!         "C": { "Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% $sum([$n, 1]) & $states.input %}", "End": true }
-//!     }
-//! }));
-//! assert_eq!(refs, json!({ "B": ["m", "n"], "C": ["n"] }));
-//! ```
 
 use std::collections::BTreeSet;
 
@@ -36,7 +21,7 @@ use crate::asl::expression_text;
 
 /// The `variableReferences` of a definition given as JSON: state name -> the variables it
 /// reads, sorted. An empty object when no state reads one.
-pub fn variable_references(definition: &Value) -> Value {
+pub(crate) fn variable_references(definition: &Value) -> Value {
     let mut out = Map::new();
     let top_jsonata = definition.get("QueryLanguage").and_then(Value::as_str) == Some("JSONata");
     let mut scopes = vec![definition];
@@ -250,5 +235,25 @@ mod tests {
             ] } }
         }));
         assert_eq!(refs, json!({ "C": ["answer", "guess"] }));
+    }
+}
+
+#[cfg(test)]
+mod doc_example_16 {
+    // Moved from a doc example (the item is crate-private).
+    #[test]
+    fn example() {
+        use crate::asl::variable_references;
+        use serde_json::json;
+
+        let refs = variable_references(&json!({
+            "StartAt": "A",
+            "States": {
+                "A": { "Type": "Pass", "Assign": { "n": 1 }, "Next": "B" },
+                "B": { "Type": "Pass", "InputPath": "$n", "Parameters": { "x.$": "States.MathAdd($n, $m)" }, "Next": "C" },
+                "C": { "Type": "Pass", "QueryLanguage": "JSONata", "Output": "{% $sum([$n, 1]) & $states.input %}", "End": true }
+            }
+        }));
+        assert_eq!(refs, json!({ "B": ["m", "n"], "C": ["n"] }));
     }
 }

@@ -9,15 +9,7 @@ use crate::asl::{Code, Definition, Diagnostic, StateKind};
 /// LocalStack's AWS-validated snapshot `test_sfn_api_express.snapshot.json`
 /// (`test_illegal_callbacks`, `test_illegal_activity_task`); the one for `.waitForTaskToken`
 /// really ends in a space.
-///
-/// ```
-/// use sfn_harness::asl::validate::express_violations;
-/// let def = sfn_harness::asl::parse_str(r#"{"StartAt":"T","States":{"T":{"Type":"Task",
-///     "Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","End":true}}}"#).unwrap();
-/// let found = express_violations(&def);
-/// assert_eq!(found[0].location, "/States/T/Resource");
-/// ```
-pub fn express_violations(definition: &Definition) -> Vec<Diagnostic> {
+pub(crate) fn express_violations(definition: &Definition) -> Vec<Diagnostic> {
     let mut found = Vec::new();
     collect_express_violations(definition, "", &mut found);
     found
@@ -58,5 +50,21 @@ fn collect_express_violations(definition: &Definition, prefix: &str, found: &mut
             ),
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod doc_example_13 {
+    // Moved from a doc example (the item is crate-private).
+    #[test]
+    fn example() {
+        use crate::asl::validate::express_violations;
+        let def = crate::asl::parse_str(
+            r#"{"StartAt":"T","States":{"T":{"Type":"Task",
+            "Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","End":true}}}"#,
+        )
+        .unwrap();
+        let found = express_violations(&def);
+        assert_eq!(found[0].location, "/States/T/Resource");
     }
 }

@@ -27,9 +27,9 @@ use std::net::IpAddr;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
-use sfn_harness::account::{Account, AccountConfig};
+use sfn_harness::internals::Server;
+use sfn_harness::internals::{Account, AccountConfig};
 use sfn_harness::mock_config::MockConfig;
-use sfn_harness::server::Server;
 use sfn_harness::time::Clock;
 
 /// An in-process fake of AWS Step Functions and Amazon SQS, as a standalone endpoint.
@@ -200,9 +200,9 @@ async fn serve(args: Serve) -> Result<(), String> {
         .or_else(|| std::env::var("LAMBDA_ENDPOINT").ok())
         .filter(|u| !u.is_empty());
     if let Some(url) = &lambda_endpoint {
-        account.lambda().set_endpoint(Some(
-            sfn_harness::integrations::lambda::LambdaEndpoint::new(url),
-        ));
+        account
+            .lambda()
+            .set_endpoint(Some(sfn_harness::internals::LambdaEndpoint::new(url)));
         tracing::info!(lambda_endpoint = %url, "Lambda functions are invoked at this endpoint");
     }
     if let Some(path) = &args.mock_config {

@@ -18,7 +18,7 @@
 //!   task (no `taskToken`).
 //!
 //! ```
-//! use sfn_harness::engine::{Engine, EngineConfig};
+//! use sfn_harness::internals::{Engine, EngineConfig};
 //! use sfn_harness::Clock;
 //!
 //! # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -47,7 +47,7 @@ use crate::time::{Clock, Millis};
 
 /// How long `GetActivityTask` waits for a task: "the maximum time for the service to hold on to
 /// the request is 60 seconds" (Step Functions API reference, `GetActivityTask`).
-pub const POLL_MILLIS: Millis = 60_000;
+pub(crate) const POLL_MILLIS: Millis = 60_000;
 
 /// An activity, as `DescribeActivity` and `ListActivities` show it.
 #[derive(Debug, Clone, PartialEq, Eq)]

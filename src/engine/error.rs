@@ -17,7 +17,7 @@ use std::fmt;
 /// An API error, as AWS would answer it.
 ///
 /// ```
-/// use sfn_harness::engine::ApiError;
+/// use sfn_harness::internals::ApiError;
 ///
 /// let e = ApiError::execution_does_not_exist("arn:aws:states:us-east-1:123456789012:execution:m:x");
 /// assert_eq!(e.code(), "ExecutionDoesNotExist");
@@ -94,7 +94,7 @@ impl ApiError {
     /// `InvalidArn` for a string that is not a Step Functions ARN at all. AWS's text for one
     /// that does not start with `arn:` is `Invalid Arn: 'Invalid ARN prefix: <arn>'` (recorded
     /// against AWS in LocalStack's `test_sfn_api.snapshot.json`, `test_describe_invalid_arn_sm`).
-    pub fn invalid_arn(arn: &str) -> ApiError {
+    pub(crate) fn invalid_arn(arn: &str) -> ApiError {
         if arn.starts_with("arn:") {
             ApiError::InvalidArn(arn.to_string())
         } else {
@@ -107,7 +107,7 @@ impl ApiError {
     /// (recorded against AWS in LocalStack's `test_sfn_api_express.snapshot.json`).
     ///
     /// ```
-    /// use sfn_harness::engine::ApiError;
+    /// use sfn_harness::internals::ApiError;
     /// let e = ApiError::resource_type_not_valid("express");
     /// assert_eq!(e.message(), "Invalid Arn: 'Resource type not valid in this context: express'");
     /// ```
@@ -118,7 +118,7 @@ impl ApiError {
     }
 
     /// `StateMachineDoesNotExist`.
-    pub fn state_machine_does_not_exist(arn: &str) -> ApiError {
+    pub(crate) fn state_machine_does_not_exist(arn: &str) -> ApiError {
         ApiError::StateMachineDoesNotExist(arn.to_string())
     }
 
@@ -128,22 +128,22 @@ impl ApiError {
     }
 
     /// `ValidationException`.
-    pub fn validation(message: impl Into<String>) -> ApiError {
+    pub(crate) fn validation(message: impl Into<String>) -> ApiError {
         ApiError::ValidationException(message.into())
     }
 
     /// `InvalidToken`.
-    pub fn invalid_token(message: impl Into<String>) -> ApiError {
+    pub(crate) fn invalid_token(message: impl Into<String>) -> ApiError {
         ApiError::InvalidToken(message.into())
     }
 
     /// `TaskDoesNotExist`.
-    pub fn task_does_not_exist() -> ApiError {
+    pub(crate) fn task_does_not_exist() -> ApiError {
         ApiError::TaskDoesNotExist
     }
 
     /// `TaskTimedOut`: the task timed out, was already answered, or its execution ended.
-    pub fn task_timed_out() -> ApiError {
+    pub(crate) fn task_timed_out() -> ApiError {
         ApiError::TaskTimedOut
     }
 

@@ -13,7 +13,7 @@ use crate::time::Millis;
 /// An execution's status, as `DescribeExecution` reports it.
 ///
 /// ```
-/// use sfn_harness::engine::Status;
+/// use sfn_harness::internals::Status;
 ///
 /// assert_eq!(Status::TimedOut.as_str(), "TIMED_OUT");
 /// assert_eq!(Status::parse("SUCCEEDED"), Some(Status::Succeeded));
@@ -80,7 +80,7 @@ pub(crate) struct ExecState {
 /// its own [`Execution`](crate::harness::Execution) handle for tests.)
 ///
 /// ```
-/// use sfn_harness::engine::{Engine, EngineConfig, Status};
+/// use sfn_harness::internals::{Engine, EngineConfig, Status};
 /// use sfn_harness::time::Clock;
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -166,7 +166,7 @@ impl ExecutionRecord {
     }
 
     /// The state machine (as it was when the execution started).
-    pub fn state_machine(&self) -> &Arc<StateMachine> {
+    pub(crate) fn state_machine(&self) -> &Arc<StateMachine> {
         &self.machine
     }
 

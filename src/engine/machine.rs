@@ -29,7 +29,7 @@ impl MachineType {
 /// `UpdateStateMachine` leave it. Executions keep the version they started with.
 ///
 /// ```
-/// use sfn_harness::engine::{Engine, EngineConfig, MachineType};
+/// use sfn_harness::internals::{Engine, EngineConfig, MachineType};
 ///
 /// let engine = Engine::new(EngineConfig::default());
 /// let m = engine

@@ -14,11 +14,6 @@ use crate::sync::{lock, read, write};
 use crate::time::Millis;
 
 /// A Map Run's status (`DescribeMapRun`'s `status`).
-///
-/// ```
-/// use sfn_harness::engine::map_runs::MapRunStatus;
-/// assert_eq!(MapRunStatus::Succeeded.as_str(), "SUCCEEDED");
-/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MapRunStatus {
     /// Its child executions are running.
@@ -44,13 +39,6 @@ impl MapRunStatus {
 }
 
 /// A Map Run's `itemCounts` or `executionCounts` (`MapRunItemCounts`, `MapRunExecutionCounts`).
-///
-/// ```
-/// use sfn_harness::engine::map_runs::MapRunCounts;
-/// let c = MapRunCounts { total: 2, succeeded: 2, ..MapRunCounts::default() };
-/// assert_eq!(c.to_json()["total"], 2);
-/// assert_eq!(c.to_json()["pendingRedrive"], 0);
-/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct MapRunCounts {
     /// Not started yet.
@@ -73,7 +61,7 @@ pub struct MapRunCounts {
 
 impl MapRunCounts {
     /// The counts as the API returns them.
-    pub fn to_json(&self) -> Value {
+    pub fn to_json(self) -> Value {
         json!({
             "pending": self.pending,
             "running": self.running,
@@ -119,7 +107,7 @@ pub(crate) struct MapRunState {
 /// One Map Run. Cheap to share; every accessor returns a snapshot.
 ///
 /// ```
-/// use sfn_harness::engine::{Engine, EngineConfig, Status};
+/// use sfn_harness::internals::{Engine, EngineConfig, Status};
 /// use sfn_harness::time::Clock;
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
@@ -369,5 +357,31 @@ impl Engine {
             s.tolerated_failure_count = Some(c);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod doc_example_18 {
+    // Moved from a doc example (the item is crate-private).
+    #[test]
+    fn example() {
+        use crate::engine::map_runs::MapRunStatus;
+        assert_eq!(MapRunStatus::Succeeded.as_str(), "SUCCEEDED");
+    }
+}
+
+#[cfg(test)]
+mod doc_example_48 {
+    // Moved from a doc example (the item is crate-private).
+    #[test]
+    fn example() {
+        use crate::engine::map_runs::MapRunCounts;
+        let c = MapRunCounts {
+            total: 2,
+            succeeded: 2,
+            ..MapRunCounts::default()
+        };
+        assert_eq!(c.to_json()["total"], 2);
+        assert_eq!(c.to_json()["pendingRedrive"], 0);
     }
 }

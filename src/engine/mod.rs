@@ -6,7 +6,7 @@
 //! the [`ApiError`] AWS would return.
 //!
 //! ```
-//! use sfn_harness::engine::{Engine, EngineConfig, Status};
+//! use sfn_harness::internals::{Engine, EngineConfig, Status};
 //! use sfn_harness::time::Clock;
 //! use serde_json::json;
 //!
@@ -28,14 +28,14 @@
 //! # }
 //! ```
 
-pub mod activities;
+pub(crate) mod activities;
 mod error;
 mod execution;
-pub mod history;
+pub(crate) mod history;
 mod interpreter;
 pub(crate) mod machine;
-pub mod map_runs;
-pub mod task;
+pub(crate) mod map_runs;
+pub(crate) mod task;
 pub(crate) mod tokens;
 mod versions;
 
@@ -48,9 +48,10 @@ use serde_json::Value;
 pub use error::ApiError;
 pub use execution::{ExecutionRecord, Status};
 pub use history::HistoryEvent;
-pub use machine::{MachineType, StateMachine};
+pub use machine::MachineType;
+pub(crate) use machine::StateMachine;
 pub use tokens::OpenToken;
-pub use versions::{StateMachineAlias, StateMachineVersion};
+pub(crate) use versions::StateMachineAlias;
 
 use execution::Terminal;
 
@@ -67,7 +68,7 @@ use tokens::{TokenOutcome, Tokens};
 /// `123456789012` in `us-east-1`.
 ///
 /// ```
-/// use sfn_harness::engine::{Engine, EngineConfig};
+/// use sfn_harness::internals::{Engine, EngineConfig};
 /// use sfn_harness::time::Clock;
 ///
 /// let config = EngineConfig {
@@ -157,7 +158,18 @@ pub(crate) struct TaskSubmission {
 
 impl EngineInner {
     /// The handler of a resource: the one registered for its base ARN, else for its
-    /// [type key](task::Resource::type_key), else the fallback.
+    /// [type key](task::Resource::type_key), else the longest registered prefix, else the
+    /// fallback.
+    ///
+    /// Why both a type key and prefixes: a type key is an exact ARN (`arn:aws:states:::activity`)
+    /// that also serves the same resource type in every region and account, so it registers
+    /// through [`Engine::register_resource`] like any service-integration ARN and wins over
+    /// nothing more specific than itself. A prefix (`arn:aws:lambda:`, for a Lambda function
+    /// ARN used directly as the resource, in any of its forms: with a version, an alias, a
+    /// partial ARN) matches what no one ARN shape describes, and loses to every exact
+    /// registration, so a test can still register one function's ARN on its own. Folding the
+    /// prefixes into type keys would change which handler wins for such ARNs; it is kept as two
+    /// steps on purpose.
     pub(crate) fn handler(&self, res: &task::Resource) -> Option<Arc<dyn TaskHandler>> {
         let handlers = read(&self.handlers);
         handlers
@@ -190,8 +202,8 @@ impl EngineInner {
 /// [`ApiError`] AWS would return.
 ///
 /// ```
-/// use sfn_harness::engine::{ApiError, Engine, EngineConfig, Status};
-/// use sfn_harness::engine::task::{handler, TaskRequest};
+/// use sfn_harness::internals::{ApiError, Engine, EngineConfig, Status};
+/// use sfn_harness::internals::{handler, TaskRequest};
 /// use sfn_harness::time::Clock;
 /// use serde_json::json;
 ///
@@ -313,8 +325,8 @@ impl Engine {
     /// with [`Engine::register_resource`] wins; among prefixes, the longest.
     ///
     /// ```
-    /// use sfn_harness::engine::{Engine, EngineConfig};
-    /// use sfn_harness::engine::task::{handler, TaskRequest};
+    /// use sfn_harness::internals::{Engine, EngineConfig};
+    /// use sfn_harness::internals::{handler, TaskRequest};
     /// use serde_json::json;
     /// let engine = Engine::new(EngineConfig::default());
     /// engine.register_resource_prefix("arn:aws:lambda:", handler(|_r: TaskRequest| async { Ok(json!(1)) }));
@@ -344,7 +356,7 @@ impl Engine {
     }
 
     /// The MockConfigFile loaded, if any.
-    pub fn mock_config(&self) -> Option<Arc<MockConfig>> {
+    pub(crate) fn mock_config(&self) -> Option<Arc<MockConfig>> {
         read(&self.inner.mock_config).clone()
     }
 
@@ -475,7 +487,7 @@ impl Engine {
     }
 
     /// A state machine by ARN (`DescribeStateMachine`).
-    pub fn state_machine(&self, arn: &str) -> Result<Arc<StateMachine>, ApiError> {
+    pub(crate) fn state_machine(&self, arn: &str) -> Result<Arc<StateMachine>, ApiError> {
         Self::check_machine_arn(arn)?;
         read(&self.inner.machines)
             .iter()
@@ -491,7 +503,7 @@ impl Engine {
 
     /// Replaces a state machine's definition and/or role (`UpdateStateMachine`). Running
     /// executions keep the version they started with.
-    pub fn update_state_machine(
+    pub(crate) fn update_state_machine(
         &self,
         arn: &str,
         definition: Option<&str>,
@@ -538,7 +550,7 @@ impl Engine {
 
     /// Sets a machine's `loggingConfiguration` (checked by the API layer). On an update
     /// (`revise`) that changes it, the machine gets a new revision, as any update does.
-    pub fn set_logging_configuration(
+    pub(crate) fn set_logging_configuration(
         &self,
         arn: &str,
         logging: serde_json::Value,
@@ -548,10 +560,10 @@ impl Engine {
     }
 
     /// Sets a machine's `tracingConfiguration` (`{"enabled": bool}`), as
-    /// [`set_logging_configuration`](Self::set_logging_configuration) sets the logging one.
+    /// `set_logging_configuration` sets the logging one.
     ///
     /// ```
-    /// use sfn_harness::engine::{Engine, EngineConfig};
+    /// use sfn_harness::internals::{Engine, EngineConfig};
     ///
     /// let engine = Engine::new(EngineConfig::default());
     /// let m = engine
@@ -602,7 +614,7 @@ impl Engine {
     }
 
     /// Deletes a state machine (`DeleteStateMachine`); its running executions are stopped.
-    pub fn delete_state_machine(&self, arn: &str) -> Result<(), ApiError> {
+    pub(crate) fn delete_state_machine(&self, arn: &str) -> Result<(), ApiError> {
         Self::check_machine_arn(arn)?;
         write(&self.inner.machines).retain(|m| m.arn != arn);
         self.forget_versions(arn);
@@ -896,7 +908,7 @@ impl Engine {
     }
 
     /// Every activity, oldest first (`ListActivities`).
-    pub fn list_activities(&self) -> Vec<Activity> {
+    pub(crate) fn list_activities(&self) -> Vec<Activity> {
         self.inner.activities.list()
     }
 
@@ -933,7 +945,11 @@ impl Engine {
     }
 
     /// Adds or replaces tags on a state machine (`TagResource`).
-    pub fn tag_resource(&self, arn: &str, tags: &[(String, String)]) -> Result<(), ApiError> {
+    pub(crate) fn tag_resource(
+        &self,
+        arn: &str,
+        tags: &[(String, String)],
+    ) -> Result<(), ApiError> {
         if !self.resource_exists(arn) {
             return Err(ApiError::ResourceNotFound(arn.to_string()));
         }
@@ -952,7 +968,7 @@ impl Engine {
     }
 
     /// Removes tags (`UntagResource`).
-    pub fn untag_resource(&self, arn: &str, keys: &[String]) -> Result<(), ApiError> {
+    pub(crate) fn untag_resource(&self, arn: &str, keys: &[String]) -> Result<(), ApiError> {
         if !self.resource_exists(arn) {
             return Err(ApiError::ResourceNotFound(arn.to_string()));
         }

@@ -14,7 +14,7 @@
 //! Closures are handlers:
 //!
 //! ```
-//! use sfn_harness::engine::task::{handler, TaskRequest};
+//! use sfn_harness::internals::{handler, TaskRequest};
 //! use sfn_harness::asl::StatesError;
 //! use serde_json::json;
 //!
@@ -74,7 +74,7 @@ impl Resource {
     /// Splits a resource ARN.
     ///
     /// ```
-    /// use sfn_harness::engine::task::{Pattern, Resource};
+    /// use sfn_harness::internals::{Pattern, Resource};
     /// let r = Resource::parse("arn:aws:states:::sqs:sendMessage.waitForTaskToken");
     /// assert_eq!(r.base, "arn:aws:states:::sqs:sendMessage");
     /// assert_eq!(r.pattern, Pattern::WaitForTaskToken);
@@ -124,7 +124,7 @@ impl Resource {
     /// `arn:aws:states:us-east-1:123456789012:activity:resize`); `None` for the others.
     ///
     /// ```
-    /// use sfn_harness::engine::task::Resource;
+    /// use sfn_harness::internals::Resource;
     /// let r = Resource::parse("arn:aws:states:us-east-1:123456789012:activity:resize");
     /// assert_eq!(r.type_key().as_deref(), Some("arn:aws:states:::activity"));
     /// assert_eq!(Resource::parse("arn:aws:states:::sqs:sendMessage").type_key(), None);
@@ -219,7 +219,7 @@ pub trait TaskHandler: Send + Sync + 'static {
     /// handler says otherwise.
     ///
     /// ```
-    /// use sfn_harness::engine::task::{handler, EventFamily, Resource, TaskRequest};
+    /// use sfn_harness::internals::{handler, EventFamily, Resource, TaskRequest};
     /// use serde_json::json;
     /// let h = handler(|_req: TaskRequest| async { Ok(json!(1)) });
     /// assert_eq!(h.event_family(&Resource::parse("arn:aws:states:::sqs:sendMessage")), EventFamily::Task);

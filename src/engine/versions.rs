@@ -10,9 +10,9 @@
 //! (cited where used).
 //!
 //! ```
-//! use sfn_harness::engine::{Engine, EngineConfig};
+//! use sfn_harness::internals::{Engine, EngineConfig};
 //!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), sfn_harness::engine::ApiError> {
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), sfn_harness::internals::ApiError> {
 //! let engine = Engine::new(EngineConfig::default());
 //! let m = engine.create_state_machine("m", r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#)?;
 //! let v1 = engine.publish_state_machine_version(&m.arn, None, None)?;
@@ -163,7 +163,10 @@ impl Engine {
     }
 
     /// A published version by ARN (`DescribeStateMachine` on a version ARN).
-    pub fn state_machine_version(&self, arn: &str) -> Result<Arc<StateMachineVersion>, ApiError> {
+    pub(crate) fn state_machine_version(
+        &self,
+        arn: &str,
+    ) -> Result<Arc<StateMachineVersion>, ApiError> {
         read(&self.inner.versions)
             .versions
             .iter()
@@ -173,7 +176,7 @@ impl Engine {
     }
 
     /// `ListStateMachineVersions`: the versions of a machine, newest first.
-    pub fn state_machine_versions(
+    pub(crate) fn state_machine_versions(
         &self,
         machine_arn: &str,
     ) -> Result<Vec<Arc<StateMachineVersion>>, ApiError> {
@@ -189,7 +192,7 @@ impl Engine {
 
     /// `DeleteStateMachineVersion`: refused while an alias routes to it (AWS's text, recorded
     /// in LocalStack's `test_delete_version_with_alias`); deleting a missing version succeeds.
-    pub fn delete_state_machine_version(&self, arn: &str) -> Result<(), ApiError> {
+    pub(crate) fn delete_state_machine_version(&self, arn: &str) -> Result<(), ApiError> {
         match split_qualified(arn) {
             Some((_, q)) if is_version_qualifier(&q) => {}
             _ => return Err(ApiError::invalid_arn(arn)),
@@ -313,7 +316,7 @@ impl Engine {
     }
 
     /// `DescribeStateMachineAlias`.
-    pub fn state_machine_alias(&self, arn: &str) -> Result<StateMachineAlias, ApiError> {
+    pub(crate) fn state_machine_alias(&self, arn: &str) -> Result<StateMachineAlias, ApiError> {
         match split_qualified(arn) {
             Some((_, q)) if !is_version_qualifier(&q) => {}
             _ => return Err(ApiError::invalid_arn(arn)),
@@ -327,7 +330,7 @@ impl Engine {
     }
 
     /// `UpdateStateMachineAlias`: a new description and/or routing configuration.
-    pub fn update_state_machine_alias(
+    pub(crate) fn update_state_machine_alias(
         &self,
         arn: &str,
         description: Option<&str>,
@@ -365,7 +368,7 @@ impl Engine {
 
     /// `DeleteStateMachineAlias`; deleting a missing alias succeeds (LocalStack's AWS-validated
     /// `test_delete_no_such_alias_arn`).
-    pub fn delete_state_machine_alias(&self, arn: &str) -> Result<(), ApiError> {
+    pub(crate) fn delete_state_machine_alias(&self, arn: &str) -> Result<(), ApiError> {
         match split_qualified(arn) {
             Some((_, q)) if !is_version_qualifier(&q) => {}
             _ => return Err(ApiError::invalid_arn(arn)),
@@ -376,7 +379,7 @@ impl Engine {
 
     /// `ListStateMachineAliases`: a machine's aliases, in creation order (as recorded in
     /// `test_base_lifecycle_create_delete_list`).
-    pub fn state_machine_aliases(
+    pub(crate) fn state_machine_aliases(
         &self,
         machine_arn: &str,
     ) -> Result<Vec<StateMachineAlias>, ApiError> {

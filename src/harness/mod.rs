@@ -473,7 +473,7 @@ impl Harness {
     ///
     /// ```
     /// # use sfn_harness::prelude::*;
-    /// use sfn_harness::integrations::lambda::function;
+    /// use sfn_harness::internals::function;
     /// # use serde_json::json;
     /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)] async fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// let h = Harness::start().await;
@@ -538,7 +538,7 @@ impl Harness {
     ///
     /// ```
     /// use sfn_harness::prelude::*;
-    /// use sfn_harness::engine::task::{handler, TaskRequest};
+    /// use sfn_harness::internals::{handler, TaskRequest};
     /// use serde_json::json;
     ///
     /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

@@ -50,7 +50,7 @@ pub struct NormalizedEvent {
 ///
 /// ```
 /// use sfn_harness::harness::snapshot::NormalizedHistory;
-/// use sfn_harness::engine::history::HistoryEvent;
+/// use sfn_harness::HistoryEvent;
 /// use serde_json::json;
 ///
 /// let events = vec![HistoryEvent {

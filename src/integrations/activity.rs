@@ -9,7 +9,7 @@
 //!
 //! ```
 //! use std::sync::Arc;
-//! use sfn_harness::account::{Account, AccountConfig};
+//! use sfn_harness::internals::{Account, AccountConfig};
 //! use sfn_harness::Clock;
 //! use serde_json::json;
 //!
@@ -37,11 +37,11 @@ use crate::engine::task::{BoxFuture, EventFamily, TaskHandler, TaskRequest};
 
 /// The key the activity handler is registered under: it serves every activity ARN (see
 /// [`Resource::type_key`](crate::engine::task::Resource::type_key)).
-pub const ACTIVITY: &str = "arn:aws:states:::activity";
+pub(crate) const ACTIVITY: &str = "arn:aws:states:::activity";
 
 /// The activity integration: queues the task on the engine running it.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct ActivityIntegration;
+pub(crate) struct ActivityIntegration;
 
 impl TaskHandler for ActivityIntegration {
     fn call(&self, request: TaskRequest) -> BoxFuture<'static, Result<Value, StatesError>> {

@@ -19,14 +19,6 @@
 //!
 //! sfn-harness's client speaks plain `http://` only (no TLS): an `https://` endpoint fails the
 //! task saying so. Point `ApiEndpoint` at a local server (a `wiremock` server in tests).
-//!
-//! ```
-//! use sfn_harness::integrations::http::form_encode;
-//! use serde_json::json;
-//! let body = json!({"name": "a b", "tags": ["x", "y"], "dim": {"w": 1}});
-//! assert_eq!(form_encode(&body, "INDICES"), "name=a+b&tags%5B0%5D=x&tags%5B1%5D=y&dim%5Bw%5D=1");
-//! assert_eq!(form_encode(&body, "COMMAS"), "name=a+b&tags=x%2Cy&dim%5Bw%5D=1");
-//! ```
 
 use std::time::Duration;
 
@@ -38,7 +30,7 @@ use crate::asl::StatesError;
 use crate::engine::task::{BoxFuture, TaskHandler, TaskRequest};
 
 /// The resource this integration answers.
-pub const INVOKE: &str = "arn:aws:states:::http:invoke";
+pub(crate) const INVOKE: &str = "arn:aws:states:::http:invoke";
 
 /// The longest an HTTP Task waits for its response, in real time.
 const CALL_TIMEOUT: Duration = Duration::from_secs(60);
@@ -48,7 +40,7 @@ const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "
 
 /// The HTTP Task integration.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct HttpIntegration;
+pub(crate) struct HttpIntegration;
 
 fn runtime(msg: impl Into<String>) -> StatesError {
     StatesError::new("States.Runtime", msg)
@@ -94,7 +86,7 @@ fn flatten(prefix: &str, v: &Value, format: &str, out: &mut Vec<(String, String)
 
 /// A JSON value form-encoded as an HTTP Task's `URL_ENCODED` body, arrays in `array_format`
 /// (`INDICES`, `REPEAT`, `COMMAS` or `BRACKETS`).
-pub fn form_encode(v: &Value, array_format: &str) -> String {
+pub(crate) fn form_encode(v: &Value, array_format: &str) -> String {
     let mut pairs = Vec::new();
     flatten("", v, array_format, &mut pairs);
     form_urlencoded::Serializer::new(String::new())
@@ -327,5 +319,24 @@ mod tests {
         assert_eq!(&body[..], b"tags%5B%5D=x&tags%5B%5D=y");
         assert!(parse(&json!({"ApiEndpoint": "http://h", "Method": "GET"})).is_err());
         assert!(parse(&json!({"ApiEndpoint": "http://h", "Method": "FETCH", "Authentication": {"ConnectionArn": "c"}})).is_err());
+    }
+}
+
+#[cfg(test)]
+mod doc_example_23 {
+    // Moved from a doc example (the item is crate-private).
+    #[test]
+    fn example() {
+        use crate::integrations::http::form_encode;
+        use serde_json::json;
+        let body = json!({"name": "a b", "tags": ["x", "y"], "dim": {"w": 1}});
+        assert_eq!(
+            form_encode(&body, "INDICES"),
+            "name=a+b&tags%5B0%5D=x&tags%5B1%5D=y&dim%5Bw%5D=1"
+        );
+        assert_eq!(
+            form_encode(&body, "COMMAS"),
+            "name=a+b&tags=x%2Cy&dim%5Bw%5D=1"
+        );
     }
 }

@@ -23,33 +23,6 @@
 //! closures registered by name, [`Functions`]; the test harness's scripted workers), then at
 //! the Lambda endpoint ([`LambdaEndpoint`]: the Invoke REST call, as `sam local start-lambda`
 //! serves it), else they do not exist.
-//!
-//! ```
-//! use sfn_harness::integrations::lambda::{function, LambdaIntegration};
-//! use sfn_harness::engine::task::{EngineHandle, Resource, TaskHandler, TaskRequest};
-//! use sfn_harness::time::Clock;
-//! use serde_json::json;
-//!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let lambda = std::sync::Arc::new(LambdaIntegration::new("123456789012", "us-east-1", Some(7)));
-//! lambda.functions().register("double", function(|event| async move {
-//!     Ok(json!(event["n"].as_i64().unwrap_or(0) * 2))
-//! }));
-//! let out = lambda.call(TaskRequest {
-//!     resource: Resource::parse("arn:aws:states:::lambda:invoke"),
-//!     input: json!({ "FunctionName": "double", "Payload": { "n": 21 } }),
-//!     token: None,
-//!     execution_arn: "arn:aws:states:us-east-1:123456789012:execution:m:e".into(),
-//!     state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:m".into(),
-//!     state_name: "Double".into(),
-//!     retry_count: 0,
-//!     clock: Clock::virtual_at(0),
-//!     engine: EngineHandle::detached(),
-//! }).await.unwrap();
-//! assert_eq!(out["Payload"], json!(42));
-//! assert_eq!(out["StatusCode"], json!(200));
-//! # }
-//! ```
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -65,10 +38,10 @@ use crate::ids::Ids;
 use crate::sync::{lock, read, write};
 
 /// The service-integration resource (without `.waitForTaskToken`).
-pub const INVOKE: &str = "arn:aws:states:::lambda:invoke";
+pub(crate) const INVOKE: &str = "arn:aws:states:::lambda:invoke";
 
 /// The prefix of every function ARN named as a Task's resource.
-pub const FUNCTION_ARN_PREFIX: &str = "arn:aws:lambda:";
+pub(crate) const FUNCTION_ARN_PREFIX: &str = "arn:aws:lambda:";
 
 /// Salt for the request-id stream of a seeded account.
 const LAMBDA_SEED_SALT: u64 = 0x004c_414d;
@@ -108,7 +81,7 @@ where
 /// Wraps an async closure over the event as a [`LambdaFunction`].
 ///
 /// ```
-/// use sfn_harness::integrations::lambda::function;
+/// use sfn_harness::internals::function;
 /// use serde_json::json;
 /// let f = function(|event| async move { Ok(json!({ "seen": event })) });
 /// # let _ = f;
@@ -123,7 +96,7 @@ where
 
 /// Where functions come from: a source answers the calls it knows, and passes (`None`) on the
 /// others, which go to the next source, then to the Lambda endpoint.
-pub trait FunctionSource: Send + Sync + 'static {
+pub(crate) trait FunctionSource: Send + Sync + 'static {
     /// The function that answers `call`, if this source has one.
     fn find(&self, call: &FunctionCall) -> Option<Arc<dyn LambdaFunction>>;
 }
@@ -183,7 +156,7 @@ struct Invoked {
 
 /// Why a call to a Lambda endpoint did not get an answer.
 #[derive(Debug, thiserror::Error)]
-pub enum EndpointError {
+pub(crate) enum EndpointError {
     /// The endpoint URL is not a valid URI.
     #[error("the Lambda endpoint URL '{0}' is not valid")]
     BadUrl(String),
@@ -336,7 +309,7 @@ impl LambdaIntegration {
 
     /// Adds a source of functions, tried after those already added (the harness adds its
     /// scripted workers here).
-    pub fn add_source(&self, source: Arc<dyn FunctionSource>) {
+    pub(crate) fn add_source(&self, source: Arc<dyn FunctionSource>) {
         write(&self.sources).push(source);
     }
 
@@ -713,5 +686,40 @@ mod tests {
             e.cause,
             "Rate Exceeded. (Service: AWSLambda; Status Code: 429; Error Code: TooManyRequestsException; Request ID: r-1; Proxy: null)"
         );
+    }
+}
+
+#[cfg(test)]
+mod doc_example_27 {
+    // Moved from a doc example (the item is crate-private).
+    use crate::engine::task::{EngineHandle, Resource, TaskRequest};
+    use crate::integrations::lambda::{function, LambdaIntegration};
+    use crate::time::Clock;
+    use serde_json::json;
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn example() {
+        let lambda =
+            std::sync::Arc::new(LambdaIntegration::new("123456789012", "us-east-1", Some(7)));
+        lambda.functions().register(
+            "double",
+            function(|event| async move { Ok(json!(event["n"].as_i64().unwrap_or(0) * 2)) }),
+        );
+        let out = lambda
+            .call(TaskRequest {
+                resource: Resource::parse("arn:aws:states:::lambda:invoke"),
+                input: json!({ "FunctionName": "double", "Payload": { "n": 21 } }),
+                token: None,
+                execution_arn: "arn:aws:states:us-east-1:123456789012:execution:m:e".into(),
+                state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:m".into(),
+                state_name: "Double".into(),
+                retry_count: 0,
+                clock: Clock::virtual_at(0),
+                engine: EngineHandle::detached(),
+            })
+            .await
+            .unwrap();
+        assert_eq!(out["Payload"], json!(42));
+        assert_eq!(out["StatusCode"], json!(200));
     }
 }

@@ -15,13 +15,13 @@
 //! knows none of them. The composition root, [`Account`](crate::account::Account), registers
 //! them on an engine.
 
-pub mod activity;
-pub mod http;
-pub mod lambda;
-pub mod s3;
-pub mod sns;
-pub mod sqs;
-pub mod states;
+pub(crate) mod activity;
+pub(crate) mod http;
+pub(crate) mod lambda;
+pub(crate) mod s3;
+pub(crate) mod sns;
+pub(crate) mod sqs;
+pub(crate) mod states;
 
 use serde_json::{json, Map, Value};
 

@@ -10,39 +10,6 @@
 //! with `S3.<Code>Exception` and a cause in the Java SDK's format
 //! (`The specified key does not exist. (Service: S3, Status Code: 404, Request ID: …, Extended
 //! Request ID: …)`).
-//!
-//! ```
-//! use std::sync::Arc;
-//! use sfn_harness::engine::task::{EngineHandle, Resource, TaskHandler, TaskRequest};
-//! use sfn_harness::integrations::s3::S3Integration;
-//! use sfn_harness::s3::S3;
-//! use sfn_harness::time::Clock;
-//! use serde_json::json;
-//!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let clock = Clock::virtual_at(0);
-//! let s3 = Arc::new(S3::new(clock.clone()));
-//! s3.create_bucket("bkt").unwrap();
-//! let call = |action: &str, input| TaskRequest {
-//!     resource: Resource::parse(&format!("arn:aws:states:::aws-sdk:s3:{action}")),
-//!     input,
-//!     token: None,
-//!     execution_arn: "arn:aws:states:us-east-1:123456789012:execution:m:e".into(),
-//!     state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:m".into(),
-//!     state_name: "S3".into(),
-//!     retry_count: 0,
-//!     clock: clock.clone(),
-//!     engine: EngineHandle::detached(),
-//! };
-//! let s3i = S3Integration::new(s3);
-//! let put = s3i.call(call("putObject", json!({"Bucket": "bkt", "Key": "k", "Body": {"Dict": "Value"}}))).await.unwrap();
-//! assert_eq!(put["ChecksumCRC32"], "hnEfWw=="); // recorded on AWS for this body
-//! let got = s3i.call(call("getObject", json!({"Bucket": "bkt", "Key": "k"}))).await.unwrap();
-//! assert_eq!(got["Body"], r#"{"Dict":"Value"}"#);
-//! let err = s3i.call(call("getObject", json!({"Bucket": "bkt", "Key": "nope"}))).await.unwrap_err();
-//! assert_eq!(err.error, "S3.NoSuchKeyException");
-//! # }
-//! ```
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -57,10 +24,10 @@ use crate::s3::{S3Error, S3};
 use crate::time::Millis;
 
 /// The prefix of the AWS SDK S3 resources.
-pub const SDK_S3_PREFIX: &str = "arn:aws:states:::aws-sdk:s3:";
+pub(crate) const SDK_S3_PREFIX: &str = "arn:aws:states:::aws-sdk:s3:";
 
 /// The resources a distributed Map's `ItemReader` and `ResultWriter` name.
-pub const MAP_RESOURCES: [&str; 3] = [
+pub(crate) const MAP_RESOURCES: [&str; 3] = [
     "arn:aws:states:::s3:getObject",
     "arn:aws:states:::s3:listObjectsV2",
     "arn:aws:states:::s3:putObject",
@@ -68,14 +35,14 @@ pub const MAP_RESOURCES: [&str; 3] = [
 
 /// The S3 integration over an in-process [`S3`].
 #[derive(Debug)]
-pub struct S3Integration {
+pub(crate) struct S3Integration {
     s3: Arc<S3>,
     requests: AtomicU64,
 }
 
 impl S3Integration {
     /// The integration for `s3`.
-    pub fn new(s3: Arc<S3>) -> S3Integration {
+    pub(crate) fn new(s3: Arc<S3>) -> S3Integration {
         S3Integration {
             s3,
             requests: AtomicU64::new(1),
@@ -280,5 +247,53 @@ mod tests {
         // `services.test_aws_sdk_task_service.test_s3_put_object[bool]`: "K81oMA==" for `false`.
         assert_eq!(crc32(b"false").to_be_bytes(), [0x2b, 0xcd, 0x68, 0x30]);
         assert_eq!(crc32(b"123456789"), 0xCBF4_3926);
+    }
+}
+
+#[cfg(test)]
+mod doc_example_14 {
+    // Moved from a doc example (the item is crate-private).
+    use crate::integrations::s3::S3Integration;
+    use crate::internals::S3;
+    use crate::internals::{EngineHandle, Resource, TaskHandler, TaskRequest};
+    use crate::time::Clock;
+    use serde_json::json;
+    use std::sync::Arc;
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn example() {
+        let clock = Clock::virtual_at(0);
+        let s3 = Arc::new(S3::new(clock.clone()));
+        s3.create_bucket("bkt").unwrap();
+        let call = |action: &str, input| TaskRequest {
+            resource: Resource::parse(&format!("arn:aws:states:::aws-sdk:s3:{action}")),
+            input,
+            token: None,
+            execution_arn: "arn:aws:states:us-east-1:123456789012:execution:m:e".into(),
+            state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:m".into(),
+            state_name: "S3".into(),
+            retry_count: 0,
+            clock: clock.clone(),
+            engine: EngineHandle::detached(),
+        };
+        let s3i = S3Integration::new(s3);
+        let put = s3i
+            .call(call(
+                "putObject",
+                json!({"Bucket": "bkt", "Key": "k", "Body": {"Dict": "Value"}}),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(put["ChecksumCRC32"], "hnEfWw=="); // recorded on AWS for this body
+        let got = s3i
+            .call(call("getObject", json!({"Bucket": "bkt", "Key": "k"})))
+            .await
+            .unwrap();
+        assert_eq!(got["Body"], r#"{"Dict":"Value"}"#);
+        let err = s3i
+            .call(call("getObject", json!({"Bucket": "bkt", "Key": "nope"})))
+            .await
+            .unwrap_err();
+        assert_eq!(err.error, "S3.NoSuchKeyException");
     }
 }

@@ -11,42 +11,6 @@
 //! `SdkResponseMetadata`. An SNS error fails the task with `SNS.<Code>Exception` and the Java
 //! SDK's cause, e.g. `SNS.NotFoundException`, "Topic does not exist (Service: AmazonSNS; Status
 //! Code: 404; Error Code: NotFound; Request ID: …; Proxy: null)".
-//!
-//! ```
-//! use std::sync::Arc;
-//! use sfn_harness::engine::task::{EngineHandle, Resource, TaskHandler, TaskRequest};
-//! use sfn_harness::integrations::sns::SnsIntegration;
-//! use sfn_harness::sns::{QueueDelivery, QueueMessage, Sns};
-//! use sfn_harness::time::Clock;
-//! use serde_json::json;
-//!
-//! #[derive(Debug)]
-//! struct Nowhere;
-//! impl QueueDelivery for Nowhere {
-//!     fn deliver(&self, _: &str, _: QueueMessage) -> Result<(), String> { Ok(()) }
-//! }
-//! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let clock = Clock::virtual_at(0);
-//! let sns = Arc::new(Sns::new(clock.clone(), "123456789012", "us-east-1", Arc::new(Nowhere)));
-//! let topic = sns.create_topic("orders", Default::default()).unwrap();
-//! let request = |input| TaskRequest {
-//!     resource: Resource::parse("arn:aws:states:::sns:publish"),
-//!     input,
-//!     token: None,
-//!     execution_arn: "arn:aws:states:us-east-1:123456789012:execution:m:e".into(),
-//!     state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:m".into(),
-//!     state_name: "Notify".into(),
-//!     retry_count: 0,
-//!     clock: clock.clone(),
-//!     engine: EngineHandle::detached(),
-//! };
-//! let integration = SnsIntegration::new(sns.clone());
-//! let out = integration.call(request(json!({ "TopicArn": topic, "Message": { "order": 1 } }))).await.unwrap();
-//! assert_eq!(out["SdkHttpMetadata"]["HttpHeaders"]["Content-Length"], "294");
-//! let e = integration.call(request(json!({ "TopicArn": "arn:aws:sns:us-east-1:123456789012:gone", "Message": "m" }))).await.unwrap_err();
-//! assert_eq!(e.error, "SNS.NotFoundException");
-//! # }
-//! ```
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -63,17 +27,17 @@ use crate::server::JsonReply;
 use crate::sns::{MessageAttribute, Publish, PublishOutput, Sns, SnsError};
 
 /// The resource ARN this integration answers (without `.waitForTaskToken`).
-pub const PUBLISH: &str = "arn:aws:states:::sns:publish";
+pub(crate) const PUBLISH: &str = "arn:aws:states:::sns:publish";
 
 /// The `sns:publish` integration over an in-process [`Sns`].
 #[derive(Debug, Clone)]
-pub struct SnsIntegration {
+pub(crate) struct SnsIntegration {
     sns: Arc<Sns>,
 }
 
 impl SnsIntegration {
     /// The integration for `sns`.
-    pub fn new(sns: Arc<Sns>) -> SnsIntegration {
+    pub(crate) fn new(sns: Arc<Sns>) -> SnsIntegration {
         SnsIntegration { sns }
     }
 }
@@ -252,5 +216,64 @@ mod tests {
         );
         assert_eq!(e.error, "SNS.InvalidParameterException");
         assert_eq!(e.cause, "Invalid parameter: The MessageGroupId parameter is required for FIFO topics (Service: AmazonSNS; Status Code: 400; Error Code: InvalidParameter; Request ID: r; Proxy: null)");
+    }
+}
+
+#[cfg(test)]
+mod doc_example_15 {
+    // Moved from a doc example (the item is crate-private).
+    use crate::integrations::sns::SnsIntegration;
+    use crate::internals::{EngineHandle, Resource, TaskHandler, TaskRequest};
+    use crate::internals::{QueueDelivery, QueueMessage, Sns};
+    use crate::time::Clock;
+    use serde_json::json;
+    use std::sync::Arc;
+
+    #[derive(Debug)]
+    struct Nowhere;
+    impl QueueDelivery for Nowhere {
+        fn deliver(&self, _: &str, _: QueueMessage) -> Result<(), String> {
+            Ok(())
+        }
+    }
+    #[tokio::test(flavor = "current_thread")]
+    async fn example() {
+        let clock = Clock::virtual_at(0);
+        let sns = Arc::new(Sns::new(
+            clock.clone(),
+            "123456789012",
+            "us-east-1",
+            Arc::new(Nowhere),
+        ));
+        let topic = sns.create_topic("orders", Default::default()).unwrap();
+        let request = |input| TaskRequest {
+            resource: Resource::parse("arn:aws:states:::sns:publish"),
+            input,
+            token: None,
+            execution_arn: "arn:aws:states:us-east-1:123456789012:execution:m:e".into(),
+            state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:m".into(),
+            state_name: "Notify".into(),
+            retry_count: 0,
+            clock: clock.clone(),
+            engine: EngineHandle::detached(),
+        };
+        let integration = SnsIntegration::new(sns.clone());
+        let out = integration
+            .call(request(
+                json!({ "TopicArn": topic, "Message": { "order": 1 } }),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(
+            out["SdkHttpMetadata"]["HttpHeaders"]["Content-Length"],
+            "294"
+        );
+        let e = integration
+            .call(request(
+                json!({ "TopicArn": "arn:aws:sns:us-east-1:123456789012:gone", "Message": "m" }),
+            ))
+            .await
+            .unwrap_err();
+        assert_eq!(e.error, "SNS.NotFoundException");
     }
 }

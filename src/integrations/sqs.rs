@@ -9,34 +9,6 @@
 //! `MessageId`, …) with the `SdkHttpMetadata` and `SdkResponseMetadata` the Java SDK adds.
 //! An SQS error fails the task with `SQS.<Exception>` (e.g. `SQS.QueueDoesNotExistException`) and
 //! a cause in the Java SDK's format.
-//!
-//! ```
-//! use std::sync::Arc;
-//! use sfn_harness::time::Clock;
-//! use sfn_harness::engine::task::{EngineHandle, Resource, TaskHandler, TaskRequest};
-//! use sfn_harness::integrations::sqs::SqsIntegration;
-//! use sfn_harness::sqs::{CreateQueue, Sqs};
-//! use serde_json::json;
-//!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let clock = Clock::virtual_at(0);
-//! let sqs = Arc::new(Sqs::new(clock.clone(), "123456789012", "us-east-1", "http://127.0.0.1:1"));
-//! let url = sqs.create_queue(CreateQueue { queue_name: "jobs".into(), ..Default::default() }).unwrap();
-//! let integration = SqsIntegration::new(sqs.clone());
-//! let out = integration.call(TaskRequest {
-//!     resource: Resource::parse("arn:aws:states:::sqs:sendMessage"),
-//!     input: json!({ "QueueUrl": url, "MessageBody": { "job": 1 } }),
-//!     token: None,
-//!     execution_arn: "arn:aws:states:us-east-1:123456789012:execution:m:e".into(),
-//!     state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:m".into(),
-//!     state_name: "Send".into(),
-//!     retry_count: 0,
-//!     clock,
-//!     engine: EngineHandle::detached(),
-//! }).await.unwrap();
-//! assert_eq!(out["MD5OfMessageBody"], "c5e179508b1710fec2b8c51a8a5efd8e"); // md5 of {"job":1}
-//! # }
-//! ```
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -52,17 +24,17 @@ use crate::sqs::md5::md5_of_body;
 use crate::sqs::{MessageAttributeValue, SendMessage, Sqs, SqsError};
 
 /// The resource ARN this integration answers (without `.waitForTaskToken`).
-pub const SEND_MESSAGE: &str = "arn:aws:states:::sqs:sendMessage";
+pub(crate) const SEND_MESSAGE: &str = "arn:aws:states:::sqs:sendMessage";
 
 /// The `sqs:sendMessage` integration over an in-process [`Sqs`].
 #[derive(Debug, Clone)]
-pub struct SqsIntegration {
+pub(crate) struct SqsIntegration {
     sqs: Arc<Sqs>,
 }
 
 impl SqsIntegration {
     /// The integration for `sqs`.
-    pub fn new(sqs: Arc<Sqs>) -> SqsIntegration {
+    pub(crate) fn new(sqs: Arc<Sqs>) -> SqsIntegration {
         SqsIntegration { sqs }
     }
 }
@@ -178,7 +150,7 @@ fn sqs_error(e: &SqsError, request_id: &str) -> StatesError {
 }
 
 /// `body` with the `SdkHttpMetadata` and `SdkResponseMetadata` the Java SDK adds to an SQS
-/// response (its `Content-Length` the length of `body` as JSON).
+/// response ([`sdk_metadata`], with the `Content-Length` of `body` itself as the JSON AWS sent).
 fn with_sdk_metadata(mut body: Map<String, Value>, request_id: &str, now_ms: u64) -> Value {
     let length = Value::Object(body.clone()).to_string().len();
     sdk_metadata(&mut body, request_id, now_ms, length);
@@ -269,5 +241,50 @@ mod tests {
             e.cause,
             "Unable to execute HTTP request: no-such-queue-fa484d45: Name or service not known"
         );
+    }
+}
+
+#[cfg(test)]
+mod doc_example_13 {
+    // Moved from a doc example (the item is crate-private).
+    use crate::engine::task::{EngineHandle, Resource, TaskHandler, TaskRequest};
+    use crate::integrations::sqs::SqsIntegration;
+    use crate::sqs::{CreateQueue, Sqs};
+    use crate::time::Clock;
+    use serde_json::json;
+    use std::sync::Arc;
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn example() {
+        let clock = Clock::virtual_at(0);
+        let sqs = Arc::new(Sqs::new(
+            clock.clone(),
+            "123456789012",
+            "us-east-1",
+            "http://127.0.0.1:1",
+        ));
+        let url = sqs
+            .create_queue(CreateQueue {
+                queue_name: "jobs".into(),
+                ..Default::default()
+            })
+            .unwrap();
+        let integration = SqsIntegration::new(sqs.clone());
+        let out = integration
+            .call(TaskRequest {
+                resource: Resource::parse("arn:aws:states:::sqs:sendMessage"),
+                input: json!({ "QueueUrl": url, "MessageBody": { "job": 1 } }),
+                token: None,
+                execution_arn: "arn:aws:states:us-east-1:123456789012:execution:m:e".into(),
+                state_machine_arn: "arn:aws:states:us-east-1:123456789012:stateMachine:m".into(),
+                state_name: "Send".into(),
+                retry_count: 0,
+                clock,
+                engine: EngineHandle::detached(),
+            })
+            .await
+            .unwrap();
+        assert_eq!(out["MD5OfMessageBody"], "c5e179508b1710fec2b8c51a8a5efd8e");
+        // md5 of {"job":1}
     }
 }

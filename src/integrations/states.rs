@@ -31,25 +31,25 @@ use crate::engine::{ApiError, Engine, ExecutionRecord, Status};
 use crate::integrations::sdk_metadata;
 
 /// `arn:aws:states:::states:startExecution` (without its suffix).
-pub const START_EXECUTION: &str = "arn:aws:states:::states:startExecution";
+pub(crate) const START_EXECUTION: &str = "arn:aws:states:::states:startExecution";
 /// `arn:aws:states:::aws-sdk:sfn:startExecution`.
-pub const SDK_START_EXECUTION: &str = "arn:aws:states:::aws-sdk:sfn:startExecution";
+pub(crate) const SDK_START_EXECUTION: &str = "arn:aws:states:::aws-sdk:sfn:startExecution";
 
 /// The nested-execution integration.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct StatesIntegration {
+pub(crate) struct StatesIntegration {
     /// The `aws-sdk:sfn` form (ISO dates, no SDK metadata, `Sfn.` error prefix).
     sdk: bool,
 }
 
 impl StatesIntegration {
     /// The optimized `states:startExecution` integration.
-    pub fn optimized() -> StatesIntegration {
+    pub(crate) fn optimized() -> StatesIntegration {
         StatesIntegration { sdk: false }
     }
 
     /// The `aws-sdk:sfn:startExecution` integration.
-    pub fn aws_sdk() -> StatesIntegration {
+    pub(crate) fn aws_sdk() -> StatesIntegration {
         StatesIntegration { sdk: true }
     }
 
@@ -237,17 +237,17 @@ fn describe(child: &ExecutionRecord, as_json: bool) -> Value {
 }
 
 /// `arn:aws:states:::aws-sdk:sfn:sendTaskSuccess`.
-pub const SDK_SEND_TASK_SUCCESS: &str = "arn:aws:states:::aws-sdk:sfn:sendTaskSuccess";
+pub(crate) const SDK_SEND_TASK_SUCCESS: &str = "arn:aws:states:::aws-sdk:sfn:sendTaskSuccess";
 /// `arn:aws:states:::aws-sdk:sfn:sendTaskFailure`.
-pub const SDK_SEND_TASK_FAILURE: &str = "arn:aws:states:::aws-sdk:sfn:sendTaskFailure";
+pub(crate) const SDK_SEND_TASK_FAILURE: &str = "arn:aws:states:::aws-sdk:sfn:sendTaskFailure";
 /// `arn:aws:states:::aws-sdk:sfn:sendTaskHeartbeat`.
-pub const SDK_SEND_TASK_HEARTBEAT: &str = "arn:aws:states:::aws-sdk:sfn:sendTaskHeartbeat";
+pub(crate) const SDK_SEND_TASK_HEARTBEAT: &str = "arn:aws:states:::aws-sdk:sfn:sendTaskHeartbeat";
 
 /// `aws-sdk:sfn:sendTaskSuccess` / `sendTaskFailure` / `sendTaskHeartbeat`: a Task that answers
 /// another task's token on the same engine (parameters `TaskToken`, `Output`, `Error`, `Cause`;
 /// the SDK's answer is `{}`; an API error is `Sfn.<Code>Exception`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SdkTaskAnswer {
+pub(crate) enum SdkTaskAnswer {
     /// `sendTaskSuccess`.
     Success,
     /// `sendTaskFailure`.

@@ -141,7 +141,7 @@ impl MockConfig {
     }
 
     /// The test case names of a state machine, sorted.
-    pub fn test_cases(&self, machine: &str) -> Vec<&str> {
+    pub(crate) fn test_cases(&self, machine: &str) -> Vec<&str> {
         let mut v: Vec<&str> = self
             .machines
             .get(machine)
@@ -159,14 +159,14 @@ impl MockConfig {
 
 /// A test case as one execution runs it: the invocation counter of each mocked state.
 #[derive(Debug)]
-pub struct MockRun {
+pub(crate) struct MockRun {
     case: Arc<TestCase>,
     counters: Mutex<HashMap<String, u64>>,
 }
 
 /// What a mocked state's next invocation gets.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Invocation {
+pub(crate) enum Invocation {
     /// The state is not mocked: call the real integration.
     Real,
     /// The mocked answer of invocation `number`.
@@ -187,7 +187,7 @@ pub enum Invocation {
 
 impl MockRun {
     /// A fresh run of `case` (every counter at 0).
-    pub fn new(case: Arc<TestCase>) -> MockRun {
+    pub(crate) fn new(case: Arc<TestCase>) -> MockRun {
         MockRun {
             case,
             counters: Mutex::new(HashMap::new()),
@@ -195,22 +195,12 @@ impl MockRun {
     }
 
     /// The test case.
-    pub fn case(&self) -> &Arc<TestCase> {
+    pub(crate) fn case(&self) -> &Arc<TestCase> {
         &self.case
     }
 
     /// Advances `state`'s counter and says what this invocation gets.
-    ///
-    /// ```
-    /// use sfn_harness::mock_config::{Invocation, MockConfig, MockRun};
-    /// let cfg = MockConfig::from_str(r#"{"StateMachines": {"M": {"TestCases": {"T": {"S": "R"}}}},
-    ///     "MockedResponses": {"R": {"0": {"Return": 1}}}}"#).unwrap();
-    /// let run = MockRun::new(cfg.test_case("M", "T").unwrap());
-    /// assert!(matches!(run.next("S"), Invocation::Mocked { number: 0, .. }));
-    /// assert!(matches!(run.next("S"), Invocation::Exhausted { number: 1, .. }));
-    /// assert_eq!(run.next("Other"), Invocation::Real);
-    /// ```
-    pub fn next(&self, state: &str) -> Invocation {
+    pub(crate) fn next(&self, state: &str) -> Invocation {
         let Some((name, resp)) = self.case.states.get(state) else {
             return Invocation::Real;
         };
@@ -240,15 +230,7 @@ impl MockRun {
 /// gives the function's payload as the result (the v2 corpus's `mock_config` case
 /// `test_lambda_invoke`: `{"StatusCode": 200, "Payload": {"body": …}}` → `{"body": …}`);
 /// otherwise the response itself.
-///
-/// ```
-/// use sfn_harness::mock_config::service_result;
-/// use serde_json::json;
-/// let r = json!({"StatusCode": 200, "Payload": {"ok": 1}});
-/// assert_eq!(service_result("arn:aws:lambda:us-east-1:1:function:f", r.clone()), json!({"ok": 1}));
-/// assert_eq!(service_result("arn:aws:states:::lambda:invoke", r.clone()), r);
-/// ```
-pub fn service_result(resource_arn: &str, response: Value) -> Value {
+pub(crate) fn service_result(resource_arn: &str, response: Value) -> Value {
     let lambda_fn = resource_arn.starts_with("arn:")
         && resource_arn.split(':').nth(2) == Some("lambda")
         && resource_arn.split(':').nth(5) == Some("function");
@@ -264,6 +246,40 @@ pub fn service_result(resource_arn: &str, response: Value) -> Value {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    // Moved from the doc example of the (now crate-private) `MockRun::next`.
+    #[test]
+    fn a_run_counts_invocations_per_state() {
+        let cfg = MockConfig::from_str(
+            r#"{"StateMachines": {"M": {"TestCases": {"T": {"S": "R"}}}},
+            "MockedResponses": {"R": {"0": {"Return": 1}}}}"#,
+        )
+        .unwrap();
+        let run = MockRun::new(cfg.test_case("M", "T").unwrap());
+        assert!(matches!(
+            run.next("S"),
+            Invocation::Mocked { number: 0, .. }
+        ));
+        assert!(matches!(
+            run.next("S"),
+            Invocation::Exhausted { number: 1, .. }
+        ));
+        assert_eq!(run.next("Other"), Invocation::Real);
+    }
+
+    // Moved from the doc example of the (now crate-private) `service_result`.
+    #[test]
+    fn a_lambda_function_resource_gets_the_payload() {
+        let r = json!({"StatusCode": 200, "Payload": {"ok": 1}});
+        assert_eq!(
+            service_result("arn:aws:lambda:us-east-1:1:function:f", r.clone()),
+            json!({"ok": 1})
+        );
+        assert_eq!(
+            service_result("arn:aws:states:::lambda:invoke", r.clone()),
+            r
+        );
+    }
 
     fn bad(doc: Value) -> (String, String) {
         match MockConfig::from_value(&doc) {

@@ -9,7 +9,7 @@
 //! not exist.", `BucketAlreadyOwnedByYou`, `BucketNotEmpty`.
 //!
 //! ```
-//! use sfn_harness::s3::{S3, S3Error};
+//! use sfn_harness::internals::{S3, S3Error};
 //! use sfn_harness::time::Clock;
 //!
 //! let s3 = S3::new(Clock::virtual_at(0));
@@ -53,7 +53,7 @@ impl S3Error {
     /// S3's error code (`NoSuchKey`, …).
     ///
     /// ```
-    /// use sfn_harness::s3::S3Error;
+    /// use sfn_harness::internals::S3Error;
     /// assert_eq!(S3Error::NoSuchKey("k".into()).code(), "NoSuchKey");
     /// assert_eq!(S3Error::NoSuchKey("k".into()).status(), 404);
     /// ```

@@ -11,8 +11,8 @@
 //! ```
 //! use std::sync::Arc;
 //! use sfn_harness::time::Clock;
-//! use sfn_harness::server::{BoxFuture, JsonReply, Router};
-//! use sfn_harness::server::intercept::{After, Before, Call, Interceptor, Outcome};
+//! use sfn_harness::internals::{BoxFuture, JsonReply, Router};
+//! use sfn_harness::internals::intercept::{After, Before, Call, Interceptor, Outcome};
 //!
 //! /// Throttles every `ListQueues`.
 //! struct Throttle;
@@ -92,7 +92,7 @@ pub enum Outcome {
     Dropped,
 }
 
-/// Sees every request before and after its service; see the [module docs](self).
+/// Sees every request before and after its service; see the [module docs](crate::internals::intercept).
 pub trait Interceptor: Send + Sync + 'static {
     /// Runs before the service. May wait (an injected latency) before deciding.
     fn before<'a>(&'a self, call: &'a Call<'a>) -> BoxFuture<'a, Before>;

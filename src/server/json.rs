@@ -9,9 +9,10 @@ use bytes::Bytes;
 use serde_json::{Map, Value};
 
 /// `__type` of a body or member that cannot be deserialized.
-pub const SERIALIZATION_EXCEPTION: &str = "com.amazon.coral.service#SerializationException";
+pub(crate) const SERIALIZATION_EXCEPTION: &str = "com.amazon.coral.service#SerializationException";
 /// `__type` of a target that names no operation.
-pub const UNKNOWN_OPERATION_EXCEPTION: &str = "com.amazon.coral.service#UnknownOperationException";
+pub(crate) const UNKNOWN_OPERATION_EXCEPTION: &str =
+    "com.amazon.coral.service#UnknownOperationException";
 
 /// A reply to one AWS JSON request: status, extra headers and the JSON body. The server adds
 /// `content-type: application/x-amz-json-1.0`, `x-amzn-requestid` and the content length.
@@ -47,7 +48,7 @@ impl JsonReply {
     }
 
     /// A `SerializationException` (400).
-    pub fn serialization(message: &str) -> JsonReply {
+    pub(crate) fn serialization(message: &str) -> JsonReply {
         JsonReply::error(400, SERIALIZATION_EXCEPTION, message)
     }
 
@@ -61,7 +62,7 @@ impl JsonReply {
     }
 
     /// Adds a header.
-    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> JsonReply {
+    pub(crate) fn with_header(mut self, name: &str, value: impl Into<String>) -> JsonReply {
         self.headers.push((name.to_string(), value.into()));
         self
     }

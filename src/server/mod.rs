@@ -17,8 +17,8 @@
 //! ```
 //! use std::sync::Arc;
 //! use sfn_harness::time::Clock;
-//! use sfn_harness::server::{Router, Server, JsonService, JsonReply, BoxFuture};
-//! use sfn_harness::sqs::Sqs;
+//! use sfn_harness::internals::{Router, Server, JsonService, JsonReply, BoxFuture};
+//! use sfn_harness::internals::Sqs;
 //!
 //! /// A stand-in Step Functions API that knows one operation.
 //! struct Sfn;
@@ -42,7 +42,7 @@
 //! let server = Server::start(router)?;
 //! assert!(server.url().starts_with("http://127.0.0.1:"));
 //! // Queue URLs now point at the server.
-//! let url = sqs.create_queue(sfn_harness::sqs::CreateQueue { queue_name: "q".into(), ..Default::default() }).unwrap();
+//! let url = sqs.create_queue(sfn_harness::internals::CreateQueue { queue_name: "q".into(), ..Default::default() }).unwrap();
 //! assert_eq!(url, format!("{}/123456789012/q", server.url()));
 //!
 //! // The router can also be driven without HTTP.
@@ -52,13 +52,13 @@
 //! # Ok(()) }
 //! ```
 
-pub mod intercept;
-pub mod json;
-pub mod s3_api;
+pub(crate) mod intercept;
+pub(crate) mod json;
 pub(crate) mod query;
-pub mod sfn_api;
-pub mod sns_api;
-pub mod sqs_api;
+pub(crate) mod s3_api;
+pub(crate) mod sfn_api;
+pub(crate) mod sns_api;
+pub(crate) mod sqs_api;
 
 use std::future::Future;
 use std::net::SocketAddr;
@@ -76,7 +76,7 @@ use tokio::sync::watch;
 use tokio::task::JoinSet;
 
 pub use json::JsonReply;
-pub use sqs_api::{SqsApi, SQS_TARGET_PREFIX};
+pub(crate) use sqs_api::{SqsApi, SQS_TARGET_PREFIX};
 
 use crate::sqs::Sqs;
 use crate::time::Clock;
@@ -84,7 +84,7 @@ use intercept::{After, Before, Call, Interceptor, Outcome};
 
 /// A boxed, sendable future, as returned by [`JsonService::call`] (the crate's one
 /// `BoxFuture`, defined with the task port).
-pub use crate::engine::task::BoxFuture;
+pub(crate) use crate::engine::task::BoxFuture;
 
 /// The largest request body accepted (bigger ones get a 413 error).
 pub(crate) const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
@@ -93,7 +93,7 @@ pub(crate) const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 const DRAIN_BYTES: usize = 32 * 1024 * 1024;
 
 /// The target prefix of Step Functions operations.
-pub const SFN_TARGET_PREFIX: &str = "AWSStepFunctions";
+pub(crate) const SFN_TARGET_PREFIX: &str = "AWSStepFunctions";
 
 /// One AWS JSON 1.0 service: answers operations of one `X-Amz-Target` prefix.
 ///
@@ -145,7 +145,7 @@ impl Router {
         self.with_service(SQS_TARGET_PREFIX, Arc::new(SqsApi::new(sqs)))
     }
 
-    /// Serves S3's REST-XML requests (see [`s3_api`]) from `s3`.
+    /// Serves S3's REST-XML requests (the `s3_api` module) from `s3`.
     pub fn with_s3(mut self, s3: Arc<crate::s3::S3>) -> Router {
         self.s3 = Some(s3);
         self
@@ -269,7 +269,7 @@ impl Server {
     ///
     /// ```
     /// use sfn_harness::time::Clock;
-    /// use sfn_harness::server::{Router, Server};
+    /// use sfn_harness::internals::{Router, Server};
     ///
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
     /// let server = Server::bind(Router::new(Clock::real()), ("127.0.0.1", 0))?;

@@ -4,13 +4,6 @@ use thiserror::Error;
 
 /// An SNS error. [`SnsError::code`] is the query protocol's `<Code>` (and the Java SDK's
 /// `Error Code`), [`SnsError::status`] the HTTP status, the `Display` text AWS's `<Message>`.
-///
-/// ```
-/// use sfn_harness::sns::SnsError;
-/// let e = SnsError::TopicNotFound;
-/// assert_eq!((e.code(), e.status()), ("NotFound", 404));
-/// assert_eq!(e.to_string(), "Topic does not exist");
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum SnsError {
     /// The topic does not exist (`NotFound`, 404: "Topic does not exist", as recorded in
@@ -64,5 +57,17 @@ impl SnsError {
 
     pub(crate) fn invalid(msg: impl Into<String>) -> SnsError {
         SnsError::InvalidParameter(msg.into())
+    }
+}
+
+#[cfg(test)]
+mod doc_example_8 {
+    // Moved from a doc example (the item is crate-private).
+    #[test]
+    fn example() {
+        use crate::sns::SnsError;
+        let e = SnsError::TopicNotFound;
+        assert_eq!((e.code(), e.status()), ("NotFound", 404));
+        assert_eq!(e.to_string(), "Topic does not exist");
     }
 }

@@ -18,7 +18,7 @@
 //!
 //! ```
 //! use std::sync::{Arc, Mutex};
-//! use sfn_harness::sns::{Publish, QueueDelivery, QueueMessage, Sns};
+//! use sfn_harness::internals::{Publish, QueueDelivery, QueueMessage, Sns};
 //! use sfn_harness::time::Clock;
 //!
 //! #[derive(Debug, Default)]
@@ -54,7 +54,7 @@ use base64::Engine as _;
 use sha1::{Digest, Sha1};
 use sha2::Sha256;
 
-pub use error::SnsError;
+pub(crate) use error::SnsError;
 
 use crate::ids::Ids;
 use crate::sync::lock;

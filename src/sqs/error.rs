@@ -26,7 +26,7 @@ use std::fmt;
 /// after the `;` of the `x-amzn-query-error` header.
 ///
 /// ```
-/// use sfn_harness::sqs::{ErrorType, SqsError};
+/// use sfn_harness::internals::{ErrorType, SqsError};
 ///
 /// assert_eq!(SqsError::QueueDoesNotExist.error_type(), ErrorType::Sender);
 /// assert_eq!(ErrorType::for_status(503), ErrorType::Receiver);
@@ -63,7 +63,7 @@ impl fmt::Display for ErrorType {
 /// An SQS error, as AWS would answer it. The `Display` text is AWS's message.
 ///
 /// ```
-/// use sfn_harness::sqs::{ErrorType, Sqs, SqsError};
+/// use sfn_harness::internals::{ErrorType, Sqs, SqsError};
 /// use sfn_harness::time::Clock;
 ///
 /// let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
@@ -143,14 +143,14 @@ pub enum SqsError {
 
 impl SqsError {
     /// Shorthand for the common `Value V for parameter P is invalid. Reason: R` error.
-    pub fn invalid_value(param: &str, value: impl fmt::Display, reason: &str) -> SqsError {
+    pub(crate) fn invalid_value(param: &str, value: impl fmt::Display, reason: &str) -> SqsError {
         SqsError::InvalidParameterValue(format!(
             "Value {value} for parameter {param} is invalid. Reason: {reason}"
         ))
     }
 
     /// The shape name of the error in the SQS service model (the last part of `__type`).
-    pub fn shape_name(&self) -> &'static str {
+    pub(crate) fn shape_name(&self) -> &'static str {
         match self {
             SqsError::QueueDoesNotExist => "QueueDoesNotExist",
             SqsError::QueueNameExists(_) => "QueueNameExists",

@@ -18,7 +18,7 @@ use crate::time::Millis;
 /// A message attribute value (`MessageAttributeValue` in the SQS API).
 ///
 /// ```
-/// use sfn_harness::sqs::MessageAttributeValue;
+/// use sfn_harness::internals::MessageAttributeValue;
 ///
 /// let n = MessageAttributeValue::number("42");
 /// assert_eq!((n.data_type.as_str(), n.string_value.as_deref()), ("Number", Some("42")));

@@ -9,10 +9,10 @@
 //!
 //! ```
 //! use sfn_harness::time::Clock;
-//! use sfn_harness::sqs::{Sqs, CreateQueue, SendMessage, ReceiveMessage};
+//! use sfn_harness::internals::{Sqs, CreateQueue, SendMessage, ReceiveMessage};
 //! use std::time::Duration;
 //!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), sfn_harness::sqs::SqsError> {
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), sfn_harness::internals::SqsError> {
 //! let clock = Clock::virtual_at(1_700_000_000_000);
 //! let sqs = Sqs::new(clock.clone(), "123456789012", "us-east-1", "http://127.0.0.1:4566");
 //! let url = sqs.create_queue(CreateQueue { queue_name: "jobs".into(), ..Default::default() })?;
@@ -88,9 +88,10 @@ use std::sync::{Arc, Mutex, RwLock};
 
 pub use error::{ErrorType, SqsError};
 pub use message::MessageAttributeValue;
-pub use move_tasks::MessageMoveTask;
+pub(crate) use move_tasks::MessageMoveTask;
 pub use queue::RedrivePolicy;
-pub use region::{in_region, in_request, signing_region};
+pub use region::in_region;
+pub(crate) use region::{in_request, signing_region};
 pub use types::*;
 
 use crate::ids::Ids;
@@ -109,7 +110,7 @@ const RECEIPT_SEED_SALT: u64 = 0x5245_4345_4950_5453; // "RECEIPTS"
 /// taking the request structs of this module and answering AWS's [`SqsError`]s.
 ///
 /// ```
-/// use sfn_harness::sqs::{CreateQueue, Sqs, SqsError};
+/// use sfn_harness::internals::{CreateQueue, Sqs, SqsError};
 /// use sfn_harness::time::Clock;
 ///
 /// let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
@@ -297,7 +298,7 @@ impl Sqs {
     /// exists), or `None` for an ARN of another account or no SQS ARN.
     ///
     /// ```
-    /// use sfn_harness::sqs::Sqs;
+    /// use sfn_harness::internals::Sqs;
     /// use sfn_harness::time::Clock;
     /// let sqs = Sqs::new(Clock::real(), "123456789012", "us-east-1", "http://h");
     /// assert_eq!(sqs.queue_url_of_arn("arn:aws:sqs:us-east-1:123456789012:q").as_deref(), Some("http://h/123456789012/q"));

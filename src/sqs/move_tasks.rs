@@ -48,7 +48,7 @@ impl Sqs {
     /// `destination_arn`, or each back to its source queue; returns the task handle.
     ///
     /// ```
-    /// use sfn_harness::sqs::{CreateQueue, RedrivePolicy, SendMessage, Sqs};
+    /// use sfn_harness::internals::{CreateQueue, RedrivePolicy, SendMessage, Sqs};
     /// use sfn_harness::time::Clock;
     ///
     /// let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://h");
@@ -65,7 +65,7 @@ impl Sqs {
     /// let tasks = sqs.list_message_move_tasks(&sqs.queue_arn("dlq"), None)?;
     /// assert_eq!((tasks[0].status.as_str(), tasks[0].approximate_number_of_messages_moved), ("COMPLETED", 1));
     /// # let _ = other;
-    /// # Ok::<(), sfn_harness::sqs::SqsError>(())
+    /// # Ok::<(), sfn_harness::internals::SqsError>(())
     /// ```
     pub fn start_message_move_task(
         &self,
@@ -205,7 +205,7 @@ impl Sqs {
 
     /// `CancelMessageMoveTask`: sfn-harness's tasks complete when they start, so no handle names
     /// a running task (see the module docs).
-    pub fn cancel_message_move_task(&self, task_handle: &str) -> Result<u64, SqsError> {
+    pub(crate) fn cancel_message_move_task(&self, task_handle: &str) -> Result<u64, SqsError> {
         if task_handle.is_empty() {
             return Err(SqsError::MissingParameter("TaskHandle".into()));
         }

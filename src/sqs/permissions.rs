@@ -30,7 +30,7 @@ fn valid_label(label: &str) -> bool {
 impl Sqs {
     /// `AddPermission`: adds a statement `label` allowing `account_ids` the `actions` (`SendMessage`,
     /// `*`, …) on the queue.
-    pub fn add_permission(
+    pub(crate) fn add_permission(
         &self,
         queue_url: &str,
         label: &str,
@@ -91,7 +91,7 @@ impl Sqs {
     }
 
     /// `RemovePermission`: removes the statement `label` (the policy goes with its last one).
-    pub fn remove_permission(&self, queue_url: &str, label: &str) -> Result<(), SqsError> {
+    pub(crate) fn remove_permission(&self, queue_url: &str, label: &str) -> Result<(), SqsError> {
         if label.is_empty() {
             return Err(SqsError::MissingParameter("Label".into()));
         }

@@ -65,7 +65,7 @@ pub(crate) const READ_ONLY: &[&str] = &[
 /// queue's `RedrivePolicy` attribute with [`RedrivePolicy::to_json`].
 ///
 /// ```
-/// use sfn_harness::sqs::{CreateQueue, RedrivePolicy, Sqs, SqsError};
+/// use sfn_harness::internals::{CreateQueue, RedrivePolicy, Sqs, SqsError};
 /// use sfn_harness::time::Clock;
 ///
 /// let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");

@@ -158,7 +158,7 @@ impl Sqs {
 
     /// `DeleteQueue`: the queue and its messages are gone at once; the name is reusable after
     /// 60 seconds.
-    pub fn delete_queue(&self, queue_url: &str) -> Result<(), SqsError> {
+    pub(crate) fn delete_queue(&self, queue_url: &str) -> Result<(), SqsError> {
         let name = self.name_of(queue_url)?;
         let now = self.clock.now_ms();
         let mut st = lock(&self.state);
@@ -229,7 +229,7 @@ impl Sqs {
     }
 
     /// `SetQueueAttributes`.
-    pub fn set_queue_attributes(
+    pub(crate) fn set_queue_attributes(
         &self,
         queue_url: &str,
         attributes: &BTreeMap<String, String>,
@@ -267,7 +267,7 @@ impl Sqs {
     }
 
     /// `PurgeQueue`: deletes every message; a second purge within 60 seconds fails.
-    pub fn purge_queue(&self, queue_url: &str) -> Result<(), SqsError> {
+    pub(crate) fn purge_queue(&self, queue_url: &str) -> Result<(), SqsError> {
         self.with_queue(queue_url, |q, now| {
             if let Some(at) = q.last_purge {
                 if now < at.saturating_add(SIXTY_SECONDS_MS) {
@@ -284,7 +284,7 @@ impl Sqs {
     }
 
     /// `TagQueue`.
-    pub fn tag_queue(
+    pub(crate) fn tag_queue(
         &self,
         queue_url: &str,
         tags: BTreeMap<String, String>,
@@ -296,7 +296,7 @@ impl Sqs {
     }
 
     /// `UntagQueue`.
-    pub fn untag_queue(&self, queue_url: &str, tag_keys: &[String]) -> Result<(), SqsError> {
+    pub(crate) fn untag_queue(&self, queue_url: &str, tag_keys: &[String]) -> Result<(), SqsError> {
         self.with_queue(queue_url, |q, _| {
             for k in tag_keys {
                 q.tags.remove(k);
@@ -306,7 +306,10 @@ impl Sqs {
     }
 
     /// `ListQueueTags`.
-    pub fn list_queue_tags(&self, queue_url: &str) -> Result<BTreeMap<String, String>, SqsError> {
+    pub(crate) fn list_queue_tags(
+        &self,
+        queue_url: &str,
+    ) -> Result<BTreeMap<String, String>, SqsError> {
         self.with_queue(queue_url, |q, _| Ok(q.tags.clone()))
     }
 

@@ -30,9 +30,9 @@ impl Sqs {
     /// `ReceiveMessage`: up to `MaxNumberOfMessages` visible messages; with a wait time, waits
     /// (on the clock) until a message arrives or becomes visible, or the wait is over.
     ///
-    /// A long poll parks the calling fiber with [`Clock::park`](crate::time::Clock::park), so on
+    /// A long poll parks the calling fiber with `Clock::park`, so on
     /// a virtual clock the caller must count as a live fiber (hold a
-    /// [`Clock::activity`](crate::time::Clock::activity)), as every HTTP request served by
+    /// `Clock::activity`), as every HTTP request served by
     /// `crate::server` does; otherwise the activity count would drop below what is running.
     pub async fn receive_message(
         &self,

@@ -12,10 +12,10 @@
 //! localstack/localstack#5928), so a URL names its region and works from any client.
 //!
 //! ```
-//! use sfn_harness::sqs::{in_region, CreateQueue, Sqs};
+//! use sfn_harness::internals::{in_region, CreateQueue, Sqs};
 //! use sfn_harness::time::Clock;
 //!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), sfn_harness::sqs::SqsError> {
+//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), sfn_harness::internals::SqsError> {
 //! let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://h");
 //! let q = || CreateQueue { queue_name: "jobs".into(), ..Default::default() };
 //! let east = sqs.create_queue(q())?;
@@ -47,7 +47,7 @@ pub async fn in_region<F: Future>(region: String, f: F) -> F::Output {
 
 /// Runs `f` as the SQS calls of one HTTP request: its signing `region` and its
 /// `X-Amzn-Trace-Id` header (`trace_header`), when it has them.
-pub async fn in_request<F: Future>(
+pub(crate) async fn in_request<F: Future>(
     region: Option<String>,
     trace_header: Option<String>,
     f: F,
@@ -74,16 +74,21 @@ pub(super) fn trace_header() -> Option<String> {
 }
 
 /// The region of a SigV4 `Authorization` header's credential scope.
-///
-/// ```
-/// use sfn_harness::sqs::signing_region;
-/// let h = "AWS4-HMAC-SHA256 Credential=AKID/20260101/eu-west-1/sqs/aws4_request, SignedHeaders=host, Signature=00";
-/// assert_eq!(signing_region(h).as_deref(), Some("eu-west-1"));
-/// assert_eq!(signing_region("Basic x"), None);
-/// ```
-pub fn signing_region(authorization: &str) -> Option<String> {
+pub(crate) fn signing_region(authorization: &str) -> Option<String> {
     let scope = authorization.split("Credential=").nth(1)?;
     let scope = scope.split([',', ' ']).next()?;
     let region = scope.split('/').nth(2)?;
     (!region.is_empty()).then(|| region.to_string())
+}
+
+#[cfg(test)]
+mod doc_example_78 {
+    // Moved from a doc example (the item is crate-private).
+    #[test]
+    fn example() {
+        use crate::sqs::signing_region;
+        let h = "AWS4-HMAC-SHA256 Credential=AKID/20260101/eu-west-1/sqs/aws4_request, SignedHeaders=host, Signature=00";
+        assert_eq!(signing_region(h).as_deref(), Some("eu-west-1"));
+        assert_eq!(signing_region("Basic x"), None);
+    }
 }

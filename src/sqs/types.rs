@@ -10,7 +10,7 @@ use super::message::MessageAttributeValue;
 /// `CreateQueue` input.
 ///
 /// ```
-/// # use sfn_harness::sqs::*;
+/// # use sfn_harness::internals::*;
 /// # use sfn_harness::time::Clock;
 /// # let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
 /// let url = sqs.create_queue(CreateQueue {
@@ -42,7 +42,7 @@ pub struct CreateQueue {
 /// `ListQueues` input.
 ///
 /// ```
-/// # use sfn_harness::sqs::*;
+/// # use sfn_harness::internals::*;
 /// # use sfn_harness::time::Clock;
 /// # let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
 /// for name in ["a1", "a2", "b1"] {
@@ -83,7 +83,7 @@ pub struct ListQueuesOutput {
 /// `SendMessageBatchRequestEntry` without its id.
 ///
 /// ```
-/// # use sfn_harness::sqs::*;
+/// # use sfn_harness::internals::*;
 /// # use sfn_harness::time::Clock;
 /// # let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
 /// # let url = sqs.create_queue(CreateQueue { queue_name: "jobs".into(), ..Default::default() })?;
@@ -151,7 +151,7 @@ pub struct SendMessageOutput {
 /// `ReceiveMessage` input.
 ///
 /// ```
-/// # use sfn_harness::sqs::*;
+/// # use sfn_harness::internals::*;
 /// # use sfn_harness::time::Clock;
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), SqsError> {
 /// # let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
@@ -200,7 +200,7 @@ pub struct ReceiveMessage {
 /// (`receipt_handle`, new for every receive).
 ///
 /// ```
-/// # use sfn_harness::sqs::*;
+/// # use sfn_harness::internals::*;
 /// # use sfn_harness::time::Clock;
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), SqsError> {
 /// # let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
@@ -261,7 +261,7 @@ pub struct BatchFailure {
 /// The result of a batch operation: per-entry successes and failures.
 ///
 /// ```
-/// # use sfn_harness::sqs::*;
+/// # use sfn_harness::internals::*;
 /// # use sfn_harness::time::Clock;
 /// # let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
 /// # let url = sqs.create_queue(CreateQueue { queue_name: "jobs".into(), ..Default::default() })?;
@@ -287,7 +287,7 @@ pub struct BatchOutput<T> {
 /// A `ChangeMessageVisibilityBatchRequestEntry`.
 ///
 /// ```
-/// # use sfn_harness::sqs::*;
+/// # use sfn_harness::internals::*;
 /// # use sfn_harness::time::Clock;
 /// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), SqsError> {
 /// # let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");

@@ -42,7 +42,7 @@ impl Sqs {
     }
 
     /// `DeleteMessageBatch`: entries are `(id, receipt handle)`.
-    pub fn delete_message_batch(
+    pub(crate) fn delete_message_batch(
         &self,
         queue_url: &str,
         entries: Vec<(String, String)>,
@@ -65,7 +65,7 @@ impl Sqs {
 
     /// `ChangeMessageVisibility`: makes an in-flight message visible again after
     /// `visibility_timeout` seconds from now (0 = at once).
-    pub fn change_message_visibility(
+    pub(crate) fn change_message_visibility(
         &self,
         queue_url: &str,
         receipt_handle: &str,

@@ -44,7 +44,7 @@ use tokio::sync::Notify;
 /// wait more than a second to be scheduled, and a settle that gave up on it then let
 /// `advance` move time past a timer the fiber was about to set (a scripted worker's answer
 /// went missing that way under load).
-pub const SETTLE_BOUND: Duration = Duration::from_secs(10);
+pub(crate) const SETTLE_BOUND: Duration = Duration::from_secs(10);
 
 /// Milliseconds since the Unix epoch, the engine's unit of time.
 ///
@@ -93,7 +93,7 @@ impl std::fmt::Debug for Clock {
 }
 
 /// A condition under which virtual time must not skip (see [`Clock::add_hold`]).
-pub type Hold = Arc<dyn Fn() -> bool + Send + Sync>;
+pub(crate) type Hold = Arc<dyn Fn() -> bool + Send + Sync>;
 
 struct Inner {
     virtual_time: bool,
@@ -190,7 +190,7 @@ impl Clock {
     }
 
     /// Sleeps until `deadline` (milliseconds since the Unix epoch) on this clock.
-    pub async fn sleep_until(&self, deadline: Millis) {
+    pub(crate) async fn sleep_until(&self, deadline: Millis) {
         if !self.inner.virtual_time {
             let now = wall_ms();
             if deadline > now {
@@ -228,7 +228,7 @@ impl Clock {
 
     /// Marks a fiber of work as live until the returned guard is dropped. While any activity
     /// is live and not parked, virtual time does not skip.
-    pub fn activity(&self) -> Activity {
+    pub(crate) fn activity(&self) -> Activity {
         let mut st = lock(&self.inner.state);
         st.active += 1;
         st.generation += 1;
@@ -243,7 +243,7 @@ impl Clock {
     /// Only a fiber that holds an [`Activity`] may park (a long poll inside a request handler,
     /// say); tasks started with [`Clock::spawn`] are parked as a whole already, and a park nested
     /// inside another is transparent.
-    pub fn park<F: Future>(&self, fut: F) -> Park<F> {
+    pub(crate) fn park<F: Future>(&self, fut: F) -> Park<F> {
         Park {
             fut,
             clock: self.clone(),
@@ -313,7 +313,7 @@ impl Clock {
     }
 
     /// Waits until no activity is live: everything that can happen without time passing has
-    /// happened (bounded by [`SETTLE_BOUND`] of wall time, for activities that stay busy, such as
+    /// happened (bounded by `SETTLE_BOUND` (10 s) of wall time, for activities that stay busy, such as
     /// a request being served to a slow client).
     pub async fn settle(&self) {
         let deadline = tokio::time::Instant::now() + SETTLE_BOUND;
@@ -344,7 +344,8 @@ impl Clock {
     }
 
     /// The deadline of the next pending timer, if any.
-    pub fn next_deadline(&self) -> Option<Millis> {
+    #[cfg(test)]
+    pub(crate) fn next_deadline(&self) -> Option<Millis> {
         lock(&self.inner.state)
             .timers
             .first_key_value()
@@ -378,29 +379,7 @@ impl Clock {
     /// does not skip; [`Clock::advance`] is explicit and ignores holds. A hold is asked only
     /// when the clock is otherwise idle, must be cheap, and must not keep what owns the clock
     /// alive (capture `Weak` references).
-    ///
-    /// ```
-    /// use sfn_harness::time::Clock;
-    /// use std::sync::atomic::{AtomicBool, Ordering};
-    /// use std::sync::Arc;
-    /// use std::time::Duration;
-    ///
-    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// let clock = Clock::virtual_at(0);
-    /// let busy = Arc::new(AtomicBool::new(true));
-    /// let b = busy.clone();
-    /// clock.add_hold(Arc::new(move || b.load(Ordering::SeqCst)));
-    /// let held = tokio::time::timeout(
-    ///     Duration::from_millis(50),
-    ///     clock.run_until(clock.sleep(Duration::from_secs(60))),
-    /// ).await;
-    /// assert!(held.is_err(), "no skip while held");
-    /// busy.store(false, Ordering::SeqCst);
-    /// clock.run_until(clock.sleep(Duration::from_secs(60))).await;
-    /// assert_eq!(clock.now_ms(), 60_000);
-    /// # }
-    /// ```
-    pub fn add_hold(&self, hold: Hold) {
+    pub(crate) fn add_hold(&self, hold: Hold) {
         lock(&self.inner.holds).push(hold);
     }
 
@@ -445,23 +424,7 @@ impl Clock {
     /// live, no timer is pending, no advance is under way and no hold holds. Only a wake from
     /// outside the clock (a real client's request, a test's own code) can change that. Always
     /// `false` on a real clock.
-    ///
-    /// ```
-    /// use sfn_harness::time::Clock;
-    /// use std::time::Duration;
-    ///
-    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// let clock = Clock::virtual_at(0);
-    /// assert!(clock.is_quiescent());
-    /// let sleeper = clock.clone();
-    /// let sleeping = tokio::spawn(async move { sleeper.sleep(Duration::from_secs(1)).await });
-    /// while clock.next_deadline().is_none() { tokio::task::yield_now().await; }
-    /// assert!(!clock.is_quiescent(), "a timer is due");
-    /// clock.run_until(sleeping).await.unwrap();
-    /// assert!(clock.is_quiescent());
-    /// # }
-    /// ```
-    pub fn is_quiescent(&self) -> bool {
+    pub(crate) fn is_quiescent(&self) -> bool {
         if !self.inner.virtual_time {
             return false;
         }
@@ -478,7 +441,8 @@ impl Clock {
     }
 
     /// The number of live activities (for diagnostics and tests).
-    pub fn active(&self) -> i64 {
+    #[cfg(test)]
+    pub(crate) fn active(&self) -> i64 {
         lock(&self.inner.state).active
     }
 
@@ -509,7 +473,7 @@ fn wake_all(fired: Vec<Arc<TimerSlot>>) {
 
 /// A live fiber of work; see [`Clock::activity`]. Dropping it ends the activity.
 #[must_use = "an activity ends when the guard is dropped"]
-pub struct Activity {
+pub(crate) struct Activity {
     clock: Weak<Inner>,
 }
 
@@ -626,7 +590,7 @@ impl Wake for ParkFlag {
 }
 
 /// The future returned by [`Clock::park`].
-pub struct Park<F> {
+pub(crate) struct Park<F> {
     fut: F,
     clock: Clock,
     flag: Option<Arc<ParkFlag>>,
@@ -777,5 +741,44 @@ mod tests {
         }
         assert_eq!(c.active(), 1);
         assert_eq!(c.next_deadline(), None, "a dropped sleep removes its timer");
+    }
+
+    /// Moved from the doc example of the (now crate-private) method it exercises.
+    #[tokio::test]
+    async fn a_hold_stops_the_skip_until_it_lets_go() {
+        use std::sync::atomic::{AtomicBool, Ordering};
+        use std::sync::Arc;
+        use std::time::Duration;
+
+        let clock = Clock::virtual_at(0);
+        let busy = Arc::new(AtomicBool::new(true));
+        let b = busy.clone();
+        clock.add_hold(Arc::new(move || b.load(Ordering::SeqCst)));
+        let held = tokio::time::timeout(
+            Duration::from_millis(50),
+            clock.run_until(clock.sleep(Duration::from_secs(60))),
+        )
+        .await;
+        assert!(held.is_err(), "no skip while held");
+        busy.store(false, Ordering::SeqCst);
+        clock.run_until(clock.sleep(Duration::from_secs(60))).await;
+        assert_eq!(clock.now_ms(), 60_000);
+    }
+
+    /// Moved from the doc example of the (now crate-private) method it exercises.
+    #[tokio::test]
+    async fn quiescent_when_nothing_can_happen_by_itself() {
+        use std::time::Duration;
+
+        let clock = Clock::virtual_at(0);
+        assert!(clock.is_quiescent());
+        let sleeper = clock.clone();
+        let sleeping = tokio::spawn(async move { sleeper.sleep(Duration::from_secs(1)).await });
+        while clock.next_deadline().is_none() {
+            tokio::task::yield_now().await;
+        }
+        assert!(!clock.is_quiescent(), "a timer is due");
+        clock.run_until(sleeping).await.unwrap();
+        assert!(clock.is_quiescent());
     }
 }

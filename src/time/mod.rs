@@ -18,4 +18,4 @@
 
 mod clock;
 
-pub use clock::{Activity, Clock, Hold, Millis, Park, SETTLE_BOUND};
+pub use clock::{Clock, Millis};

@@ -126,58 +126,53 @@ async fn state_machine_lifecycle(h: Harness) {
     assert!(err.is_state_machine_does_not_exist(), "{err:?}");
 }
 
-#[sfn_harness::test(seed = 2)]
-async fn create_state_machine_errors(h: Harness) {
+type CreateError = aws_sdk_sfn::operation::create_state_machine::CreateStateMachineError;
+
+#[rstest]
+#[case::missing_states("bad", r#"{"StartAt":"A"}"#.to_string(), None,
+    CreateError::is_invalid_definition,
+    Some("Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: These fields are required: [States] at /'"))]
+#[case::name_with_space(
+    "has space",
+    pass_definition(),
+    None,
+    CreateError::is_invalid_name,
+    None
+)]
+#[case::unknown_type(
+    "typed",
+    pass_definition(),
+    Some(StateMachineType::from("SLOW")),
+    CreateError::is_validation_exception,
+    None
+)]
+// An EXPRESS machine cannot wait for a task token.
+#[case::express_callback("express-callback",
+    callback_definition("https://sqs.us-east-1.amazonaws.com/123456789012/q", 10),
+    Some(StateMachineType::Express), CreateError::is_invalid_definition,
+    Some("Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine does not support '.waitForTaskToken' service integration  at /States/Work/Resource'"))]
+// An empty name is not a name.
+#[case::empty_name("", pass_definition(), None, CreateError::is_invalid_name, None)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_state_machine_errors(
+    #[case] name: &str,
+    #[case] definition: String,
+    #[case] kind: Option<StateMachineType>,
+    #[case] is_expected: fn(&CreateError) -> bool,
+    #[case] message: Option<&str>,
+) {
+    let h = Harness::builder().seed(2).start().await;
     let c = h.sfn_client().await;
     let err = refused!(c
         .create_state_machine()
-        .name("bad")
-        .definition(r#"{"StartAt":"A"}"#)
-        .role_arn(ROLE));
-    assert!(err.is_invalid_definition(), "{err:?}");
-    assert_eq!(
-        err.message(),
-        Some("Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: These fields are required: [States] at /'")
-    );
-
-    let err = refused!(c
-        .create_state_machine()
-        .name("has space")
-        .definition(pass_definition())
-        .role_arn(ROLE));
-    assert!(err.is_invalid_name(), "{err:?}");
-
-    let err = refused!(c
-        .create_state_machine()
-        .name("typed")
-        .definition(pass_definition())
+        .name(name)
+        .definition(definition)
         .role_arn(ROLE)
-        .r#type(StateMachineType::from("SLOW")));
-    assert!(err.is_validation_exception(), "{err:?}");
-
-    // An EXPRESS machine cannot wait for a task token.
-    let err = refused!(c
-        .create_state_machine()
-        .name("express-callback")
-        .definition(callback_definition(
-            "https://sqs.us-east-1.amazonaws.com/123456789012/q",
-            10,
-        ))
-        .role_arn(ROLE)
-        .r#type(StateMachineType::Express));
-    assert!(err.is_invalid_definition(), "{err:?}");
-    assert_eq!(
-        err.message(),
-        Some("Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Express state machine does not support '.waitForTaskToken' service integration  at /States/Work/Resource'")
-    );
-
-    // An empty name is not a name.
-    let err = refused!(c
-        .create_state_machine()
-        .name("")
-        .definition(pass_definition())
-        .role_arn(ROLE));
-    assert!(err.is_invalid_name(), "{err:?}");
+        .set_type(kind));
+    assert!(is_expected(&err), "{err:?}");
+    if let Some(message) = message {
+        assert_eq!(err.message(), Some(message));
+    }
 }
 
 #[sfn_harness::test(seed = 3)]

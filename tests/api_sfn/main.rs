@@ -11,6 +11,7 @@ use aws_sdk_sfn::error::ProvideErrorMetadata;
 use aws_sdk_sfn::types::{ExecutionStatus, HistoryEventType, StateMachineType, Tag};
 use aws_sdk_sfn::Client;
 
+use rstest::rstest;
 use serde_json::{json, Value};
 use sfn_harness::prelude::*;
 

@@ -15,6 +15,8 @@ use aws_sdk_sfn::types::{
     RoutingConfigurationListItem,
 };
 use aws_sdk_sfn::Client;
+use rstest::rstest;
+use sfn_harness::prelude::Harness;
 
 const ROLE: &str = "arn:aws:iam::123456789012:role/sfn";
 
@@ -30,6 +32,32 @@ fn route(version: &str, weight: i32) -> RoutingConfigurationListItem {
         .weight(weight)
         .build()
         .unwrap()
+}
+
+/// A machine `name` published twice (versions 1 and 2, whose `Pass` results are `"one"` and
+/// `"two"`): its ARN and the two version ARNs.
+async fn two_versions(c: &Client, name: &str) -> (String, String, String) {
+    let created = c
+        .create_state_machine()
+        .name(name)
+        .definition(pass("one"))
+        .role_arn(ROLE)
+        .publish(true)
+        .send()
+        .await
+        .unwrap();
+    let v1 = created.state_machine_version_arn().unwrap().to_string();
+    let arn = created.state_machine_arn().to_string();
+    let updated = c
+        .update_state_machine()
+        .state_machine_arn(&arn)
+        .definition(pass("two"))
+        .publish(true)
+        .send()
+        .await
+        .unwrap();
+    let v2 = updated.state_machine_version_arn().unwrap().to_string();
+    (arn, v1, v2)
 }
 
 async fn finish(
@@ -165,26 +193,7 @@ async fn versions_publish_list_describe_delete(h: Harness) {
 #[sfn_harness::test(seed = 7)]
 async fn aliases_route_executions_to_versions(h: Harness) {
     let c = h.sfn_client().await;
-    let arn = c
-        .create_state_machine()
-        .name("a")
-        .definition(pass("one"))
-        .role_arn(ROLE)
-        .publish(true)
-        .send()
-        .await
-        .unwrap();
-    let v1 = arn.state_machine_version_arn().unwrap().to_string();
-    let arn = arn.state_machine_arn().to_string();
-    let v2 = c
-        .update_state_machine()
-        .state_machine_arn(&arn)
-        .definition(pass("two"))
-        .publish(true)
-        .send()
-        .await
-        .unwrap();
-    let v2 = v2.state_machine_version_arn().unwrap().to_string();
+    let (arn, v1, v2) = two_versions(&c, "a").await;
 
     let alias = c
         .create_state_machine_alias()
@@ -353,87 +362,52 @@ async fn aliases_route_executions_to_versions(h: Harness) {
     );
 }
 
-#[sfn_harness::test(seed = 7)]
-async fn alias_routing_errors_are_aws_s(h: Harness) {
+/// Which ARN a routing entry names, for the case table below.
+#[derive(Clone, Copy)]
+enum Target {
+    Machine,
+    V1,
+    V2,
+}
+
+#[rstest]
+#[case::not_a_version("x", &[(Target::Machine, 100)],
+    "Routing configuration must contain state machine version ARNs. Received: [{arn}]")]
+#[case::versions_not_distinct("x", &[(Target::V1, 50), (Target::V1, 50)],
+    "Routing configuration must contain distinct state machine version ARNs. Received: [{v1}, {v1}]")]
+#[case::weights_not_100("x", &[(Target::V1, 70), (Target::V2, 29)],
+    "Sum of routing configuration weights must equal 100. Received: [70, 29]")]
+#[case::weight_over_100("x", &[(Target::V1, 101)],
+    "1 validation error detected: Value '101' at 'routingConfiguration.1.member.weight' failed to satisfy constraint: Member must have value less than or equal to 100")]
+#[case::name_pattern("123", &[(Target::V1, 100)],
+    "1 validation error detected: Value '123' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: ^(?=.*[a-zA-Z_\\-\\.])[a-zA-Z0-9_\\-\\.]+$")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn alias_routing_errors_are_aws_s(
+    #[case] name: &str,
+    #[case] routes: &[(Target, i32)],
+    #[case] expected: &str,
+) {
+    let h = Harness::builder().seed(7).start().await;
     let c = h.sfn_client().await;
-    let m = c
-        .create_state_machine()
-        .name("e")
-        .definition(pass("one"))
-        .role_arn(ROLE)
-        .publish(true)
-        .send()
-        .await
-        .unwrap();
-    let v1 = m.state_machine_version_arn().unwrap().to_string();
-    let arn = m.state_machine_arn().to_string();
-    let v2 = c
-        .update_state_machine()
-        .state_machine_arn(&arn)
-        .definition(pass("two"))
-        .publish(true)
-        .send()
-        .await
-        .unwrap();
-    let v2 = v2.state_machine_version_arn().unwrap().to_string();
-    let message = |e: aws_sdk_sfn::error::SdkError<
-        aws_sdk_sfn::operation::create_state_machine_alias::CreateStateMachineAliasError,
-        _,
-    >| {
-        e.into_service_error()
-            .message()
-            .unwrap_or_default()
-            .to_string()
-    };
-    let e = c
-        .create_state_machine_alias()
-        .name("x")
-        .routing_configuration(route(&arn, 100))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(
-        message(e),
-        format!("Routing configuration must contain state machine version ARNs. Received: [{arn}]")
-    );
-    let e = c
-        .create_state_machine_alias()
-        .name("x")
-        .routing_configuration(route(&v1, 50))
-        .routing_configuration(route(&v1, 50))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(message(e), format!("Routing configuration must contain distinct state machine version ARNs. Received: [{v1}, {v1}]"));
-    let e = c
-        .create_state_machine_alias()
-        .name("x")
-        .routing_configuration(route(&v1, 70))
-        .routing_configuration(route(&v2, 29))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(
-        message(e),
-        "Sum of routing configuration weights must equal 100. Received: [70, 29]"
-    );
-    let e = c
-        .create_state_machine_alias()
-        .name("x")
-        .routing_configuration(route(&v1, 101))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(message(e), "1 validation error detected: Value '101' at 'routingConfiguration.1.member.weight' failed to satisfy constraint: Member must have value less than or equal to 100");
-    let e = c
-        .create_state_machine_alias()
-        .name("123")
-        .routing_configuration(route(&v1, 100))
-        .send()
-        .await
-        .unwrap_err();
-    assert_eq!(message(e), "1 validation error detected: Value '123' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: ^(?=.*[a-zA-Z_\\-\\.])[a-zA-Z0-9_\\-\\.]+$");
-    // Deleting the machine takes its versions and aliases with it.
+    let (arn, v1, v2) = two_versions(&c, "e").await;
+    let mut create = c.create_state_machine_alias().name(name);
+    for &(target, weight) in routes {
+        let version = match target {
+            Target::Machine => &arn,
+            Target::V1 => &v1,
+            Target::V2 => &v2,
+        };
+        create = create.routing_configuration(route(version, weight));
+    }
+    let err = create.send().await.unwrap_err().into_service_error();
+    let expected = expected.replace("{arn}", &arn).replace("{v1}", &v1);
+    assert_eq!(err.message().unwrap_or_default(), expected);
+}
+
+#[sfn_harness::test(seed = 7)]
+async fn deleting_a_machine_takes_its_versions_and_aliases(h: Harness) {
+    let c = h.sfn_client().await;
+    let (arn, v1, _v2) = two_versions(&c, "e").await;
     c.create_state_machine_alias()
         .name("ok")
         .routing_configuration(route(&v1, 100))

@@ -81,7 +81,7 @@ async fn long_polls_skip_ahead_on_a_virtual_clock() {
     // A message that becomes visible during the wait (after its delay) ends the poll then.
     f.sqs
         .send_message(&url, {
-            let mut m = sfn_harness::sqs::SendMessage::body("soon");
+            let mut m = sfn_harness::internals::SendMessage::body("soon");
             m.delay_seconds = Some(7);
             m
         })

@@ -13,9 +13,9 @@ use aws_sdk_sqs::types::{
 };
 use aws_sdk_sqs::Client;
 use md5::{Digest, Md5};
-use sfn_harness::account::{Account, AccountConfig};
-use sfn_harness::server::Server;
-use sfn_harness::sqs::Sqs;
+use sfn_harness::internals::Server;
+use sfn_harness::internals::Sqs;
+use sfn_harness::internals::{Account, AccountConfig};
 use sfn_harness::time::Clock;
 
 #[path = "../support/mod.rs"]
@@ -50,17 +50,23 @@ fn fake(clock: Clock) -> Fake {
         ..AccountConfig::default()
     });
     let server = Server::start(account.router()).expect("start");
-    let client = Client::from_conf(
-        support::sqs_config(server.url())
-            .retry_config(RetryConfig::disabled())
-            .build(),
-    );
+    let client = client_in(server.url(), "us-east-1");
     Fake {
         server,
         sqs: account.sqs().clone(),
         clock: account.clock().clone(),
         client,
     }
+}
+
+/// An SQS client for `url` signing for `region`, that does not retry.
+fn client_in(url: &str, region: &str) -> Client {
+    Client::from_conf(
+        support::sqs_config(url)
+            .region(aws_sdk_sqs::config::Region::new(region.to_string()))
+            .retry_config(RetryConfig::disabled())
+            .build(),
+    )
 }
 
 fn hex_md5(bytes: &[u8]) -> String {

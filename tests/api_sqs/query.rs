@@ -12,21 +12,16 @@
 use std::io::{Read, Write};
 use std::sync::Arc;
 
-use aws_sdk_sqs::config::{BehaviorVersion, Credentials, Region};
-use sfn_harness::server::{Router, Server};
-use sfn_harness::sqs::Sqs;
+use sfn_harness::internals::Server;
+use sfn_harness::internals::Sqs;
 use sfn_harness::time::Clock;
 
+use super::hex_md5 as md5_hex;
+
+/// One account served over HTTP on a real clock: the server and its SQS service.
 fn start() -> (Server, Arc<Sqs>) {
-    let clock = Clock::real();
-    let sqs = Arc::new(Sqs::new(
-        clock.clone(),
-        "123456789012",
-        "us-east-1",
-        "http://unbound",
-    ));
-    let server = Server::start(Router::new(clock).with_sqs(sqs.clone())).expect("start");
-    (server, sqs)
+    let f = super::fake(Clock::real());
+    (f.server, f.sqs)
 }
 
 /// One raw HTTP/1.1 POST; returns (status, content-type, body).
@@ -272,14 +267,7 @@ async fn both_protocols_share_one_engine() {
         post(srv, "/", &[FORM], "Action=CreateQueue&QueueName=shared")
     });
     let url = text(&body, "QueueUrl").unwrap().to_string();
-    let conf = aws_sdk_sqs::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(server.url())
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new("test", "test", None, None, "static"))
-        .http_client(aws_smithy_http_client::Builder::new().build_http())
-        .build();
-    let json = aws_sdk_sqs::Client::from_conf(conf);
+    let json = super::support::sqs_client(server.url());
     json.send_message()
         .queue_url(&url)
         .message_body("from json")
@@ -401,9 +389,4 @@ async fn boto3_pinned_to_the_query_protocol() {
 
 fn form(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
-}
-
-fn md5_hex(b: &[u8]) -> String {
-    use md5::{Digest, Md5};
-    Md5::digest(b).iter().map(|x| format!("{x:02x}")).collect()
 }

@@ -2,6 +2,17 @@
 
 use super::*;
 
+/// The tags of the queue at `url`.
+async fn tags_of(c: &Client, url: &str) -> std::collections::HashMap<String, String> {
+    c.list_queue_tags()
+        .queue_url(url)
+        .send()
+        .await
+        .unwrap()
+        .tags
+        .unwrap()
+}
+
 #[tokio::test]
 async fn queue_lifecycle() {
     let f = fake(Clock::virtual_now());
@@ -142,15 +153,7 @@ async fn queue_lifecycle() {
             .map(String::as_str),
         Some("5")
     );
-    let err = c
-        .set_queue_attributes()
-        .queue_url(&url)
-        .attributes(QueueAttributeName::DelaySeconds, "901")
-        .send()
-        .await
-        .unwrap_err()
-        .into_service_error();
-    assert!(err.is_invalid_attribute_value(), "{err:?}");
+    // Out of range: `out_of_range_attribute_values_are_refused`.
     let err = c
         .get_queue_attributes()
         .queue_url(&url)
@@ -168,14 +171,7 @@ async fn queue_lifecycle() {
         .send()
         .await
         .unwrap();
-    let tags = c
-        .list_queue_tags()
-        .queue_url(&url)
-        .send()
-        .await
-        .unwrap()
-        .tags
-        .unwrap();
+    let tags = tags_of(c, &url).await;
     assert_eq!(tags.len(), 2);
     c.untag_queue()
         .queue_url(&url)
@@ -183,14 +179,7 @@ async fn queue_lifecycle() {
         .send()
         .await
         .unwrap();
-    let tags = c
-        .list_queue_tags()
-        .queue_url(&url)
-        .send()
-        .await
-        .unwrap()
-        .tags
-        .unwrap();
+    let tags = tags_of(c, &url).await;
     assert_eq!(tags.keys().collect::<Vec<_>>(), ["env"]);
 
     // Purge: once per 60 s.
@@ -264,4 +253,29 @@ async fn queue_lifecycle() {
         .await
         .unwrap_err();
     assert_eq!(err.code(), Some("InvalidParameterValue"));
+}
+
+/// A value outside an attribute's range is `InvalidAttributeValue` (DelaySeconds: 0 to 900;
+/// MaximumMessageSize: 1,024 to 1,048,576, the SQS API reference of SetQueueAttributes).
+#[rstest::rstest]
+#[case::delay_seconds(QueueAttributeName::DelaySeconds, "901")]
+#[case::maximum_message_size(QueueAttributeName::MaximumMessageSize, "1048577")]
+#[tokio::test]
+async fn out_of_range_attribute_values_are_refused(
+    #[case] name: QueueAttributeName,
+    #[case] value: &str,
+) {
+    let f = fake(Clock::real());
+    let url = create(&f, "ranges").await;
+    let err = f
+        .client
+        .set_queue_attributes()
+        .queue_url(&url)
+        .attributes(name, value)
+        .send()
+        .await
+        .unwrap_err()
+        .into_service_error();
+    assert!(err.is_invalid_attribute_value(), "{err:?}");
+    assert_eq!(err.code(), Some("InvalidAttributeValue"));
 }

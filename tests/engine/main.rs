@@ -10,10 +10,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use sfn_harness::account::{Account, AccountConfig};
 use sfn_harness::asl::StatesError;
-use sfn_harness::engine::task::{handler, TaskRequest};
-use sfn_harness::engine::{Engine, ExecutionRecord, Status};
+use sfn_harness::internals::{handler, TaskRequest};
+use sfn_harness::internals::{Account, AccountConfig};
+use sfn_harness::internals::{Engine, ExecutionRecord, Status};
 use sfn_harness::time::Clock;
 
 #[path = "../support/mod.rs"]

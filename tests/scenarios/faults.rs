@@ -302,19 +302,19 @@ fn every_listed_operation_is_served() {
     let rt = tokio::runtime::Runtime::new().unwrap();
     rt.block_on(async {
         let h = Harness::start().await;
-        let router = sfn_harness::server::Router::new(h.clock().clone())
+        let router = sfn_harness::internals::Router::new(h.clock().clone())
             .with_sqs(h.sqs().clone())
             .with_service(
                 "AWSStepFunctions",
-                sfn_harness::server::sfn_api::SfnApi::new(h.engine().clone()),
+                sfn_harness::internals::SfnApi::new(h.engine().clone()),
             );
-        let sfn_ops: Vec<&str> = sfn_harness::server::sfn_api::SFN_OPERATIONS
+        let sfn_ops: Vec<&str> = sfn_harness::internals::SFN_OPERATIONS
             .iter()
             .map(|op| op.name())
             .collect();
         for (prefix, ops) in [
             ("AWSStepFunctions", &sfn_ops[..]),
-            ("AmazonSQS", sfn_harness::server::sqs_api::SQS_OPERATIONS),
+            ("AmazonSQS", sfn_harness::internals::SQS_OPERATIONS),
         ] {
             for op in ops {
                 let reply = router.handle(Some(&format!("{prefix}.{op}")), b"{}").await;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::{json, Value};
 use sfn_harness::asl::StatesError;
 use sfn_harness::harness::snapshot::NormalizedEvent;
-use sfn_harness::integrations::lambda::function;
+use sfn_harness::internals::function;
 use sfn_harness::prelude::*;
 use wiremock::matchers::{body_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -293,26 +293,19 @@ async fn a_rust_closure_is_the_function(h: Harness) {
 
 #[sfn_harness::test(seed = 45)]
 async fn a_missing_function_is_resource_not_found(h: Harness) {
-    let machine = h
-        .create_state_machine(
-            "missing",
-            json!({
-                "StartAt": "Call",
-                "States": { "Call": {
-                    "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
-                    "Parameters": { "FunctionName": "nowhere", "Payload": {} },
-                    "End": true } }
-            }),
-        )
-        .await
-        .unwrap();
-    let done = machine
-        .start(json!({}))
-        .await
-        .unwrap()
-        .finish()
-        .await
-        .unwrap();
+    let done = super::support::run_once(
+        &h,
+        "missing",
+        json!({
+            "StartAt": "Call",
+            "States": { "Call": {
+                "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": { "FunctionName": "nowhere", "Payload": {} },
+                "End": true } }
+        }),
+        json!({}),
+    )
+    .await;
     assert_eq!(
         done.error().as_deref(),
         Some("Lambda.ResourceNotFoundException")
@@ -455,26 +448,19 @@ async fn a_lambda_endpoint_serves_the_functions() {
 
 #[sfn_harness::test(seed = 48)]
 async fn a_resource_with_no_response_says_how_to_give_one(h: Harness) {
-    let machine = h
-        .create_state_machine(
-            "stock",
-            json!({
-                "StartAt": "Reserve",
-                "States": { "Reserve": {
-                    "Type": "Task", "Resource": "arn:aws:states:::dynamodb:updateItem",
-                    "Parameters": { "TableName": "stock", "Key": { "sku": { "S": "A" } } },
-                    "End": true } }
-            }),
-        )
-        .await
-        .unwrap();
-    let done = machine
-        .start(json!({}))
-        .await
-        .unwrap()
-        .finish()
-        .await
-        .unwrap();
+    let done = super::support::run_once(
+        &h,
+        "stock",
+        json!({
+            "StartAt": "Reserve",
+            "States": { "Reserve": {
+                "Type": "Task", "Resource": "arn:aws:states:::dynamodb:updateItem",
+                "Parameters": { "TableName": "stock", "Key": { "sku": { "S": "A" } } },
+                "End": true } }
+        }),
+        json!({}),
+    )
+    .await;
     assert_eq!(done.status(), Status::Failed);
     assert_eq!(done.error().as_deref(), Some("States.Runtime"));
     let failed = done

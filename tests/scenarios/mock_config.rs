@@ -4,7 +4,7 @@
 //! sfn-local-mock-cfg-file.html — this test keeps its own copy), and one test per refusal.
 
 use serde_json::{json, Value};
-use sfn_harness::account::{Account, AccountConfig};
+use sfn_harness::internals::{Account, AccountConfig};
 use sfn_harness::mock_config::{MockConfig, MockConfigError};
 use sfn_harness::prelude::*;
 use sfn_harness::Clock;
@@ -75,10 +75,7 @@ async fn sample_harness() -> (Harness, Machine) {
 }
 
 fn types(done: &Finished) -> Vec<String> {
-    done.aws_history()
-        .iter()
-        .map(|e| e.event_type.clone())
-        .collect()
+    super::support::event_types(&done.aws_history())
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -6,8 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{json, Value};
+use sfn_harness::internals::CreateQueue;
 use sfn_harness::prelude::*;
-use sfn_harness::sqs::CreateQueue;
 
 use super::support::{one_state, sqs_callback, with_parameters};
 use super::APPROVAL;

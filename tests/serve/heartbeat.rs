@@ -1,52 +1,19 @@
 //! `sfn-harness serve` and issue 12: a missed heartbeat is `States.Timeout` there too.
 #![cfg(feature = "cli")]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use aws_sdk_sfn::types::ExecutionStatus;
 use serde_json::{json, Value};
 
 use crate::support::{sfn_client, sqs_client};
-
-const BIN: &str = env!("CARGO_BIN_EXE_sfn-harness");
-
-/// A running `sfn-harness serve` on a free port, killed when dropped.
-struct Served(Child, String);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve() -> Served {
-    let mut child = Command::new(BIN)
-        .args(["serve", "--port", "0"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn sfn-harness");
-    let mut line = String::new();
-    let stdout = child.stdout.take().expect("piped stdout");
-    BufReader::new(stdout)
-        .read_line(&mut line)
-        .expect("a first line");
-    let url = line
-        .split_whitespace()
-        .find(|w| w.starts_with("http://"))
-        .unwrap_or_else(|| panic!("no URL in the first line: {line:?}"))
-        .to_string();
-    Served(child, url)
-}
+use crate::Served;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn serve_catches_a_missed_heartbeat_as_states_timeout() {
-    let served = serve();
-    let sfn = sfn_client(&served.1);
-    let queue = sqs_client(&served.1)
+    let served = Served::start(&["--port", "0"]);
+    let sfn = sfn_client(&served.url);
+    let queue = sqs_client(&served.url)
         .create_queue()
         .queue_name("packing")
         .send()

@@ -12,8 +12,8 @@ use std::time::Duration;
 use aws_sdk_sqs::error::ProvideErrorMetadata;
 use aws_sdk_sqs::types::MessageSystemAttributeName;
 use serde_json::{json, Value};
-use sfn_harness::engine::HistoryEvent;
 use sfn_harness::harness::NormalizedHistory;
+use sfn_harness::internals::HistoryEvent;
 
 // ---------------------------------------------------------------------------------------------
 // Definitions
@@ -86,6 +86,26 @@ pub fn sqs_callback_machine(
             json!({ "TimeoutSeconds": timeout_seconds }),
         ),
     )
+}
+
+/// Creates machine `name` from `definition`, runs it once with `input` and waits for its end.
+pub async fn run_once(
+    h: &sfn_harness::prelude::Harness,
+    name: &str,
+    definition: Value,
+    input: Value,
+) -> sfn_harness::prelude::Finished {
+    let machine = h
+        .create_state_machine(name, definition)
+        .await
+        .unwrap_or_else(|e| panic!("create {name}: {e}"));
+    machine
+        .start(input)
+        .await
+        .unwrap_or_else(|e| panic!("start {name}: {e}"))
+        .finish()
+        .await
+        .unwrap_or_else(|e| panic!("finish {name}: {e}"))
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@
 //! characters and drops empty pieces, `States.StringToJson('')` is `null`.
 //!
 //! ```
-//! use sfn_harness::asl::{intrinsics, Env};
+//! use sfn_harness::internals::{intrinsics, Env};
 //! use serde_json::json;
 //!
 //! let call = intrinsics::parse("States.Format('Hello, {}! You have {} items.', $.name, States.ArrayLength($.items))").unwrap();

@@ -21,7 +21,7 @@ pub enum ErrorKind {
 ///
 /// [`message`](Self::message) is the full text, starting with the JSONata code when there is
 /// one (`"T2002: The right side of the \"+\" operator must evaluate to a number"`), which is
-/// how AWS quotes it in a cause (see [`cause_evaluation_error`]).
+/// how AWS quotes it in a cause (see `cause_evaluation_error`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct JsonataError {
@@ -73,7 +73,7 @@ pub(crate) fn find_code(text: &str) -> Option<&str> {
 /// Found in `assign.test_assign_reference_variables.test_undefined_reference[*]` (fields
 /// `Output`, `Output/result`, `Arguments/FunctionName`). The interpreter adds AWS's
 /// `"An error occurred while executing the state '…' (entered at the event id #…). "` prefix.
-pub fn cause_returned_nothing(expr: &str, field: &str) -> String {
+pub(crate) fn cause_returned_nothing(expr: &str, field: &str) -> String {
     format!(
         "The JSONata expression '{expr}' specified for the field '{field}' returned nothing \
          (undefined)."
@@ -85,7 +85,7 @@ pub fn cause_returned_nothing(expr: &str, field: &str) -> String {
 ///
 /// Found in `intrinsic_functions.test_math_operations_jsonata.test_math_random_seeded`
 /// (`... threw an error during evaluation. T1006: Attempted to invoke a non-function`).
-pub fn cause_evaluation_error(expr: &str, field: &str, error: &JsonataError) -> String {
+pub(crate) fn cause_evaluation_error(expr: &str, field: &str, error: &JsonataError) -> String {
     format!(
         "The JSONata expression '{expr}' specified for the field '{field}' threw an error during \
          evaluation. {}",
@@ -101,7 +101,12 @@ pub fn cause_evaluation_error(expr: &str, field: &str, error: &JsonataError) -> 
 /// value's type word comes from [`json_type_name`] and the value is written as compact JSON.
 /// Found in `scenarios.test_base_scenarios.test_map_state_items_eval_jsonata_fail[*]` and
 /// `test_map_state_items_eval_jsonata_variable_sampling_fail[*]`.
-pub fn cause_unexpected_type(expr: &str, field: &str, expected: &str, value: &Value) -> String {
+pub(crate) fn cause_unexpected_type(
+    expr: &str,
+    field: &str,
+    expected: &str,
+    value: &Value,
+) -> String {
     format!(
         "The JSONata expression '{expr}' specified for the field '{field}' returned an unexpected \
          result type. Expected '{expected}', but was '{}' for value: {value}",
@@ -111,7 +116,7 @@ pub fn cause_unexpected_type(expr: &str, field: &str, expected: &str, value: &Va
 
 /// AWS's word for a JSON value's type in [`cause_unexpected_type`]: `null`, `boolean`,
 /// `number`, `string`, `array` or `object`.
-pub fn json_type_name(value: &Value) -> &'static str {
+pub(crate) fn json_type_name(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "boolean",

@@ -32,7 +32,7 @@
 //! # Evaluating
 //!
 //! ```
-//! use sfn_harness::asl::jsonata::{Expression, Host};
+//! use sfn_harness::internals::jsonata::{Expression, Host};
 //! use serde_json::json;
 //!
 //! let expr = Expression::parse("{'total': $sum($states.input.items.price), 'id': $uuid()}")?;
@@ -45,7 +45,7 @@
 //! // Undefined is `None`; the interpreter turns it into AWS's cause text.
 //! let missing = Expression::parse("$states.input.nothing")?;
 //! assert_eq!(missing.evaluate(None, &[("states", &states)], &mut host)?, None);
-//! # Ok::<(), sfn_harness::asl::jsonata::JsonataError>(())
+//! # Ok::<(), sfn_harness::internals::jsonata::JsonataError>(())
 //! ```
 //!
 //! Evaluation is synchronous and self-contained: jsonata-core values are `!Send` and never leave
@@ -166,10 +166,8 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde_json::Value;
 
-pub use error::{
-    cause_evaluation_error, cause_returned_nothing, cause_unexpected_type, json_type_name,
-    ErrorKind, JsonataError,
-};
+pub(crate) use error::{cause_evaluation_error, cause_returned_nothing, cause_unexpected_type};
+pub use error::{ErrorKind, JsonataError};
 
 use functions::Shared;
 
@@ -187,7 +185,7 @@ impl std::fmt::Debug for Expression {
     }
 }
 
-/// Bounds on one evaluation. See the [module docs](self#limits).
+/// Bounds on one evaluation. See the module docs of `asl::jsonata` (limits).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {
     /// Wall-clock time limit in milliseconds, checked between evaluation steps (D1012).

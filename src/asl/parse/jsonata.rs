@@ -20,13 +20,7 @@ use crate::asl::parse::Parser;
 use crate::asl::QueryLanguage;
 
 /// The expression inside a `{% … %}` string, if `s` is one.
-///
-/// ```
-/// use sfn_harness::asl::expression_text as expr;
-/// assert_eq!(expr("{% $states.input %}"), Some(" $states.input "));
-/// assert_eq!(expr("plain"), None);
-/// ```
-pub fn expression_text(s: &str) -> Option<&str> {
+pub(crate) fn expression_text(s: &str) -> Option<&str> {
     s.strip_prefix("{%")?.strip_suffix("%}")
 }
 
@@ -230,5 +224,16 @@ impl Parser {
             QueryLanguage::Jsonata => self.jsonata_template(o, "Assign", loc),
             QueryLanguage::JsonPath => self.template(o, "Assign", loc),
         }
+    }
+}
+
+#[cfg(test)]
+mod doc_example_24 {
+    // Moved from a doc example (the item is crate-private).
+    #[test]
+    fn example() {
+        use crate::asl::expression_text as expr;
+        assert_eq!(expr("{% $states.input %}"), Some(" $states.input "));
+        assert_eq!(expr("plain"), None);
     }
 }

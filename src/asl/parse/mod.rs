@@ -60,7 +60,7 @@ mod machine;
 mod states;
 
 pub use diagnostic::{Code, Diagnostic, InvalidDefinition, Severity};
-pub use jsonata::expression_text;
+pub(crate) use jsonata::expression_text;
 
 /// The most nested Parallel/Map scopes accepted (AWS: `TOO_DEEPLY_NESTED`).
 const MAX_DEPTH: usize = 32;

@@ -19,7 +19,7 @@ pub(crate) use events::{json_text, Event};
 /// One history event, as `GetExecutionHistory` lists it.
 ///
 /// ```
-/// use sfn_harness::engine::history::HistoryEvent;
+/// use sfn_harness::HistoryEvent;
 /// use serde_json::json;
 ///
 /// let e = HistoryEvent {

@@ -8,22 +8,6 @@
 //! `GetObject`, `HeadObject`, `DeleteObject`. Errors are S3's XML documents
 //! (`<Error><Code>NoSuchKey</Code><Message>…</Message>…</Error>`; a `HEAD` error has no body),
 //! as the Amazon S3 API reference ("Error responses") shows them.
-//!
-//! ```
-//! use sfn_harness::s3::S3;
-//! use sfn_harness::server::s3_api;
-//! use sfn_harness::time::Clock;
-//!
-//! let s3 = S3::new(Clock::virtual_at(0));
-//! assert!(s3_api::is_s3_request(Some("AWS4-HMAC-SHA256 Credential=k/20240101/us-east-1/s3/aws4_request, SignedHeaders=host")));
-//! assert_eq!(s3_api::serve(&s3, "PUT", "/bkt", None, &[], b"", "req-1").status, 200);
-//! assert_eq!(s3_api::serve(&s3, "PUT", "/bkt/a%20b.json", None, &[], b"[1]", "req-2").status, 200);
-//! let got = s3_api::serve(&s3, "GET", "/bkt/a%20b.json", None, &[], b"", "req-3");
-//! assert_eq!(&got.body[..], b"[1]");
-//! let missing = s3_api::serve(&s3, "GET", "/bkt/nope", None, &[], b"", "req-4");
-//! assert_eq!(missing.status, 404);
-//! assert!(String::from_utf8_lossy(&missing.body).contains("<Code>NoSuchKey</Code>"));
-//! ```
 
 use bytes::Bytes;
 
@@ -34,7 +18,7 @@ use crate::time::Millis;
 const XMLNS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
 
 /// Whether a request without `X-Amz-Target` is signed for S3.
-pub fn is_s3_request(authorization: Option<&str>) -> bool {
+pub(crate) fn is_s3_request(authorization: Option<&str>) -> bool {
     authorization
         .and_then(|a| a.split("Credential=").nth(1))
         .and_then(|s| s.split([',', ' ']).next())
@@ -211,7 +195,7 @@ fn list_xml(bucket: &str, prefix: &str, max_keys: usize, l: &Listing, v2: bool) 
 }
 
 /// Answers one S3 request: `method`, the URL's `path` and `query`, the request headers and body.
-pub fn serve(
+pub(crate) fn serve(
     s3: &S3,
     method: &str,
     path: &str,
@@ -324,5 +308,34 @@ mod tests {
     #[test]
     fn percent_escapes_decode() {
         assert_eq!(percent_decode("a%20b%2Fc%zz"), "a b/c%zz");
+    }
+}
+
+#[cfg(test)]
+mod doc_example_12 {
+    // Moved from a doc example (the item is crate-private).
+    #[test]
+    fn example() {
+        use crate::internals::S3;
+        use crate::server::s3_api;
+        use crate::time::Clock;
+
+        let s3 = S3::new(Clock::virtual_at(0));
+        assert!(s3_api::is_s3_request(Some(
+            "AWS4-HMAC-SHA256 Credential=k/20240101/us-east-1/s3/aws4_request, SignedHeaders=host"
+        )));
+        assert_eq!(
+            s3_api::serve(&s3, "PUT", "/bkt", None, &[], b"", "req-1").status,
+            200
+        );
+        assert_eq!(
+            s3_api::serve(&s3, "PUT", "/bkt/a%20b.json", None, &[], b"[1]", "req-2").status,
+            200
+        );
+        let got = s3_api::serve(&s3, "GET", "/bkt/a%20b.json", None, &[], b"", "req-3");
+        assert_eq!(&got.body[..], b"[1]");
+        let missing = s3_api::serve(&s3, "GET", "/bkt/nope", None, &[], b"", "req-4");
+        assert_eq!(missing.status, 404);
+        assert!(String::from_utf8_lossy(&missing.body).contains("<Code>NoSuchKey</Code>"));
     }
 }

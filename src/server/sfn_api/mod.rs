@@ -20,23 +20,6 @@
 //! `redriveStatus` of DescribeExecution, ListStateMachines sorted by name, no `revisionId` before
 //! the first update, EXPRESS execution ARNs (`…:express:<machine>:<name>:<id>`) that
 //! DescribeExecution, StopExecution and GetExecutionHistory refuse.
-//!
-//! ```
-//! use sfn_harness::engine::{Engine, EngineConfig};
-//! use sfn_harness::server::sfn_api;
-//! use serde_json::json;
-//!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let engine = Engine::new(EngineConfig::default());
-//! let body = json!({
-//!     "name": "hello",
-//!     "definition": r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#,
-//!     "roleArn": "arn:aws:iam::123456789012:role/r"
-//! });
-//! let out = sfn_api::handle(&engine, "CreateStateMachine", body.to_string().as_bytes()).await.unwrap();
-//! assert!(out["stateMachineArn"].as_str().unwrap().ends_with(":stateMachine:hello"));
-//! # }
-//! ```
 
 mod activities;
 mod executions;
@@ -105,7 +88,7 @@ impl std::fmt::Display for Operation {
 /// `AWSStepFunctions.*` target is `UnknownOperationException`).
 ///
 /// ```
-/// use sfn_harness::server::sfn_api::SFN_OPERATIONS;
+/// use sfn_harness::internals::SFN_OPERATIONS;
 /// assert!(SFN_OPERATIONS.iter().any(|op| op.name() == "StartExecution"));
 /// ```
 pub const SFN_OPERATIONS: &[Operation] = &[
@@ -185,8 +168,8 @@ pub const SFN_OPERATIONS: &[Operation] = &[
 /// The Step Functions API as a [`JsonService`] for the router.
 ///
 /// ```
-/// use sfn_harness::engine::{Engine, EngineConfig};
-/// use sfn_harness::server::{sfn_api::SfnApi, JsonService};
+/// use sfn_harness::internals::{Engine, EngineConfig};
+/// use sfn_harness::internals::{JsonService, SfnApi};
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
 /// let api = SfnApi::new(Engine::new(EngineConfig::default()));
@@ -220,7 +203,11 @@ impl JsonService for SfnApi {
 }
 
 /// Handles one `AWSStepFunctions.<operation>` request body; returns the response body.
-pub async fn handle(engine: &Engine, operation: &str, body: &[u8]) -> Result<Value, ApiError> {
+pub(crate) async fn handle(
+    engine: &Engine,
+    operation: &str,
+    body: &[u8],
+) -> Result<Value, ApiError> {
     let map = parse_object(body)?;
     let r = Members(&map);
     let Some(op) = SFN_OPERATIONS.iter().find(|op| op.name == operation) else {
@@ -357,4 +344,29 @@ fn standard_execution(engine: &Engine, arn: &str) -> Result<Arc<ExecutionRecord>
         return Err(ApiError::resource_type_not_valid("express"));
     }
     engine.execution(arn)
+}
+
+#[cfg(test)]
+mod doc_example_24 {
+    // Moved from a doc example (the item is crate-private).
+    use crate::engine::{Engine, EngineConfig};
+    use crate::server::sfn_api;
+    use serde_json::json;
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn example() {
+        let engine = Engine::new(EngineConfig::default());
+        let body = json!({
+            "name": "hello",
+            "definition": r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#,
+            "roleArn": "arn:aws:iam::123456789012:role/r"
+        });
+        let out = sfn_api::handle(&engine, "CreateStateMachine", body.to_string().as_bytes())
+            .await
+            .unwrap();
+        assert!(out["stateMachineArn"]
+            .as_str()
+            .unwrap()
+            .ends_with(":stateMachine:hello"));
+    }
 }

@@ -25,15 +25,15 @@ use super::{BoxFuture, JsonService};
 use crate::sns::{MessageAttribute, Publish, Sns, SnsError};
 
 /// The target prefix SNS operations are routed under.
-pub const SNS_TARGET_PREFIX: &str = "AmazonSimpleNotificationService";
+pub(crate) const SNS_TARGET_PREFIX: &str = "AmazonSimpleNotificationService";
 
 /// Serves the SNS API from an [`Sns`].
 ///
 /// ```
 /// use std::sync::Arc;
-/// use sfn_harness::server::sns_api::SnsApi;
-/// use sfn_harness::server::{JsonService};
-/// use sfn_harness::sns::{QueueDelivery, QueueMessage, Sns};
+/// use sfn_harness::internals::SnsApi;
+/// use sfn_harness::internals::{JsonService};
+/// use sfn_harness::internals::{QueueDelivery, QueueMessage, Sns};
 /// use sfn_harness::time::Clock;
 ///
 /// #[derive(Debug)]
@@ -111,7 +111,7 @@ const fn operation_names<const N: usize>() -> [&'static str; N] {
 }
 
 /// Every SNS operation sfn-harness serves (read from the dispatch table).
-pub const SNS_OPERATIONS: &[&str] = &operation_names::<{ OPERATIONS.len() }>();
+pub(crate) const SNS_OPERATIONS: &[&str] = &operation_names::<{ OPERATIONS.len() }>();
 
 /// The JSON reply of an SNS error: `__type` is the query code.
 pub(crate) fn sns_error_reply(e: &SnsError) -> JsonReply {

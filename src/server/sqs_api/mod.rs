@@ -23,23 +23,18 @@ use super::{BoxFuture, JsonService};
 use crate::sqs::{ErrorType, Sqs, SqsError};
 
 /// The target prefix of SQS operations.
-pub const SQS_TARGET_PREFIX: &str = "AmazonSQS";
+pub(crate) const SQS_TARGET_PREFIX: &str = "AmazonSQS";
 
 /// Serves the SQS JSON API from an [`Sqs`] engine.
 #[derive(Debug, Clone)]
-pub struct SqsApi {
+pub(crate) struct SqsApi {
     sqs: Arc<Sqs>,
 }
 
 impl SqsApi {
     /// The API of `sqs`.
-    pub fn new(sqs: Arc<Sqs>) -> SqsApi {
+    pub(crate) fn new(sqs: Arc<Sqs>) -> SqsApi {
         SqsApi { sqs }
-    }
-
-    /// The engine behind the API.
-    pub fn sqs(&self) -> &Arc<Sqs> {
-        &self.sqs
     }
 }
 
