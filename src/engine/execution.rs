@@ -338,9 +338,7 @@ fn push(st: &mut ExecState, now: Millis, prev: u64, event: Event) -> u64 {
         previous_event_id: prev,
         timestamp_ms: now,
         event_type: event.event_type,
-        details: event
-            .details
-            .map(|(k, v)| (k, crate::engine::history::json_text(&v).into_boxed_str())),
+        details: event.into_details_text(),
     });
     id
 }
