@@ -100,12 +100,18 @@ async fn memory(n: usize) {
     let mut execs = Vec::with_capacity(n);
     for i in 0..n {
         let input = format!(r#"{{"order":{{"id":{i},"items":["a","b","c"]}}}}"#);
-        execs.push(e.start_execution(&m.arn, None, Some(&input)).expect("start"));
+        execs.push(
+            e.start_execution(&m.arn, None, Some(&input))
+                .expect("start"),
+        );
     }
     // Every execution parked: its token open.
     let deadline = Instant::now() + Duration::from_secs(600);
     while h.open_tokens().len() < n {
-        assert!(Instant::now() < deadline, "{n} executions did not park within 600 s");
+        assert!(
+            Instant::now() < deadline,
+            "{n} executions did not park within 600 s"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let parked = started.elapsed();
@@ -128,12 +134,17 @@ async fn memory(n: usize) {
     let mut answered = 0;
     while answered < n {
         let batch = sqs.receive_message(receive.clone()).await.expect("receive");
-        assert!(!batch.is_empty(), "the queue ran dry after {answered} answers");
+        assert!(
+            !batch.is_empty(),
+            "the queue ran dry after {answered} answers"
+        );
         for msg in batch {
             let body: serde_json::Value = serde_json::from_str(&msg.body).expect("json");
             let token = body["token"].as_str().expect("a token");
-            e.send_task_success(token, r#"{"ok":true}"#).expect("answered");
-            sqs.delete_message(&queue, &msg.receipt_handle).expect("deleted");
+            e.send_task_success(token, r#"{"ok":true}"#)
+                .expect("answered");
+            sqs.delete_message(&queue, &msg.receipt_handle)
+                .expect("deleted");
             answered += 1;
         }
     }

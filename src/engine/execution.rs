@@ -97,7 +97,10 @@ impl StoredEvent {
             event_type: self.event_type.to_string(),
             details: self.details.as_ref().map(|(k, text)| {
                 // The text was written by `serde_json::to_string` of a `Value`: it parses.
-                (k.to_string(), serde_json::from_str(text).unwrap_or(Value::Null))
+                (
+                    k.to_string(),
+                    serde_json::from_str(text).unwrap_or(Value::Null),
+                )
             }),
         }
     }

@@ -63,7 +63,10 @@ async fn a_finished_callback_execution_keeps_no_task_rng_or_open_token() {
     // its token is refused as AWS refuses it.
     assert_eq!(exec.history().len(), 8);
     assert_eq!(exec.output(), Some(json!({ "ok": true })));
-    assert_eq!(e.send_task_success(&token, "{}").unwrap_err().code(), "TaskTimedOut");
+    assert_eq!(
+        e.send_task_success(&token, "{}").unwrap_err().code(),
+        "TaskTimedOut"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -91,7 +94,10 @@ async fn stopped_and_failed_executions_let_go_too() {
     assert_eq!(released(&failed).await, GONE);
     let deadline = std::time::Instant::now() + Duration::from_secs(5);
     while e.open_tokens().is_empty() {
-        assert!(std::time::Instant::now() < deadline, "the task never parked within 5 s");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the task never parked within 5 s"
+        );
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
     e.stop_execution(stopped.arn(), None, None).unwrap();

@@ -477,9 +477,14 @@ impl Run {
                 let out = dataflow::result_path(here, &p.result_path, &raw, result)?;
                 let out = dataflow::output_path(here, out, || self.context(here, 0, None, None))?;
                 let assign_input = for_assign.unwrap_or(Value::Null);
-                self.exit_state(here, chain, &out, state.assign.as_ref(), &assign_input, || {
-                    Value::Null
-                })?;
+                self.exit_state(
+                    here,
+                    chain,
+                    &out,
+                    state.assign.as_ref(),
+                    &assign_input,
+                    || Value::Null,
+                )?;
                 Ok(Self::transition(state, out))
             }
             StateKind::Succeed => {
