@@ -33,7 +33,7 @@ use rand::SeedableRng;
 use serde_json::{json, Value};
 
 use crate::asl::{
-    choice, Definition, Env, QueryLanguage, State, StateKind, StatesError, Transition,
+    choice, Definition, Env, PathOrNull, QueryLanguage, State, StateKind, StatesError, Transition,
 };
 use crate::engine::execution::{ExecutionRecord, Terminal};
 use crate::engine::history::Event;
@@ -457,7 +457,17 @@ impl Run {
                 Ok(Self::transition(state, out))
             }
             StateKind::Pass(p) => {
-                let eff = dataflow::input_path(here, &raw, || self.context(here, 0, None, None))?;
+                // With the default `InputPath` and `ResultPath` the raw input is read once,
+                // as the effective input: move it rather than copy it.
+                let moves = matches!(state.input_path, PathOrNull::Default)
+                    && matches!(p.result_path, PathOrNull::Default);
+                let (eff, raw) = if moves {
+                    (raw, Value::Null)
+                } else {
+                    let eff =
+                        dataflow::input_path(here, &raw, || self.context(here, 0, None, None))?;
+                    (eff, raw)
+                };
                 let params = match &p.parameters {
                     Some(t) => {
                         let ctx = self.template_context(here, t);
