@@ -6,9 +6,20 @@
 //! - wall time of a one-hour Wait followed by a Task that fails twice and then succeeds
 //!   (retries 60 s and 120 s apart), under virtual time.
 //!
+//! When `node` and the peer package are present (`npm ci --prefix benches/peer`), the pass20
+//! figure is followed by the same machine, input and batching run by `aws-local-stepfunctions`
+//! 3.0.0 (`benches/peer/aws-local-stepfunctions.mjs`) and the ratio of the two.
+//!
+//! `cargo bench --bench engine -- memory [N]` measures memory instead: N (default 100,000)
+//! executions parked on an SQS `.waitForTaskToken` task in a harness, then answered (the
+//! message deleted, `SendTaskSuccess`) and finished with their 8-event history. It prints the
+//! live heap (counted by this binary's allocator) and the process RSS per parked and per
+//! finished execution.
+//!
 //! Figures are printed, never asserted.
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -17,6 +28,141 @@ use sfn_harness::asl::StatesError;
 use sfn_harness::internals::{handler, TaskRequest};
 use sfn_harness::internals::{Engine, EngineConfig, Status};
 use sfn_harness::time::Clock;
+
+/// The system allocator, counting the bytes live (for the memory mode).
+struct Counting;
+
+static LIVE: AtomicI64 = AtomicI64::new(0);
+/// Counting is on in the memory mode only (a shared counter would slow the throughput figures).
+static COUNT: AtomicBool = AtomicBool::new(false);
+
+// SAFETY: every call is forwarded to `System` with the same arguments; the counter is a
+// side effect only.
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, l: Layout) -> *mut u8 {
+        if COUNT.load(Ordering::Relaxed) {
+            LIVE.fetch_add(l.size() as i64, Ordering::Relaxed);
+        }
+        System.alloc(l)
+    }
+    unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
+        if COUNT.load(Ordering::Relaxed) {
+            LIVE.fetch_sub(l.size() as i64, Ordering::Relaxed);
+        }
+        System.dealloc(p, l)
+    }
+    unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
+        if COUNT.load(Ordering::Relaxed) {
+            LIVE.fetch_add(new as i64 - l.size() as i64, Ordering::Relaxed);
+        }
+        System.realloc(p, l, new)
+    }
+}
+
+#[global_allocator]
+static ALLOC: Counting = Counting;
+
+/// The process's resident set, in bytes (Linux; 0 elsewhere).
+fn rss() -> i64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse::<i64>().ok())
+        })
+        .map_or(0, |kb| kb * 1024)
+}
+
+/// The memory mode: `n` SQS callback executions parked, then finished.
+async fn memory(n: usize) {
+    use sfn_harness::prelude::*;
+    let h = Harness::builder().seed(1).start().await;
+    let queue = h.create_queue("work").await.expect("a queue");
+    let e = h.engine();
+    let m = e
+        .create_state_machine(
+            "callback",
+            &json!({
+                "StartAt": "Ask",
+                "States": { "Ask": {
+                    "Type": "Task",
+                    "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                    "Parameters": { "QueueUrl": queue,
+                        "MessageBody": { "token.$": "$$.Task.Token", "order.$": "$.order" } },
+                    "End": true } }
+            })
+            .to_string(),
+        )
+        .expect("valid");
+    let (heap0, rss0) = (LIVE.load(Ordering::Relaxed), rss());
+    let started = Instant::now();
+    let mut execs = Vec::with_capacity(n);
+    for i in 0..n {
+        let input = format!(r#"{{"order":{{"id":{i},"items":["a","b","c"]}}}}"#);
+        execs.push(
+            e.start_execution(&m.arn, None, Some(&input))
+                .expect("start"),
+        );
+    }
+    // Every execution parked: its token open.
+    let deadline = Instant::now() + Duration::from_secs(600);
+    while h.open_tokens().len() < n {
+        assert!(
+            Instant::now() < deadline,
+            "{n} executions did not park within 600 s"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let parked = started.elapsed();
+    let (heap1, rss1) = (LIVE.load(Ordering::Relaxed), rss());
+    println!(
+        "memory: {n} executions parked on sqs:sendMessage.waitForTaskToken in {:.2} s: heap {:.0} B and RSS {:.0} B per execution (RSS {} MB in all)",
+        parked.as_secs_f64(),
+        (heap1 - heap0) as f64 / n as f64,
+        (rss1 - rss0) as f64 / n as f64,
+        rss1 / (1 << 20)
+    );
+    // A worker's part: receive and delete each message, answer its token.
+    let sqs = h.sqs();
+    let receive = sfn_harness::sqs::ReceiveMessage {
+        queue_url: queue.clone(),
+        max_number_of_messages: Some(10),
+        wait_time_seconds: Some(0),
+        ..Default::default()
+    };
+    let mut answered = 0;
+    while answered < n {
+        let batch = sqs.receive_message(receive.clone()).await.expect("receive");
+        assert!(
+            !batch.is_empty(),
+            "the queue ran dry after {answered} answers"
+        );
+        for msg in batch {
+            let body: serde_json::Value = serde_json::from_str(&msg.body).expect("json");
+            let token = body["token"].as_str().expect("a token");
+            e.send_task_success(token, r#"{"ok":true}"#)
+                .expect("answered");
+            sqs.delete_message(&queue, &msg.receipt_handle)
+                .expect("deleted");
+            answered += 1;
+        }
+    }
+    for x in &execs {
+        assert_eq!(x.wait().await, Status::Succeeded);
+    }
+    assert_eq!(execs[0].history().len(), 8);
+    // Give the finished tasks a moment to be dropped by the runtime.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (heap2, rss2) = (LIVE.load(Ordering::Relaxed), rss());
+    println!(
+        "memory: {n} executions finished (8-event history each): heap {:.0} B and RSS {:.0} B per execution (RSS {} MB in all)",
+        (heap2 - heap0) as f64 / n as f64,
+        (rss2 - rss0) as f64 / n as f64,
+        rss2 / (1 << 20)
+    );
+    drop(execs);
+}
 
 fn engine() -> Engine {
     Engine::new(EngineConfig {
@@ -93,25 +239,71 @@ async fn run_many(e: &Engine, arn: &str, input: &str, n: usize) -> Duration {
     start.elapsed()
 }
 
+/// The peer's pass20 rate (transitions/s), when `node` and the package are installed.
+fn peer(n: usize) -> Option<f64> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/peer");
+    if !dir.join("node_modules/aws-local-stepfunctions").is_dir() {
+        return None;
+    }
+    let out = std::process::Command::new("node")
+        .arg(dir.join("aws-local-stepfunctions.mjs"))
+        .arg(n.to_string())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    // `peer pass20: <n> executions, <rate> state transitions/s`
+    text.split(", ")
+        .nth(1)?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
+}
+
 fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .expect("a runtime");
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(i) = args.iter().position(|a| a == "memory") {
+        let n = args
+            .get(i + 1)
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(100_000);
+        // Counted from before the harness starts: every byte of it is live heap.
+        COUNT.store(true, Ordering::Relaxed);
+        rt.block_on(memory(n));
+        return;
+    }
+    // `-- pass20`: that figure alone, 10 times longer (for a profiler).
+    let only_pass20 = args.iter().any(|a| a == "pass20");
     rt.block_on(async {
         // 1. Transitions per second.
         let e = engine();
         let m = e.create_state_machine("pass20", &pass_chain(20)).expect("valid");
         run_many(&e, &m.arn, "{}", 200).await; // warm-up
-        let n = 2_000;
+        let n = if only_pass20 { 20_000 } else { 2_000 };
         let took = run_many(&e, &m.arn, r#"{"k":1}"#, n).await;
         let transitions = (n * 20) as f64;
+        let rate = transitions / took.as_secs_f64();
         println!(
-            "pass20: {n} executions, {:.0} state transitions/s ({:.1} µs per execution)",
-            transitions / took.as_secs_f64(),
+            "pass20: {n} executions, {rate:.0} state transitions/s ({:.1} µs per execution)",
             took.as_secs_f64() * 1e6 / n as f64
         );
+        if only_pass20 {
+            return;
+        }
+        match peer(n) {
+            Some(peer_rate) => println!(
+                "peer pass20 (aws-local-stepfunctions 3.0.0, node): {peer_rate:.0} state transitions/s; sfn-harness is {:.1}x the peer",
+                rate / peer_rate
+            ),
+            None => println!(
+                "peer pass20: skipped (needs `node` and `npm ci --prefix benches/peer`)"
+            ),
+        }
 
         // 1b. The same through 20 JSONata Pass states.
         let e = engine();

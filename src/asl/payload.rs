@@ -58,6 +58,31 @@ pub fn evaluate(template: &Value, env: &Env<'_>) -> Result<Value, StatesError> {
     }
 }
 
+/// Whether evaluating `template` can read the context object: some `.$` field mentions `$$`
+/// (a `$$…` path, or an intrinsic function with one among its arguments). When not, a caller
+/// may pass `Value::Null` for the context instead of building it.
+///
+/// ```
+/// use sfn_harness::asl::payload::reads_context;
+/// use serde_json::json;
+///
+/// assert!(!reads_context(&json!({ "i": 1, "prev.$": "$", "n": { "a.$": "$.a" } })));
+/// assert!(reads_context(&json!({ "t": [{ "id.$": "States.Format('{}', $$.Execution.Id)" }] })));
+/// ```
+pub fn reads_context(template: &Value) -> bool {
+    match template {
+        Value::Object(o) => o.iter().any(|(k, v)| {
+            if k.ends_with(".$") {
+                v.as_str().is_none_or(|s| s.contains("$$"))
+            } else {
+                reads_context(v)
+            }
+        }),
+        Value::Array(a) => a.iter().any(reads_context),
+        _ => false,
+    }
+}
+
 fn dynamic(key: &str, v: &Value, env: &Env<'_>) -> Result<Value, StatesError> {
     let Some(expr) = v.as_str() else {
         return Err(StatesError::runtime(format!(

@@ -72,7 +72,38 @@ pub(crate) struct ExecState {
     pub error: Option<String>,
     pub cause: Option<String>,
     pub stop_ms: Option<Millis>,
-    pub events: Vec<HistoryEvent>,
+    pub events: Vec<StoredEvent>,
+}
+
+/// One recorded event, stored compactly: its details as their JSON text (one allocation, not
+/// a tree of maps; issue 13 measured ~1 KB per event as `Value`s). Its id is its position.
+/// [`ExecutionRecord::history`] turns it back into a [`HistoryEvent`]: serde_json keeps key
+/// order (`preserve_order`) and numbers (`float_roundtrip`), so the round trip is exact.
+#[derive(Debug)]
+pub(crate) struct StoredEvent {
+    previous_event_id: u64,
+    timestamp_ms: Millis,
+    event_type: &'static str,
+    /// The details key and the details as JSON text.
+    details: Option<(&'static str, Box<str>)>,
+}
+
+impl StoredEvent {
+    fn to_history_event(&self, id: u64) -> HistoryEvent {
+        HistoryEvent {
+            id,
+            previous_event_id: self.previous_event_id,
+            timestamp_ms: self.timestamp_ms,
+            event_type: self.event_type.to_string(),
+            details: self.details.as_ref().map(|(k, text)| {
+                // The text was written by `serde_json::to_string` of a `Value`: it parses.
+                (
+                    k.to_string(),
+                    serde_json::from_str(text).unwrap_or(Value::Null),
+                )
+            }),
+        }
+    }
 }
 
 /// The engine's record of one execution of a state machine: its input, status, result and
@@ -108,6 +139,18 @@ pub struct ExecutionRecord {
     pub(crate) version_arn: Option<String>,
     /// The alias it was started through.
     pub(crate) alias_arn: Option<String>,
+    /// Set when the interpreter's state (`interpreter::Run`: RNG, token generator) is dropped.
+    pub(crate) interpreter_dropped: std::sync::atomic::AtomicBool,
+}
+
+/// What an execution still holds of the machinery that ran it ([`ExecutionRecord::retained`]).
+/// Once it has finished, all of it should be gone: its record keeps only its result and history.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Retained {
+    /// The handle of its interpreter task (and with it the task's memory).
+    pub interpreter_task: bool,
+    /// The interpreter's own state: its random generator, its token generator.
+    pub interpreter_state: bool,
 }
 
 impl ExecutionRecord {
@@ -136,6 +179,7 @@ impl ExecutionRecord {
             task: Mutex::new(None),
             version_arn: None,
             alias_arn: None,
+            interpreter_dropped: std::sync::atomic::AtomicBool::new(false),
         }
     }
 
@@ -207,7 +251,12 @@ impl ExecutionRecord {
 
     /// A copy of the history so far.
     pub fn history(&self) -> Vec<HistoryEvent> {
-        self.lock().events.clone()
+        let st = self.lock();
+        st.events
+            .iter()
+            .zip(1..)
+            .map(|(e, id)| e.to_history_event(id))
+            .collect()
     }
 
     /// Waits until the execution has ended (on any clock; this does not drive virtual time —
@@ -217,6 +266,31 @@ impl ExecutionRecord {
         // `wait_for` fails only if the sender is dropped, which cannot happen while `self` lives.
         let _ = rx.wait_for(|done| *done).await;
         self.status()
+    }
+
+    /// What the execution still holds of the machinery that runs it: while it runs, its
+    /// interpreter task and state; once it has finished, nothing.
+    ///
+    /// ```
+    /// use sfn_harness::engine::{Engine, EngineConfig, Retained, Status};
+    /// use sfn_harness::time::Clock;
+    ///
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let engine = Engine::new(EngineConfig { clock: Clock::virtual_at(0), ..EngineConfig::default() });
+    /// let m = engine.create_state_machine("p", r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#).unwrap();
+    /// let exec = engine.start_execution(&m.arn, None, None).unwrap();
+    /// assert_eq!(engine.clock().run_until(exec.wait()).await, Status::Succeeded);
+    /// # tokio::task::yield_now().await;
+    /// assert_eq!(exec.retained(), Retained { interpreter_task: false, interpreter_state: false });
+    /// # }
+    /// ```
+    pub fn retained(&self) -> Retained {
+        Retained {
+            interpreter_task: lock(&self.task).is_some(),
+            interpreter_state: !self
+                .interpreter_dropped
+                .load(std::sync::atomic::Ordering::Acquire),
+        }
     }
 
     /// Appends an event unless the execution has already ended. Returns its id (or the last id).
@@ -263,12 +337,11 @@ impl ExecutionRecord {
 /// Appends `event` as the next one; returns its id.
 fn push(st: &mut ExecState, now: Millis, prev: u64, event: Event) -> u64 {
     let id = st.events.len() as u64 + 1;
-    st.events.push(HistoryEvent {
-        id,
+    st.events.push(StoredEvent {
         previous_event_id: prev,
         timestamp_ms: now,
-        event_type: event.event_type.to_string(),
-        details: event.details.map(|(k, v)| (k.to_string(), v)),
+        event_type: event.event_type,
+        details: event.into_details_text(),
     });
     id
 }

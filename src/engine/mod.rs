@@ -46,7 +46,7 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use serde_json::Value;
 
 pub use error::ApiError;
-pub use execution::{ExecutionRecord, Status};
+pub use execution::{ExecutionRecord, Retained, Status};
 pub use history::HistoryEvent;
 pub use machine::MachineType;
 pub(crate) use machine::StateMachine;
@@ -726,6 +726,11 @@ impl Engine {
         ));
         let handle = self.inner.clock.spawn(run.run_execution());
         *lock(&exec.task) = Some(handle);
+        // A finished execution keeps no task (issue 13): the interpreter drops the handle as
+        // it ends, unless it ended before the handle was stored here.
+        if exec.status() != Status::Running {
+            lock(&exec.task).take();
+        }
         Ok(exec)
     }
 

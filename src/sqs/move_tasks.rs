@@ -139,6 +139,7 @@ impl Sqs {
             m.dead_letter_source_arn = None;
             if let Some(q) = st.queues.get_mut(&target) {
                 q.messages.push(m);
+                q.expired_at = None;
                 q.notify.notify_waiters();
                 moved += 1;
             }

@@ -387,15 +387,25 @@ pub(crate) struct Queue {
     pub last_purge: Option<Millis>,
     /// Woken whenever a message may have become receivable.
     pub notify: Arc<Notify>,
+    /// The instant and retention of the last [`Queue::expire`] scan: another one at the same
+    /// instant with the same retention finds nothing (a message sent since was sent *now*),
+    /// so it is skipped. Every queue call expires first; without this each one scanned all
+    /// messages (issue 13: O(n²) with 10,000 parked callbacks). Cleared when a message that
+    /// was sent earlier (a moved or dead-lettered one) is added.
+    pub expired_at: Option<(Millis, u64)>,
 }
 
 impl Queue {
     /// Drops messages past the retention period and stale deduplication entries.
     pub(crate) fn expire(&mut self, now: Millis) {
         let retention = (self.config.retention_seconds().max(0) as u64).saturating_mul(1000);
+        if self.expired_at == Some((now, retention)) {
+            return;
+        }
         self.messages
             .retain(|m| m.sent_at.saturating_add(retention) > now);
         self.dedup.retain(|_, (until, _, _)| *until > now);
+        self.expired_at = Some((now, retention));
     }
 
     /// The earliest future time at which some message becomes visible.

@@ -76,6 +76,7 @@ impl Sqs {
             dedup: HashMap::new(),
             last_purge: None,
             notify: Arc::new(Notify::new()),
+            expired_at: None,
         };
         st.queues.insert(key.clone(), q);
         Ok(self.url_of_key(&key))

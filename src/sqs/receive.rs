@@ -257,6 +257,7 @@ impl Sqs {
                 m.dead_letter_source_arn = Some(source_arn.clone());
                 d.messages.push(m);
             }
+            d.expired_at = None;
             d.notify.notify_waiters();
         }
     }

@@ -20,6 +20,7 @@ use sfn_harness::time::Clock;
 mod support;
 
 mod recorded_behaviour;
+mod retention;
 
 const T0: u64 = 1_700_000_000_000;
 

@@ -41,7 +41,37 @@ pub(crate) struct Event {
     /// The event type, e.g. `TaskStateEntered`.
     pub(crate) event_type: &'static str,
     /// The details object and its key, e.g. (`stateEnteredEventDetails`, {...}).
+    /// `Value::Null` under its key when `rendered` holds the details instead.
     pub(crate) details: Option<(&'static str, Value)>,
+    /// The details already written as JSON text, for the events recorded on every state
+    /// (`…StateEntered`, `…StateExited`): they skip building a `Value` tree only to
+    /// serialize it (issue 13). The execution stores details as text either way.
+    pub(crate) rendered: Option<Box<str>>,
+}
+
+/// Appends `s` as a JSON string literal.
+fn push_json_str(out: &mut String, s: &str) {
+    // Serializing a `&str` cannot fail.
+    out.push_str(&serde_json::to_string(s).unwrap_or_default());
+}
+
+impl Event {
+    /// The details text of this event, if it has details (what the execution stores).
+    pub(crate) fn into_details_text(self) -> Option<(&'static str, Box<str>)> {
+        let (key, value) = self.details?;
+        Some(match self.rendered {
+            Some(text) => (key, text),
+            None => (key, json_text(&value).into_boxed_str()),
+        })
+    }
+
+    fn rendered(event_type: &'static str, key: &'static str, text: String) -> Event {
+        Event {
+            event_type,
+            details: Some((key, Value::Null)),
+            rendered: Some(text.into_boxed_str()),
+        }
+    }
 }
 
 /// Compact JSON text of a value, as AWS puts it in `input`/`output` fields.
@@ -89,6 +119,7 @@ impl Event {
         Event {
             event_type,
             details: Some((key, details)),
+            rendered: None,
         }
     }
 
@@ -96,6 +127,7 @@ impl Event {
         Event {
             event_type,
             details: None,
+            rendered: None,
         }
     }
 
@@ -186,11 +218,15 @@ impl Event {
             StateKind::Parallel(_) => "ParallelStateEntered",
             StateKind::Map(_) => "MapStateEntered",
         };
-        Event::new(
-            event_type,
-            "stateEnteredEventDetails",
-            json!({ "name": name, "input": json_text(input), "inputDetails": not_truncated() }),
-        )
+        // `{"name": …, "input": …, "inputDetails": {"truncated": false}}`, written directly.
+        let input = json_text(input);
+        let mut d = String::with_capacity(name.len() + input.len() + 64);
+        d.push_str("{\"name\":");
+        push_json_str(&mut d, name);
+        d.push_str(",\"input\":");
+        push_json_str(&mut d, &input);
+        d.push_str(",\"inputDetails\":{\"truncated\":false}}");
+        Event::rendered(event_type, "stateEnteredEventDetails", d)
     }
 
     /// `PassStateExited`, `TaskStateExited`, `ChoiceStateExited`, `WaitStateExited`,
@@ -215,18 +251,29 @@ impl Event {
             StateKind::Parallel(_) => "ParallelStateExited",
             StateKind::Map(_) => "MapStateExited",
         };
-        Event::new(event_type, "stateExitedEventDetails", {
-            let mut d = json!({ "name": name, "output": json_text(output), "outputDetails": not_truncated() });
-            if let Some(a) = assigned {
-                let texts: Map<String, Value> = a
-                    .iter()
-                    .map(|(k, v)| (k.clone(), Value::String(json_text(v))))
-                    .collect();
-                d["assignedVariables"] = Value::Object(texts);
-                d["assignedVariablesDetails"] = not_truncated();
+        // `{"name": …, "output": …, "outputDetails": {"truncated": false}}` and, after an
+        // `Assign`, `"assignedVariables": {name: JSON text}, "assignedVariablesDetails": …`.
+        let output = json_text(output);
+        let mut d = String::with_capacity(name.len() + output.len() + 64);
+        d.push_str("{\"name\":");
+        push_json_str(&mut d, name);
+        d.push_str(",\"output\":");
+        push_json_str(&mut d, &output);
+        d.push_str(",\"outputDetails\":{\"truncated\":false}");
+        if let Some(a) = assigned {
+            d.push_str(",\"assignedVariables\":{");
+            for (i, (k, v)) in a.iter().enumerate() {
+                if i > 0 {
+                    d.push(',');
+                }
+                push_json_str(&mut d, k);
+                d.push(':');
+                push_json_str(&mut d, &json_text(v));
             }
-            d
-        })
+            d.push_str("},\"assignedVariablesDetails\":{\"truncated\":false}");
+        }
+        d.push('}');
+        Event::rendered(event_type, "stateExitedEventDetails", d)
     }
 
     /// `EvaluationFailed`: a JSONata field of `state` failed (`location` names the field, as
@@ -586,5 +633,25 @@ mod tests {
             json_text(&e.details.unwrap().1),
             r#"{"resourceType":"sqs","resource":"sendMessage.waitForTaskToken","region":"us-east-1","parameters":"{}","heartbeatInSeconds":5}"#
         );
+    }
+
+    #[test]
+    fn state_events_written_as_text_match_their_value_shape() {
+        let kind = StateKind::Succeed;
+        let input = json!({ "a": "q\"uote", "n": [1.5, null] });
+        let e = Event::state_entered(&kind, "S \"1\"", &input);
+        let text = e.into_details_text().unwrap().1;
+        let expected = json!({ "name": "S \"1\"", "input": json_text(&input), "inputDetails": { "truncated": false } });
+        assert_eq!(&*text, json_text(&expected));
+        let mut assigned = Map::new();
+        assigned.insert("x".into(), json!({ "k": 1 }));
+        assigned.insert("y\"".into(), json!("s"));
+        let e = Event::state_exited(&kind, "S", &input, Some(&assigned));
+        let text = e.into_details_text().unwrap().1;
+        let expected = json!({ "name": "S", "output": json_text(&input),
+            "outputDetails": { "truncated": false },
+            "assignedVariables": { "x": "{\"k\":1}", "y\"": "\"s\"" },
+            "assignedVariablesDetails": { "truncated": false } });
+        assert_eq!(&*text, json_text(&expected));
     }
 }

@@ -34,7 +34,7 @@ use rand::SeedableRng;
 use serde_json::{json, Value};
 
 use crate::asl::{
-    choice, Definition, Env, QueryLanguage, State, StateKind, StatesError, Transition,
+    choice, Definition, Env, PathOrNull, QueryLanguage, State, StateKind, StatesError, Transition,
 };
 use crate::engine::execution::{ExecutionRecord, Terminal};
 use crate::engine::history::Event;
@@ -147,6 +147,16 @@ pub(crate) struct Run {
     pub mock: Option<Arc<MockRun>>,
 }
 
+impl Drop for Run {
+    fn drop(&mut self) {
+        // Observed by `ExecutionRecord::retained`: the interpreter state (RNG, token
+        // generator, mock counters) is gone.
+        self.exec
+            .interpreter_dropped
+            .store(true, std::sync::atomic::Ordering::Release);
+    }
+}
+
 /// Mixed into an execution's seed for its token generator ("tokens").
 const TOKEN_SEED_SALT: u64 = 0x746f_6b65_6e73;
 
@@ -245,6 +255,18 @@ impl Run {
         ctx
     }
 
+    /// The context object for a JSONPath payload template: built only when the template can
+    /// read it (`$$`), else `null` (building it formats two timestamps and copies the input).
+    fn template_context(&self, here: &Here<'_>, template: &Value) -> Value {
+        if here.state.query_language == QueryLanguage::JsonPath
+            && !crate::asl::payload::reads_context(template)
+        {
+            Value::Null
+        } else {
+            self.context(here, 0, None, None)
+        }
+    }
+
     fn transition(state: &State, output: Value) -> Step {
         match &state.transition {
             Transition::Next(n) => Step::Next(n.clone(), output),
@@ -285,6 +307,8 @@ impl Run {
             }
         }
         self.engine.tokens.close_execution(&exec.arn);
+        // Nothing is left to abort: drop the task's handle (and with it the task's memory).
+        lock(&exec.task).take();
     }
 
     /// Runs a (sub-)machine from its `StartAt` to its end.
@@ -441,20 +465,44 @@ impl Run {
                 Ok(Self::transition(state, out))
             }
             StateKind::Pass(p) => {
-                let eff = dataflow::input_path(here, &raw, || self.context(here, 0, None, None))?;
+                // With the default `InputPath` and `ResultPath` the raw input is read once,
+                // as the effective input: move it rather than copy it.
+                let moves = matches!(state.input_path, PathOrNull::Default)
+                    && matches!(p.result_path, PathOrNull::Default);
+                let (eff, raw) = if moves {
+                    (raw, Value::Null)
+                } else {
+                    let eff =
+                        dataflow::input_path(here, &raw, || self.context(here, 0, None, None))?;
+                    (eff, raw)
+                };
                 let params = match &p.parameters {
                     Some(t) => {
-                        let ctx = self.context(here, 0, None, None);
+                        let ctx = self.template_context(here, t);
                         dataflow::payload(here, t, "Parameters", &eff, &ctx)?
                     }
                     None => eff,
                 };
-                let result = p.result.clone().unwrap_or(params);
-                let out = dataflow::result_path(here, &p.result_path, &raw, result.clone())?;
+                let result = match &p.result {
+                    Some(r) => r.clone(),
+                    None => params,
+                };
+                // `Assign` reads the result: keep a copy only when there is one.
+                let (for_assign, result) = match &state.assign {
+                    Some(_) => (Some(result.clone()), result),
+                    None => (None, result),
+                };
+                let out = dataflow::result_path(here, &p.result_path, &raw, result)?;
                 let out = dataflow::output_path(here, out, || self.context(here, 0, None, None))?;
-                self.exit_state(here, chain, &out, state.assign.as_ref(), &result, || {
-                    Value::Null
-                })?;
+                let assign_input = for_assign.unwrap_or(Value::Null);
+                self.exit_state(
+                    here,
+                    chain,
+                    &out,
+                    state.assign.as_ref(),
+                    &assign_input,
+                    || Value::Null,
+                )?;
                 Ok(Self::transition(state, out))
             }
             StateKind::Succeed => {
@@ -610,7 +658,7 @@ impl Run {
         }
         let result = match work.result_selector() {
             Some(t) => {
-                let ctx = self.context(here, 0, None, None);
+                let ctx = self.template_context(here, t);
                 dataflow::payload(here, t, "ResultSelector", &result, &ctx)?
             }
             None => result,
