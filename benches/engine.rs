@@ -125,7 +125,7 @@ async fn memory(n: usize) {
     );
     // A worker's part: receive and delete each message, answer its token.
     let sqs = h.sqs();
-    let receive = sfn_harness::sqs::ReceiveMessage {
+    let receive = sfn_harness::internals::ReceiveMessage {
         queue_url: queue.clone(),
         max_number_of_messages: Some(10),
         wait_time_seconds: Some(0),

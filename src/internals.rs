@@ -10,7 +10,7 @@
 //! | item | what it is for |
 //! |---|---|
 //! | [`Account`], [`AccountConfig`] | one fake AWS account wired together (clock, ids, engine, SQS, integrations, router): the composition root the harness, `sfn-harness serve` and the conformance tests share. [`Harness::account`](crate::Harness::account) returns the harness's own |
-//! | [`Engine`], [`EngineConfig`], [`ExecutionRecord`], [`MachineType`], [`ApiError`] | the Step Functions service as Rust calls, without HTTP: drive executions step by step on a virtual clock |
+//! | [`Engine`], [`EngineConfig`], [`ExecutionRecord`], [`Retained`], [`MachineType`], [`ApiError`] | the Step Functions service as Rust calls, without HTTP: drive executions step by step on a virtual clock |
 //! | [`TaskHandler`], [`TaskRequest`], [`handler`], [`EngineHandle`], [`EventFamily`], [`Pattern`], [`Resource`], [`BoxFuture`] | the task port: what a Task state's resource handler receives, to register your own resource on an [`Engine`] |
 //! | [`LambdaFunction`], [`FunctionCall`], [`function`], [`LambdaEndpoint`] | a Lambda function in-process ([`Harness::lambda_function`](crate::Harness::lambda_function)), or a real Lambda endpoint to forward `lambda:invoke` to |
 //! | [`Sqs`], [`SqsError`], [`ErrorType`], its requests and answers ([`CreateQueue`], [`SendMessage`], [`ReceiveMessage`], [`ListQueues`], [`ChangeVisibilityEntry`], [`BatchOutput`], …), [`MessageAttributeValue`], [`RedrivePolicy`], [`in_region`] | the SQS service as Rust calls, without HTTP (in a region other than the account's with [`in_region`]) |
@@ -62,7 +62,7 @@ pub mod jsonata {
 pub use crate::engine::task::{
     handler, BoxFuture, EngineHandle, EventFamily, Pattern, Resource, TaskHandler, TaskRequest,
 };
-pub use crate::engine::{ApiError, Engine, EngineConfig, ExecutionRecord, MachineType};
+pub use crate::engine::{ApiError, Engine, EngineConfig, ExecutionRecord, MachineType, Retained};
 // Also at the crate root; here too so every `engine::`, `sqs::` and `asl::` path of the
 // services has one replacement (a re-export counts once).
 pub use crate::asl::StatesError;

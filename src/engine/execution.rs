@@ -272,7 +272,7 @@ impl ExecutionRecord {
     /// interpreter task and state; once it has finished, nothing.
     ///
     /// ```
-    /// use sfn_harness::engine::{Engine, EngineConfig, Retained, Status};
+    /// use sfn_harness::internals::{Engine, EngineConfig, Retained, Status};
     /// use sfn_harness::time::Clock;
     ///
     /// # #[tokio::main(flavor = "current_thread")] async fn main() {
