@@ -35,6 +35,7 @@ pub mod history;
 mod interpreter;
 pub(crate) mod machine;
 pub mod task;
+pub mod test_state;
 pub(crate) mod tokens;
 mod versions;
 

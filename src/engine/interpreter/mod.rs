@@ -22,6 +22,7 @@ mod map;
 mod parallel;
 mod retry;
 mod task;
+pub(super) mod test_state;
 mod wait;
 
 use crate::sync::lock;

@@ -44,6 +44,7 @@ mod history;
 mod machines;
 mod tags;
 mod tasks;
+mod test_state;
 mod validate;
 mod versions;
 
@@ -172,6 +173,10 @@ pub const SFN_OPERATIONS: &[Operation] = &[
     Operation {
         name: "GetActivityTask",
         serve: Serve::Later(activities::get_activity_task),
+    },
+    Operation {
+        name: "TestState",
+        serve: Serve::Later(test_state::test_state),
     },
     Operation::now("TagResource", tags::tag_resource),
     Operation::now("UntagResource", tags::untag_resource),
