@@ -56,6 +56,7 @@
 //! | `names.rs` | the warning for a worker on a state no machine has (nearest names) |
 //! | [`faults`] | [`Fault`], [`FaultPlan`], [`FaultReport`] and the injector |
 //! | [`snapshot`] | [`NormalizedHistory`], [`Timeline`] |
+//! | `test_state.rs` | [`Harness::test_state`], [`TestStateBuilder`]: AWS's TestState API |
 //!
 //! # Determinism
 //!
@@ -87,6 +88,7 @@ mod report;
 mod scope;
 mod sdk;
 pub mod snapshot;
+mod test_state;
 mod worker;
 
 use crate::sync::lock;
@@ -115,6 +117,7 @@ pub use faults::{Fault, FaultEvent, FaultHandle, FaultPlan, FaultReport};
 #[cfg(feature = "sdk")]
 pub use sdk::NoHostPrefix;
 pub use snapshot::{NormalizedHistory, Timeline};
+pub use test_state::TestStateBuilder;
 pub use worker::{Answer, Detached, Reply, Worker, WorkerBuilder, WorkerHandle, WorkerTask};
 
 use builder::HarnessConfig;

@@ -25,6 +25,7 @@ mod reports;
 mod retries;
 mod seeds;
 mod sqs_callbacks;
+mod test_state;
 mod time;
 mod timeouts;
 mod trust;

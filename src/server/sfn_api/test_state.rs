@@ -86,7 +86,8 @@ pub(super) fn test_state<'a>(
 ) -> BoxFuture<'a, Result<Value, ApiError>> {
     Box::pin(async move {
         let req = request(r)?;
-        let out = engine.test_state(req).await?;
+        let clock = engine.clock().clone();
+        let out = clock.park(clock.run_until(engine.test_state(req))).await?;
         Ok(out.to_api())
     })
 }
