@@ -312,15 +312,23 @@ async fn the_endpoint_selects_test_cases_by_arn_suffix() {
 }
 
 /// The sample through `sfn-harness serve --mock-config` with the AWS CLI, as a Step Functions
-/// Local user runs it. Needs the `cli` feature (for the binary) and `aws` on PATH
-/// (`pip install awscli`); without `aws` it says so and returns.
+/// Local user runs it: HappyPath, RetryPath, and HybridPath (whose SQS state sends to a real
+/// queue of the endpoint). Needs the `cli` feature (for the binary) and `aws` on PATH
+/// (`.ci/install-aws-cli.sh` installs it; `.ci/run` puts it on PATH). Without `aws` it says so
+/// and returns, except under `CI=true`, where it fails: CI must run it.
 #[cfg(feature = "cli")]
 #[test]
 fn the_sample_runs_through_serve_with_the_aws_cli() {
     use std::io::BufRead;
     use std::process::{Command, Stdio};
     if Command::new("aws").arg("--version").output().is_err() {
-        eprintln!("skipped: the AWS CLI (aws) is not on PATH");
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "the AWS CLI (aws) is not on PATH: .ci/run installs it with .ci/install-aws-cli.sh"
+        );
+        eprintln!(
+            "skipped: the AWS CLI (aws) is not on PATH (bash .ci/install-aws-cli.sh installs it)"
+        );
         return;
     }
     let dir = std::env::temp_dir().join(format!("sfnh-mock-cli-{}", std::process::id()));
@@ -339,9 +347,9 @@ fn the_sample_runs_through_serve_with_the_aws_cli() {
         .read_line(&mut line)
         .unwrap();
     let url = line.trim().rsplit(' ').next().unwrap().to_string();
-    let aws = |args: &[&str]| -> Value {
+    let cli = |service: &str, args: &[&str]| -> Value {
         let out = Command::new("aws")
-            .args(["stepfunctions", "--endpoint-url", &url, "--output", "json"])
+            .args([service, "--endpoint-url", &url, "--output", "json"])
             .args(args)
             // Dummy values: the local endpoint checks no signature.
             .env("AWS_ACCESS_KEY_ID", "test")
@@ -356,7 +364,11 @@ fn the_sample_runs_through_serve_with_the_aws_cli() {
         );
         serde_json::from_slice(&out.stdout).unwrap()
     };
-    let def = definition(&format!("{url}/123456789012/myQueue")).to_string();
+    let aws = |args: &[&str]| cli("stepfunctions", args);
+    // HybridPath's SQSState calls the real SendMessage: the queue must exist.
+    let queue = cli("sqs", &["create-queue", "--queue-name", "myQueue"]);
+    let queue_url = queue["QueueUrl"].as_str().unwrap().to_string();
+    let def = definition(&queue_url).to_string();
     let m = aws(&[
         "create-state-machine",
         "--name",
@@ -367,7 +379,7 @@ fn the_sample_runs_through_serve_with_the_aws_cli() {
         "arn:aws:iam::123456789012:role/DummyRole",
     ]);
     let arn = m["stateMachineArn"].as_str().unwrap().to_string();
-    for (case, retries) in [("HappyPath", 0), ("RetryPath", 3)] {
+    for (case, retries) in [("HappyPath", 0), ("RetryPath", 3), ("HybridPath", 0)] {
         let x = aws(&[
             "start-execution",
             "--state-machine-arn",
@@ -392,7 +404,13 @@ fn the_sample_runs_through_serve_with_the_aws_cli() {
             .filter(|e| e["type"] == "TaskFailed")
             .count();
         assert_eq!(failed, retries, "{case}");
+        let output: Value = serde_json::from_str(d["output"].as_str().unwrap()).unwrap();
+        let mocked_sqs = output["MessageId"] == "3bcb6e8e-8b51-4375-b0bc-1a59812c6e51";
+        assert_eq!(mocked_sqs, case != "HybridPath", "{case}: {output}");
     }
+    // The hybrid run's message is in the queue.
+    let got = cli("sqs", &["receive-message", "--queue-url", &queue_url]);
+    assert_eq!(got["Messages"].as_array().map(Vec::len), Some(1), "{got}");
     let _ = serve.kill();
     let _ = serve.wait();
     let _ = std::fs::remove_dir_all(&dir);
