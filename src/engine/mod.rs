@@ -151,6 +151,9 @@ pub(crate) struct TaskSubmission {
     pub(crate) submitted: Value,
     /// `$$.State.RetryCount` of this attempt.
     pub(crate) retry_count: u64,
+    /// The submission was mocked (a MockConfigFile `AnsweredByWorker` entry): nothing was sent,
+    /// so a worker gets the token directly, not through the service.
+    pub(crate) mocked: bool,
 }
 
 impl EngineInner {

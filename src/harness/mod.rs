@@ -56,6 +56,7 @@
 //! | `names.rs` | the warning for a worker on a state no machine has (nearest names) |
 //! | [`faults`] | [`Fault`], [`FaultPlan`], [`FaultReport`] and the injector |
 //! | [`snapshot`] | [`NormalizedHistory`], [`Timeline`] |
+//! | `mock_workers.rs` | [`Machine::mock_workers`]: a MockConfigFile test case as [`Worker`] values |
 //! | `test_state.rs` | [`Harness::test_state`], [`TestStateBuilder`]: AWS's TestState API |
 //!
 //! # Determinism
@@ -82,6 +83,7 @@ mod execution;
 mod expect;
 pub mod faults;
 mod holds;
+mod mock_workers;
 mod names;
 mod picture;
 mod report;
