@@ -577,13 +577,11 @@ fn check_mock(m: &TestStateMock, state: &State, raw: &Value) -> Result<runner::M
                 return Err(validation("Mocked result must be an array."));
             }
         }
-        StateKind::Task(t) => {
-            if m.field_validation_mode != FieldValidationMode::None {
-                if let Some(problem) = shapes::check(&t.resource, &v) {
-                    return Err(validation(format!(
-                        "Mock result schema validation error: {problem}"
-                    )));
-                }
+        StateKind::Task(t) if m.field_validation_mode != FieldValidationMode::None => {
+            if let Some(problem) = shapes::check(&t.resource, &v) {
+                return Err(validation(format!(
+                    "Mock result schema validation error: {problem}"
+                )));
             }
         }
         _ => {}

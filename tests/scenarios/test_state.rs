@@ -24,7 +24,7 @@ fn lambda_task() -> Value {
 async fn a_mocked_task_shows_each_step_of_its_data_flow() {
     let h = Harness::start().await;
     let out = h
-        .test_state(&lambda_task())
+        .test_state(lambda_task())
         .input(json!({ "order": { "id": 7 } }))
         .mock_result(json!({ "Payload": { "total": 42 }, "StatusCode": 200 }))
         .inspection_level(InspectionLevel::Debug)
@@ -56,7 +56,7 @@ async fn a_mocked_error_is_retriable_until_the_retrier_is_spent_then_caught() {
     let h = Harness::start().await;
     let order = json!({ "order": { "id": 7 } });
     let throttled = || {
-        h.test_state(&lambda_task())
+        h.test_state(lambda_task())
             .input(order.clone())
             .mock_error("Lambda.TooManyRequestsException", "slow down")
             .inspection_level(InspectionLevel::Trace)
@@ -156,7 +156,7 @@ async fn an_unmocked_task_calls_its_scripted_worker() {
         .mount()
         .await;
     let out = h
-        .test_state(&lambda_task())
+        .test_state(lambda_task())
         .input(json!({ "order": { "id": 1 } }))
         .run()
         .await
@@ -314,7 +314,7 @@ async fn a_mock_that_does_not_fit_the_service_model_is_refused() {
     let h = Harness::start().await;
     let bad = json!({ "StatusCode": "200" });
     let (code, msg) = refused(
-        h.test_state(&lambda_task())
+        h.test_state(lambda_task())
             .input(json!({ "order": {} }))
             .mock_result(bad.clone()),
     )
@@ -326,7 +326,7 @@ async fn a_mock_that_does_not_fit_the_service_model_is_refused() {
     );
     // NONE takes it as it is.
     let out = h
-        .test_state(&lambda_task())
+        .test_state(lambda_task())
         .input(json!({ "order": {} }))
         .mock_result(bad)
         .field_validation(FieldValidationMode::None)
@@ -339,7 +339,7 @@ async fn a_mock_that_does_not_fit_the_service_model_is_refused() {
         "no Payload.total to select: {out:?}"
     );
     // A mock that is not JSON.
-    let mut b = h.test_state(&lambda_task());
+    let mut b = h.test_state(lambda_task());
     b = b.mock_result(json!(null));
     let mut req = b.request().clone();
     if let Some(m) = req.mock.as_mut() {
@@ -362,7 +362,7 @@ async fn an_unknown_state_name_a_bad_definition_and_a_bad_context_are_refused() 
     assert_eq!(code, "InvalidDefinition");
     assert!(msg.contains("/States/StateName/Type"), "{msg}");
     let (code, msg) = refused(
-        h.test_state(&lambda_task())
+        h.test_state(lambda_task())
             .mock_result(json!({}))
             .context(json!({ "Map": {} })),
     )
@@ -373,7 +373,7 @@ async fn an_unknown_state_name_a_bad_definition_and_a_bad_context_are_refused() 
         "{msg}"
     );
     let (_, msg) = refused(
-        h.test_state(&lambda_task())
+        h.test_state(lambda_task())
             .mock_result(json!({}))
             .context(json!({ "Task": { "Token": "t" } })),
     )

@@ -78,7 +78,7 @@ fn number_field(
             dataflow::jsonata_expression(here, text, key, states).map(Some)
         }
         Some(v) => Ok(Some(v.clone())),
-        None => match raw_state.get(&format!("{key}Path")) {
+        None => match raw_state.get(format!("{key}Path")) {
             Some(Value::String(p)) => match crate::asl::path::Path::parse(p) {
                 Ok(path) => Ok(path
                     .read(&Env::new(input, &Value::Null).with_variables(here.vars))
