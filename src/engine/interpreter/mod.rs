@@ -406,10 +406,7 @@ impl Run {
         default: &Value,
         states: &Value,
     ) -> Result<Value, Failure> {
-        match output {
-            Some(t) => dataflow::jsonata(here, t, "Output", states),
-            None => Ok(default.clone()),
-        }
+        dataflow::output_template(here, output, default, states)
     }
 
     async fn state_body(

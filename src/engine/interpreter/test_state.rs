@@ -125,10 +125,18 @@ impl Tester {
         default: &Value,
         states: &Value,
     ) -> Result<Value, Failure> {
-        match template {
-            Some(t) => dataflow::jsonata(here, t, "Output", states),
-            None => Ok(default.clone()),
+        dataflow::output_template(here, template, default, states)
+    }
+
+    /// The input the state works on: JSONata's raw input, or JSONPath's after `InputPath`
+    /// (kept as `afterInputPath`).
+    fn effective_input(&self, here: &Here<'_>, raw: &Value) -> Result<Value, Failure> {
+        if self.jsonata() {
+            return Ok(raw.clone());
         }
+        let eff = dataflow::input_path(here, raw, || self.ctx.clone())?;
+        self.put("afterInputPath", &eff);
+        Ok(eff)
     }
 
     /// The state's work, up to its output (or its failure, before retriers and catchers).
@@ -186,13 +194,7 @@ impl Tester {
                 })
             }
             StateKind::Fail(f) => {
-                let doc = if jsonata {
-                    raw.clone()
-                } else {
-                    let eff = dataflow::input_path(here, raw, ctx_fn)?;
-                    self.put("afterInputPath", &eff);
-                    eff
-                };
+                let doc = self.effective_input(here, raw)?;
                 let st = self.states(raw, None, None);
                 let resolve =
                     |v: &Option<StringOrPath>, field: &str| -> Result<Option<String>, Failure> {
@@ -297,13 +299,7 @@ impl Tester {
                 })
             }
             StateKind::Task(t) => {
-                let eff = if jsonata {
-                    raw.clone()
-                } else {
-                    let eff = dataflow::input_path(here, raw, ctx_fn)?;
-                    self.put("afterInputPath", &eff);
-                    eff
-                };
+                let eff = self.effective_input(here, raw)?;
                 let params = match &t.parameters {
                     Some(tpl) => dataflow::payload(here, tpl, "Arguments", &eff, &ctx)?,
                     None => eff.clone(),
@@ -338,13 +334,7 @@ impl Tester {
                 self.finish(here, raw, result, &p.result_selector, &p.result_path)
             }
             StateKind::Map(m) => {
-                let eff = if jsonata {
-                    raw.clone()
-                } else {
-                    let eff = dataflow::input_path(here, raw, ctx_fn)?;
-                    self.put("afterInputPath", &eff);
-                    eff
-                };
+                let eff = self.effective_input(here, raw)?;
                 let st = self.states(raw, None, None);
                 let items = self.map_items(here, m, &eff, &st)?;
                 if !jsonata && self.p.raw.get("ItemReader").is_none() {
