@@ -36,6 +36,7 @@ mod interpreter;
 pub(crate) mod machine;
 pub(crate) mod map_runs;
 pub(crate) mod task;
+pub(crate) mod test_state;
 pub(crate) mod tokens;
 mod versions;
 
@@ -154,6 +155,9 @@ pub(crate) struct TaskSubmission {
     pub(crate) submitted: Value,
     /// `$$.State.RetryCount` of this attempt.
     pub(crate) retry_count: u64,
+    /// The submission was mocked (a MockConfigFile `AnsweredByWorker` entry): nothing was sent,
+    /// so a worker gets the token directly, not through the service.
+    pub(crate) mocked: bool,
 }
 
 impl EngineInner {

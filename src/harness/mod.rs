@@ -56,6 +56,8 @@
 //! | `names.rs` | the warning for a worker on a state no machine has (nearest names) |
 //! | [`faults`] | [`Fault`], [`FaultPlan`], [`FaultReport`] and the injector |
 //! | [`snapshot`] | [`NormalizedHistory`], [`Timeline`] |
+//! | `mock_workers.rs` | [`Machine::mock_workers`]: a MockConfigFile test case as [`Worker`] values |
+//! | `test_state.rs` | [`Harness::test_state`], [`TestStateBuilder`]: AWS's TestState API |
 //!
 //! # Determinism
 //!
@@ -81,12 +83,14 @@ mod execution;
 mod expect;
 pub mod faults;
 mod holds;
+mod mock_workers;
 mod names;
 mod picture;
 mod report;
 mod scope;
 mod sdk;
 pub mod snapshot;
+mod test_state;
 mod worker;
 
 use crate::sync::lock;
@@ -103,6 +107,10 @@ use crate::server::Server;
 use crate::sqs::{CreateQueue, Sqs};
 use crate::time::{Clock, Millis};
 
+pub use crate::engine::test_state::{
+    FieldValidationMode, InspectionLevel, StateConfiguration, TestStateMock, TestStateOutput,
+    TestStateRequest, TestStatus,
+};
 pub use builder::HarnessBuilder;
 pub use definition::IntoDefinition;
 pub use error::{
@@ -115,6 +123,7 @@ pub use faults::{Fault, FaultEvent, FaultHandle, FaultPlan, FaultReport};
 #[cfg(feature = "sdk")]
 pub use sdk::NoHostPrefix;
 pub use snapshot::{NormalizedHistory, Timeline};
+pub use test_state::TestStateBuilder;
 pub use worker::{Answer, Detached, Reply, Worker, WorkerBuilder, WorkerHandle, WorkerTask};
 
 use builder::HarnessConfig;

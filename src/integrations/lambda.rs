@@ -573,6 +573,78 @@ impl TaskHandler for Arc<LambdaIntegration> {
     fn event_family(&self, resource: &Resource) -> EventFamily {
         LambdaIntegration::event_family(self, resource)
     }
+
+    /// A mocked Invoke response (a MockConfigFile's `Return`: `{"StatusCode": 200, "Payload":
+    /// …}`), shaped as a real answer is: the function-ARN form's result is the `Payload`
+    /// (`test_lambda_invoke` in the v2 corpus's `mock_config` cases); `lambda:invoke`'s is the
+    /// Invoke response with the metadata Step Functions adds (`test_lambda_service_invoke`),
+    /// its `Content-Length` that of the payload as a Python function's runtime writes it
+    /// (`json.dumps`: `", "` and `": "` separators), the runtime of the recorded functions.
+    fn mocked(&self, request: &TaskRequest, response: Value) -> Value {
+        let Value::Object(mut o) = response else {
+            return response;
+        };
+        if !o.contains_key("Payload") {
+            return Value::Object(o);
+        }
+        if request.resource.base.starts_with(FUNCTION_ARN_PREFIX) {
+            return o.remove("Payload").unwrap_or(Value::Null);
+        }
+        if request.resource.resource != "invoke" {
+            return Value::Object(o);
+        }
+        let payload = python_json(&o["Payload"]);
+        let version = o
+            .get("ExecutedVersion")
+            .and_then(Value::as_str)
+            .unwrap_or("$LATEST")
+            .to_string();
+        let mut out = self.service_output(&Bytes::from(payload), &version, request.clock.now_ms());
+        if let Some(code) = o.get("StatusCode") {
+            out["StatusCode"] = code.clone();
+        }
+        out
+    }
+}
+
+/// JSON text as Python's `json.dumps` writes it by default (`", "` and `": "` separators).
+fn python_json(v: &Value) -> Vec<u8> {
+    struct Spaced;
+    impl serde_json::ser::Formatter for Spaced {
+        fn begin_array_value<W: ?Sized + std::io::Write>(
+            &mut self,
+            w: &mut W,
+            first: bool,
+        ) -> std::io::Result<()> {
+            if first {
+                Ok(())
+            } else {
+                w.write_all(b", ")
+            }
+        }
+        fn begin_object_key<W: ?Sized + std::io::Write>(
+            &mut self,
+            w: &mut W,
+            first: bool,
+        ) -> std::io::Result<()> {
+            if first {
+                Ok(())
+            } else {
+                w.write_all(b", ")
+            }
+        }
+        fn begin_object_value<W: ?Sized + std::io::Write>(
+            &mut self,
+            w: &mut W,
+        ) -> std::io::Result<()> {
+            w.write_all(b": ")
+        }
+    }
+    let mut out = Vec::new();
+    let mut ser = serde_json::Serializer::with_formatter(&mut out, Spaced);
+    // Serializing a `Value` into a `Vec` cannot fail (no I/O error, no non-string keys).
+    let _ = serde::Serialize::serialize(v, &mut ser);
+    out
 }
 
 impl LambdaIntegration {

@@ -343,7 +343,8 @@ mod tests {
                     number: n,
                     entry: MockedEntry {
                         answer: Mocked::Return(json!("ok")),
-                        after_ms: 5
+                        after_ms: 5,
+                        answered_by_worker: false
                     }
                 }
             );

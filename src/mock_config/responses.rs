@@ -22,14 +22,20 @@ pub enum Mocked {
     },
 }
 
-/// One entry of a mocked response: the answer, and sfn-harness's extension `"AfterMs"` (the
-/// answer comes that many milliseconds of harness time after the task starts).
+/// One entry of a mocked response: the answer, and sfn-harness's extensions `"AfterMs"` (the
+/// answer comes that many milliseconds of harness time after the task starts) and
+/// `"AnsweredByWorker": true` (for a `.waitForTaskToken` task: `Return` is the service's answer
+/// to the submission, recorded as `TaskSubmitted`, and the task then waits for a worker to
+/// answer its token, as an unmocked one does).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MockedEntry {
     /// The answer.
     pub answer: Mocked,
     /// Delay before the answer, in milliseconds (sfn-harness's extension; 0 answers at once).
     pub after_ms: u64,
+    /// A worker answers the task's token (sfn-harness's extension; `false` in Step Functions
+    /// Local's format).
+    pub answered_by_worker: bool,
 }
 
 /// A `MockedResponses` entry: answers by invocation number.

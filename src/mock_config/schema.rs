@@ -186,6 +186,7 @@ fn entry(v: &Value, path: &str) -> Result<MockedEntry, MockConfigError> {
     let o = object(v, path)?;
     let mut answer = None;
     let mut after_ms = 0;
+    let mut answered_by_worker = false;
     for (k, x) in o {
         let kpath = member(path, k);
         match k.as_str() {
@@ -220,10 +221,15 @@ fn entry(v: &Value, path: &str) -> Result<MockedEntry, MockConfigError> {
                     .as_u64()
                     .ok_or_else(|| err(&kpath, "must be a non-negative integer (milliseconds)"))?;
             }
+            "AnsweredByWorker" => {
+                answered_by_worker = x
+                    .as_bool()
+                    .ok_or_else(|| err(&kpath, format!("must be true or false, not {}", kind(x))))?;
+            }
             _ => {
                 return Err(err(
                     &kpath,
-                    "is not a field of a mocked response (Return, Throw; sfn-harness adds AfterMs)",
+                    "is not a field of a mocked response (Return, Throw; sfn-harness adds AfterMs, AnsweredByWorker)",
                 ))
             }
         }
@@ -235,5 +241,15 @@ fn entry(v: &Value, path: &str) -> Result<MockedEntry, MockConfigError> {
         ));
     }
     let answer = answer.ok_or_else(|| err(path, "needs Return or Throw"))?;
-    Ok(MockedEntry { answer, after_ms })
+    if answered_by_worker && !o.contains_key("Return") {
+        return Err(err(
+            path,
+            "says AnsweredByWorker, which needs a Return (the service's answer to the submission)",
+        ));
+    }
+    Ok(MockedEntry {
+        answer,
+        after_ms,
+        answered_by_worker,
+    })
 }

@@ -28,6 +28,7 @@ mod retries;
 mod seeds;
 mod sns;
 mod sqs_callbacks;
+mod test_state;
 mod time;
 mod timeouts;
 mod trust;

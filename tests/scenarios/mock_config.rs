@@ -8,6 +8,7 @@ use sfn_harness::internals::{Account, AccountConfig};
 use sfn_harness::mock_config::{MockConfig, MockConfigError};
 use sfn_harness::prelude::*;
 use sfn_harness::Clock;
+use std::time::Duration;
 
 /// The sample mock file (the MD5 and message ids are AWS's sample's own, not real digests).
 fn sample() -> Value {
@@ -237,6 +238,135 @@ fn bad_ranges_are_refused() {
     );
 }
 
+/// A callback task whose mock says `AnsweredByWorker`: the mocked SendMessage answer is the
+/// submission, and a scripted worker answers the token, `AfterMs` and the worker's own delay
+/// adding up on the harness clock.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mocked_callback_can_be_answered_by_a_worker() {
+    let config = json!({
+        "StateMachines": { "approve": { "TestCases": { "Slow": { "Ask": "Asked" } } } },
+        "MockedResponses": { "Asked": { "0": {
+            "Return": { "MessageId": "m-1", "MD5OfMessageBody": "x" },
+            "AfterMs": 1000,
+            "AnsweredByWorker": true } } }
+    });
+    let machine = json!({ "StartAt": "Ask", "States": { "Ask": {
+        "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+        "Parameters": { "QueueUrl": "https://sqs.us-east-1.amazonaws.com/123456789012/nowhere",
+                        "MessageBody": { "token.$": "$$.Task.Token" } },
+        "TimeoutSeconds": 60, "End": true } } });
+    let h = Harness::builder().seed(5).start().await;
+    h.load_mock_config(MockConfig::from_value(&config).unwrap());
+    let m = h.create_state_machine("approve", &machine).await.unwrap();
+    h.on_task("Ask")
+        .respond_after(Duration::from_secs(5), json!({ "approved": true }))
+        .expect(1)
+        .mount()
+        .await;
+    let done = m
+        .start_test_case("Slow", json!({}))
+        .await
+        .unwrap()
+        .finish()
+        .await
+        .unwrap();
+    assert_eq!(done.status(), Status::Succeeded, "{:?}", types(&done));
+    assert_eq!(done.output(), Some(&json!({ "approved": true })));
+    assert_eq!(done.duration(), Duration::from_secs(6));
+    let t = types(&done);
+    assert!(t.contains(&"TaskSubmitted".to_string()), "{t:?}");
+    let submitted = done
+        .aws_history()
+        .into_iter()
+        .find(|e| e.event_type == "TaskSubmitted")
+        .unwrap();
+    let output = &submitted.details().unwrap()["output"];
+    let output: Value = match output.as_str() {
+        Some(text) => serde_json::from_str(text).unwrap(),
+        None => output.clone(),
+    };
+    assert_eq!(output["MessageId"], "m-1", "{output}");
+    // Nobody answers: the task's own timeout ends it, as for an unmocked callback.
+    let h2 = Harness::builder().seed(5).start().await;
+    h2.load_mock_config(MockConfig::from_value(&config).unwrap());
+    let m2 = h2.create_state_machine("approve", &machine).await.unwrap();
+    let done = m2
+        .start_test_case("Slow", json!({}))
+        .await
+        .unwrap()
+        .finish()
+        .await
+        .unwrap();
+    assert_eq!(done.error().as_deref(), Some("States.Timeout"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answered_by_worker_needs_a_callback_task_and_a_return() {
+    let e = MockConfig::from_value(&json!({ "MockedResponses": { "R": {
+        "0": { "Throw": { "Error": "E", "Cause": "c" }, "AnsweredByWorker": true } } } }))
+    .unwrap_err();
+    assert!(e.to_string().contains("needs a Return"), "{e}");
+    let h = Harness::builder().seed(6).start().await;
+    h.load_mock_config(
+        MockConfig::from_value(&json!({
+            "StateMachines": { "plain": { "TestCases": { "T": { "Call": "R" } } } },
+            "MockedResponses": { "R": { "0": { "Return": {}, "AnsweredByWorker": true } } }
+        }))
+        .unwrap(),
+    );
+    let m = h
+        .create_state_machine(
+            "plain",
+            json!({ "StartAt": "Call", "States": { "Call": {
+            "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true } } }),
+        )
+        .await
+        .unwrap();
+    let done = m
+        .start_test_case("T", json!({}))
+        .await
+        .unwrap()
+        .finish()
+        .await
+        .unwrap();
+    assert_eq!(done.error().as_deref(), Some("States.Runtime"));
+    assert!(
+        done.cause()
+            .unwrap()
+            .contains("only a .waitForTaskToken task"),
+        "{:?}",
+        done.cause()
+    );
+}
+
+/// A test case as scripted workers, one response changed in code.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_test_case_becomes_scripted_workers() {
+    let h = Harness::builder().seed(12).start().await;
+    let url = h.create_queue("myQueue").await.unwrap();
+    let m = h
+        .create_state_machine("LambdaSQSIntegration", definition(&url))
+        .await
+        .unwrap();
+    let config = MockConfig::from_value(&sample()).unwrap();
+    // The sample's SQSState runs its own integration: it stays in the mock file.
+    let e = m.mock_workers(&config, "RetryPath").unwrap_err();
+    assert!(e.to_string().contains("state 'SQSState'"), "{e}");
+    // A test case of the Lambda state alone (HybridPath), its one response changed.
+    let workers = m.mock_workers(&config, "HybridPath").unwrap();
+    assert_eq!(workers.len(), 1);
+    for w in workers {
+        h.mount(w.then(Reply::respond(json!("second call")))).await;
+    }
+    let done = m.start(json!({})).await.unwrap().finish().await.unwrap();
+    assert_eq!(done.status(), Status::Succeeded);
+    // The function's payload (the mocked Invoke response's `Payload`) went to the real queue.
+    let body = &done.output().unwrap();
+    assert_eq!(body["MD5OfMessageBody"].as_str().map(str::len), Some(32));
+    let e = m.mock_workers(&config, "SadPath").unwrap_err();
+    assert!(e.to_string().contains("no test case 'SadPath'"), "{e}");
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn the_endpoint_selects_test_cases_by_arn_suffix() {
     let account = Account::new(AccountConfig {
@@ -309,15 +439,23 @@ async fn the_endpoint_selects_test_cases_by_arn_suffix() {
 }
 
 /// The sample through `sfn-harness serve --mock-config` with the AWS CLI, as a Step Functions
-/// Local user runs it. Needs the `cli` feature (for the binary) and `aws` on PATH
-/// (`pip install awscli`); without `aws` it says so and returns.
+/// Local user runs it: HappyPath, RetryPath, and HybridPath (whose SQS state sends to a real
+/// queue of the endpoint). Needs the `cli` feature (for the binary) and `aws` on PATH
+/// (`.ci/install-aws-cli.sh` installs it; `.ci/run` puts it on PATH). Without `aws` it says so
+/// and returns, except under `CI=true`, where it fails: CI must run it.
 #[cfg(feature = "cli")]
 #[test]
 fn the_sample_runs_through_serve_with_the_aws_cli() {
     use std::io::BufRead;
     use std::process::{Command, Stdio};
     if Command::new("aws").arg("--version").output().is_err() {
-        eprintln!("skipped: the AWS CLI (aws) is not on PATH");
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "the AWS CLI (aws) is not on PATH: .ci/run installs it with .ci/install-aws-cli.sh"
+        );
+        eprintln!(
+            "skipped: the AWS CLI (aws) is not on PATH (bash .ci/install-aws-cli.sh installs it)"
+        );
         return;
     }
     let dir = std::env::temp_dir().join(format!("sfnh-mock-cli-{}", std::process::id()));
@@ -336,9 +474,9 @@ fn the_sample_runs_through_serve_with_the_aws_cli() {
         .read_line(&mut line)
         .unwrap();
     let url = line.trim().rsplit(' ').next().unwrap().to_string();
-    let aws = |args: &[&str]| -> Value {
+    let cli = |service: &str, args: &[&str]| -> Value {
         let out = Command::new("aws")
-            .args(["stepfunctions", "--endpoint-url", &url, "--output", "json"])
+            .args([service, "--endpoint-url", &url, "--output", "json"])
             .args(args)
             // Dummy values: the local endpoint checks no signature.
             .env("AWS_ACCESS_KEY_ID", "test")
@@ -353,7 +491,11 @@ fn the_sample_runs_through_serve_with_the_aws_cli() {
         );
         serde_json::from_slice(&out.stdout).unwrap()
     };
-    let def = definition(&format!("{url}/123456789012/myQueue")).to_string();
+    let aws = |args: &[&str]| cli("stepfunctions", args);
+    // HybridPath's SQSState calls the real SendMessage: the queue must exist.
+    let queue = cli("sqs", &["create-queue", "--queue-name", "myQueue"]);
+    let queue_url = queue["QueueUrl"].as_str().unwrap().to_string();
+    let def = definition(&queue_url).to_string();
     let m = aws(&[
         "create-state-machine",
         "--name",
@@ -364,7 +506,7 @@ fn the_sample_runs_through_serve_with_the_aws_cli() {
         "arn:aws:iam::123456789012:role/DummyRole",
     ]);
     let arn = m["stateMachineArn"].as_str().unwrap().to_string();
-    for (case, retries) in [("HappyPath", 0), ("RetryPath", 3)] {
+    for (case, retries) in [("HappyPath", 0), ("RetryPath", 3), ("HybridPath", 0)] {
         let x = aws(&[
             "start-execution",
             "--state-machine-arn",
@@ -389,7 +531,13 @@ fn the_sample_runs_through_serve_with_the_aws_cli() {
             .filter(|e| e["type"] == "TaskFailed")
             .count();
         assert_eq!(failed, retries, "{case}");
+        let output: Value = serde_json::from_str(d["output"].as_str().unwrap()).unwrap();
+        let mocked_sqs = output["MessageId"] == "3bcb6e8e-8b51-4375-b0bc-1a59812c6e51";
+        assert_eq!(mocked_sqs, case != "HybridPath", "{case}: {output}");
     }
+    // The hybrid run's message is in the queue.
+    let got = cli("sqs", &["receive-message", "--queue-url", &queue_url]);
+    assert_eq!(got["Messages"].as_array().map(Vec::len), Some(1), "{got}");
     let _ = serve.kill();
     let _ = serve.wait();
     let _ = std::fs::remove_dir_all(&dir);

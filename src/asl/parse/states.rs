@@ -162,6 +162,14 @@ impl Parser {
         })
     }
 
+    fn lang_of(jsonata: bool) -> QueryLanguage {
+        if jsonata {
+            QueryLanguage::Jsonata
+        } else {
+            QueryLanguage::JsonPath
+        }
+    }
+
     /// `Error`/`Cause` of a JSONata Fail state: a string, or a `{% … %}` expression.
     fn str_or_expression(
         &mut self,
@@ -278,6 +286,9 @@ impl Parser {
             ),
             None => self.schema(loc, "These fields are required: [Branches]"),
         }
+        // The branches' states set `self.lang` to their own language; the catchers below
+        // belong to this state (a JSONata Parallel's `Catch[].Output`).
+        self.lang = Self::lang_of(jsonata);
         if jsonata {
             return StateKind::Parallel(Box::new(Parallel {
                 branches,
@@ -505,6 +516,10 @@ impl Parser {
             None
         };
         let processor = self.machine(proc_value, &format!("{loc}/{key}"), depth + 1);
+        // As for Parallel: the processor's states changed `self.lang`; `Catch` is this state's
+        // (a JSONata Map's `Catch[].Output`: `test_map_state_failure_count[*BASE_MAP_STATE_CATCH*]`
+        // in ../shared/conformance/v2).
+        self.lang = Self::lang_of(jsonata);
         if jsonata {
             let items = match o.get("Items") {
                 None => None,

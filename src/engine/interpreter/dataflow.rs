@@ -266,6 +266,19 @@ pub(crate) fn jsonata_expression(
     }
 }
 
+/// The output of a JSONata state: its `Output` template evaluated over `states`, or `default`.
+pub(crate) fn output_template(
+    here: &Here<'_>,
+    template: Option<&Value>,
+    default: &Value,
+    states: &Value,
+) -> Result<Value, Failure> {
+    match template {
+        Some(t) => jsonata(here, t, "Output", states),
+        None => Ok(default.clone()),
+    }
+}
+
 /// Evaluates a JSONata template (`Arguments`, `Output`, `Assign`, `ItemSelector`, …): every
 /// `{% … %}` string inside `template` is replaced by its value; `field` names the field in
 /// error causes (`Output/result` for the member `result` of `Output`).

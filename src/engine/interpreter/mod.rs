@@ -23,6 +23,7 @@ mod map;
 mod parallel;
 mod retry;
 mod task;
+pub(super) mod test_state;
 mod wait;
 
 use crate::sync::lock;
@@ -437,10 +438,7 @@ impl Run {
         default: &Value,
         states: &Value,
     ) -> Result<Value, Failure> {
-        match output {
-            Some(t) => dataflow::jsonata(here, t, "Output", states),
-            None => Ok(default.clone()),
-        }
+        dataflow::output_template(here, output, default, states)
     }
 
     async fn state_body(

@@ -45,6 +45,16 @@ struct Scheduled<'a> {
     heartbeat: Option<u64>,
 }
 
+/// What waiting on a task's token needs to know of the task.
+struct Waiting<'a> {
+    res: &'a Resource,
+    family: EventFamily,
+    /// When the task started (heartbeats count from here).
+    started: Millis,
+    deadline: Option<Millis>,
+    heartbeat: Option<u64>,
+}
+
 /// Sleeps until `deadline`, or forever without one (no timer is registered, so virtual time
 /// never skips toward it).
 async fn sleep_until_opt(clock: &Clock, deadline: Option<Millis>) {
@@ -144,7 +154,9 @@ impl Run {
                 Invocation::Mocked { entry, .. } => {
                     let request = self.request(here, &res, token.clone(), params, retries);
                     let deadline = timeout.map(|s| self.now() + s * 1000);
-                    return self.mocked(request, entry, deadline, family, chain).await;
+                    return self
+                        .mocked(request, entry, deadline, heartbeat, family, chain)
+                        .await;
                 }
             }
         }
@@ -186,11 +198,13 @@ impl Run {
         request: TaskRequest,
         entry: MockedEntry,
         deadline: Option<Millis>,
+        heartbeat: Option<u64>,
         family: EventFamily,
         chain: &mut u64,
     ) -> Result<Value, Failure> {
         let res = request.resource.clone();
         let clock = &self.engine.clock;
+        let started = self.now();
         if entry.after_ms > 0 {
             let at = self.now() + entry.after_ms;
             if deadline.is_some_and(|d| d < at) {
@@ -202,6 +216,47 @@ impl Run {
         let handler = self.engine.handler(&res);
         let waits = res.pattern == Pattern::WaitForTaskToken;
         match entry.answer {
+            Mocked::Return(v) if entry.answered_by_worker => {
+                // sfn-harness's `AnsweredByWorker`: the mocked answer is the submission's; a
+                // worker (scripted or real) answers the token, within the task's timeouts.
+                let (Some(tok), true) = (request.token.clone(), waits) else {
+                    return Err(Failure::new(
+                        "States.Runtime",
+                        format!(
+                            "The mocked response of the state '{}' says AnsweredByWorker, which only a .waitForTaskToken task can follow (its resource is {}).",
+                            request.state_name, res.arn
+                        ),
+                    ));
+                };
+                let mut rx = self
+                    .engine
+                    .tokens
+                    .open(&tok, &self.exec.arn, &request.state_name);
+                let submitted = match &handler {
+                    Some(h) => h.mocked(&request, v),
+                    None => crate::mock_config::service_result(&res.arn, v),
+                };
+                self.emit(chain, Event::task_submitted(&res, &submitted));
+                self.engine.notify_submitted(&TaskSubmission {
+                    execution_arn: self.exec.arn.clone(),
+                    state_machine_arn: self.exec.machine.arn.clone(),
+                    state_name: request.state_name.clone(),
+                    resource: res.arn.clone(),
+                    token: tok.clone(),
+                    input: request.input.clone(),
+                    submitted,
+                    retry_count: request.retry_count,
+                    mocked: true,
+                });
+                let waiting = Waiting {
+                    res: &res,
+                    family,
+                    started,
+                    deadline,
+                    heartbeat,
+                };
+                self.await_token(&mut rx, &tok, &waiting, chain).await
+            }
             Mocked::Return(v) => {
                 let output = match &handler {
                     Some(h) => h.mocked(&request, v),
@@ -350,7 +405,27 @@ impl Run {
             input: task.params.clone(),
             submitted: submitted.clone(),
             retry_count: task.retries,
+            mocked: false,
         });
+        let waiting = Waiting {
+            res: &task.res,
+            family: task.family,
+            started: task.started,
+            deadline: task.deadline,
+            heartbeat: task.heartbeat,
+        };
+        self.await_token(&mut rx, tok, &waiting, chain).await
+    }
+
+    /// Waits for the answer on a task's token (`SendTaskSuccess`/`SendTaskFailure`, heartbeats,
+    /// an activity's start), or a missed heartbeat or `TimeoutSeconds`, and records it.
+    async fn await_token(
+        &self,
+        rx: &mut tokio::sync::mpsc::UnboundedReceiver<TokenOutcome>,
+        tok: &str,
+        task: &Waiting<'_>,
+        chain: &mut u64,
+    ) -> Result<Value, Failure> {
         let clock = &self.engine.clock;
         let deadline = task.deadline;
         let heartbeat = task.heartbeat;
@@ -365,7 +440,7 @@ impl Run {
                 a = rx.recv() => a,
                 _ = sleep_until_opt(clock, next) => {
                     self.engine.tokens.close(tok);
-                    let mut f = self.task_timed_out(chain, &task.res, task.family);
+                    let mut f = self.task_timed_out(chain, task.res, task.family);
                     f.missed_heartbeat = beat_at < timeout_at;
                     // Only a TimeoutSeconds timeout is recorded with `"Cause": ""` when caught;
                     // no recording shows a caught missed heartbeat with one.
@@ -383,20 +458,20 @@ impl Run {
                     }
                 }
                 Some(TokenOutcome::Success(v)) => {
-                    self.emit(chain, succeeded(&task.res, task.family, &v));
+                    self.emit(chain, succeeded(task.res, task.family, &v));
                     return Ok(v);
                 }
                 Some(TokenOutcome::Failure { error, cause }) => {
                     return Err(self.task_failed(
                         chain,
-                        &task.res,
+                        task.res,
                         task.family,
                         Failure::named(error, cause),
                     ));
                 }
                 None => {
                     // The registry dropped the sender: the token was closed from outside.
-                    return Err(self.task_timed_out(chain, &task.res, task.family));
+                    return Err(self.task_timed_out(chain, task.res, task.family));
                 }
             }
         }

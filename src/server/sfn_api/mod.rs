@@ -28,6 +28,7 @@ mod machines;
 mod map_runs;
 mod tags;
 mod tasks;
+mod test_state;
 mod validate;
 mod versions;
 
@@ -159,6 +160,10 @@ pub const SFN_OPERATIONS: &[Operation] = &[
     Operation {
         name: "GetActivityTask",
         serve: Serve::Later(activities::get_activity_task),
+    },
+    Operation {
+        name: "TestState",
+        serve: Serve::Later(test_state::test_state),
     },
     Operation::now("TagResource", tags::tag_resource),
     Operation::now("UntagResource", tags::untag_resource),
