@@ -63,7 +63,7 @@ pub fn evaluate(template: &Value, env: &Env<'_>) -> Result<Value, StatesError> {
 /// may pass `Value::Null` for the context instead of building it.
 ///
 /// ```
-/// use sfn_harness::asl::payload::reads_context;
+/// use sfn_harness::internals::payload::reads_context;
 /// use serde_json::json;
 ///
 /// assert!(!reads_context(&json!({ "i": 1, "prev.$": "$", "n": { "a.$": "$.a" } })));

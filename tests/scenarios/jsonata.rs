@@ -479,3 +479,45 @@ async fn the_normalized_history_shows_assigned_variables_parsed(h: Harness) {
     assert_eq!(vars["o"], json!({ "k": [1] }));
     assert_eq!(vars["id"], json!("<uuid:1>"));
 }
+
+/// AWS's variable limits (Developer Guide, "Passing data between states with variables",
+/// Limits): one variable at most 256 KiB, one `Assign` at most 256 KiB together, an
+/// execution's variables at most 10 MiB. Over a limit the state fails with
+/// `States.DataLimitExceeded` (AWS names no error for these limits; sfn-harness uses the one
+/// AWS names for its other size quotas), in both query languages.
+#[sfn_harness::test(seed = 11)]
+async fn variables_over_aws_size_limits_fail_the_state(h: Harness) {
+    let big = "x".repeat(200 * 1024);
+    let cases = [
+        // One variable over 256 KiB (JSONata builds it from the input).
+        (
+            "one",
+            json!({ "QueryLanguage": "JSONata", "StartAt": "A", "States": {
+                "A": { "Type": "Pass",
+                       "Assign": { "v": "{% $states.input.s & $states.input.s %}" }, "End": true } } }),
+            "The variable 'v' is",
+        ),
+        // Two variables of 200 KiB each: each fits, the Assign does not (JSONPath).
+        (
+            "assign",
+            json!({ "StartAt": "A", "States": {
+                "A": { "Type": "Pass", "Assign": { "a.$": "$.s", "b.$": "$.s" }, "End": true } } }),
+            "The variables of this Assign are",
+        ),
+    ];
+    for (name, definition, cause) in cases {
+        let machine = h.create_state_machine(name, definition).await?;
+        let done = machine.start(json!({ "s": big })).await?.finish().await?;
+        assert_eq!(done.status(), Status::Failed, "{name}");
+        assert_eq!(
+            done.error().as_deref(),
+            Some("States.DataLimitExceeded"),
+            "{name}"
+        );
+        let got = done.cause().unwrap_or_default();
+        assert!(got.starts_with(cause), "{name}: {got}");
+    }
+
+    // The 10 MiB per execution: a unit test of engine::interpreter::dataflow (an execution
+    // that stores 10 MiB of variables is too slow for a debug-build test).
+}

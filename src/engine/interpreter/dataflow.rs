@@ -333,7 +333,106 @@ pub(crate) fn assign(
         }
     };
     match v {
-        Value::Object(m) => Ok(m),
+        Value::Object(m) => {
+            check_variable_sizes(here.vars, &m)?;
+            Ok(m)
+        }
         _ => Ok(serde_json::Map::new()),
+    }
+}
+
+/// The largest a single variable, and all the variables one `Assign` sets, may be: 256 KiB.
+pub(crate) const MAX_VARIABLE_BYTES: usize = 256 * 1024;
+/// The largest all of an execution's stored variables may be together: 10 MiB.
+pub(crate) const MAX_VARIABLES_BYTES: usize = 10 * 1024 * 1024;
+
+/// AWS's variable limits ("Limits" in the Developer Guide's "Passing data between states with
+/// variables": "The maximum size of a single variable is 256KiB ... The maximum combined size for
+/// all variables in a single `Assign` field is also 256KiB ... The total size of all stored
+/// variables cannot exceed 10MiB per execution"), measured as the UTF-8 JSON text of each value.
+///
+/// AWS documents the limits but not the error it raises for them; sfn-harness fails the state
+/// with `States.DataLimitExceeded`, the error AWS names for every other payload-size quota, and
+/// a cause of its own that says which limit was crossed.
+fn check_variable_sizes(
+    before: &super::Variables,
+    assigned: &serde_json::Map<String, Value>,
+) -> Result<(), Failure> {
+    let size = |v: &Value| v.to_string().len();
+    let mut in_assign = 0;
+    for (name, value) in assigned {
+        let n = size(value);
+        if n > MAX_VARIABLE_BYTES {
+            return Err(Failure::new(
+                "States.DataLimitExceeded",
+                format!(
+                    "The variable '{name}' is {n} bytes, over the maximum size of a variable ({MAX_VARIABLE_BYTES} bytes)."
+                ),
+            ));
+        }
+        in_assign += n;
+    }
+    if in_assign > MAX_VARIABLE_BYTES {
+        return Err(Failure::new(
+            "States.DataLimitExceeded",
+            format!(
+                "The variables of this Assign are {in_assign} bytes together, over the maximum for one Assign field ({MAX_VARIABLE_BYTES} bytes)."
+            ),
+        ));
+    }
+    let kept: usize = before
+        .iter()
+        .filter(|(name, _)| !assigned.contains_key(*name))
+        .map(|(_, v)| size(v))
+        .sum();
+    let total = kept + in_assign;
+    if total > MAX_VARIABLES_BYTES {
+        return Err(Failure::new(
+            "States.DataLimitExceeded",
+            format!(
+                "The execution's variables would be {total} bytes together, over the maximum of {MAX_VARIABLES_BYTES} bytes per execution."
+            ),
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod variable_limits {
+    use serde_json::{json, Map, Value};
+
+    use super::{check_variable_sizes, MAX_VARIABLES_BYTES, MAX_VARIABLE_BYTES};
+
+    fn vars(prefix: &str, n: usize, bytes: usize) -> Map<String, Value> {
+        (0..n)
+            .map(|i| (format!("{prefix}{i}"), json!("x".repeat(bytes))))
+            .collect()
+    }
+
+    #[test]
+    fn the_execution_total_counts_kept_and_new_variables_once() {
+        // 40 stored variables of 250 KiB (~9.8 MiB) leave room for one more of 100 KiB ...
+        let before = vars("old", 40, 250 * 1024);
+        assert!(check_variable_sizes(&before, &vars("new", 1, 100 * 1024)).is_ok());
+        // ... not for one of 250 KiB (under the one-Assign limit: the execution total fails) ...
+        let f = check_variable_sizes(&before, &vars("new", 1, 250 * 1024)).unwrap_err();
+        assert_eq!(f.error.as_deref(), Some("States.DataLimitExceeded"));
+        assert!(f.cause.unwrap().contains(&MAX_VARIABLES_BYTES.to_string()));
+        // ... and overwriting a stored variable replaces its size instead of adding to it.
+        assert!(check_variable_sizes(&before, &vars("old", 1, 250 * 1024)).is_ok());
+    }
+
+    #[test]
+    fn one_variable_and_one_assign_are_limited_to_256_kib() {
+        let none = Map::new();
+        // A JSON string's size includes its quotes: 256 KiB - 2 characters is the largest.
+        assert!(check_variable_sizes(&none, &vars("v", 1, MAX_VARIABLE_BYTES - 2)).is_ok());
+        let f = check_variable_sizes(&none, &vars("v", 1, MAX_VARIABLE_BYTES - 1)).unwrap_err();
+        assert!(f.cause.unwrap().starts_with("The variable 'v0' is"));
+        let f = check_variable_sizes(&none, &vars("v", 2, 130 * 1024)).unwrap_err();
+        assert!(f
+            .cause
+            .unwrap()
+            .starts_with("The variables of this Assign are"));
     }
 }
