@@ -590,8 +590,8 @@ fn check_mock(m: &TestStateMock, state: &State, raw: &Value) -> Result<runner::M
 }
 
 impl Engine {
-    /// TestState: runs one state on its own and answers as AWS's `TestState` does (see the
-    /// [module](self) docs). Refusals are AWS's `ValidationException` and `InvalidDefinition`.
+    /// TestState: runs one state on its own and answers as AWS's `TestState` does (see
+    /// [`Harness::test_state`](crate::Harness::test_state)). Refusals are AWS's `ValidationException` and `InvalidDefinition`.
     ///
     /// ```
     /// use sfn_harness::internals::{ApiError, Engine, EngineConfig};
