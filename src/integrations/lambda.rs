@@ -234,18 +234,16 @@ impl LambdaEndpoint {
     }
 }
 
+/// The characters a path segment keeps as they are: RFC 3986's unreserved ones.
+const PATH_SEGMENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// Percent-encodes a path segment (function names and ARNs carry `:`).
 fn percent_encode(s: &str) -> String {
-    let mut out = String::new();
-    for b in s.bytes() {
-        match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
-            _ => out.push_str(&format!("%{b:02X}")),
-        }
-    }
-    out
+    percent_encoding::utf8_percent_encode(s, PATH_SEGMENT).to_string()
 }
 
 /// The Lambda integration: the task handler for `lambda:invoke` and for function ARNs.
@@ -477,9 +475,7 @@ impl LambdaIntegration {
         // AWS's trace id is `Root=1-<8 hex>-<24 hex>`; sfn-harness puts a UUID after `Root=1-`
         // instead, so that normalized histories (`<uuid:N>`) do not depend on the seed.
         let trace = format!("Root=1-{}", self.request_id());
-        let date = jiff::Timestamp::from_millisecond(now_ms as i64)
-            .map(|t| t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string())
-            .unwrap_or_default();
+        let date = crate::time::http_date(now_ms);
         let length = payload.len().to_string();
         json!({
             "ExecutedVersion": version,

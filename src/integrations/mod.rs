@@ -51,9 +51,7 @@ pub(crate) fn sdk_metadata_of(
     length: usize,
     content_type: &str,
 ) {
-    let date = jiff::Timestamp::from_millisecond(now_ms as i64)
-        .map(|t| t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string())
-        .unwrap_or_default();
+    let date = crate::time::http_date(now_ms);
     let length = length.to_string();
     body.insert(
         "SdkHttpMetadata".into(),

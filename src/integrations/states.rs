@@ -80,12 +80,6 @@ fn engine_of(request: &TaskRequest) -> Result<Engine, StatesError> {
         .ok_or_else(|| StatesError::new("States.Runtime", "The engine running this task is gone"))
 }
 
-fn iso(ms: u64) -> String {
-    jiff::Timestamp::from_millisecond(ms as i64)
-        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
-        .unwrap_or_default()
-}
-
 /// Epoch seconds as AWS's JSON writes them (Java's `Double.toString`: `1.710679799123E9`).
 fn java_seconds(ms: u64) -> String {
     let digits = format!("{}{:03}", ms / 1000, ms % 1000);
@@ -134,7 +128,7 @@ impl TaskHandler for StatesIntegration {
             if this.sdk {
                 return Ok(json!({
                     "ExecutionArn": child.arn(),
-                    "StartDate": iso(child.start_ms()),
+                    "StartDate": crate::time::iso8601(child.start_ms()),
                 }));
             }
             let mut body = Map::new();

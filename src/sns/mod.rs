@@ -769,9 +769,7 @@ fn json_string(s: &str) -> String {
 impl Notification<'_> {
     /// The notification JSON for subscription `subscription_arn`, in AWS's layout.
     fn json(&self, subscription_arn: &str, fifo: bool) -> String {
-        let timestamp = jiff::Timestamp::from_millisecond(self.timestamp_ms as i64)
-            .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
-            .unwrap_or_default();
+        let timestamp = crate::time::iso8601(self.timestamp_ms);
         let mut fields: Vec<(&str, String)> = vec![
             ("Type", json_string("Notification")),
             ("MessageId", json_string(self.message_id)),

@@ -75,16 +75,7 @@ fn select(
         PathOrNull::Null => Ok(json!({})),
         PathOrNull::Path(p) => {
             let ctx = if p.is_context() { ctx() } else { Value::Null };
-            p.read(&Env::new(doc, &ctx).with_variables(here.vars))
-                .map_err(|_| {
-                    runtime(
-                        here,
-                        format!(
-                            "Invalid path '{p}' : No results for path: {}",
-                            p.normalized()
-                        ),
-                    )
-                })
+            read_path(here, p, doc, &ctx)
         }
     }
 }
@@ -158,19 +149,7 @@ pub(crate) fn seconds(
             })
         }
         Seconds::Path(p) => {
-            let v = p
-                .read(&Env::new(input, &Value::Null).with_variables(here.vars))
-                .map_err(|_| {
-                    // AWS's text (`scenarios.test_base_scenarios.test_invalid_jsonpath[ST.INVALID_JSONPATH_IN_TIMEOUTSECONDSPATH]`
-                    // and `[…HEARTBEATSECONDSPATH]` in ../shared/conformance/v2).
-                    runtime(
-                        here,
-                        format!(
-                            "Invalid path '{p}' : No results for path: {}",
-                            p.normalized()
-                        ),
-                    )
-                })?;
+            let v = read_path(here, p, input, &Value::Null)?;
             // AWS takes a numeric string for MaxConcurrencyPath
             // (`test_reference_in_map_state[MAP_STATE_REFERENCE_IN_MAX_CONCURRENCY_PATH]`).
             let n = match &v {
@@ -338,6 +317,79 @@ pub(crate) fn assign(
             Ok(m)
         }
         _ => Ok(serde_json::Map::new()),
+    }
+}
+
+/// Reads a reference path (`ItemsPath`, `…SecondsPath`, `InputPath`, …) from `doc`, with
+/// `ctx` as `$$` and the state's variables; a path with no value is AWS's `States.Runtime`
+/// "Invalid path '…' : No results for path: …" (recorded:
+/// `scenarios.test_base_scenarios.test_invalid_jsonpath[ST.INVALID_JSONPATH_IN_TIMEOUTSECONDSPATH]`
+/// and `[…HEARTBEATSECONDSPATH]` in ../shared/conformance/v2).
+pub(crate) fn read_path(
+    here: &Here<'_>,
+    p: &crate::asl::path::Path,
+    doc: &Value,
+    ctx: &Value,
+) -> Result<Value, Failure> {
+    p.read(&Env::new(doc, ctx).with_variables(here.vars))
+        .map_err(|_| {
+            runtime(
+                here,
+                format!(
+                    "Invalid path '{p}' : No results for path: {}",
+                    p.normalized()
+                ),
+            )
+        })
+}
+
+/// A JSONata Choice state's decision: the state it goes to and the `Output` and `Assign` that
+/// apply (the matching rule's own, else the state's), from the first rule whose `Condition`
+/// holds, else `Default`, else `States.NoChoiceMatched`. Executions and TestState both decide
+/// through here.
+pub(crate) fn jsonata_choice<'a>(
+    here: &Here<'_>,
+    state: &'a crate::asl::State,
+    choice: &'a crate::asl::Choice,
+    states: &Value,
+) -> Result<(String, Option<&'a Value>, Option<&'a Value>), Failure> {
+    for b in &choice.choices {
+        if condition(here, &b.rule, states)? {
+            return Ok((
+                b.next.clone(),
+                b.output.as_ref().or(state.output.as_ref()),
+                b.assign.as_ref().or(state.assign.as_ref()),
+            ));
+        }
+    }
+    match &choice.default {
+        Some(d) => Ok((d.clone(), state.output.as_ref(), state.assign.as_ref())),
+        None => Err(Failure::new("States.NoChoiceMatched", "No Matches!")),
+    }
+}
+
+/// A JSONata Choice `Condition`: `true`/`false` or an expression that must give a Boolean.
+fn condition(
+    here: &Here<'_>,
+    rule: &crate::asl::ChoiceRule,
+    states: &Value,
+) -> Result<bool, Failure> {
+    let crate::asl::ChoiceRule::Condition(c) = rule else {
+        return Err(runtime(
+            here,
+            "A JSONata Choice state can only have Condition rules",
+        ));
+    };
+    let Value::String(text) = c else {
+        return Ok(c.as_bool().unwrap_or(false));
+    };
+    match jsonata_expression(here, text, "Condition", states)? {
+        Value::Bool(b) => Ok(b),
+        other => Err(query_error(
+            here,
+            "Condition",
+            cause_unexpected_type(source(text), "Condition", "boolean", &other),
+        )),
     }
 }
 

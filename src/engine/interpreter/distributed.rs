@@ -36,8 +36,8 @@ use serde_json::{json, Value};
 use super::dataflow::{self, runtime};
 use super::map::max_concurrency;
 use super::retry::Attempt;
-use super::{rfc3339, Failure, Here, Run};
-use crate::asl::{Distributed, Env, ItemBatcher, ItemReader, Map, ResultWriter, Setting};
+use super::{Failure, Here, Run};
+use crate::asl::{Distributed, ItemBatcher, ItemReader, Map, ResultWriter, Setting};
 use crate::engine::execution::ExecutionRecord;
 use crate::engine::history::{json_text, Event};
 use crate::engine::machine::{MachineType, StateMachine};
@@ -45,6 +45,7 @@ use crate::engine::map_runs::{MapRun, MapRunStatus};
 use crate::engine::task::{EngineHandle, Resource, TaskRequest};
 use crate::engine::{Engine, Status};
 use crate::sync::lock;
+use crate::time::iso8601;
 
 /// AWS's cause for `States.ExceedToleratedFailureThreshold` (recorded in
 /// `test_state.test_state_configuration.test_map_state_failure_count[*].exceeds_tolerated_failure`).
@@ -641,11 +642,11 @@ fn child_record(e: &ExecutionRecord) -> Value {
             status.as_str()
         )),
     );
-    o.insert("StartDate".into(), json!(rfc3339(e.start_ms)));
+    o.insert("StartDate".into(), json!(iso8601(e.start_ms)));
     o.insert("StateMachineArn".into(), json!(e.machine.arn));
     o.insert("Status".into(), json!(status.as_str()));
     if let Some(stop) = e.stop_ms() {
-        o.insert("StopDate".into(), json!(rfc3339(stop)));
+        o.insert("StopDate".into(), json!(iso8601(stop)));
     }
     Value::Object(o)
 }
@@ -670,17 +671,7 @@ fn setting_value(here: &Here<'_>, s: &Setting, field: &str, eff: &Value) -> Resu
             }
             other => Ok(other.clone()),
         },
-        Setting::Path(p) => p
-            .read(&Env::new(eff, &Value::Null).with_variables(here.vars))
-            .map_err(|_| {
-                runtime(
-                    here,
-                    format!(
-                        "Invalid path '{p}' : No results for path: {}",
-                        p.normalized()
-                    ),
-                )
-            }),
+        Setting::Path(p) => dataflow::read_path(here, p, eff, &Value::Null),
     }
 }
 

@@ -116,17 +116,7 @@ impl Run {
                 v
             }
             (None, PathOrNull::Default | PathOrNull::Null) => eff.clone(),
-            (None, PathOrNull::Path(p)) => p
-                .read(&Env::new(eff, &Value::Null).with_variables(here.vars))
-                .map_err(|_| {
-                    runtime(
-                        here,
-                        format!(
-                            "Invalid path '{p}' : No results for path: {}",
-                            p.normalized()
-                        ),
-                    )
-                })?,
+            (None, PathOrNull::Path(p)) => dataflow::read_path(here, p, eff, &Value::Null)?,
         };
         let Value::Array(items) = items else {
             if here.state.query_language == QueryLanguage::Jsonata {

@@ -161,12 +161,6 @@ impl Drop for Run {
 /// Mixed into an execution's seed for its token generator ("tokens").
 const TOKEN_SEED_SALT: u64 = 0x746f_6b65_6e73;
 
-fn rfc3339(ms: Millis) -> String {
-    jiff::Timestamp::from_millisecond(ms as i64)
-        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
-        .unwrap_or_default()
-}
-
 impl Run {
     pub(crate) fn new(
         engine: Arc<EngineInner>,
@@ -222,13 +216,13 @@ impl Run {
             "Execution": {
                 "Id": self.exec.arn,
                 "Input": self.exec.input,
-                "StartTime": rfc3339(self.exec.start_ms),
+                "StartTime": crate::time::iso8601(self.exec.start_ms),
                 "Name": self.exec.name,
                 "RoleArn": m.role_arn,
             },
             "StateMachine": { "Id": m.arn, "Name": m.name },
             "State": {
-                "EnteredTime": rfc3339(here.entered_ms),
+                "EnteredTime": crate::time::iso8601(here.entered_ms),
                 "Name": here.state.name,
             },
         });
@@ -514,24 +508,7 @@ impl Run {
             StateKind::Choice(c) if jsonata => {
                 let ctx = self.context(here, 0, None, None);
                 let st = dataflow::states(&raw, &ctx, None, None);
-                let mut chosen = None;
-                for (i, b) in c.choices.iter().enumerate() {
-                    if self.condition(here, &b.rule, i, &st)? {
-                        chosen = Some(b);
-                        break;
-                    }
-                }
-                let (next, output, assign) = match chosen {
-                    Some(b) => (
-                        b.next.clone(),
-                        b.output.as_ref().or(state.output.as_ref()),
-                        b.assign.as_ref().or(state.assign.as_ref()),
-                    ),
-                    None => match &c.default {
-                        Some(d) => (d.clone(), state.output.as_ref(), state.assign.as_ref()),
-                        None => return Err(Failure::new("States.NoChoiceMatched", "No Matches!")),
-                    },
-                };
+                let (next, output, assign) = dataflow::jsonata_choice(here, state, c, &st)?;
                 let out = self.jsonata_output(here, output, &raw, &st)?;
                 self.exit_state(here, chain, &out, assign, &raw, || st.clone())?;
                 Ok(Step::Next(next, out))
@@ -571,44 +548,6 @@ impl Run {
             StateKind::Task(t) => self.retried(here, Work::Task(t), &raw, chain).await,
             StateKind::Parallel(p) => self.retried(here, Work::Parallel(p), &raw, chain).await,
             StateKind::Map(m) => self.retried(here, Work::Map(m), &raw, chain).await,
-        }
-    }
-
-    /// A JSONata Choice `Condition` (the `index`th rule): `true`/`false` or an expression that
-    /// must give a Boolean.
-    fn condition(
-        &self,
-        here: &Here<'_>,
-        rule: &crate::asl::ChoiceRule,
-        index: usize,
-        states: &Value,
-    ) -> Result<bool, Failure> {
-        let crate::asl::ChoiceRule::Condition(c) = rule else {
-            return Err(dataflow::runtime(
-                here,
-                "A JSONata Choice state can only have Condition rules",
-            ));
-        };
-        let Value::String(text) = c else {
-            return Ok(c.as_bool().unwrap_or(false));
-        };
-        let _ = index;
-        let v = dataflow::jsonata_expression(here, text, "Condition", states)?;
-        match v {
-            Value::Bool(b) => Ok(b),
-            other => {
-                let source = dataflow::source(text);
-                Err(dataflow::query_error(
-                    here,
-                    "Condition",
-                    crate::asl::jsonata::cause_unexpected_type(
-                        source,
-                        "Condition",
-                        "boolean",
-                        &other,
-                    ),
-                ))
-            }
         }
     }
 

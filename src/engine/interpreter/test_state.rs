@@ -21,16 +21,17 @@ use serde_json::{json, Map as JsonMap, Value};
 
 use super::dataflow;
 use super::retry::error_matches;
-use super::{rfc3339, Failure, Here, Variables};
+use super::{Failure, Here, Variables};
 use crate::asl::{
-    choice, Catcher, ChoiceRule, Env, PathOrNull, QueryLanguage, Retrier, State, StateKind,
-    StringOrPath, Transition,
+    choice, Catcher, Env, PathOrNull, QueryLanguage, Retrier, State, StateKind, StringOrPath,
+    Transition,
 };
 use crate::engine::task::{EngineHandle, Pattern, Resource, TaskRequest};
 use crate::engine::test_state::{
     InspectionLevel, Prepared, TestStateOutput, TestStatus, SINGLE_STATE_NAME,
 };
 use crate::engine::EngineInner;
+use crate::time::iso8601;
 
 /// A checked mock: the state's result, or its error.
 #[derive(Debug, Clone)]
@@ -231,47 +232,7 @@ impl Tester {
             }
             StateKind::Choice(c) if jsonata => {
                 let st = self.states(raw, None, None);
-                let mut chosen = None;
-                for b in &c.choices {
-                    let ChoiceRule::Condition(cond) = &b.rule else {
-                        continue;
-                    };
-                    let yes = match cond {
-                        Value::String(text) => {
-                            match dataflow::jsonata_expression(here, text, "Condition", &st)? {
-                                Value::Bool(b) => b,
-                                other => {
-                                    return Err(dataflow::query_error(
-                                        here,
-                                        "Condition",
-                                        crate::asl::jsonata::cause_unexpected_type(
-                                            dataflow::source(text),
-                                            "Condition",
-                                            "boolean",
-                                            &other,
-                                        ),
-                                    ))
-                                }
-                            }
-                        }
-                        other => other.as_bool().unwrap_or(false),
-                    };
-                    if yes {
-                        chosen = Some(b);
-                        break;
-                    }
-                }
-                let (next, output, assign) = match chosen {
-                    Some(b) => (
-                        b.next.clone(),
-                        b.output.as_ref().or(state.output.as_ref()),
-                        b.assign.as_ref().or(state.assign.as_ref()),
-                    ),
-                    None => match &c.default {
-                        Some(d) => (d.clone(), state.output.as_ref(), state.assign.as_ref()),
-                        None => return Err(Failure::new("States.NoChoiceMatched", "No Matches!")),
-                    },
-                };
+                let (next, output, assign) = dataflow::jsonata_choice(here, state, c, &st)?;
                 let out = self.output(here, output, raw, &st)?;
                 self.assign(here, assign, raw, || st.clone())?;
                 Ok(Done {
@@ -626,13 +587,13 @@ fn default_context(engine: &EngineInner, p: &Prepared, now: u64) -> Value {
             "Input": p.input,
             "Name": exec,
             "RoleArn": p.role_arn,
-            "StartTime": rfc3339(now),
+            "StartTime": iso8601(now),
         },
         "StateMachine": {
             "Id": format!("arn:aws:states:{}:{}:stateMachine:{machine}", c.region, c.account_id),
             "Name": machine,
         },
-        "State": { "Name": SINGLE_STATE_NAME, "EnteredTime": rfc3339(now) },
+        "State": { "Name": SINGLE_STATE_NAME, "EnteredTime": iso8601(now) },
     });
     if let StateKind::Task(_) | StateKind::Parallel(_) | StateKind::Map(_) = &p.state.kind {
         ctx["State"]["RetryCount"] = json!(p.config.retrier_retry_count.unwrap_or(0));

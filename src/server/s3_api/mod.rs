@@ -13,7 +13,7 @@ use bytes::Bytes;
 
 use crate::s3::{Listing, S3Error, S3};
 use crate::server::JsonReply;
-use crate::time::Millis;
+use crate::time::{http_date, iso8601};
 
 const XMLNS: &str = "http://s3.amazonaws.com/doc/2006-03-01/";
 
@@ -26,52 +26,19 @@ pub(crate) fn is_s3_request(authorization: Option<&str>) -> bool {
         == Some("s3")
 }
 
-/// `&`, `<`, `>`, `"` and `'` as XML entities.
+/// Text as XML content: the query protocol's escaping ([`crate::server::query::escape`]), so S3's
+/// answers and errors escape exactly as SQS's and SNS's do.
 fn xml_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
+    crate::server::query::escape(s, &mut out);
     out
 }
 
 /// Decodes `%XX` escapes (a bad escape stays as written).
 fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
-            if let Ok(b) = u8::from_str_radix(hex, 16) {
-                out.push(b);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn iso8601(ms: Millis) -> String {
-    jiff::Timestamp::from_millisecond(ms as i64)
-        .map(|t| t.strftime("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
-        .unwrap_or_default()
-}
-
-fn http_date(ms: Millis) -> String {
-    jiff::Timestamp::from_millisecond(ms as i64)
-        .map(|t| t.strftime("%a, %d %b %Y %H:%M:%S GMT").to_string())
-        .unwrap_or_default()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 fn xml_reply(status: u16, body: String) -> JsonReply {
@@ -308,6 +275,7 @@ mod tests {
     #[test]
     fn percent_escapes_decode() {
         assert_eq!(percent_decode("a%20b%2Fc%zz"), "a b/c%zz");
+        assert_eq!(percent_decode("key%41"), "keyA");
     }
 }
 
