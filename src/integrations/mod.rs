@@ -25,6 +25,18 @@ pub(crate) mod states;
 
 use serde_json::{json, Map, Value};
 
+/// A mocked answer (MockConfigFile `Return`) as the integration would shape it: `shape` gets the
+/// members when the mock returns an object; anything else is passed through as written.
+pub(crate) fn shape_mocked_object(
+    response: Value,
+    shape: impl FnOnce(Map<String, Value>) -> Value,
+) -> Value {
+    match response {
+        Value::Object(members) => shape(members),
+        other => other,
+    }
+}
+
 /// Adds the `SdkHttpMetadata` and `SdkResponseMetadata` the Java SDK attaches to an optimized
 /// integration's answer, as AWS records them (`x-amzn-RequestId`, `Content-Length` of the JSON
 /// body AWS sent, `Date` in RFC 1123 form).

@@ -172,12 +172,9 @@ impl TaskHandler for SnsIntegration {
     /// A mocked Publish answer gets the metadata the real one gets (the v2 corpus's
     /// `mock_config` case `test_sns_publish_base`: AWS's output carries `SdkHttpMetadata`).
     fn mocked(&self, request: &TaskRequest, response: Value) -> Value {
-        match response {
-            Value::Object(body) => {
-                with_sdk_metadata(body, &self.sns.request_id(), request.clock.now_ms())
-            }
-            other => other,
-        }
+        super::shape_mocked_object(response, |body| {
+            with_sdk_metadata(body, &self.sns.request_id(), request.clock.now_ms())
+        })
     }
 
     /// What Publish would have answered, without publishing.

@@ -182,12 +182,9 @@ impl TaskHandler for SqsIntegration {
     /// A mocked SendMessage response gets the metadata the real one gets (the v2 corpus's
     /// `mock_config` case `test_sqs_send_message`: AWS's output carries `SdkHttpMetadata`).
     fn mocked(&self, request: &TaskRequest, response: Value) -> Value {
-        match response {
-            Value::Object(body) => {
-                with_sdk_metadata(body, &self.sqs.request_id(), request.clock.now_ms())
-            }
-            other => other,
-        }
+        super::shape_mocked_object(response, |body| {
+            with_sdk_metadata(body, &self.sqs.request_id(), request.clock.now_ms())
+        })
     }
 
     /// What SendMessage would have answered, without sending: the body's MD5 and a message id.

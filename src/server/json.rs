@@ -78,6 +78,23 @@ impl From<Malformed> for JsonReply {
     }
 }
 
+/// Why a request to a JSON-protocol service failed: a member that cannot be read, or the
+/// service's own error `E` (`SqsError`, `SnsError`). Each service's handlers answer
+/// `Result<Value, Failure<E>>`.
+#[derive(Debug)]
+pub(crate) enum Failure<E> {
+    /// The body or a member could not be read.
+    Malformed(Malformed),
+    /// The service refused the request.
+    Service(E),
+}
+
+impl<E> From<Malformed> for Failure<E> {
+    fn from(m: Malformed) -> Self {
+        Failure::Malformed(m)
+    }
+}
+
 /// Parses a request body into a JSON object. An empty body reads as `{}`.
 pub(crate) fn parse_object(body: &[u8]) -> Result<Map<String, Value>, Malformed> {
     if body.iter().all(|b| b.is_ascii_whitespace()) {

@@ -20,7 +20,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-use super::json::{parse_object, JsonReply, Malformed, Members};
+use super::json::{self, parse_object, JsonReply, Members};
 use super::{BoxFuture, JsonService};
 use crate::sns::{MessageAttribute, Publish, Sns, SnsError};
 
@@ -61,20 +61,12 @@ impl SnsApi {
     }
 }
 
-enum Failure {
-    Malformed(Malformed),
-    Sns(SnsError),
-}
-
-impl From<Malformed> for Failure {
-    fn from(m: Malformed) -> Self {
-        Failure::Malformed(m)
-    }
-}
+/// Why a request failed: a member that cannot be read, or an SNS error.
+type Failure = json::Failure<SnsError>;
 
 impl From<SnsError> for Failure {
     fn from(e: SnsError) -> Self {
-        Failure::Sns(e)
+        Failure::Service(e)
     }
 }
 
@@ -341,7 +333,7 @@ impl JsonService for SnsApi {
             match answer {
                 Ok(v) => JsonReply::ok(&v),
                 Err(Failure::Malformed(m)) => m.into(),
-                Err(Failure::Sns(e)) => sns_error_reply(&e),
+                Err(Failure::Service(e)) => sns_error_reply(&e),
             }
         })
     }

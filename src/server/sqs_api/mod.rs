@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use super::json::{parse_object, JsonReply, Malformed, Members};
+use super::json::{self, parse_object, JsonReply, Members};
 use super::{BoxFuture, JsonService};
 use crate::sqs::{ErrorType, Sqs, SqsError};
 
@@ -39,20 +39,11 @@ impl SqsApi {
 }
 
 /// Why a request failed: a member that cannot be read, or an SQS error.
-enum Failure {
-    Malformed(Malformed),
-    Sqs(SqsError),
-}
-
-impl From<Malformed> for Failure {
-    fn from(m: Malformed) -> Self {
-        Failure::Malformed(m)
-    }
-}
+type Failure = json::Failure<SqsError>;
 
 impl From<SqsError> for Failure {
     fn from(e: SqsError) -> Self {
-        Failure::Sqs(e)
+        Failure::Service(e)
     }
 }
 
@@ -206,7 +197,7 @@ impl JsonService for SqsApi {
             match self.dispatch(handler, body).await {
                 Ok(v) => JsonReply::ok(&v),
                 Err(Failure::Malformed(m)) => m.into(),
-                Err(Failure::Sqs(e)) => sqs_error_reply(&e),
+                Err(Failure::Service(e)) => sqs_error_reply(&e),
             }
         })
     }
