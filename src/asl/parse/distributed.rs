@@ -4,8 +4,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::asl::parse::fields::KeyOrPath;
 use crate::asl::parse::Parser;
-use crate::asl::path::Path;
 use crate::asl::{Distributed, ItemBatcher, ItemReader, ResultWriter, Setting};
 
 impl Parser {
@@ -159,16 +159,8 @@ impl Parser {
         loc: &str,
         jsonata: bool,
     ) -> Option<Setting> {
-        let path_key = format!("{key}Path");
-        match (o.get(key), o.get(&path_key)) {
-            (Some(_), Some(_)) => {
-                self.schema(
-                    loc,
-                    format!("The fields '{key}' and '{path_key}' are mutually exclusive"),
-                );
-                None
-            }
-            (Some(v), None) => {
+        match self.key_or_path(o, key, loc)? {
+            KeyOrPath::Key(v) => {
                 if jsonata {
                     self.check_expressions(v, &format!("{loc}/{key}"));
                     return Some(Setting::Literal(v.clone()));
@@ -183,26 +175,12 @@ impl Parser {
                     None
                 }
             }
-            (None, Some(Value::String(s))) if !jsonata => {
-                match Path::parse(s) {
-                    Ok(p) if p.is_reference() => Some(Setting::Path(p)),
-                    _ => {
-                        self.schema(
-                        &format!("{loc}/{path_key}"),
-                        format!("The value for the field '{path_key}' must be a valid ReferencePath"),
-                    );
-                        None
-                    }
-                }
+            // JSONata has no `…Path` fields: the value is refused as a non-string would be.
+            KeyOrPath::Path(path_key, v) => {
+                let v = if jsonata { &Value::Null } else { v };
+                self.reference_path(&path_key, v, loc).map(Setting::Path)
             }
-            (None, Some(_)) => {
-                self.schema(
-                    &format!("{loc}/{path_key}"),
-                    format!("The value for the field '{path_key}' must be a STRING"),
-                );
-                None
-            }
-            (None, None) => None,
+            KeyOrPath::Neither => None,
         }
     }
 }

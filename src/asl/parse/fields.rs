@@ -92,16 +92,8 @@ impl Parser {
         key: &str,
         loc: &str,
     ) -> Option<Seconds> {
-        let path_key = format!("{key}Path");
-        match (o.get(key), o.get(&path_key)) {
-            (Some(_), Some(_)) => {
-                self.schema(
-                    loc,
-                    format!("The fields '{key}' and '{path_key}' are mutually exclusive"),
-                );
-                None
-            }
-            (Some(v), None) => match v.as_u64() {
+        match self.key_or_path(o, key, loc)? {
+            KeyOrPath::Key(v) => match v.as_u64() {
                 Some(n) if n > 0 && n <= 99_999_999 => Some(Seconds::Literal(n)),
                 _ => {
                     self.schema(
@@ -111,23 +103,56 @@ impl Parser {
                     None
                 }
             },
-            (None, Some(Value::String(s))) => {
-                match Path::parse(s) {
-                    Ok(p) if p.is_reference() => Some(Seconds::Path(p)),
-                    _ => {
-                        self.schema(&format!("{loc}/{path_key}"), format!("The value for the field '{path_key}' must be a valid ReferencePath"));
-                        None
-                    }
-                }
+            KeyOrPath::Path(path_key, v) => {
+                self.reference_path(&path_key, v, loc).map(Seconds::Path)
             }
-            (None, Some(_)) => {
+            KeyOrPath::Neither => None,
+        }
+    }
+
+    /// Which of the pair `key` / `{key}Path` a state sets (`Seconds`/`SecondsPath`,
+    /// `ToleratedFailureCount`/`…Path`, …). Both set is refused with AWS's message and reads as
+    /// `None`.
+    pub(super) fn key_or_path<'o>(
+        &mut self,
+        o: &'o Map<String, Value>,
+        key: &str,
+        loc: &str,
+    ) -> Option<KeyOrPath<'o>> {
+        let path_key = format!("{key}Path");
+        match (o.get(key), o.get(&path_key)) {
+            (Some(_), Some(_)) => {
                 self.schema(
-                    &format!("{loc}/{path_key}"),
-                    format!("The value for the field '{path_key}' must be a STRING"),
+                    loc,
+                    format!("The fields '{key}' and '{path_key}' are mutually exclusive"),
                 );
                 None
             }
-            (None, None) => None,
+            (Some(v), None) => Some(KeyOrPath::Key(v)),
+            (None, Some(v)) => Some(KeyOrPath::Path(path_key, v)),
+            (None, None) => Some(KeyOrPath::Neither),
+        }
+    }
+
+    /// The value of a `…Path` field that must be a reference path (`$.a`, `$$.Execution.Id`,
+    /// `$var`), refused with AWS's messages when it is not a string or not a reference path.
+    pub(super) fn reference_path(&mut self, path_key: &str, v: &Value, loc: &str) -> Option<Path> {
+        let Value::String(s) = v else {
+            self.schema(
+                &format!("{loc}/{path_key}"),
+                format!("The value for the field '{path_key}' must be a STRING"),
+            );
+            return None;
+        };
+        match Path::parse(s) {
+            Ok(p) if p.is_reference() => Some(p),
+            _ => {
+                self.schema(
+                    &format!("{loc}/{path_key}"),
+                    format!("The value for the field '{path_key}' must be a valid ReferencePath"),
+                );
+                None
+            }
         }
     }
 
@@ -163,19 +188,11 @@ impl Parser {
         key: &str,
         loc: &str,
     ) -> Option<StringOrPath> {
-        let path_key = format!("{key}Path");
-        match (o.get(key), o.get(&path_key)) {
-            (Some(_), Some(_)) => {
-                self.schema(
-                    loc,
-                    format!("The fields '{key}' and '{path_key}' are mutually exclusive"),
-                );
-                None
-            }
-            (Some(_), None) => self
+        match self.key_or_path(o, key, loc)? {
+            KeyOrPath::Key(_) => self
                 .string_field(o, key, loc)
                 .map(|s| StringOrPath::Literal(s.to_string())),
-            (None, Some(_)) => {
+            KeyOrPath::Path(path_key, _) => {
                 let s = self.string_field(o, &path_key, loc)?.to_string();
                 let valid = if crate::asl::intrinsics::is_intrinsic(&s) {
                     crate::asl::intrinsics::parse(&s).is_ok()
@@ -191,7 +208,17 @@ impl Parser {
                 }
                 Some(StringOrPath::Path(s))
             }
-            (None, None) => None,
+            KeyOrPath::Neither => None,
         }
     }
+}
+
+/// Which of a `key` / `{key}Path` pair a state sets ([`Parser::key_or_path`]).
+pub(super) enum KeyOrPath<'o> {
+    /// The plain field, with its value.
+    Key(&'o Value),
+    /// The `…Path` field: its name and value.
+    Path(String, &'o Value),
+    /// Neither.
+    Neither,
 }

@@ -3,6 +3,7 @@
 use serde_json::{Map, Value};
 
 use crate::asl::choice::timestamp;
+use crate::asl::parse::fields::KeyOrPath;
 use crate::asl::parse::jsonata::{self, expression_text};
 use crate::asl::parse::{Code, Parser};
 use crate::asl::path::Path;
@@ -542,15 +543,9 @@ impl Parser {
                 distributed,
             })));
         }
-        let max_concurrency = match (o.get("MaxConcurrency"), o.get("MaxConcurrencyPath")) {
-            (Some(_), Some(_)) => {
-                self.schema(
-                    loc,
-                    "The fields 'MaxConcurrency' and 'MaxConcurrencyPath' are mutually exclusive",
-                );
-                None
-            }
-            (Some(v), None) => {
+        let max_concurrency = match self.key_or_path(o, "MaxConcurrency", loc) {
+            None => None,
+            Some(KeyOrPath::Key(v)) => {
                 match v.as_u64() {
                     Some(n) => Some(Seconds::Literal(n)),
                     None => {
@@ -559,14 +554,14 @@ impl Parser {
                     }
                 }
             }
-            (None, Some(v)) => match v.as_str().map(Path::parse) {
+            Some(KeyOrPath::Path(_, v)) => match v.as_str().map(Path::parse) {
                 Some(Ok(p)) if p.is_reference() => Some(Seconds::Path(p)),
                 _ => {
                     self.schema(&format!("{loc}/MaxConcurrencyPath"), "The value for the field 'MaxConcurrencyPath' must be a valid ReferencePath");
                     None
                 }
             },
-            (None, None) => None,
+            Some(KeyOrPath::Neither) => None,
         };
         let item_selector = match self.template(o, "ItemSelector", loc) {
             Some(t) => Some(t),
