@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use aws_sdk_sqs::config::retry::RetryConfig;
 use aws_sdk_sqs::types::QueueAttributeName;
 use serde_json::{json, Value};
 use sfn_harness::prelude::*;
@@ -84,7 +85,16 @@ async fn soak(seed: u64) -> BTreeMap<String, String> {
         .fault_plan(plan(seed))
         .start()
         .await;
-    let (sqs, sfn) = (h.sqs_client().await, h.sfn_client().await);
+    // The harness's clients with the SDK's standard retries, backing off from 10 ms instead of
+    // 1 s: throttles are a tenth of all calls here, and the back-off sleeps are wall time (the
+    // SDK's own sleep), which would be most of this test's run time.
+    let backoff = || RetryConfig::standard().with_initial_backoff(Duration::from_millis(10));
+    let sqs = h.sqs_client().await;
+    let sqs =
+        aws_sdk_sqs::Client::from_conf(sqs.config().to_builder().retry_config(backoff()).build());
+    let sfn = h.sfn_client().await;
+    let sfn =
+        aws_sdk_sfn::Client::from_conf(sfn.config().to_builder().retry_config(backoff()).build());
     let queue = sqs
         .create_queue()
         .queue_name("jobs")
