@@ -43,19 +43,22 @@ unsafe impl GlobalAlloc for Counting {
         if COUNT.load(Ordering::Relaxed) {
             LIVE.fetch_add(l.size() as i64, Ordering::Relaxed);
         }
-        System.alloc(l)
+        // SAFETY: the caller's contract for `alloc`, passed on unchanged.
+        unsafe { System.alloc(l) }
     }
     unsafe fn dealloc(&self, p: *mut u8, l: Layout) {
         if COUNT.load(Ordering::Relaxed) {
             LIVE.fetch_sub(l.size() as i64, Ordering::Relaxed);
         }
-        System.dealloc(p, l)
+        // SAFETY: the caller's contract for `dealloc`, passed on unchanged.
+        unsafe { System.dealloc(p, l) }
     }
     unsafe fn realloc(&self, p: *mut u8, l: Layout, new: usize) -> *mut u8 {
         if COUNT.load(Ordering::Relaxed) {
             LIVE.fetch_add(new as i64 - l.size() as i64, Ordering::Relaxed);
         }
-        System.realloc(p, l, new)
+        // SAFETY: the caller's contract for `realloc`, passed on unchanged.
+        unsafe { System.realloc(p, l, new) }
     }
 }
 

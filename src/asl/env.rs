@@ -148,7 +148,7 @@ mod tests {
         let v = json!(null);
         let draw = || {
             Env::new(&v, &v)
-                .random(|r| r.gen::<u64>())
+                .random(|r| r.r#gen::<u64>())
                 .expect("not borrowed")
         };
         assert_eq!(draw(), draw());

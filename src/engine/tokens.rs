@@ -154,7 +154,7 @@ impl Tokens {
     pub(crate) fn closed(
         &self,
         token: &str,
-    ) -> impl std::future::Future<Output = ()> + Send + 'static {
+    ) -> impl std::future::Future<Output = ()> + Send + 'static + use<> {
         let rx = self.lock().open.get_mut(token).map(|open| {
             open.closing
                 .get_or_insert_with(|| watch::channel(()).0)

@@ -764,15 +764,18 @@ fn bad_plans_are_refused_with_what_is_wrong() {
     );
 }
 
+/// `SFN_HARNESS_FAULTS_TEST_PLAN` is set for every cargo run of this repository by
+/// `.cargo/config.toml` (`[env]`): setting a variable from inside a multi-threaded test process
+/// is unsound (`std::env::set_var` is `unsafe` since Rust 2024).
 #[test]
 fn a_plan_can_come_from_the_environment() {
-    const VAR: &str = "SFN_HARNESS_FAULTS_TEST_PLAN";
-    std::env::remove_var(VAR);
-    assert!(FaultPlan::from_env(VAR).unwrap().is_none());
-    std::env::set_var(VAR, "fixtures/faults/throttled-callbacks.json");
-    let plan = FaultPlan::from_env(VAR).unwrap().expect("a plan");
+    assert!(FaultPlan::from_env("SFN_HARNESS_FAULTS_TEST_UNSET")
+        .unwrap()
+        .is_none());
+    let plan = FaultPlan::from_env("SFN_HARNESS_FAULTS_TEST_PLAN")
+        .unwrap()
+        .expect("a plan: .cargo/config.toml sets SFN_HARNESS_FAULTS_TEST_PLAN");
     assert!(!plan.faults().is_empty());
-    std::env::remove_var(VAR);
 }
 
 #[sfn_harness::test(seed = 11)]

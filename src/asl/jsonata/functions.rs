@@ -173,7 +173,7 @@ pub(crate) fn java_random_double(seed: i64) -> f64 {
 /// truncated toward zero, saturating, NaN as 0), as AWS computes it.
 pub(crate) fn random(shared: &Shared, args: &[JValue]) -> Result<JValue, EvaluatorError> {
     match args {
-        [] | [JValue::Undefined] => Ok(JValue::Number(shared.rng.borrow_mut().gen::<f64>())),
+        [] | [JValue::Undefined] => Ok(JValue::Number(shared.rng.borrow_mut().r#gen::<f64>())),
         [JValue::Number(seed)] => Ok(JValue::Number(java_random_double(*seed as i64))),
         [_] => Err(t0410(1, "random")),
         _ => Err(t0410(2, "random")),

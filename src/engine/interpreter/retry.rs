@@ -166,7 +166,7 @@ impl Run {
         }
         if r.jitter == Jitter::Full {
             let mut rng = lock(&self.rng);
-            secs *= rng.gen::<f64>();
+            secs *= rng.r#gen::<f64>();
         }
         counts[i] += 1;
         Some(Duration::from_millis(
