@@ -26,7 +26,8 @@ use std::sync::Arc;
 use crate::engine::{Engine, EngineConfig};
 use crate::integrations::activity::{ActivityIntegration, ACTIVITY};
 use crate::integrations::http::{HttpIntegration, INVOKE as HTTP_INVOKE};
-use crate::integrations::lambda::{LambdaIntegration, FUNCTION_ARN_PREFIX, INVOKE};
+use crate::integrations::lambda::{LambdaEndpoint, LambdaIntegration, FUNCTION_ARN_PREFIX, INVOKE};
+use crate::mock_config::MockConfig;
 use crate::integrations::s3::{S3Integration, MAP_RESOURCES, SDK_S3_PREFIX};
 use crate::integrations::sns::{SnsIntegration, PUBLISH};
 use crate::integrations::sqs::{SqsIntegration, SEND_MESSAGE};
@@ -107,6 +108,12 @@ pub struct AccountConfig {
     pub account_id: String,
     /// The region in ARNs, events and queue URLs.
     pub region: String,
+    /// A Lambda endpoint serving the Invoke REST API (`sam local start-lambda`, a Lambda
+    /// emulator): Lambda Tasks of functions nobody registered in-process are invoked there.
+    pub lambda_endpoint: Option<String>,
+    /// A Step Functions Local mock configuration: StartExecution on
+    /// `<stateMachineArn>#<TestCase>` runs that test case's mocked responses.
+    pub mock_config: Option<MockConfig>,
 }
 
 impl Default for AccountConfig {
@@ -116,6 +123,8 @@ impl Default for AccountConfig {
             seed: None,
             account_id: "123456789012".into(),
             region: "us-east-1".into(),
+            lambda_endpoint: None,
+            mock_config: None,
         }
     }
 }
@@ -145,7 +154,7 @@ impl Account {
     }
 
     /// Builds an account whose state machines default to `role_arn`.
-    pub fn with_role(config: AccountConfig, role_arn: String) -> Account {
+    pub(crate) fn with_role(config: AccountConfig, role_arn: String) -> Account {
         let clock = config.clock.clone();
         let engine = Engine::new(EngineConfig {
             clock: clock.clone(),
@@ -187,6 +196,12 @@ impl Account {
             config.region.clone(),
             config.seed,
         ));
+        if let Some(url) = &config.lambda_endpoint {
+            lambda.set_endpoint(Some(LambdaEndpoint::new(url)));
+        }
+        if let Some(mock_config) = config.mock_config {
+            engine.set_mock_config(Some(Arc::new(mock_config)));
+        }
         engine.register_resource(INVOKE, Arc::new(lambda.clone()));
         engine.register_resource_prefix(FUNCTION_ARN_PREFIX, Arc::new(lambda.clone()));
         let s3 = Arc::new(S3::new(clock.clone()));
@@ -216,7 +231,7 @@ impl Account {
     }
 
     /// The SQS service.
-    pub fn sqs(&self) -> &Arc<Sqs> {
+    pub(crate) fn sqs(&self) -> &Arc<Sqs> {
         &self.sqs
     }
 
@@ -245,7 +260,7 @@ impl Account {
     /// let account = Account::new(AccountConfig::default());
     /// account.lambda().set_endpoint(Some(LambdaEndpoint::new("http://127.0.0.1:3001")));
     /// ```
-    pub fn lambda(&self) -> &Arc<LambdaIntegration> {
+    pub(crate) fn lambda(&self) -> &Arc<LambdaIntegration> {
         &self.lambda
     }
 

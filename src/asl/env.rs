@@ -78,7 +78,7 @@ impl<'a> Env<'a> {
 
     /// The same environment, drawing random values from `rng`.
     #[must_use]
-    pub fn with_rng(mut self, rng: &'a mut dyn RngCore) -> Self {
+    pub(crate) fn with_rng(mut self, rng: &'a mut dyn RngCore) -> Self {
         self.rng = RefCell::new(Random::Borrowed(rng));
         self
     }
@@ -91,17 +91,17 @@ impl<'a> Env<'a> {
     }
 
     /// The state input, which `$…` paths read.
-    pub fn input(&self) -> &'a Value {
+    pub(crate) fn input(&self) -> &'a Value {
         self.input
     }
 
     /// The context object, which `$$…` paths read.
-    pub fn context(&self) -> &'a Value {
+    pub(crate) fn context(&self) -> &'a Value {
         self.context
     }
 
     /// The workflow variable `name`, if one is in scope.
-    pub fn variable(&self, name: &str) -> Option<&'a Value> {
+    pub(crate) fn variable(&self, name: &str) -> Option<&'a Value> {
         self.variables.and_then(|v| v.get(name))
     }
 

@@ -138,7 +138,7 @@ impl Path {
     }
 
     /// The path as written.
-    pub fn as_str(&self) -> &str {
+    pub(crate) fn as_str(&self) -> &str {
         &self.text
     }
 
@@ -161,7 +161,7 @@ impl Path {
     }
 
     /// Whether the path reads the context object (`$$…`).
-    pub fn is_context(&self) -> bool {
+    pub(crate) fn is_context(&self) -> bool {
         self.context
     }
 
@@ -172,19 +172,19 @@ impl Path {
     /// assert_eq!(Path::parse("$total.sum").unwrap().variable(), Some("total"));
     /// assert_eq!(Path::parse("$.total").unwrap().variable(), None);
     /// ```
-    pub fn variable(&self) -> Option<&str> {
+    pub(crate) fn variable(&self) -> Option<&str> {
         self.variable.as_deref()
     }
 
     /// Whether the path is a *reference path*: only field and index steps.
-    pub fn is_reference(&self) -> bool {
+    pub(crate) fn is_reference(&self) -> bool {
         self.steps
             .iter()
             .all(|s| matches!(s, Step::Field(_) | Step::Index(_)))
     }
 
     /// Whether the path can match more than one node (and so reads as an array).
-    pub fn is_definite(&self) -> bool {
+    pub(crate) fn is_definite(&self) -> bool {
         self.is_reference()
     }
 
@@ -230,7 +230,7 @@ impl Path {
 
     /// Writes `value` at this (reference) path inside `target`, creating objects on the way,
     /// and returns the new document. `$` replaces the whole document.
-    pub fn set(&self, target: Value, value: Value) -> Result<Value, PathError> {
+    pub(crate) fn set(&self, target: Value, value: Value) -> Result<Value, PathError> {
         if self.context || self.variable.is_some() || !self.is_reference() {
             return Err(PathError::NotWritable {
                 path: self.text.clone(),

@@ -69,7 +69,7 @@ pub fn evaluate(template: &Value, env: &Env<'_>) -> Result<Value, StatesError> {
 /// assert!(!reads_context(&json!({ "i": 1, "prev.$": "$", "n": { "a.$": "$.a" } })));
 /// assert!(reads_context(&json!({ "t": [{ "id.$": "States.Format('{}', $$.Execution.Id)" }] })));
 /// ```
-pub fn reads_context(template: &Value) -> bool {
+pub(crate) fn reads_context(template: &Value) -> bool {
     match template {
         Value::Object(o) => o.iter().any(|(k, v)| {
             if k.ends_with(".$") {

@@ -51,7 +51,7 @@ pub(crate) const POLL_MILLIS: Millis = 60_000;
 
 /// An activity, as `DescribeActivity` and `ListActivities` show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Activity {
+pub(crate) struct Activity {
     /// `activityArn`.
     pub arn: String,
     /// `name`.
@@ -62,7 +62,7 @@ pub struct Activity {
 
 /// A task a worker took with `GetActivityTask`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActivityTask {
+pub(crate) struct ActivityTask {
     /// `taskToken`: answer it with `SendTaskSuccess` / `SendTaskFailure`.
     pub token: String,
     /// `input`: the task's effective input, as JSON text.

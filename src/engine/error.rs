@@ -111,7 +111,7 @@ impl ApiError {
     /// let e = ApiError::resource_type_not_valid("express");
     /// assert_eq!(e.message(), "Invalid Arn: 'Resource type not valid in this context: express'");
     /// ```
-    pub fn resource_type_not_valid(resource_type: &str) -> ApiError {
+    pub(crate) fn resource_type_not_valid(resource_type: &str) -> ApiError {
         ApiError::InvalidArn(format!(
             "Resource type not valid in this context: {resource_type}"
         ))
@@ -123,7 +123,7 @@ impl ApiError {
     }
 
     /// `ExecutionDoesNotExist`.
-    pub fn execution_does_not_exist(arn: &str) -> ApiError {
+    pub(crate) fn execution_does_not_exist(arn: &str) -> ApiError {
         ApiError::ExecutionDoesNotExist(arn.to_string())
     }
 
@@ -148,7 +148,7 @@ impl ApiError {
     }
 
     /// AWS's error code, e.g. `ExecutionDoesNotExist`.
-    pub fn code(&self) -> &'static str {
+    pub(crate) fn code(&self) -> &'static str {
         match self {
             ApiError::InvalidArn(_) => "InvalidArn",
             ApiError::InvalidName(_) => "InvalidName",
@@ -179,7 +179,7 @@ impl ApiError {
     /// The `__type` of the JSON error body: the code, or for the protocol errors coral's
     /// `com.amazon.coral.service#SerializationException` /
     /// `com.amazon.coral.service#UnknownOperationException`.
-    pub fn aws_type(&self) -> String {
+    pub(crate) fn aws_type(&self) -> String {
         match self {
             ApiError::Serialization(_) | ApiError::UnknownOperation(_) => {
                 format!("com.amazon.coral.service#{}", self.code())
@@ -189,7 +189,7 @@ impl ApiError {
     }
 
     /// The HTTP status AWS answers with: 500 for `ServiceException`, else 400.
-    pub fn status(&self) -> u16 {
+    pub(crate) fn status(&self) -> u16 {
         match self {
             ApiError::ServiceException(_) => 500,
             _ => 400,
@@ -197,7 +197,7 @@ impl ApiError {
     }
 
     /// AWS's message text.
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         match self {
             ApiError::InvalidArn(detail) => format!("Invalid Arn: '{detail}'"),
             ApiError::InvalidName(name) => format!("Invalid Name: '{name}'"),

@@ -36,7 +36,7 @@ pub enum Status {
 
 impl Status {
     /// AWS's name for it (`RUNNING`, `SUCCEEDED`, …).
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Running => "RUNNING",
             Status::Succeeded => "SUCCEEDED",
@@ -47,7 +47,7 @@ impl Status {
     }
 
     /// Parses AWS's name.
-    pub fn parse(s: &str) -> Option<Status> {
+    pub(crate) fn parse(s: &str) -> Option<Status> {
         Some(match s {
             "RUNNING" => Status::Running,
             "SUCCEEDED" => Status::Succeeded,
@@ -146,7 +146,7 @@ pub struct ExecutionRecord {
 /// What an execution still holds of the machinery that ran it ([`ExecutionRecord::retained`]).
 /// Once it has finished, all of it should be gone: its record keeps only its result and history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Retained {
+pub(crate) struct Retained {
     /// The handle of its interpreter task (and with it the task's memory).
     pub interpreter_task: bool,
     /// The interpreter's own state: its random generator, its token generator.
@@ -189,23 +189,23 @@ impl ExecutionRecord {
     }
 
     /// The execution ARN.
-    pub fn arn(&self) -> &str {
+    pub(crate) fn arn(&self) -> &str {
         &self.arn
     }
 
     /// The execution name.
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         &self.name
     }
 
     /// The version the execution was started on (`stateMachineVersionArn`), if it was started
     /// by a version or alias ARN.
-    pub fn state_machine_version_arn(&self) -> Option<&str> {
+    pub(crate) fn state_machine_version_arn(&self) -> Option<&str> {
         self.version_arn.as_deref()
     }
 
     /// The alias the execution was started through (`stateMachineAliasArn`), if any.
-    pub fn state_machine_alias_arn(&self) -> Option<&str> {
+    pub(crate) fn state_machine_alias_arn(&self) -> Option<&str> {
         self.alias_arn.as_deref()
     }
 
@@ -215,42 +215,42 @@ impl ExecutionRecord {
     }
 
     /// The input.
-    pub fn input(&self) -> &Value {
+    pub(crate) fn input(&self) -> &Value {
         &self.input
     }
 
     /// When it started (ms since the epoch, harness clock).
-    pub fn start_ms(&self) -> Millis {
+    pub(crate) fn start_ms(&self) -> Millis {
         self.start_ms
     }
 
     /// When it stopped, if it has.
-    pub fn stop_ms(&self) -> Option<Millis> {
+    pub(crate) fn stop_ms(&self) -> Option<Millis> {
         self.lock().stop_ms
     }
 
     /// The current status.
-    pub fn status(&self) -> Status {
+    pub(crate) fn status(&self) -> Status {
         self.lock().status
     }
 
     /// The output, once succeeded.
-    pub fn output(&self) -> Option<Value> {
+    pub(crate) fn output(&self) -> Option<Value> {
         self.lock().output.clone()
     }
 
     /// The error, once failed, timed out or aborted.
-    pub fn error(&self) -> Option<String> {
+    pub(crate) fn error(&self) -> Option<String> {
         self.lock().error.clone()
     }
 
     /// The cause, once failed, timed out or aborted.
-    pub fn cause(&self) -> Option<String> {
+    pub(crate) fn cause(&self) -> Option<String> {
         self.lock().cause.clone()
     }
 
     /// A copy of the history so far.
-    pub fn history(&self) -> Vec<HistoryEvent> {
+    pub(crate) fn history(&self) -> Vec<HistoryEvent> {
         let st = self.lock();
         st.events
             .iter()
@@ -284,7 +284,7 @@ impl ExecutionRecord {
     /// assert_eq!(exec.retained(), Retained { interpreter_task: false, interpreter_state: false });
     /// # }
     /// ```
-    pub fn retained(&self) -> Retained {
+    pub(crate) fn retained(&self) -> Retained {
         Retained {
             interpreter_task: lock(&self.task).is_some(),
             interpreter_state: !self

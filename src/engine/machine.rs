@@ -17,7 +17,7 @@ pub enum MachineType {
 
 impl MachineType {
     /// AWS's name for it.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             MachineType::Standard => "STANDARD",
             MachineType::Express => "EXPRESS",

@@ -46,10 +46,11 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use serde_json::Value;
 
-pub use error::ApiError;
-pub use execution::{ExecutionRecord, Retained, Status};
+pub(crate) use error::ApiError;
+pub use execution::{ExecutionRecord, Status};
+pub(crate) use execution::Retained;
 pub use history::HistoryEvent;
-pub use machine::MachineType;
+pub(crate) use machine::MachineType;
 pub(crate) use machine::StateMachine;
 pub use tokens::OpenToken;
 pub(crate) use versions::StateMachineAlias;
@@ -86,7 +87,7 @@ use tokens::{TokenOutcome, Tokens};
 /// assert_eq!(m.created_ms, 1_700_000_000_000);
 /// ```
 #[derive(Debug, Clone)]
-pub struct EngineConfig {
+pub(crate) struct EngineConfig {
     /// The clock every timer and timestamp uses.
     pub clock: Clock,
     /// A seed for ids, tokens and random intrinsics; `None` for OS randomness.
@@ -271,7 +272,7 @@ impl Engine {
     }
 
     /// A new engine.
-    pub fn new(config: EngineConfig) -> Engine {
+    pub(crate) fn new(config: EngineConfig) -> Engine {
         let ids = match config.seed {
             Some(s) => Ids::seeded(s),
             None => Ids::random(),
@@ -299,12 +300,12 @@ impl Engine {
     }
 
     /// The engine's clock.
-    pub fn clock(&self) -> &Clock {
+    pub(crate) fn clock(&self) -> &Clock {
         &self.inner.clock
     }
 
     /// The engine's configuration.
-    pub fn config(&self) -> &EngineConfig {
+    pub(crate) fn config(&self) -> &EngineConfig {
         &self.inner.config
     }
 
@@ -315,7 +316,7 @@ impl Engine {
 
     /// The task tokens that are open now, issued by `.waitForTaskToken` tasks still waiting for
     /// their answer (sorted by token).
-    pub fn open_tokens(&self) -> Vec<OpenToken> {
+    pub(crate) fn open_tokens(&self) -> Vec<OpenToken> {
         self.inner.tokens.open_tokens()
     }
 
@@ -335,7 +336,7 @@ impl Engine {
     /// let engine = Engine::new(EngineConfig::default());
     /// engine.register_resource_prefix("arn:aws:lambda:", handler(|_r: TaskRequest| async { Ok(json!(1)) }));
     /// ```
-    pub fn register_resource_prefix(
+    pub(crate) fn register_resource_prefix(
         &self,
         prefix: impl Into<String>,
         handler: Arc<dyn TaskHandler>,
@@ -355,7 +356,7 @@ impl Engine {
     /// Loads a MockConfigFile (Step Functions Local's format): an execution started on
     /// `<stateMachineArn>#<TestCase>` then runs that test case (see [`crate::mock_config`]).
     /// `None` unloads it.
-    pub fn set_mock_config(&self, config: Option<Arc<MockConfig>>) {
+    pub(crate) fn set_mock_config(&self, config: Option<Arc<MockConfig>>) {
         *write(&self.inner.mock_config) = config;
     }
 
@@ -420,7 +421,7 @@ impl Engine {
     }
 
     /// Creates a state machine with an explicit role and type.
-    pub fn create_state_machine_with(
+    pub(crate) fn create_state_machine_with(
         &self,
         name: &str,
         definition: &str,
@@ -501,7 +502,7 @@ impl Engine {
     }
 
     /// Every state machine, in creation order (`ListStateMachines`).
-    pub fn state_machines(&self) -> Vec<Arc<StateMachine>> {
+    pub(crate) fn state_machines(&self) -> Vec<Arc<StateMachine>> {
         read(&self.inner.machines).clone()
     }
 
@@ -580,7 +581,7 @@ impl Engine {
     /// assert_eq!(m.tracing_configuration["enabled"], true);
     /// assert!(m.updated_ms.is_some(), "a changed setting on an update is a revision");
     /// ```
-    pub fn set_tracing_configuration(
+    pub(crate) fn set_tracing_configuration(
         &self,
         arn: &str,
         tracing: serde_json::Value,
@@ -739,7 +740,7 @@ impl Engine {
     }
 
     /// An execution by ARN (`DescribeExecution`).
-    pub fn execution(&self, arn: &str) -> Result<Arc<ExecutionRecord>, ApiError> {
+    pub(crate) fn execution(&self, arn: &str) -> Result<Arc<ExecutionRecord>, ApiError> {
         Self::check_execution_arn(arn)?;
         read(&self.inner.by_arn)
             .get(arn)
@@ -748,7 +749,7 @@ impl Engine {
     }
 
     /// Executions, newest first, optionally of one machine and one status (`ListExecutions`).
-    pub fn executions(
+    pub(crate) fn executions(
         &self,
         machine_arn: Option<&str>,
         status: Option<Status>,
@@ -770,7 +771,7 @@ impl Engine {
     }
 
     /// Stops a running execution (`StopExecution`): records `ExecutionAborted`.
-    pub fn stop_execution(
+    pub(crate) fn stop_execution(
         &self,
         arn: &str,
         error: Option<&str>,
@@ -793,7 +794,7 @@ impl Engine {
     }
 
     /// `SendTaskSuccess`: `output` is JSON text.
-    pub fn send_task_success(&self, token: &str, output: &str) -> Result<(), ApiError> {
+    pub(crate) fn send_task_success(&self, token: &str, output: &str) -> Result<(), ApiError> {
         if output.len() > 256 * 1024 {
             return Err(ApiError::validation(
                 "1 validation error detected: Value at 'output' failed to satisfy constraint: Member must have length less than or equal to 262144",
@@ -811,7 +812,7 @@ impl Engine {
     }
 
     /// `SendTaskFailure`.
-    pub fn send_task_failure(
+    pub(crate) fn send_task_failure(
         &self,
         token: &str,
         error: Option<&str>,
@@ -837,14 +838,14 @@ impl Engine {
     }
 
     /// `SendTaskHeartbeat`.
-    pub fn send_task_heartbeat(&self, token: &str) -> Result<(), ApiError> {
+    pub(crate) fn send_task_heartbeat(&self, token: &str) -> Result<(), ApiError> {
         self.inner.tokens.answer(token, TokenOutcome::Heartbeat)
     }
 
     // --- activities ---
 
     /// Creates an activity (`CreateActivity`); the same name answers the existing one.
-    pub fn create_activity(&self, name: &str) -> Result<Activity, ApiError> {
+    pub(crate) fn create_activity(&self, name: &str) -> Result<Activity, ApiError> {
         if !valid_name(name) {
             return Err(ApiError::InvalidName(name.to_string()));
         }
@@ -908,7 +909,7 @@ impl Engine {
     }
 
     /// Describes an activity (`DescribeActivity`).
-    pub fn describe_activity(&self, arn: &str) -> Result<Activity, ApiError> {
+    pub(crate) fn describe_activity(&self, arn: &str) -> Result<Activity, ApiError> {
         Engine::activity_arn(arn)?;
         self.inner
             .activities
@@ -922,7 +923,7 @@ impl Engine {
     }
 
     /// Deletes an activity (`DeleteActivity`); deleting an unknown one succeeds, as on AWS.
-    pub fn delete_activity(&self, arn: &str) -> Result<(), ApiError> {
+    pub(crate) fn delete_activity(&self, arn: &str) -> Result<(), ApiError> {
         Engine::activity_arn(arn)?;
         self.inner.activities.delete(arn);
         Ok(())
@@ -931,7 +932,7 @@ impl Engine {
     /// Waits up to 60 seconds of the engine's clock for a task of the activity
     /// (`GetActivityTask`); taking one records `ActivityStarted` with `worker_name`.
     /// `Ok(None)` when no task came in time.
-    pub async fn get_activity_task(
+    pub(crate) async fn get_activity_task(
         &self,
         arn: &str,
         worker_name: Option<&str>,
@@ -988,7 +989,7 @@ impl Engine {
     }
 
     /// The tags of a resource (`ListTagsForResource`).
-    pub fn tags(&self, arn: &str) -> Result<Vec<(String, String)>, ApiError> {
+    pub(crate) fn tags(&self, arn: &str) -> Result<Vec<(String, String)>, ApiError> {
         if !self.resource_exists(arn) {
             return Err(ApiError::ResourceNotFound(arn.to_string()));
         }

@@ -41,7 +41,7 @@ use crate::time::Clock;
 /// A boxed, sendable future: what Task handlers return (`BoxFuture<'static, _>`), and the
 /// crate's one such alias (the server's [`JsonService`](crate::server::JsonService) returns it
 /// too).
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// How a Task waits for its result, from the resource suffix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,7 +82,7 @@ impl Resource {
     /// let r = Resource::parse("arn:aws:states:::aws-sdk:sfn:startExecution");
     /// assert_eq!((r.resource_type.as_str(), r.resource.as_str()), ("aws-sdk:sfn", "startExecution"));
     /// ```
-    pub fn parse(arn: &str) -> Resource {
+    pub(crate) fn parse(arn: &str) -> Resource {
         let (base, pattern) = if let Some(b) = arn.strip_suffix(".waitForTaskToken") {
             (b, Pattern::WaitForTaskToken)
         } else if let Some(b) = arn.strip_suffix(".sync:2") {
@@ -129,7 +129,7 @@ impl Resource {
     /// assert_eq!(r.type_key().as_deref(), Some("arn:aws:states:::activity"));
     /// assert_eq!(Resource::parse("arn:aws:states:::sqs:sendMessage").type_key(), None);
     /// ```
-    pub fn type_key(&self) -> Option<String> {
+    pub(crate) fn type_key(&self) -> Option<String> {
         let parts: Vec<&str> = self.base.splitn(7, ':').collect();
         if parts.len() < 6 || parts[0] != "arn" || (parts[3].is_empty() && parts[4].is_empty()) {
             return None;
@@ -171,12 +171,12 @@ pub struct EngineHandle(pub(crate) std::sync::Weak<crate::engine::EngineInner>);
 
 impl EngineHandle {
     /// A handle attached to no engine (for calling a handler directly, outside an execution).
-    pub fn detached() -> EngineHandle {
+    pub(crate) fn detached() -> EngineHandle {
         EngineHandle(std::sync::Weak::new())
     }
 
     /// The engine, while it exists.
-    pub fn engine(&self) -> Option<Engine> {
+    pub(crate) fn engine(&self) -> Option<Engine> {
         self.0.upgrade().map(Engine::from_inner)
     }
 }

@@ -62,7 +62,7 @@ impl InspectionLevel {
     /// assert_eq!(InspectionLevel::parse("TRACE"), Some(InspectionLevel::Trace));
     /// assert_eq!(InspectionLevel::parse("LOUD"), None);
     /// ```
-    pub fn parse(s: &str) -> Option<InspectionLevel> {
+    pub(crate) fn parse(s: &str) -> Option<InspectionLevel> {
         match s {
             "INFO" => Some(InspectionLevel::Info),
             "DEBUG" => Some(InspectionLevel::Debug),
@@ -142,7 +142,7 @@ impl TestStateRequest {
     /// let req = sfn_harness::harness::TestStateRequest::new(r#"{"Type":"Succeed"}"#);
     /// assert!(req.mock.is_none());
     /// ```
-    pub fn new(definition: impl Into<String>) -> TestStateRequest {
+    pub(crate) fn new(definition: impl Into<String>) -> TestStateRequest {
         TestStateRequest {
             definition: definition.into(),
             ..TestStateRequest::default()
@@ -169,7 +169,7 @@ impl TestStatus {
     /// ```
     /// assert_eq!(sfn_harness::harness::TestStatus::CaughtError.as_str(), "CAUGHT_ERROR");
     /// ```
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             TestStatus::Succeeded => "SUCCEEDED",
             TestStatus::Failed => "FAILED",
@@ -209,7 +209,7 @@ impl TestStateOutput {
     ///     error: None, cause: None, next_state: None, inspection_data: json!({}) };
     /// assert_eq!(out.to_api(), json!({"status": "SUCCEEDED", "output": "{\"a\":1}"}));
     /// ```
-    pub fn to_api(&self) -> Value {
+    pub(crate) fn to_api(&self) -> Value {
         let mut m = JsonMap::new();
         m.insert("status".into(), json!(self.status.as_str()));
         if let Some(o) = &self.output {
@@ -612,7 +612,7 @@ impl Engine {
     /// assert!(matches!(engine.test_state(req).await, Err(ApiError::ValidationException(_))));
     /// # }
     /// ```
-    pub async fn test_state(&self, req: TestStateRequest) -> Result<TestStateOutput, ApiError> {
+    pub(crate) async fn test_state(&self, req: TestStateRequest) -> Result<TestStateOutput, ApiError> {
         let prepared = check(req)?;
         Ok(runner::run(self.inner.clone(), prepared).await)
     }

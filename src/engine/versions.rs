@@ -33,7 +33,7 @@ use crate::time::Millis;
 
 /// One published version of a state machine.
 #[derive(Debug, Clone)]
-pub struct StateMachineVersion {
+pub(crate) struct StateMachineVersion {
     /// `<machine arn>:<number>`.
     pub arn: String,
     /// Its number (1, 2, …).
@@ -48,7 +48,7 @@ pub struct StateMachineVersion {
 
 /// One alias of a state machine.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StateMachineAlias {
+pub(crate) struct StateMachineAlias {
     /// `<machine arn>:<alias name>`.
     pub arn: String,
     /// Its name.
@@ -118,7 +118,7 @@ impl Engine {
     /// `PublishStateMachineVersion`: publishes the machine's current revision as a new version,
     /// or returns the latest version when the machine has not changed since it was published.
     /// `revision_id`, when given, must be the machine's current revision (`ConflictException`).
-    pub fn publish_state_machine_version(
+    pub(crate) fn publish_state_machine_version(
         &self,
         machine_arn: &str,
         revision_id: Option<&str>,
@@ -285,7 +285,7 @@ impl Engine {
     /// `CreateStateMachineAlias`. The same name and configuration again returns the alias; the
     /// same name with another is a `ConflictException` (LocalStack's AWS-validated
     /// `test_idempotent_create_alias`, `test_error_create_alias_not_idempotent`).
-    pub fn create_state_machine_alias(
+    pub(crate) fn create_state_machine_alias(
         &self,
         name: &str,
         description: Option<&str>,

@@ -57,7 +57,7 @@ impl S3Error {
     /// assert_eq!(S3Error::NoSuchKey("k".into()).code(), "NoSuchKey");
     /// assert_eq!(S3Error::NoSuchKey("k".into()).status(), 404);
     /// ```
-    pub fn code(&self) -> &'static str {
+    pub(crate) fn code(&self) -> &'static str {
         match self {
             S3Error::NoSuchBucket(_) => "NoSuchBucket",
             S3Error::NoSuchKey(_) => "NoSuchKey",
@@ -68,7 +68,7 @@ impl S3Error {
     }
 
     /// The HTTP status S3 answers it with.
-    pub fn status(&self) -> u16 {
+    pub(crate) fn status(&self) -> u16 {
         match self {
             S3Error::NoSuchBucket(_) | S3Error::NoSuchKey(_) => 404,
             S3Error::BucketAlreadyOwnedByYou(_) | S3Error::BucketNotEmpty(_) => 409,
@@ -77,7 +77,7 @@ impl S3Error {
     }
 
     /// The bucket or key it is about (S3's `<BucketName>` or `<Key>` element).
-    pub fn resource(&self) -> &str {
+    pub(crate) fn resource(&self) -> &str {
         match self {
             S3Error::NoSuchBucket(s)
             | S3Error::NoSuchKey(s)
@@ -105,7 +105,7 @@ pub struct Object {
 
 /// A page of `ListObjectsV2`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Listing {
+pub(crate) struct Listing {
     /// The objects, in key order.
     pub objects: Vec<Object>,
     /// Common prefixes (with a delimiter).
@@ -141,7 +141,7 @@ fn valid_bucket_name(name: &str) -> bool {
 
 impl S3 {
     /// An empty S3 reading `clock`.
-    pub fn new(clock: Clock) -> S3 {
+    pub(crate) fn new(clock: Clock) -> S3 {
         S3 {
             clock,
             buckets: Mutex::new(BTreeMap::new()),
@@ -168,7 +168,7 @@ impl S3 {
     }
 
     /// `DeleteBucket`: only an empty one.
-    pub fn delete_bucket(&self, name: &str) -> Result<(), S3Error> {
+    pub(crate) fn delete_bucket(&self, name: &str) -> Result<(), S3Error> {
         let mut b = lock(&self.buckets);
         match b.get(name) {
             None => Err(S3Error::NoSuchBucket(name.into())),
@@ -181,7 +181,7 @@ impl S3 {
     }
 
     /// `HeadBucket`.
-    pub fn head_bucket(&self, name: &str) -> Result<(), S3Error> {
+    pub(crate) fn head_bucket(&self, name: &str) -> Result<(), S3Error> {
         lock(&self.buckets)
             .get(name)
             .map(|_| ())
@@ -189,7 +189,7 @@ impl S3 {
     }
 
     /// `ListBuckets`: names and creation times, in name order.
-    pub fn list_buckets(&self) -> Vec<(String, Millis)> {
+    pub(crate) fn list_buckets(&self) -> Vec<(String, Millis)> {
         lock(&self.buckets)
             .iter()
             .map(|(n, b)| (n.clone(), b.created_ms))
@@ -228,7 +228,7 @@ impl S3 {
     }
 
     /// `GetObject` (and `HeadObject`).
-    pub fn get_object(&self, bucket: &str, key: &str) -> Result<Object, S3Error> {
+    pub(crate) fn get_object(&self, bucket: &str, key: &str) -> Result<Object, S3Error> {
         let b = lock(&self.buckets);
         let bucket = b
             .get(bucket)
@@ -241,7 +241,7 @@ impl S3 {
     }
 
     /// `DeleteObject`: deleting a missing key succeeds, as in S3.
-    pub fn delete_object(&self, bucket: &str, key: &str) -> Result<(), S3Error> {
+    pub(crate) fn delete_object(&self, bucket: &str, key: &str) -> Result<(), S3Error> {
         let mut b = lock(&self.buckets);
         let bucket = b
             .get_mut(bucket)
@@ -252,7 +252,7 @@ impl S3 {
 
     /// `ListObjectsV2` (and `ListObjects`): the keys with `prefix` after `start_after`, at
     /// most `max_keys` (S3's default 1000), grouped by `delimiter` when given.
-    pub fn list_objects(
+    pub(crate) fn list_objects(
         &self,
         bucket: &str,
         prefix: &str,

@@ -75,7 +75,7 @@ use hyper_util::rt::TokioIo;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-pub use json::JsonReply;
+pub(crate) use json::JsonReply;
 pub(crate) use sqs_api::{SqsApi, SQS_TARGET_PREFIX};
 
 use crate::sqs::Sqs;
@@ -99,7 +99,7 @@ pub(crate) const SFN_TARGET_PREFIX: &str = "AWSStepFunctions";
 ///
 /// Every failure should be a [`JsonReply`] error; a panic is caught by the [`Router`] and
 /// answered as a 500 `InternalFailure` naming the target.
-pub trait JsonService: Send + Sync + 'static {
+pub(crate) trait JsonService: Send + Sync + 'static {
     /// Handles `operation` (the part of the target after the dot) with the raw request body.
     fn call<'a>(&'a self, operation: &'a str, body: &'a [u8]) -> BoxFuture<'a, JsonReply>;
 }
@@ -128,7 +128,7 @@ impl std::fmt::Debug for Router {
 
 impl Router {
     /// A router with no services; every request gets `UnknownOperationException`.
-    pub fn new(clock: Clock) -> Router {
+    pub(crate) fn new(clock: Clock) -> Router {
         Router {
             clock,
             services: Vec::new(),
@@ -140,20 +140,20 @@ impl Router {
 
     /// Serves `AmazonSQS.*` from `sqs`. When the server starts, `sqs` mints queue URLs on the
     /// server's address.
-    pub fn with_sqs(mut self, sqs: Arc<Sqs>) -> Router {
+    pub(crate) fn with_sqs(mut self, sqs: Arc<Sqs>) -> Router {
         self.sqs = Some(sqs.clone());
         self.with_service(SQS_TARGET_PREFIX, Arc::new(SqsApi::new(sqs)))
     }
 
     /// Serves S3's REST-XML requests (the `s3_api` module) from `s3`.
-    pub fn with_s3(mut self, s3: Arc<crate::s3::S3>) -> Router {
+    pub(crate) fn with_s3(mut self, s3: Arc<crate::s3::S3>) -> Router {
         self.s3 = Some(s3);
         self
     }
 
     /// Serves `<prefix>.*` from `service` (replacing an earlier one), e.g.
     /// `with_service("AWSStepFunctions", sfn_api)`.
-    pub fn with_service(mut self, prefix: &str, service: Arc<dyn JsonService>) -> Router {
+    pub(crate) fn with_service(mut self, prefix: &str, service: Arc<dyn JsonService>) -> Router {
         self.services.retain(|(p, _)| p != prefix);
         self.services.push((prefix.to_string(), service));
         self
@@ -161,18 +161,18 @@ impl Router {
 
     /// Adds an [`Interceptor`] that sees every call served over HTTP (and through
     /// [`Router::call`]); interceptors run in the order they were added.
-    pub fn with_interceptor(mut self, interceptor: Arc<dyn Interceptor>) -> Router {
+    pub(crate) fn with_interceptor(mut self, interceptor: Arc<dyn Interceptor>) -> Router {
         self.interceptors.push(interceptor);
         self
     }
 
     /// The clock whose activity requests hold.
-    pub fn clock(&self) -> &Clock {
+    pub(crate) fn clock(&self) -> &Clock {
         &self.clock
     }
 
     /// Serves one call as the endpoint does: through the interceptors, then the service.
-    pub async fn call(&self, target: Option<&str>, body: &[u8]) -> Outcome {
+    pub(crate) async fn call(&self, target: Option<&str>, body: &[u8]) -> Outcome {
         let call = Call { target, body };
         for i in &self.interceptors {
             match i.before(&call).await {
@@ -318,12 +318,12 @@ impl Server {
     }
 
     /// The bound address.
-    pub fn addr(&self) -> SocketAddr {
+    pub(crate) fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// The router requests go through.
-    pub fn router(&self) -> &Router {
+    pub(crate) fn router(&self) -> &Router {
         &self.router
     }
 

@@ -69,7 +69,7 @@ const MAX_BATCH_ENTRIES: usize = 10;
 
 /// A message attribute: `DataType` `String`, `String.Array`, `Number` or `Binary`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct MessageAttribute {
+pub(crate) struct MessageAttribute {
     /// The data type.
     pub data_type: String,
     /// The value of a `String`, `String.Array` or `Number` attribute.
@@ -80,7 +80,7 @@ pub struct MessageAttribute {
 
 /// A `Publish` request (also one PublishBatch entry, with its `topic_arn` the batch's).
 #[derive(Debug, Clone, Default)]
-pub struct Publish {
+pub(crate) struct Publish {
     /// The topic (`TopicArn`, or `TargetArn` naming a topic).
     pub topic_arn: String,
     /// The message.
@@ -99,7 +99,7 @@ pub struct Publish {
 
 /// What Publish answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PublishOutput {
+pub(crate) struct PublishOutput {
     /// The message id.
     pub message_id: String,
     /// The sequence number (FIFO topics only).
@@ -108,7 +108,7 @@ pub struct PublishOutput {
 
 /// A subscription as ListSubscriptions shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Subscription {
+pub(crate) struct Subscription {
     /// Its ARN (`<topic ARN>:<uuid>`).
     pub subscription_arn: String,
     /// The owner account.
@@ -123,7 +123,7 @@ pub struct Subscription {
 
 /// The message SNS hands a subscribed queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QueueMessage {
+pub(crate) struct QueueMessage {
     /// The SQS message body: the notification JSON, or the raw message.
     pub body: String,
     /// SQS message attributes (raw delivery only).
@@ -135,7 +135,7 @@ pub struct QueueMessage {
 }
 
 /// The port through which SNS delivers to SQS queues, by queue ARN.
-pub trait QueueDelivery: Send + Sync + fmt::Debug {
+pub(crate) trait QueueDelivery: Send + Sync + fmt::Debug {
     /// Sends `message` to the queue `queue_arn`; an error is the reason delivery failed.
     fn deliver(&self, queue_arn: &str, message: QueueMessage) -> Result<(), String>;
 }
@@ -231,7 +231,7 @@ const SETTABLE_SUBSCRIPTION_ATTRIBUTES: &[&str] = &[
 
 impl Sns {
     /// An SNS for `account_id` in `region`, delivering to queues through `delivery`.
-    pub fn new(
+    pub(crate) fn new(
         clock: Clock,
         account_id: impl Into<String>,
         region: impl Into<String>,
@@ -253,12 +253,12 @@ impl Sns {
     }
 
     /// A fresh request id (a uuid), as SNS's `RequestId`.
-    pub fn request_id(&self) -> String {
+    pub(crate) fn request_id(&self) -> String {
         lock(&self.ids).uuid()
     }
 
     /// The ARN of topic `name`.
-    pub fn topic_arn(&self, name: &str) -> String {
+    pub(crate) fn topic_arn(&self, name: &str) -> String {
         format!("arn:aws:sns:{}:{}:{name}", self.region, self.account_id)
     }
 
@@ -319,7 +319,7 @@ impl Sns {
     }
 
     /// Tags a topic (CreateTopic's `Tags`).
-    pub fn tag_topic(&self, topic_arn: &str, tags: Vec<(String, String)>) -> Result<(), SnsError> {
+    pub(crate) fn tag_topic(&self, topic_arn: &str, tags: Vec<(String, String)>) -> Result<(), SnsError> {
         let mut st = lock(&self.state);
         let t = st
             .topics
@@ -334,19 +334,19 @@ impl Sns {
 
     /// `DeleteTopic`, with its subscriptions. Deleting a topic that does not exist is not an
     /// error (the DeleteTopic API reference).
-    pub fn delete_topic(&self, topic_arn: &str) {
+    pub(crate) fn delete_topic(&self, topic_arn: &str) {
         let mut st = lock(&self.state);
         st.topics.remove(topic_arn);
         st.subscriptions.retain(|s| s.topic_arn != topic_arn);
     }
 
     /// `ListTopics`: every topic ARN, in name order.
-    pub fn list_topics(&self) -> Vec<String> {
+    pub(crate) fn list_topics(&self) -> Vec<String> {
         lock(&self.state).topics.keys().cloned().collect()
     }
 
     /// `GetTopicAttributes`: the attributes AWS lists for a topic.
-    pub fn topic_attributes(&self, topic_arn: &str) -> Result<BTreeMap<String, String>, SnsError> {
+    pub(crate) fn topic_attributes(&self, topic_arn: &str) -> Result<BTreeMap<String, String>, SnsError> {
         let st = lock(&self.state);
         let t = st.topics.get(topic_arn).ok_or(SnsError::TopicNotFound)?;
         let subs = st
@@ -376,7 +376,7 @@ impl Sns {
     }
 
     /// `SetTopicAttributes`.
-    pub fn set_topic_attribute(
+    pub(crate) fn set_topic_attribute(
         &self,
         topic_arn: &str,
         name: &str,
@@ -459,7 +459,7 @@ impl Sns {
     }
 
     /// `Unsubscribe`.
-    pub fn unsubscribe(&self, subscription_arn: &str) -> Result<(), SnsError> {
+    pub(crate) fn unsubscribe(&self, subscription_arn: &str) -> Result<(), SnsError> {
         let mut st = lock(&self.state);
         let before = st.subscriptions.len();
         st.subscriptions.retain(|s| s.arn != subscription_arn);
@@ -470,7 +470,7 @@ impl Sns {
     }
 
     /// `ListSubscriptions` (every topic) or `ListSubscriptionsByTopic`.
-    pub fn list_subscriptions(
+    pub(crate) fn list_subscriptions(
         &self,
         topic_arn: Option<&str>,
     ) -> Result<Vec<Subscription>, SnsError> {
@@ -495,7 +495,7 @@ impl Sns {
     }
 
     /// `GetSubscriptionAttributes`.
-    pub fn subscription_attributes(
+    pub(crate) fn subscription_attributes(
         &self,
         subscription_arn: &str,
     ) -> Result<BTreeMap<String, String>, SnsError> {
@@ -525,7 +525,7 @@ impl Sns {
     }
 
     /// `SetSubscriptionAttributes`.
-    pub fn set_subscription_attribute(
+    pub(crate) fn set_subscription_attribute(
         &self,
         subscription_arn: &str,
         name: &str,
@@ -550,7 +550,7 @@ impl Sns {
     }
 
     /// `Publish`: validates, answers the message id, and delivers to every subscribed queue.
-    pub fn publish(&self, input: Publish) -> Result<PublishOutput, SnsError> {
+    pub(crate) fn publish(&self, input: Publish) -> Result<PublishOutput, SnsError> {
         let (out, deliveries) = {
             let mut st = lock(&self.state);
             self.accept(&mut st, input)?
@@ -562,7 +562,7 @@ impl Sns {
     /// `PublishBatch`: each entry `(Id, Publish)` published as by [`Sns::publish`]; the answer
     /// is per entry, `(Id, result)`. A batch of more than 10 entries, or none, fails as a whole.
     #[allow(clippy::type_complexity)]
-    pub fn publish_batch(
+    pub(crate) fn publish_batch(
         &self,
         topic_arn: &str,
         entries: Vec<(String, Publish)>,

@@ -33,7 +33,7 @@ use std::fmt;
 /// assert_eq!(ErrorType::Sender.to_string(), "Sender");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorType {
+pub(crate) enum ErrorType {
     /// The request was wrong (HTTP 4xx).
     Sender,
     /// The service failed (HTTP 5xx).
@@ -42,7 +42,7 @@ pub enum ErrorType {
 
 impl ErrorType {
     /// The type of an error answered with HTTP `status`: `Receiver` for a 5xx, else `Sender`.
-    pub fn for_status(status: u16) -> ErrorType {
+    pub(crate) fn for_status(status: u16) -> ErrorType {
         if status >= 500 {
             ErrorType::Receiver
         } else {
@@ -175,7 +175,7 @@ impl SqsError {
     }
 
     /// The JSON `__type` of the error body, e.g. `com.amazonaws.sqs#QueueDoesNotExist`.
-    pub fn aws_type(&self) -> String {
+    pub(crate) fn aws_type(&self) -> String {
         Self::aws_type_of(self.shape_name())
     }
 
@@ -186,7 +186,7 @@ impl SqsError {
 
     /// The awsQuery error code, sent as `x-amzn-query-error: <code>;<fault>`. These are the
     /// codes the generated SDK error matchers compare against.
-    pub fn query_code(&self) -> &'static str {
+    pub(crate) fn query_code(&self) -> &'static str {
         match self {
             SqsError::QueueDoesNotExist => "AWS.SimpleQueueService.NonExistentQueue",
             SqsError::QueueNameExists(_) => "QueueAlreadyExists",
@@ -216,12 +216,12 @@ impl SqsError {
     }
 
     /// Whether the sender or the service is at fault.
-    pub fn error_type(&self) -> ErrorType {
+    pub(crate) fn error_type(&self) -> ErrorType {
         ErrorType::Sender
     }
 
     /// The HTTP status code AWS answers with.
-    pub fn status(&self) -> u16 {
+    pub(crate) fn status(&self) -> u16 {
         match self {
             // Recorded against AWS by LocalStack (test_successive_purge_calls_fail).
             SqsError::PurgeQueueInProgress(_) => 403,
@@ -233,7 +233,7 @@ impl SqsError {
     }
 
     /// AWS's message text.
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         self.to_string()
     }
 }

@@ -41,7 +41,7 @@ pub struct MessageAttributeValue {
 
 impl MessageAttributeValue {
     /// A `String` attribute.
-    pub fn string(value: impl Into<String>) -> Self {
+    pub(crate) fn string(value: impl Into<String>) -> Self {
         MessageAttributeValue {
             data_type: "String".into(),
             string_value: Some(value.into()),
@@ -50,7 +50,7 @@ impl MessageAttributeValue {
     }
 
     /// A `Number` attribute (numbers travel as strings).
-    pub fn number(value: impl Into<String>) -> Self {
+    pub(crate) fn number(value: impl Into<String>) -> Self {
         MessageAttributeValue {
             data_type: "Number".into(),
             string_value: Some(value.into()),
@@ -59,7 +59,7 @@ impl MessageAttributeValue {
     }
 
     /// A `Binary` attribute.
-    pub fn binary(value: impl Into<Vec<u8>>) -> Self {
+    pub(crate) fn binary(value: impl Into<Vec<u8>>) -> Self {
         MessageAttributeValue {
             data_type: "Binary".into(),
             string_value: None,
@@ -68,12 +68,12 @@ impl MessageAttributeValue {
     }
 
     /// Whether the data type is `Binary` or `Binary.<label>`.
-    pub fn is_binary(&self) -> bool {
+    pub(crate) fn is_binary(&self) -> bool {
         base_type(&self.data_type) == Some("Binary")
     }
 
     /// The value base64-encoded, as a `BinaryValue` travels in JSON.
-    pub fn binary_base64(&self) -> Option<String> {
+    pub(crate) fn binary_base64(&self) -> Option<String> {
         self.binary_value
             .as_ref()
             .map(|b| base64::engine::general_purpose::STANDARD.encode(b))

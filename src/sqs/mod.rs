@@ -86,11 +86,11 @@ mod tests;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 
-pub use error::{ErrorType, SqsError};
-pub use message::MessageAttributeValue;
+pub(crate) use error::{ErrorType, SqsError};
+pub(crate) use message::MessageAttributeValue;
 pub(crate) use move_tasks::MessageMoveTask;
-pub use queue::RedrivePolicy;
-pub use region::in_region;
+pub(crate) use queue::RedrivePolicy;
+pub(crate) use region::in_region;
 pub(crate) use region::{in_request, signing_region};
 pub use types::*;
 
@@ -178,7 +178,7 @@ fn secs_to_ms(s: i64) -> Millis {
 impl Sqs {
     /// A service for `account_id` in `region`, minting queue URLs under `base_url`
     /// (`http://127.0.0.1:PORT`; a server bound later re-points it to its own address).
-    pub fn new(
+    pub(crate) fn new(
         clock: Clock,
         account_id: impl Into<String>,
         region: impl Into<String>,
@@ -238,18 +238,18 @@ impl Sqs {
     }
 
     /// The clock this service runs on.
-    pub fn clock(&self) -> &Clock {
+    pub(crate) fn clock(&self) -> &Clock {
         &self.clock
     }
 
     /// The account id used in queue URLs and ARNs.
-    pub fn account_id(&self) -> &str {
+    pub(crate) fn account_id(&self) -> &str {
         &self.account_id
     }
 
     /// The service's own region: that of queues created outside a request of another region
     /// (see [`in_region`]).
-    pub fn region(&self) -> &str {
+    pub(crate) fn region(&self) -> &str {
         &self.region
     }
 
@@ -304,17 +304,17 @@ impl Sqs {
     /// assert_eq!(sqs.queue_url_of_arn("arn:aws:sqs:us-east-1:123456789012:q").as_deref(), Some("http://h/123456789012/q"));
     /// assert_eq!(sqs.queue_url_of_arn("arn:aws:sqs:us-east-1:999999999999:q"), None);
     /// ```
-    pub fn queue_url_of_arn(&self, arn: &str) -> Option<String> {
+    pub(crate) fn queue_url_of_arn(&self, arn: &str) -> Option<String> {
         self.key_of_arn(arn).map(|k| self.url_of_key(&k))
     }
 
     /// The URL of queue `name` (in the region of the call being served; see [`in_region`]).
-    pub fn queue_url(&self, name: &str) -> String {
+    pub(crate) fn queue_url(&self, name: &str) -> String {
         self.url_of_key(&self.key_here(name))
     }
 
     /// The ARN of queue `name` (in the region of the call being served).
-    pub fn queue_arn(&self, name: &str) -> String {
+    pub(crate) fn queue_arn(&self, name: &str) -> String {
         crate::arn::format("aws", "sqs", &self.region_now(), &self.account_id, name)
     }
 

@@ -21,7 +21,7 @@ use crate::time::Millis;
 
 /// One message move task, as `ListMessageMoveTasks` reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MessageMoveTask {
+pub(crate) struct MessageMoveTask {
     /// The opaque handle `StartMessageMoveTask` returned.
     pub task_handle: String,
     /// `RUNNING`, `COMPLETED`, `CANCELLING`, `CANCELLED` or `FAILED`.
@@ -67,7 +67,7 @@ impl Sqs {
     /// # let _ = other;
     /// # Ok::<(), sfn_harness::internals::SqsError>(())
     /// ```
-    pub fn start_message_move_task(
+    pub(crate) fn start_message_move_task(
         &self,
         source_arn: &str,
         destination_arn: Option<&str>,
@@ -171,7 +171,7 @@ impl Sqs {
 
     /// `ListMessageMoveTasks`: the latest tasks of `source_arn`, newest first (`max_results`
     /// 1–10, default 1).
-    pub fn list_message_move_tasks(
+    pub(crate) fn list_message_move_tasks(
         &self,
         source_arn: &str,
         max_results: Option<i64>,

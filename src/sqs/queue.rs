@@ -83,7 +83,7 @@ pub(crate) const READ_ONLY: &[&str] = &[
 /// # Ok::<(), SqsError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RedrivePolicy {
+pub(crate) struct RedrivePolicy {
     /// The ARN of the dead-letter queue.
     pub dead_letter_target_arn: String,
     /// How many receives a message gets before it is moved.
@@ -92,7 +92,7 @@ pub struct RedrivePolicy {
 
 impl RedrivePolicy {
     /// The canonical JSON text AWS returns for the policy.
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         serde_json::json!({
             "deadLetterTargetArn": self.dead_letter_target_arn,
             "maxReceiveCount": self.max_receive_count,

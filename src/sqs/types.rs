@@ -30,7 +30,7 @@ use super::message::MessageAttributeValue;
 /// # Ok::<(), SqsError>(())
 /// ```
 #[derive(Debug, Clone, Default)]
-pub struct CreateQueue {
+pub(crate) struct CreateQueue {
     /// The queue name (`.fifo` suffix and `FifoQueue=true` for a FIFO queue).
     pub queue_name: String,
     /// Queue attributes, by name, as strings.
@@ -61,7 +61,7 @@ pub struct CreateQueue {
 /// # Ok::<(), SqsError>(())
 /// ```
 #[derive(Debug, Clone, Default)]
-pub struct ListQueues {
+pub(crate) struct ListQueues {
     /// Only queues whose names start with this.
     pub queue_name_prefix: Option<String>,
     /// Page size, 1–1000.
@@ -72,7 +72,7 @@ pub struct ListQueues {
 
 /// `ListQueues` output.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListQueuesOutput {
+pub(crate) struct ListQueuesOutput {
     /// Queue URLs, sorted by name.
     pub queue_urls: Vec<String>,
     /// Present when more queues follow.
@@ -99,7 +99,7 @@ pub struct ListQueuesOutput {
 /// # Ok::<(), SqsError>(())
 /// ```
 #[derive(Debug, Clone, Default)]
-pub struct SendMessage {
+pub(crate) struct SendMessage {
     /// The message body.
     pub message_body: String,
     /// Per-message delay, 0–900 seconds (standard queues only).
@@ -116,7 +116,7 @@ pub struct SendMessage {
 
 impl SendMessage {
     /// A message with just a body.
-    pub fn body(body: impl Into<String>) -> SendMessage {
+    pub(crate) fn body(body: impl Into<String>) -> SendMessage {
         SendMessage {
             message_body: body.into(),
             ..SendMessage::default()
@@ -135,7 +135,7 @@ impl SendMessage {
 
 /// `SendMessage` output (and a `SendMessageBatchResultEntry` without its id).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SendMessageOutput {
+pub(crate) struct SendMessageOutput {
     /// The message id.
     pub message_id: String,
     /// Hex MD5 of the body.
@@ -176,7 +176,7 @@ pub struct SendMessageOutput {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, Default)]
-pub struct ReceiveMessage {
+pub(crate) struct ReceiveMessage {
     /// The queue.
     pub queue_url: String,
     /// System attributes to return (the deprecated `AttributeNames`).
@@ -237,7 +237,7 @@ pub struct ReceivedMessage {
 
 impl ReceivedMessage {
     /// A system attribute by name.
-    pub fn attribute(&self, name: &str) -> Option<&str> {
+    pub(crate) fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes
             .iter()
             .find(|(k, _)| k == name)
@@ -247,7 +247,7 @@ impl ReceivedMessage {
 
 /// A failed batch entry (`BatchResultErrorEntry`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BatchFailure {
+pub(crate) struct BatchFailure {
     /// The entry id.
     pub id: String,
     /// Whether the caller is at fault.
@@ -277,7 +277,7 @@ pub struct BatchFailure {
 /// # Ok::<(), SqsError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BatchOutput<T> {
+pub(crate) struct BatchOutput<T> {
     /// Successful entries, by id, in request order.
     pub successful: Vec<(String, T)>,
     /// Failed entries, in request order.
@@ -306,7 +306,7 @@ pub struct BatchOutput<T> {
 /// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, Default)]
-pub struct ChangeVisibilityEntry {
+pub(crate) struct ChangeVisibilityEntry {
     /// The entry id.
     pub id: String,
     /// The receipt handle.

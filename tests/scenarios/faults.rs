@@ -296,35 +296,6 @@ async fn an_operation_the_endpoint_does_not_serve_is_refused(h: Harness) {
     assert!(h.inject(Fault::throttle("*")).is_ok());
 }
 
-#[test]
-fn every_listed_operation_is_served() {
-    // The operation lists faults are checked against must match what the APIs serve.
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    rt.block_on(async {
-        let h = Harness::start().await;
-        let router = sfn_harness::internals::Router::new(h.clock().clone())
-            .with_sqs(h.sqs().clone())
-            .with_service(
-                "AWSStepFunctions",
-                sfn_harness::internals::SfnApi::new(h.engine().clone()),
-            );
-        let sfn_ops: Vec<&str> = sfn_harness::internals::SFN_OPERATIONS
-            .iter()
-            .map(|op| op.name())
-            .collect();
-        for (prefix, ops) in [
-            ("AWSStepFunctions", &sfn_ops[..]),
-            ("AmazonSQS", sfn_harness::internals::SQS_OPERATIONS),
-        ] {
-            for op in ops {
-                let reply = router.handle(Some(&format!("{prefix}.{op}")), b"{}").await;
-                let body = String::from_utf8_lossy(&reply.body);
-                assert!(!body.contains("UnknownOperation"), "{prefix}.{op}: {body}");
-            }
-        }
-    });
-}
-
 // ---------------------------------------------------------------------------------------------
 // Delivery faults
 

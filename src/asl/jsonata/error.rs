@@ -5,7 +5,7 @@ use serde_json::Value;
 /// What went wrong, broadly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ErrorKind {
+pub(crate) enum ErrorKind {
     /// The expression does not parse, or uses syntax AWS's JSONata 2.0.6 refuses (`??`, `?:`).
     Syntax,
     /// Evaluation raised an error (a type error, `$error()`, a failed `$assert`, ...).
@@ -40,17 +40,17 @@ impl JsonataError {
     }
 
     /// What kind of error this is.
-    pub fn kind(&self) -> ErrorKind {
+    pub(crate) fn kind(&self) -> ErrorKind {
         self.kind
     }
 
     /// The JSONata error code (`"T2002"`, `"D3030"`, `"S0211"`, ...), when there is one.
-    pub fn code(&self) -> Option<&str> {
+    pub(crate) fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 
     /// The message, starting with the code when there is one.
-    pub fn message(&self) -> &str {
+    pub(crate) fn message(&self) -> &str {
         &self.message
     }
 }

@@ -167,7 +167,8 @@ use rand::SeedableRng;
 use serde_json::Value;
 
 pub(crate) use error::{cause_evaluation_error, cause_returned_nothing, cause_unexpected_type};
-pub use error::{ErrorKind, JsonataError};
+pub use error::JsonataError;
+pub(crate) use error::ErrorKind;
 
 use functions::Shared;
 
@@ -217,17 +218,17 @@ pub struct CancelHandle(CancelToken);
 
 impl CancelHandle {
     /// A handle that has not been cancelled.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Stop the evaluations using this handle, at their next evaluation step.
-    pub fn cancel(&self) {
+    pub(crate) fn cancel(&self) {
         self.0.cancel();
     }
 
     /// Whether [`cancel`](Self::cancel) has been called on any clone.
-    pub fn is_cancelled(&self) -> bool {
+    pub(crate) fn is_cancelled(&self) -> bool {
         self.0.is_cancelled()
     }
 }
@@ -326,7 +327,7 @@ impl Expression {
     }
 
     /// The source text, as parsed (for AWS's cause texts).
-    pub fn source(&self) -> &str {
+    pub(crate) fn source(&self) -> &str {
         &self.source
     }
 

@@ -43,7 +43,7 @@ use crate::time::Millis;
 
 /// One operation of the API: its name and the function that serves it.
 #[derive(Clone, Copy)]
-pub struct Operation {
+pub(crate) struct Operation {
     name: &'static str,
     serve: Serve,
 }
@@ -68,7 +68,7 @@ impl Operation {
     }
 
     /// The operation's name, e.g. `StartExecution`.
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         self.name
     }
 }
@@ -92,7 +92,7 @@ impl std::fmt::Display for Operation {
 /// use sfn_harness::internals::SFN_OPERATIONS;
 /// assert!(SFN_OPERATIONS.iter().any(|op| op.name() == "StartExecution"));
 /// ```
-pub const SFN_OPERATIONS: &[Operation] = &[
+pub(crate) const SFN_OPERATIONS: &[Operation] = &[
     Operation::now("CreateStateMachine", machines::create_state_machine),
     Operation::now("DescribeStateMachine", machines::describe_state_machine),
     Operation::now("UpdateStateMachine", machines::update_state_machine),
@@ -185,13 +185,13 @@ pub const SFN_OPERATIONS: &[Operation] = &[
 /// # }
 /// ```
 #[derive(Debug, Clone)]
-pub struct SfnApi {
+pub(crate) struct SfnApi {
     engine: Engine,
 }
 
 impl SfnApi {
     /// The API over `engine`.
-    pub fn new(engine: Engine) -> Arc<SfnApi> {
+    pub(crate) fn new(engine: Engine) -> Arc<SfnApi> {
         Arc::new(SfnApi { engine })
     }
 }

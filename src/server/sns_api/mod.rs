@@ -50,13 +50,13 @@ pub(crate) const SNS_TARGET_PREFIX: &str = "AmazonSimpleNotificationService";
 /// # }
 /// ```
 #[derive(Debug, Clone)]
-pub struct SnsApi {
+pub(crate) struct SnsApi {
     sns: Arc<Sns>,
 }
 
 impl SnsApi {
     /// The API of `sns`.
-    pub fn new(sns: Arc<Sns>) -> SnsApi {
+    pub(crate) fn new(sns: Arc<Sns>) -> SnsApi {
         SnsApi { sns }
     }
 }
