@@ -221,7 +221,7 @@ impl Account {
     }
 
     /// The account's clock.
-    pub fn clock(&self) -> &Clock {
+    pub(crate) fn clock(&self) -> &Clock {
         &self.clock
     }
 

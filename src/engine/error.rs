@@ -148,7 +148,7 @@ impl ApiError {
     }
 
     /// AWS's error code, e.g. `ExecutionDoesNotExist`.
-    pub(crate) fn code(&self) -> &'static str {
+    pub fn code(&self) -> &'static str {
         match self {
             ApiError::InvalidArn(_) => "InvalidArn",
             ApiError::InvalidName(_) => "InvalidName",
@@ -197,7 +197,7 @@ impl ApiError {
     }
 
     /// AWS's message text.
-    pub(crate) fn message(&self) -> String {
+    pub fn message(&self) -> String {
         match self {
             ApiError::InvalidArn(detail) => format!("Invalid Arn: '{detail}'"),
             ApiError::InvalidName(name) => format!("Invalid Name: '{name}'"),

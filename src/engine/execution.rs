@@ -36,7 +36,7 @@ pub enum Status {
 
 impl Status {
     /// AWS's name for it (`RUNNING`, `SUCCEEDED`, …).
-    pub(crate) fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Status::Running => "RUNNING",
             Status::Succeeded => "SUCCEEDED",
@@ -47,7 +47,7 @@ impl Status {
     }
 
     /// Parses AWS's name.
-    pub(crate) fn parse(s: &str) -> Option<Status> {
+    pub fn parse(s: &str) -> Option<Status> {
         Some(match s {
             "RUNNING" => Status::Running,
             "SUCCEEDED" => Status::Succeeded,

@@ -237,7 +237,7 @@ pub struct ReceivedMessage {
 
 impl ReceivedMessage {
     /// A system attribute by name.
-    pub(crate) fn attribute(&self, name: &str) -> Option<&str> {
+    pub fn attribute(&self, name: &str) -> Option<&str> {
         self.attributes
             .iter()
             .find(|(k, _)| k == name)

@@ -10,5 +10,6 @@
 mod support;
 
 mod conformance;
+mod distributed_map;
 mod engine;
 mod operations;

@@ -45,7 +45,7 @@ impl JsonataError {
     }
 
     /// The JSONata error code (`"T2002"`, `"D3030"`, `"S0211"`, ...), when there is one.
-    pub(crate) fn code(&self) -> Option<&str> {
+    pub fn code(&self) -> Option<&str> {
         self.code.as_deref()
     }
 

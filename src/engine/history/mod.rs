@@ -48,7 +48,7 @@ pub struct HistoryEvent {
 
 impl HistoryEvent {
     /// The event as the `GetExecutionHistory` API returns it (timestamps in epoch seconds).
-    pub(crate) fn to_aws_json(&self) -> Value {
+    pub fn to_aws_json(&self) -> Value {
         let mut m = Map::new();
         m.insert("timestamp".into(), json!(self.timestamp_ms as f64 / 1000.0));
         m.insert("type".into(), json!(self.event_type));
@@ -61,7 +61,7 @@ impl HistoryEvent {
     }
 
     /// The details object, if any.
-    pub(crate) fn details(&self) -> Option<&Value> {
+    pub fn details(&self) -> Option<&Value> {
         self.details.as_ref().map(|(_, v)| v)
     }
 }
