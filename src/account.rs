@@ -254,12 +254,7 @@ impl Account {
 
     /// The Lambda integration: register functions on it, or point it at a Lambda endpoint.
     ///
-    /// ```
-    /// use sfn_harness::internals::{Account, AccountConfig};
-    /// use sfn_harness::internals::LambdaEndpoint;
-    /// let account = Account::new(AccountConfig::default());
-    /// account.lambda().set_endpoint(Some(LambdaEndpoint::new("http://127.0.0.1:3001")));
-    /// ```
+    /// Example: the unit test `account_257` in `src/tests/doc_examples.rs`.
     pub(crate) fn lambda(&self) -> &Arc<LambdaIntegration> {
         &self.lambda
     }

@@ -7,21 +7,7 @@
 //! random source behind `States.UUID` and `States.MathRandom`. JSONata's `$states.result` and
 //! `$states.errorOutput` will be further setters on this type.
 //!
-//! ```
-//! use sfn_harness::internals::{intrinsics, Env};
-//! use rand::SeedableRng;
-//! use serde_json::json;
-//!
-//! let input = json!({ "name": "Ada" });
-//! let context = json!({ "Execution": { "Name": "run-1" } });
-//! let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-//! let env = Env::new(&input, &context).with_rng(&mut rng);
-//!
-//! let call = intrinsics::parse("States.Format('{} in {}', $.name, $$.Execution.Name)").unwrap();
-//! assert_eq!(intrinsics::evaluate(&call, &env).unwrap(), json!("Ada in run-1"));
-//! assert_eq!(env.input(), &input);
-//! assert_eq!(env.variable("total"), None);
-//! ```
+//! Example: the unit test `asl_env_10` in `src/tests/doc_examples.rs`.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -59,7 +45,7 @@ impl<'a> Env<'a> {
     /// seeded with `DEFAULT_SEED` (0), so their results are reproducible.
     ///
     /// ```
-    /// use sfn_harness::internals::{path::Path, Env};
+    /// use sfn_harness::internals::{Env, Path};
     /// use serde_json::json;
     ///
     /// let (input, context) = (json!({ "a": 1 }), json!({ "State": { "Name": "S" } }));

@@ -10,18 +10,7 @@
 //!
 //! A path starting with `$$` reads the context object instead of the state input.
 //!
-//! ```
-//! use sfn_harness::internals::{path::Path, Env};
-//! use serde_json::json;
-//!
-//! let p = Path::parse("$.order.items[0]").unwrap();
-//! let input = json!({ "order": { "items": ["a", "b"] } });
-//! assert_eq!(p.read(&Env::new(&input, &json!({}))).unwrap(), json!("a"));
-//!
-//! // ResultPath creates what is missing.
-//! let out = Path::parse("$.result.value").unwrap().set(json!({"x": 1}), json!(42)).unwrap();
-//! assert_eq!(out, json!({ "x": 1, "result": { "value": 42 } }));
-//! ```
+//! Example: the unit test `asl_path_13` in `src/tests/doc_examples.rs`.
 
 use std::fmt;
 
@@ -32,28 +21,7 @@ use crate::asl::Env;
 
 /// A parsed JSONPath.
 ///
-/// ```
-/// use sfn_harness::internals::{path::Path, Env};
-/// use serde_json::json;
-///
-/// let input = json!({ "items": [{ "id": 1 }, { "id": 2 }] });
-/// let context = json!({ "Execution": { "Name": "run-1" } });
-/// let env = Env::new(&input, &context);
-///
-/// let first = Path::parse("$.items[0].id").unwrap();
-/// assert!(first.is_reference());
-/// assert_eq!(first.read(&env).unwrap(), json!(1));
-///
-/// let all = Path::parse("$.items[*].id").unwrap(); // indefinite: reads as an array
-/// assert!(!all.is_definite());
-/// assert_eq!(all.read(&env).unwrap(), json!([1, 2]));
-///
-/// let name = Path::parse("$$.Execution.Name").unwrap();
-/// assert!(name.is_context());
-/// assert_eq!(name.read(&env).unwrap(), json!("run-1"));
-///
-/// assert!(Path::parse("items").is_err()); // a path starts with `$`
-/// ```
+/// Example: the unit test `asl_path_35` in `src/tests/doc_examples.rs`.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Path {
     text: String,
@@ -167,11 +135,7 @@ impl Path {
 
     /// The workflow variable the path reads (`$name…`), if it reads one.
     ///
-    /// ```
-    /// use sfn_harness::internals::path::Path;
-    /// assert_eq!(Path::parse("$total.sum").unwrap().variable(), Some("total"));
-    /// assert_eq!(Path::parse("$.total").unwrap().variable(), None);
-    /// ```
+    /// Example: the unit test `asl_path_170` in `src/tests/doc_examples.rs`.
     pub(crate) fn variable(&self) -> Option<&str> {
         self.variable.as_deref()
     }

@@ -6,7 +6,7 @@
 //! objects inside arrays.
 //!
 //! ```
-//! use sfn_harness::internals::{payload, Env};
+//! use sfn_harness::internals::{evaluate_payload, Env};
 //! use serde_json::json;
 //!
 //! let template = json!({
@@ -17,7 +17,7 @@
 //! });
 //! let input = json!({ "id": 7, "items": ["a", "b"] });
 //! let context = json!({ "Execution": { "Name": "run-1" } });
-//! let out = payload::evaluate(&template, &Env::new(&input, &context)).unwrap();
+//! let out = evaluate_payload(&template, &Env::new(&input, &context)).unwrap();
 //! assert_eq!(out, json!({
 //!     "order": 7, "execution": "run-1", "summary": "2 items",
 //!     "fixed": { "nested": [{ "first": "a" }] }
@@ -62,13 +62,7 @@ pub fn evaluate(template: &Value, env: &Env<'_>) -> Result<Value, StatesError> {
 /// (a `$$…` path, or an intrinsic function with one among its arguments). When not, a caller
 /// may pass `Value::Null` for the context instead of building it.
 ///
-/// ```
-/// use sfn_harness::internals::payload::reads_context;
-/// use serde_json::json;
-///
-/// assert!(!reads_context(&json!({ "i": 1, "prev.$": "$", "n": { "a.$": "$.a" } })));
-/// assert!(reads_context(&json!({ "t": [{ "id.$": "States.Format('{}', $$.Execution.Id)" }] })));
-/// ```
+/// Example: the unit test `asl_payload_65` in `src/tests/doc_examples.rs`.
 pub(crate) fn reads_context(template: &Value) -> bool {
     match template {
         Value::Object(o) => o.iter().any(|(k, v)| {

@@ -16,22 +16,7 @@ use std::fmt;
 
 /// An API error, as AWS would answer it.
 ///
-/// ```
-/// use sfn_harness::internals::ApiError;
-///
-/// let e = ApiError::execution_does_not_exist("arn:aws:states:us-east-1:123456789012:execution:m:x");
-/// assert_eq!(e.code(), "ExecutionDoesNotExist");
-/// assert_eq!(e.status(), 400);
-/// assert_eq!(
-///     e.message(),
-///     "Execution Does Not Exist: 'arn:aws:states:us-east-1:123456789012:execution:m:x'"
-/// );
-/// assert!(matches!(e, ApiError::ExecutionDoesNotExist(_)));
-///
-/// let e = ApiError::ServiceException("the runtime is gone".into());
-/// assert_eq!((e.code(), e.status()), ("ServiceException", 500));
-/// assert_eq!(e.to_string(), "ServiceException: the runtime is gone");
-/// ```
+/// Example: the unit test `engine_error_19` in `src/tests/doc_examples.rs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ApiError {
@@ -106,11 +91,7 @@ impl ApiError {
     /// to `DescribeExecution`: `Invalid Arn: 'Resource type not valid in this context: express'`
     /// (recorded against AWS in LocalStack's `test_sfn_api_express.snapshot.json`).
     ///
-    /// ```
-    /// use sfn_harness::internals::ApiError;
-    /// let e = ApiError::resource_type_not_valid("express");
-    /// assert_eq!(e.message(), "Invalid Arn: 'Resource type not valid in this context: express'");
-    /// ```
+    /// Example: the unit test `engine_error_109` in `src/tests/doc_examples.rs`.
     pub(crate) fn resource_type_not_valid(resource_type: &str) -> ApiError {
         ApiError::InvalidArn(format!(
             "Resource type not valid in this context: {resource_type}"

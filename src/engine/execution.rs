@@ -12,14 +12,7 @@ use crate::time::Millis;
 
 /// An execution's status, as `DescribeExecution` reports it.
 ///
-/// ```
-/// use sfn_harness::internals::Status;
-///
-/// assert_eq!(Status::TimedOut.as_str(), "TIMED_OUT");
-/// assert_eq!(Status::parse("SUCCEEDED"), Some(Status::Succeeded));
-/// assert_eq!(Status::parse("PENDING_REDRIVE"), None);
-/// assert_eq!(Status::Aborted.to_string(), "ABORTED");
-/// ```
+/// Example: the unit test `engine_execution_15` in `src/tests/doc_examples.rs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
     /// Still running.
@@ -110,21 +103,7 @@ impl StoredEvent {
 /// history. Cheap to share (`Arc`); every accessor returns a snapshot. (The harness wraps it in
 /// its own [`Execution`](crate::harness::Execution) handle for tests.)
 ///
-/// ```
-/// use sfn_harness::internals::{Engine, EngineConfig, Status};
-/// use sfn_harness::time::Clock;
-///
-/// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// let engine = Engine::new(EngineConfig { clock: Clock::virtual_at(0), ..EngineConfig::default() });
-/// let m = engine.create_state_machine("fails", r#"{"StartAt":"F","States":{
-///     "F":{"Type":"Fail","Error":"Nope","Cause":"on purpose"}}}"#).unwrap();
-/// let exec = engine.start_execution(&m.arn, Some("e1"), None).unwrap();
-/// assert_eq!(engine.clock().run_until(exec.wait()).await, Status::Failed);
-/// assert_eq!((exec.error().as_deref(), exec.cause().as_deref()), (Some("Nope"), Some("on purpose")));
-/// let types: Vec<_> = exec.history().iter().map(|e| e.event_type.clone()).collect();
-/// assert_eq!(types, ["ExecutionStarted", "FailStateEntered", "ExecutionFailed"]);
-/// # }
-/// ```
+/// Example: the unit test `engine_execution_113` in `src/tests/doc_examples.rs`.
 #[derive(Debug)]
 pub struct ExecutionRecord {
     pub(crate) arn: String,
@@ -271,19 +250,7 @@ impl ExecutionRecord {
     /// What the execution still holds of the machinery that runs it: while it runs, its
     /// interpreter task and state; once it has finished, nothing.
     ///
-    /// ```
-    /// use sfn_harness::internals::{Engine, EngineConfig, Retained, Status};
-    /// use sfn_harness::time::Clock;
-    ///
-    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// let engine = Engine::new(EngineConfig { clock: Clock::virtual_at(0), ..EngineConfig::default() });
-    /// let m = engine.create_state_machine("p", r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#).unwrap();
-    /// let exec = engine.start_execution(&m.arn, None, None).unwrap();
-    /// assert_eq!(engine.clock().run_until(exec.wait()).await, Status::Succeeded);
-    /// # tokio::task::yield_now().await;
-    /// assert_eq!(exec.retained(), Retained { interpreter_task: false, interpreter_state: false });
-    /// # }
-    /// ```
+    /// Example: the unit test `engine_execution_274` in `src/tests/doc_examples.rs`.
     pub(crate) fn retained(&self) -> Retained {
         Retained {
             interpreter_task: lock(&self.task).is_some(),

@@ -106,22 +106,7 @@ pub(crate) struct MapRunState {
 
 /// One Map Run. Cheap to share; every accessor returns a snapshot.
 ///
-/// ```
-/// use sfn_harness::internals::{Engine, EngineConfig, Status};
-/// use sfn_harness::time::Clock;
-///
-/// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// let engine = Engine::new(EngineConfig { clock: Clock::virtual_at(0), ..EngineConfig::default() });
-/// let m = engine.create_state_machine("fan", r#"{"StartAt":"M","States":{"M":{"Type":"Map",
-///     "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
-///     "StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}"#).unwrap();
-/// let exec = engine.start_execution(&m.arn, Some("e1"), Some("[1, 2]")).unwrap();
-/// assert_eq!(engine.clock().run_until(exec.wait()).await, Status::Succeeded);
-/// let runs = engine.list_map_runs(exec.arn()).unwrap();
-/// assert_eq!(runs[0].execution_counts().succeeded, 2);
-/// assert_eq!(runs[0].status().as_str(), "SUCCEEDED");
-/// # }
-/// ```
+/// Example: the unit test `engine_map_runs_109` in `src/tests/doc_examples.rs`.
 #[derive(Debug)]
 pub(crate) struct MapRun {
     pub(crate) arn: String,

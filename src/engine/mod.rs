@@ -5,28 +5,7 @@
 //! and the test harness drive; every operation mirrors a Step Functions API call and fails with
 //! the [`ApiError`] AWS would return.
 //!
-//! ```
-//! use sfn_harness::internals::{Engine, EngineConfig, Status};
-//! use sfn_harness::time::Clock;
-//! use serde_json::json;
-//!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let engine = Engine::new(EngineConfig { clock: Clock::virtual_at(0), ..EngineConfig::default() });
-//! let machine = engine.create_state_machine("hello", r#"{
-//!     "StartAt": "Wait an hour",
-//!     "States": {
-//!         "Wait an hour": { "Type": "Wait", "Seconds": 3600, "Next": "Done" },
-//!         "Done": { "Type": "Pass", "Result": { "greeting": "hi" }, "End": true }
-//!     }
-//! }"#).unwrap();
-//! let exec = engine.start_execution(&machine.arn, None, Some("{}")).unwrap();
-//! // Drive virtual time until the execution ends: the hour passes at once.
-//! engine.clock().run_until(exec.wait()).await;
-//! assert_eq!(exec.status(), Status::Succeeded);
-//! assert_eq!(exec.output(), Some(json!({ "greeting": "hi" })));
-//! assert_eq!(exec.stop_ms().unwrap() - exec.start_ms(), 3_600_000);
-//! # }
-//! ```
+//! Example: the unit test `engine_mod_8` in `src/tests/doc_examples.rs`.
 
 pub(crate) mod activities;
 mod error;
@@ -69,23 +48,7 @@ use tokens::{TokenOutcome, Tokens};
 /// How an engine is set up. The defaults are a real clock, OS randomness, account
 /// `123456789012` in `us-east-1`.
 ///
-/// ```
-/// use sfn_harness::internals::{Engine, EngineConfig};
-/// use sfn_harness::time::Clock;
-///
-/// let config = EngineConfig {
-///     clock: Clock::virtual_at(1_700_000_000_000), // virtual time, from this instant
-///     seed: Some(7),                               // repeatable ids and tokens
-///     region: "eu-west-1".into(),
-///     ..EngineConfig::default()
-/// };
-/// let engine = Engine::new(config);
-/// let m = engine
-///     .create_state_machine("m", r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#)
-///     .unwrap();
-/// assert_eq!(m.arn, "arn:aws:states:eu-west-1:123456789012:stateMachine:m");
-/// assert_eq!(m.created_ms, 1_700_000_000_000);
-/// ```
+/// Example: the unit test `engine_mod_72` in `src/tests/doc_examples.rs`.
 #[derive(Debug, Clone)]
 pub(crate) struct EngineConfig {
     /// The clock every timer and timestamp uses.
@@ -206,29 +169,7 @@ impl EngineInner {
 /// shared handle); every operation mirrors a Step Functions API call and fails with the
 /// [`ApiError`] AWS would return.
 ///
-/// ```
-/// use sfn_harness::internals::{ApiError, Engine, EngineConfig, Status};
-/// use sfn_harness::internals::{handler, TaskRequest};
-/// use sfn_harness::time::Clock;
-/// use serde_json::json;
-///
-/// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// let engine = Engine::new(EngineConfig { clock: Clock::virtual_at(0), ..EngineConfig::default() });
-/// // A Task resource, answered in-process.
-/// engine.register_resource("arn:aws:states:::test:double", handler(|req: TaskRequest| async move {
-///     Ok(json!({ "n": req.input["n"].as_i64().unwrap_or(0) * 2 }))
-/// }));
-/// let m = engine.create_state_machine("double", r#"{"StartAt":"D","States":{
-///     "D":{"Type":"Task","Resource":"arn:aws:states:::test:double","End":true}}}"#).unwrap();
-/// let exec = engine.start_execution(&m.arn, Some("first"), Some(r#"{"n":21}"#)).unwrap();
-/// assert_eq!(engine.clock().run_until(exec.wait()).await, Status::Succeeded);
-/// assert_eq!(exec.output(), Some(json!({ "n": 42 })));
-///
-/// // The same name with other input is refused, as AWS refuses it.
-/// let again = engine.start_execution(&m.arn, Some("first"), Some(r#"{"n":1}"#));
-/// assert!(matches!(again, Err(ApiError::ExecutionAlreadyExists(_))));
-/// # }
-/// ```
+/// Example: the unit test `engine_mod_209` in `src/tests/doc_examples.rs`.
 #[derive(Clone)]
 pub struct Engine {
     inner: Arc<EngineInner>,
@@ -329,13 +270,7 @@ impl Engine {
     /// `arn:aws:lambda:` for Lambda functions named as the resource). An exact ARN registered
     /// with [`Engine::register_resource`] wins; among prefixes, the longest.
     ///
-    /// ```
-    /// use sfn_harness::internals::{Engine, EngineConfig};
-    /// use sfn_harness::internals::{handler, TaskRequest};
-    /// use serde_json::json;
-    /// let engine = Engine::new(EngineConfig::default());
-    /// engine.register_resource_prefix("arn:aws:lambda:", handler(|_r: TaskRequest| async { Ok(json!(1)) }));
-    /// ```
+    /// Example: the unit test `engine_mod_332` in `src/tests/doc_examples.rs`.
     pub(crate) fn register_resource_prefix(
         &self,
         prefix: impl Into<String>,
@@ -567,20 +502,7 @@ impl Engine {
     /// Sets a machine's `tracingConfiguration` (`{"enabled": bool}`), as
     /// `set_logging_configuration` sets the logging one.
     ///
-    /// ```
-    /// use sfn_harness::internals::{Engine, EngineConfig};
-    ///
-    /// let engine = Engine::new(EngineConfig::default());
-    /// let m = engine
-    ///     .create_state_machine("traced", r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#)
-    ///     .unwrap();
-    /// assert_eq!(m.tracing_configuration, serde_json::json!({ "enabled": false }));
-    /// let m = engine
-    ///     .set_tracing_configuration(&m.arn, serde_json::json!({ "enabled": true }), true)
-    ///     .unwrap();
-    /// assert_eq!(m.tracing_configuration["enabled"], true);
-    /// assert!(m.updated_ms.is_some(), "a changed setting on an update is a revision");
-    /// ```
+    /// Example: the unit test `engine_mod_570` in `src/tests/doc_examples.rs`.
     pub(crate) fn set_tracing_configuration(
         &self,
         arn: &str,

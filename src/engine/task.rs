@@ -73,15 +73,7 @@ pub struct Resource {
 impl Resource {
     /// Splits a resource ARN.
     ///
-    /// ```
-    /// use sfn_harness::internals::{Pattern, Resource};
-    /// let r = Resource::parse("arn:aws:states:::sqs:sendMessage.waitForTaskToken");
-    /// assert_eq!(r.base, "arn:aws:states:::sqs:sendMessage");
-    /// assert_eq!(r.pattern, Pattern::WaitForTaskToken);
-    /// assert_eq!((r.resource_type.as_str(), r.resource.as_str()), ("sqs", "sendMessage.waitForTaskToken"));
-    /// let r = Resource::parse("arn:aws:states:::aws-sdk:sfn:startExecution");
-    /// assert_eq!((r.resource_type.as_str(), r.resource.as_str()), ("aws-sdk:sfn", "startExecution"));
-    /// ```
+    /// Example: the unit test `engine_task_76` in `src/tests/doc_examples.rs`.
     pub(crate) fn parse(arn: &str) -> Resource {
         let (base, pattern) = if let Some(b) = arn.strip_suffix(".waitForTaskToken") {
             (b, Pattern::WaitForTaskToken)
@@ -123,12 +115,7 @@ impl Resource {
     /// account (`arn:aws:states:::activity` serves
     /// `arn:aws:states:us-east-1:123456789012:activity:resize`); `None` for the others.
     ///
-    /// ```
-    /// use sfn_harness::internals::Resource;
-    /// let r = Resource::parse("arn:aws:states:us-east-1:123456789012:activity:resize");
-    /// assert_eq!(r.type_key().as_deref(), Some("arn:aws:states:::activity"));
-    /// assert_eq!(Resource::parse("arn:aws:states:::sqs:sendMessage").type_key(), None);
-    /// ```
+    /// Example: the unit test `engine_task_126` in `src/tests/doc_examples.rs`.
     pub(crate) fn type_key(&self) -> Option<String> {
         let parts: Vec<&str> = self.base.splitn(7, ':').collect();
         if parts.len() < 6 || parts[0] != "arn" || (parts[3].is_empty() && parts[4].is_empty()) {
@@ -218,12 +205,7 @@ pub trait TaskHandler: Send + Sync + 'static {
     /// The history events a task of `resource` records: [`EventFamily::Task`] unless the
     /// handler says otherwise.
     ///
-    /// ```
-    /// use sfn_harness::internals::{handler, EventFamily, Resource, TaskRequest};
-    /// use serde_json::json;
-    /// let h = handler(|_req: TaskRequest| async { Ok(json!(1)) });
-    /// assert_eq!(h.event_family(&Resource::parse("arn:aws:states:::sqs:sendMessage")), EventFamily::Task);
-    /// ```
+    /// Example: the unit test `engine_task_221` in `src/tests/doc_examples.rs`.
     fn event_family(&self, resource: &Resource) -> EventFamily {
         let _ = resource;
         EventFamily::Task

@@ -9,20 +9,7 @@
 //! gave LocalStack's AWS-validated `test_sfn_api_aliasing` / `test_sfn_api_versioning` tests
 //! (cited where used).
 //!
-//! ```
-//! use sfn_harness::internals::{Engine, EngineConfig};
-//!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), sfn_harness::internals::ApiError> {
-//! let engine = Engine::new(EngineConfig::default());
-//! let m = engine.create_state_machine("m", r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#)?;
-//! let v1 = engine.publish_state_machine_version(&m.arn, None, None)?;
-//! assert_eq!(v1.arn, format!("{}:1", m.arn));
-//! let alias = engine.create_state_machine_alias("live", None, &[(v1.arn.clone(), 100)])?;
-//! let exec = engine.start_execution(&alias.arn, None, None)?;
-//! assert_eq!(exec.state_machine_version_arn(), Some(v1.arn.as_str()));
-//! assert_eq!(exec.state_machine_alias_arn(), Some(alias.arn.as_str()));
-//! # Ok(()) }
-//! ```
+//! Example: the unit test `engine_versions_12` in `src/tests/doc_examples.rs`.
 
 use std::sync::Arc;
 

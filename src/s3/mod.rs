@@ -8,18 +8,7 @@
 //! `NoSuchBucket` "The specified bucket does not exist", `NoSuchKey` "The specified key does
 //! not exist.", `BucketAlreadyOwnedByYou`, `BucketNotEmpty`.
 //!
-//! ```
-//! use sfn_harness::internals::{S3, S3Error};
-//! use sfn_harness::time::Clock;
-//!
-//! let s3 = S3::new(Clock::virtual_at(0));
-//! s3.create_bucket("data").unwrap();
-//! let put = s3.put_object("data", "items.json", b"[1,2]".to_vec(), None).unwrap();
-//! assert_eq!(put.etag, "\"f79408e5ca998cd53faf44af31e6eb45\""); // the MD5 of the body, quoted
-//! assert_eq!(s3.get_object("data", "items.json").unwrap().body, b"[1,2]");
-//! assert!(matches!(s3.get_object("data", "nope"), Err(S3Error::NoSuchKey(_))));
-//! assert!(matches!(s3.get_object("other", "x"), Err(S3Error::NoSuchBucket(_))));
-//! ```
+//! Example: the unit test `s3_mod_11` in `src/tests/doc_examples.rs`.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -52,11 +41,7 @@ pub enum S3Error {
 impl S3Error {
     /// S3's error code (`NoSuchKey`, …).
     ///
-    /// ```
-    /// use sfn_harness::internals::S3Error;
-    /// assert_eq!(S3Error::NoSuchKey("k".into()).code(), "NoSuchKey");
-    /// assert_eq!(S3Error::NoSuchKey("k".into()).status(), 404);
-    /// ```
+    /// Example: the unit test `s3_mod_55` in `src/tests/doc_examples.rs`.
     pub(crate) fn code(&self) -> &'static str {
         match self {
             S3Error::NoSuchBucket(_) => "NoSuchBucket",

@@ -8,37 +8,7 @@
 //! hears so (as when a response is lost on the network). Interceptors run in the order they were
 //! added; the first that does not let a call through decides.
 //!
-//! ```
-//! use std::sync::Arc;
-//! use sfn_harness::time::Clock;
-//! use sfn_harness::internals::{BoxFuture, JsonReply, Router};
-//! use sfn_harness::internals::intercept::{After, Before, Call, Interceptor, Outcome};
-//!
-//! /// Throttles every `ListQueues`.
-//! struct Throttle;
-//! impl Interceptor for Throttle {
-//!     fn before<'a>(&'a self, call: &'a Call<'a>) -> BoxFuture<'a, Before> {
-//!         Box::pin(async move {
-//!             if call.operation() == Some("ListQueues") {
-//!                 Before::Reply(JsonReply::error(400, "ThrottlingException", "Rate exceeded"))
-//!             } else {
-//!                 Before::Continue
-//!             }
-//!         })
-//!     }
-//!     fn after<'a>(&'a self, _call: &'a Call<'a>, _reply: &'a JsonReply) -> BoxFuture<'a, After> {
-//!         Box::pin(async { After::Send })
-//!     }
-//! }
-//!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let router = Router::new(Clock::real()).with_interceptor(Arc::new(Throttle));
-//! let Outcome::Reply(reply) = router.call(Some("AmazonSQS.ListQueues"), b"{}").await else {
-//!     panic!("a reply was expected");
-//! };
-//! assert_eq!(reply.status, 400);
-//! # }
-//! ```
+//! Example: the unit test `server_intercept_11` in `src/tests/doc_examples.rs`.
 
 use super::{BoxFuture, JsonReply};
 

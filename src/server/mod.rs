@@ -14,43 +14,7 @@
 //! Every request holds a [`Clock::activity`] while it is handled, so virtual time never skips
 //! under a request in progress; a long poll parks while it waits.
 //!
-//! ```
-//! use std::sync::Arc;
-//! use sfn_harness::time::Clock;
-//! use sfn_harness::internals::{Router, Server, JsonService, JsonReply, BoxFuture};
-//! use sfn_harness::internals::Sqs;
-//!
-//! /// A stand-in Step Functions API that knows one operation.
-//! struct Sfn;
-//! impl JsonService for Sfn {
-//!     fn call<'a>(&'a self, operation: &'a str, _body: &'a [u8]) -> BoxFuture<'a, JsonReply> {
-//!         Box::pin(async move {
-//!             match operation {
-//!                 "ListStateMachines" => JsonReply::ok(&serde_json::json!({ "stateMachines": [] })),
-//!                 _ => JsonReply::unknown_operation(operation),
-//!             }
-//!         })
-//!     }
-//! }
-//!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
-//! let clock = Clock::real();
-//! let sqs = Arc::new(Sqs::new(clock.clone(), "123456789012", "us-east-1", "http://placeholder"));
-//! let router = Router::new(clock)
-//!     .with_sqs(sqs.clone())
-//!     .with_service("AWSStepFunctions", Arc::new(Sfn));
-//! let server = Server::start(router)?;
-//! assert!(server.url().starts_with("http://127.0.0.1:"));
-//! // Queue URLs now point at the server.
-//! let url = sqs.create_queue(sfn_harness::internals::CreateQueue { queue_name: "q".into(), ..Default::default() }).unwrap();
-//! assert_eq!(url, format!("{}/123456789012/q", server.url()));
-//!
-//! // The router can also be driven without HTTP.
-//! let reply = server.router().handle(Some("AWSStepFunctions.ListStateMachines"), b"{}").await;
-//! assert_eq!(reply.status, 200);
-//! server.shutdown().await;
-//! # Ok(()) }
-//! ```
+//! Example: the unit test `server_mod_17` in `src/tests/doc_examples.rs`.
 
 pub(crate) mod intercept;
 pub(crate) mod json;
@@ -268,12 +232,13 @@ impl Server {
     /// (`0.0.0.0`, `::`) it names loopback, which reaches it from this machine.
     ///
     /// ```
-    /// use sfn_harness::time::Clock;
-    /// use sfn_harness::internals::{Router, Server};
+    /// use sfn_harness::internals::{Account, AccountConfig, Server};
     ///
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
-    /// let server = Server::bind(Router::new(Clock::real()), ("127.0.0.1", 0))?;
-    /// assert_eq!(server.url(), format!("http://127.0.0.1:{}", server.addr().port()));
+    /// let account = Account::new(AccountConfig::default());
+    /// let server = Server::bind(account.router(), ("0.0.0.0", 0))?;
+    /// assert!(server.url().starts_with("http://127.0.0.1:"), "{}", server.url());
+    /// server.shutdown().await;
     /// # Ok(()) }
     /// ```
     pub fn bind(router: Router, addr: impl std::net::ToSocketAddrs) -> std::io::Result<Server> {

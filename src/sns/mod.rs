@@ -16,32 +16,7 @@
 //! certificate verifies. With `RawMessageDelivery` the queue receives the message itself and
 //! the message attributes as SQS message attributes ("Amazon SNS raw message delivery").
 //!
-//! ```
-//! use std::sync::{Arc, Mutex};
-//! use sfn_harness::internals::{Publish, QueueDelivery, QueueMessage, Sns};
-//! use sfn_harness::time::Clock;
-//!
-//! #[derive(Debug, Default)]
-//! struct Inbox(Mutex<Vec<(String, QueueMessage)>>);
-//! impl QueueDelivery for Inbox {
-//!     fn deliver(&self, queue_arn: &str, message: QueueMessage) -> Result<(), String> {
-//!         self.0.lock().unwrap().push((queue_arn.to_string(), message));
-//!         Ok(())
-//!     }
-//! }
-//!
-//! let inbox = Arc::new(Inbox::default());
-//! let sns = Sns::new(Clock::virtual_at(0), "123456789012", "us-east-1", inbox.clone());
-//! let topic = sns.create_topic("orders", Default::default()).unwrap();
-//! assert_eq!(topic, "arn:aws:sns:us-east-1:123456789012:orders");
-//! sns.subscribe(&topic, "sqs", "arn:aws:sqs:us-east-1:123456789012:q", Default::default()).unwrap();
-//! let out = sns.publish(Publish { topic_arn: topic.clone(), message: "hi".into(), ..Default::default() }).unwrap();
-//! let got = inbox.0.lock().unwrap();
-//! let envelope: serde_json::Value = serde_json::from_str(&got[0].1.body).unwrap();
-//! assert_eq!(envelope["Type"], "Notification");
-//! assert_eq!(envelope["Message"], "hi");
-//! assert_eq!(envelope["MessageId"], out.message_id.as_str());
-//! ```
+//! Example: the unit test `sns_mod_19` in `src/tests/doc_examples.rs`.
 
 mod error;
 

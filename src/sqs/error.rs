@@ -25,13 +25,7 @@ use std::fmt;
 /// Who is at fault for an error: the `<Type>` of AWS's query-protocol error XML, and the part
 /// after the `;` of the `x-amzn-query-error` header.
 ///
-/// ```
-/// use sfn_harness::internals::{ErrorType, SqsError};
-///
-/// assert_eq!(SqsError::QueueDoesNotExist.error_type(), ErrorType::Sender);
-/// assert_eq!(ErrorType::for_status(503), ErrorType::Receiver);
-/// assert_eq!(ErrorType::Sender.to_string(), "Sender");
-/// ```
+/// Example: the unit test `sqs_error_28` in `src/tests/doc_examples.rs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum ErrorType {
     /// The request was wrong (HTTP 4xx).
@@ -62,18 +56,7 @@ impl fmt::Display for ErrorType {
 
 /// An SQS error, as AWS would answer it. The `Display` text is AWS's message.
 ///
-/// ```
-/// use sfn_harness::internals::{ErrorType, Sqs, SqsError};
-/// use sfn_harness::time::Clock;
-///
-/// let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
-/// let e = sqs.get_queue_url("missing", None).unwrap_err();
-/// assert_eq!(e, SqsError::QueueDoesNotExist);
-/// assert_eq!(e.to_string(), "The specified queue does not exist.");
-/// assert_eq!(e.aws_type(), "com.amazonaws.sqs#QueueDoesNotExist");
-/// assert_eq!(e.query_code(), "AWS.SimpleQueueService.NonExistentQueue");
-/// assert_eq!((e.error_type(), e.status()), (ErrorType::Sender, 400));
-/// ```
+/// Example: the unit test `sqs_error_65` in `src/tests/doc_examples.rs`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SqsError {

@@ -17,18 +17,7 @@ use crate::time::Millis;
 
 /// A message attribute value (`MessageAttributeValue` in the SQS API).
 ///
-/// ```
-/// use sfn_harness::internals::MessageAttributeValue;
-///
-/// let n = MessageAttributeValue::number("42");
-/// assert_eq!((n.data_type.as_str(), n.string_value.as_deref()), ("Number", Some("42")));
-/// let b = MessageAttributeValue::binary(vec![0, 1]);
-/// assert!(b.is_binary());
-/// assert_eq!(b.binary_base64().as_deref(), Some("AAE="));
-/// // A custom label after the type keeps it binary.
-/// let labelled = MessageAttributeValue { data_type: "Binary.png".into(), ..b };
-/// assert!(labelled.is_binary());
-/// ```
+/// Example: the unit test `sqs_message_20` in `src/tests/doc_examples.rs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageAttributeValue {
     /// `String`, `Number` or `Binary`, optionally followed by `.label`.

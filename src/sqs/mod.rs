@@ -7,37 +7,7 @@
 //! task. All time comes from the [`Clock`]: visibility timeouts, delays, retention and long polls
 //! follow virtual time when the clock is virtual.
 //!
-//! ```
-//! use sfn_harness::time::Clock;
-//! use sfn_harness::internals::{Sqs, CreateQueue, SendMessage, ReceiveMessage};
-//! use std::time::Duration;
-//!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), sfn_harness::internals::SqsError> {
-//! let clock = Clock::virtual_at(1_700_000_000_000);
-//! let sqs = Sqs::new(clock.clone(), "123456789012", "us-east-1", "http://127.0.0.1:4566");
-//! let url = sqs.create_queue(CreateQueue { queue_name: "jobs".into(), ..Default::default() })?;
-//! assert_eq!(url, "http://127.0.0.1:4566/123456789012/jobs");
-//!
-//! let sent = sqs.send_message(&url, SendMessage::body("hello"))?;
-//! assert_eq!(sent.md5_of_message_body, "5d41402abc4b2a76b9719d911017c592");
-//!
-//! let receive = ReceiveMessage {
-//!     queue_url: url.clone(),
-//!     visibility_timeout: Some(30),
-//!     message_system_attribute_names: vec!["ApproximateReceiveCount".into()],
-//!     ..Default::default()
-//! };
-//! let first = sqs.receive_message(receive.clone()).await?;
-//! assert_eq!(first[0].attribute("ApproximateReceiveCount"), Some("1"));
-//! // Invisible for 30 s: nothing now…
-//! assert!(sqs.receive_message(receive.clone()).await?.is_empty());
-//! // …and redelivered once the visibility timeout has passed on the clock.
-//! clock.advance(Duration::from_secs(31)).await;
-//! let again = sqs.receive_message(receive).await?;
-//! assert_eq!(again[0].attribute("ApproximateReceiveCount"), Some("2"));
-//! sqs.delete_message(&url, &again[0].receipt_handle)?;
-//! # Ok(()) }
-//! ```
+//! Example: the unit test `sqs_mod_10` in `src/tests/doc_examples.rs`.
 //!
 //! # Where things are
 //!
@@ -109,18 +79,7 @@ const RECEIPT_SEED_SALT: u64 = 0x5245_4345_4950_5453; // "RECEIPTS"
 /// Every SQS operation is a method named after it (`CreateQueue` → [`Sqs::create_queue`]),
 /// taking the request structs of this module and answering AWS's [`SqsError`]s.
 ///
-/// ```
-/// use sfn_harness::internals::{CreateQueue, Sqs, SqsError};
-/// use sfn_harness::time::Clock;
-///
-/// let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
-/// let url = sqs.create_queue(CreateQueue { queue_name: "jobs.fifo".into(), ..Default::default() });
-/// // A FIFO queue needs `FifoQueue=true`, as in AWS.
-/// assert!(matches!(url, Err(SqsError::InvalidParameterValue(_))));
-/// let url = sqs.get_queue_url("jobs", None);
-/// assert_eq!(url, Err(SqsError::QueueDoesNotExist));
-/// assert_eq!(sqs.queue_arn("jobs"), "arn:aws:sqs:us-east-1:123456789012:jobs");
-/// ```
+/// Example: the unit test `sqs_mod_112` in `src/tests/doc_examples.rs`.
 pub struct Sqs {
     clock: Clock,
     account_id: String,
@@ -297,13 +256,7 @@ impl Sqs {
     /// The URL of the queue of this account that the SQS ARN `arn` names (whether or not it
     /// exists), or `None` for an ARN of another account or no SQS ARN.
     ///
-    /// ```
-    /// use sfn_harness::internals::Sqs;
-    /// use sfn_harness::time::Clock;
-    /// let sqs = Sqs::new(Clock::real(), "123456789012", "us-east-1", "http://h");
-    /// assert_eq!(sqs.queue_url_of_arn("arn:aws:sqs:us-east-1:123456789012:q").as_deref(), Some("http://h/123456789012/q"));
-    /// assert_eq!(sqs.queue_url_of_arn("arn:aws:sqs:us-east-1:999999999999:q"), None);
-    /// ```
+    /// Example: the unit test `sqs_mod_300` in `src/tests/doc_examples.rs`.
     pub(crate) fn queue_url_of_arn(&self, arn: &str) -> Option<String> {
         self.key_of_arn(arn).map(|k| self.url_of_key(&k))
     }

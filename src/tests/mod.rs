@@ -13,3 +13,4 @@ mod conformance;
 mod distributed_map;
 mod engine;
 mod operations;
+mod doc_examples;

@@ -12,12 +12,12 @@
 //! characters and drops empty pieces, `States.StringToJson('')` is `null`.
 //!
 //! ```
-//! use sfn_harness::internals::{intrinsics, Env};
+//! use sfn_harness::internals::{evaluate_intrinsic, parse_intrinsic, Env};
 //! use serde_json::json;
 //!
-//! let call = intrinsics::parse("States.Format('Hello, {}! You have {} items.', $.name, States.ArrayLength($.items))").unwrap();
+//! let call = parse_intrinsic("States.Format('Hello, {}! You have {} items.', $.name, States.ArrayLength($.items))").unwrap();
 //! let input = json!({ "name": "Ada", "items": [1, 2, 3] });
-//! let out = intrinsics::evaluate(&call, &Env::new(&input, &json!({}))).unwrap();
+//! let out = evaluate_intrinsic(&call, &Env::new(&input, &json!({}))).unwrap();
 //! assert_eq!(out, json!("Hello, Ada! You have 3 items."));
 //! ```
 //!

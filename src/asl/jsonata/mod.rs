@@ -32,7 +32,7 @@
 //! # Evaluating
 //!
 //! ```
-//! use sfn_harness::internals::jsonata::{Expression, Host};
+//! use sfn_harness::internals::{Expression, Host};
 //! use serde_json::json;
 //!
 //! let expr = Expression::parse("{'total': $sum($states.input.items.price), 'id': $uuid()}")?;
@@ -45,7 +45,7 @@
 //! // Undefined is `None`; the interpreter turns it into AWS's cause text.
 //! let missing = Expression::parse("$states.input.nothing")?;
 //! assert_eq!(missing.evaluate(None, &[("states", &states)], &mut host)?, None);
-//! # Ok::<(), sfn_harness::internals::jsonata::JsonataError>(())
+//! # Ok::<(), sfn_harness::internals::JsonataError>(())
 //! ```
 //!
 //! Evaluation is synchronous and self-contained: jsonata-core values are `!Send` and never leave
