@@ -221,6 +221,7 @@ impl Account {
     }
 
     /// The account's clock.
+    #[cfg(test)]
     pub(crate) fn clock(&self) -> &Clock {
         &self.clock
     }

@@ -106,6 +106,7 @@ impl Path {
     }
 
     /// The path as written.
+    #[cfg(test)]
     pub(crate) fn as_str(&self) -> &str {
         &self.text
     }
@@ -136,6 +137,7 @@ impl Path {
     /// The workflow variable the path reads (`$name…`), if it reads one.
     ///
     /// Example: the unit test `asl_path_170` in `src/tests/doc_examples.rs`.
+    #[cfg(test)]
     pub(crate) fn variable(&self) -> Option<&str> {
         self.variable.as_deref()
     }

@@ -125,6 +125,7 @@ pub struct ExecutionRecord {
 /// What an execution still holds of the machinery that ran it ([`ExecutionRecord::retained`]).
 /// Once it has finished, all of it should be gone: its record keeps only its result and history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg(test)]
 pub(crate) struct Retained {
     /// The handle of its interpreter task (and with it the task's memory).
     pub interpreter_task: bool,
@@ -251,6 +252,7 @@ impl ExecutionRecord {
     /// interpreter task and state; once it has finished, nothing.
     ///
     /// Example: the unit test `engine_execution_274` in `src/tests/doc_examples.rs`.
+    #[cfg(test)]
     pub(crate) fn retained(&self) -> Retained {
         Retained {
             interpreter_task: lock(&self.task).is_some(),

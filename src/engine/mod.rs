@@ -27,6 +27,7 @@ use serde_json::Value;
 
 pub(crate) use error::ApiError;
 pub use execution::{ExecutionRecord, Status};
+#[cfg(test)]
 pub(crate) use execution::Retained;
 pub use history::HistoryEvent;
 pub(crate) use machine::MachineType;
@@ -246,6 +247,7 @@ impl Engine {
     }
 
     /// The engine's configuration.
+    #[cfg(test)]
     pub(crate) fn config(&self) -> &EngineConfig {
         &self.inner.config
     }
@@ -257,6 +259,7 @@ impl Engine {
 
     /// The task tokens that are open now, issued by `.waitForTaskToken` tasks still waiting for
     /// their answer (sorted by token).
+    #[cfg(test)]
     pub(crate) fn open_tokens(&self) -> Vec<OpenToken> {
         self.inner.tokens.open_tokens()
     }

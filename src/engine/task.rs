@@ -158,6 +158,7 @@ pub struct EngineHandle(pub(crate) std::sync::Weak<crate::engine::EngineInner>);
 
 impl EngineHandle {
     /// A handle attached to no engine (for calling a handler directly, outside an execution).
+    #[cfg(test)]
     pub(crate) fn detached() -> EngineHandle {
         EngineHandle(std::sync::Weak::new())
     }

@@ -24,6 +24,8 @@ pub(crate) struct StateMachineVersion {
     /// `<machine arn>:<number>`.
     pub arn: String,
     /// Its number (1, 2, …).
+    // Nothing reads it since the door closed (the ARN ends with it); kept as the record's data.
+    #[allow(dead_code)]
     pub number: u64,
     /// The `versionDescription` / `description` it was published with.
     pub description: Option<String>,

@@ -131,6 +131,7 @@ impl Router {
     }
 
     /// The clock whose activity requests hold.
+    #[cfg(test)]
     pub(crate) fn clock(&self) -> &Clock {
         &self.clock
     }
@@ -213,7 +214,10 @@ impl<F: Future + Unpin> Future for CatchUnwind<F> {
 #[derive(Debug)]
 pub struct Server {
     url: String,
+    // Read by the crate's own tests only (`Server::addr`, `Server::router`).
+    #[cfg_attr(not(test), allow(dead_code))]
     addr: SocketAddr,
+    #[cfg_attr(not(test), allow(dead_code))]
     router: Arc<Router>,
     stop: watch::Sender<bool>,
     task: Option<tokio::task::JoinHandle<()>>,
@@ -283,11 +287,13 @@ impl Server {
     }
 
     /// The bound address.
+    #[cfg(test)]
     pub(crate) fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// The router requests go through.
+    #[cfg(test)]
     pub(crate) fn router(&self) -> &Router {
         &self.router
     }

@@ -158,6 +158,7 @@ impl SqsError {
     }
 
     /// The JSON `__type` of the error body, e.g. `com.amazonaws.sqs#QueueDoesNotExist`.
+    #[cfg(test)]
     pub(crate) fn aws_type(&self) -> String {
         Self::aws_type_of(self.shape_name())
     }

@@ -30,6 +30,7 @@ pub struct MessageAttributeValue {
 
 impl MessageAttributeValue {
     /// A `String` attribute.
+    #[cfg(test)]
     pub(crate) fn string(value: impl Into<String>) -> Self {
         MessageAttributeValue {
             data_type: "String".into(),
@@ -39,6 +40,7 @@ impl MessageAttributeValue {
     }
 
     /// A `Number` attribute (numbers travel as strings).
+    #[cfg(test)]
     pub(crate) fn number(value: impl Into<String>) -> Self {
         MessageAttributeValue {
             data_type: "Number".into(),
@@ -48,6 +50,7 @@ impl MessageAttributeValue {
     }
 
     /// A `Binary` attribute.
+    #[cfg(test)]
     pub(crate) fn binary(value: impl Into<Vec<u8>>) -> Self {
         MessageAttributeValue {
             data_type: "Binary".into(),

@@ -59,7 +59,9 @@ use std::sync::{Arc, Mutex, RwLock};
 pub(crate) use error::{ErrorType, SqsError};
 pub(crate) use message::MessageAttributeValue;
 pub(crate) use move_tasks::MessageMoveTask;
+#[cfg(test)]
 pub(crate) use queue::RedrivePolicy;
+#[cfg(test)]
 pub(crate) use region::in_region;
 pub(crate) use region::{in_request, signing_region};
 pub use types::*;
@@ -197,17 +199,20 @@ impl Sqs {
     }
 
     /// The clock this service runs on.
+    #[cfg(test)]
     pub(crate) fn clock(&self) -> &Clock {
         &self.clock
     }
 
     /// The account id used in queue URLs and ARNs.
+    #[cfg(test)]
     pub(crate) fn account_id(&self) -> &str {
         &self.account_id
     }
 
     /// The service's own region: that of queues created outside a request of another region
     /// (see [`in_region`]).
+    #[cfg(test)]
     pub(crate) fn region(&self) -> &str {
         &self.region
     }
@@ -262,6 +267,7 @@ impl Sqs {
     }
 
     /// The URL of queue `name` (in the region of the call being served; see [`in_region`]).
+    #[cfg(test)]
     pub(crate) fn queue_url(&self, name: &str) -> String {
         self.url_of_key(&self.key_here(name))
     }

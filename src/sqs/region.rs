@@ -27,6 +27,7 @@ tokio::task_local! {
 }
 
 /// Runs `f` with `region` as the region of every SQS call it makes.
+#[cfg(test)]
 pub(crate) async fn in_region<F: Future>(region: String, f: F) -> F::Output {
     in_request(Some(region), None, f).await
 }

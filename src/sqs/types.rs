@@ -64,6 +64,7 @@ pub(crate) struct SendMessage {
 
 impl SendMessage {
     /// A message with just a body.
+    #[cfg(test)]
     pub(crate) fn body(body: impl Into<String>) -> SendMessage {
         SendMessage {
             message_body: body.into(),
@@ -116,6 +117,7 @@ pub(crate) struct ReceiveMessage {
     /// Long-poll time, 0–20 seconds; defaults to the queue's `ReceiveMessageWaitTimeSeconds`.
     pub wait_time_seconds: Option<i64>,
     /// FIFO receive-attempt id (accepted, not used for deduplication).
+    #[allow(dead_code)]
     pub receive_request_attempt_id: Option<String>,
 }
 

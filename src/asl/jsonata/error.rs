@@ -40,6 +40,7 @@ impl JsonataError {
     }
 
     /// What kind of error this is.
+    #[cfg(test)]
     pub(crate) fn kind(&self) -> ErrorKind {
         self.kind
     }

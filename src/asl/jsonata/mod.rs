@@ -223,11 +223,13 @@ impl CancelHandle {
     }
 
     /// Stop the evaluations using this handle, at their next evaluation step.
+    #[cfg(test)]
     pub(crate) fn cancel(&self) {
         self.0.cancel();
     }
 
     /// Whether [`cancel`](Self::cancel) has been called on any clone.
+    #[cfg(test)]
     pub(crate) fn is_cancelled(&self) -> bool {
         self.0.is_cancelled()
     }
@@ -327,6 +329,7 @@ impl Expression {
     }
 
     /// The source text, as parsed (for AWS's cause texts).
+    #[cfg(test)]
     pub(crate) fn source(&self) -> &str {
         &self.source
     }
