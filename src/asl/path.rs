@@ -196,7 +196,7 @@ impl Path {
 
     /// Writes `value` at this (reference) path inside `target`, creating objects on the way,
     /// and returns the new document. `$` replaces the whole document.
-    pub(crate) fn set(&self, target: Value, value: Value) -> Result<Value, PathError> {
+    pub fn set(&self, target: Value, value: Value) -> Result<Value, PathError> {
         if self.context || self.variable.is_some() || !self.is_reference() {
             return Err(PathError::NotWritable {
                 path: self.text.clone(),

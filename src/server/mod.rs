@@ -227,7 +227,7 @@ impl Server {
     /// Binds `127.0.0.1:0` and serves `router` on the current tokio runtime.
     ///
     /// Fails if called outside a tokio runtime or if the port cannot be bound.
-    pub fn start(router: Router) -> std::io::Result<Server> {
+    pub(crate) fn start(router: Router) -> std::io::Result<Server> {
         Server::bind(router, (std::net::Ipv4Addr::LOCALHOST, 0))
     }
 

@@ -49,7 +49,7 @@ fn fake(clock: Clock) -> Fake {
         account_id: ACCOUNT.into(),
         ..AccountConfig::default()
     });
-    let server = Server::start(account.router()).expect("start");
+    let server = Server::bind(account.router(), ("127.0.0.1", 0)).expect("start");
     let client = client_in(server.url(), "us-east-1");
     Fake {
         server,
