@@ -164,7 +164,10 @@ async fn memory(n: usize) {
     }
     let first = sfn
         .get_execution_history()
-        .execution_arn(format!("{}:x0", m.arn.replace(":stateMachine:", ":execution:")))
+        .execution_arn(format!(
+            "{}:x0",
+            m.arn.replace(":stateMachine:", ":execution:")
+        ))
         .send()
         .await
         .expect("a history");

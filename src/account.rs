@@ -27,7 +27,6 @@ use crate::engine::{Engine, EngineConfig};
 use crate::integrations::activity::{ActivityIntegration, ACTIVITY};
 use crate::integrations::http::{HttpIntegration, INVOKE as HTTP_INVOKE};
 use crate::integrations::lambda::{LambdaEndpoint, LambdaIntegration, FUNCTION_ARN_PREFIX, INVOKE};
-use crate::mock_config::MockConfig;
 use crate::integrations::s3::{S3Integration, MAP_RESOURCES, SDK_S3_PREFIX};
 use crate::integrations::sns::{SnsIntegration, PUBLISH};
 use crate::integrations::sqs::{SqsIntegration, SEND_MESSAGE};
@@ -35,6 +34,7 @@ use crate::integrations::states::{
     SdkTaskAnswer, StatesIntegration, SDK_SEND_TASK_FAILURE, SDK_SEND_TASK_HEARTBEAT,
     SDK_SEND_TASK_SUCCESS, SDK_START_EXECUTION, START_EXECUTION,
 };
+use crate::mock_config::MockConfig;
 use crate::s3::S3;
 use crate::server::sfn_api::SfnApi;
 use crate::server::sns_api::{SnsApi, SNS_TARGET_PREFIX};

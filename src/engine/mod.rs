@@ -26,9 +26,9 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 use serde_json::Value;
 
 pub(crate) use error::ApiError;
-pub use execution::{ExecutionRecord, Status};
 #[cfg(test)]
 pub(crate) use execution::Retained;
+pub use execution::{ExecutionRecord, Status};
 pub use history::HistoryEvent;
 pub(crate) use machine::MachineType;
 pub(crate) use machine::StateMachine;

@@ -46,7 +46,7 @@ impl InspectionLevel {
     /// assert_eq!(InspectionLevel::parse("TRACE"), Some(InspectionLevel::Trace));
     /// assert_eq!(InspectionLevel::parse("LOUD"), None);
     /// ```
-    pub(crate) fn parse(s: &str) -> Option<InspectionLevel> {
+    pub fn parse(s: &str) -> Option<InspectionLevel> {
         match s {
             "INFO" => Some(InspectionLevel::Info),
             "DEBUG" => Some(InspectionLevel::Debug),
@@ -126,7 +126,7 @@ impl TestStateRequest {
     /// let req = sfn_harness::harness::TestStateRequest::new(r#"{"Type":"Succeed"}"#);
     /// assert!(req.mock.is_none());
     /// ```
-    pub(crate) fn new(definition: impl Into<String>) -> TestStateRequest {
+    pub fn new(definition: impl Into<String>) -> TestStateRequest {
         TestStateRequest {
             definition: definition.into(),
             ..TestStateRequest::default()
@@ -153,7 +153,7 @@ impl TestStatus {
     /// ```
     /// assert_eq!(sfn_harness::harness::TestStatus::CaughtError.as_str(), "CAUGHT_ERROR");
     /// ```
-    pub(crate) fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             TestStatus::Succeeded => "SUCCEEDED",
             TestStatus::Failed => "FAILED",
@@ -193,7 +193,7 @@ impl TestStateOutput {
     ///     error: None, cause: None, next_state: None, inspection_data: json!({}) };
     /// assert_eq!(out.to_api(), json!({"status": "SUCCEEDED", "output": "{\"a\":1}"}));
     /// ```
-    pub(crate) fn to_api(&self) -> Value {
+    pub fn to_api(&self) -> Value {
         let mut m = JsonMap::new();
         m.insert("status".into(), json!(self.status.as_str()));
         if let Some(o) = &self.output {
@@ -578,7 +578,10 @@ impl Engine {
     /// [`Harness::test_state`](crate::Harness::test_state)). Refusals are AWS's `ValidationException` and `InvalidDefinition`.
     ///
     /// Example: the unit test `engine_test_state_596` in `src/tests/doc_examples.rs`.
-    pub(crate) async fn test_state(&self, req: TestStateRequest) -> Result<TestStateOutput, ApiError> {
+    pub(crate) async fn test_state(
+        &self,
+        req: TestStateRequest,
+    ) -> Result<TestStateOutput, ApiError> {
         let prepared = check(req)?;
         Ok(runner::run(self.inner.clone(), prepared).await)
     }

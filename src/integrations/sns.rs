@@ -222,8 +222,8 @@ mod tests {
 #[cfg(test)]
 mod doc_example_15 {
     // Moved from a doc example (the item is crate-private).
-    use crate::integrations::sns::SnsIntegration;
     use crate::engine::task::{EngineHandle, Resource, TaskHandler, TaskRequest};
+    use crate::integrations::sns::SnsIntegration;
     use crate::sns::{QueueDelivery, QueueMessage, Sns};
     use crate::time::Clock;
     use serde_json::json;

@@ -294,7 +294,11 @@ impl Sns {
     }
 
     /// Tags a topic (CreateTopic's `Tags`).
-    pub(crate) fn tag_topic(&self, topic_arn: &str, tags: Vec<(String, String)>) -> Result<(), SnsError> {
+    pub(crate) fn tag_topic(
+        &self,
+        topic_arn: &str,
+        tags: Vec<(String, String)>,
+    ) -> Result<(), SnsError> {
         let mut st = lock(&self.state);
         let t = st
             .topics
@@ -321,7 +325,10 @@ impl Sns {
     }
 
     /// `GetTopicAttributes`: the attributes AWS lists for a topic.
-    pub(crate) fn topic_attributes(&self, topic_arn: &str) -> Result<BTreeMap<String, String>, SnsError> {
+    pub(crate) fn topic_attributes(
+        &self,
+        topic_arn: &str,
+    ) -> Result<BTreeMap<String, String>, SnsError> {
         let st = lock(&self.state);
         let t = st.topics.get(topic_arn).ok_or(SnsError::TopicNotFound)?;
         let subs = st

@@ -315,7 +315,10 @@ impl Sqs {
     }
 
     /// `ListDeadLetterSourceQueues`: URLs of the queues whose redrive policy targets this one.
-    pub(crate) fn list_dead_letter_source_queues(&self, queue_url: &str) -> Result<Vec<String>, SqsError> {
+    pub(crate) fn list_dead_letter_source_queues(
+        &self,
+        queue_url: &str,
+    ) -> Result<Vec<String>, SqsError> {
         let arn = self.with_queue(queue_url, |q, _| Ok(q.arn.clone()))?;
         let st = lock(&self.state);
         Ok(st

@@ -11,6 +11,6 @@ mod support;
 
 mod conformance;
 mod distributed_map;
+mod doc_examples;
 mod engine;
 mod operations;
-mod doc_examples;

@@ -21,8 +21,17 @@ struct Activity {
     arn: String,
 }
 
-async fn create_activity(h: &Harness, name: &str) -> Result<Activity, Box<dyn std::error::Error + Send + Sync>> {
-    let out = h.sfn_client().await.create_activity().name(name).send().await?;
+async fn create_activity(
+    h: &Harness,
+    name: &str,
+) -> Result<Activity, Box<dyn std::error::Error + Send + Sync>> {
+    let out = h
+        .sfn_client()
+        .await
+        .create_activity()
+        .name(name)
+        .send()
+        .await?;
     Ok(Activity {
         arn: out.activity_arn().to_string(),
     })

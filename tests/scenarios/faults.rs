@@ -117,7 +117,11 @@ async fn unavailable_and_internal_errors_are_retried_by_the_sdk(h: Harness) {
         ["ServiceUnavailable (503)", "InternalServerError (500)"]
     );
     // Three attempts, one execution.
-    let listed = sfn.list_executions().state_machine_arn(m.arn()).send().await?;
+    let listed = sfn
+        .list_executions()
+        .state_machine_arn(m.arn())
+        .send()
+        .await?;
     assert_eq!(listed.executions().len(), 1);
 }
 

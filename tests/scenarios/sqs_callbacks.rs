@@ -106,7 +106,10 @@ async fn a_crashed_worker_gets_the_message_back_after_the_visibility_timeout(h: 
         .await
         .create_queue()
         .queue_name("jobs")
-        .attributes(aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout, "120")
+        .attributes(
+            aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout,
+            "120",
+        )
         .send()
         .await?
         .queue_url()

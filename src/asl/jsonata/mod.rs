@@ -166,9 +166,9 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde_json::Value;
 
-pub(crate) use error::{cause_evaluation_error, cause_returned_nothing, cause_unexpected_type};
-pub use error::JsonataError;
 pub(crate) use error::ErrorKind;
+pub use error::JsonataError;
+pub(crate) use error::{cause_evaluation_error, cause_returned_nothing, cause_unexpected_type};
 
 use functions::Shared;
 

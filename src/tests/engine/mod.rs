@@ -9,11 +9,11 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde_json::{json, Value};
-use sfn_harness::asl::StatesError;
 use crate::account::{Account, AccountConfig};
 use crate::engine::task::{handler, TaskRequest};
 use crate::engine::{Engine, ExecutionRecord, Status};
+use serde_json::{json, Value};
+use sfn_harness::asl::StatesError;
 use sfn_harness::time::Clock;
 
 use super::support;

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use serde_json::{json, Value};
 use crate::engine::{Engine, EngineConfig, ExecutionRecord, MachineType, Status};
+use serde_json::{json, Value};
 use sfn_harness::time::Clock;
 
 const T0: u64 = 1_700_000_000_000;
