@@ -97,6 +97,23 @@ impl QueueDelivery for SqsDelivery {
 }
 
 /// How an account is set up.
+///
+/// ```
+/// use sfn_harness::internals::{Account, AccountConfig};
+/// use sfn_harness::Clock;
+///
+/// let account = Account::new(AccountConfig {
+///     clock: Clock::virtual_at(1_700_000_000_000),
+///     seed: Some(7),
+///     region: "eu-west-1".into(),
+///     lambda_endpoint: Some("http://127.0.0.1:3001".into()),
+///     ..AccountConfig::default()
+/// });
+/// let m = account.engine()
+///     .create_state_machine("m", r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#)
+///     .unwrap();
+/// assert_eq!(m.arn, "arn:aws:states:eu-west-1:123456789012:stateMachine:m");
+/// ```
 #[derive(Debug, Clone)]
 pub struct AccountConfig {
     /// The clock every service reads.
@@ -137,6 +154,16 @@ impl AccountConfig {
 }
 
 /// One fake AWS account: the engine, the services and the integrations between them.
+///
+/// ```
+/// use sfn_harness::internals::{Account, AccountConfig};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let account = Account::new(AccountConfig::default());
+/// let reply = account.router().handle(Some("AmazonSQS.CreateQueue"), br#"{"QueueName":"jobs"}"#).await;
+/// assert_eq!(reply.status, 200);
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Account {
     clock: Clock,

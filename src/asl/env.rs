@@ -21,6 +21,15 @@ use crate::asl::StatesError;
 /// What an evaluator reads: the state input, the context object, the workflow variables and a
 /// random source. Build it with [`Env::new`] and the `with_…` setters; see the
 /// [module docs](crate::internals) for an example.
+///
+/// ```
+/// use sfn_harness::internals::{Env, Path};
+/// use serde_json::json;
+///
+/// let (input, context) = (json!({ "order": 7 }), json!({ "Execution": { "Name": "run-1" } }));
+/// let env = Env::new(&input, &context);
+/// assert_eq!(Path::parse("$$.Execution.Name").unwrap().read(&env).unwrap(), json!("run-1"));
+/// ```
 pub struct Env<'a> {
     input: &'a Value,
     context: &'a Value,

@@ -22,6 +22,19 @@ use crate::asl::Env;
 /// A parsed JSONPath.
 ///
 /// Example: the unit test `asl_path_35` in `src/tests/doc_examples.rs`.
+///
+/// ```
+/// use sfn_harness::internals::{Env, Path};
+/// use serde_json::json;
+///
+/// let input = json!({ "items": [{ "id": 1 }, { "id": 2 }] });
+/// let env = Env::new(&input, &json!({}));
+/// assert_eq!(Path::parse("$.items[*].id").unwrap().read(&env).unwrap(), json!([1, 2]));
+///
+/// // ResultPath creates what is missing.
+/// let out = Path::parse("$.result.value").unwrap().set(json!({ "x": 1 }), json!(42)).unwrap();
+/// assert_eq!(out, json!({ "x": 1, "result": { "value": 42 } }));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Path {
     text: String,

@@ -33,6 +33,16 @@ use crate::asl::path::Path;
 use crate::asl::{intrinsics, Env, StatesError};
 
 /// Evaluates a payload template in `env` (the state input, the context object, …).
+///
+/// ```
+/// use sfn_harness::internals::{evaluate_payload, Env};
+/// use serde_json::json;
+///
+/// let template = json!({ "id.$": "$.order", "fixed": 1 });
+/// let input = json!({ "order": 7 });
+/// let out = evaluate_payload(&template, &Env::new(&input, &json!({}))).unwrap();
+/// assert_eq!(out, json!({ "id": 7, "fixed": 1 }));
+/// ```
 pub fn evaluate(template: &Value, env: &Env<'_>) -> Result<Value, StatesError> {
     match template {
         Value::Object(o) => {

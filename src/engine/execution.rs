@@ -104,6 +104,19 @@ impl StoredEvent {
 /// its own [`Execution`](crate::harness::Execution) handle for tests.)
 ///
 /// Example: the unit test `engine_execution_113` in `src/tests/doc_examples.rs`.
+///
+/// ```
+/// use sfn_harness::internals::{Account, AccountConfig};
+/// use sfn_harness::Status;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let account = Account::new(AccountConfig::default());
+/// let m = account.engine().create_state_machine("fails", r#"{"StartAt":"F","States":{
+///     "F":{"Type":"Fail","Error":"Nope","Cause":"on purpose"}}}"#).unwrap();
+/// let execution = account.engine().start_execution(&m.arn, None, None).unwrap();
+/// assert_eq!(execution.wait().await, Status::Failed);
+/// # }
+/// ```
 #[derive(Debug)]
 pub struct ExecutionRecord {
     pub(crate) arn: String,

@@ -171,6 +171,23 @@ impl EngineInner {
 /// [`ApiError`] AWS would return.
 ///
 /// Example: the unit test `engine_mod_209` in `src/tests/doc_examples.rs`.
+///
+/// ```
+/// use sfn_harness::internals::{Account, AccountConfig};
+/// use sfn_harness::{Clock, Status};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let clock = Clock::virtual_at(0);
+/// let account = Account::new(AccountConfig { clock: clock.clone(), ..AccountConfig::default() });
+/// let engine = account.engine();
+/// let m = engine
+///     .create_state_machine("nap", r#"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}"#)
+///     .unwrap();
+/// let execution = engine.start_execution(&m.arn, Some("first"), Some("{}")).unwrap();
+/// assert_eq!(clock.run_until(execution.wait()).await, Status::Succeeded);
+/// assert_eq!(clock.now_ms(), 60_000);
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Engine {
     inner: Arc<EngineInner>,

@@ -127,6 +127,16 @@ impl Resource {
 }
 
 /// What a handler is asked to do.
+///
+/// ```
+/// use sfn_harness::internals::{handler, TaskRequest};
+/// use serde_json::json;
+///
+/// let echo = handler(|req: TaskRequest| async move {
+///     Ok(json!({ "state": req.state_name, "input": req.input, "retries": req.retry_count }))
+/// });
+/// # let _ = echo;
+/// ```
 #[derive(Debug, Clone)]
 pub struct TaskRequest {
     /// The resource as written in the definition.
@@ -256,6 +266,24 @@ where
 }
 
 /// Wraps an async closure as a [`TaskHandler`].
+///
+/// ```
+/// use sfn_harness::internals::{handler, Account, AccountConfig, TaskRequest};
+/// use sfn_harness::Status;
+/// use serde_json::json;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let account = Account::new(AccountConfig::default());
+/// let engine = account.engine();
+/// engine.register_resource("arn:aws:states:::custom:double", handler(|req: TaskRequest| async move {
+///     Ok(json!(req.input["n"].as_i64().unwrap_or(0) * 2))
+/// }));
+/// let m = engine.create_state_machine("d", r#"{"StartAt":"D","States":{"D":{"Type":"Task",
+///     "Resource":"arn:aws:states:::custom:double","End":true}}}"#).unwrap();
+/// let execution = engine.start_execution(&m.arn, None, Some(r#"{"n":21}"#)).unwrap();
+/// assert_eq!(execution.wait().await, Status::Succeeded);
+/// # }
+/// ```
 pub fn handler<F, Fut>(f: F) -> Arc<dyn TaskHandler>
 where
     F: Fn(TaskRequest) -> Fut + Send + Sync + 'static,

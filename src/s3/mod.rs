@@ -108,6 +108,14 @@ struct Bucket {
 }
 
 /// The S3 service of one account.
+///
+/// ```
+/// use sfn_harness::internals::{Account, AccountConfig};
+///
+/// let account = Account::new(AccountConfig::default());
+/// account.s3().create_bucket("items").unwrap();
+/// account.s3().put_object("items", "list.json", b"[1, 2]".to_vec(), None).unwrap();
+/// ```
 #[derive(Debug)]
 pub struct S3 {
     clock: Clock,

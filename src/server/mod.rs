@@ -69,6 +69,18 @@ pub(crate) trait JsonService: Send + Sync + 'static {
 }
 
 /// Routes requests to services by the prefix of `X-Amz-Target`.
+///
+/// ```
+/// use sfn_harness::internals::{Account, AccountConfig};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let router = Account::new(AccountConfig::default()).router();
+/// let reply = router.handle(Some("AWSStepFunctions.ListStateMachines"), b"{}").await;
+/// assert_eq!(reply.status, 200);
+/// let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+/// assert_eq!(body["stateMachines"], serde_json::json!([]));
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Router {
     clock: Clock,
@@ -211,6 +223,16 @@ impl<F: Future + Unpin> Future for CatchUnwind<F> {
 
 /// A running endpoint. Dropping it stops accepting connections and closes idle ones
 /// gracefully; [`Server::shutdown`] also waits for in-flight requests.
+///
+/// ```
+/// use sfn_harness::internals::{Account, AccountConfig, Server};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+/// let server = Server::bind(Account::new(AccountConfig::default()).router(), ("127.0.0.1", 0))?;
+/// assert!(server.url().starts_with("http://127.0.0.1:"));
+/// server.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct Server {
     url: String,

@@ -149,6 +149,20 @@ struct State {
 }
 
 /// The SNS service of one account and region.
+///
+/// ```
+/// use sfn_harness::internals::{Account, AccountConfig};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let account = Account::new(AccountConfig::default());
+/// account.router().handle(Some("AmazonSQS.CreateQueue"), br#"{"QueueName":"shipping"}"#).await;
+/// let sns = account.sns();
+/// let topic = sns.create_topic("orders", Default::default()).unwrap();
+/// assert_eq!(topic, "arn:aws:sns:us-east-1:123456789012:orders");
+/// sns.subscribe(&topic, "sqs", "arn:aws:sqs:us-east-1:123456789012:shipping", Default::default())
+///     .unwrap();
+/// # }
+/// ```
 pub struct Sns {
     clock: Clock,
     account_id: String,

@@ -22,6 +22,13 @@ pub(crate) enum ErrorKind {
 /// [`message`](Self::message) is the full text, starting with the JSONata code when there is
 /// one (`"T2002: The right side of the \"+\" operator must evaluate to a number"`), which is
 /// how AWS quotes it in a cause (see `cause_evaluation_error`).
+///
+/// ```
+/// use sfn_harness::internals::Expression;
+///
+/// let err = Expression::parse("{").unwrap_err();
+/// assert!(err.code().is_some_and(|c| c.starts_with('S')), "a syntax error: {err}");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct JsonataError {

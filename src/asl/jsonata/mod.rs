@@ -174,6 +174,17 @@ use functions::Shared;
 
 /// A parsed JSONata expression: parse once, evaluate many times, share across threads (the
 /// tree is immutable and `Send + Sync`; cloning is cheap).
+///
+/// ```
+/// use sfn_harness::internals::{Expression, Host};
+/// use serde_json::json;
+///
+/// let expr = Expression::parse("$sum($states.input.prices)")?;
+/// let states = json!({ "input": { "prices": [2, 3] } });
+/// let mut host = Host::new(0, 1);
+/// assert_eq!(expr.evaluate(None, &[("states", &states)], &mut host)?, Some(json!(5)));
+/// # Ok::<(), sfn_harness::internals::JsonataError>(())
+/// ```
 #[derive(Clone)]
 pub struct Expression {
     source: Arc<str>,
@@ -236,6 +247,17 @@ impl CancelHandle {
 }
 
 /// What an evaluation may read from the harness: its clock, its randomness, its limits.
+///
+/// ```
+/// use sfn_harness::internals::{Expression, Host};
+///
+/// // `$now()` reads the host's clock (ms), `$uuid()` and `$random()` its seeded generator.
+/// let mut host = Host::new(1_700_000_000_000, 7);
+/// let now = Expression::parse("$now()")?.evaluate(None, &[], &mut host)?;
+/// let now = now.as_ref().and_then(|v| v.as_str()).unwrap_or_default();
+/// assert!(now.starts_with("2023-11-14T22:13:20"), "{now}");
+/// # Ok::<(), sfn_harness::internals::JsonataError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Host {
     /// The current time in milliseconds since the Unix epoch: what `$now()` and `$millis()`
