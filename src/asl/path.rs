@@ -27,8 +27,8 @@ use crate::asl::Env;
 /// use sfn_harness::internals::{Env, Path};
 /// use serde_json::json;
 ///
-/// let input = json!({ "items": [{ "id": 1 }, { "id": 2 }] });
-/// let env = Env::new(&input, &json!({}));
+/// let (input, context) = (json!({ "items": [{ "id": 1 }, { "id": 2 }] }), json!({}));
+/// let env = Env::new(&input, &context);
 /// assert_eq!(Path::parse("$.items[*].id").unwrap().read(&env).unwrap(), json!([1, 2]));
 ///
 /// // ResultPath creates what is missing.
