@@ -247,12 +247,6 @@ impl Account {
         }
     }
 
-    /// The account's clock.
-    #[cfg(test)]
-    pub(crate) fn clock(&self) -> &Clock {
-        &self.clock
-    }
-
     /// The Step Functions engine.
     pub fn engine(&self) -> &Engine {
         &self.engine

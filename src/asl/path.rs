@@ -118,12 +118,6 @@ impl Path {
         Parser::new(text).parse()
     }
 
-    /// The path as written.
-    #[cfg(test)]
-    pub(crate) fn as_str(&self) -> &str {
-        &self.text
-    }
-
     /// The path in Jayway's normalized bracket form, as AWS prints it in error causes
     /// (`$.a.b[0]` -> `$['a']['b'][0]`).
     pub(crate) fn normalized(&self) -> String {

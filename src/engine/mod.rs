@@ -263,12 +263,6 @@ impl Engine {
         &self.inner.clock
     }
 
-    /// The engine's configuration.
-    #[cfg(test)]
-    pub(crate) fn config(&self) -> &EngineConfig {
-        &self.inner.config
-    }
-
     /// The task-token registry.
     pub(crate) fn tokens(&self) -> &Tokens {
         &self.inner.tokens

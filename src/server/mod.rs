@@ -142,12 +142,6 @@ impl Router {
         self
     }
 
-    /// The clock whose activity requests hold.
-    #[cfg(test)]
-    pub(crate) fn clock(&self) -> &Clock {
-        &self.clock
-    }
-
     /// Serves one call as the endpoint does: through the interceptors, then the service.
     pub(crate) async fn call(&self, target: Option<&str>, body: &[u8]) -> Outcome {
         let call = Call { target, body };
@@ -236,9 +230,7 @@ impl<F: Future + Unpin> Future for CatchUnwind<F> {
 #[derive(Debug)]
 pub struct Server {
     url: String,
-    // Read by the crate's own tests only (`Server::addr`, `Server::router`).
-    #[cfg_attr(not(test), allow(dead_code))]
-    addr: SocketAddr,
+    // Read by the crate's own tests only (`Server::router`).
     #[cfg_attr(not(test), allow(dead_code))]
     router: Arc<Router>,
     stop: watch::Sender<bool>,
@@ -296,7 +288,6 @@ impl Server {
         let task = handle.spawn(accept_loop(listener, router.clone(), stop_rx));
         Ok(Server {
             url,
-            addr,
             router,
             stop,
             task: Some(task),
@@ -306,12 +297,6 @@ impl Server {
     /// `http://<address>:<port>`, the endpoint URL for SDK clients.
     pub fn url(&self) -> &str {
         &self.url
-    }
-
-    /// The bound address.
-    #[cfg(test)]
-    pub(crate) fn addr(&self) -> SocketAddr {
-        self.addr
     }
 
     /// The router requests go through.

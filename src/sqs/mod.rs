@@ -198,25 +198,6 @@ impl Sqs {
         *lock(&self.base_url) = base_url.trim_end_matches('/').to_string();
     }
 
-    /// The clock this service runs on.
-    #[cfg(test)]
-    pub(crate) fn clock(&self) -> &Clock {
-        &self.clock
-    }
-
-    /// The account id used in queue URLs and ARNs.
-    #[cfg(test)]
-    pub(crate) fn account_id(&self) -> &str {
-        &self.account_id
-    }
-
-    /// The service's own region: that of queues created outside a request of another region
-    /// (see [`in_region`]).
-    #[cfg(test)]
-    pub(crate) fn region(&self) -> &str {
-        &self.region
-    }
-
     /// The region of the call being served: the request's (see [`in_region`]), else the
     /// service's.
     fn region_now(&self) -> String {
@@ -264,12 +245,6 @@ impl Sqs {
     /// Example: the unit test `sqs_mod_300` in `src/tests/doc_examples.rs`.
     pub(crate) fn queue_url_of_arn(&self, arn: &str) -> Option<String> {
         self.key_of_arn(arn).map(|k| self.url_of_key(&k))
-    }
-
-    /// The URL of queue `name` (in the region of the call being served; see [`in_region`]).
-    #[cfg(test)]
-    pub(crate) fn queue_url(&self, name: &str) -> String {
-        self.url_of_key(&self.key_here(name))
     }
 
     /// The ARN of queue `name` (in the region of the call being served).

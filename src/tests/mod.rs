@@ -5,7 +5,7 @@
 //! `tests/support` is shared with the test binaries; the crate names itself `sfn_harness`
 //! under `cfg(test)` (see `lib.rs`) so its paths resolve here too.
 
-#[allow(unreachable_pub, dead_code)]
+#[allow(unreachable_pub)]
 #[path = "../../tests/support/mod.rs"]
 mod support;
 
