@@ -155,8 +155,9 @@ pub struct TaskRequest {
     pub retry_count: u64,
     /// The harness clock, for handlers that take time.
     pub clock: Clock,
-    /// The engine running the task, for handlers that start child executions or reach
-    /// activities.
+    /// The engine running the task, for the crate's integrations that start child executions
+    /// or reach activities (its methods are crate-private: not part of the
+    /// [`internals`](crate::internals) door).
     pub engine: EngineHandle,
 }
 
