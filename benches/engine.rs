@@ -25,9 +25,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 use sfn_harness::asl::StatesError;
-use sfn_harness::internals::{handler, TaskRequest};
-use sfn_harness::internals::{Engine, EngineConfig, Status};
+use sfn_harness::internals::{handler, Account, AccountConfig, Engine, TaskRequest};
 use sfn_harness::time::Clock;
+use sfn_harness::Status;
 
 /// The system allocator, counting the bytes live (for the memory mode).
 struct Counting;
@@ -82,7 +82,7 @@ async fn memory(n: usize) {
     use sfn_harness::prelude::*;
     let h = Harness::builder().seed(1).start().await;
     let queue = h.create_queue("work").await.expect("a queue");
-    let e = h.engine();
+    let e = h.account().engine();
     let m = e
         .create_state_machine(
             "callback",
@@ -104,7 +104,7 @@ async fn memory(n: usize) {
     for i in 0..n {
         let input = format!(r#"{{"order":{{"id":{i},"items":["a","b","c"]}}}}"#);
         execs.push(
-            e.start_execution(&m.arn, None, Some(&input))
+            e.start_execution(&m.arn, Some(&format!("x{i}")), Some(&input))
                 .expect("start"),
         );
     }
@@ -126,27 +126,38 @@ async fn memory(n: usize) {
         (rss1 - rss0) as f64 / n as f64,
         rss1 / (1 << 20)
     );
-    // A worker's part: receive and delete each message, answer its token.
-    let sqs = h.sqs();
-    let receive = sfn_harness::internals::ReceiveMessage {
-        queue_url: queue.clone(),
-        max_number_of_messages: Some(10),
-        wait_time_seconds: Some(0),
-        ..Default::default()
-    };
+    // A worker's part, through the SDK as a user's worker does: receive and delete each
+    // message, answer its token.
+    let (sqs, sfn) = (h.sqs_client().await, h.sfn_client().await);
     let mut answered = 0;
     while answered < n {
-        let batch = sqs.receive_message(receive.clone()).await.expect("receive");
+        let batch = sqs
+            .receive_message()
+            .queue_url(&queue)
+            .max_number_of_messages(10)
+            .wait_time_seconds(0)
+            .send()
+            .await
+            .expect("receive");
         assert!(
-            !batch.is_empty(),
+            !batch.messages().is_empty(),
             "the queue ran dry after {answered} answers"
         );
-        for msg in batch {
-            let body: serde_json::Value = serde_json::from_str(&msg.body).expect("json");
+        for msg in batch.messages() {
+            let body: serde_json::Value =
+                serde_json::from_str(msg.body().expect("a body")).expect("json");
             let token = body["token"].as_str().expect("a token");
-            e.send_task_success(token, r#"{"ok":true}"#)
+            sfn.send_task_success()
+                .task_token(token)
+                .output(r#"{"ok":true}"#)
+                .send()
+                .await
                 .expect("answered");
-            sqs.delete_message(&queue, &msg.receipt_handle)
+            sqs.delete_message()
+                .queue_url(&queue)
+                .receipt_handle(msg.receipt_handle().expect("a receipt handle"))
+                .send()
+                .await
                 .expect("deleted");
             answered += 1;
         }
@@ -154,7 +165,16 @@ async fn memory(n: usize) {
     for x in &execs {
         assert_eq!(x.wait().await, Status::Succeeded);
     }
-    assert_eq!(execs[0].history().len(), 8);
+    let first = sfn
+        .get_execution_history()
+        .execution_arn(format!(
+            "{}:x0",
+            m.arn.replace(":stateMachine:", ":execution:")
+        ))
+        .send()
+        .await
+        .expect("a history");
+    assert_eq!(first.events().len(), 8);
     // Give the finished tasks a moment to be dropped by the runtime.
     tokio::time::sleep(Duration::from_millis(200)).await;
     let (heap2, rss2) = (LIVE.load(Ordering::Relaxed), rss());
@@ -167,11 +187,12 @@ async fn memory(n: usize) {
     drop(execs);
 }
 
-fn engine() -> Engine {
-    Engine::new(EngineConfig {
+/// A fresh account on a virtual clock; the benchmarks drive its engine.
+fn fresh_account() -> Account {
+    Account::new(AccountConfig {
         clock: Clock::virtual_at(1_700_000_000_000),
         seed: Some(1),
-        ..EngineConfig::default()
+        ..AccountConfig::default()
     })
 }
 
@@ -284,11 +305,12 @@ fn main() {
     let only_pass20 = args.iter().any(|a| a == "pass20");
     rt.block_on(async {
         // 1. Transitions per second.
-        let e = engine();
+        let account = fresh_account();
+        let e = account.engine();
         let m = e.create_state_machine("pass20", &pass_chain(20)).expect("valid");
-        run_many(&e, &m.arn, "{}", 200).await; // warm-up
+        run_many(e, &m.arn, "{}", 200).await; // warm-up
         let n = if only_pass20 { 20_000 } else { 2_000 };
-        let took = run_many(&e, &m.arn, r#"{"k":1}"#, n).await;
+        let took = run_many(e, &m.arn, r#"{"k":1}"#, n).await;
         let transitions = (n * 20) as f64;
         let rate = transitions / took.as_secs_f64();
         println!(
@@ -309,13 +331,14 @@ fn main() {
         }
 
         // 1b. The same through 20 JSONata Pass states.
-        let e = engine();
+        let account = fresh_account();
+        let e = account.engine();
         let m = e
             .create_state_machine("jsonata20", &jsonata_pass_chain(20))
             .expect("valid");
-        run_many(&e, &m.arn, "{}", 100).await; // warm-up
+        run_many(e, &m.arn, "{}", 100).await; // warm-up
         let n = 1_000;
-        let took = run_many(&e, &m.arn, r#"{"k":1}"#, n).await;
+        let took = run_many(e, &m.arn, r#"{"k":1}"#, n).await;
         println!(
             "jsonata pass20: {n} executions, {:.0} state transitions/s ({:.1} µs per execution)",
             (n * 20) as f64 / took.as_secs_f64(),
@@ -323,12 +346,13 @@ fn main() {
         );
 
         // 2. Executions per second of a Choice + Map machine.
-        let e = engine();
+        let account = fresh_account();
+        let e = account.engine();
         let m = e.create_state_machine("choicemap", CHOICE_MAP).expect("valid");
         let input = r#"{"kind":"batch","items":[1,2,3,4,5,6,7,8,9,10]}"#;
-        run_many(&e, &m.arn, input, 200).await;
+        run_many(e, &m.arn, input, 200).await;
         let n = 2_000;
-        let took = run_many(&e, &m.arn, input, n).await;
+        let took = run_many(e, &m.arn, input, n).await;
         println!(
             "choice+map (10 items): {:.0} executions/s",
             n as f64 / took.as_secs_f64()
@@ -337,7 +361,14 @@ fn main() {
         // 3. Virtual time: one hour of Wait plus two retries, in wall time.
         let mut walls = Vec::new();
         for _ in 0..20 {
-            let e = engine();
+            // A clone of a virtual clock is the same clock: the account's.
+            let clock = Clock::virtual_at(1_700_000_000_000);
+            let account = Account::new(AccountConfig {
+                clock: clock.clone(),
+                seed: Some(1),
+                ..AccountConfig::default()
+            });
+            let e = account.engine();
             let calls = Arc::new(AtomicU32::new(0));
             let c = calls.clone();
             e.register_resource(
@@ -363,9 +394,9 @@ fn main() {
                 .expect("valid");
             let start = Instant::now();
             let ex = e.start_execution(&m.arn, None, None).expect("start");
-            e.clock().run_until(ex.wait()).await;
+            let status = clock.run_until(ex.wait()).await;
             walls.push(start.elapsed());
-            assert_eq!(ex.status(), Status::Succeeded);
+            assert_eq!(status, Status::Succeeded);
         }
         walls.sort();
         println!(

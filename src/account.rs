@@ -26,7 +26,7 @@ use std::sync::Arc;
 use crate::engine::{Engine, EngineConfig};
 use crate::integrations::activity::{ActivityIntegration, ACTIVITY};
 use crate::integrations::http::{HttpIntegration, INVOKE as HTTP_INVOKE};
-use crate::integrations::lambda::{LambdaIntegration, FUNCTION_ARN_PREFIX, INVOKE};
+use crate::integrations::lambda::{LambdaEndpoint, LambdaIntegration, FUNCTION_ARN_PREFIX, INVOKE};
 use crate::integrations::s3::{S3Integration, MAP_RESOURCES, SDK_S3_PREFIX};
 use crate::integrations::sns::{SnsIntegration, PUBLISH};
 use crate::integrations::sqs::{SqsIntegration, SEND_MESSAGE};
@@ -34,6 +34,7 @@ use crate::integrations::states::{
     SdkTaskAnswer, StatesIntegration, SDK_SEND_TASK_FAILURE, SDK_SEND_TASK_HEARTBEAT,
     SDK_SEND_TASK_SUCCESS, SDK_START_EXECUTION, START_EXECUTION,
 };
+use crate::mock_config::MockConfig;
 use crate::s3::S3;
 use crate::server::sfn_api::SfnApi;
 use crate::server::sns_api::{SnsApi, SNS_TARGET_PREFIX};
@@ -96,6 +97,23 @@ impl QueueDelivery for SqsDelivery {
 }
 
 /// How an account is set up.
+///
+/// ```
+/// use sfn_harness::internals::{Account, AccountConfig};
+/// use sfn_harness::Clock;
+///
+/// let account = Account::new(AccountConfig {
+///     clock: Clock::virtual_at(1_700_000_000_000),
+///     seed: Some(7),
+///     region: "eu-west-1".into(),
+///     lambda_endpoint: Some("http://127.0.0.1:3001".into()),
+///     ..AccountConfig::default()
+/// });
+/// let m = account.engine()
+///     .create_state_machine("m", r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#)
+///     .unwrap();
+/// assert_eq!(m.arn, "arn:aws:states:eu-west-1:123456789012:stateMachine:m");
+/// ```
 #[derive(Debug, Clone)]
 pub struct AccountConfig {
     /// The clock every service reads.
@@ -107,6 +125,12 @@ pub struct AccountConfig {
     pub account_id: String,
     /// The region in ARNs, events and queue URLs.
     pub region: String,
+    /// A Lambda endpoint serving the Invoke REST API (`sam local start-lambda`, a Lambda
+    /// emulator): Lambda Tasks of functions nobody registered in-process are invoked there.
+    pub lambda_endpoint: Option<String>,
+    /// A Step Functions Local mock configuration: StartExecution on
+    /// `<stateMachineArn>#<TestCase>` runs that test case's mocked responses.
+    pub mock_config: Option<MockConfig>,
 }
 
 impl Default for AccountConfig {
@@ -116,6 +140,8 @@ impl Default for AccountConfig {
             seed: None,
             account_id: "123456789012".into(),
             region: "us-east-1".into(),
+            lambda_endpoint: None,
+            mock_config: None,
         }
     }
 }
@@ -128,6 +154,16 @@ impl AccountConfig {
 }
 
 /// One fake AWS account: the engine, the services and the integrations between them.
+///
+/// ```
+/// use sfn_harness::internals::{Account, AccountConfig};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let account = Account::new(AccountConfig::default());
+/// let reply = account.router().handle(Some("AmazonSQS.CreateQueue"), br#"{"QueueName":"jobs"}"#).await;
+/// assert_eq!(reply.status, 200);
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct Account {
     clock: Clock,
@@ -145,7 +181,7 @@ impl Account {
     }
 
     /// Builds an account whose state machines default to `role_arn`.
-    pub fn with_role(config: AccountConfig, role_arn: String) -> Account {
+    pub(crate) fn with_role(config: AccountConfig, role_arn: String) -> Account {
         let clock = config.clock.clone();
         let engine = Engine::new(EngineConfig {
             clock: clock.clone(),
@@ -187,6 +223,12 @@ impl Account {
             config.region.clone(),
             config.seed,
         ));
+        if let Some(url) = &config.lambda_endpoint {
+            lambda.set_endpoint(Some(LambdaEndpoint::new(url)));
+        }
+        if let Some(mock_config) = config.mock_config {
+            engine.set_mock_config(Some(Arc::new(mock_config)));
+        }
         engine.register_resource(INVOKE, Arc::new(lambda.clone()));
         engine.register_resource_prefix(FUNCTION_ARN_PREFIX, Arc::new(lambda.clone()));
         let s3 = Arc::new(S3::new(clock.clone()));
@@ -205,18 +247,13 @@ impl Account {
         }
     }
 
-    /// The account's clock.
-    pub fn clock(&self) -> &Clock {
-        &self.clock
-    }
-
     /// The Step Functions engine.
     pub fn engine(&self) -> &Engine {
         &self.engine
     }
 
     /// The SQS service.
-    pub fn sqs(&self) -> &Arc<Sqs> {
+    pub(crate) fn sqs(&self) -> &Arc<Sqs> {
         &self.sqs
     }
 
@@ -239,13 +276,8 @@ impl Account {
 
     /// The Lambda integration: register functions on it, or point it at a Lambda endpoint.
     ///
-    /// ```
-    /// use sfn_harness::internals::{Account, AccountConfig};
-    /// use sfn_harness::internals::LambdaEndpoint;
-    /// let account = Account::new(AccountConfig::default());
-    /// account.lambda().set_endpoint(Some(LambdaEndpoint::new("http://127.0.0.1:3001")));
-    /// ```
-    pub fn lambda(&self) -> &Arc<LambdaIntegration> {
+    /// Example: the unit test `account_257` in `src/tests/doc_examples.rs`.
+    pub(crate) fn lambda(&self) -> &Arc<LambdaIntegration> {
         &self.lambda
     }
 

@@ -54,6 +54,13 @@ pub(crate) mod sqs;
 pub(crate) mod sync;
 pub mod time;
 
+// The crate's own tests of its services (`src/tests/`) share `tests/support` with the test
+// binaries, whose paths name the crate `sfn_harness`.
+#[cfg(test)]
+extern crate self as sfn_harness;
+#[cfg(test)]
+mod tests;
+
 /// A Tokio test that receives a fresh [`Harness`]: `#[sfn_harness::test]`,
 /// `#[sfn_harness::test(seed = 7)]`, `#[sfn_harness::test(real_time, timeout = 60)]`.
 ///

@@ -1,5 +1,5 @@
 //! The JSONata reference test suite (jsonata-js 2.0.6, the version AWS runs), run through
-//! `sfn_harness::internals::jsonata`.
+//! `sfn_harness::internals` (`Expression`, `Host`).
 //!
 //! Cases live in `../shared/jsonata-test-suite` (not copied into the project). A case passes
 //! when our result equals the expected one exactly (numbers compared by value, so `2` and
@@ -18,7 +18,7 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::Value;
-use sfn_harness::internals::jsonata::{Expression, Host, JsonataError};
+use sfn_harness::internals::{Expression, Host, JsonataError};
 
 const SUITE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/jsonata-test-suite");
 const REQUIRED: usize = 1620;
@@ -175,7 +175,7 @@ fn run_case(root: &Path, case: &Case) -> Outcome {
     let describe = |g: &Result<Option<Value>, JsonataError>| match g {
         Ok(Some(v)) => format!("value {v}"),
         Ok(None) => "undefined".to_string(),
-        Err(e) => format!("error {:?}: {}", e.code(), e.message()),
+        Err(e) => format!("error {:?}: {e}", e.code()),
     };
     let code = body
         .get("code")

@@ -7,21 +7,7 @@
 //! random source behind `States.UUID` and `States.MathRandom`. JSONata's `$states.result` and
 //! `$states.errorOutput` will be further setters on this type.
 //!
-//! ```
-//! use sfn_harness::internals::{intrinsics, Env};
-//! use rand::SeedableRng;
-//! use serde_json::json;
-//!
-//! let input = json!({ "name": "Ada" });
-//! let context = json!({ "Execution": { "Name": "run-1" } });
-//! let mut rng = rand::rngs::StdRng::seed_from_u64(7);
-//! let env = Env::new(&input, &context).with_rng(&mut rng);
-//!
-//! let call = intrinsics::parse("States.Format('{} in {}', $.name, $$.Execution.Name)").unwrap();
-//! assert_eq!(intrinsics::evaluate(&call, &env).unwrap(), json!("Ada in run-1"));
-//! assert_eq!(env.input(), &input);
-//! assert_eq!(env.variable("total"), None);
-//! ```
+//! Example: the unit test `asl_env_10` in `src/tests/doc_examples.rs`.
 
 use std::cell::RefCell;
 use std::fmt;
@@ -35,6 +21,15 @@ use crate::asl::StatesError;
 /// What an evaluator reads: the state input, the context object, the workflow variables and a
 /// random source. Build it with [`Env::new`] and the `with_…` setters; see the
 /// [module docs](crate::internals) for an example.
+///
+/// ```
+/// use sfn_harness::internals::{Env, Path};
+/// use serde_json::json;
+///
+/// let (input, context) = (json!({ "order": 7 }), json!({ "Execution": { "Name": "run-1" } }));
+/// let env = Env::new(&input, &context);
+/// assert_eq!(Path::parse("$$.Execution.Name").unwrap().read(&env).unwrap(), json!("run-1"));
+/// ```
 pub struct Env<'a> {
     input: &'a Value,
     context: &'a Value,
@@ -59,7 +54,7 @@ impl<'a> Env<'a> {
     /// seeded with `DEFAULT_SEED` (0), so their results are reproducible.
     ///
     /// ```
-    /// use sfn_harness::internals::{path::Path, Env};
+    /// use sfn_harness::internals::{Env, Path};
     /// use serde_json::json;
     ///
     /// let (input, context) = (json!({ "a": 1 }), json!({ "State": { "Name": "S" } }));
@@ -78,7 +73,7 @@ impl<'a> Env<'a> {
 
     /// The same environment, drawing random values from `rng`.
     #[must_use]
-    pub fn with_rng(mut self, rng: &'a mut dyn RngCore) -> Self {
+    pub(crate) fn with_rng(mut self, rng: &'a mut dyn RngCore) -> Self {
         self.rng = RefCell::new(Random::Borrowed(rng));
         self
     }
@@ -91,17 +86,17 @@ impl<'a> Env<'a> {
     }
 
     /// The state input, which `$…` paths read.
-    pub fn input(&self) -> &'a Value {
+    pub(crate) fn input(&self) -> &'a Value {
         self.input
     }
 
     /// The context object, which `$$…` paths read.
-    pub fn context(&self) -> &'a Value {
+    pub(crate) fn context(&self) -> &'a Value {
         self.context
     }
 
     /// The workflow variable `name`, if one is in scope.
-    pub fn variable(&self, name: &str) -> Option<&'a Value> {
+    pub(crate) fn variable(&self, name: &str) -> Option<&'a Value> {
         self.variables.and_then(|v| v.get(name))
     }
 

@@ -4,16 +4,17 @@
 /// exactly as it would appear in an execution's history.
 ///
 /// ```
-/// use sfn_harness::internals::{intrinsics, Env, StatesError};
+/// use sfn_harness::asl::StatesError;
+/// use sfn_harness::internals::{evaluate_intrinsic, parse_intrinsic, Env};
 /// use serde_json::json;
 ///
 /// let e = StatesError::new("Payment.Declined", "card expired");
 /// assert_eq!(e.to_string(), "Payment.Declined: card expired");
 ///
 /// // What the language raises at run time:
-/// let call = intrinsics::parse("States.ArrayGetItem($.a, 5)").unwrap();
+/// let call = parse_intrinsic("States.ArrayGetItem($.a, 5)").unwrap();
 /// let input = json!({ "a": [1] });
-/// let err = intrinsics::evaluate(&call, &Env::new(&input, &json!({}))).unwrap_err();
+/// let err = evaluate_intrinsic(&call, &Env::new(&input, &json!({}))).unwrap_err();
 /// assert_eq!(err.error, "States.IntrinsicFailure");
 /// assert_eq!(err, StatesError::intrinsic(err.cause.clone()));
 /// ```

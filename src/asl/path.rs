@@ -10,18 +10,7 @@
 //!
 //! A path starting with `$$` reads the context object instead of the state input.
 //!
-//! ```
-//! use sfn_harness::internals::{path::Path, Env};
-//! use serde_json::json;
-//!
-//! let p = Path::parse("$.order.items[0]").unwrap();
-//! let input = json!({ "order": { "items": ["a", "b"] } });
-//! assert_eq!(p.read(&Env::new(&input, &json!({}))).unwrap(), json!("a"));
-//!
-//! // ResultPath creates what is missing.
-//! let out = Path::parse("$.result.value").unwrap().set(json!({"x": 1}), json!(42)).unwrap();
-//! assert_eq!(out, json!({ "x": 1, "result": { "value": 42 } }));
-//! ```
+//! Example: the unit test `asl_path_13` in `src/tests/doc_examples.rs`.
 
 use std::fmt;
 
@@ -32,27 +21,19 @@ use crate::asl::Env;
 
 /// A parsed JSONPath.
 ///
+/// Example: the unit test `asl_path_35` in `src/tests/doc_examples.rs`.
+///
 /// ```
-/// use sfn_harness::internals::{path::Path, Env};
+/// use sfn_harness::internals::{Env, Path};
 /// use serde_json::json;
 ///
-/// let input = json!({ "items": [{ "id": 1 }, { "id": 2 }] });
-/// let context = json!({ "Execution": { "Name": "run-1" } });
+/// let (input, context) = (json!({ "items": [{ "id": 1 }, { "id": 2 }] }), json!({}));
 /// let env = Env::new(&input, &context);
+/// assert_eq!(Path::parse("$.items[*].id").unwrap().read(&env).unwrap(), json!([1, 2]));
 ///
-/// let first = Path::parse("$.items[0].id").unwrap();
-/// assert!(first.is_reference());
-/// assert_eq!(first.read(&env).unwrap(), json!(1));
-///
-/// let all = Path::parse("$.items[*].id").unwrap(); // indefinite: reads as an array
-/// assert!(!all.is_definite());
-/// assert_eq!(all.read(&env).unwrap(), json!([1, 2]));
-///
-/// let name = Path::parse("$$.Execution.Name").unwrap();
-/// assert!(name.is_context());
-/// assert_eq!(name.read(&env).unwrap(), json!("run-1"));
-///
-/// assert!(Path::parse("items").is_err()); // a path starts with `$`
+/// // ResultPath creates what is missing.
+/// let out = Path::parse("$.result.value").unwrap().set(json!({ "x": 1 }), json!(42)).unwrap();
+/// assert_eq!(out, json!({ "x": 1, "result": { "value": 42 } }));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Path {
@@ -137,11 +118,6 @@ impl Path {
         Parser::new(text).parse()
     }
 
-    /// The path as written.
-    pub fn as_str(&self) -> &str {
-        &self.text
-    }
-
     /// The path in Jayway's normalized bracket form, as AWS prints it in error causes
     /// (`$.a.b[0]` -> `$['a']['b'][0]`).
     pub(crate) fn normalized(&self) -> String {
@@ -161,30 +137,27 @@ impl Path {
     }
 
     /// Whether the path reads the context object (`$$…`).
-    pub fn is_context(&self) -> bool {
+    pub(crate) fn is_context(&self) -> bool {
         self.context
     }
 
     /// The workflow variable the path reads (`$name…`), if it reads one.
     ///
-    /// ```
-    /// use sfn_harness::internals::path::Path;
-    /// assert_eq!(Path::parse("$total.sum").unwrap().variable(), Some("total"));
-    /// assert_eq!(Path::parse("$.total").unwrap().variable(), None);
-    /// ```
-    pub fn variable(&self) -> Option<&str> {
+    /// Example: the unit test `asl_path_170` in `src/tests/doc_examples.rs`.
+    #[cfg(test)]
+    pub(crate) fn variable(&self) -> Option<&str> {
         self.variable.as_deref()
     }
 
     /// Whether the path is a *reference path*: only field and index steps.
-    pub fn is_reference(&self) -> bool {
+    pub(crate) fn is_reference(&self) -> bool {
         self.steps
             .iter()
             .all(|s| matches!(s, Step::Field(_) | Step::Index(_)))
     }
 
     /// Whether the path can match more than one node (and so reads as an array).
-    pub fn is_definite(&self) -> bool {
+    pub(crate) fn is_definite(&self) -> bool {
         self.is_reference()
     }
 

@@ -6,7 +6,7 @@
 //! objects inside arrays.
 //!
 //! ```
-//! use sfn_harness::internals::{payload, Env};
+//! use sfn_harness::internals::{evaluate_payload, Env};
 //! use serde_json::json;
 //!
 //! let template = json!({
@@ -17,7 +17,7 @@
 //! });
 //! let input = json!({ "id": 7, "items": ["a", "b"] });
 //! let context = json!({ "Execution": { "Name": "run-1" } });
-//! let out = payload::evaluate(&template, &Env::new(&input, &context)).unwrap();
+//! let out = evaluate_payload(&template, &Env::new(&input, &context)).unwrap();
 //! assert_eq!(out, json!({
 //!     "order": 7, "execution": "run-1", "summary": "2 items",
 //!     "fixed": { "nested": [{ "first": "a" }] }
@@ -33,6 +33,16 @@ use crate::asl::path::Path;
 use crate::asl::{intrinsics, Env, StatesError};
 
 /// Evaluates a payload template in `env` (the state input, the context object, …).
+///
+/// ```
+/// use sfn_harness::internals::{evaluate_payload, Env};
+/// use serde_json::json;
+///
+/// let template = json!({ "id.$": "$.order", "fixed": 1 });
+/// let input = json!({ "order": 7 });
+/// let out = evaluate_payload(&template, &Env::new(&input, &json!({}))).unwrap();
+/// assert_eq!(out, json!({ "id": 7, "fixed": 1 }));
+/// ```
 pub fn evaluate(template: &Value, env: &Env<'_>) -> Result<Value, StatesError> {
     match template {
         Value::Object(o) => {
@@ -62,14 +72,8 @@ pub fn evaluate(template: &Value, env: &Env<'_>) -> Result<Value, StatesError> {
 /// (a `$$…` path, or an intrinsic function with one among its arguments). When not, a caller
 /// may pass `Value::Null` for the context instead of building it.
 ///
-/// ```
-/// use sfn_harness::internals::payload::reads_context;
-/// use serde_json::json;
-///
-/// assert!(!reads_context(&json!({ "i": 1, "prev.$": "$", "n": { "a.$": "$.a" } })));
-/// assert!(reads_context(&json!({ "t": [{ "id.$": "States.Format('{}', $$.Execution.Id)" }] })));
-/// ```
-pub fn reads_context(template: &Value) -> bool {
+/// Example: the unit test `asl_payload_65` in `src/tests/doc_examples.rs`.
+pub(crate) fn reads_context(template: &Value) -> bool {
     match template {
         Value::Object(o) => o.iter().any(|(k, v)| {
             if k.ends_with(".$") {

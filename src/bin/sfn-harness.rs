@@ -188,28 +188,27 @@ fn picture(args: &PictureArgs) -> Result<(), String> {
 }
 
 async fn serve(args: Serve) -> Result<(), String> {
-    let account = Account::new(AccountConfig {
-        clock: Clock::real(),
-        seed: None,
-        account_id: args.account_id.clone(),
-        region: args.region.clone(),
-    });
     let lambda_endpoint = args
         .lambda_endpoint
         .clone()
         .or_else(|| std::env::var("LAMBDA_ENDPOINT").ok())
         .filter(|u| !u.is_empty());
+    let mock_config = match &args.mock_config {
+        Some(path) => Some(MockConfig::from_file(path).map_err(|e| e.to_string())?),
+        None => None,
+    };
+    let account = Account::new(AccountConfig {
+        clock: Clock::real(),
+        seed: None,
+        account_id: args.account_id.clone(),
+        region: args.region.clone(),
+        lambda_endpoint: lambda_endpoint.clone(),
+        mock_config,
+    });
     if let Some(url) = &lambda_endpoint {
-        account
-            .lambda()
-            .set_endpoint(Some(sfn_harness::internals::LambdaEndpoint::new(url)));
         tracing::info!(lambda_endpoint = %url, "Lambda functions are invoked at this endpoint");
     }
     if let Some(path) = &args.mock_config {
-        let config = MockConfig::from_file(path).map_err(|e| e.to_string())?;
-        account
-            .engine()
-            .set_mock_config(Some(std::sync::Arc::new(config)));
         tracing::info!(path = %path.display(), "mock configuration loaded");
     }
     let router = account.router();
@@ -219,7 +218,7 @@ async fn serve(args: Serve) -> Result<(), String> {
         "sfn-harness: serving Step Functions and SQS on {}",
         server.url()
     );
-    tracing::info!(address = %server.addr(), account = %args.account_id, region = %args.region, "listening");
+    tracing::info!(url = %server.url(), account = %args.account_id, region = %args.region, "listening");
     shutdown_signal().await?;
     tracing::info!("shutting down");
     server.shutdown().await;

@@ -17,22 +17,7 @@
 //! - `GetActivityTask` waits up to 60 seconds (on the engine's clock) and then answers an empty
 //!   task (no `taskToken`).
 //!
-//! ```
-//! use sfn_harness::internals::{Engine, EngineConfig};
-//! use sfn_harness::Clock;
-//!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let engine = Engine::new(EngineConfig { clock: Clock::virtual_at(0), ..EngineConfig::default() });
-//! let a = engine.create_activity("resize").unwrap();
-//! assert_eq!(a.arn, "arn:aws:states:us-east-1:123456789012:activity:resize");
-//! assert_eq!(engine.create_activity("resize").unwrap(), a); // idempotent
-//! // Nothing scheduled: the poll waits 60 s of (virtual) time, then answers no task.
-//! let poll = engine.get_activity_task(&a.arn, None);
-//! assert!(engine.clock().run_until(poll).await.unwrap().is_none());
-//! engine.delete_activity(&a.arn).unwrap();
-//! assert!(engine.describe_activity(&a.arn).is_err());
-//! # }
-//! ```
+//! Example: the unit test `engine_activities_20` in `src/tests/doc_examples.rs`.
 
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
@@ -51,7 +36,7 @@ pub(crate) const POLL_MILLIS: Millis = 60_000;
 
 /// An activity, as `DescribeActivity` and `ListActivities` show it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Activity {
+pub(crate) struct Activity {
     /// `activityArn`.
     pub arn: String,
     /// `name`.
@@ -62,7 +47,7 @@ pub struct Activity {
 
 /// A task a worker took with `GetActivityTask`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActivityTask {
+pub(crate) struct ActivityTask {
     /// `taskToken`: answer it with `SendTaskSuccess` / `SendTaskFailure`.
     pub token: String,
     /// `input`: the task's effective input, as JSON text.

@@ -16,22 +16,7 @@ use std::fmt;
 
 /// An API error, as AWS would answer it.
 ///
-/// ```
-/// use sfn_harness::internals::ApiError;
-///
-/// let e = ApiError::execution_does_not_exist("arn:aws:states:us-east-1:123456789012:execution:m:x");
-/// assert_eq!(e.code(), "ExecutionDoesNotExist");
-/// assert_eq!(e.status(), 400);
-/// assert_eq!(
-///     e.message(),
-///     "Execution Does Not Exist: 'arn:aws:states:us-east-1:123456789012:execution:m:x'"
-/// );
-/// assert!(matches!(e, ApiError::ExecutionDoesNotExist(_)));
-///
-/// let e = ApiError::ServiceException("the runtime is gone".into());
-/// assert_eq!((e.code(), e.status()), ("ServiceException", 500));
-/// assert_eq!(e.to_string(), "ServiceException: the runtime is gone");
-/// ```
+/// Example: the unit test `engine_error_19` in `src/tests/doc_examples.rs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ApiError {
@@ -106,12 +91,8 @@ impl ApiError {
     /// to `DescribeExecution`: `Invalid Arn: 'Resource type not valid in this context: express'`
     /// (recorded against AWS in LocalStack's `test_sfn_api_express.snapshot.json`).
     ///
-    /// ```
-    /// use sfn_harness::internals::ApiError;
-    /// let e = ApiError::resource_type_not_valid("express");
-    /// assert_eq!(e.message(), "Invalid Arn: 'Resource type not valid in this context: express'");
-    /// ```
-    pub fn resource_type_not_valid(resource_type: &str) -> ApiError {
+    /// Example: the unit test `engine_error_109` in `src/tests/doc_examples.rs`.
+    pub(crate) fn resource_type_not_valid(resource_type: &str) -> ApiError {
         ApiError::InvalidArn(format!(
             "Resource type not valid in this context: {resource_type}"
         ))
@@ -123,7 +104,7 @@ impl ApiError {
     }
 
     /// `ExecutionDoesNotExist`.
-    pub fn execution_does_not_exist(arn: &str) -> ApiError {
+    pub(crate) fn execution_does_not_exist(arn: &str) -> ApiError {
         ApiError::ExecutionDoesNotExist(arn.to_string())
     }
 
@@ -179,7 +160,7 @@ impl ApiError {
     /// The `__type` of the JSON error body: the code, or for the protocol errors coral's
     /// `com.amazon.coral.service#SerializationException` /
     /// `com.amazon.coral.service#UnknownOperationException`.
-    pub fn aws_type(&self) -> String {
+    pub(crate) fn aws_type(&self) -> String {
         match self {
             ApiError::Serialization(_) | ApiError::UnknownOperation(_) => {
                 format!("com.amazon.coral.service#{}", self.code())
@@ -189,7 +170,7 @@ impl ApiError {
     }
 
     /// The HTTP status AWS answers with: 500 for `ServiceException`, else 400.
-    pub fn status(&self) -> u16 {
+    pub(crate) fn status(&self) -> u16 {
         match self {
             ApiError::ServiceException(_) => 500,
             _ => 400,

@@ -12,14 +12,7 @@ use crate::time::Millis;
 
 /// An execution's status, as `DescribeExecution` reports it.
 ///
-/// ```
-/// use sfn_harness::internals::Status;
-///
-/// assert_eq!(Status::TimedOut.as_str(), "TIMED_OUT");
-/// assert_eq!(Status::parse("SUCCEEDED"), Some(Status::Succeeded));
-/// assert_eq!(Status::parse("PENDING_REDRIVE"), None);
-/// assert_eq!(Status::Aborted.to_string(), "ABORTED");
-/// ```
+/// Example: the unit test `engine_execution_15` in `src/tests/doc_examples.rs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
     /// Still running.
@@ -110,19 +103,18 @@ impl StoredEvent {
 /// history. Cheap to share (`Arc`); every accessor returns a snapshot. (The harness wraps it in
 /// its own [`Execution`](crate::harness::Execution) handle for tests.)
 ///
+/// Example: the unit test `engine_execution_113` in `src/tests/doc_examples.rs`.
+///
 /// ```
-/// use sfn_harness::internals::{Engine, EngineConfig, Status};
-/// use sfn_harness::time::Clock;
+/// use sfn_harness::internals::{Account, AccountConfig};
+/// use sfn_harness::Status;
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// let engine = Engine::new(EngineConfig { clock: Clock::virtual_at(0), ..EngineConfig::default() });
-/// let m = engine.create_state_machine("fails", r#"{"StartAt":"F","States":{
+/// let account = Account::new(AccountConfig::default());
+/// let m = account.engine().create_state_machine("fails", r#"{"StartAt":"F","States":{
 ///     "F":{"Type":"Fail","Error":"Nope","Cause":"on purpose"}}}"#).unwrap();
-/// let exec = engine.start_execution(&m.arn, Some("e1"), None).unwrap();
-/// assert_eq!(engine.clock().run_until(exec.wait()).await, Status::Failed);
-/// assert_eq!((exec.error().as_deref(), exec.cause().as_deref()), (Some("Nope"), Some("on purpose")));
-/// let types: Vec<_> = exec.history().iter().map(|e| e.event_type.clone()).collect();
-/// assert_eq!(types, ["ExecutionStarted", "FailStateEntered", "ExecutionFailed"]);
+/// let execution = account.engine().start_execution(&m.arn, None, None).unwrap();
+/// assert_eq!(execution.wait().await, Status::Failed);
 /// # }
 /// ```
 #[derive(Debug)]
@@ -146,7 +138,8 @@ pub struct ExecutionRecord {
 /// What an execution still holds of the machinery that ran it ([`ExecutionRecord::retained`]).
 /// Once it has finished, all of it should be gone: its record keeps only its result and history.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Retained {
+#[cfg(test)]
+pub(crate) struct Retained {
     /// The handle of its interpreter task (and with it the task's memory).
     pub interpreter_task: bool,
     /// The interpreter's own state: its random generator, its token generator.
@@ -189,23 +182,23 @@ impl ExecutionRecord {
     }
 
     /// The execution ARN.
-    pub fn arn(&self) -> &str {
+    pub(crate) fn arn(&self) -> &str {
         &self.arn
     }
 
     /// The execution name.
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         &self.name
     }
 
     /// The version the execution was started on (`stateMachineVersionArn`), if it was started
     /// by a version or alias ARN.
-    pub fn state_machine_version_arn(&self) -> Option<&str> {
+    pub(crate) fn state_machine_version_arn(&self) -> Option<&str> {
         self.version_arn.as_deref()
     }
 
     /// The alias the execution was started through (`stateMachineAliasArn`), if any.
-    pub fn state_machine_alias_arn(&self) -> Option<&str> {
+    pub(crate) fn state_machine_alias_arn(&self) -> Option<&str> {
         self.alias_arn.as_deref()
     }
 
@@ -215,42 +208,42 @@ impl ExecutionRecord {
     }
 
     /// The input.
-    pub fn input(&self) -> &Value {
+    pub(crate) fn input(&self) -> &Value {
         &self.input
     }
 
     /// When it started (ms since the epoch, harness clock).
-    pub fn start_ms(&self) -> Millis {
+    pub(crate) fn start_ms(&self) -> Millis {
         self.start_ms
     }
 
     /// When it stopped, if it has.
-    pub fn stop_ms(&self) -> Option<Millis> {
+    pub(crate) fn stop_ms(&self) -> Option<Millis> {
         self.lock().stop_ms
     }
 
     /// The current status.
-    pub fn status(&self) -> Status {
+    pub(crate) fn status(&self) -> Status {
         self.lock().status
     }
 
     /// The output, once succeeded.
-    pub fn output(&self) -> Option<Value> {
+    pub(crate) fn output(&self) -> Option<Value> {
         self.lock().output.clone()
     }
 
     /// The error, once failed, timed out or aborted.
-    pub fn error(&self) -> Option<String> {
+    pub(crate) fn error(&self) -> Option<String> {
         self.lock().error.clone()
     }
 
     /// The cause, once failed, timed out or aborted.
-    pub fn cause(&self) -> Option<String> {
+    pub(crate) fn cause(&self) -> Option<String> {
         self.lock().cause.clone()
     }
 
     /// A copy of the history so far.
-    pub fn history(&self) -> Vec<HistoryEvent> {
+    pub(crate) fn history(&self) -> Vec<HistoryEvent> {
         let st = self.lock();
         st.events
             .iter()
@@ -271,20 +264,9 @@ impl ExecutionRecord {
     /// What the execution still holds of the machinery that runs it: while it runs, its
     /// interpreter task and state; once it has finished, nothing.
     ///
-    /// ```
-    /// use sfn_harness::internals::{Engine, EngineConfig, Retained, Status};
-    /// use sfn_harness::time::Clock;
-    ///
-    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// let engine = Engine::new(EngineConfig { clock: Clock::virtual_at(0), ..EngineConfig::default() });
-    /// let m = engine.create_state_machine("p", r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#).unwrap();
-    /// let exec = engine.start_execution(&m.arn, None, None).unwrap();
-    /// assert_eq!(engine.clock().run_until(exec.wait()).await, Status::Succeeded);
-    /// # tokio::task::yield_now().await;
-    /// assert_eq!(exec.retained(), Retained { interpreter_task: false, interpreter_state: false });
-    /// # }
-    /// ```
-    pub fn retained(&self) -> Retained {
+    /// Example: the unit test `engine_execution_274` in `src/tests/doc_examples.rs`.
+    #[cfg(test)]
+    pub(crate) fn retained(&self) -> Retained {
         Retained {
             interpreter_task: lock(&self.task).is_some(),
             interpreter_state: !self

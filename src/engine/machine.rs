@@ -17,7 +17,7 @@ pub enum MachineType {
 
 impl MachineType {
     /// AWS's name for it.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             MachineType::Standard => "STANDARD",
             MachineType::Express => "EXPRESS",
@@ -28,18 +28,7 @@ impl MachineType {
 /// One version of a state machine's definition and settings, as `CreateStateMachine` and
 /// `UpdateStateMachine` leave it. Executions keep the version they started with.
 ///
-/// ```
-/// use sfn_harness::internals::{Engine, EngineConfig, MachineType};
-///
-/// let engine = Engine::new(EngineConfig::default());
-/// let m = engine
-///     .create_state_machine("hello", r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#)
-///     .unwrap();
-/// assert_eq!(m.arn, "arn:aws:states:us-east-1:123456789012:stateMachine:hello");
-/// assert_eq!(m.machine_type, MachineType::Standard);
-/// assert_eq!(m.definition.start_at, "P");
-/// assert_eq!(m.updated_ms, None);
-/// ```
+/// Example: the unit test `engine_machine_31` in `src/tests/doc_examples.rs`.
 #[derive(Debug, Clone)]
 pub struct StateMachine {
     /// Its ARN.

@@ -15,7 +15,7 @@ use crate::time::Millis;
 
 /// A Map Run's status (`DescribeMapRun`'s `status`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MapRunStatus {
+pub(crate) enum MapRunStatus {
     /// Its child executions are running.
     Running,
     /// Ended within its tolerated failures.
@@ -28,7 +28,7 @@ pub enum MapRunStatus {
 
 impl MapRunStatus {
     /// AWS's name for it.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             MapRunStatus::Running => "RUNNING",
             MapRunStatus::Succeeded => "SUCCEEDED",
@@ -40,7 +40,7 @@ impl MapRunStatus {
 
 /// A Map Run's `itemCounts` or `executionCounts` (`MapRunItemCounts`, `MapRunExecutionCounts`).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct MapRunCounts {
+pub(crate) struct MapRunCounts {
     /// Not started yet.
     pub pending: u64,
     /// Running.
@@ -61,7 +61,7 @@ pub struct MapRunCounts {
 
 impl MapRunCounts {
     /// The counts as the API returns them.
-    pub fn to_json(self) -> Value {
+    pub(crate) fn to_json(self) -> Value {
         json!({
             "pending": self.pending,
             "running": self.running,
@@ -106,24 +106,9 @@ pub(crate) struct MapRunState {
 
 /// One Map Run. Cheap to share; every accessor returns a snapshot.
 ///
-/// ```
-/// use sfn_harness::internals::{Engine, EngineConfig, Status};
-/// use sfn_harness::time::Clock;
-///
-/// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// let engine = Engine::new(EngineConfig { clock: Clock::virtual_at(0), ..EngineConfig::default() });
-/// let m = engine.create_state_machine("fan", r#"{"StartAt":"M","States":{"M":{"Type":"Map",
-///     "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},
-///     "StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}"#).unwrap();
-/// let exec = engine.start_execution(&m.arn, Some("e1"), Some("[1, 2]")).unwrap();
-/// assert_eq!(engine.clock().run_until(exec.wait()).await, Status::Succeeded);
-/// let runs = engine.list_map_runs(exec.arn()).unwrap();
-/// assert_eq!(runs[0].execution_counts().succeeded, 2);
-/// assert_eq!(runs[0].status().as_str(), "SUCCEEDED");
-/// # }
-/// ```
+/// Example: the unit test `engine_map_runs_109` in `src/tests/doc_examples.rs`.
 #[derive(Debug)]
-pub struct MapRun {
+pub(crate) struct MapRun {
     pub(crate) arn: String,
     pub(crate) execution_arn: String,
     pub(crate) state_machine_arn: String,
@@ -161,70 +146,70 @@ impl MapRun {
     }
 
     /// Its ARN (`arn:aws:states:<region>:<account>:mapRun:<machine>/<label>:<id>`).
-    pub fn arn(&self) -> &str {
+    pub(crate) fn arn(&self) -> &str {
         &self.arn
     }
 
     /// The execution whose Map state started it.
-    pub fn execution_arn(&self) -> &str {
+    pub(crate) fn execution_arn(&self) -> &str {
         &self.execution_arn
     }
 
     /// The state machine of that execution.
-    pub fn state_machine_arn(&self) -> &str {
+    pub(crate) fn state_machine_arn(&self) -> &str {
         &self.state_machine_arn
     }
 
     /// When it started.
-    pub fn start_ms(&self) -> Millis {
+    pub(crate) fn start_ms(&self) -> Millis {
         self.start_ms
     }
 
     /// When it ended, if it has.
-    pub fn stop_ms(&self) -> Option<Millis> {
+    pub(crate) fn stop_ms(&self) -> Option<Millis> {
         lock(&self.state).stop_ms
     }
 
     /// Its status.
-    pub fn status(&self) -> MapRunStatus {
+    pub(crate) fn status(&self) -> MapRunStatus {
         lock(&self.state).status
     }
 
     /// `maxConcurrency` (0: no limit).
-    pub fn max_concurrency(&self) -> u64 {
+    pub(crate) fn max_concurrency(&self) -> u64 {
         lock(&self.state).max_concurrency
     }
 
     /// `toleratedFailureCount`.
-    pub fn tolerated_failure_count(&self) -> u64 {
+    pub(crate) fn tolerated_failure_count(&self) -> u64 {
         lock(&self.state).tolerated_failure_count.unwrap_or(0)
     }
 
     /// `toleratedFailurePercentage`.
-    pub fn tolerated_failure_percentage(&self) -> f64 {
+    pub(crate) fn tolerated_failure_percentage(&self) -> f64 {
         lock(&self.state)
             .tolerated_failure_percentage
             .unwrap_or(0.0)
     }
 
     /// `itemCounts`.
-    pub fn item_counts(&self) -> MapRunCounts {
+    pub(crate) fn item_counts(&self) -> MapRunCounts {
         lock(&self.state).items
     }
 
     /// `executionCounts`.
-    pub fn execution_counts(&self) -> MapRunCounts {
+    pub(crate) fn execution_counts(&self) -> MapRunCounts {
         lock(&self.state).executions
     }
 
     /// Its child executions, in the order they started (`ListExecutions` with `mapRunArn`
     /// lists them newest first).
-    pub fn child_executions(&self) -> Vec<Arc<ExecutionRecord>> {
+    pub(crate) fn child_executions(&self) -> Vec<Arc<ExecutionRecord>> {
         lock(&self.state).children.clone()
     }
 
     /// How many items the child execution `arn` of this Map Run processes (`itemCount`).
-    pub fn child_item_count(&self, arn: &str) -> Option<u64> {
+    pub(crate) fn child_item_count(&self, arn: &str) -> Option<u64> {
         let s = lock(&self.state);
         s.children
             .iter()
@@ -264,7 +249,7 @@ impl Engine {
     }
 
     /// The Map Run that started the child execution `arn`, if one did.
-    pub fn map_run_of(&self, arn: &str) -> Option<Arc<MapRun>> {
+    pub(crate) fn map_run_of(&self, arn: &str) -> Option<Arc<MapRun>> {
         read(&self.inner.map_runs)
             .iter()
             .find(|r| lock(&r.state).children.iter().any(|e| e.arn == arn))
@@ -300,7 +285,7 @@ impl Engine {
     }
 
     /// A Map Run by ARN (`DescribeMapRun`).
-    pub fn map_run(&self, arn: &str) -> Result<Arc<MapRun>, ApiError> {
+    pub(crate) fn map_run(&self, arn: &str) -> Result<Arc<MapRun>, ApiError> {
         Self::check_arn(arn, &["mapRun"], 8)?;
         read(&self.inner.map_runs)
             .iter()
@@ -310,7 +295,7 @@ impl Engine {
     }
 
     /// The Map Runs an execution started, oldest first (`ListMapRuns`).
-    pub fn list_map_runs(&self, execution_arn: &str) -> Result<Vec<Arc<MapRun>>, ApiError> {
+    pub(crate) fn list_map_runs(&self, execution_arn: &str) -> Result<Vec<Arc<MapRun>>, ApiError> {
         self.execution(execution_arn)?;
         Ok(read(&self.inner.map_runs)
             .iter()
@@ -323,7 +308,7 @@ impl Engine {
     /// failures apply to the children that end after the call; a new `maxConcurrency` is
     /// reported by `DescribeMapRun` but does not re-plan the lanes already running (sfn-harness's
     /// gap: its children run in fixed lanes).
-    pub fn update_map_run(
+    pub(crate) fn update_map_run(
         &self,
         arn: &str,
         max_concurrency: Option<u64>,

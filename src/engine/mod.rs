@@ -5,28 +5,7 @@
 //! and the test harness drive; every operation mirrors a Step Functions API call and fails with
 //! the [`ApiError`] AWS would return.
 //!
-//! ```
-//! use sfn_harness::internals::{Engine, EngineConfig, Status};
-//! use sfn_harness::time::Clock;
-//! use serde_json::json;
-//!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let engine = Engine::new(EngineConfig { clock: Clock::virtual_at(0), ..EngineConfig::default() });
-//! let machine = engine.create_state_machine("hello", r#"{
-//!     "StartAt": "Wait an hour",
-//!     "States": {
-//!         "Wait an hour": { "Type": "Wait", "Seconds": 3600, "Next": "Done" },
-//!         "Done": { "Type": "Pass", "Result": { "greeting": "hi" }, "End": true }
-//!     }
-//! }"#).unwrap();
-//! let exec = engine.start_execution(&machine.arn, None, Some("{}")).unwrap();
-//! // Drive virtual time until the execution ends: the hour passes at once.
-//! engine.clock().run_until(exec.wait()).await;
-//! assert_eq!(exec.status(), Status::Succeeded);
-//! assert_eq!(exec.output(), Some(json!({ "greeting": "hi" })));
-//! assert_eq!(exec.stop_ms().unwrap() - exec.start_ms(), 3_600_000);
-//! # }
-//! ```
+//! Example: the unit test `engine_mod_8` in `src/tests/doc_examples.rs`.
 
 pub(crate) mod activities;
 mod error;
@@ -46,10 +25,12 @@ use std::sync::{Arc, Mutex, MutexGuard, RwLock};
 
 use serde_json::Value;
 
-pub use error::ApiError;
-pub use execution::{ExecutionRecord, Retained, Status};
+pub(crate) use error::ApiError;
+#[cfg(test)]
+pub(crate) use execution::Retained;
+pub use execution::{ExecutionRecord, Status};
 pub use history::HistoryEvent;
-pub use machine::MachineType;
+pub(crate) use machine::MachineType;
 pub(crate) use machine::StateMachine;
 pub use tokens::OpenToken;
 pub(crate) use versions::StateMachineAlias;
@@ -68,25 +49,9 @@ use tokens::{TokenOutcome, Tokens};
 /// How an engine is set up. The defaults are a real clock, OS randomness, account
 /// `123456789012` in `us-east-1`.
 ///
-/// ```
-/// use sfn_harness::internals::{Engine, EngineConfig};
-/// use sfn_harness::time::Clock;
-///
-/// let config = EngineConfig {
-///     clock: Clock::virtual_at(1_700_000_000_000), // virtual time, from this instant
-///     seed: Some(7),                               // repeatable ids and tokens
-///     region: "eu-west-1".into(),
-///     ..EngineConfig::default()
-/// };
-/// let engine = Engine::new(config);
-/// let m = engine
-///     .create_state_machine("m", r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#)
-///     .unwrap();
-/// assert_eq!(m.arn, "arn:aws:states:eu-west-1:123456789012:stateMachine:m");
-/// assert_eq!(m.created_ms, 1_700_000_000_000);
-/// ```
+/// Example: the unit test `engine_mod_72` in `src/tests/doc_examples.rs`.
 #[derive(Debug, Clone)]
-pub struct EngineConfig {
+pub(crate) struct EngineConfig {
     /// The clock every timer and timestamp uses.
     pub clock: Clock,
     /// A seed for ids, tokens and random intrinsics; `None` for OS randomness.
@@ -205,27 +170,22 @@ impl EngineInner {
 /// shared handle); every operation mirrors a Step Functions API call and fails with the
 /// [`ApiError`] AWS would return.
 ///
+/// Example: the unit test `engine_mod_209` in `src/tests/doc_examples.rs`.
+///
 /// ```
-/// use sfn_harness::internals::{ApiError, Engine, EngineConfig, Status};
-/// use sfn_harness::internals::{handler, TaskRequest};
-/// use sfn_harness::time::Clock;
-/// use serde_json::json;
+/// use sfn_harness::internals::{Account, AccountConfig};
+/// use sfn_harness::{Clock, Status};
 ///
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// let engine = Engine::new(EngineConfig { clock: Clock::virtual_at(0), ..EngineConfig::default() });
-/// // A Task resource, answered in-process.
-/// engine.register_resource("arn:aws:states:::test:double", handler(|req: TaskRequest| async move {
-///     Ok(json!({ "n": req.input["n"].as_i64().unwrap_or(0) * 2 }))
-/// }));
-/// let m = engine.create_state_machine("double", r#"{"StartAt":"D","States":{
-///     "D":{"Type":"Task","Resource":"arn:aws:states:::test:double","End":true}}}"#).unwrap();
-/// let exec = engine.start_execution(&m.arn, Some("first"), Some(r#"{"n":21}"#)).unwrap();
-/// assert_eq!(engine.clock().run_until(exec.wait()).await, Status::Succeeded);
-/// assert_eq!(exec.output(), Some(json!({ "n": 42 })));
-///
-/// // The same name with other input is refused, as AWS refuses it.
-/// let again = engine.start_execution(&m.arn, Some("first"), Some(r#"{"n":1}"#));
-/// assert!(matches!(again, Err(ApiError::ExecutionAlreadyExists(_))));
+/// let clock = Clock::virtual_at(0);
+/// let account = Account::new(AccountConfig { clock: clock.clone(), ..AccountConfig::default() });
+/// let engine = account.engine();
+/// let m = engine
+///     .create_state_machine("nap", r#"{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}"#)
+///     .unwrap();
+/// let execution = engine.start_execution(&m.arn, Some("first"), Some("{}")).unwrap();
+/// assert_eq!(clock.run_until(execution.wait()).await, Status::Succeeded);
+/// assert_eq!(clock.now_ms(), 60_000);
 /// # }
 /// ```
 #[derive(Clone)]
@@ -271,7 +231,7 @@ impl Engine {
     }
 
     /// A new engine.
-    pub fn new(config: EngineConfig) -> Engine {
+    pub(crate) fn new(config: EngineConfig) -> Engine {
         let ids = match config.seed {
             Some(s) => Ids::seeded(s),
             None => Ids::random(),
@@ -299,13 +259,8 @@ impl Engine {
     }
 
     /// The engine's clock.
-    pub fn clock(&self) -> &Clock {
+    pub(crate) fn clock(&self) -> &Clock {
         &self.inner.clock
-    }
-
-    /// The engine's configuration.
-    pub fn config(&self) -> &EngineConfig {
-        &self.inner.config
     }
 
     /// The task-token registry.
@@ -315,7 +270,8 @@ impl Engine {
 
     /// The task tokens that are open now, issued by `.waitForTaskToken` tasks still waiting for
     /// their answer (sorted by token).
-    pub fn open_tokens(&self) -> Vec<OpenToken> {
+    #[cfg(test)]
+    pub(crate) fn open_tokens(&self) -> Vec<OpenToken> {
         self.inner.tokens.open_tokens()
     }
 
@@ -328,14 +284,8 @@ impl Engine {
     /// `arn:aws:lambda:` for Lambda functions named as the resource). An exact ARN registered
     /// with [`Engine::register_resource`] wins; among prefixes, the longest.
     ///
-    /// ```
-    /// use sfn_harness::internals::{Engine, EngineConfig};
-    /// use sfn_harness::internals::{handler, TaskRequest};
-    /// use serde_json::json;
-    /// let engine = Engine::new(EngineConfig::default());
-    /// engine.register_resource_prefix("arn:aws:lambda:", handler(|_r: TaskRequest| async { Ok(json!(1)) }));
-    /// ```
-    pub fn register_resource_prefix(
+    /// Example: the unit test `engine_mod_332` in `src/tests/doc_examples.rs`.
+    pub(crate) fn register_resource_prefix(
         &self,
         prefix: impl Into<String>,
         handler: Arc<dyn TaskHandler>,
@@ -355,7 +305,7 @@ impl Engine {
     /// Loads a MockConfigFile (Step Functions Local's format): an execution started on
     /// `<stateMachineArn>#<TestCase>` then runs that test case (see [`crate::mock_config`]).
     /// `None` unloads it.
-    pub fn set_mock_config(&self, config: Option<Arc<MockConfig>>) {
+    pub(crate) fn set_mock_config(&self, config: Option<Arc<MockConfig>>) {
         *write(&self.inner.mock_config) = config;
     }
 
@@ -420,7 +370,7 @@ impl Engine {
     }
 
     /// Creates a state machine with an explicit role and type.
-    pub fn create_state_machine_with(
+    pub(crate) fn create_state_machine_with(
         &self,
         name: &str,
         definition: &str,
@@ -501,7 +451,7 @@ impl Engine {
     }
 
     /// Every state machine, in creation order (`ListStateMachines`).
-    pub fn state_machines(&self) -> Vec<Arc<StateMachine>> {
+    pub(crate) fn state_machines(&self) -> Vec<Arc<StateMachine>> {
         read(&self.inner.machines).clone()
     }
 
@@ -566,21 +516,8 @@ impl Engine {
     /// Sets a machine's `tracingConfiguration` (`{"enabled": bool}`), as
     /// `set_logging_configuration` sets the logging one.
     ///
-    /// ```
-    /// use sfn_harness::internals::{Engine, EngineConfig};
-    ///
-    /// let engine = Engine::new(EngineConfig::default());
-    /// let m = engine
-    ///     .create_state_machine("traced", r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#)
-    ///     .unwrap();
-    /// assert_eq!(m.tracing_configuration, serde_json::json!({ "enabled": false }));
-    /// let m = engine
-    ///     .set_tracing_configuration(&m.arn, serde_json::json!({ "enabled": true }), true)
-    ///     .unwrap();
-    /// assert_eq!(m.tracing_configuration["enabled"], true);
-    /// assert!(m.updated_ms.is_some(), "a changed setting on an update is a revision");
-    /// ```
-    pub fn set_tracing_configuration(
+    /// Example: the unit test `engine_mod_570` in `src/tests/doc_examples.rs`.
+    pub(crate) fn set_tracing_configuration(
         &self,
         arn: &str,
         tracing: serde_json::Value,
@@ -739,7 +676,7 @@ impl Engine {
     }
 
     /// An execution by ARN (`DescribeExecution`).
-    pub fn execution(&self, arn: &str) -> Result<Arc<ExecutionRecord>, ApiError> {
+    pub(crate) fn execution(&self, arn: &str) -> Result<Arc<ExecutionRecord>, ApiError> {
         Self::check_execution_arn(arn)?;
         read(&self.inner.by_arn)
             .get(arn)
@@ -748,7 +685,7 @@ impl Engine {
     }
 
     /// Executions, newest first, optionally of one machine and one status (`ListExecutions`).
-    pub fn executions(
+    pub(crate) fn executions(
         &self,
         machine_arn: Option<&str>,
         status: Option<Status>,
@@ -770,7 +707,7 @@ impl Engine {
     }
 
     /// Stops a running execution (`StopExecution`): records `ExecutionAborted`.
-    pub fn stop_execution(
+    pub(crate) fn stop_execution(
         &self,
         arn: &str,
         error: Option<&str>,
@@ -793,7 +730,7 @@ impl Engine {
     }
 
     /// `SendTaskSuccess`: `output` is JSON text.
-    pub fn send_task_success(&self, token: &str, output: &str) -> Result<(), ApiError> {
+    pub(crate) fn send_task_success(&self, token: &str, output: &str) -> Result<(), ApiError> {
         if output.len() > 256 * 1024 {
             return Err(ApiError::validation(
                 "1 validation error detected: Value at 'output' failed to satisfy constraint: Member must have length less than or equal to 262144",
@@ -811,7 +748,7 @@ impl Engine {
     }
 
     /// `SendTaskFailure`.
-    pub fn send_task_failure(
+    pub(crate) fn send_task_failure(
         &self,
         token: &str,
         error: Option<&str>,
@@ -837,14 +774,14 @@ impl Engine {
     }
 
     /// `SendTaskHeartbeat`.
-    pub fn send_task_heartbeat(&self, token: &str) -> Result<(), ApiError> {
+    pub(crate) fn send_task_heartbeat(&self, token: &str) -> Result<(), ApiError> {
         self.inner.tokens.answer(token, TokenOutcome::Heartbeat)
     }
 
     // --- activities ---
 
     /// Creates an activity (`CreateActivity`); the same name answers the existing one.
-    pub fn create_activity(&self, name: &str) -> Result<Activity, ApiError> {
+    pub(crate) fn create_activity(&self, name: &str) -> Result<Activity, ApiError> {
         if !valid_name(name) {
             return Err(ApiError::InvalidName(name.to_string()));
         }
@@ -908,7 +845,7 @@ impl Engine {
     }
 
     /// Describes an activity (`DescribeActivity`).
-    pub fn describe_activity(&self, arn: &str) -> Result<Activity, ApiError> {
+    pub(crate) fn describe_activity(&self, arn: &str) -> Result<Activity, ApiError> {
         Engine::activity_arn(arn)?;
         self.inner
             .activities
@@ -922,7 +859,7 @@ impl Engine {
     }
 
     /// Deletes an activity (`DeleteActivity`); deleting an unknown one succeeds, as on AWS.
-    pub fn delete_activity(&self, arn: &str) -> Result<(), ApiError> {
+    pub(crate) fn delete_activity(&self, arn: &str) -> Result<(), ApiError> {
         Engine::activity_arn(arn)?;
         self.inner.activities.delete(arn);
         Ok(())
@@ -931,7 +868,7 @@ impl Engine {
     /// Waits up to 60 seconds of the engine's clock for a task of the activity
     /// (`GetActivityTask`); taking one records `ActivityStarted` with `worker_name`.
     /// `Ok(None)` when no task came in time.
-    pub async fn get_activity_task(
+    pub(crate) async fn get_activity_task(
         &self,
         arn: &str,
         worker_name: Option<&str>,
@@ -988,7 +925,7 @@ impl Engine {
     }
 
     /// The tags of a resource (`ListTagsForResource`).
-    pub fn tags(&self, arn: &str) -> Result<Vec<(String, String)>, ApiError> {
+    pub(crate) fn tags(&self, arn: &str) -> Result<Vec<(String, String)>, ApiError> {
         if !self.resource_exists(arn) {
             return Err(ApiError::ResourceNotFound(arn.to_string()));
         }

@@ -41,7 +41,7 @@ use crate::time::Clock;
 /// A boxed, sendable future: what Task handlers return (`BoxFuture<'static, _>`), and the
 /// crate's one such alias (the server's [`JsonService`](crate::server::JsonService) returns it
 /// too).
-pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+pub(crate) type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// How a Task waits for its result, from the resource suffix.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -73,16 +73,8 @@ pub struct Resource {
 impl Resource {
     /// Splits a resource ARN.
     ///
-    /// ```
-    /// use sfn_harness::internals::{Pattern, Resource};
-    /// let r = Resource::parse("arn:aws:states:::sqs:sendMessage.waitForTaskToken");
-    /// assert_eq!(r.base, "arn:aws:states:::sqs:sendMessage");
-    /// assert_eq!(r.pattern, Pattern::WaitForTaskToken);
-    /// assert_eq!((r.resource_type.as_str(), r.resource.as_str()), ("sqs", "sendMessage.waitForTaskToken"));
-    /// let r = Resource::parse("arn:aws:states:::aws-sdk:sfn:startExecution");
-    /// assert_eq!((r.resource_type.as_str(), r.resource.as_str()), ("aws-sdk:sfn", "startExecution"));
-    /// ```
-    pub fn parse(arn: &str) -> Resource {
+    /// Example: the unit test `engine_task_76` in `src/tests/doc_examples.rs`.
+    pub(crate) fn parse(arn: &str) -> Resource {
         let (base, pattern) = if let Some(b) = arn.strip_suffix(".waitForTaskToken") {
             (b, Pattern::WaitForTaskToken)
         } else if let Some(b) = arn.strip_suffix(".sync:2") {
@@ -123,13 +115,8 @@ impl Resource {
     /// account (`arn:aws:states:::activity` serves
     /// `arn:aws:states:us-east-1:123456789012:activity:resize`); `None` for the others.
     ///
-    /// ```
-    /// use sfn_harness::internals::Resource;
-    /// let r = Resource::parse("arn:aws:states:us-east-1:123456789012:activity:resize");
-    /// assert_eq!(r.type_key().as_deref(), Some("arn:aws:states:::activity"));
-    /// assert_eq!(Resource::parse("arn:aws:states:::sqs:sendMessage").type_key(), None);
-    /// ```
-    pub fn type_key(&self) -> Option<String> {
+    /// Example: the unit test `engine_task_126` in `src/tests/doc_examples.rs`.
+    pub(crate) fn type_key(&self) -> Option<String> {
         let parts: Vec<&str> = self.base.splitn(7, ':').collect();
         if parts.len() < 6 || parts[0] != "arn" || (parts[3].is_empty() && parts[4].is_empty()) {
             return None;
@@ -140,6 +127,16 @@ impl Resource {
 }
 
 /// What a handler is asked to do.
+///
+/// ```
+/// use sfn_harness::internals::{handler, TaskRequest};
+/// use serde_json::json;
+///
+/// let echo = handler(|req: TaskRequest| async move {
+///     Ok(json!({ "state": req.state_name, "input": req.input, "retries": req.retry_count }))
+/// });
+/// # let _ = echo;
+/// ```
 #[derive(Debug, Clone)]
 pub struct TaskRequest {
     /// The resource as written in the definition.
@@ -158,8 +155,9 @@ pub struct TaskRequest {
     pub retry_count: u64,
     /// The harness clock, for handlers that take time.
     pub clock: Clock,
-    /// The engine running the task, for handlers that start child executions or reach
-    /// activities.
+    /// The engine running the task, for the crate's integrations that start child executions
+    /// or reach activities (its methods are crate-private: not part of the
+    /// [`internals`](crate::internals) door).
     pub engine: EngineHandle,
 }
 
@@ -171,12 +169,13 @@ pub struct EngineHandle(pub(crate) std::sync::Weak<crate::engine::EngineInner>);
 
 impl EngineHandle {
     /// A handle attached to no engine (for calling a handler directly, outside an execution).
-    pub fn detached() -> EngineHandle {
+    #[cfg(test)]
+    pub(crate) fn detached() -> EngineHandle {
         EngineHandle(std::sync::Weak::new())
     }
 
     /// The engine, while it exists.
-    pub fn engine(&self) -> Option<Engine> {
+    pub(crate) fn engine(&self) -> Option<Engine> {
         self.0.upgrade().map(Engine::from_inner)
     }
 }
@@ -218,12 +217,7 @@ pub trait TaskHandler: Send + Sync + 'static {
     /// The history events a task of `resource` records: [`EventFamily::Task`] unless the
     /// handler says otherwise.
     ///
-    /// ```
-    /// use sfn_harness::internals::{handler, EventFamily, Resource, TaskRequest};
-    /// use serde_json::json;
-    /// let h = handler(|_req: TaskRequest| async { Ok(json!(1)) });
-    /// assert_eq!(h.event_family(&Resource::parse("arn:aws:states:::sqs:sendMessage")), EventFamily::Task);
-    /// ```
+    /// Example: the unit test `engine_task_221` in `src/tests/doc_examples.rs`.
     fn event_family(&self, resource: &Resource) -> EventFamily {
         let _ = resource;
         EventFamily::Task
@@ -273,6 +267,24 @@ where
 }
 
 /// Wraps an async closure as a [`TaskHandler`].
+///
+/// ```
+/// use sfn_harness::internals::{handler, Account, AccountConfig, TaskRequest};
+/// use sfn_harness::Status;
+/// use serde_json::json;
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let account = Account::new(AccountConfig::default());
+/// let engine = account.engine();
+/// engine.register_resource("arn:aws:states:::custom:double", handler(|req: TaskRequest| async move {
+///     Ok(json!(req.input["n"].as_i64().unwrap_or(0) * 2))
+/// }));
+/// let m = engine.create_state_machine("d", r#"{"StartAt":"D","States":{"D":{"Type":"Task",
+///     "Resource":"arn:aws:states:::custom:double","End":true}}}"#).unwrap();
+/// let execution = engine.start_execution(&m.arn, None, Some(r#"{"n":21}"#)).unwrap();
+/// assert_eq!(execution.wait().await, Status::Succeeded);
+/// # }
+/// ```
 pub fn handler<F, Fut>(f: F) -> Arc<dyn TaskHandler>
 where
     F: Fn(TaskRequest) -> Fut + Send + Sync + 'static,

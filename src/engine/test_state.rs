@@ -16,23 +16,7 @@
 //! `TestStateInput`, `TestStateOutput`, `InspectionData`, `MockInput`,
 //! `TestStateConfiguration`).
 //!
-//! ```
-//! use sfn_harness::internals::{Engine, EngineConfig};
-//! use sfn_harness::harness::{TestStateRequest, TestStatus};
-//! use serde_json::json;
-//!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let engine = Engine::new(EngineConfig::default());
-//! let mut req = TestStateRequest::new(r#"{"Type":"Pass","Parameters":{"n.$":"$.x"},"Next":"After"}"#);
-//! req.input = Some(r#"{"x": 1}"#.into());
-//! req.inspection_level = sfn_harness::harness::InspectionLevel::Debug;
-//! let out = engine.test_state(req).await.unwrap();
-//! assert_eq!(out.status, TestStatus::Succeeded);
-//! assert_eq!(out.output, Some(json!({ "n": 1 })));
-//! assert_eq!(out.next_state.as_deref(), Some("After"));
-//! assert_eq!(out.inspection_data["afterParameters"], json!({ "n": 1 }));
-//! # }
-//! ```
+//! Example: the unit test `engine_test_state_19` in `src/tests/doc_examples.rs`.
 
 use serde_json::{json, Map as JsonMap, Value};
 
@@ -593,26 +577,11 @@ impl Engine {
     /// TestState: runs one state on its own and answers as AWS's `TestState` does (see
     /// [`Harness::test_state`](crate::Harness::test_state)). Refusals are AWS's `ValidationException` and `InvalidDefinition`.
     ///
-    /// ```
-    /// use sfn_harness::internals::{ApiError, Engine, EngineConfig};
-    /// use sfn_harness::harness::{TestStateMock, TestStateRequest, TestStatus};
-    /// use serde_json::json;
-    ///
-    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-    /// let engine = Engine::new(EngineConfig::default());
-    /// let mut req = TestStateRequest::new(r#"{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
-    ///     "Retry":[{"ErrorEquals":["Boom"],"MaxAttempts":2}],"End":true}"#);
-    /// req.mock = Some(TestStateMock { error_output: Some((Some("Boom".into()), None)), ..Default::default() });
-    /// let out = engine.test_state(req).await.unwrap();
-    /// assert_eq!(out.status, TestStatus::Retriable);
-    ///
-    /// // A Pass state cannot be mocked.
-    /// let mut req = TestStateRequest::new(r#"{"Type":"Pass","End":true}"#);
-    /// req.mock = Some(TestStateMock { result: Some("{}".into()), ..Default::default() });
-    /// assert!(matches!(engine.test_state(req).await, Err(ApiError::ValidationException(_))));
-    /// # }
-    /// ```
-    pub async fn test_state(&self, req: TestStateRequest) -> Result<TestStateOutput, ApiError> {
+    /// Example: the unit test `engine_test_state_596` in `src/tests/doc_examples.rs`.
+    pub(crate) async fn test_state(
+        &self,
+        req: TestStateRequest,
+    ) -> Result<TestStateOutput, ApiError> {
         let prepared = check(req)?;
         Ok(runner::run(self.inner.clone(), prepared).await)
     }

@@ -251,6 +251,7 @@ impl Harness {
             seed: config.seed,
             account_id: config.account_id.clone(),
             region: config.region.clone(),
+            ..AccountConfig::default()
         });
         if let Some(url) = &config.lambda_endpoint {
             account

@@ -221,16 +221,19 @@ impl Harness {
         HarnessBuilder::default()
     }
 
-    /// The account the harness runs: the power-user door to the Step Functions
-    /// [engine](crate::engine::Engine), the [SQS](crate::sqs::Sqs) service and the HTTP
-    /// router, for what the harness itself does not offer. What a test usually needs has a
+    /// The account the harness runs: the power-user door ([`internals`](crate::internals)) to
+    /// the Step Functions engine, the S3 and SNS services and the HTTP router, for what the
+    /// harness itself does not offer. What a test usually needs has a
     /// method here; prefer those, which keep working when the internals move.
     ///
     /// ```
     /// # use sfn_harness::prelude::*;
     /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)] async fn main() {
     /// let h = Harness::builder().region("eu-west-1").start().await;
-    /// assert_eq!(h.account().engine().config().region, "eu-west-1");
+    /// let machine = h.account().engine()
+    ///     .create_state_machine("m", r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#)
+    ///     .unwrap();
+    /// assert!(machine.arn.starts_with("arn:aws:states:eu-west-1:"));
     /// # }
     /// ```
     pub fn account(&self) -> &Account {

@@ -7,28 +7,7 @@
 //! `ActivityStarted` (when a worker takes it), then `ActivitySucceeded` / `ActivityFailed` /
 //! `ActivityTimedOut`, as AWS does.
 //!
-//! ```
-//! use std::sync::Arc;
-//! use sfn_harness::internals::{Account, AccountConfig};
-//! use sfn_harness::Clock;
-//! use serde_json::json;
-//!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let account = Account::new(AccountConfig { clock: Clock::virtual_at(0), ..AccountConfig::default() });
-//! let engine = account.engine().clone();
-//! let activity = engine.create_activity("resize").unwrap();
-//! let definition = json!({"StartAt": "Resize", "States": {
-//!     "Resize": {"Type": "Task", "Resource": activity.arn, "End": true}}});
-//! engine.create_state_machine("m", &definition.to_string()).unwrap();
-//! let machine = "arn:aws:states:us-east-1:123456789012:stateMachine:m";
-//! let record = engine.start_execution(machine, None, Some(r#"{"px": 64}"#)).unwrap();
-//! let task = engine.get_activity_task(&activity.arn, Some("worker-1")).await.unwrap().unwrap();
-//! assert_eq!(task.input, r#"{"px":64}"#);
-//! engine.send_task_success(&task.token, r#"{"done": true}"#).unwrap();
-//! record.wait().await;
-//! assert_eq!(record.output(), Some(json!({"done": true})));
-//! # }
-//! ```
+//! Example: the unit test `integrations_activity_10` in `src/tests/doc_examples.rs`.
 
 use serde_json::Value;
 

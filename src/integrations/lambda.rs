@@ -104,14 +104,14 @@ pub(crate) trait FunctionSource: Send + Sync + 'static {
 /// A check made before every invocation, whoever serves the function: `Some(error)` (a
 /// `Lambda.<Exception>`) makes Lambda refuse the call as that service exception. The test
 /// harness's fault injection is one ([`Fault::lambda_error`](crate::harness::Fault::lambda_error)).
-pub trait InvokeGate: Send + Sync + 'static {
+pub(crate) trait InvokeGate: Send + Sync + 'static {
     /// The refusal of `call`, if any.
     fn before<'a>(&'a self, call: &'a FunctionCall) -> BoxFuture<'a, Option<StatesError>>;
 }
 
 /// Functions registered by name (Rust closures).
 #[derive(Default)]
-pub struct Functions {
+pub(crate) struct Functions {
     by_name: RwLock<HashMap<String, Arc<dyn LambdaFunction>>>,
 }
 
@@ -125,7 +125,7 @@ impl std::fmt::Debug for Functions {
 
 impl Functions {
     /// Registers (or replaces) the function `name`.
-    pub fn register(&self, name: impl Into<String>, f: Arc<dyn LambdaFunction>) {
+    pub(crate) fn register(&self, name: impl Into<String>, f: Arc<dyn LambdaFunction>) {
         write(&self.by_name).insert(name.into(), f);
     }
 }
@@ -140,7 +140,7 @@ impl FunctionSource for Functions {
 /// /2015-03-31/functions/{name}/invocations`): `sam local start-lambda`, a Lambda emulator, or
 /// the conformance runner's host.
 #[derive(Debug, Clone)]
-pub struct LambdaEndpoint {
+pub(crate) struct LambdaEndpoint {
     base: String,
 }
 
@@ -167,14 +167,14 @@ pub(crate) enum EndpointError {
 
 impl LambdaEndpoint {
     /// An endpoint at `url` (`http://127.0.0.1:3001`).
-    pub fn new(url: impl Into<String>) -> LambdaEndpoint {
+    pub(crate) fn new(url: impl Into<String>) -> LambdaEndpoint {
         LambdaEndpoint {
             base: url.into().trim_end_matches('/').to_string(),
         }
     }
 
     /// The endpoint's base URL.
-    pub fn url(&self) -> &str {
+    pub(crate) fn url(&self) -> &str {
         &self.base
     }
 
@@ -280,7 +280,7 @@ enum Outcome {
 impl LambdaIntegration {
     /// An integration for functions of `account_id` in `region`; `seed` makes its request ids
     /// deterministic.
-    pub fn new(
+    pub(crate) fn new(
         account_id: impl Into<String>,
         region: impl Into<String>,
         seed: Option<u64>,
@@ -301,7 +301,7 @@ impl LambdaIntegration {
     }
 
     /// The functions registered by name (Rust closures), tried first.
-    pub fn functions(&self) -> &Functions {
+    pub(crate) fn functions(&self) -> &Functions {
         &self.functions
     }
 
@@ -312,12 +312,12 @@ impl LambdaIntegration {
     }
 
     /// Adds a check made before every invocation (see [`InvokeGate`]).
-    pub fn add_gate(&self, gate: Arc<dyn InvokeGate>) {
+    pub(crate) fn add_gate(&self, gate: Arc<dyn InvokeGate>) {
         write(&self.gates).push(gate);
     }
 
     /// Sends the calls no source answers to a Lambda endpoint.
-    pub fn set_endpoint(&self, endpoint: Option<LambdaEndpoint>) {
+    pub(crate) fn set_endpoint(&self, endpoint: Option<LambdaEndpoint>) {
         *write(&self.endpoint) = endpoint;
     }
 
@@ -645,7 +645,7 @@ fn python_json(v: &Value) -> Vec<u8> {
 
 impl LambdaIntegration {
     /// Runs a Lambda task (the [`TaskHandler`] of an `Arc<LambdaIntegration>`).
-    pub fn call(
+    pub(crate) fn call(
         self: &Arc<Self>,
         request: TaskRequest,
     ) -> BoxFuture<'static, Result<Value, StatesError>> {
@@ -719,7 +719,7 @@ impl LambdaIntegration {
     }
 
     /// `LambdaFunction*` events for a function ARN, `Task*` events for `lambda:invoke`.
-    pub fn event_family(&self, resource: &Resource) -> EventFamily {
+    pub(crate) fn event_family(&self, resource: &Resource) -> EventFamily {
         if resource.base.starts_with(FUNCTION_ARN_PREFIX) {
             EventFamily::LambdaFunction
         } else {

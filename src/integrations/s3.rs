@@ -246,9 +246,9 @@ mod tests {
 #[cfg(test)]
 mod doc_example_14 {
     // Moved from a doc example (the item is crate-private).
+    use crate::engine::task::{EngineHandle, Resource, TaskHandler, TaskRequest};
     use crate::integrations::s3::S3Integration;
-    use crate::internals::S3;
-    use crate::internals::{EngineHandle, Resource, TaskHandler, TaskRequest};
+    use crate::s3::S3;
     use crate::time::Clock;
     use serde_json::json;
     use std::sync::Arc;

@@ -219,9 +219,9 @@ mod tests {
 #[cfg(test)]
 mod doc_example_15 {
     // Moved from a doc example (the item is crate-private).
+    use crate::engine::task::{EngineHandle, Resource, TaskHandler, TaskRequest};
     use crate::integrations::sns::SnsIntegration;
-    use crate::internals::{EngineHandle, Resource, TaskHandler, TaskRequest};
-    use crate::internals::{QueueDelivery, QueueMessage, Sns};
+    use crate::sns::{QueueDelivery, QueueMessage, Sns};
     use crate::time::Clock;
     use serde_json::json;
     use std::sync::Arc;

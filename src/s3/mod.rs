@@ -8,18 +8,7 @@
 //! `NoSuchBucket` "The specified bucket does not exist", `NoSuchKey` "The specified key does
 //! not exist.", `BucketAlreadyOwnedByYou`, `BucketNotEmpty`.
 //!
-//! ```
-//! use sfn_harness::internals::{S3, S3Error};
-//! use sfn_harness::time::Clock;
-//!
-//! let s3 = S3::new(Clock::virtual_at(0));
-//! s3.create_bucket("data").unwrap();
-//! let put = s3.put_object("data", "items.json", b"[1,2]".to_vec(), None).unwrap();
-//! assert_eq!(put.etag, "\"f79408e5ca998cd53faf44af31e6eb45\""); // the MD5 of the body, quoted
-//! assert_eq!(s3.get_object("data", "items.json").unwrap().body, b"[1,2]");
-//! assert!(matches!(s3.get_object("data", "nope"), Err(S3Error::NoSuchKey(_))));
-//! assert!(matches!(s3.get_object("other", "x"), Err(S3Error::NoSuchBucket(_))));
-//! ```
+//! Example: the unit test `s3_mod_11` in `src/tests/doc_examples.rs`.
 
 use std::collections::BTreeMap;
 use std::sync::Mutex;
@@ -52,12 +41,8 @@ pub enum S3Error {
 impl S3Error {
     /// S3's error code (`NoSuchKey`, …).
     ///
-    /// ```
-    /// use sfn_harness::internals::S3Error;
-    /// assert_eq!(S3Error::NoSuchKey("k".into()).code(), "NoSuchKey");
-    /// assert_eq!(S3Error::NoSuchKey("k".into()).status(), 404);
-    /// ```
-    pub fn code(&self) -> &'static str {
+    /// Example: the unit test `s3_mod_55` in `src/tests/doc_examples.rs`.
+    pub(crate) fn code(&self) -> &'static str {
         match self {
             S3Error::NoSuchBucket(_) => "NoSuchBucket",
             S3Error::NoSuchKey(_) => "NoSuchKey",
@@ -68,7 +53,7 @@ impl S3Error {
     }
 
     /// The HTTP status S3 answers it with.
-    pub fn status(&self) -> u16 {
+    pub(crate) fn status(&self) -> u16 {
         match self {
             S3Error::NoSuchBucket(_) | S3Error::NoSuchKey(_) => 404,
             S3Error::BucketAlreadyOwnedByYou(_) | S3Error::BucketNotEmpty(_) => 409,
@@ -77,7 +62,7 @@ impl S3Error {
     }
 
     /// The bucket or key it is about (S3's `<BucketName>` or `<Key>` element).
-    pub fn resource(&self) -> &str {
+    pub(crate) fn resource(&self) -> &str {
         match self {
             S3Error::NoSuchBucket(s)
             | S3Error::NoSuchKey(s)
@@ -105,7 +90,7 @@ pub struct Object {
 
 /// A page of `ListObjectsV2`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct Listing {
+pub(crate) struct Listing {
     /// The objects, in key order.
     pub objects: Vec<Object>,
     /// Common prefixes (with a delimiter).
@@ -123,6 +108,14 @@ struct Bucket {
 }
 
 /// The S3 service of one account.
+///
+/// ```
+/// use sfn_harness::internals::{Account, AccountConfig};
+///
+/// let account = Account::new(AccountConfig::default());
+/// account.s3().create_bucket("items").unwrap();
+/// account.s3().put_object("items", "list.json", b"[1, 2]".to_vec(), None).unwrap();
+/// ```
 #[derive(Debug)]
 pub struct S3 {
     clock: Clock,
@@ -141,7 +134,7 @@ fn valid_bucket_name(name: &str) -> bool {
 
 impl S3 {
     /// An empty S3 reading `clock`.
-    pub fn new(clock: Clock) -> S3 {
+    pub(crate) fn new(clock: Clock) -> S3 {
         S3 {
             clock,
             buckets: Mutex::new(BTreeMap::new()),
@@ -168,7 +161,7 @@ impl S3 {
     }
 
     /// `DeleteBucket`: only an empty one.
-    pub fn delete_bucket(&self, name: &str) -> Result<(), S3Error> {
+    pub(crate) fn delete_bucket(&self, name: &str) -> Result<(), S3Error> {
         let mut b = lock(&self.buckets);
         match b.get(name) {
             None => Err(S3Error::NoSuchBucket(name.into())),
@@ -181,7 +174,7 @@ impl S3 {
     }
 
     /// `HeadBucket`.
-    pub fn head_bucket(&self, name: &str) -> Result<(), S3Error> {
+    pub(crate) fn head_bucket(&self, name: &str) -> Result<(), S3Error> {
         lock(&self.buckets)
             .get(name)
             .map(|_| ())
@@ -189,7 +182,7 @@ impl S3 {
     }
 
     /// `ListBuckets`: names and creation times, in name order.
-    pub fn list_buckets(&self) -> Vec<(String, Millis)> {
+    pub(crate) fn list_buckets(&self) -> Vec<(String, Millis)> {
         lock(&self.buckets)
             .iter()
             .map(|(n, b)| (n.clone(), b.created_ms))
@@ -228,7 +221,7 @@ impl S3 {
     }
 
     /// `GetObject` (and `HeadObject`).
-    pub fn get_object(&self, bucket: &str, key: &str) -> Result<Object, S3Error> {
+    pub(crate) fn get_object(&self, bucket: &str, key: &str) -> Result<Object, S3Error> {
         let b = lock(&self.buckets);
         let bucket = b
             .get(bucket)
@@ -241,7 +234,7 @@ impl S3 {
     }
 
     /// `DeleteObject`: deleting a missing key succeeds, as in S3.
-    pub fn delete_object(&self, bucket: &str, key: &str) -> Result<(), S3Error> {
+    pub(crate) fn delete_object(&self, bucket: &str, key: &str) -> Result<(), S3Error> {
         let mut b = lock(&self.buckets);
         let bucket = b
             .get_mut(bucket)
@@ -252,7 +245,7 @@ impl S3 {
 
     /// `ListObjectsV2` (and `ListObjects`): the keys with `prefix` after `start_after`, at
     /// most `max_keys` (S3's default 1000), grouped by `delimiter` when given.
-    pub fn list_objects(
+    pub(crate) fn list_objects(
         &self,
         bucket: &str,
         prefix: &str,

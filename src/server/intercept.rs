@@ -8,43 +8,13 @@
 //! hears so (as when a response is lost on the network). Interceptors run in the order they were
 //! added; the first that does not let a call through decides.
 //!
-//! ```
-//! use std::sync::Arc;
-//! use sfn_harness::time::Clock;
-//! use sfn_harness::internals::{BoxFuture, JsonReply, Router};
-//! use sfn_harness::internals::intercept::{After, Before, Call, Interceptor, Outcome};
-//!
-//! /// Throttles every `ListQueues`.
-//! struct Throttle;
-//! impl Interceptor for Throttle {
-//!     fn before<'a>(&'a self, call: &'a Call<'a>) -> BoxFuture<'a, Before> {
-//!         Box::pin(async move {
-//!             if call.operation() == Some("ListQueues") {
-//!                 Before::Reply(JsonReply::error(400, "ThrottlingException", "Rate exceeded"))
-//!             } else {
-//!                 Before::Continue
-//!             }
-//!         })
-//!     }
-//!     fn after<'a>(&'a self, _call: &'a Call<'a>, _reply: &'a JsonReply) -> BoxFuture<'a, After> {
-//!         Box::pin(async { After::Send })
-//!     }
-//! }
-//!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let router = Router::new(Clock::real()).with_interceptor(Arc::new(Throttle));
-//! let Outcome::Reply(reply) = router.call(Some("AmazonSQS.ListQueues"), b"{}").await else {
-//!     panic!("a reply was expected");
-//! };
-//! assert_eq!(reply.status, 400);
-//! # }
-//! ```
+//! Example: the unit test `server_intercept_11` in `src/tests/doc_examples.rs`.
 
 use super::{BoxFuture, JsonReply};
 
 /// One request as interceptors see it.
 #[derive(Debug, Clone, Copy)]
-pub struct Call<'a> {
+pub(crate) struct Call<'a> {
     /// The `X-Amz-Target` header, if any (`AWSStepFunctions.StartExecution`).
     pub target: Option<&'a str>,
     /// The raw request body.
@@ -53,19 +23,19 @@ pub struct Call<'a> {
 
 impl<'a> Call<'a> {
     /// The service prefix of the target (`AWSStepFunctions`, `AmazonSQS`).
-    pub fn prefix(&self) -> Option<&'a str> {
+    pub(crate) fn prefix(&self) -> Option<&'a str> {
         self.target.and_then(|t| t.split_once('.')).map(|(p, _)| p)
     }
 
     /// The operation of the target (`StartExecution`).
-    pub fn operation(&self) -> Option<&'a str> {
+    pub(crate) fn operation(&self) -> Option<&'a str> {
         self.target.and_then(|t| t.split_once('.')).map(|(_, o)| o)
     }
 }
 
 /// What [`Interceptor::before`] decides.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Before {
+pub(crate) enum Before {
     /// Let the call through to the service (or to the next interceptor).
     Continue,
     /// Answer with this reply; the service never sees the call.
@@ -76,7 +46,7 @@ pub enum Before {
 
 /// What [`Interceptor::after`] decides.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum After {
+pub(crate) enum After {
     /// Send the reply.
     Send,
     /// The call was handled, but close the connection instead of answering.
@@ -85,7 +55,7 @@ pub enum After {
 
 /// How a call ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// This reply is sent.
     Reply(JsonReply),
     /// The connection is closed without a response.
@@ -93,7 +63,7 @@ pub enum Outcome {
 }
 
 /// Sees every request before and after its service; see the [module docs](crate::internals::intercept).
-pub trait Interceptor: Send + Sync + 'static {
+pub(crate) trait Interceptor: Send + Sync + 'static {
     /// Runs before the service. May wait (an injected latency) before deciding.
     fn before<'a>(&'a self, call: &'a Call<'a>) -> BoxFuture<'a, Before>;
 

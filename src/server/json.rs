@@ -28,7 +28,7 @@ pub struct JsonReply {
 
 impl JsonReply {
     /// A 200 reply with `value` as its body.
-    pub fn ok(value: &Value) -> JsonReply {
+    pub(crate) fn ok(value: &Value) -> JsonReply {
         JsonReply {
             status: 200,
             headers: Vec::new(),
@@ -37,7 +37,7 @@ impl JsonReply {
     }
 
     /// An AWS JSON error: `{"__type": type_, "message": message}`.
-    pub fn error(status: u16, type_: &str, message: &str) -> JsonReply {
+    pub(crate) fn error(status: u16, type_: &str, message: &str) -> JsonReply {
         JsonReply {
             status,
             headers: Vec::new(),
@@ -53,7 +53,7 @@ impl JsonReply {
     }
 
     /// An `UnknownOperationException` (400).
-    pub fn unknown_operation(target: &str) -> JsonReply {
+    pub(crate) fn unknown_operation(target: &str) -> JsonReply {
         JsonReply::error(
             400,
             UNKNOWN_OPERATION_EXCEPTION,

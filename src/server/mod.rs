@@ -14,43 +14,7 @@
 //! Every request holds a [`Clock::activity`] while it is handled, so virtual time never skips
 //! under a request in progress; a long poll parks while it waits.
 //!
-//! ```
-//! use std::sync::Arc;
-//! use sfn_harness::time::Clock;
-//! use sfn_harness::internals::{Router, Server, JsonService, JsonReply, BoxFuture};
-//! use sfn_harness::internals::Sqs;
-//!
-//! /// A stand-in Step Functions API that knows one operation.
-//! struct Sfn;
-//! impl JsonService for Sfn {
-//!     fn call<'a>(&'a self, operation: &'a str, _body: &'a [u8]) -> BoxFuture<'a, JsonReply> {
-//!         Box::pin(async move {
-//!             match operation {
-//!                 "ListStateMachines" => JsonReply::ok(&serde_json::json!({ "stateMachines": [] })),
-//!                 _ => JsonReply::unknown_operation(operation),
-//!             }
-//!         })
-//!     }
-//! }
-//!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
-//! let clock = Clock::real();
-//! let sqs = Arc::new(Sqs::new(clock.clone(), "123456789012", "us-east-1", "http://placeholder"));
-//! let router = Router::new(clock)
-//!     .with_sqs(sqs.clone())
-//!     .with_service("AWSStepFunctions", Arc::new(Sfn));
-//! let server = Server::start(router)?;
-//! assert!(server.url().starts_with("http://127.0.0.1:"));
-//! // Queue URLs now point at the server.
-//! let url = sqs.create_queue(sfn_harness::internals::CreateQueue { queue_name: "q".into(), ..Default::default() }).unwrap();
-//! assert_eq!(url, format!("{}/123456789012/q", server.url()));
-//!
-//! // The router can also be driven without HTTP.
-//! let reply = server.router().handle(Some("AWSStepFunctions.ListStateMachines"), b"{}").await;
-//! assert_eq!(reply.status, 200);
-//! server.shutdown().await;
-//! # Ok(()) }
-//! ```
+//! Example: the unit test `server_mod_17` in `src/tests/doc_examples.rs`.
 
 pub(crate) mod intercept;
 pub(crate) mod json;
@@ -75,7 +39,7 @@ use hyper_util::rt::TokioIo;
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-pub use json::JsonReply;
+pub(crate) use json::JsonReply;
 pub(crate) use sqs_api::{SqsApi, SQS_TARGET_PREFIX};
 
 use crate::sqs::Sqs;
@@ -99,12 +63,24 @@ pub(crate) const SFN_TARGET_PREFIX: &str = "AWSStepFunctions";
 ///
 /// Every failure should be a [`JsonReply`] error; a panic is caught by the [`Router`] and
 /// answered as a 500 `InternalFailure` naming the target.
-pub trait JsonService: Send + Sync + 'static {
+pub(crate) trait JsonService: Send + Sync + 'static {
     /// Handles `operation` (the part of the target after the dot) with the raw request body.
     fn call<'a>(&'a self, operation: &'a str, body: &'a [u8]) -> BoxFuture<'a, JsonReply>;
 }
 
 /// Routes requests to services by the prefix of `X-Amz-Target`.
+///
+/// ```
+/// use sfn_harness::internals::{Account, AccountConfig};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let router = Account::new(AccountConfig::default()).router();
+/// let reply = router.handle(Some("AWSStepFunctions.ListStateMachines"), b"{}").await;
+/// assert_eq!(reply.status, 200);
+/// let body: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+/// assert_eq!(body["stateMachines"], serde_json::json!([]));
+/// # }
+/// ```
 #[derive(Clone)]
 pub struct Router {
     clock: Clock,
@@ -128,7 +104,7 @@ impl std::fmt::Debug for Router {
 
 impl Router {
     /// A router with no services; every request gets `UnknownOperationException`.
-    pub fn new(clock: Clock) -> Router {
+    pub(crate) fn new(clock: Clock) -> Router {
         Router {
             clock,
             services: Vec::new(),
@@ -140,20 +116,20 @@ impl Router {
 
     /// Serves `AmazonSQS.*` from `sqs`. When the server starts, `sqs` mints queue URLs on the
     /// server's address.
-    pub fn with_sqs(mut self, sqs: Arc<Sqs>) -> Router {
+    pub(crate) fn with_sqs(mut self, sqs: Arc<Sqs>) -> Router {
         self.sqs = Some(sqs.clone());
         self.with_service(SQS_TARGET_PREFIX, Arc::new(SqsApi::new(sqs)))
     }
 
     /// Serves S3's REST-XML requests (the `s3_api` module) from `s3`.
-    pub fn with_s3(mut self, s3: Arc<crate::s3::S3>) -> Router {
+    pub(crate) fn with_s3(mut self, s3: Arc<crate::s3::S3>) -> Router {
         self.s3 = Some(s3);
         self
     }
 
     /// Serves `<prefix>.*` from `service` (replacing an earlier one), e.g.
     /// `with_service("AWSStepFunctions", sfn_api)`.
-    pub fn with_service(mut self, prefix: &str, service: Arc<dyn JsonService>) -> Router {
+    pub(crate) fn with_service(mut self, prefix: &str, service: Arc<dyn JsonService>) -> Router {
         self.services.retain(|(p, _)| p != prefix);
         self.services.push((prefix.to_string(), service));
         self
@@ -161,18 +137,13 @@ impl Router {
 
     /// Adds an [`Interceptor`] that sees every call served over HTTP (and through
     /// [`Router::call`]); interceptors run in the order they were added.
-    pub fn with_interceptor(mut self, interceptor: Arc<dyn Interceptor>) -> Router {
+    pub(crate) fn with_interceptor(mut self, interceptor: Arc<dyn Interceptor>) -> Router {
         self.interceptors.push(interceptor);
         self
     }
 
-    /// The clock whose activity requests hold.
-    pub fn clock(&self) -> &Clock {
-        &self.clock
-    }
-
     /// Serves one call as the endpoint does: through the interceptors, then the service.
-    pub async fn call(&self, target: Option<&str>, body: &[u8]) -> Outcome {
+    pub(crate) async fn call(&self, target: Option<&str>, body: &[u8]) -> Outcome {
         let call = Call { target, body };
         for i in &self.interceptors {
             match i.before(&call).await {
@@ -246,10 +217,21 @@ impl<F: Future + Unpin> Future for CatchUnwind<F> {
 
 /// A running endpoint. Dropping it stops accepting connections and closes idle ones
 /// gracefully; [`Server::shutdown`] also waits for in-flight requests.
+///
+/// ```
+/// use sfn_harness::internals::{Account, AccountConfig, Server};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
+/// let server = Server::bind(Account::new(AccountConfig::default()).router(), ("127.0.0.1", 0))?;
+/// assert!(server.url().starts_with("http://127.0.0.1:"));
+/// server.shutdown().await;
+/// # Ok(()) }
+/// ```
 #[derive(Debug)]
 pub struct Server {
     url: String,
-    addr: SocketAddr,
+    // Read by the crate's own tests only (`Server::router`).
+    #[cfg_attr(not(test), allow(dead_code))]
     router: Arc<Router>,
     stop: watch::Sender<bool>,
     task: Option<tokio::task::JoinHandle<()>>,
@@ -259,7 +241,7 @@ impl Server {
     /// Binds `127.0.0.1:0` and serves `router` on the current tokio runtime.
     ///
     /// Fails if called outside a tokio runtime or if the port cannot be bound.
-    pub fn start(router: Router) -> std::io::Result<Server> {
+    pub(crate) fn start(router: Router) -> std::io::Result<Server> {
         Server::bind(router, (std::net::Ipv4Addr::LOCALHOST, 0))
     }
 
@@ -268,12 +250,13 @@ impl Server {
     /// (`0.0.0.0`, `::`) it names loopback, which reaches it from this machine.
     ///
     /// ```
-    /// use sfn_harness::time::Clock;
-    /// use sfn_harness::internals::{Router, Server};
+    /// use sfn_harness::internals::{Account, AccountConfig, Server};
     ///
     /// # #[tokio::main(flavor = "current_thread")] async fn main() -> std::io::Result<()> {
-    /// let server = Server::bind(Router::new(Clock::real()), ("127.0.0.1", 0))?;
-    /// assert_eq!(server.url(), format!("http://127.0.0.1:{}", server.addr().port()));
+    /// let account = Account::new(AccountConfig::default());
+    /// let server = Server::bind(account.router(), ("0.0.0.0", 0))?;
+    /// assert!(server.url().starts_with("http://127.0.0.1:"), "{}", server.url());
+    /// server.shutdown().await;
     /// # Ok(()) }
     /// ```
     pub fn bind(router: Router, addr: impl std::net::ToSocketAddrs) -> std::io::Result<Server> {
@@ -305,7 +288,6 @@ impl Server {
         let task = handle.spawn(accept_loop(listener, router.clone(), stop_rx));
         Ok(Server {
             url,
-            addr,
             router,
             stop,
             task: Some(task),
@@ -317,13 +299,9 @@ impl Server {
         &self.url
     }
 
-    /// The bound address.
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
     /// The router requests go through.
-    pub fn router(&self) -> &Router {
+    #[cfg(test)]
+    pub(crate) fn router(&self) -> &Router {
         &self.router
     }
 

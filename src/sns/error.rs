@@ -29,7 +29,7 @@ pub enum SnsError {
 
 impl SnsError {
     /// The query protocol error code.
-    pub fn code(&self) -> &'static str {
+    pub(crate) fn code(&self) -> &'static str {
         match self {
             SnsError::TopicNotFound | SnsError::SubscriptionNotFound => "NotFound",
             SnsError::InvalidParameter(_) | SnsError::Unsupported(_) => "InvalidParameter",
@@ -39,7 +39,7 @@ impl SnsError {
     }
 
     /// The HTTP status.
-    pub fn status(&self) -> u16 {
+    pub(crate) fn status(&self) -> u16 {
         match self {
             SnsError::TopicNotFound | SnsError::SubscriptionNotFound => 404,
             _ => 400,
@@ -48,7 +48,7 @@ impl SnsError {
 
     /// The exception name the Java SDK (and so Step Functions) gives the error:
     /// `NotFoundException`, `InvalidParameterException`, ….
-    pub fn exception(&self) -> String {
+    pub(crate) fn exception(&self) -> String {
         match self.code() {
             "ValidationError" => "AmazonSNSException".to_string(),
             code => format!("{code}Exception"),

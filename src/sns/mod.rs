@@ -16,32 +16,7 @@
 //! certificate verifies. With `RawMessageDelivery` the queue receives the message itself and
 //! the message attributes as SQS message attributes ("Amazon SNS raw message delivery").
 //!
-//! ```
-//! use std::sync::{Arc, Mutex};
-//! use sfn_harness::internals::{Publish, QueueDelivery, QueueMessage, Sns};
-//! use sfn_harness::time::Clock;
-//!
-//! #[derive(Debug, Default)]
-//! struct Inbox(Mutex<Vec<(String, QueueMessage)>>);
-//! impl QueueDelivery for Inbox {
-//!     fn deliver(&self, queue_arn: &str, message: QueueMessage) -> Result<(), String> {
-//!         self.0.lock().unwrap().push((queue_arn.to_string(), message));
-//!         Ok(())
-//!     }
-//! }
-//!
-//! let inbox = Arc::new(Inbox::default());
-//! let sns = Sns::new(Clock::virtual_at(0), "123456789012", "us-east-1", inbox.clone());
-//! let topic = sns.create_topic("orders", Default::default()).unwrap();
-//! assert_eq!(topic, "arn:aws:sns:us-east-1:123456789012:orders");
-//! sns.subscribe(&topic, "sqs", "arn:aws:sqs:us-east-1:123456789012:q", Default::default()).unwrap();
-//! let out = sns.publish(Publish { topic_arn: topic.clone(), message: "hi".into(), ..Default::default() }).unwrap();
-//! let got = inbox.0.lock().unwrap();
-//! let envelope: serde_json::Value = serde_json::from_str(&got[0].1.body).unwrap();
-//! assert_eq!(envelope["Type"], "Notification");
-//! assert_eq!(envelope["Message"], "hi");
-//! assert_eq!(envelope["MessageId"], out.message_id.as_str());
-//! ```
+//! Example: the unit test `sns_mod_19` in `src/tests/doc_examples.rs`.
 
 mod error;
 
@@ -69,7 +44,7 @@ const MAX_BATCH_ENTRIES: usize = 10;
 
 /// A message attribute: `DataType` `String`, `String.Array`, `Number` or `Binary`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub struct MessageAttribute {
+pub(crate) struct MessageAttribute {
     /// The data type.
     pub data_type: String,
     /// The value of a `String`, `String.Array` or `Number` attribute.
@@ -80,7 +55,7 @@ pub struct MessageAttribute {
 
 /// A `Publish` request (also one PublishBatch entry, with its `topic_arn` the batch's).
 #[derive(Debug, Clone, Default)]
-pub struct Publish {
+pub(crate) struct Publish {
     /// The topic (`TopicArn`, or `TargetArn` naming a topic).
     pub topic_arn: String,
     /// The message.
@@ -99,7 +74,7 @@ pub struct Publish {
 
 /// What Publish answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PublishOutput {
+pub(crate) struct PublishOutput {
     /// The message id.
     pub message_id: String,
     /// The sequence number (FIFO topics only).
@@ -108,7 +83,7 @@ pub struct PublishOutput {
 
 /// A subscription as ListSubscriptions shows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Subscription {
+pub(crate) struct Subscription {
     /// Its ARN (`<topic ARN>:<uuid>`).
     pub subscription_arn: String,
     /// The owner account.
@@ -123,7 +98,7 @@ pub struct Subscription {
 
 /// The message SNS hands a subscribed queue.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct QueueMessage {
+pub(crate) struct QueueMessage {
     /// The SQS message body: the notification JSON, or the raw message.
     pub body: String,
     /// SQS message attributes (raw delivery only).
@@ -135,7 +110,7 @@ pub struct QueueMessage {
 }
 
 /// The port through which SNS delivers to SQS queues, by queue ARN.
-pub trait QueueDelivery: Send + Sync + fmt::Debug {
+pub(crate) trait QueueDelivery: Send + Sync + fmt::Debug {
     /// Sends `message` to the queue `queue_arn`; an error is the reason delivery failed.
     fn deliver(&self, queue_arn: &str, message: QueueMessage) -> Result<(), String>;
 }
@@ -174,6 +149,20 @@ struct State {
 }
 
 /// The SNS service of one account and region.
+///
+/// ```
+/// use sfn_harness::internals::{Account, AccountConfig};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let account = Account::new(AccountConfig::default());
+/// account.router().handle(Some("AmazonSQS.CreateQueue"), br#"{"QueueName":"shipping"}"#).await;
+/// let sns = account.sns();
+/// let topic = sns.create_topic("orders", Default::default()).unwrap();
+/// assert_eq!(topic, "arn:aws:sns:us-east-1:123456789012:orders");
+/// sns.subscribe(&topic, "sqs", "arn:aws:sqs:us-east-1:123456789012:shipping", Default::default())
+///     .unwrap();
+/// # }
+/// ```
 pub struct Sns {
     clock: Clock,
     account_id: String,
@@ -231,7 +220,7 @@ const SETTABLE_SUBSCRIPTION_ATTRIBUTES: &[&str] = &[
 
 impl Sns {
     /// An SNS for `account_id` in `region`, delivering to queues through `delivery`.
-    pub fn new(
+    pub(crate) fn new(
         clock: Clock,
         account_id: impl Into<String>,
         region: impl Into<String>,
@@ -253,12 +242,12 @@ impl Sns {
     }
 
     /// A fresh request id (a uuid), as SNS's `RequestId`.
-    pub fn request_id(&self) -> String {
+    pub(crate) fn request_id(&self) -> String {
         lock(&self.ids).uuid()
     }
 
     /// The ARN of topic `name`.
-    pub fn topic_arn(&self, name: &str) -> String {
+    pub(crate) fn topic_arn(&self, name: &str) -> String {
         format!("arn:aws:sns:{}:{}:{name}", self.region, self.account_id)
     }
 
@@ -319,7 +308,11 @@ impl Sns {
     }
 
     /// Tags a topic (CreateTopic's `Tags`).
-    pub fn tag_topic(&self, topic_arn: &str, tags: Vec<(String, String)>) -> Result<(), SnsError> {
+    pub(crate) fn tag_topic(
+        &self,
+        topic_arn: &str,
+        tags: Vec<(String, String)>,
+    ) -> Result<(), SnsError> {
         let mut st = lock(&self.state);
         let t = st
             .topics
@@ -334,19 +327,22 @@ impl Sns {
 
     /// `DeleteTopic`, with its subscriptions. Deleting a topic that does not exist is not an
     /// error (the DeleteTopic API reference).
-    pub fn delete_topic(&self, topic_arn: &str) {
+    pub(crate) fn delete_topic(&self, topic_arn: &str) {
         let mut st = lock(&self.state);
         st.topics.remove(topic_arn);
         st.subscriptions.retain(|s| s.topic_arn != topic_arn);
     }
 
     /// `ListTopics`: every topic ARN, in name order.
-    pub fn list_topics(&self) -> Vec<String> {
+    pub(crate) fn list_topics(&self) -> Vec<String> {
         lock(&self.state).topics.keys().cloned().collect()
     }
 
     /// `GetTopicAttributes`: the attributes AWS lists for a topic.
-    pub fn topic_attributes(&self, topic_arn: &str) -> Result<BTreeMap<String, String>, SnsError> {
+    pub(crate) fn topic_attributes(
+        &self,
+        topic_arn: &str,
+    ) -> Result<BTreeMap<String, String>, SnsError> {
         let st = lock(&self.state);
         let t = st.topics.get(topic_arn).ok_or(SnsError::TopicNotFound)?;
         let subs = st
@@ -376,7 +372,7 @@ impl Sns {
     }
 
     /// `SetTopicAttributes`.
-    pub fn set_topic_attribute(
+    pub(crate) fn set_topic_attribute(
         &self,
         topic_arn: &str,
         name: &str,
@@ -459,7 +455,7 @@ impl Sns {
     }
 
     /// `Unsubscribe`.
-    pub fn unsubscribe(&self, subscription_arn: &str) -> Result<(), SnsError> {
+    pub(crate) fn unsubscribe(&self, subscription_arn: &str) -> Result<(), SnsError> {
         let mut st = lock(&self.state);
         let before = st.subscriptions.len();
         st.subscriptions.retain(|s| s.arn != subscription_arn);
@@ -470,7 +466,7 @@ impl Sns {
     }
 
     /// `ListSubscriptions` (every topic) or `ListSubscriptionsByTopic`.
-    pub fn list_subscriptions(
+    pub(crate) fn list_subscriptions(
         &self,
         topic_arn: Option<&str>,
     ) -> Result<Vec<Subscription>, SnsError> {
@@ -495,7 +491,7 @@ impl Sns {
     }
 
     /// `GetSubscriptionAttributes`.
-    pub fn subscription_attributes(
+    pub(crate) fn subscription_attributes(
         &self,
         subscription_arn: &str,
     ) -> Result<BTreeMap<String, String>, SnsError> {
@@ -525,7 +521,7 @@ impl Sns {
     }
 
     /// `SetSubscriptionAttributes`.
-    pub fn set_subscription_attribute(
+    pub(crate) fn set_subscription_attribute(
         &self,
         subscription_arn: &str,
         name: &str,
@@ -550,7 +546,7 @@ impl Sns {
     }
 
     /// `Publish`: validates, answers the message id, and delivers to every subscribed queue.
-    pub fn publish(&self, input: Publish) -> Result<PublishOutput, SnsError> {
+    pub(crate) fn publish(&self, input: Publish) -> Result<PublishOutput, SnsError> {
         let (out, deliveries) = {
             let mut st = lock(&self.state);
             self.accept(&mut st, input)?
@@ -562,7 +558,7 @@ impl Sns {
     /// `PublishBatch`: each entry `(Id, Publish)` published as by [`Sns::publish`]; the answer
     /// is per entry, `(Id, result)`. A batch of more than 10 entries, or none, fails as a whole.
     #[allow(clippy::type_complexity)]
-    pub fn publish_batch(
+    pub(crate) fn publish_batch(
         &self,
         topic_arn: &str,
         entries: Vec<(String, Publish)>,

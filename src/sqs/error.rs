@@ -25,15 +25,9 @@ use std::fmt;
 /// Who is at fault for an error: the `<Type>` of AWS's query-protocol error XML, and the part
 /// after the `;` of the `x-amzn-query-error` header.
 ///
-/// ```
-/// use sfn_harness::internals::{ErrorType, SqsError};
-///
-/// assert_eq!(SqsError::QueueDoesNotExist.error_type(), ErrorType::Sender);
-/// assert_eq!(ErrorType::for_status(503), ErrorType::Receiver);
-/// assert_eq!(ErrorType::Sender.to_string(), "Sender");
-/// ```
+/// Example: the unit test `sqs_error_28` in `src/tests/doc_examples.rs`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ErrorType {
+pub(crate) enum ErrorType {
     /// The request was wrong (HTTP 4xx).
     Sender,
     /// The service failed (HTTP 5xx).
@@ -42,7 +36,7 @@ pub enum ErrorType {
 
 impl ErrorType {
     /// The type of an error answered with HTTP `status`: `Receiver` for a 5xx, else `Sender`.
-    pub fn for_status(status: u16) -> ErrorType {
+    pub(crate) fn for_status(status: u16) -> ErrorType {
         if status >= 500 {
             ErrorType::Receiver
         } else {
@@ -62,18 +56,7 @@ impl fmt::Display for ErrorType {
 
 /// An SQS error, as AWS would answer it. The `Display` text is AWS's message.
 ///
-/// ```
-/// use sfn_harness::internals::{ErrorType, Sqs, SqsError};
-/// use sfn_harness::time::Clock;
-///
-/// let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
-/// let e = sqs.get_queue_url("missing", None).unwrap_err();
-/// assert_eq!(e, SqsError::QueueDoesNotExist);
-/// assert_eq!(e.to_string(), "The specified queue does not exist.");
-/// assert_eq!(e.aws_type(), "com.amazonaws.sqs#QueueDoesNotExist");
-/// assert_eq!(e.query_code(), "AWS.SimpleQueueService.NonExistentQueue");
-/// assert_eq!((e.error_type(), e.status()), (ErrorType::Sender, 400));
-/// ```
+/// Example: the unit test `sqs_error_65` in `src/tests/doc_examples.rs`.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SqsError {
@@ -175,7 +158,8 @@ impl SqsError {
     }
 
     /// The JSON `__type` of the error body, e.g. `com.amazonaws.sqs#QueueDoesNotExist`.
-    pub fn aws_type(&self) -> String {
+    #[cfg(test)]
+    pub(crate) fn aws_type(&self) -> String {
         Self::aws_type_of(self.shape_name())
     }
 
@@ -186,7 +170,7 @@ impl SqsError {
 
     /// The awsQuery error code, sent as `x-amzn-query-error: <code>;<fault>`. These are the
     /// codes the generated SDK error matchers compare against.
-    pub fn query_code(&self) -> &'static str {
+    pub(crate) fn query_code(&self) -> &'static str {
         match self {
             SqsError::QueueDoesNotExist => "AWS.SimpleQueueService.NonExistentQueue",
             SqsError::QueueNameExists(_) => "QueueAlreadyExists",
@@ -216,12 +200,12 @@ impl SqsError {
     }
 
     /// Whether the sender or the service is at fault.
-    pub fn error_type(&self) -> ErrorType {
+    pub(crate) fn error_type(&self) -> ErrorType {
         ErrorType::Sender
     }
 
     /// The HTTP status code AWS answers with.
-    pub fn status(&self) -> u16 {
+    pub(crate) fn status(&self) -> u16 {
         match self {
             // Recorded against AWS by LocalStack (test_successive_purge_calls_fail).
             SqsError::PurgeQueueInProgress(_) => 403,
@@ -233,7 +217,7 @@ impl SqsError {
     }
 
     /// AWS's message text.
-    pub fn message(&self) -> String {
+    pub(crate) fn message(&self) -> String {
         self.to_string()
     }
 }

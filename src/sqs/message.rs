@@ -17,18 +17,7 @@ use crate::time::Millis;
 
 /// A message attribute value (`MessageAttributeValue` in the SQS API).
 ///
-/// ```
-/// use sfn_harness::internals::MessageAttributeValue;
-///
-/// let n = MessageAttributeValue::number("42");
-/// assert_eq!((n.data_type.as_str(), n.string_value.as_deref()), ("Number", Some("42")));
-/// let b = MessageAttributeValue::binary(vec![0, 1]);
-/// assert!(b.is_binary());
-/// assert_eq!(b.binary_base64().as_deref(), Some("AAE="));
-/// // A custom label after the type keeps it binary.
-/// let labelled = MessageAttributeValue { data_type: "Binary.png".into(), ..b };
-/// assert!(labelled.is_binary());
-/// ```
+/// Example: the unit test `sqs_message_20` in `src/tests/doc_examples.rs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessageAttributeValue {
     /// `String`, `Number` or `Binary`, optionally followed by `.label`.
@@ -41,7 +30,8 @@ pub struct MessageAttributeValue {
 
 impl MessageAttributeValue {
     /// A `String` attribute.
-    pub fn string(value: impl Into<String>) -> Self {
+    #[cfg(test)]
+    pub(crate) fn string(value: impl Into<String>) -> Self {
         MessageAttributeValue {
             data_type: "String".into(),
             string_value: Some(value.into()),
@@ -50,7 +40,8 @@ impl MessageAttributeValue {
     }
 
     /// A `Number` attribute (numbers travel as strings).
-    pub fn number(value: impl Into<String>) -> Self {
+    #[cfg(test)]
+    pub(crate) fn number(value: impl Into<String>) -> Self {
         MessageAttributeValue {
             data_type: "Number".into(),
             string_value: Some(value.into()),
@@ -59,7 +50,8 @@ impl MessageAttributeValue {
     }
 
     /// A `Binary` attribute.
-    pub fn binary(value: impl Into<Vec<u8>>) -> Self {
+    #[cfg(test)]
+    pub(crate) fn binary(value: impl Into<Vec<u8>>) -> Self {
         MessageAttributeValue {
             data_type: "Binary".into(),
             string_value: None,
@@ -68,12 +60,12 @@ impl MessageAttributeValue {
     }
 
     /// Whether the data type is `Binary` or `Binary.<label>`.
-    pub fn is_binary(&self) -> bool {
+    pub(crate) fn is_binary(&self) -> bool {
         base_type(&self.data_type) == Some("Binary")
     }
 
     /// The value base64-encoded, as a `BinaryValue` travels in JSON.
-    pub fn binary_base64(&self) -> Option<String> {
+    pub(crate) fn binary_base64(&self) -> Option<String> {
         self.binary_value
             .as_ref()
             .map(|b| base64::engine::general_purpose::STANDARD.encode(b))

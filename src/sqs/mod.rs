@@ -7,37 +7,7 @@
 //! task. All time comes from the [`Clock`]: visibility timeouts, delays, retention and long polls
 //! follow virtual time when the clock is virtual.
 //!
-//! ```
-//! use sfn_harness::time::Clock;
-//! use sfn_harness::internals::{Sqs, CreateQueue, SendMessage, ReceiveMessage};
-//! use std::time::Duration;
-//!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), sfn_harness::internals::SqsError> {
-//! let clock = Clock::virtual_at(1_700_000_000_000);
-//! let sqs = Sqs::new(clock.clone(), "123456789012", "us-east-1", "http://127.0.0.1:4566");
-//! let url = sqs.create_queue(CreateQueue { queue_name: "jobs".into(), ..Default::default() })?;
-//! assert_eq!(url, "http://127.0.0.1:4566/123456789012/jobs");
-//!
-//! let sent = sqs.send_message(&url, SendMessage::body("hello"))?;
-//! assert_eq!(sent.md5_of_message_body, "5d41402abc4b2a76b9719d911017c592");
-//!
-//! let receive = ReceiveMessage {
-//!     queue_url: url.clone(),
-//!     visibility_timeout: Some(30),
-//!     message_system_attribute_names: vec!["ApproximateReceiveCount".into()],
-//!     ..Default::default()
-//! };
-//! let first = sqs.receive_message(receive.clone()).await?;
-//! assert_eq!(first[0].attribute("ApproximateReceiveCount"), Some("1"));
-//! // Invisible for 30 s: nothing now…
-//! assert!(sqs.receive_message(receive.clone()).await?.is_empty());
-//! // …and redelivered once the visibility timeout has passed on the clock.
-//! clock.advance(Duration::from_secs(31)).await;
-//! let again = sqs.receive_message(receive).await?;
-//! assert_eq!(again[0].attribute("ApproximateReceiveCount"), Some("2"));
-//! sqs.delete_message(&url, &again[0].receipt_handle)?;
-//! # Ok(()) }
-//! ```
+//! Example: the unit test `sqs_mod_10` in `src/tests/doc_examples.rs`.
 //!
 //! # Where things are
 //!
@@ -86,11 +56,13 @@ mod tests;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, RwLock};
 
-pub use error::{ErrorType, SqsError};
-pub use message::MessageAttributeValue;
+pub(crate) use error::{ErrorType, SqsError};
+pub(crate) use message::MessageAttributeValue;
 pub(crate) use move_tasks::MessageMoveTask;
-pub use queue::RedrivePolicy;
-pub use region::in_region;
+#[cfg(test)]
+pub(crate) use queue::RedrivePolicy;
+#[cfg(test)]
+pub(crate) use region::in_region;
 pub(crate) use region::{in_request, signing_region};
 pub use types::*;
 
@@ -109,18 +81,7 @@ const RECEIPT_SEED_SALT: u64 = 0x5245_4345_4950_5453; // "RECEIPTS"
 /// Every SQS operation is a method named after it (`CreateQueue` → [`Sqs::create_queue`]),
 /// taking the request structs of this module and answering AWS's [`SqsError`]s.
 ///
-/// ```
-/// use sfn_harness::internals::{CreateQueue, Sqs, SqsError};
-/// use sfn_harness::time::Clock;
-///
-/// let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
-/// let url = sqs.create_queue(CreateQueue { queue_name: "jobs.fifo".into(), ..Default::default() });
-/// // A FIFO queue needs `FifoQueue=true`, as in AWS.
-/// assert!(matches!(url, Err(SqsError::InvalidParameterValue(_))));
-/// let url = sqs.get_queue_url("jobs", None);
-/// assert_eq!(url, Err(SqsError::QueueDoesNotExist));
-/// assert_eq!(sqs.queue_arn("jobs"), "arn:aws:sqs:us-east-1:123456789012:jobs");
-/// ```
+/// Example: the unit test `sqs_mod_112` in `src/tests/doc_examples.rs`.
 pub struct Sqs {
     clock: Clock,
     account_id: String,
@@ -178,7 +139,7 @@ fn secs_to_ms(s: i64) -> Millis {
 impl Sqs {
     /// A service for `account_id` in `region`, minting queue URLs under `base_url`
     /// (`http://127.0.0.1:PORT`; a server bound later re-points it to its own address).
-    pub fn new(
+    pub(crate) fn new(
         clock: Clock,
         account_id: impl Into<String>,
         region: impl Into<String>,
@@ -237,22 +198,6 @@ impl Sqs {
         *lock(&self.base_url) = base_url.trim_end_matches('/').to_string();
     }
 
-    /// The clock this service runs on.
-    pub fn clock(&self) -> &Clock {
-        &self.clock
-    }
-
-    /// The account id used in queue URLs and ARNs.
-    pub fn account_id(&self) -> &str {
-        &self.account_id
-    }
-
-    /// The service's own region: that of queues created outside a request of another region
-    /// (see [`in_region`]).
-    pub fn region(&self) -> &str {
-        &self.region
-    }
-
     /// The region of the call being served: the request's (see [`in_region`]), else the
     /// service's.
     fn region_now(&self) -> String {
@@ -297,24 +242,13 @@ impl Sqs {
     /// The URL of the queue of this account that the SQS ARN `arn` names (whether or not it
     /// exists), or `None` for an ARN of another account or no SQS ARN.
     ///
-    /// ```
-    /// use sfn_harness::internals::Sqs;
-    /// use sfn_harness::time::Clock;
-    /// let sqs = Sqs::new(Clock::real(), "123456789012", "us-east-1", "http://h");
-    /// assert_eq!(sqs.queue_url_of_arn("arn:aws:sqs:us-east-1:123456789012:q").as_deref(), Some("http://h/123456789012/q"));
-    /// assert_eq!(sqs.queue_url_of_arn("arn:aws:sqs:us-east-1:999999999999:q"), None);
-    /// ```
-    pub fn queue_url_of_arn(&self, arn: &str) -> Option<String> {
+    /// Example: the unit test `sqs_mod_300` in `src/tests/doc_examples.rs`.
+    pub(crate) fn queue_url_of_arn(&self, arn: &str) -> Option<String> {
         self.key_of_arn(arn).map(|k| self.url_of_key(&k))
     }
 
-    /// The URL of queue `name` (in the region of the call being served; see [`in_region`]).
-    pub fn queue_url(&self, name: &str) -> String {
-        self.url_of_key(&self.key_here(name))
-    }
-
     /// The ARN of queue `name` (in the region of the call being served).
-    pub fn queue_arn(&self, name: &str) -> String {
+    pub(crate) fn queue_arn(&self, name: &str) -> String {
         crate::arn::format("aws", "sqs", &self.region_now(), &self.account_id, name)
     }
 

@@ -21,7 +21,7 @@ use crate::time::Millis;
 
 /// One message move task, as `ListMessageMoveTasks` reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MessageMoveTask {
+pub(crate) struct MessageMoveTask {
     /// The opaque handle `StartMessageMoveTask` returned.
     pub task_handle: String,
     /// `RUNNING`, `COMPLETED`, `CANCELLING`, `CANCELLED` or `FAILED`.
@@ -47,27 +47,8 @@ impl Sqs {
     /// `StartMessageMoveTask`: moves the messages of dead-letter queue `source_arn` to
     /// `destination_arn`, or each back to its source queue; returns the task handle.
     ///
-    /// ```
-    /// use sfn_harness::internals::{CreateQueue, RedrivePolicy, SendMessage, Sqs};
-    /// use sfn_harness::time::Clock;
-    ///
-    /// let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://h");
-    /// let dlq = sqs.create_queue(CreateQueue { queue_name: "dlq".into(), ..Default::default() })?;
-    /// let policy = RedrivePolicy { dead_letter_target_arn: sqs.queue_arn("dlq"), max_receive_count: 1 };
-    /// sqs.create_queue(CreateQueue {
-    ///     queue_name: "jobs".into(),
-    ///     attributes: [("RedrivePolicy".to_string(), policy.to_json())].into(),
-    ///     ..Default::default()
-    /// })?;
-    /// sqs.send_message(&dlq, SendMessage::body("stuck"))?;
-    /// let other = sqs.create_queue(CreateQueue { queue_name: "other".into(), ..Default::default() })?;
-    /// sqs.start_message_move_task(&sqs.queue_arn("dlq"), Some(&sqs.queue_arn("other")), None)?;
-    /// let tasks = sqs.list_message_move_tasks(&sqs.queue_arn("dlq"), None)?;
-    /// assert_eq!((tasks[0].status.as_str(), tasks[0].approximate_number_of_messages_moved), ("COMPLETED", 1));
-    /// # let _ = other;
-    /// # Ok::<(), sfn_harness::internals::SqsError>(())
-    /// ```
-    pub fn start_message_move_task(
+    /// Example: the unit test `sqs_move_tasks_50` in `src/tests/doc_examples.rs`.
+    pub(crate) fn start_message_move_task(
         &self,
         source_arn: &str,
         destination_arn: Option<&str>,
@@ -171,7 +152,7 @@ impl Sqs {
 
     /// `ListMessageMoveTasks`: the latest tasks of `source_arn`, newest first (`max_results`
     /// 1–10, default 1).
-    pub fn list_message_move_tasks(
+    pub(crate) fn list_message_move_tasks(
         &self,
         source_arn: &str,
         max_results: Option<i64>,

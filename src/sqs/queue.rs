@@ -64,26 +64,9 @@ pub(crate) const READ_ONLY: &[&str] = &[
 /// After `max_receive_count` receives a message moves to the dead-letter queue. Set it as a
 /// queue's `RedrivePolicy` attribute with [`RedrivePolicy::to_json`].
 ///
-/// ```
-/// use sfn_harness::internals::{CreateQueue, RedrivePolicy, Sqs, SqsError};
-/// use sfn_harness::time::Clock;
-///
-/// let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
-/// let dlq = sqs.create_queue(CreateQueue { queue_name: "dead".into(), ..Default::default() })?;
-/// let policy = RedrivePolicy {
-///     dead_letter_target_arn: sqs.queue_arn("dead"),
-///     max_receive_count: 3,
-/// };
-/// let jobs = sqs.create_queue(CreateQueue {
-///     queue_name: "jobs".into(),
-///     attributes: [("RedrivePolicy".to_string(), policy.to_json())].into(),
-///     ..Default::default()
-/// })?;
-/// assert_eq!(sqs.list_dead_letter_source_queues(&dlq)?, [jobs]);
-/// # Ok::<(), SqsError>(())
-/// ```
+/// Example: the unit test `sqs_queue_67` in `src/tests/doc_examples.rs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RedrivePolicy {
+pub(crate) struct RedrivePolicy {
     /// The ARN of the dead-letter queue.
     pub dead_letter_target_arn: String,
     /// How many receives a message gets before it is moved.
@@ -92,7 +75,7 @@ pub struct RedrivePolicy {
 
 impl RedrivePolicy {
     /// The canonical JSON text AWS returns for the policy.
-    pub fn to_json(&self) -> String {
+    pub(crate) fn to_json(&self) -> String {
         serde_json::json!({
             "deadLetterTargetArn": self.dead_letter_target_arn,
             "maxReceiveCount": self.max_receive_count,

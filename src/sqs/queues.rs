@@ -18,7 +18,7 @@ const SIXTY_SECONDS_MS: Millis = 60 * 1000;
 impl Sqs {
     /// `CreateQueue`: creates a queue, or returns the URL of an existing queue with the same
     /// attributes (`QueueAlreadyExists` if any differs).
-    pub fn create_queue(&self, input: CreateQueue) -> Result<String, SqsError> {
+    pub(crate) fn create_queue(&self, input: CreateQueue) -> Result<String, SqsError> {
         let name = input.queue_name;
         if name.is_empty() {
             return Err(SqsError::MissingParameter("QueueName".into()));
@@ -88,7 +88,7 @@ impl Sqs {
     }
 
     /// `GetQueueUrl`.
-    pub fn get_queue_url(
+    pub(crate) fn get_queue_url(
         &self,
         queue_name: &str,
         owner_account_id: Option<&str>,
@@ -108,7 +108,7 @@ impl Sqs {
     }
 
     /// `ListQueues`: queues sorted by name, optionally by prefix and paged.
-    pub fn list_queues(&self, input: ListQueues) -> Result<ListQueuesOutput, SqsError> {
+    pub(crate) fn list_queues(&self, input: ListQueues) -> Result<ListQueuesOutput, SqsError> {
         if let Some(n) = input.max_results {
             if !(1..=1000).contains(&n) {
                 return Err(SqsError::invalid_value(
@@ -170,7 +170,7 @@ impl Sqs {
     }
 
     /// `GetQueueAttributes`: `All` or named attributes, in AWS's order, as strings.
-    pub fn get_queue_attributes(
+    pub(crate) fn get_queue_attributes(
         &self,
         queue_url: &str,
         attribute_names: &[String],
@@ -315,7 +315,10 @@ impl Sqs {
     }
 
     /// `ListDeadLetterSourceQueues`: URLs of the queues whose redrive policy targets this one.
-    pub fn list_dead_letter_source_queues(&self, queue_url: &str) -> Result<Vec<String>, SqsError> {
+    pub(crate) fn list_dead_letter_source_queues(
+        &self,
+        queue_url: &str,
+    ) -> Result<Vec<String>, SqsError> {
         let arn = self.with_queue(queue_url, |q, _| Ok(q.arn.clone()))?;
         let st = lock(&self.state);
         Ok(st

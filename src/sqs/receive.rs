@@ -34,7 +34,7 @@ impl Sqs {
     /// a virtual clock the caller must count as a live fiber (hold a
     /// `Clock::activity`), as every HTTP request served by
     /// `crate::server` does; otherwise the activity count would drop below what is running.
-    pub async fn receive_message(
+    pub(crate) async fn receive_message(
         &self,
         input: ReceiveMessage,
     ) -> Result<Vec<ReceivedMessage>, SqsError> {

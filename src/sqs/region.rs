@@ -11,21 +11,7 @@
 //! `<base>/queue/<region>/<account>/<name>` (LocalStack's path-style queue URL,
 //! localstack/localstack#5928), so a URL names its region and works from any client.
 //!
-//! ```
-//! use sfn_harness::internals::{in_region, CreateQueue, Sqs};
-//! use sfn_harness::time::Clock;
-//!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), sfn_harness::internals::SqsError> {
-//! let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://h");
-//! let q = || CreateQueue { queue_name: "jobs".into(), ..Default::default() };
-//! let east = sqs.create_queue(q())?;
-//! let west = in_region("us-west-2".into(), async { sqs.create_queue(q()) }).await?;
-//! assert_eq!(east, "http://h/123456789012/jobs");
-//! assert_eq!(west, "http://h/queue/us-west-2/123456789012/jobs");
-//! let arn = in_region("us-west-2".into(), async { sqs.queue_arn("jobs") }).await;
-//! assert_eq!(arn, "arn:aws:sqs:us-west-2:123456789012:jobs");
-//! # Ok(()) }
-//! ```
+//! Example: the unit test `sqs_region_14` in `src/tests/doc_examples.rs`.
 
 use std::future::Future;
 
@@ -41,7 +27,8 @@ tokio::task_local! {
 }
 
 /// Runs `f` with `region` as the region of every SQS call it makes.
-pub async fn in_region<F: Future>(region: String, f: F) -> F::Output {
+#[cfg(test)]
+pub(crate) async fn in_region<F: Future>(region: String, f: F) -> F::Output {
     in_request(Some(region), None, f).await
 }
 

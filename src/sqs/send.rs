@@ -23,7 +23,7 @@ fn valid_fifo_id(id: &str) -> bool {
 impl Sqs {
     /// `SendMessage`. Also the in-process entry point for integrations: same validation, same
     /// result.
-    pub fn send_message(
+    pub(crate) fn send_message(
         &self,
         queue_url: &str,
         message: SendMessage,
@@ -39,7 +39,7 @@ impl Sqs {
     }
 
     /// `SendMessageBatch`: up to 10 entries, at most 1 MiB (1,048,576 bytes) in total.
-    pub fn send_message_batch(
+    pub(crate) fn send_message_batch(
         &self,
         queue_url: &str,
         entries: Vec<(String, SendMessage)>,

@@ -9,28 +9,9 @@ use super::message::MessageAttributeValue;
 
 /// `CreateQueue` input.
 ///
-/// ```
-/// # use sfn_harness::internals::*;
-/// # use sfn_harness::time::Clock;
-/// # let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
-/// let url = sqs.create_queue(CreateQueue {
-///     queue_name: "orders.fifo".into(),
-///     attributes: [
-///         ("FifoQueue".to_string(), "true".to_string()),
-///         ("ContentBasedDeduplication".to_string(), "true".to_string()),
-///     ]
-///     .into(),
-///     ..Default::default()
-/// })?;
-/// let mut m = SendMessage::body("one");
-/// m.message_group_id = Some("customer-1".into());
-/// let first = sqs.send_message(&url, m.clone())?;
-/// // The same body again within five minutes: accepted, deduplicated.
-/// assert_eq!(sqs.send_message(&url, m)?.message_id, first.message_id);
-/// # Ok::<(), SqsError>(())
-/// ```
+/// Example: the unit test `sqs_types_12` in `src/tests/doc_examples.rs`.
 #[derive(Debug, Clone, Default)]
-pub struct CreateQueue {
+pub(crate) struct CreateQueue {
     /// The queue name (`.fifo` suffix and `FifoQueue=true` for a FIFO queue).
     pub queue_name: String,
     /// Queue attributes, by name, as strings.
@@ -41,27 +22,9 @@ pub struct CreateQueue {
 
 /// `ListQueues` input.
 ///
-/// ```
-/// # use sfn_harness::internals::*;
-/// # use sfn_harness::time::Clock;
-/// # let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
-/// for name in ["a1", "a2", "b1"] {
-///     sqs.create_queue(CreateQueue { queue_name: name.into(), ..Default::default() })?;
-/// }
-/// let page = |next_token| ListQueues {
-///     queue_name_prefix: Some("a".into()),
-///     max_results: Some(1),
-///     next_token,
-/// };
-/// let first = sqs.list_queues(page(None))?;
-/// assert_eq!(first.queue_urls, ["http://127.0.0.1:1/123456789012/a1"]);
-/// let second = sqs.list_queues(page(first.next_token))?;
-/// assert_eq!(second.queue_urls, ["http://127.0.0.1:1/123456789012/a2"]);
-/// assert_eq!(second.next_token, None);
-/// # Ok::<(), SqsError>(())
-/// ```
+/// Example: the unit test `sqs_types_44` in `src/tests/doc_examples.rs`.
 #[derive(Debug, Clone, Default)]
-pub struct ListQueues {
+pub(crate) struct ListQueues {
     /// Only queues whose names start with this.
     pub queue_name_prefix: Option<String>,
     /// Page size, 1–1000.
@@ -72,7 +35,7 @@ pub struct ListQueues {
 
 /// `ListQueues` output.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct ListQueuesOutput {
+pub(crate) struct ListQueuesOutput {
     /// Queue URLs, sorted by name.
     pub queue_urls: Vec<String>,
     /// Present when more queues follow.
@@ -82,24 +45,9 @@ pub struct ListQueuesOutput {
 /// One message to send: the `SendMessage` input without the queue, and a
 /// `SendMessageBatchRequestEntry` without its id.
 ///
-/// ```
-/// # use sfn_harness::internals::*;
-/// # use sfn_harness::time::Clock;
-/// # let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
-/// # let url = sqs.create_queue(CreateQueue { queue_name: "jobs".into(), ..Default::default() })?;
-/// let mut m = SendMessage::body("resize photo 7");
-/// m.delay_seconds = Some(10);
-/// m.message_attributes.insert("size".into(), MessageAttributeValue::number("640"));
-/// let sent = sqs.send_message(&url, m)?;
-/// assert_eq!(sent.md5_of_message_body.len(), 32);
-/// assert!(sent.md5_of_message_attributes.is_some());
-/// // Delayed: invisible for its first ten seconds.
-/// let delayed = ["ApproximateNumberOfMessagesDelayed".to_string()];
-/// assert_eq!(sqs.get_queue_attributes(&url, &delayed)?[0].1, "1");
-/// # Ok::<(), SqsError>(())
-/// ```
+/// Example: the unit test `sqs_types_85` in `src/tests/doc_examples.rs`.
 #[derive(Debug, Clone, Default)]
-pub struct SendMessage {
+pub(crate) struct SendMessage {
     /// The message body.
     pub message_body: String,
     /// Per-message delay, 0–900 seconds (standard queues only).
@@ -116,7 +64,8 @@ pub struct SendMessage {
 
 impl SendMessage {
     /// A message with just a body.
-    pub fn body(body: impl Into<String>) -> SendMessage {
+    #[cfg(test)]
+    pub(crate) fn body(body: impl Into<String>) -> SendMessage {
         SendMessage {
             message_body: body.into(),
             ..SendMessage::default()
@@ -135,7 +84,7 @@ impl SendMessage {
 
 /// `SendMessage` output (and a `SendMessageBatchResultEntry` without its id).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SendMessageOutput {
+pub(crate) struct SendMessageOutput {
     /// The message id.
     pub message_id: String,
     /// Hex MD5 of the body.
@@ -150,33 +99,9 @@ pub struct SendMessageOutput {
 
 /// `ReceiveMessage` input.
 ///
-/// ```
-/// # use sfn_harness::internals::*;
-/// # use sfn_harness::time::Clock;
-/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), SqsError> {
-/// # let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
-/// # let url = sqs.create_queue(CreateQueue { queue_name: "jobs".into(), ..Default::default() })?;
-/// let mut m = SendMessage::body("hello");
-/// m.message_attributes.insert("lang".into(), MessageAttributeValue::string("en"));
-/// m.message_attributes.insert("trace".into(), MessageAttributeValue::string("t-1"));
-/// sqs.send_message(&url, m)?;
-/// let got = sqs
-///     .receive_message(ReceiveMessage {
-///         queue_url: url.clone(),
-///         max_number_of_messages: Some(10),
-///         wait_time_seconds: Some(20), // a long poll: it returns at once when a message is there
-///         message_system_attribute_names: vec!["SentTimestamp".into()],
-///         message_attribute_names: vec!["lang".into()],
-///         ..Default::default()
-///     })
-///     .await?;
-/// assert_eq!(got.len(), 1);
-/// assert_eq!(got[0].message_attributes.keys().collect::<Vec<_>>(), ["lang"]);
-/// assert_eq!(got[0].attribute("SentTimestamp"), Some("0"));
-/// # Ok(()) }
-/// ```
+/// Example: the unit test `sqs_types_153` in `src/tests/doc_examples.rs`.
 #[derive(Debug, Clone, Default)]
-pub struct ReceiveMessage {
+pub(crate) struct ReceiveMessage {
     /// The queue.
     pub queue_url: String,
     /// System attributes to return (the deprecated `AttributeNames`).
@@ -192,6 +117,7 @@ pub struct ReceiveMessage {
     /// Long-poll time, 0–20 seconds; defaults to the queue's `ReceiveMessageWaitTimeSeconds`.
     pub wait_time_seconds: Option<i64>,
     /// FIFO receive-attempt id (accepted, not used for deduplication).
+    #[allow(dead_code)]
     pub receive_request_attempt_id: Option<String>,
 }
 
@@ -199,24 +125,7 @@ pub struct ReceiveMessage {
 /// What a worker needs to process it (`body`) and then to delete it or change its visibility
 /// (`receipt_handle`, new for every receive).
 ///
-/// ```
-/// # use sfn_harness::internals::*;
-/// # use sfn_harness::time::Clock;
-/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), SqsError> {
-/// # let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
-/// # let url = sqs.create_queue(CreateQueue { queue_name: "jobs".into(), ..Default::default() })?;
-/// sqs.send_message(&url, SendMessage::body("job"))?;
-/// let receive = ReceiveMessage {
-///     queue_url: url.clone(),
-///     message_system_attribute_names: vec!["All".into()],
-///     ..Default::default()
-/// };
-/// let m = sqs.receive_message(receive.clone()).await?.remove(0);
-/// assert_eq!((m.body.as_str(), m.attribute("ApproximateReceiveCount")), ("job", Some("1")));
-/// sqs.delete_message(&url, &m.receipt_handle)?;
-/// assert!(sqs.receive_message(receive).await?.is_empty());
-/// # Ok(()) }
-/// ```
+/// Example: the unit test `sqs_types_202` in `src/tests/doc_examples.rs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReceivedMessage {
     /// The message id.
@@ -247,7 +156,7 @@ impl ReceivedMessage {
 
 /// A failed batch entry (`BatchResultErrorEntry`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BatchFailure {
+pub(crate) struct BatchFailure {
     /// The entry id.
     pub id: String,
     /// Whether the caller is at fault.
@@ -260,24 +169,9 @@ pub struct BatchFailure {
 
 /// The result of a batch operation: per-entry successes and failures.
 ///
-/// ```
-/// # use sfn_harness::internals::*;
-/// # use sfn_harness::time::Clock;
-/// # let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
-/// # let url = sqs.create_queue(CreateQueue { queue_name: "jobs".into(), ..Default::default() })?;
-/// let out = sqs.send_message_batch(
-///     &url,
-///     vec![
-///         ("ok".into(), SendMessage::body("fine")),
-///         ("bad".into(), SendMessage::body("")), // an empty body is refused
-///     ],
-/// )?;
-/// assert_eq!(out.successful[0].0, "ok");
-/// assert_eq!((out.failed[0].id.as_str(), out.failed[0].sender_fault), ("bad", true));
-/// # Ok::<(), SqsError>(())
-/// ```
+/// Example: the unit test `sqs_types_263` in `src/tests/doc_examples.rs`.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BatchOutput<T> {
+pub(crate) struct BatchOutput<T> {
     /// Successful entries, by id, in request order.
     pub successful: Vec<(String, T)>,
     /// Failed entries, in request order.
@@ -286,27 +180,9 @@ pub struct BatchOutput<T> {
 
 /// A `ChangeMessageVisibilityBatchRequestEntry`.
 ///
-/// ```
-/// # use sfn_harness::internals::*;
-/// # use sfn_harness::time::Clock;
-/// # #[tokio::main(flavor = "current_thread")] async fn main() -> Result<(), SqsError> {
-/// # let sqs = Sqs::new(Clock::virtual_at(0), "123456789012", "us-east-1", "http://127.0.0.1:1");
-/// # let url = sqs.create_queue(CreateQueue { queue_name: "jobs".into(), ..Default::default() })?;
-/// sqs.send_message(&url, SendMessage::body("job"))?;
-/// let receive = ReceiveMessage { queue_url: url.clone(), ..Default::default() };
-/// let m = sqs.receive_message(receive.clone()).await?.remove(0);
-/// let entry = ChangeVisibilityEntry {
-///     id: "1".into(),
-///     receipt_handle: m.receipt_handle,
-///     visibility_timeout: 0, // visible again at once
-/// };
-/// let out = sqs.change_message_visibility_batch(&url, vec![entry])?;
-/// assert!(out.failed.is_empty());
-/// assert_eq!(sqs.receive_message(receive).await?[0].body, "job");
-/// # Ok(()) }
-/// ```
+/// Example: the unit test `sqs_types_289` in `src/tests/doc_examples.rs`.
 #[derive(Debug, Clone, Default)]
-pub struct ChangeVisibilityEntry {
+pub(crate) struct ChangeVisibilityEntry {
     /// The entry id.
     pub id: String,
     /// The receipt handle.

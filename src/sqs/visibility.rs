@@ -13,7 +13,11 @@ impl Sqs {
     /// `DeleteMessage`. A well-formed handle of a message that is already gone succeeds, as in
     /// AWS; on a standard queue an older handle of the message still deletes it; on a FIFO queue
     /// a handle whose visibility timeout has passed is rejected as expired.
-    pub fn delete_message(&self, queue_url: &str, receipt_handle: &str) -> Result<(), SqsError> {
+    pub(crate) fn delete_message(
+        &self,
+        queue_url: &str,
+        receipt_handle: &str,
+    ) -> Result<(), SqsError> {
         if receipt_handle.is_empty() {
             return Err(SqsError::MissingParameter("ReceiptHandle".into()));
         }
@@ -124,7 +128,7 @@ impl Sqs {
     }
 
     /// `ChangeMessageVisibilityBatch`.
-    pub fn change_message_visibility_batch(
+    pub(crate) fn change_message_visibility_batch(
         &self,
         queue_url: &str,
         entries: Vec<ChangeVisibilityEntry>,

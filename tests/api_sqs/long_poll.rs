@@ -79,12 +79,13 @@ async fn long_polls_skip_ahead_on_a_virtual_clock() {
     assert!(t0.elapsed() < Duration::from_secs(5));
 
     // A message that becomes visible during the wait (after its delay) ends the poll then.
-    f.sqs
-        .send_message(&url, {
-            let mut m = sfn_harness::internals::SendMessage::body("soon");
-            m.delay_seconds = Some(7);
-            m
-        })
+    f.client
+        .send_message()
+        .queue_url(&url)
+        .message_body("soon")
+        .delay_seconds(7)
+        .send()
+        .await
         .unwrap();
     let start = f.clock.now_ms();
     let got = f

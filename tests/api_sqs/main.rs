@@ -1,6 +1,5 @@
 //! The SQS endpoint through the real `aws-sdk-sqs` client.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use aws_sdk_sqs::config::retry::RetryConfig;
@@ -14,7 +13,6 @@ use aws_sdk_sqs::types::{
 use aws_sdk_sqs::Client;
 use md5::{Digest, Md5};
 use sfn_harness::internals::Server;
-use sfn_harness::internals::Sqs;
 use sfn_harness::internals::{Account, AccountConfig};
 use sfn_harness::time::Clock;
 
@@ -33,30 +31,36 @@ mod query;
 mod queues;
 mod visibility;
 
+use std::sync::Arc;
+
 const ACCOUNT: &str = "123456789012";
 
 /// One account served over HTTP, with an SQS client that does not retry.
 struct Fake {
     server: Server,
-    sqs: Arc<Sqs>,
     clock: Clock,
     client: Client,
 }
 
 fn fake(clock: Clock) -> Fake {
+    let account_clock = clock.clone();
     let account = Account::new(AccountConfig {
         clock,
         account_id: ACCOUNT.into(),
         ..AccountConfig::default()
     });
-    let server = Server::start(account.router()).expect("start");
+    let server = Server::bind(account.router(), ("127.0.0.1", 0)).expect("start");
     let client = client_in(server.url(), "us-east-1");
     Fake {
         server,
-        sqs: account.sqs().clone(),
-        clock: account.clock().clone(),
+        clock: account_clock,
         client,
     }
+}
+
+/// The server's `host:port` (its URL without the scheme), for raw TCP requests.
+fn host_port(server: &Server) -> String {
+    server.url().trim_start_matches("http://").to_string()
 }
 
 /// An SQS client for `url` signing for `region`, that does not retry.

@@ -225,7 +225,7 @@ fn malformed_cases(queue_url: &str) -> Vec<(Option<String>, Vec<u8>)> {
 async fn a_thousand_malformed_requests_get_aws_shaped_errors() {
     let f = fake(Clock::real());
     let url = create(&f, "robust").await;
-    let addr = f.server.addr();
+    let addr: std::net::SocketAddr = host_port(&f.server).parse().expect("host:port");
     let cases = malformed_cases(&url);
     let mut all = Vec::new();
     while all.len() < 1_100 {

@@ -10,18 +10,15 @@
 //! under target/ by `tests/query/setup_venv.sh`.
 
 use std::io::{Read, Write};
-use std::sync::Arc;
 
 use sfn_harness::internals::Server;
-use sfn_harness::internals::Sqs;
 use sfn_harness::time::Clock;
 
 use super::hex_md5 as md5_hex;
 
-/// One account served over HTTP on a real clock: the server and its SQS service.
-fn start() -> (Server, Arc<Sqs>) {
-    let f = super::fake(Clock::real());
-    (f.server, f.sqs)
+/// One account served over HTTP on a real clock.
+fn start() -> Server {
+    super::fake(Clock::real()).server
 }
 
 /// One raw HTTP/1.1 POST; returns (status, content-type, body).
@@ -42,10 +39,10 @@ fn request(
     headers: &[(&str, &str)],
     body: &str,
 ) -> (u16, String, String) {
-    let mut s = std::net::TcpStream::connect(server.addr()).expect("connect");
+    let mut s = std::net::TcpStream::connect(super::host_port(server)).expect("connect");
     let mut req = format!(
         "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        server.addr(),
+        super::host_port(server),
         body.len()
     );
     for (k, v) in headers {
@@ -85,7 +82,7 @@ fn text<'a>(xml: &'a str, tag: &str) -> Option<&'a str> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn raw_query_requests_get_xml_replies() {
-    let (server, _sqs) = start();
+    let server = start();
     let srv = &server;
     let (status, ct, body) = tokio::task::block_in_place(|| {
         post(srv, "/", &[FORM], "Action=CreateQueue&Version=2012-11-05&QueueName=raw&Attribute.1.Name=VisibilityTimeout&Attribute.1.Value=9&Tag.1.Key=k&Tag.1.Value=v")
@@ -173,7 +170,7 @@ async fn raw_query_requests_get_xml_replies() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn query_errors_are_error_documents() {
-    let (server, _sqs) = start();
+    let server = start();
     let srv = &server;
     let (status, ct, body) = tokio::task::block_in_place(|| {
         post(
@@ -217,7 +214,7 @@ async fn query_errors_are_error_documents() {
 /// `test_get_create_queue_fails` in `tests/aws/services/sqs/test_sqs.py`).
 #[tokio::test(flavor = "multi_thread")]
 async fn get_requests_on_a_queue_url() {
-    let (server, _sqs) = start();
+    let server = start();
     let srv = &server;
     tokio::task::block_in_place(|| post(srv, "/", &[FORM], "Action=CreateQueue&QueueName=g"));
     let (status, _, body) = tokio::task::block_in_place(|| {
@@ -261,7 +258,7 @@ async fn get_requests_on_a_queue_url() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn both_protocols_share_one_engine() {
-    let (server, _sqs) = start();
+    let server = start();
     let srv = &server;
     let (_, _, body) = tokio::task::block_in_place(|| {
         post(srv, "/", &[FORM], "Action=CreateQueue&QueueName=shared")
@@ -287,7 +284,7 @@ async fn both_protocols_share_one_engine() {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_signing_region_picks_the_queues() {
-    let (server, _sqs) = start();
+    let server = start();
     let srv = &server;
     let auth = |region: &str| {
         format!("AWS4-HMAC-SHA256 Credential=test/20260101/{region}/sqs/aws4_request, SignedHeaders=host, Signature=00")
@@ -367,7 +364,7 @@ async fn boto3_pinned_to_the_query_protocol() {
             return;
         }
     };
-    let (server, _sqs) = start();
+    let server = start();
     let url = server.url().to_string();
     let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new(python)

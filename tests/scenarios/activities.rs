@@ -16,9 +16,30 @@ fn activity_machine(activity_arn: &str, extra: Value) -> Value {
     json!({ "StartAt": "Resize", "States": { "Resize": task } })
 }
 
+/// An activity created through the SDK, as a user's setup code does (`CreateActivity`).
+struct Activity {
+    arn: String,
+}
+
+async fn create_activity(
+    h: &Harness,
+    name: &str,
+) -> Result<Activity, Box<dyn std::error::Error + Send + Sync>> {
+    let out = h
+        .sfn_client()
+        .await
+        .create_activity()
+        .name(name)
+        .send()
+        .await?;
+    Ok(Activity {
+        arn: out.activity_arn().to_string(),
+    })
+}
+
 #[sfn_harness::test(seed = 70)]
 async fn a_scripted_worker_takes_the_activity_task(h: Harness) {
-    let activity = h.engine().create_activity("resize")?;
+    let activity = create_activity(&h, "resize").await?;
     let machine = h
         .create_state_machine("resizer", activity_machine(&activity.arn, json!({})))
         .await?;
@@ -47,7 +68,7 @@ async fn a_scripted_worker_takes_the_activity_task(h: Harness) {
 
 #[sfn_harness::test(seed = 71)]
 async fn an_activity_nobody_answers_times_out_as_aws_records_it(h: Harness) {
-    let activity = h.engine().create_activity("slow")?;
+    let activity = create_activity(&h, "slow").await?;
     let machine = h
         .create_state_machine(
             "slow",
@@ -85,11 +106,16 @@ async fn an_activity_nobody_answers_times_out_as_aws_records_it(h: Harness) {
 
 #[sfn_harness::test(seed = 72)]
 async fn a_deleted_activity_fails_the_execution_before_scheduling(h: Harness) {
-    let activity = h.engine().create_activity("gone")?;
+    let activity = create_activity(&h, "gone").await?;
     let machine = h
         .create_state_machine("gone", activity_machine(&activity.arn, json!({})))
         .await?;
-    h.engine().delete_activity(&activity.arn)?;
+    h.sfn_client()
+        .await
+        .delete_activity()
+        .activity_arn(&activity.arn)
+        .send()
+        .await?;
     let done = machine.start(json!({})).await?.finish().await?;
     assert_eq!(done.error().as_deref(), Some("States.Runtime"));
     assert_eq!(

@@ -13,7 +13,6 @@ mod support;
 mod activities;
 mod callbacks;
 mod data_flow;
-mod distributed_map;
 mod faults;
 mod fixtures;
 mod heartbeats;

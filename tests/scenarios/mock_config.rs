@@ -372,11 +372,9 @@ async fn the_endpoint_selects_test_cases_by_arn_suffix() {
     let account = Account::new(AccountConfig {
         clock: Clock::virtual_at(0),
         seed: Some(1),
+        mock_config: Some(MockConfig::from_value(&sample()).unwrap()),
         ..AccountConfig::default()
     });
-    account.engine().set_mock_config(Some(std::sync::Arc::new(
-        MockConfig::from_value(&sample()).unwrap(),
-    )));
     let router = account.router();
     let call = |op: &'static str, body: Value| {
         let router = router.clone();

@@ -33,7 +33,7 @@ fn topic_for(h: &Harness, name: &str, queue: &str, raw: bool) -> String {
     if raw {
         attributes.insert("RawMessageDelivery".to_string(), "true".to_string());
     }
-    let queue_arn = h.sqs().queue_arn(queue);
+    let queue_arn = format!("arn:aws:sqs:us-east-1:123456789012:{queue}");
     sns.subscribe(&topic, "sqs", &queue_arn, attributes)
         .unwrap();
     topic

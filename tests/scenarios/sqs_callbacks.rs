@@ -6,7 +6,6 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{json, Value};
-use sfn_harness::internals::CreateQueue;
 use sfn_harness::prelude::*;
 
 use super::support::{one_state, sqs_callback, with_parameters};
@@ -102,11 +101,20 @@ async fn a_silent_reviewer_is_escalated_after_the_heartbeat_timeout(h: Harness) 
 
 #[sfn_harness::test(seed = 54)]
 async fn a_crashed_worker_gets_the_message_back_after_the_visibility_timeout(h: Harness) {
-    let queue = h.sqs().create_queue(CreateQueue {
-        queue_name: "jobs".into(),
-        attributes: [("VisibilityTimeout".to_string(), "120".to_string())].into(),
-        ..CreateQueue::default()
-    })?;
+    let queue = h
+        .sqs_client()
+        .await
+        .create_queue()
+        .queue_name("jobs")
+        .attributes(
+            aws_sdk_sqs::types::QueueAttributeName::VisibilityTimeout,
+            "120",
+        )
+        .send()
+        .await?
+        .queue_url()
+        .expect("a queue URL")
+        .to_string();
     let machine = h
         .create_state_machine("job", one_state("Work", send_and_wait(&queue, json!({}))))
         .await?;

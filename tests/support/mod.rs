@@ -13,7 +13,7 @@ use aws_sdk_sqs::error::ProvideErrorMetadata;
 use aws_sdk_sqs::types::MessageSystemAttributeName;
 use serde_json::{json, Value};
 use sfn_harness::harness::NormalizedHistory;
-use sfn_harness::internals::HistoryEvent;
+use sfn_harness::HistoryEvent;
 
 // ---------------------------------------------------------------------------------------------
 // Definitions

@@ -12,12 +12,12 @@
 //! characters and drops empty pieces, `States.StringToJson('')` is `null`.
 //!
 //! ```
-//! use sfn_harness::internals::{intrinsics, Env};
+//! use sfn_harness::internals::{evaluate_intrinsic, parse_intrinsic, Env};
 //! use serde_json::json;
 //!
-//! let call = intrinsics::parse("States.Format('Hello, {}! You have {} items.', $.name, States.ArrayLength($.items))").unwrap();
+//! let call = parse_intrinsic("States.Format('Hello, {}! You have {} items.', $.name, States.ArrayLength($.items))").unwrap();
 //! let input = json!({ "name": "Ada", "items": [1, 2, 3] });
-//! let out = intrinsics::evaluate(&call, &Env::new(&input, &json!({}))).unwrap();
+//! let out = evaluate_intrinsic(&call, &Env::new(&input, &json!({}))).unwrap();
 //! assert_eq!(out, json!("Hello, Ada! You have 3 items."));
 //! ```
 //!
@@ -99,6 +99,13 @@ pub(crate) fn is_intrinsic(text: &str) -> bool {
 }
 
 /// Parses an intrinsic call.
+///
+/// ```
+/// use sfn_harness::internals::parse_intrinsic;
+///
+/// assert!(parse_intrinsic("States.Array($.a, 1)").is_ok());
+/// assert!(parse_intrinsic("States.Nope()").is_err());
+/// ```
 pub fn parse(text: &str) -> Result<Call, IntrinsicSyntaxError> {
     let mut p = P {
         text,
@@ -259,6 +266,15 @@ fn fail(name: &str, msg: impl std::fmt::Display) -> StatesError {
 
 /// Evaluates a call in `env` (the state input, the context object, …). The random source of
 /// `env` feeds `States.UUID` and `States.MathRandom` (without a seed argument).
+///
+/// ```
+/// use sfn_harness::internals::{evaluate_intrinsic, parse_intrinsic, Env};
+/// use serde_json::json;
+///
+/// let call = parse_intrinsic("States.MathAdd($.n, 1)").unwrap();
+/// let input = json!({ "n": 41 });
+/// assert_eq!(evaluate_intrinsic(&call, &Env::new(&input, &json!({}))).unwrap(), json!(42));
+/// ```
 pub fn evaluate(call: &Call, env: &Env<'_>) -> Result<Value, StatesError> {
     let n = call.name.as_str();
     let mut args = Args {

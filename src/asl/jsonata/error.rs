@@ -5,7 +5,7 @@ use serde_json::Value;
 /// What went wrong, broadly.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
-pub enum ErrorKind {
+pub(crate) enum ErrorKind {
     /// The expression does not parse, or uses syntax AWS's JSONata 2.0.6 refuses (`??`, `?:`).
     Syntax,
     /// Evaluation raised an error (a type error, `$error()`, a failed `$assert`, ...).
@@ -22,6 +22,13 @@ pub enum ErrorKind {
 /// [`message`](Self::message) is the full text, starting with the JSONata code when there is
 /// one (`"T2002: The right side of the \"+\" operator must evaluate to a number"`), which is
 /// how AWS quotes it in a cause (see `cause_evaluation_error`).
+///
+/// ```
+/// use sfn_harness::internals::Expression;
+///
+/// let err = Expression::parse("{").unwrap_err();
+/// assert!(err.code().is_some_and(|c| c.starts_with('S')), "a syntax error: {err}");
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct JsonataError {
@@ -40,7 +47,8 @@ impl JsonataError {
     }
 
     /// What kind of error this is.
-    pub fn kind(&self) -> ErrorKind {
+    #[cfg(test)]
+    pub(crate) fn kind(&self) -> ErrorKind {
         self.kind
     }
 
@@ -50,7 +58,7 @@ impl JsonataError {
     }
 
     /// The message, starting with the code when there is one.
-    pub fn message(&self) -> &str {
+    pub(crate) fn message(&self) -> &str {
         &self.message
     }
 }

@@ -32,7 +32,7 @@
 //! # Evaluating
 //!
 //! ```
-//! use sfn_harness::internals::jsonata::{Expression, Host};
+//! use sfn_harness::internals::{Expression, Host};
 //! use serde_json::json;
 //!
 //! let expr = Expression::parse("{'total': $sum($states.input.items.price), 'id': $uuid()}")?;
@@ -45,7 +45,7 @@
 //! // Undefined is `None`; the interpreter turns it into AWS's cause text.
 //! let missing = Expression::parse("$states.input.nothing")?;
 //! assert_eq!(missing.evaluate(None, &[("states", &states)], &mut host)?, None);
-//! # Ok::<(), sfn_harness::internals::jsonata::JsonataError>(())
+//! # Ok::<(), sfn_harness::internals::JsonataError>(())
 //! ```
 //!
 //! Evaluation is synchronous and self-contained: jsonata-core values are `!Send` and never leave
@@ -166,13 +166,25 @@ use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde_json::Value;
 
+pub(crate) use error::ErrorKind;
+pub use error::JsonataError;
 pub(crate) use error::{cause_evaluation_error, cause_returned_nothing, cause_unexpected_type};
-pub use error::{ErrorKind, JsonataError};
 
 use functions::Shared;
 
 /// A parsed JSONata expression: parse once, evaluate many times, share across threads (the
 /// tree is immutable and `Send + Sync`; cloning is cheap).
+///
+/// ```
+/// use sfn_harness::internals::{Expression, Host};
+/// use serde_json::json;
+///
+/// let expr = Expression::parse("$sum($states.input.prices)")?;
+/// let states = json!({ "input": { "prices": [2, 3] } });
+/// let mut host = Host::new(0, 1);
+/// assert_eq!(expr.evaluate(None, &[("states", &states)], &mut host)?, Some(json!(5)));
+/// # Ok::<(), sfn_harness::internals::JsonataError>(())
+/// ```
 #[derive(Clone)]
 pub struct Expression {
     source: Arc<str>,
@@ -217,22 +229,35 @@ pub struct CancelHandle(CancelToken);
 
 impl CancelHandle {
     /// A handle that has not been cancelled.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Stop the evaluations using this handle, at their next evaluation step.
-    pub fn cancel(&self) {
+    #[cfg(test)]
+    pub(crate) fn cancel(&self) {
         self.0.cancel();
     }
 
     /// Whether [`cancel`](Self::cancel) has been called on any clone.
-    pub fn is_cancelled(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_cancelled(&self) -> bool {
         self.0.is_cancelled()
     }
 }
 
 /// What an evaluation may read from the harness: its clock, its randomness, its limits.
+///
+/// ```
+/// use sfn_harness::internals::{Expression, Host};
+///
+/// // `$now()` reads the host's clock (ms), `$uuid()` and `$random()` its seeded generator.
+/// let mut host = Host::new(1_700_000_000_000, 7);
+/// let now = Expression::parse("$now()")?.evaluate(None, &[], &mut host)?;
+/// let now = now.as_ref().and_then(|v| v.as_str()).unwrap_or_default();
+/// assert!(now.starts_with("2023-11-14T22:13:20"), "{now}");
+/// # Ok::<(), sfn_harness::internals::JsonataError>(())
+/// ```
 #[derive(Debug, Clone)]
 pub struct Host {
     /// The current time in milliseconds since the Unix epoch: what `$now()` and `$millis()`
@@ -326,7 +351,8 @@ impl Expression {
     }
 
     /// The source text, as parsed (for AWS's cause texts).
-    pub fn source(&self) -> &str {
+    #[cfg(test)]
+    pub(crate) fn source(&self) -> &str {
         &self.source
     }
 

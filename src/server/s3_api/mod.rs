@@ -284,7 +284,7 @@ mod doc_example_12 {
     // Moved from a doc example (the item is crate-private).
     #[test]
     fn example() {
-        use crate::internals::S3;
+        use crate::s3::S3;
         use crate::server::s3_api;
         use crate::time::Clock;
 

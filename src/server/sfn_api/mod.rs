@@ -43,7 +43,7 @@ use crate::time::Millis;
 
 /// One operation of the API: its name and the function that serves it.
 #[derive(Clone, Copy)]
-pub struct Operation {
+pub(crate) struct Operation {
     name: &'static str,
     serve: Serve,
 }
@@ -68,7 +68,7 @@ impl Operation {
     }
 
     /// The operation's name, e.g. `StartExecution`.
-    pub fn name(&self) -> &'static str {
+    pub(crate) fn name(&self) -> &'static str {
         self.name
     }
 }
@@ -88,11 +88,8 @@ impl std::fmt::Display for Operation {
 /// The operations this API serves, each with the function that serves it (every other
 /// `AWSStepFunctions.*` target is `UnknownOperationException`).
 ///
-/// ```
-/// use sfn_harness::internals::SFN_OPERATIONS;
-/// assert!(SFN_OPERATIONS.iter().any(|op| op.name() == "StartExecution"));
-/// ```
-pub const SFN_OPERATIONS: &[Operation] = &[
+/// Example: the unit test `server_sfn_api_mod_91` in `src/tests/doc_examples.rs`.
+pub(crate) const SFN_OPERATIONS: &[Operation] = &[
     Operation::now("CreateStateMachine", machines::create_state_machine),
     Operation::now("DescribeStateMachine", machines::describe_state_machine),
     Operation::now("UpdateStateMachine", machines::update_state_machine),
@@ -172,26 +169,15 @@ pub const SFN_OPERATIONS: &[Operation] = &[
 
 /// The Step Functions API as a [`JsonService`] for the router.
 ///
-/// ```
-/// use sfn_harness::internals::{Engine, EngineConfig};
-/// use sfn_harness::internals::{JsonService, SfnApi};
-///
-/// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// let api = SfnApi::new(Engine::new(EngineConfig::default()));
-/// let reply = api.call("ListStateMachines", b"{}").await;
-/// assert_eq!(reply.status, 200);
-/// let reply = api.call("CreateMapRun", b"{}").await;
-/// assert!(String::from_utf8_lossy(&reply.body).contains("UnknownOperationException"));
-/// # }
-/// ```
+/// Example: the unit test `server_sfn_api_mod_175` in `src/tests/doc_examples.rs`.
 #[derive(Debug, Clone)]
-pub struct SfnApi {
+pub(crate) struct SfnApi {
     engine: Engine,
 }
 
 impl SfnApi {
     /// The API over `engine`.
-    pub fn new(engine: Engine) -> Arc<SfnApi> {
+    pub(crate) fn new(engine: Engine) -> Arc<SfnApi> {
         Arc::new(SfnApi { engine })
     }
 }

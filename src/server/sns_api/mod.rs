@@ -29,34 +29,15 @@ pub(crate) const SNS_TARGET_PREFIX: &str = "AmazonSimpleNotificationService";
 
 /// Serves the SNS API from an [`Sns`].
 ///
-/// ```
-/// use std::sync::Arc;
-/// use sfn_harness::internals::SnsApi;
-/// use sfn_harness::internals::{JsonService};
-/// use sfn_harness::internals::{QueueDelivery, QueueMessage, Sns};
-/// use sfn_harness::time::Clock;
-///
-/// #[derive(Debug)]
-/// struct Nowhere;
-/// impl QueueDelivery for Nowhere {
-///     fn deliver(&self, _: &str, _: QueueMessage) -> Result<(), String> { Ok(()) }
-/// }
-/// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// let api = SnsApi::new(Arc::new(Sns::new(Clock::real(), "123456789012", "us-east-1", Arc::new(Nowhere))));
-/// let reply = api.call("CreateTopic", br#"{"Name":"t"}"#).await;
-/// assert_eq!(String::from_utf8_lossy(&reply.body), r#"{"TopicArn":"arn:aws:sns:us-east-1:123456789012:t"}"#);
-/// let reply = api.call("Publish", br#"{"TopicArn":"arn:aws:sns:us-east-1:123456789012:nope","Message":"m"}"#).await;
-/// assert_eq!(reply.status, 404);
-/// # }
-/// ```
+/// Example: the unit test `server_sns_api_mod_32` in `src/tests/doc_examples.rs`.
 #[derive(Debug, Clone)]
-pub struct SnsApi {
+pub(crate) struct SnsApi {
     sns: Arc<Sns>,
 }
 
 impl SnsApi {
     /// The API of `sns`.
-    pub fn new(sns: Arc<Sns>) -> SnsApi {
+    pub(crate) fn new(sns: Arc<Sns>) -> SnsApi {
         SnsApi { sns }
     }
 }

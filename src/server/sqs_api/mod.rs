@@ -131,7 +131,7 @@ const fn operation_names<const N: usize>() -> [&'static str; N] {
 /// Every operation of the SQS API (every other `AmazonSQS.*` target is
 /// `UnknownOperationException`), every one served. Read from the dispatch table, so it lists
 /// exactly what is served.
-pub const SQS_OPERATIONS: &[&str] = &operation_names::<{ OPERATIONS.len() }>();
+pub(crate) const SQS_OPERATIONS: &[&str] = &operation_names::<{ OPERATIONS.len() }>();
 
 /// SQS's wire shape of an error: the JSON `__type` `com.amazonaws.sqs#<shape>` and the
 /// `x-amzn-query-error: <query code>;<type>` header.

@@ -10,10 +10,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::account::{Account, AccountConfig};
+use crate::engine::Engine;
+use crate::sqs::{CreateQueue, ReceiveMessage, Sqs};
 use serde_json::Value;
-use sfn_harness::internals::Engine;
-use sfn_harness::internals::{Account, AccountConfig};
-use sfn_harness::internals::{CreateQueue, ReceiveMessage, Sqs};
 use sfn_harness::time::Clock;
 
 const REQUIRED_PASS_RATE: f64 = 0.98;

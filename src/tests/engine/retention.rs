@@ -4,7 +4,7 @@
 //! ran them.
 
 use super::*;
-use sfn_harness::internals::Retained;
+use crate::engine::Retained;
 
 const GONE: Retained = Retained {
     interpreter_task: false,

@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
+use crate::engine::{Engine, EngineConfig, ExecutionRecord, MachineType, Status};
 use serde_json::{json, Value};
-use sfn_harness::internals::{Engine, EngineConfig, ExecutionRecord, MachineType, Status};
 use sfn_harness::time::Clock;
 
 const T0: u64 = 1_700_000_000_000;
@@ -328,7 +328,7 @@ async fn a_task_failing_its_parallel_branch_is_recorded_as_aborted() {
     let e = engine();
     e.register_resource(
         "arn:aws:states:::test:fails",
-        sfn_harness::internals::handler(|_req: sfn_harness::internals::TaskRequest| async {
+        crate::engine::task::handler(|_req: crate::engine::task::TaskRequest| async {
             Err(sfn_harness::asl::StatesError::new("Boom", "it failed"))
         }),
     );

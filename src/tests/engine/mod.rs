@@ -1,4 +1,4 @@
-//! The engine through its public API: virtual time, retries, task tokens, timeouts, stops.
+//! The engine through its Rust API (moved into the crate from `tests/engine`): virtual time, retries, task tokens, timeouts, stops.
 //!
 //! Expected behaviour follows the AWS Step Functions developer guide: "Handling errors in Step
 //! Functions workflows" (Retry/Catch, BackoffRate, States.ALL), "Wait for a Callback with Task
@@ -9,15 +9,14 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::account::{Account, AccountConfig};
+use crate::engine::task::{handler, TaskRequest};
+use crate::engine::{Engine, ExecutionRecord, Status};
 use serde_json::{json, Value};
 use sfn_harness::asl::StatesError;
-use sfn_harness::internals::{handler, TaskRequest};
-use sfn_harness::internals::{Account, AccountConfig};
-use sfn_harness::internals::{Engine, ExecutionRecord, Status};
 use sfn_harness::time::Clock;
 
-#[path = "../support/mod.rs"]
-mod support;
+use super::support;
 
 mod recorded_behaviour;
 mod retention;
