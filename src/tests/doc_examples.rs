@@ -3,7 +3,7 @@
 //! items. Each module is one example, named after the file and line it documented (the doc
 //! there points here). `internals` below is the door as it was before it shrank, so the
 //! examples read as they did.
-#![allow(clippy::all, unused_imports)]
+#![allow(unused_imports)]
 
 mod internals {
     pub(crate) use crate::account::{Account, AccountConfig};
