@@ -100,7 +100,7 @@ pub use crate::harness::{
 #[doc(inline)]
 pub use crate::sqs::ReceivedMessage;
 #[doc(inline)]
-pub use crate::time::{Clock, Millis};
+pub use crate::time::Clock;
 
 #[doc(hidden)]
 pub mod __private {

@@ -35,8 +35,8 @@ pub enum Status {
 }
 
 impl Status {
-    /// AWS's name for it (`RUNNING`, `SUCCEEDED`, …).
-    pub fn as_str(self) -> &'static str {
+    /// AWS's name for it (`RUNNING`, `SUCCEEDED`, …; also its `Display`).
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Running => "RUNNING",
             Status::Succeeded => "SUCCEEDED",
@@ -47,7 +47,7 @@ impl Status {
     }
 
     /// Parses AWS's name.
-    pub fn parse(s: &str) -> Option<Status> {
+    pub(crate) fn parse(s: &str) -> Option<Status> {
         Some(match s {
             "RUNNING" => Status::Running,
             "SUCCEEDED" => Status::Succeeded,

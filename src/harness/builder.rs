@@ -100,17 +100,11 @@ impl HarnessBuilder {
     /// # use sfn_harness::prelude::*;
     /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)] async fn main() {
     /// let h = Harness::builder().seed(7).start().await;
-    /// assert_eq!(h.now_ms(), 1_704_067_200_000); // 2024-01-01T00:00:00Z
+    /// assert_eq!(h.clock().now_ms(), 1_704_067_200_000); // 2024-01-01T00:00:00Z
     /// # }
     /// ```
     pub fn seed(mut self, seed: u64) -> Self {
         self.config.seed = Some(seed);
-        self
-    }
-
-    /// Virtual time (the default): timers skip ahead while everything is idle.
-    pub fn virtual_time(mut self) -> Self {
-        self.config.virtual_time = true;
         self
     }
 

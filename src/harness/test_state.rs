@@ -161,11 +161,6 @@ impl<'h> TestStateBuilder<'h> {
         self
     }
 
-    /// The request as built.
-    pub fn request(&self) -> &TestStateRequest {
-        &self.req
-    }
-
     /// Sends the call. An unmocked Task calls its resource as an execution would (scripted
     /// workers included), on the harness's clock.
     pub async fn run(self) -> Result<TestStateOutput, HarnessError> {

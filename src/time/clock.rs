@@ -46,15 +46,9 @@ use tokio::sync::Notify;
 /// went missing that way under load).
 pub(crate) const SETTLE_BOUND: Duration = Duration::from_secs(10);
 
-/// Milliseconds since the Unix epoch, the engine's unit of time.
-///
-/// ```
-/// use sfn_harness::{Clock, Millis};
-///
-/// let start: Millis = 1_704_067_200_000; // 2024-01-01T00:00:00Z
-/// assert_eq!(Clock::virtual_at(start).now_ms(), start);
-/// ```
-pub type Millis = u64;
+/// Milliseconds since the Unix epoch, the engine's unit of time (a plain `u64` in the public
+/// signatures: `Clock::now_ms`, `Clock::virtual_at`, `HarnessBuilder::start_time_ms`).
+pub(crate) type Millis = u64;
 
 /// The engine's clock: real or virtual. Cheap to clone; clones share one time line.
 ///
@@ -145,6 +139,13 @@ impl Clock {
 
     /// A virtual clock that starts at `start_ms` (milliseconds since the Unix epoch) and moves
     /// only when advanced or skipped.
+    ///
+    /// ```
+    /// use sfn_harness::Clock;
+    ///
+    /// let start = 1_704_067_200_000; // 2024-01-01T00:00:00Z
+    /// assert_eq!(Clock::virtual_at(start).now_ms(), start);
+    /// ```
     pub fn virtual_at(start_ms: Millis) -> Clock {
         Clock::new(true, start_ms)
     }

@@ -259,7 +259,7 @@ async fn a_mocked_callback_can_be_answered_by_a_worker() {
     h.load_mock_config(MockConfig::from_value(&config).unwrap());
     let m = h.create_state_machine("approve", &machine).await.unwrap();
     h.on_task("Ask")
-        .respond_after(Duration::from_secs(5), json!({ "approved": true }))
+        .respond_with(Reply::respond(json!({ "approved": true })).after(Duration::from_secs(5)))
         .expect(1)
         .mount()
         .await;

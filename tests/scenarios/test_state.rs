@@ -338,15 +338,26 @@ async fn a_mock_that_does_not_fit_the_service_model_is_refused() {
         TestStatus::Failed,
         "no Payload.total to select: {out:?}"
     );
-    // A mock that is not JSON.
-    let mut b = h.test_state(lambda_task());
-    b = b.mock_result(json!(null));
-    let mut req = b.request().clone();
-    if let Some(m) = req.mock.as_mut() {
-        m.result = Some("not JSON".into());
-    }
-    let e = h.engine().test_state(req).await.unwrap_err();
-    assert_eq!(e.message(), "Mocked result must be valid JSON");
+    // A mock that is not JSON (only the wire can carry one: the builder takes a JSON value).
+    let err = h
+        .sfn_client()
+        .await
+        .test_state()
+        .definition(lambda_task().to_string())
+        .mock(
+            aws_sdk_sfn::types::MockInput::builder()
+                .result("not JSON")
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap_err();
+    let e = err.into_service_error();
+    assert!(e.is_validation_exception(), "{e:?}");
+    assert_eq!(
+        aws_sdk_sfn::error::ProvideErrorMetadata::message(&e),
+        Some("Mocked result must be valid JSON")
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -75,7 +75,7 @@ const MAX_DEPTH: usize = 32;
 ///     "StartAt": "A",
 ///     "States": { "A": { "Type": "Pass", "Result": 1, "End": true } }
 /// })).unwrap();
-/// assert_eq!(def.states.len(), 1);
+/// assert_eq!(def.state_names().count(), 1);
 ///
 /// let err = asl::parse(&json!({ "StartAt": "A", "States": {} })).unwrap_err();
 /// assert_eq!(err.diagnostics[0].code, Code::SchemaValidationFailed);

@@ -58,8 +58,8 @@
 //! [`Harness::fault_report`]: crate::harness::Harness::fault_report
 
 pub(crate) mod injector;
-pub mod plan;
-pub mod report;
+pub(crate) mod plan;
+pub(crate) mod report;
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -375,7 +375,7 @@ impl Fault {
     }
 
     /// How the fault reads in reports: its name, or a description.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         if let Some(n) = &self.scope.name {
             return format!("fault '{n}'");
         }
