@@ -108,7 +108,7 @@ impl StoredEvent {
 
 /// The engine's record of one execution of a state machine: its input, status, result and
 /// history. Cheap to share (`Arc`); every accessor returns a snapshot. (The harness wraps it in
-/// its own [`Execution`](crate::harness::Execution) handle for tests.)
+/// its own [`Execution`](crate::Execution) handle for tests.)
 ///
 /// ```
 /// use sfn_harness::internals::{Engine, EngineConfig, Status};

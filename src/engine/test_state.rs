@@ -17,16 +17,19 @@
 //! `TestStateConfiguration`).
 //!
 //! ```
-//! use sfn_harness::internals::{Engine, EngineConfig};
-//! use sfn_harness::harness::{TestStateRequest, TestStatus};
+//! use sfn_harness::prelude::*;
+//! use sfn_harness::{InspectionLevel, TestStatus};
 //! use serde_json::json;
 //!
-//! # #[tokio::main(flavor = "current_thread")] async fn main() {
-//! let engine = Engine::new(EngineConfig::default());
-//! let mut req = TestStateRequest::new(r#"{"Type":"Pass","Parameters":{"n.$":"$.x"},"Next":"After"}"#);
-//! req.input = Some(r#"{"x": 1}"#.into());
-//! req.inspection_level = sfn_harness::harness::InspectionLevel::Debug;
-//! let out = engine.test_state(req).await.unwrap();
+//! # #[tokio::main(flavor = "multi_thread", worker_threads = 2)] async fn main() {
+//! let h = Harness::start().await;
+//! let out = h
+//!     .test_state(r#"{"Type":"Pass","Parameters":{"n.$":"$.x"},"Next":"After"}"#)
+//!     .input(json!({ "x": 1 }))
+//!     .inspection_level(InspectionLevel::Debug)
+//!     .run()
+//!     .await
+//!     .unwrap();
 //! assert_eq!(out.status, TestStatus::Succeeded);
 //! assert_eq!(out.output, Some(json!({ "n": 1 })));
 //! assert_eq!(out.next_state.as_deref(), Some("After"));
@@ -167,7 +170,7 @@ impl TestStatus {
 /// `TestStatus::CaughtError.to_string()` is AWS's `CAUGHT_ERROR`.
 ///
 /// ```
-/// assert_eq!(sfn_harness::harness::TestStatus::CaughtError.to_string(), "CAUGHT_ERROR");
+/// assert_eq!(sfn_harness::TestStatus::CaughtError.to_string(), "CAUGHT_ERROR");
 /// ```
 impl std::fmt::Display for TestStatus {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

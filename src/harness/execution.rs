@@ -50,11 +50,6 @@ impl Machine {
         &self.inner.arn
     }
 
-    /// Its name.
-    pub fn name(&self) -> &str {
-        &self.inner.name
-    }
-
     /// Starts an execution with a generated name.
     pub async fn start(&self, input: Value) -> Result<Execution, HarnessError> {
         self.start_execution(None, input)

@@ -9,7 +9,7 @@
 //! use sfn_harness::prelude::*;
 //! use serde_json::json;
 //! use std::time::Duration;
-//! //!
+//!
 //! # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let h = Harness::builder().seed(7).start().await;
@@ -124,7 +124,7 @@ pub use faults::{
 pub use sdk::NoHostPrefix;
 pub use snapshot::{NormalizedEvent, NormalizedHistory, Timeline, Visit};
 pub use test_state::TestStateBuilder;
-pub use worker::{Answer, Detached, Reply, Worker, WorkerHandle, WorkerTask};
+pub use worker::{Answer, Reply, Worker, WorkerHandle, WorkerTask};
 
 use builder::HarnessConfig;
 use faults::Injector;
@@ -173,7 +173,7 @@ impl HarnessInner {
 
 /// One fake AWS account for one test: state machines, queues, a virtual clock, scripted
 /// workers and faults, served to real SDK clients on a loopback endpoint. See the
-/// [module docs](self) and the README.
+/// [crate docs](crate) and the README.
 ///
 /// ```
 /// use sfn_harness::prelude::*;
@@ -238,13 +238,13 @@ impl Harness {
     }
 
     /// Loads a Step Functions Local mock configuration (a
-    /// [`MockConfig`](crate::mock_config::MockConfig), read from a file or a value):
+    /// [`MockConfig`](crate::MockConfig), read from a file or a value):
     /// [`Machine::start_test_case`] then runs one of its test cases, as StartExecution on
     /// `<stateMachineArn>#<TestCase>` does over the endpoint.
     ///
     /// ```
     /// # use sfn_harness::prelude::*;
-    /// use sfn_harness::mock_config::MockConfig;
+    /// use sfn_harness::MockConfig;
     /// use serde_json::json;
     /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -593,7 +593,7 @@ impl Harness {
         })
     }
 
-    /// Arms a fault (see [`faults`]). Fails if it names an operation the endpoint does not
+    /// Arms a fault (see [`Fault`]). Fails if it names an operation the endpoint does not
     /// serve.
     ///
     /// ```

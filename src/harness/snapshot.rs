@@ -1,14 +1,5 @@
 //! Histories made for snapshots: deterministic without redactions, readable in review.
 //!
-//! [`NormalizedHistory`] keeps every event of `GetExecutionHistory` — type, id,
-//! `previousEventId`, details — and changes only what differs from run to run:
-//! - timestamps become offsets from the execution's start on the harness clock
-//!   (`"+01:00:00.250"`), so a one-hour Wait reads as one hour;
-//! - task tokens become `<token:1>`, `<token:2>`… and UUIDs (message ids, execution names)
-//!   `<uuid:1>`…, numbered in order of first appearance;
-//! - the endpoint's `http://127.0.0.1:<port>` becomes `<endpoint>`, MD5 digests `<md5>`;
-//! - `input`, `output` and `parameters` (JSON text in AWS's API) are shown parsed.
-//!
 //! The [`Timeline`] is the compact view that failure messages print.
 
 use std::collections::HashMap;
@@ -47,6 +38,15 @@ pub struct NormalizedEvent {
 }
 
 /// An execution history normalized for `insta` snapshots. Serializes as a JSON array.
+///
+/// It keeps every event of `GetExecutionHistory` — type, id,
+/// `previousEventId`, details — and changes only what differs from run to run:
+/// - timestamps become offsets from the execution's start on the harness clock
+///   (`"+01:00:00.250"`), so a one-hour Wait reads as one hour;
+/// - task tokens become `<token:1>`, `<token:2>`… and UUIDs (message ids, execution names)
+///   `<uuid:1>`…, numbered in order of first appearance;
+/// - the endpoint's `http://127.0.0.1:<port>` becomes `<endpoint>`, MD5 digests `<md5>`;
+/// - `input`, `output` and `parameters` (JSON text in AWS's API) are shown parsed.
 ///
 /// ```
 /// use sfn_harness::prelude::*;

@@ -14,7 +14,7 @@ use crate::engine::test_state::{
 ///
 /// ```
 /// use sfn_harness::prelude::*;
-/// use sfn_harness::harness::{InspectionLevel, TestStatus};
+/// use sfn_harness::{InspectionLevel, TestStatus};
 /// use serde_json::json;
 ///
 /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

@@ -1,36 +1,7 @@
 //! Step Functions Local's mock configuration (`MockConfigFile.json`), read as Step Functions
 //! Local 2.0 reads it, and the per-execution state of a test case that runs with it.
 //!
-//! A document maps state machine names to test cases, each naming, per Task state, a mocked
-//! response; a mocked response answers invocation by invocation (`"0"`, `"1-2"`, …, inclusive
-//! ranges numbered consecutively from 0), with `Return` (any JSON: the service's response) or
-//! `Throw` (`Error` and `Cause`). An execution started on `<stateMachineArn>#<TestCase>` runs
-//! that test case: each listed state's counter advances on every invocation (retries, loop
-//! passes and Map iterations included), and an invocation with no response left fails with
-//! `States.Runtime`; unlisted states call their real integration (developer guide,
-//! "Configuration file for mocked service integrations in Step Functions",
-//! sfn-local-mock-cfg-file.html, and "Using mocked service integrations for testing in Step
-//! Functions Local", sfn-local-test-sm-exec.html).
-//!
-//! This module is the file's data and rules only; the engine runs a test case (see
-//! [`Harness::load_mock_config`](crate::Harness::load_mock_config) and
-//! [`Machine::start_test_case`](crate::Machine::start_test_case)), and the integrations shape a
-//! mocked response as their own.
-//!
-//! ```
-//! use sfn_harness::mock_config::MockConfig;
-//! use serde_json::json;
-//!
-//! let cfg = MockConfig::from_value(&json!({
-//!     "StateMachines": { "Orders": { "TestCases": { "Declined": { "Charge": "Declined" } } } },
-//!     "MockedResponses": { "Declined": { "0": { "Throw": { "Error": "Card.Declined", "Cause": "no" } } } }
-//! }));
-//! assert!(cfg.is_ok());
-//!
-//! // A bad document is refused with the place and the reason.
-//! let bad = MockConfig::from_str(r#"{"MockedResponses": {"R": {"1": {"Return": 1}}}}"#).unwrap_err();
-//! assert!(bad.to_string().contains("$.MockedResponses.R[\"1\"]"), "{bad}");
-//! ```
+//! The format is documented on [`MockConfig`], the way in.
 
 mod responses;
 mod schema;
@@ -74,7 +45,7 @@ pub enum MockConfigError {
 /// [`Machine::start_test_case`](crate::Machine::start_test_case) runs one of its test cases.
 ///
 /// ```
-/// use sfn_harness::mock_config::{MockConfig, MockConfigError};
+/// use sfn_harness::{MockConfig, MockConfigError};
 ///
 /// let cfg = MockConfig::from_str(r#"{
 ///   "StateMachines": { "Orders": { "TestCases": { "HappyPath": { "Charge": "Charged" } } } },
@@ -87,7 +58,26 @@ pub enum MockConfigError {
 ///     "HappyPath": { "Charge": "Nope" } } } } }"#).unwrap_err();
 /// assert!(matches!(&err, MockConfigError::Invalid { path, .. }
 ///     if path == "$.StateMachines.Orders.TestCases.HappyPath.Charge"), "{err}");
+///
+/// // Invocation numbers must count from 0.
+/// let bad = MockConfig::from_str(r#"{"MockedResponses": {"R": {"1": {"Return": 1}}}}"#).unwrap_err();
+/// assert!(bad.to_string().contains("$.MockedResponses.R[\"1\"]"), "{bad}");
 /// ```
+///
+/// A document maps state machine names to test cases, each naming, per Task state, a mocked
+/// response; a mocked response answers invocation by invocation (`"0"`, `"1-2"`, …, inclusive
+/// ranges numbered consecutively from 0), with `Return` (any JSON: the service's response) or
+/// `Throw` (`Error` and `Cause`). An execution started on `<stateMachineArn>#<TestCase>` runs
+/// that test case: each listed state's counter advances on every invocation (retries, loop
+/// passes and Map iterations included), and an invocation with no response left fails with
+/// `States.Runtime`; unlisted states call their real integration (developer guide,
+/// "Configuration file for mocked service integrations in Step Functions",
+/// sfn-local-mock-cfg-file.html, and "Using mocked service integrations for testing in Step
+/// Functions Local", sfn-local-test-sm-exec.html).
+///
+/// The harness runs a test case with [`Harness::load_mock_config`](crate::Harness::load_mock_config)
+/// and [`Machine::start_test_case`](crate::Machine::start_test_case), or turns one into scripted
+/// workers with [`Machine::mock_workers`](crate::Machine::mock_workers).
 #[derive(Debug, Clone, Default)]
 pub struct MockConfig {
     /// machine name → test case name → test case.

@@ -5,7 +5,7 @@
 //! library, so a snapshot that Mermaid cannot parse fails there.
 
 use serde_json::{json, Value};
-use sfn_harness::picture::{Picture, PictureError};
+use sfn_harness::{Picture, PictureError};
 
 fn read_json(path: &str) -> Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));

@@ -97,11 +97,15 @@ async fn unavailable_and_internal_errors_are_retried_by_the_sdk(h: Harness) {
         )
         .await?;
     h.inject(
-        Fault::service_unavailable("StartExecution")
+        Fault::api_error("StartExecution", "ServiceUnavailable", 503)
             .times(1)
             .expect(1),
     )?;
-    h.inject(Fault::internal_error("StartExecution").times(1).expect(1))?;
+    h.inject(
+        Fault::api_error("StartExecution", "InternalServerError", 500)
+            .times(1)
+            .expect(1),
+    )?;
     let sfn = h.sfn_client().await;
     let out = sfn
         .start_execution()
@@ -572,7 +576,7 @@ async fn a_message_received_max_receive_count_times_moves_to_the_dead_letter_que
 }
 
 /// Lets the worker's late answer happen, and checks that AWS refused it.
-async fn assert_answer_refused_late(h: &Harness, w: &sfn_harness::harness::WorkerHandle) {
+async fn assert_answer_refused_late(h: &Harness, w: &sfn_harness::WorkerHandle) {
     h.clock().settle().await; // the worker answers as its timer fires
     assert!(
         w.log().iter().any(|l| l.ends_with("refused: TaskTimedOut")),
@@ -604,8 +608,11 @@ async fn invalid_and_oversize_output_are_refused_and_the_task_times_out(h: Harne
     let (m, _) = setup(&h, 600).await;
     let w = h
         .on_task("Work")
-        .respond_with(Reply::invalid_output("{not json"))
-        .then(Reply::oversize_output(300_000))
+        .respond_with(Reply::raw_output("{not json"))
+        .then(Reply::raw_output(format!(
+            r#"{{"blob":"{}"}}"#,
+            "x".repeat(300_000 - 11)
+        )))
         .mount()
         .await;
     let first = m.start(json!({})).await?.finish().await?;

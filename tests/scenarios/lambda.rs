@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use sfn_harness::asl::StatesError;
-use sfn_harness::harness::NormalizedEvent;
 use sfn_harness::internals::function;
 use sfn_harness::prelude::*;
+use sfn_harness::NormalizedEvent;
 use wiremock::matchers::{body_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 

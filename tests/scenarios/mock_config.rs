@@ -5,9 +5,9 @@
 
 use serde_json::{json, Value};
 use sfn_harness::internals::{Account, AccountConfig};
-use sfn_harness::mock_config::{MockConfig, MockConfigError};
 use sfn_harness::prelude::*;
 use sfn_harness::Clock;
+use sfn_harness::{MockConfig, MockConfigError};
 use std::time::Duration;
 
 /// The sample mock file (the MD5 and message ids are AWS's sample's own, not real digests).

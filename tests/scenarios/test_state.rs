@@ -2,8 +2,8 @@
 //! of AWS's TestState API (recorded in ../shared/conformance/v2/test_state.*), and one test per
 //! kind of request AWS refuses.
 
-use sfn_harness::harness::{FieldValidationMode, InspectionLevel, TestStatus};
 use sfn_harness::HarnessError;
+use sfn_harness::{FieldValidationMode, InspectionLevel, TestStatus};
 
 use super::*;
 
@@ -255,7 +255,7 @@ async fn the_endpoint_answers_the_sdk() {
 
 // --- what AWS refuses (texts as recorded in ../shared/conformance/v2/test_state.*) ----------
 
-async fn refused(b: sfn_harness::harness::TestStateBuilder<'_>) -> (String, String) {
+async fn refused(b: sfn_harness::TestStateBuilder<'_>) -> (String, String) {
     match b.run().await {
         Err(HarnessError::Api(e)) => (e.code().to_string(), e.message()),
         other => panic!("expected a refusal, got {other:?}"),

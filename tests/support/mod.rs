@@ -12,7 +12,6 @@ use std::time::Duration;
 use aws_sdk_sqs::error::ProvideErrorMetadata;
 use aws_sdk_sqs::types::MessageSystemAttributeName;
 use serde_json::{json, Value};
-use sfn_harness::harness::NormalizedHistory;
 use sfn_harness::internals::HistoryEvent;
 
 // ---------------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@
 //! use sfn_harness::prelude::*;
 //! use serde_json::json;
 //! use std::time::Duration;
-//! //!
+//!
 //! /// The workers of the payment flow, built without a harness.
 //! fn payment_workers() -> Vec<Worker> {
 //!     vec![
@@ -50,7 +50,7 @@
 //! let done = machine.start(json!({})).await?.finish().await?;
 //! assert_eq!(done.output(), Some(&json!({ "sent": true })));
 //! # Ok(()) }
-//! //! ```
+//! ```
 
 mod reply;
 mod task;
@@ -70,15 +70,10 @@ use crate::harness::expect::{Counted, Unmet};
 use crate::harness::scope::{scope_methods, Scope, Subject};
 use crate::harness::Harness;
 
-/// Marks a [`Worker`] that is a plain value, not tied to a harness: built anywhere (a helper
-/// fn, a table), mounted later with [`Harness::mount`].
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Detached;
-
 /// A scripted worker, built like a `wiremock` `Mock`: what it takes, what it answers, how often.
-/// The [`harness`](crate::harness) module docs show how workers, faults and reports fit together.
+/// The [crate docs](crate) show how workers, faults and reports fit together.
 ///
-/// `Worker` (that is, `Worker<Detached>`) is a value: [`Worker::on_task`] builds one without a
+/// `Worker` (that is, `Worker<()>`) is a value: [`Worker::on_task`] builds one without a
 /// harness, and [`Harness::mount`] activates it. [`Harness::on_task`] builds
 /// a `Worker<&Harness>` instead, a worker already tied to its harness, whose
 /// `mount()` takes no argument. Both have the same builder methods.
@@ -110,7 +105,7 @@ pub struct Detached;
 /// ```
 #[derive(Clone)]
 #[must_use = "a worker does nothing until it is mounted: `h.mount(worker).await`, or `.mount().await` after `h.on_task(..)`"]
-pub struct Worker<H = Detached> {
+pub struct Worker<H = ()> {
     harness: H,
     scope: Scope<Value>,
     script: Vec<Reply>,
@@ -143,7 +138,7 @@ impl Worker {
     /// ```
     pub fn on_task(state: &str) -> Worker {
         Worker {
-            harness: Detached,
+            harness: (),
             scope: Scope::for_state(state),
             script: Vec::new(),
         }
@@ -202,7 +197,7 @@ impl<'h> Worker<&'h Harness> {
     /// The worker as a plain value, not yet mounted.
     fn detach(self) -> Worker {
         Worker {
-            harness: Detached,
+            harness: (),
             scope: self.scope,
             script: self.script,
         }

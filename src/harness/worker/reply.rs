@@ -255,18 +255,20 @@ impl Reply {
         Reply::of(Answer::Crash)
     }
 
-    /// Answer `SendTaskSuccess` with output that is not JSON.
-    pub fn invalid_output(raw: impl Into<String>) -> Reply {
+    /// Answer `SendTaskSuccess` with `raw` as the output text, as it is: text that is not JSON
+    /// (refused with `InvalidOutput`), or JSON over 262,144 characters (refused with a
+    /// `ValidationException`, the `output` member's length constraint in the service model).
+    /// Either way the task stays open.
+    ///
+    /// ```
+    /// use sfn_harness::prelude::*;
+    ///
+    /// let not_json = Reply::raw_output("{not json");
+    /// let too_large = Reply::raw_output(format!(r#"{{"blob":"{}"}}"#, "x".repeat(300_000)));
+    /// let _worker = Worker::on_task("Work").respond_with(not_json).then(too_large);
+    /// ```
+    pub fn raw_output(raw: impl Into<String>) -> Reply {
         Reply::of(Answer::RawOutput(raw.into()))
-    }
-
-    /// Answer `SendTaskSuccess` with valid JSON of `bytes` bytes. Step Functions refuses output
-    /// over 262,144 characters with a `ValidationException` (the `output` member's length
-    /// constraint in the service model), so the task stays open.
-    pub fn oversize_output(bytes: usize) -> Reply {
-        // `{"blob":"…"}` is 11 bytes around the padding.
-        let pad = "x".repeat(bytes.saturating_sub(11));
-        Reply::of(Answer::RawOutput(format!("{{\"blob\":\"{pad}\"}}")))
     }
 
     /// Decide per task with a closure.
