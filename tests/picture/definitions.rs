@@ -1,4 +1,4 @@
-//! Snapshots of the Mermaid pictures (`sfn_harness::picture`): the fixtures, hand-made
+//! Snapshots of the Mermaid pictures (`sfn_harness::Picture`): the fixtures, hand-made
 //! machines with hand-made histories, and real histories from the conformance cases.
 //!
 //! `tests/picture/render.rs` feeds every snapshot this file writes to the real Mermaid
