@@ -13,11 +13,10 @@ use crate::time::Millis;
 /// An execution's status, as `DescribeExecution` reports it.
 ///
 /// ```
-/// use sfn_harness::internals::Status;
+/// use sfn_harness::Status;
 ///
-/// assert_eq!(Status::TimedOut.as_str(), "TIMED_OUT");
-/// assert_eq!(Status::parse("SUCCEEDED"), Some(Status::Succeeded));
-/// assert_eq!(Status::parse("PENDING_REDRIVE"), None);
+/// // `Display` is AWS's name.
+/// assert_eq!(Status::TimedOut.to_string(), "TIMED_OUT");
 /// assert_eq!(Status::Aborted.to_string(), "ABORTED");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -400,5 +399,18 @@ impl Terminal {
             error: error.map(str::to_string),
             cause: cause.map(str::to_string),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Status;
+
+    // Once the doc example of `Status` (`as_str` and `parse` are crate-private; `Display` is public).
+    #[test]
+    fn status_names_are_aws_s() {
+        assert_eq!(Status::TimedOut.as_str(), "TIMED_OUT");
+        assert_eq!(Status::parse("SUCCEEDED"), Some(Status::Succeeded));
+        assert_eq!(Status::parse("PENDING_REDRIVE"), None);
     }
 }

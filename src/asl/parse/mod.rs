@@ -15,10 +15,10 @@
 //!         "Wait": { "Type": "Wait", "Timestamp": "tomorrow", "End": true }
 //!     }
 //! })).unwrap_err();
-//! let found: Vec<_> = err.diagnostics.iter().map(|d| (d.code.as_str(), d.location.as_str())).collect();
+//! let found: Vec<_> = err.diagnostics.iter().map(|d| format!("{} {}", d.code, d.location)).collect();
 //! assert_eq!(found, [
-//!     ("SCHEMA_VALIDATION_FAILED", "/States/Wait/Timestamp"),
-//!     ("MISSING_TRANSITION_TARGET", "/States/Check/Next"),
+//!     "SCHEMA_VALIDATION_FAILED /States/Wait/Timestamp",
+//!     "MISSING_TRANSITION_TARGET /States/Check/Next",
 //! ]);
 //! assert!(err.to_string().ends_with(
 //!     "'MISSING_TRANSITION_TARGET: Missing 'Next' target: Approve at /States/Check/Next'"
