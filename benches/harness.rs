@@ -57,7 +57,7 @@ fn main() {
             let h = Harness::builder().seed(i).start().await;
             let m = h.create_state_machine("review", MACHINE).await.expect("valid");
             h.on_task("Review")
-                .respond_after(Duration::from_secs(1800), json!({ "ok": true }))
+                .respond_with(Reply::respond(json!({ "ok": true })).after(Duration::from_secs(1800)))
                 .expect(1)
                 .mount()
                 .await;
@@ -101,9 +101,9 @@ fn main() {
                 .await
                 .expect("valid");
             h.on_task("Slow")
-                .respond(json!({ "ok": true }))
-                .after(Duration::from_secs(3600))
-                .heartbeat_every(Duration::from_secs(60))
+                .respond_with(Reply::respond(json!({ "ok": true })).after(Duration::from_secs(3600)).heartbeat_every(Duration::from_secs(60)))
+
+
                 .mount()
                 .await;
             let start = Instant::now();

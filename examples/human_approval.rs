@@ -8,8 +8,14 @@
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use sfn_harness::harness::snapshot::offset;
 use sfn_harness::prelude::*;
+
+/// `HH:MM:SS.mmm`, as the harness's timelines print a time.
+fn hms(d: Duration) -> String {
+    let ms = d.as_millis();
+    let (h, m, s) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60);
+    format!("{h:02}:{m:02}:{s:02}.{:03}", ms % 1000)
+}
 
 /// The workflow under test.
 fn definition() -> Value {
@@ -66,13 +72,13 @@ async fn run(title: &str, manager: Manager) -> Result<(), Box<dyn std::error::Er
 
     let worker = h.on_task("AskManager").named("the manager");
     let worker = match manager {
-        Manager::Approves(after) => {
-            worker.respond_after(after, json!({ "decision": "approve", "by": "maria" }))
-        }
-        Manager::Rejects(after) => {
-            worker.respond_after(after, json!({ "decision": "reject", "by": "maria" }))
-        }
-        Manager::NeverAnswers => worker.silent(),
+        Manager::Approves(after) => worker.respond_with(
+            Reply::respond(json!({ "decision": "approve", "by": "maria" })).after(after),
+        ),
+        Manager::Rejects(after) => worker.respond_with(
+            Reply::respond(json!({ "decision": "reject", "by": "maria" })).after(after),
+        ),
+        Manager::NeverAnswers => worker.respond_with(Reply::silent()),
     };
     worker.expect(1).mount().await;
 
@@ -96,7 +102,7 @@ async fn run(title: &str, manager: Manager) -> Result<(), Box<dyn std::error::Er
     }
     println!(
         "took:     {} of harness time, {:?} of wall time",
-        offset(done.duration().as_millis() as u64),
+        hms(done.duration()),
         wall.elapsed()
     );
     println!("timeline:\n{}", done.timeline());

@@ -19,7 +19,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     // The worker we don't want to run for real: it answers the task token after 250 ms.
     h.on_task("CheckCredit")
-        .respond_after(Duration::from_millis(250), json!({ "status": "approved" }))
+        .respond_with(
+            Reply::respond(json!({ "status": "approved" })).after(Duration::from_millis(250)),
+        )
         .expect(1)
         .mount()
         .await;

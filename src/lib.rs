@@ -25,28 +25,51 @@
 //! # Ok(()) }
 //! ```
 //!
+//! What a test touches is here at the root, as `wiremock`'s and `insta`'s is (the common part
+//! also in the [`prelude`]):
+//!
+//! | items | what they are |
+//! |---|---|
+//! | [`Harness`], [`HarnessBuilder`], [`Machine`], [`Execution`], [`Finished`] | one fake AWS account per test, its state machines and executions |
+//! | [`Worker`], [`Reply`], [`Answer`], [`WorkerTask`], [`WorkerHandle`], [`Times`] | scripted workers, built like `wiremock` mocks, with expectations |
+//! | [`Fault`], [`FaultPlan`], [`FaultReport`], [`FaultHandle`] | injected failures of AWS, of queues and of time, and what was injected |
+//! | [`NormalizedHistory`], [`Timeline`], [`HistoryEvent`], [`Picture`] | histories for snapshots, the compact timeline, and pictures (Mermaid, HTML) |
+//! | [`Harness::test_state`], [`TestStateBuilder`], [`TestStateOutput`] | AWS's TestState API |
+//! | [`MockConfig`] | Step Functions Local's MockConfigFile ([`Harness::load_mock_config`]) |
+//! | [`HarnessError`], [`VerificationError`], [`ExecutionReport`] | what went wrong, with where each execution stood |
+//! | [`Clock`] ([`time`]) | the clock (virtual or real) every part of the fake runs on |
+//!
 //! | module | what it is |
 //! |---|---|
-//! | [`harness`] | what a test touches (all re-exported here and in the [`prelude`]) |
-//! | [`time`] | the [`Clock`] (virtual or real) every part of the fake runs on |
-//! | [`mock_config`] | Step Functions Local's MockConfigFile ([`Harness::load_mock_config`]) |
-//! | [`picture`] | a definition or an execution drawn as HTML or Mermaid |
 //! | [`asl`] | the Amazon States Language: parse and inspect a definition offline |
 //! | [`internals`] | the one door to the parts below the harness: the account, the engine, SQS, the HTTP server, the task port and the ASL evaluators |
+//!
+//! # Determinism
+//!
+//! A seeded harness ([`HarnessBuilder::seed`]) gives byte-identical normalized and raw
+//! histories (queue URLs aside, which carry the endpoint's port) however threads interleave.
+//! Events due at the same virtual instant happen one at a time, each after what the previous
+//! one set off has settled, in a defined order: timers due together fire in the order the fibers
+//! that set them were started (see [`Clock`]). A scripted worker's delivery is started when its
+//! task is issued, so simultaneous answers (four Map items answered after the same delay) are
+//! recorded in the order the tasks were issued. Seeded ids come from streams no other thread
+//! draws from at the same moment: task tokens per execution, SQS message ids from the senders'
+//! stream and receipt handles from their own (README §4, "Simultaneous events").
 #![warn(missing_docs, unreachable_pub, missing_debug_implementations)]
 
 // The services and their wiring are crate-private: a user reaches what they need of them
-// through `internals` (one documented door) or through the harness.
+// through `internals` (one documented door) or through the harness, whose items (and those of
+// `mock_config` and `picture`) are re-exported here.
 pub(crate) mod account;
 pub(crate) mod arn;
 pub mod asl;
 pub(crate) mod engine;
-pub mod harness;
+pub(crate) mod harness;
 pub(crate) mod ids;
 pub(crate) mod integrations;
 pub mod internals;
-pub mod mock_config;
-pub mod picture;
+pub(crate) mod mock_config;
+pub(crate) mod picture;
 pub(crate) mod s3;
 pub(crate) mod server;
 pub(crate) mod sns;
@@ -66,7 +89,7 @@ mod tests;
 ///
 /// The body may use `?` on any error that converts into
 /// `Box<dyn std::error::Error + Send + Sync>`: [`HarnessError`] (from `create_state_machine`,
-/// `start`, `finish`, `inject`, …), [`VerificationError`](harness::VerificationError) (from
+/// `start`, `finish`, `inject`, …), [`VerificationError`] (from
 /// `verify`), the AWS SDKs' errors, `serde_json::Error`, `std::io::Error`, a `String`. An error
 /// fails the test with its text (`test `name` returned an error: …`). A body that declares its
 /// own return type (`-> Result<(), MyError>`) keeps it.
@@ -100,14 +123,21 @@ pub use crate::engine::Status;
 pub use crate::harness::NoHostPrefix;
 #[doc(inline)]
 pub use crate::harness::{
-    Answer, Execution, Fault, FaultPlan, FaultReport, Finished, Harness, HarnessBuilder,
-    HarnessError, IntoDefinition, Machine, NormalizedHistory, Reply, Timeline, Times, Worker,
-    WorkerHandle, WorkerTask,
+    Answer, Execution, ExecutionReport, Fault, FaultEvent, FaultHandle, FaultPlan, FaultPlanError,
+    FaultReport, FieldValidationMode, Finished, Harness, HarnessBuilder, HarnessError,
+    InjectedFault, InspectionLevel, IntoDefinition, InvalidFault, Machine, NormalizedEvent,
+    NormalizedHistory, Pictures, Reply, TestStateBuilder, TestStateOutput, TestStatus, Timeline,
+    Times, Unmet, VerificationError, Visit, WaitingTask, Worker, WorkerHandle, WorkerSummary,
+    WorkerTask,
 };
+#[doc(inline)]
+pub use crate::mock_config::{MockConfig, MockConfigError};
+#[doc(inline)]
+pub use crate::picture::{Picture, PictureError};
 #[doc(inline)]
 pub use crate::sqs::ReceivedMessage;
 #[doc(inline)]
-pub use crate::time::{Clock, Millis};
+pub use crate::time::Clock;
 
 #[doc(hidden)]
 pub mod __private {

@@ -175,7 +175,7 @@ fn valid_definitions_of_every_kind_parse() {
         }
     });
     let parsed = asl::parse(&def).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(parsed.states.len(), 8);
+    assert_eq!(parsed.state_names().count(), 8);
     assert_eq!(parsed.timeout_seconds, Some(60));
 }
 

@@ -88,7 +88,7 @@ impl Parse for Options {
 /// A body without a return type runs as an `async` block returning
 /// `Result<(), Box<dyn std::error::Error + Send + Sync>>`, so `?` takes any error that converts
 /// into that box: `sfn_harness::HarnessError` (every harness call), the
-/// `sfn_harness::harness::VerificationError` of `h.verify()`, the AWS SDKs' errors,
+/// `sfn_harness::VerificationError` of `h.verify()`, the AWS SDKs' errors,
 /// `serde_json::Error`, `std::io::Error`, a `String` or `&str`. An error fails the test with
 /// `` test `name` returned an error: `` and the error's text. A body that declares its own
 /// return type (`-> Result<(), MyError>`) keeps it, and the test is an ordinary Tokio test
@@ -143,7 +143,7 @@ fn expand(options: Options, mut func: ItemFn) -> syn::Result<proc_macro2::TokenS
             "#[sfn_harness::test] functions cannot be generic",
         ));
     }
-    let mut builder = quote!(::sfn_harness::harness::Harness::builder());
+    let mut builder = quote!(::sfn_harness::Harness::builder());
     if let Some(seed) = &options.seed {
         builder = quote!(#builder.seed(#seed));
     }
@@ -187,7 +187,7 @@ fn expand(options: Options, mut func: ItemFn) -> syn::Result<proc_macro2::TokenS
         #[::sfn_harness::__private::tokio::test(flavor = "multi_thread", worker_threads = 2, crate = "::sfn_harness::__private::tokio")]
         #vis async fn #name() #output {
             #[allow(unused_mut)]
-            let #pattern: ::sfn_harness::harness::Harness = #builder.start().await;
+            let #pattern: ::sfn_harness::Harness = #builder.start().await;
             #body
         }
     })

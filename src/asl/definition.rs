@@ -15,11 +15,15 @@ use crate::asl::path::Path;
 /// Built by [`parse`](crate::asl::parse), never by hand (new fields are coming with JSONata and
 /// variables, so the type is `#[non_exhaustive]`):
 ///
+/// The states themselves (their types, fields, Retry and Catch) are the engine's model and
+/// crate-private; a user reads what a test needs, the shape of the machine:
+///
 /// ```
-/// use sfn_harness::asl::{self, StateKind, Transition};
+/// use sfn_harness::asl;
 /// use serde_json::json;
 ///
 /// let def = asl::parse(&json!({
+///     "Comment": "wait, then stop",
 ///     "StartAt": "Wait",
 ///     "TimeoutSeconds": 60,
 ///     "States": {
@@ -29,10 +33,8 @@ use crate::asl::path::Path;
 /// })).unwrap();
 /// assert_eq!(def.start_at, "Wait");
 /// assert_eq!(def.timeout_seconds, Some(60));
-/// let wait = def.state("Wait").unwrap();
-/// assert!(matches!(wait.kind, StateKind::Wait(_)));
-/// assert_eq!(wait.transition, Transition::Next("Done".into()));
-/// assert!(def.state("Nope").is_none());
+/// assert_eq!(def.comment.as_deref(), Some("wait, then stop"));
+/// assert_eq!(def.state_names().collect::<Vec<_>>(), ["Wait", "Done"]);
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -42,19 +44,19 @@ pub struct Definition {
     /// `StartAt`: the name of the first state.
     pub start_at: String,
     /// `States`, in definition order.
-    pub states: Vec<State>,
+    pub(crate) states: Vec<State>,
     /// Name -> index into `states`.
-    pub index: HashMap<String, usize>,
+    pub(crate) index: HashMap<String, usize>,
     /// Top-level `TimeoutSeconds` of the execution (only meaningful at the top level).
     pub timeout_seconds: Option<u64>,
     /// The machine's `QueryLanguage` (default JSONPath); nested scopes carry the top level's.
-    pub query_language: QueryLanguage,
+    pub(crate) query_language: QueryLanguage,
 }
 
 /// `QueryLanguage`: how a state's fields are written and evaluated.
 ///
 /// ```
-/// use sfn_harness::asl::{self, QueryLanguage};
+/// use sfn_harness::asl;
 /// use serde_json::json;
 ///
 /// let def = asl::parse(&json!({
@@ -68,7 +70,7 @@ pub struct Definition {
 /// assert!(def.to_string().contains("QueryLanguage"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum QueryLanguage {
+pub(crate) enum QueryLanguage {
     /// `"JSONPath"`: paths, payload templates and intrinsic functions (the default).
     #[default]
     JsonPath,
@@ -77,15 +79,30 @@ pub enum QueryLanguage {
 }
 
 impl Definition {
+    /// The names of the top-level states, in definition order (a Parallel branch's or a Map's
+    /// states are not among them).
+    ///
+    /// ```
+    /// use sfn_harness::asl;
+    /// use serde_json::json;
+    ///
+    /// let def = asl::parse(&json!({ "StartAt": "A", "States": {
+    ///     "A": { "Type": "Pass", "Next": "B" }, "B": { "Type": "Succeed" } } })).unwrap();
+    /// assert_eq!(def.state_names().collect::<Vec<_>>(), ["A", "B"]);
+    /// ```
+    pub fn state_names(&self) -> impl Iterator<Item = &str> {
+        self.states.iter().map(|s| s.name.as_str())
+    }
+
     /// The state called `name`, if the definition has one.
-    pub fn state(&self, name: &str) -> Option<&State> {
+    pub(crate) fn state(&self, name: &str) -> Option<&State> {
         self.index.get(name).map(|&i| &self.states[i])
     }
 }
 
 /// What happens after a state: go to `Next`, or end the (sub-)machine.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Transition {
+pub(crate) enum Transition {
     /// `"Next": "<name>"`
     Next(String),
     /// `"End": true` (and the implicit end of Succeed, Fail and Choice states).
@@ -94,7 +111,7 @@ pub enum Transition {
 
 /// An optional JSONPath field that may also be `null` (`InputPath`, `OutputPath`, `ResultPath`).
 #[derive(Debug, Clone, PartialEq)]
-pub enum PathOrNull {
+pub(crate) enum PathOrNull {
     /// The field is absent: defaults to `$`.
     Default,
     /// The field is `null`: for InputPath/OutputPath the value becomes `{}`; for ResultPath the
@@ -107,7 +124,7 @@ pub enum PathOrNull {
 /// One state: its name, the fields every state shares, and its type-specific body.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct State {
+pub(crate) struct State {
     /// The state's name (its key under `States`).
     pub name: String,
     /// `Comment`, if any.
@@ -130,7 +147,7 @@ pub struct State {
 
 /// The type-specific part of a state.
 #[derive(Debug, Clone, PartialEq)]
-pub enum StateKind {
+pub(crate) enum StateKind {
     /// `"Type": "Pass"`
     Pass(Pass),
     /// `"Type": "Task"`
@@ -152,7 +169,7 @@ pub enum StateKind {
 /// A Pass state.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Pass {
+pub(crate) struct Pass {
     /// `Result`: a literal, never evaluated.
     pub result: Option<Value>,
     /// `Parameters` template.
@@ -163,7 +180,7 @@ pub struct Pass {
 
 /// A number of seconds given literally or by a path into the state's input.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Seconds {
+pub(crate) enum Seconds {
     /// `TimeoutSeconds: 30`
     Literal(u64),
     /// `TimeoutSecondsPath: "$.timeout"`
@@ -175,7 +192,7 @@ pub enum Seconds {
 /// A Task state.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Task {
+pub(crate) struct Task {
     /// `Resource` ARN, e.g. `arn:aws:states:::sqs:sendMessage.waitForTaskToken`.
     pub resource: String,
     /// `Parameters` template (`Arguments` in a JSONata state).
@@ -196,7 +213,7 @@ pub struct Task {
 
 /// `JitterStrategy` of a retrier.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Jitter {
+pub(crate) enum Jitter {
     /// No jitter (the default).
     #[default]
     None,
@@ -207,7 +224,7 @@ pub enum Jitter {
 /// One element of `Retry`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Retrier {
+pub(crate) struct Retrier {
     /// `ErrorEquals`.
     pub error_equals: Vec<String>,
     /// `IntervalSeconds` (default 1).
@@ -225,7 +242,7 @@ pub struct Retrier {
 /// One element of `Catch`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Catcher {
+pub(crate) struct Catcher {
     /// `ErrorEquals`.
     pub error_equals: Vec<String>,
     /// `ResultPath` (default `$`: the error output replaces the input).
@@ -241,7 +258,7 @@ pub struct Catcher {
 /// A Choice state.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Choice {
+pub(crate) struct Choice {
     /// `Choices`: each a rule and the state it leads to.
     pub choices: Vec<ChoiceBranch>,
     /// `Default`, if any.
@@ -251,7 +268,7 @@ pub struct Choice {
 /// One top-level element of `Choices`.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct ChoiceBranch {
+pub(crate) struct ChoiceBranch {
     /// The Boolean expression.
     pub rule: ChoiceRule,
     /// `Next`.
@@ -264,7 +281,7 @@ pub struct ChoiceBranch {
 
 /// A Choice rule (a Boolean expression).
 #[derive(Debug, Clone, PartialEq)]
-pub enum ChoiceRule {
+pub(crate) enum ChoiceRule {
     /// `And: [...]`
     And(Vec<ChoiceRule>),
     /// `Or: [...]`
@@ -287,7 +304,7 @@ pub enum ChoiceRule {
 /// The data-test operators of a Choice rule (the `…Path` variants share the base operator and
 /// carry an [`Operand::Path`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Comparison {
+pub(crate) enum Comparison {
     /// `StringEquals`: the strings are equal.
     StringEquals,
     /// `StringLessThan`: the string sorts before the operand (by code point).
@@ -339,7 +356,7 @@ pub enum Comparison {
 
 /// The right-hand side of a comparison.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Operand {
+pub(crate) enum Operand {
     /// A literal (`"StringEquals": "x"`, `"IsNull": true`).
     Literal(Value),
     /// A path (`"StringEqualsPath": "$.other"`).
@@ -348,7 +365,7 @@ pub enum Operand {
 
 /// How long a Wait state waits.
 #[derive(Debug, Clone, PartialEq)]
-pub enum WaitFor {
+pub(crate) enum WaitFor {
     /// `Seconds`
     Seconds(u64),
     /// `Timestamp` (RFC 3339), kept as given.
@@ -369,7 +386,7 @@ pub enum WaitFor {
 /// A Wait state.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Wait {
+pub(crate) struct Wait {
     /// The duration or deadline.
     pub wait_for: WaitFor,
 }
@@ -377,7 +394,7 @@ pub struct Wait {
 /// A Fail state.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Fail {
+pub(crate) struct Fail {
     /// `Error` / `ErrorPath`.
     pub error: Option<StringOrPath>,
     /// `Cause` / `CausePath`.
@@ -386,7 +403,7 @@ pub struct Fail {
 
 /// A string given literally or by a path (or intrinsic function, for `ErrorPath`/`CausePath`).
 #[derive(Debug, Clone, PartialEq)]
-pub enum StringOrPath {
+pub(crate) enum StringOrPath {
     /// Literal.
     Literal(String),
     /// `…Path`: a path or intrinsic function expression, evaluated against the state input.
@@ -398,7 +415,7 @@ pub enum StringOrPath {
 /// A Parallel state.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Parallel {
+pub(crate) struct Parallel {
     /// `Branches`.
     pub branches: Vec<Definition>,
     /// `Parameters` template.
@@ -416,7 +433,7 @@ pub struct Parallel {
 /// A Map state: inline, or distributed (`ProcessorConfig.Mode: DISTRIBUTED`, see [`Distributed`]).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
-pub struct Map {
+pub(crate) struct Map {
     /// `ItemProcessor` (or the legacy `Iterator`).
     pub processor: Definition,
     /// `ItemsPath` (default `$`).
@@ -444,7 +461,7 @@ pub struct Map {
 /// A distributed Map's runtime setting: a literal (in JSONata, a `{% … %}` string too) or the
 /// `…Path` field that reads it from the state input or a variable.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Setting {
+pub(crate) enum Setting {
     /// `ToleratedFailureCount: 3`, or JSONata `"{% $states.input.n %}"`.
     Literal(Value),
     /// `ToleratedFailureCountPath: "$.n"`.
@@ -453,23 +470,10 @@ pub enum Setting {
 
 /// The fields of a Map state in Distributed mode (AWS's developer guide, "Map state in
 /// Distributed mode"): each iteration runs as a child execution of a Map Run.
-///
-/// ```
-/// use sfn_harness::asl::{self, StateKind};
-/// use serde_json::json;
-///
-/// let def = asl::parse(&json!({"StartAt": "M", "States": {"M": {
-///     "Type": "Map", "Label": "Batch", "ToleratedFailureCount": 2, "End": true,
-///     "ItemProcessor": {"ProcessorConfig": {"Mode": "DISTRIBUTED", "ExecutionType": "STANDARD"},
-///         "StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}})).unwrap();
-/// let StateKind::Map(m) = &def.state("M").unwrap().kind else { unreachable!() };
-/// let d = m.distributed.as_ref().unwrap();
-/// assert_eq!(d.label.as_deref(), Some("Batch"));
-/// assert!(d.tolerated_failure_count.is_some());
-/// ```
+
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct Distributed {
+pub(crate) struct Distributed {
     /// `Label`: names the Map Run (`…:mapRun:<machine>/<Label>:<id>`).
     pub label: Option<String>,
     /// `ProcessorConfig.ExecutionType` (`STANDARD` or `EXPRESS`).
@@ -489,7 +493,7 @@ pub struct Distributed {
 /// A distributed Map's `ItemReader`: where its items come from (an S3 object or listing).
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct ItemReader {
+pub(crate) struct ItemReader {
     /// `Resource`, e.g. `arn:aws:states:::s3:getObject`.
     pub resource: String,
     /// `Parameters` (JSONPath) or `Arguments` (JSONata) template.
@@ -509,7 +513,7 @@ pub struct ItemReader {
 /// A distributed Map's `ItemBatcher`: items grouped into `{"Items": [...]}` batches.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct ItemBatcher {
+pub(crate) struct ItemBatcher {
     /// `MaxItemsPerBatch` / `MaxItemsPerBatchPath`.
     pub max_items_per_batch: Option<Setting>,
     /// `MaxInputBytesPerBatch` / `MaxInputBytesPerBatchPath`.
@@ -521,11 +525,46 @@ pub struct ItemBatcher {
 /// A distributed Map's `ResultWriter`: the S3 location its child executions' results go to.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
-pub struct ResultWriter {
+pub(crate) struct ResultWriter {
     /// `Resource` (`arn:aws:states:::s3:putObject`), if any.
     pub resource: Option<String>,
     /// `Parameters` / `Arguments` template (`Bucket`, `Prefix`).
     pub parameters: Option<Value>,
     /// `WriterConfig` (`OutputType`, `Transformation`), if any.
     pub writer_config: Option<Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StateKind;
+    use serde_json::json;
+
+    /// The state model as the parser fills it (these types are crate-private, so the checks
+    /// that were doc examples live here).
+    #[test]
+    fn parsed_states_carry_their_kind_transition_and_distributed_settings() {
+        let def = crate::asl::parse(&json!({
+            "StartAt": "Wait",
+            "States": {
+                "Wait": { "Type": "Wait", "Seconds": 5, "Next": "M" },
+                "M": { "Type": "Map", "Label": "Batch", "ToleratedFailureCount": 2, "End": true,
+                       "ItemProcessor": { "ProcessorConfig": { "Mode": "DISTRIBUTED", "ExecutionType": "STANDARD" },
+                           "StartAt": "P", "States": { "P": { "Type": "Pass", "End": true } } } }
+            }
+        }))
+        .unwrap_or_else(|e| panic!("{e}"));
+        let wait = def.state("Wait").unwrap_or_else(|| panic!("no Wait"));
+        assert!(matches!(wait.kind, StateKind::Wait(_)));
+        assert_eq!(wait.transition, super::Transition::Next("M".into()));
+        assert!(def.state("Nope").is_none());
+        let StateKind::Map(m) = &def.state("M").unwrap_or_else(|| panic!("no M")).kind else {
+            panic!("M is not a Map")
+        };
+        let d = m
+            .distributed
+            .as_ref()
+            .unwrap_or_else(|| panic!("not distributed"));
+        assert_eq!(d.label.as_deref(), Some("Batch"));
+        assert!(d.tolerated_failure_count.is_some());
+    }
 }

@@ -16,7 +16,6 @@
 /// let input = json!({ "a": [1] });
 /// let err = evaluate_intrinsic(&call, &Env::new(&input, &json!({}))).unwrap_err();
 /// assert_eq!(err.error, "States.IntrinsicFailure");
-/// assert_eq!(err, StatesError::intrinsic(err.cause.clone()));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{error}: {cause}")]
@@ -37,12 +36,12 @@ impl StatesError {
     }
 
     /// `States.Runtime`.
-    pub fn runtime(cause: impl Into<String>) -> Self {
+    pub(crate) fn runtime(cause: impl Into<String>) -> Self {
         Self::new("States.Runtime", cause)
     }
 
     /// `States.IntrinsicFailure`.
-    pub fn intrinsic(cause: impl Into<String>) -> Self {
+    pub(crate) fn intrinsic(cause: impl Into<String>) -> Self {
         Self::new("States.IntrinsicFailure", cause)
     }
 }

@@ -33,7 +33,8 @@ pub(crate) mod payload;
 mod references;
 pub(crate) mod validate;
 
-pub use definition::*;
+pub use definition::Definition;
+pub(crate) use definition::*;
 pub(crate) use env::Env;
 pub use error::StatesError;
 pub(crate) use parse::expression_text;

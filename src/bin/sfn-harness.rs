@@ -29,8 +29,8 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use sfn_harness::internals::Server;
 use sfn_harness::internals::{Account, AccountConfig};
-use sfn_harness::mock_config::MockConfig;
 use sfn_harness::time::Clock;
+use sfn_harness::MockConfig;
 
 /// An in-process fake of AWS Step Functions and Amazon SQS, as a standalone endpoint.
 #[derive(Debug, Parser)]
@@ -141,7 +141,7 @@ fn read_json(path: &std::path::Path) -> Result<serde_json::Value, String> {
 
 /// `sfn-harness picture`.
 fn picture(args: &PictureArgs) -> Result<(), String> {
-    use sfn_harness::picture::Picture;
+    use sfn_harness::Picture;
     let definition = read_json(&args.definition)?;
     let mut picture = Picture::of_definition(&definition)
         .map_err(|e| format!("cannot draw {}: {e}", args.definition.display()))?;

@@ -12,7 +12,13 @@ use crate::time::Millis;
 
 /// An execution's status, as `DescribeExecution` reports it.
 ///
-/// Example: the unit test `engine_execution_15` in `src/tests/doc_examples.rs`.
+/// ```
+/// use sfn_harness::Status;
+///
+/// // `Display` is AWS's name.
+/// assert_eq!(Status::TimedOut.to_string(), "TIMED_OUT");
+/// assert_eq!(Status::Aborted.to_string(), "ABORTED");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Status {
     /// Still running.
@@ -28,8 +34,8 @@ pub enum Status {
 }
 
 impl Status {
-    /// AWS's name for it (`RUNNING`, `SUCCEEDED`, …).
-    pub fn as_str(self) -> &'static str {
+    /// AWS's name for it (`RUNNING`, `SUCCEEDED`, …; also its `Display`).
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Status::Running => "RUNNING",
             Status::Succeeded => "SUCCEEDED",
@@ -40,7 +46,7 @@ impl Status {
     }
 
     /// Parses AWS's name.
-    pub fn parse(s: &str) -> Option<Status> {
+    pub(crate) fn parse(s: &str) -> Option<Status> {
         Some(match s {
             "RUNNING" => Status::Running,
             "SUCCEEDED" => Status::Succeeded,
@@ -101,7 +107,7 @@ impl StoredEvent {
 
 /// The engine's record of one execution of a state machine: its input, status, result and
 /// history. Cheap to share (`Arc`); every accessor returns a snapshot. (The harness wraps it in
-/// its own [`Execution`](crate::harness::Execution) handle for tests.)
+/// its own [`Execution`](crate::Execution) handle for tests.)
 ///
 /// Example: the unit test `engine_execution_113` in `src/tests/doc_examples.rs`.
 ///
@@ -382,5 +388,18 @@ impl Terminal {
             error: error.map(str::to_string),
             cause: cause.map(str::to_string),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Status;
+
+    // Once the doc example of `Status` (`as_str` and `parse` are crate-private; `Display` is public).
+    #[test]
+    fn status_names_are_aws_s() {
+        assert_eq!(Status::TimedOut.as_str(), "TIMED_OUT");
+        assert_eq!(Status::parse("SUCCEEDED"), Some(Status::Succeeded));
+        assert_eq!(Status::parse("PENDING_REDRIVE"), None);
     }
 }

@@ -303,7 +303,7 @@ impl Engine {
     }
 
     /// Loads a MockConfigFile (Step Functions Local's format): an execution started on
-    /// `<stateMachineArn>#<TestCase>` then runs that test case (see [`crate::mock_config`]).
+    /// `<stateMachineArn>#<TestCase>` then runs that test case (see [`MockConfig`](crate::MockConfig)).
     /// `None` unloads it.
     pub(crate) fn set_mock_config(&self, config: Option<Arc<MockConfig>>) {
         *write(&self.inner.mock_config) = config;

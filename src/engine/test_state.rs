@@ -16,7 +16,26 @@
 //! `TestStateInput`, `TestStateOutput`, `InspectionData`, `MockInput`,
 //! `TestStateConfiguration`).
 //!
-//! Example: the unit test `engine_test_state_19` in `src/tests/doc_examples.rs`.
+//! ```
+//! use sfn_harness::prelude::*;
+//! use sfn_harness::{InspectionLevel, TestStatus};
+//! use serde_json::json;
+//!
+//! # #[tokio::main(flavor = "multi_thread", worker_threads = 2)] async fn main() {
+//! let h = Harness::start().await;
+//! let out = h
+//!     .test_state(r#"{"Type":"Pass","Parameters":{"n.$":"$.x"},"Next":"After"}"#)
+//!     .input(json!({ "x": 1 }))
+//!     .inspection_level(InspectionLevel::Debug)
+//!     .run()
+//!     .await
+//!     .unwrap();
+//! assert_eq!(out.status, TestStatus::Succeeded);
+//! assert_eq!(out.output, Some(json!({ "n": 1 })));
+//! assert_eq!(out.next_state.as_deref(), Some("After"));
+//! assert_eq!(out.inspection_data["afterParameters"], json!({ "n": 1 }));
+//! # }
+//! ```
 
 use serde_json::{json, Map as JsonMap, Value};
 
@@ -40,13 +59,7 @@ pub enum InspectionLevel {
 
 impl InspectionLevel {
     /// Parses AWS's name (`INFO`, `DEBUG`, `TRACE`).
-    ///
-    /// ```
-    /// use sfn_harness::harness::InspectionLevel;
-    /// assert_eq!(InspectionLevel::parse("TRACE"), Some(InspectionLevel::Trace));
-    /// assert_eq!(InspectionLevel::parse("LOUD"), None);
-    /// ```
-    pub fn parse(s: &str) -> Option<InspectionLevel> {
+    pub(crate) fn parse(s: &str) -> Option<InspectionLevel> {
         match s {
             "INFO" => Some(InspectionLevel::Info),
             "DEBUG" => Some(InspectionLevel::Debug),
@@ -72,7 +85,7 @@ pub enum FieldValidationMode {
 
 /// A mocked answer for the state (`mock`).
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct TestStateMock {
+pub(crate) struct TestStateMock {
     /// `result`: the JSON text the service (or the Map/Parallel state) answers.
     pub result: Option<String>,
     /// `errorOutput`: the error and cause the state fails with.
@@ -83,7 +96,7 @@ pub struct TestStateMock {
 
 /// `stateConfiguration`: where in its life the tested state is.
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct StateConfiguration {
+pub(crate) struct StateConfiguration {
     /// `retrierRetryCount`: the retries already made (decides `RETRIABLE` or not).
     pub retrier_retry_count: Option<u64>,
     /// `errorCausedByState`: the state inside a Map or Parallel that raised the mocked error.
@@ -96,7 +109,7 @@ pub struct StateConfiguration {
 
 /// A TestState request (`TestStateInput`).
 #[derive(Debug, Clone, PartialEq, Default)]
-pub struct TestStateRequest {
+pub(crate) struct TestStateRequest {
     /// `definition`: one state, or a whole machine (then `state_name` picks the state).
     pub definition: String,
     /// `stateName`.
@@ -121,12 +134,7 @@ pub struct TestStateRequest {
 
 impl TestStateRequest {
     /// A request for `definition` with everything else at its default.
-    ///
-    /// ```
-    /// let req = sfn_harness::harness::TestStateRequest::new(r#"{"Type":"Succeed"}"#);
-    /// assert!(req.mock.is_none());
-    /// ```
-    pub fn new(definition: impl Into<String>) -> TestStateRequest {
+    pub(crate) fn new(definition: impl Into<String>) -> TestStateRequest {
         TestStateRequest {
             definition: definition.into(),
             ..TestStateRequest::default()
@@ -148,18 +156,25 @@ pub enum TestStatus {
 }
 
 impl TestStatus {
-    /// AWS's name.
-    ///
-    /// ```
-    /// assert_eq!(sfn_harness::harness::TestStatus::CaughtError.as_str(), "CAUGHT_ERROR");
-    /// ```
-    pub fn as_str(self) -> &'static str {
+    /// AWS's name (also its `Display`).
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             TestStatus::Succeeded => "SUCCEEDED",
             TestStatus::Failed => "FAILED",
             TestStatus::Retriable => "RETRIABLE",
             TestStatus::CaughtError => "CAUGHT_ERROR",
         }
+    }
+}
+
+/// `TestStatus::CaughtError.to_string()` is AWS's `CAUGHT_ERROR`.
+///
+/// ```
+/// assert_eq!(sfn_harness::TestStatus::CaughtError.to_string(), "CAUGHT_ERROR");
+/// ```
+impl std::fmt::Display for TestStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
     }
 }
 
@@ -186,14 +201,7 @@ impl TestStateOutput {
     /// The answer as the API writes it: JSON text for `output` and the documents of
     /// `inspectionData`, numbers for its counts.
     ///
-    /// ```
-    /// use sfn_harness::harness::{TestStateOutput, TestStatus};
-    /// use serde_json::json;
-    /// let out = TestStateOutput { status: TestStatus::Succeeded, output: Some(json!({"a": 1})),
-    ///     error: None, cause: None, next_state: None, inspection_data: json!({}) };
-    /// assert_eq!(out.to_api(), json!({"status": "SUCCEEDED", "output": "{\"a\":1}"}));
-    /// ```
-    pub fn to_api(&self) -> Value {
+    pub(crate) fn to_api(&self) -> Value {
         let mut m = JsonMap::new();
         m.insert("status".into(), json!(self.status.as_str()));
         if let Some(o) = &self.output {
@@ -584,5 +592,41 @@ impl Engine {
     ) -> Result<TestStateOutput, ApiError> {
         let prepared = check(req)?;
         Ok(runner::run(self.inner.clone(), prepared).await)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::EngineConfig;
+
+    // Once the doc example of `Engine::test_state` (crate-private since the request types are).
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_request_runs_one_state_or_is_refused() {
+        let engine = Engine::new(EngineConfig::default());
+        let mut req = TestStateRequest::new(
+            r#"{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
+            "Retry":[{"ErrorEquals":["Boom"],"MaxAttempts":2}],"End":true}"#,
+        );
+        req.mock = Some(TestStateMock {
+            error_output: Some((Some("Boom".into()), None)),
+            ..Default::default()
+        });
+        let out = engine
+            .test_state(req)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(out.status, TestStatus::Retriable);
+
+        // A Pass state cannot be mocked.
+        let mut req = TestStateRequest::new(r#"{"Type":"Pass","End":true}"#);
+        req.mock = Some(TestStateMock {
+            result: Some("{}".into()),
+            ..Default::default()
+        });
+        assert!(matches!(
+            engine.test_state(req).await,
+            Err(ApiError::ValidationException(_))
+        ));
     }
 }

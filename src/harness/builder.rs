@@ -83,7 +83,10 @@ impl Default for HarnessConfig {
 ///     .finish_timeout(Duration::from_secs(5))     // bound on `finish()` in wall time
 ///     .start()
 ///     .await;
-/// assert!(h.clock().is_virtual());
+/// // Virtual time (the default): an hour passes at once.
+/// let before = h.clock().now_ms();
+/// h.clock().advance(Duration::from_secs(3600)).await;
+/// assert_eq!(h.clock().now_ms() - before, 3_600_000);
 /// # }
 /// ```
 #[derive(Debug, Clone, Default)]
@@ -100,17 +103,11 @@ impl HarnessBuilder {
     /// # use sfn_harness::prelude::*;
     /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)] async fn main() {
     /// let h = Harness::builder().seed(7).start().await;
-    /// assert_eq!(h.now_ms(), 1_704_067_200_000); // 2024-01-01T00:00:00Z
+    /// assert_eq!(h.clock().now_ms(), 1_704_067_200_000); // 2024-01-01T00:00:00Z
     /// # }
     /// ```
     pub fn seed(mut self, seed: u64) -> Self {
         self.config.seed = Some(seed);
-        self
-    }
-
-    /// Virtual time (the default): timers skip ahead while everything is idle.
-    pub fn virtual_time(mut self) -> Self {
-        self.config.virtual_time = true;
         self
     }
 
@@ -120,7 +117,7 @@ impl HarnessBuilder {
     /// # use sfn_harness::prelude::*;
     /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)] async fn main() {
     /// let h = Harness::builder().real_time().start().await;
-    /// assert!(!h.clock().is_virtual());
+    /// assert!(format!("{:?}", h.clock()).contains("virtual: false"));
     /// # }
     /// ```
     pub fn real_time(mut self) -> Self {

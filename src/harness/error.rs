@@ -89,7 +89,7 @@ pub enum HarnessError {
 ///
 /// ```
 /// use sfn_harness::prelude::*;
-/// use sfn_harness::harness::InvalidFault;
+/// use sfn_harness::InvalidFault;
 ///
 /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
 /// # async fn main() {

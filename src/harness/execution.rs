@@ -50,11 +50,6 @@ impl Machine {
         &self.inner.arn
     }
 
-    /// Its name.
-    pub fn name(&self) -> &str {
-        &self.inner.name
-    }
-
     /// Starts an execution with a generated name.
     pub async fn start(&self, input: Value) -> Result<Execution, HarnessError> {
         self.start_execution(None, input)
@@ -117,7 +112,7 @@ impl Machine {
 /// let exec: Execution = machine.start_named("first", json!({})).await?;
 /// assert!(exec.arn().ends_with(":nap:first"));
 /// assert_eq!(exec.status(), Status::Running);
-/// h.advance(Duration::from_secs(1800)).await; // half way, by hand
+/// h.clock().advance(Duration::from_secs(1800)).await; // half way, by hand
 /// assert_eq!(exec.status(), Status::Running);
 ///
 /// let done = exec.finish().await?;            // the rest, skipped
@@ -215,7 +210,7 @@ impl Execution {
     }
 
     /// [`finish`](Self::finish) with an explicit real-time bound.
-    pub async fn finish_within(&self, bound: Duration) -> Result<Finished, HarnessError> {
+    pub(crate) async fn finish_within(&self, bound: Duration) -> Result<Finished, HarnessError> {
         let clock = self.harness.engine().clock().clone();
         let panicked = self.harness.panicked.clone();
         let wait = async {
@@ -356,14 +351,16 @@ impl Finished {
 
     /// One self-contained HTML page (no network: the picture as inline SVG, the history's
     /// timeline and the Mermaid text) titled `title`; see [`Picture::html`].
-    pub fn html(&self, title: &str) -> Result<String, PictureError> {
+    pub(crate) fn html(&self, title: &str) -> Result<String, PictureError> {
         self.picture
             .as_ref()
             .map(|p| p.html(title))
             .map_err(Clone::clone)
     }
 
-    /// Writes [`html`](Self::html), titled with the execution ARN, to `path`.
+    /// Writes one self-contained HTML page (no network: the picture as inline SVG, the
+    /// history's timeline and the Mermaid text; see [`Picture::html`]), titled with the
+    /// execution ARN, to `path`.
     ///
     /// ```no_run
     /// # async fn f(done: sfn_harness::Finished) -> Result<(), Box<dyn std::error::Error>> {

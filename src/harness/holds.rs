@@ -24,7 +24,7 @@
 //! the last poll; [`PICKUP_GRACE`] since the message was first seen), so a worker that received
 //! a token and died, stopped polling, or never existed does not freeze the clock: once the other
 //! workers have nothing left to do, its hold lapses. These are *holds* ([`Clock::add_hold`]):
-//! they stop automatic skipping only; [`Harness::advance`](crate::harness::Harness::advance) by
+//! they stop automatic skipping only; [`Clock::advance`](crate::Clock::advance) by
 //! hand is not held up.
 
 use crate::sync::lock;

@@ -36,7 +36,7 @@ impl Machine {
     ///
     /// ```
     /// use sfn_harness::prelude::*;
-    /// use sfn_harness::mock_config::MockConfig;
+    /// use sfn_harness::MockConfig;
     /// use serde_json::json;
     ///
     /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]

@@ -25,7 +25,7 @@
 //!
 //! // A reviewer who takes six hours to say yes.
 //! h.on_task("Approve")
-//!     .respond_after(Duration::from_secs(6 * 3600), json!({ "approved": true }))
+//!     .respond_with(Reply::respond(json!({ "approved": true })).after(Duration::from_secs(6 * 3600)))
 //!     .expect(1)
 //!     .mount()
 //!     .await;
@@ -81,7 +81,7 @@ mod dispatch;
 mod error;
 mod execution;
 mod expect;
-pub mod faults;
+mod faults;
 mod holds;
 mod mock_workers;
 mod names;
@@ -89,14 +89,13 @@ mod picture;
 mod report;
 mod scope;
 mod sdk;
-pub mod snapshot;
+mod snapshot;
 mod test_state;
 mod worker;
 
 use crate::sync::lock;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use tokio::sync::Notify;
 
@@ -105,11 +104,10 @@ use crate::engine::task::TaskHandler;
 use crate::engine::{self, Engine, OpenToken, Status};
 use crate::server::Server;
 use crate::sqs::{CreateQueue, Sqs};
-use crate::time::{Clock, Millis};
+use crate::time::Clock;
 
 pub use crate::engine::test_state::{
-    FieldValidationMode, InspectionLevel, StateConfiguration, TestStateMock, TestStateOutput,
-    TestStateRequest, TestStatus,
+    FieldValidationMode, InspectionLevel, TestStateOutput, TestStatus,
 };
 pub use builder::HarnessBuilder;
 pub use definition::IntoDefinition;
@@ -119,12 +117,14 @@ pub use error::{
 };
 pub use execution::{Execution, Finished, Machine};
 pub use expect::{Times, Unmet};
-pub use faults::{Fault, FaultEvent, FaultHandle, FaultPlan, FaultReport};
+pub use faults::{
+    Fault, FaultEvent, FaultHandle, FaultPlan, FaultPlanError, FaultReport, InjectedFault,
+};
 #[cfg(feature = "sdk")]
 pub use sdk::NoHostPrefix;
-pub use snapshot::{NormalizedHistory, Timeline};
+pub use snapshot::{NormalizedEvent, NormalizedHistory, Timeline, Visit};
 pub use test_state::TestStateBuilder;
-pub use worker::{Answer, Detached, Reply, Worker, WorkerBuilder, WorkerHandle, WorkerTask};
+pub use worker::{Answer, Reply, Worker, WorkerHandle, WorkerTask};
 
 use builder::HarnessConfig;
 use faults::Injector;
@@ -173,7 +173,7 @@ impl HarnessInner {
 
 /// One fake AWS account for one test: state machines, queues, a virtual clock, scripted
 /// workers and faults, served to real SDK clients on a loopback endpoint. See the
-/// [module docs](self) and the README.
+/// [crate docs](crate) and the README.
 ///
 /// ```
 /// use sfn_harness::prelude::*;
@@ -241,13 +241,13 @@ impl Harness {
     }
 
     /// Loads a Step Functions Local mock configuration (a
-    /// [`MockConfig`](crate::mock_config::MockConfig), read from a file or a value):
+    /// [`MockConfig`](crate::MockConfig), read from a file or a value):
     /// [`Machine::start_test_case`] then runs one of its test cases, as StartExecution on
     /// `<stateMachineArn>#<TestCase>` does over the endpoint.
     ///
     /// ```
     /// # use sfn_harness::prelude::*;
-    /// use sfn_harness::mock_config::MockConfig;
+    /// use sfn_harness::MockConfig;
     /// use serde_json::json;
     /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
     /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -362,38 +362,15 @@ impl Harness {
     /// // Your own worker, run on the harness clock so a long poll it is in ends in virtual time.
     /// let worker = tokio::spawn(async { 42 });
     /// assert_eq!(clock.run_until(worker).await.unwrap(), 42);
+    ///
+    /// // Virtual time moves when the test says so (or when everything waits on a timer).
+    /// let before = clock.now_ms();
+    /// clock.advance(std::time::Duration::from_secs(3600)).await;
+    /// assert_eq!(clock.now_ms() - before, 3_600_000);
     /// # }
     /// ```
     pub fn clock(&self) -> &Clock {
         self.inner.engine().clock()
-    }
-
-    /// The current time on the harness clock (ms since the Unix epoch).
-    pub fn now_ms(&self) -> Millis {
-        self.clock().now_ms()
-    }
-
-    /// Lets everything that can happen without time passing happen: returns once no execution,
-    /// scripted worker or request is busy (bounded by one second of wall time). Useful after
-    /// `finish()`, when a worker may still be answering a duplicate delivery, say.
-    pub async fn settle(&self) {
-        self.clock().settle().await
-    }
-
-    /// Moves virtual time forward by `d`, firing every timer on the way.
-    ///
-    /// ```
-    /// # use sfn_harness::prelude::*;
-    /// # use std::time::Duration;
-    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)] async fn main() {
-    /// let h = Harness::start().await;
-    /// let before = h.now_ms();
-    /// h.advance(Duration::from_secs(3600)).await;
-    /// assert_eq!(h.now_ms() - before, 3_600_000);
-    /// # }
-    /// ```
-    pub async fn advance(&self, d: Duration) {
-        self.clock().advance(d).await
     }
 
     /// Creates a state machine from JSON text, a `serde_json::Value`, or anything that
@@ -447,7 +424,7 @@ impl Harness {
     /// assert_eq!(worker.deliveries(), 0);
     /// # }
     /// ```
-    pub fn on_task(&self, state: &str) -> WorkerBuilder<'_> {
+    pub fn on_task(&self, state: &str) -> Worker<&Harness> {
         Worker::new(self, state)
     }
 
@@ -475,7 +452,7 @@ impl Harness {
     /// assert_eq!(done.output(), Some(&json!({ "valid": true })));
     /// # Ok(()) }
     /// ```
-    pub fn on_lambda(&self, name: &str) -> WorkerBuilder<'_> {
+    pub fn on_lambda(&self, name: &str) -> Worker<&Harness> {
         Worker::new_function(self, name)
     }
 
@@ -619,7 +596,7 @@ impl Harness {
         })
     }
 
-    /// Arms a fault (see [`faults`]). Fails if it names an operation the endpoint does not
+    /// Arms a fault (see [`Fault`]). Fails if it names an operation the endpoint does not
     /// serve.
     ///
     /// ```
@@ -636,8 +613,8 @@ impl Harness {
     }
 
     /// Arms every fault of a plan, in order. A plan's own seed applies to faults armed from
-    /// then on.
-    pub fn inject_plan(&self, plan: &FaultPlan) -> Result<Vec<FaultHandle>, HarnessError> {
+    /// then on ([`HarnessBuilder::fault_plan`] calls it).
+    pub(crate) fn inject_plan(&self, plan: &FaultPlan) -> Result<Vec<FaultHandle>, HarnessError> {
         if let Some(seed) = plan.seed_value() {
             self.inner.faults.set_seed(seed);
         }

@@ -1,7 +1,7 @@
 //! Failure reports: where an execution stood when `finish()` gave up
-//! ([`ExecutionReport`](crate::harness::ExecutionReport)), and what
+//! ([`ExecutionReport`](crate::ExecutionReport)), and what
 //! [`Harness::verify`](crate::Harness::verify) found unmet
-//! ([`VerificationError`](crate::harness::VerificationError)). Both are built here from the
+//! ([`VerificationError`](crate::VerificationError)). Both are built here from the
 //! harness's state; their text is in `error.rs`, next to the types.
 
 use crate::engine;

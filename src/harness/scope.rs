@@ -4,7 +4,7 @@
 //!
 //! A worker's scope always names a state (the one given to `on_task`); a fault's may. The
 //! predicate sees what each applies to: a worker's, the task's input (the message body, for
-//! SQS); a fault's, the [`FaultEvent`](crate::harness::FaultEvent).
+//! SQS); a fault's, the [`FaultEvent`](crate::FaultEvent).
 
 use std::fmt;
 use std::sync::Arc;

@@ -1,14 +1,5 @@
 //! Histories made for snapshots: deterministic without redactions, readable in review.
 //!
-//! [`NormalizedHistory`] keeps every event of `GetExecutionHistory` — type, id,
-//! `previousEventId`, details — and changes only what differs from run to run:
-//! - timestamps become offsets from the execution's start on the harness clock
-//!   (`"+01:00:00.250"`), so a one-hour Wait reads as one hour;
-//! - task tokens become `<token:1>`, `<token:2>`… and UUIDs (message ids, execution names)
-//!   `<uuid:1>`…, numbered in order of first appearance;
-//! - the endpoint's `http://127.0.0.1:<port>` becomes `<endpoint>`, MD5 digests `<md5>`;
-//! - `input`, `output` and `parameters` (JSON text in AWS's API) are shown parsed.
-//!
 //! The [`Timeline`] is the compact view that failure messages print.
 
 use std::collections::HashMap;
@@ -21,7 +12,7 @@ use crate::engine::history::HistoryEvent;
 use crate::time::Millis;
 
 /// Formats a duration in milliseconds as `+HH:MM:SS.mmm`.
-pub fn offset(ms: Millis) -> String {
+pub(crate) fn offset(ms: Millis) -> String {
     let (h, rest) = (ms / 3_600_000, ms % 3_600_000);
     let (m, rest) = (rest / 60_000, rest % 60_000);
     let (s, milli) = (rest / 1000, rest % 1000);
@@ -48,22 +39,33 @@ pub struct NormalizedEvent {
 
 /// An execution history normalized for `insta` snapshots. Serializes as a JSON array.
 ///
+/// It keeps every event of `GetExecutionHistory` — type, id,
+/// `previousEventId`, details — and changes only what differs from run to run:
+/// - timestamps become offsets from the execution's start on the harness clock
+///   (`"+01:00:00.250"`), so a one-hour Wait reads as one hour;
+/// - task tokens become `<token:1>`, `<token:2>`… and UUIDs (message ids, execution names)
+///   `<uuid:1>`…, numbered in order of first appearance;
+/// - the endpoint's `http://127.0.0.1:<port>` becomes `<endpoint>`, MD5 digests `<md5>`;
+/// - `input`, `output` and `parameters` (JSON text in AWS's API) are shown parsed.
+///
 /// ```
-/// use sfn_harness::harness::snapshot::NormalizedHistory;
-/// use sfn_harness::HistoryEvent;
+/// use sfn_harness::prelude::*;
 /// use serde_json::json;
 ///
-/// let events = vec![HistoryEvent {
-///     id: 1, previous_event_id: 0, timestamp_ms: 5_000, event_type: "ExecutionStarted".into(),
-///     details: Some(("executionStartedEventDetails".into(),
-///         json!({ "input": "{\"id\":\"6f1c2a4e-0b7d-4a7e-9c1f-2f3b4c5d6e7f\"}" }))),
-/// }];
-/// let h = NormalizedHistory::new(&events, 5_000, &[]);
-/// assert_eq!(
-///     serde_json::to_value(&h).unwrap(),
-///     json!([{ "id": 1, "previousEventId": 0, "at": "+00:00:00.000", "type": "ExecutionStarted",
-///              "executionStartedEventDetails": { "input": { "id": "<uuid:1>" } } }])
-/// );
+/// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let h = Harness::builder().seed(1).start().await;
+/// let m = h.create_state_machine("ids", json!({
+///     "StartAt": "P", "States": { "P": { "Type": "Pass", "End": true } } })).await?;
+/// let done = m.start(json!({ "id": "6f1c2a4e-0b7d-4a7e-9c1f-2f3b4c5d6e7f" })).await?.finish().await?;
+/// let history = serde_json::to_value(done.history())?;
+/// assert_eq!(history[0]["at"], "+00:00:00.000");
+/// assert_eq!(history[0]["type"], "ExecutionStarted");
+/// // The input is shown parsed, its UUID numbered.
+/// let id = &history[0]["executionStartedEventDetails"]["input"]["id"];
+/// assert!(id.as_str().is_some_and(|id| id.starts_with("<uuid:")), "{id}");
+/// assert_eq!(done.history().types().last(), Some(&"ExecutionSucceeded"));
+/// # Ok(()) }
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(transparent)]
@@ -74,7 +76,11 @@ pub struct NormalizedHistory {
 impl NormalizedHistory {
     /// Normalizes `events` of an execution that started at `start_ms`. `known` lists exact
     /// strings to replace first (e.g. `("http://127.0.0.1:4567", "<endpoint>")`).
-    pub fn new(events: &[HistoryEvent], start_ms: Millis, known: &[(String, String)]) -> Self {
+    pub(crate) fn new(
+        events: &[HistoryEvent],
+        start_ms: Millis,
+        known: &[(String, String)],
+    ) -> Self {
         let mut n = Normalizer::new(known);
         let events = events
             .iter()
@@ -250,7 +256,7 @@ pub struct Visit {
 /// A compact account of an execution: the states visited with their times and retries.
 ///
 /// ```
-/// use sfn_harness::harness::snapshot::Timeline;
+/// use sfn_harness::Timeline;
 /// let t = Timeline::default();
 /// assert_eq!(t.to_string(), "(no states entered)\n");
 /// ```
@@ -268,7 +274,7 @@ impl Timeline {
     /// Events are matched to their visit along the history's chain (`previousEventId`), so
     /// the iterations of a Map or the branches of a Parallel, which enter states of the same
     /// name side by side, each get their own exit, retries and error.
-    pub fn new(events: &[HistoryEvent], start_ms: Millis) -> Timeline {
+    pub(crate) fn new(events: &[HistoryEvent], start_ms: Millis) -> Timeline {
         let mut t = Timeline::default();
         let by_id: HashMap<u64, &HistoryEvent> = events.iter().map(|e| (e.id, e)).collect();
         // `…StateEntered` event id → its visit.

@@ -14,7 +14,7 @@ use crate::engine::test_state::{
 ///
 /// ```
 /// use sfn_harness::prelude::*;
-/// use sfn_harness::harness::{InspectionLevel, TestStatus};
+/// use sfn_harness::{InspectionLevel, TestStatus};
 /// use serde_json::json;
 ///
 /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
@@ -159,11 +159,6 @@ impl<'h> TestStateBuilder<'h> {
     pub fn map_item_reader_data(mut self, items: Value) -> Self {
         self.config().map_item_reader_data = Some(items.to_string());
         self
-    }
-
-    /// The request as built.
-    pub fn request(&self) -> &TestStateRequest {
-        &self.req
     }
 
     /// Sends the call. An unmocked Task calls its resource as an execution would (scripted

@@ -103,7 +103,7 @@ pub(crate) trait FunctionSource: Send + Sync + 'static {
 
 /// A check made before every invocation, whoever serves the function: `Some(error)` (a
 /// `Lambda.<Exception>`) makes Lambda refuse the call as that service exception. The test
-/// harness's fault injection is one ([`Fault::lambda_error`](crate::harness::Fault::lambda_error)).
+/// harness's fault injection is one ([`Fault::lambda_error`](crate::Fault::lambda_error)).
 pub(crate) trait InvokeGate: Send + Sync + 'static {
     /// The refusal of `call`, if any.
     fn before<'a>(&'a self, call: &'a FunctionCall) -> BoxFuture<'a, Option<StatesError>>;

@@ -1,36 +1,7 @@
 //! Step Functions Local's mock configuration (`MockConfigFile.json`), read as Step Functions
 //! Local 2.0 reads it, and the per-execution state of a test case that runs with it.
 //!
-//! A document maps state machine names to test cases, each naming, per Task state, a mocked
-//! response; a mocked response answers invocation by invocation (`"0"`, `"1-2"`, …, inclusive
-//! ranges numbered consecutively from 0), with `Return` (any JSON: the service's response) or
-//! `Throw` (`Error` and `Cause`). An execution started on `<stateMachineArn>#<TestCase>` runs
-//! that test case: each listed state's counter advances on every invocation (retries, loop
-//! passes and Map iterations included), and an invocation with no response left fails with
-//! `States.Runtime`; unlisted states call their real integration (developer guide,
-//! "Configuration file for mocked service integrations in Step Functions",
-//! sfn-local-mock-cfg-file.html, and "Using mocked service integrations for testing in Step
-//! Functions Local", sfn-local-test-sm-exec.html).
-//!
-//! This module is the file's data and rules only; the engine runs a [`TestCase`] (see
-//! `Engine::set_mock_config`), and the integrations shape a mocked response as their own.
-//!
-//! ```
-//! use sfn_harness::mock_config::{MockConfig, Mocked};
-//! use serde_json::json;
-//!
-//! let cfg = MockConfig::from_value(&json!({
-//!     "StateMachines": { "Orders": { "TestCases": { "Declined": { "Charge": "Declined" } } } },
-//!     "MockedResponses": { "Declined": { "0": { "Throw": { "Error": "Card.Declined", "Cause": "no" } } } }
-//! })).unwrap();
-//! let case = cfg.test_case("Orders", "Declined").unwrap();
-//! let first = case.response("Charge").unwrap().entry(0).unwrap();
-//! assert!(matches!(&first.answer, Mocked::Throw { error, .. } if error == "Card.Declined"));
-//!
-//! // A bad document is refused with the place and the reason.
-//! let bad = MockConfig::from_str(r#"{"MockedResponses": {"R": {"1": {"Return": 1}}}}"#).unwrap_err();
-//! assert!(bad.to_string().contains("$.MockedResponses.R[\"1\"]"), "{bad}");
-//! ```
+//! The format is documented on [`MockConfig`], the way in.
 
 mod responses;
 mod schema;
@@ -41,13 +12,9 @@ use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
-pub use responses::{Mocked, MockedEntry, MockedResponse};
+pub(crate) use responses::{Mocked, MockedEntry, MockedResponse};
 
 use crate::sync::lock;
-
-/// The environment variable Step Functions Local reads the mock file's path from (and
-/// `sfn-harness serve` too).
-pub const ENV_VAR: &str = "SFN_MOCK_CONFIG";
 
 /// Why a mock configuration was refused.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -73,19 +40,53 @@ pub enum MockConfigError {
     },
 }
 
-/// A mock configuration document.
+/// A mock configuration document (Step Functions Local's MockConfigFile), checked when it is
+/// read: [`Harness::load_mock_config`](crate::Harness::load_mock_config) loads it, and
+/// [`Machine::start_test_case`](crate::Machine::start_test_case) runs one of its test cases.
+///
+/// ```
+/// use sfn_harness::{MockConfig, MockConfigError};
+///
+/// let cfg = MockConfig::from_str(r#"{
+///   "StateMachines": { "Orders": { "TestCases": { "HappyPath": { "Charge": "Charged" } } } },
+///   "MockedResponses": { "Charged": { "0": { "Return": { "charged": true } } } }
+/// }"#);
+/// assert!(cfg.is_ok());
+///
+/// // A test case that names no mocked response is refused where it is wrong.
+/// let err = MockConfig::from_str(r#"{ "StateMachines": { "Orders": { "TestCases": {
+///     "HappyPath": { "Charge": "Nope" } } } } }"#).unwrap_err();
+/// assert!(matches!(&err, MockConfigError::Invalid { path, .. }
+///     if path == "$.StateMachines.Orders.TestCases.HappyPath.Charge"), "{err}");
+///
+/// // Invocation numbers must count from 0.
+/// let bad = MockConfig::from_str(r#"{"MockedResponses": {"R": {"1": {"Return": 1}}}}"#).unwrap_err();
+/// assert!(bad.to_string().contains("$.MockedResponses.R[\"1\"]"), "{bad}");
+/// ```
+///
+/// A document maps state machine names to test cases, each naming, per Task state, a mocked
+/// response; a mocked response answers invocation by invocation (`"0"`, `"1-2"`, …, inclusive
+/// ranges numbered consecutively from 0), with `Return` (any JSON: the service's response) or
+/// `Throw` (`Error` and `Cause`). An execution started on `<stateMachineArn>#<TestCase>` runs
+/// that test case: each listed state's counter advances on every invocation (retries, loop
+/// passes and Map iterations included), and an invocation with no response left fails with
+/// `States.Runtime`; unlisted states call their real integration (developer guide,
+/// "Configuration file for mocked service integrations in Step Functions",
+/// sfn-local-mock-cfg-file.html, and "Using mocked service integrations for testing in Step
+/// Functions Local", sfn-local-test-sm-exec.html).
+///
+/// The harness runs a test case with [`Harness::load_mock_config`](crate::Harness::load_mock_config)
+/// and [`Machine::start_test_case`](crate::Machine::start_test_case), or turns one into scripted
+/// workers with [`Machine::mock_workers`](crate::Machine::mock_workers).
 #[derive(Debug, Clone, Default)]
 pub struct MockConfig {
     /// machine name → test case name → test case.
     machines: HashMap<String, HashMap<String, Arc<TestCase>>>,
-    responses: HashMap<String, Arc<MockedResponse>>,
 }
 
 /// One test case: the mocked response of each state it lists.
 #[derive(Debug, Clone)]
-pub struct TestCase {
-    /// The state machine's name.
-    pub machine: String,
+pub(crate) struct TestCase {
     /// The test case's name.
     pub name: String,
     /// state name → (response name, response).
@@ -94,17 +95,17 @@ pub struct TestCase {
 
 impl TestCase {
     /// The mocked response of `state`, if the test case lists it.
-    pub fn response(&self, state: &str) -> Option<&Arc<MockedResponse>> {
+    pub(crate) fn response(&self, state: &str) -> Option<&Arc<MockedResponse>> {
         self.states.get(state).map(|(_, r)| r)
     }
 
     /// The name of the mocked response of `state`.
-    pub fn response_name(&self, state: &str) -> Option<&str> {
+    pub(crate) fn response_name(&self, state: &str) -> Option<&str> {
         self.states.get(state).map(|(n, _)| n.as_str())
     }
 
     /// The states it mocks, sorted.
-    pub fn states(&self) -> Vec<&str> {
+    pub(crate) fn states(&self) -> Vec<&str> {
         let mut v: Vec<&str> = self.states.keys().map(String::as_str).collect();
         v.sort_unstable();
         v
@@ -136,7 +137,7 @@ impl MockConfig {
     }
 
     /// A test case of a state machine (by the machine's name).
-    pub fn test_case(&self, machine: &str, test_case: &str) -> Option<Arc<TestCase>> {
+    pub(crate) fn test_case(&self, machine: &str, test_case: &str) -> Option<Arc<TestCase>> {
         self.machines.get(machine)?.get(test_case).cloned()
     }
 
@@ -149,11 +150,6 @@ impl MockConfig {
             .unwrap_or_default();
         v.sort_unstable();
         v
-    }
-
-    /// A mocked response by name.
-    pub fn response(&self, name: &str) -> Option<&Arc<MockedResponse>> {
-        self.responses.get(name)
     }
 }
 
@@ -246,6 +242,32 @@ pub(crate) fn service_result(resource_arn: &str, response: Value) -> Value {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    // Moved from the doc examples of the (now crate-private) test case and response accessors.
+    #[test]
+    fn a_test_case_finds_each_state_response_by_invocation() {
+        let cfg = MockConfig::from_value(&json!({
+            "StateMachines": { "Orders": { "TestCases": { "Declined": { "Charge": "Declined" } } } },
+            "MockedResponses": { "Declined": { "0": { "Throw": { "Error": "Card.Declined", "Cause": "no" } } } }
+        }))
+        .unwrap();
+        let case = cfg.test_case("Orders", "Declined").unwrap();
+        let first = case.response("Charge").unwrap().entry(0).unwrap();
+        assert!(matches!(&first.answer, Mocked::Throw { error, .. } if error == "Card.Declined"));
+
+        let cfg = MockConfig::from_str(
+            r#"{"StateMachines": {"M": {"TestCases": {"T": {"S": "R"}}}}, "MockedResponses": {"R": {
+            "0": {"Throw": {"Error": "E", "Cause": "c"}},
+            "1-2": {"Return": {"ok": true}}}}}"#,
+        )
+        .unwrap();
+        let case = cfg.test_case("M", "T").unwrap();
+        assert_eq!(case.response_name("S"), Some("R"));
+        let r = case.response("S").unwrap();
+        assert!(r.entry(0).is_some() && r.entry(2).is_some());
+        assert!(r.entry(3).is_none());
+        assert_eq!(r.len(), 3);
+    }
 
     // Moved from the doc example of the (now crate-private) `MockRun::next`.
     #[test]

@@ -10,7 +10,7 @@ use serde_json::Value;
 
 /// What a mocked invocation answers.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Mocked {
+pub(crate) enum Mocked {
     /// `{"Return": …}`: the service's response (any JSON).
     Return(Value),
     /// `{"Throw": {"Error": …, "Cause": …}}`: the task fails with this error.
@@ -28,7 +28,7 @@ pub enum Mocked {
 /// to the submission, recorded as `TaskSubmitted`, and the task then waits for a worker to
 /// answer its token, as an unmocked one does).
 #[derive(Debug, Clone, PartialEq)]
-pub struct MockedEntry {
+pub(crate) struct MockedEntry {
     /// The answer.
     pub answer: Mocked,
     /// Delay before the answer, in milliseconds (sfn-harness's extension; 0 answers at once).
@@ -40,24 +40,14 @@ pub struct MockedEntry {
 
 /// A `MockedResponses` entry: answers by invocation number.
 #[derive(Debug, Clone, PartialEq)]
-pub struct MockedResponse {
+pub(crate) struct MockedResponse {
     /// `(first, last, entry)`, inclusive, consecutive from 0.
     pub(crate) ranges: Vec<(u64, u64, MockedEntry)>,
 }
 
 impl MockedResponse {
     /// The answer of invocation `n` (counted from 0), or `None` once the entries are used up.
-    ///
-    /// ```
-    /// use sfn_harness::mock_config::MockConfig;
-    /// let cfg = MockConfig::from_str(r#"{"StateMachines": {}, "MockedResponses": {"R": {
-    ///     "0": {"Throw": {"Error": "E", "Cause": "c"}},
-    ///     "1-2": {"Return": {"ok": true}}}}}"#).unwrap();
-    /// let r = cfg.response("R").unwrap();
-    /// assert!(r.entry(0).is_some() && r.entry(2).is_some());
-    /// assert!(r.entry(3).is_none());
-    /// ```
-    pub fn entry(&self, n: u64) -> Option<&MockedEntry> {
+    pub(crate) fn entry(&self, n: u64) -> Option<&MockedEntry> {
         self.ranges
             .iter()
             .find(|(a, b, _)| (*a..=*b).contains(&n))
@@ -65,12 +55,7 @@ impl MockedResponse {
     }
 
     /// How many invocations the response answers.
-    pub fn len(&self) -> u64 {
+    pub(crate) fn len(&self) -> u64 {
         self.ranges.last().map_or(0, |(_, b, _)| b + 1)
-    }
-
-    /// Whether it answers none.
-    pub fn is_empty(&self) -> bool {
-        self.ranges.is_empty()
     }
 }

@@ -102,7 +102,6 @@ pub(super) fn parse(doc: &Value) -> Result<MockConfig, MockConfigError> {
                     cases.insert(
                         case.clone(),
                         Arc::new(TestCase {
-                            machine: machine.clone(),
                             name: case.clone(),
                             states: mocked,
                         }),
@@ -112,10 +111,7 @@ pub(super) fn parse(doc: &Value) -> Result<MockConfig, MockConfigError> {
             machines.insert(machine.clone(), cases);
         }
     }
-    Ok(MockConfig {
-        machines,
-        responses,
-    })
+    Ok(MockConfig { machines })
 }
 
 /// An invocation key: `"3"` or `"1-2"`.

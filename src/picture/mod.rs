@@ -1,94 +1,7 @@
 //! Pictures of state machines and of executions on them: Mermaid flowcharts and a
 //! self-contained HTML page.
 //!
-//! This module reads nothing but JSON: the **raw definition** (the Amazon States Language
-//! document as written, JSONPath or JSONata alike) and, optionally, the execution's
-//! **history** in the shape of AWS's `GetExecutionHistory` (`events` with `id`,
-//! `previousEventId`, `type`, `timestamp` and a `<type>EventDetails` object). So the same code
-//! draws a harness execution in a test, a history saved by the AWS CLI
-//! (`aws stepfunctions get-execution-history ... > history.json`), or a definition alone.
-//!
-//! # A definition
-//!
-//! [`Picture::of_definition`] reads the definition; [`Picture::mermaid`] writes a
-//! `flowchart TD`:
-//!
-//! - every state is a node labelled with its name and type, Tasks with their short resource
-//!   (`lambda:invoke`, `sqs:sendMessage.waitForTaskToken`), retriers as `retry ×3 ...`;
-//! - each scope (the machine, each Parallel branch, each Map's item processor) has its own
-//!   `Start` and `End` markers; Parallel and Map states are subgraphs around their scopes,
-//!   nested as deep as the definition nests them;
-//! - `Next` edges are plain arrows, Choice edges carry their condition (`$.amount > 1000`,
-//!   `... and not (...)`, or a JSONata `Condition`'s text) and `Default`, catchers are dotted
-//!   arrows labelled with their errors; terminal states have an edge to the `End` marker.
-//!
-//! Node ids are readable and stable: `s_` and the state's name with everything but ASCII
-//! letters and digits turned into `_`, with the enclosing states' names as a prefix
-//! (`s_Ship__ShipItem`), and `_2`, `_3` ... when two names would give the same id. Labels are
-//! quoted and escaped with Mermaid's entity codes, so any state name works.
-//!
-//! # An execution
-//!
-//! [`Picture::with_history`] lays an execution over the definition: states entered (`×N`
-//! when entered several times: Map iterations, Parallel retries, loops), time spent in them
-//! (from the events' timestamps, when they have any), the failed state and its error, a
-//! state's failures that a retry got past, the edges taken (thick green), and the state still
-//! waiting in a running execution. [`Picture::with_waiting`] adds what a history cannot know:
-//! which worker holds an open task token.
-//!
-//! ```
-//! use serde_json::json;
-//! use sfn_harness::picture::Picture;
-//!
-//! let definition = json!({
-//!     "StartAt": "Charge",
-//!     "States": {
-//!         "Charge": {
-//!             "Type": "Task",
-//!             "Resource": "arn:aws:states:::lambda:invoke",
-//!             "Catch": [{ "ErrorEquals": ["States.ALL"], "Next": "Refund" }],
-//!             "End": true
-//!         },
-//!         "Refund": { "Type": "Fail", "Error": "ChargeFailed" }
-//!     }
-//! });
-//! let history = [
-//!     json!({"id": 1, "previousEventId": 0, "type": "ExecutionStarted", "timestamp": 0.0}),
-//!     json!({"id": 2, "previousEventId": 1, "type": "TaskStateEntered", "timestamp": 0.0,
-//!            "stateEnteredEventDetails": {"name": "Charge"}}),
-//!     json!({"id": 3, "previousEventId": 2, "type": "TaskFailed", "timestamp": 1.5,
-//!            "taskFailedEventDetails": {"error": "Declined"}}),
-//!     json!({"id": 4, "previousEventId": 3, "type": "TaskStateExited", "timestamp": 1.5,
-//!            "stateExitedEventDetails": {"name": "Charge"}}),
-//!     json!({"id": 5, "previousEventId": 4, "type": "FailStateEntered", "timestamp": 1.5,
-//!            "stateEnteredEventDetails": {"name": "Refund"}}),
-//!     json!({"id": 6, "previousEventId": 5, "type": "ExecutionFailed", "timestamp": 1.5,
-//!            "executionFailedEventDetails": {"error": "ChargeFailed"}}),
-//! ];
-//! let picture = Picture::of_definition(&definition)?.with_history(&history);
-//! let text = picture.mermaid();
-//! assert!(text.contains("\nflowchart TD\n"));
-//! assert!(text.contains(r#"s_Charge["Charge<br/>Task · lambda:invoke<br/>×1 · 1.5s<br/>✗ Declined"]"#));
-//! assert!(text.contains(r#"s_Charge -.->|"States.ALL"| s_Refund"#));
-//! assert!(text.contains("class s_Charge,s_Refund failed"));
-//!
-//! // One file, no scripts from anywhere: open it in a browser, attach it to a bug report.
-//! let page = picture.html("Charge failed");
-//! assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<svg"));
-//! # Ok::<(), sfn_harness::picture::PictureError>(())
-//! ```
-//!
-//! # The HTML page
-//!
-//! [`Picture::html`] draws the same picture as inline SVG with its own simple layered layout
-//! (no Mermaid script, nothing fetched: it opens offline), and beside it the history as a
-//! timeline table. It also carries the Mermaid text, for pasting into a Markdown file.
-//!
-//! Output is deterministic: the same definition and history give byte-identical text.
-//! Nothing here panics on odd input: a definition without a usable top level is a
-//! [`PictureError`]; anything malformed below it (a branch without `States`, a `Next` to a
-//! state that does not exist, a state that is not an object) is drawn as a placeholder node;
-//! history events that cannot be placed are listed in the timeline and otherwise ignored.
+//! The types are documented on [`Picture`], the way in.
 
 mod graph;
 mod html;
@@ -124,8 +37,96 @@ pub enum PictureError {
 ///
 /// Build it with [`Picture::of_definition`], add an execution with
 /// [`Picture::with_history`] and [`Picture::with_waiting`], then write it with
-/// [`Picture::mermaid`] or [`Picture::html`]. See the [module documentation](self) for what
-/// the pictures show and an example.
+/// [`Picture::mermaid`] or [`Picture::html`].
+///
+/// A picture reads nothing but JSON: the **raw definition** (the Amazon States Language
+/// document as written, JSONPath or JSONata alike) and, optionally, the execution's
+/// **history** in the shape of AWS's `GetExecutionHistory` (`events` with `id`,
+/// `previousEventId`, `type`, `timestamp` and a `<type>EventDetails` object). So the same code
+/// draws a harness execution in a test, a history saved by the AWS CLI
+/// (`aws stepfunctions get-execution-history ... > history.json`), or a definition alone.
+///
+/// # A definition
+///
+/// [`Picture::of_definition`] reads the definition; [`Picture::mermaid`] writes a
+/// `flowchart TD`:
+///
+/// - every state is a node labelled with its name and type, Tasks with their short resource
+///   (`lambda:invoke`, `sqs:sendMessage.waitForTaskToken`), retriers as `retry ×3 ...`;
+/// - each scope (the machine, each Parallel branch, each Map's item processor) has its own
+///   `Start` and `End` markers; Parallel and Map states are subgraphs around their scopes,
+///   nested as deep as the definition nests them;
+/// - `Next` edges are plain arrows, Choice edges carry their condition (`$.amount > 1000`,
+///   `... and not (...)`, or a JSONata `Condition`'s text) and `Default`, catchers are dotted
+///   arrows labelled with their errors; terminal states have an edge to the `End` marker.
+///
+/// Node ids are readable and stable: `s_` and the state's name with everything but ASCII
+/// letters and digits turned into `_`, with the enclosing states' names as a prefix
+/// (`s_Ship__ShipItem`), and `_2`, `_3` ... when two names would give the same id. Labels are
+/// quoted and escaped with Mermaid's entity codes, so any state name works.
+///
+/// # An execution
+///
+/// [`Picture::with_history`] lays an execution over the definition: states entered (`×N`
+/// when entered several times: Map iterations, Parallel retries, loops), time spent in them
+/// (from the events' timestamps, when they have any), the failed state and its error, a
+/// state's failures that a retry got past, the edges taken (thick green), and the state still
+/// waiting in a running execution. [`Picture::with_waiting`] adds what a history cannot know:
+/// which worker holds an open task token.
+///
+/// ```
+/// use serde_json::json;
+/// use sfn_harness::Picture;
+///
+/// let definition = json!({
+///     "StartAt": "Charge",
+///     "States": {
+///         "Charge": {
+///             "Type": "Task",
+///             "Resource": "arn:aws:states:::lambda:invoke",
+///             "Catch": [{ "ErrorEquals": ["States.ALL"], "Next": "Refund" }],
+///             "End": true
+///         },
+///         "Refund": { "Type": "Fail", "Error": "ChargeFailed" }
+///     }
+/// });
+/// let history = [
+///     json!({"id": 1, "previousEventId": 0, "type": "ExecutionStarted", "timestamp": 0.0}),
+///     json!({"id": 2, "previousEventId": 1, "type": "TaskStateEntered", "timestamp": 0.0,
+///            "stateEnteredEventDetails": {"name": "Charge"}}),
+///     json!({"id": 3, "previousEventId": 2, "type": "TaskFailed", "timestamp": 1.5,
+///            "taskFailedEventDetails": {"error": "Declined"}}),
+///     json!({"id": 4, "previousEventId": 3, "type": "TaskStateExited", "timestamp": 1.5,
+///            "stateExitedEventDetails": {"name": "Charge"}}),
+///     json!({"id": 5, "previousEventId": 4, "type": "FailStateEntered", "timestamp": 1.5,
+///            "stateEnteredEventDetails": {"name": "Refund"}}),
+///     json!({"id": 6, "previousEventId": 5, "type": "ExecutionFailed", "timestamp": 1.5,
+///            "executionFailedEventDetails": {"error": "ChargeFailed"}}),
+/// ];
+/// let picture = Picture::of_definition(&definition)?.with_history(&history);
+/// let text = picture.mermaid();
+/// assert!(text.contains("\nflowchart TD\n"));
+/// assert!(text.contains(r#"s_Charge["Charge<br/>Task · lambda:invoke<br/>×1 · 1.5s<br/>✗ Declined"]"#));
+/// assert!(text.contains(r#"s_Charge -.->|"States.ALL"| s_Refund"#));
+/// assert!(text.contains("class s_Charge,s_Refund failed"));
+///
+/// // One file, no scripts from anywhere: open it in a browser, attach it to a bug report.
+/// let page = picture.html("Charge failed");
+/// assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<svg"));
+/// # Ok::<(), sfn_harness::PictureError>(())
+/// ```
+///
+/// # The HTML page
+///
+/// [`Picture::html`] draws the same picture as inline SVG with its own simple layered layout
+/// (no Mermaid script, nothing fetched: it opens offline), and beside it the history as a
+/// timeline table. It also carries the Mermaid text, for pasting into a Markdown file.
+///
+/// Output is deterministic: the same definition and history give byte-identical text.
+/// Nothing here panics on odd input: a definition without a usable top level is a
+/// [`PictureError`]; anything malformed below it (a branch without `States`, a `Next` to a
+/// state that does not exist, a state that is not an object) is drawn as a placeholder node;
+/// history events that cannot be placed are listed in the timeline and otherwise ignored.
 #[derive(Debug, Clone)]
 pub struct Picture {
     graph: Graph,
@@ -141,7 +142,7 @@ impl Picture {
     /// drawn as a placeholder.
     ///
     /// ```
-    /// use sfn_harness::picture::{Picture, PictureError};
+    /// use sfn_harness::{Picture, PictureError};
     /// let ok = Picture::of_definition(&serde_json::json!({
     ///     "StartAt": "A", "States": { "A": { "Type": "Succeed" } }
     /// }));
@@ -162,7 +163,7 @@ impl Picture {
     /// history given before. Events it cannot place are kept in the HTML timeline only.
     ///
     /// ```
-    /// # use sfn_harness::picture::Picture;
+    /// # use sfn_harness::Picture;
     /// # use serde_json::json;
     /// let def = json!({ "StartAt": "A", "States": { "A": { "Type": "Pass", "End": true } } });
     /// let history = [
@@ -172,7 +173,7 @@ impl Picture {
     /// ];
     /// let text = Picture::of_definition(&def)?.with_history(&history).mermaid();
     /// assert!(text.contains("class s_A waiting"));
-    /// # Ok::<(), sfn_harness::picture::PictureError>(())
+    /// # Ok::<(), sfn_harness::PictureError>(())
     /// ```
     pub fn with_history(mut self, events: &[Value]) -> Picture {
         self.overlay = Some(Overlay::from_history(&self.graph, events));
@@ -184,13 +185,13 @@ impl Picture {
     /// open, not who works on it. Several calls add several facts.
     ///
     /// ```
-    /// # use sfn_harness::picture::Picture;
+    /// # use sfn_harness::Picture;
     /// let def = serde_json::json!({ "StartAt": "Ask", "States": { "Ask": {
     ///     "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
     ///     "End": true } } });
     /// let text = Picture::of_definition(&def)?.with_waiting("Ask", "reviewer bot").mermaid();
     /// assert!(text.contains("◔ waiting: reviewer bot"));
-    /// # Ok::<(), sfn_harness::picture::PictureError>(())
+    /// # Ok::<(), sfn_harness::PictureError>(())
     /// ```
     pub fn with_waiting(mut self, state: impl Into<String>, note: impl Into<String>) -> Picture {
         self.waiting.push((state.into(), note.into()));

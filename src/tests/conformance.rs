@@ -282,7 +282,7 @@ async fn run_case(case: &Value) -> Result<(), String> {
     .map_err(|_| "execution did not finish within 10 s of wall time".to_string())?;
 
     let expected = &case["expected"];
-    let status = exec.status().as_str();
+    let status = exec.status().to_string();
     if expected["status"] != status {
         return Err(format!(
             "status: expected {}, got {status} (error {:?}, cause {:?})",

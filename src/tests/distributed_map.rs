@@ -298,7 +298,7 @@ async fn stopping_the_parent_aborts_its_map_run_and_children(h: Harness) {
         )
         .await?;
     let exec = machine.start(json!([1, 2])).await?;
-    h.settle().await; // no time passes: both children wait in their Wait state
+    h.clock().settle().await; // no time passes: both children wait in their Wait state
     let runs = h.engine().list_map_runs(exec.arn())?;
     assert_eq!(runs[0].execution_counts().running, 2);
     exec.stop(None, None).await?;

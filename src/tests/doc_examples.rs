@@ -219,20 +219,6 @@ mod engine_error_109 {
     }
 }
 
-/// From the docs of `src/engine/execution.rs` (line 15).
-mod engine_execution_15 {
-    #![allow(unused_imports)]
-    #[test]
-    fn example() {
-        use super::internals::Status;
-
-        assert_eq!(Status::TimedOut.as_str(), "TIMED_OUT");
-        assert_eq!(Status::parse("SUCCEEDED"), Some(Status::Succeeded));
-        assert_eq!(Status::parse("PENDING_REDRIVE"), None);
-        assert_eq!(Status::Aborted.to_string(), "ABORTED");
-    }
-}
-
 /// From the docs of `src/engine/execution.rs` (line 113).
 mod engine_execution_113 {
     #![allow(unused_imports)]
@@ -594,8 +580,9 @@ mod engine_task_221 {
 mod engine_test_state_19 {
     #![allow(unused_imports)]
     use super::internals::{Engine, EngineConfig};
+    use crate::engine::test_state::TestStateRequest;
     use serde_json::json;
-    use sfn_harness::harness::{TestStateRequest, TestStatus};
+    use sfn_harness::TestStatus;
 
     #[tokio::main(flavor = "current_thread")]
     async fn main() {
@@ -603,7 +590,7 @@ mod engine_test_state_19 {
         let mut req =
             TestStateRequest::new(r#"{"Type":"Pass","Parameters":{"n.$":"$.x"},"Next":"After"}"#);
         req.input = Some(r#"{"x": 1}"#.into());
-        req.inspection_level = sfn_harness::harness::InspectionLevel::Debug;
+        req.inspection_level = sfn_harness::InspectionLevel::Debug;
         let out = engine.test_state(req).await.unwrap();
         assert_eq!(out.status, TestStatus::Succeeded);
         assert_eq!(out.output, Some(json!({ "n": 1 })));
@@ -621,8 +608,9 @@ mod engine_test_state_19 {
 mod engine_test_state_596 {
     #![allow(unused_imports)]
     use super::internals::{ApiError, Engine, EngineConfig};
+    use crate::engine::test_state::{TestStateMock, TestStateRequest};
     use serde_json::json;
-    use sfn_harness::harness::{TestStateMock, TestStateRequest, TestStatus};
+    use sfn_harness::TestStatus;
 
     #[tokio::main(flavor = "current_thread")]
     async fn main() {

@@ -46,15 +46,9 @@ use tokio::sync::Notify;
 /// went missing that way under load).
 pub(crate) const SETTLE_BOUND: Duration = Duration::from_secs(10);
 
-/// Milliseconds since the Unix epoch, the engine's unit of time.
-///
-/// ```
-/// use sfn_harness::{Clock, Millis};
-///
-/// let start: Millis = 1_704_067_200_000; // 2024-01-01T00:00:00Z
-/// assert_eq!(Clock::virtual_at(start).now_ms(), start);
-/// ```
-pub type Millis = u64;
+/// Milliseconds since the Unix epoch, the engine's unit of time (a plain `u64` in the public
+/// signatures: `Clock::now_ms`, `Clock::virtual_at`, `HarnessBuilder::start_time_ms`).
+pub(crate) type Millis = u64;
 
 /// The engine's clock: real or virtual. Cheap to clone; clones share one time line.
 ///
@@ -69,7 +63,6 @@ pub type Millis = u64;
 /// # async fn main() {
 /// let h = Harness::builder().seed(1).start().await;
 /// let clock: &Clock = h.clock();
-/// assert!(clock.is_virtual());
 /// let t0 = clock.now_ms();
 ///
 /// // A sleep on the harness clock: an hour passes in virtual time, not in wall time.
@@ -145,6 +138,13 @@ impl Clock {
 
     /// A virtual clock that starts at `start_ms` (milliseconds since the Unix epoch) and moves
     /// only when advanced or skipped.
+    ///
+    /// ```
+    /// use sfn_harness::Clock;
+    ///
+    /// let start = 1_704_067_200_000; // 2024-01-01T00:00:00Z
+    /// assert_eq!(Clock::virtual_at(start).now_ms(), start);
+    /// ```
     pub fn virtual_at(start_ms: Millis) -> Clock {
         Clock::new(true, start_ms)
     }
@@ -169,8 +169,8 @@ impl Clock {
         }
     }
 
-    /// Whether this clock is virtual.
-    pub fn is_virtual(&self) -> bool {
+    /// Whether this clock is virtual (its `Debug` says so too).
+    pub(crate) fn is_virtual(&self) -> bool {
         self.inner.virtual_time
     }
 

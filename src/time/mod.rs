@@ -18,7 +18,8 @@
 
 mod clock;
 
-pub use clock::{Clock, Millis};
+pub use clock::Clock;
+pub(crate) use clock::Millis;
 
 /// `ms` as AWS writes timestamps in JSON and XML bodies: ISO 8601 in UTC with milliseconds
 /// (`2024-03-17T12:49:59.123Z`); empty if `ms` is out of range.

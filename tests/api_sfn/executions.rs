@@ -260,7 +260,10 @@ async fn stop_execution_records_the_abort(h: Harness) {
         .send()
         .await
         .unwrap();
-    assert_eq!(stopped.stop_date.to_millis().unwrap() as u64, h.now_ms());
+    assert_eq!(
+        stopped.stop_date.to_millis().unwrap() as u64,
+        h.clock().now_ms()
+    );
     let hist = c
         .get_execution_history()
         .execution_arn(&arn)

@@ -21,7 +21,7 @@ async fn state_machine_lifecycle(h: Harness) {
     );
     assert_eq!(
         created.creation_date.to_millis().unwrap() as u64,
-        h.now_ms()
+        h.clock().now_ms()
     );
 
     let d = c

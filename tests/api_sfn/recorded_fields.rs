@@ -127,7 +127,7 @@ async fn execution_aborted_points_back_to_no_event(h: Harness) {
     .to_string();
     let machine = create(&c, "waiting", &wait).await;
     let arn = start(&c, &machine, None, "{}").await;
-    h.settle().await;
+    h.clock().settle().await;
     c.stop_execution().execution_arn(&arn).send().await.unwrap();
     let hist = c
         .get_execution_history()
@@ -309,7 +309,7 @@ async fn a_timed_out_execution_is_described_without_an_error(h: Harness) {
     .to_string();
     let machine = create(&c, "global-timeout", &wait).await;
     let arn = start(&c, &machine, Some("timing-out"), "{}").await;
-    h.advance(Duration::from_secs(6)).await;
+    h.clock().advance(Duration::from_secs(6)).await;
     let d = wait_done(&c, &arn).await;
     assert_eq!(d.status, ExecutionStatus::TimedOut);
     assert_eq!((d.error(), d.cause()), (None, None));

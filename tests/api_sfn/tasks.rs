@@ -8,7 +8,7 @@ async fn answering_a_timed_out_task_is_task_timed_out(h: Harness) {
     let c = h.sfn_client().await;
     let (q, _, exec) = waiting_execution(&h, &c, 5).await;
     // The task's 5 s pass (virtual time) before the worker gets to the message.
-    h.advance(Duration::from_secs(6)).await;
+    h.clock().advance(Duration::from_secs(6)).await;
     let d = wait_done(&c, &exec).await;
     assert_eq!(d.status, ExecutionStatus::Failed);
     assert_eq!(d.error(), Some("States.Timeout"));

@@ -96,7 +96,7 @@ fn with_a_get_execution_history_response_or_a_bare_array() {
         "the Fail state and its error:\n{a}"
     );
     // The library draws the same text: the subcommand adds nothing of its own.
-    let lib = sfn_harness::picture::Picture::of_definition(
+    let lib = sfn_harness::Picture::of_definition(
         &serde_json::from_str(&std::fs::read_to_string(definition()).expect("read")).expect("json"),
     )
     .expect("drawable")

@@ -1,11 +1,11 @@
-//! Snapshots of the Mermaid pictures (`sfn_harness::picture`): the fixtures, hand-made
+//! Snapshots of the Mermaid pictures (`sfn_harness::Picture`): the fixtures, hand-made
 //! machines with hand-made histories, and real histories from the conformance cases.
 //!
 //! `tests/picture/render.rs` feeds every snapshot this file writes to the real Mermaid
 //! library, so a snapshot that Mermaid cannot parse fails there.
 
 use serde_json::{json, Value};
-use sfn_harness::picture::{Picture, PictureError};
+use sfn_harness::{Picture, PictureError};
 
 fn read_json(path: &str) -> Value {
     let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {path}: {e}"));

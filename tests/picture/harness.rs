@@ -61,7 +61,7 @@ async fn callback_run() -> Finished {
     run_with(callback_machine(), |h| {
         Box::pin(async move {
             h.on_task("Approve")
-                .respond_after(Duration::from_secs(3600), json!({"ok": true}))
+                .respond_with(Reply::respond(json!({"ok": true})).after(Duration::from_secs(3600)))
                 .mount()
                 .await;
         })
@@ -119,7 +119,7 @@ async fn catch_to_fallback() {
     let done = run_with(def, |h| {
         Box::pin(async move {
             h.on_task("Charge")
-                .fail("Declined", "card refused")
+                .respond_with(Reply::fail("Declined", "card refused"))
                 .mount()
                 .await;
         })
@@ -156,7 +156,7 @@ async fn map_with_callbacks() {
     let done = run_with(def, |h| {
         Box::pin(async move {
             h.on_task("Review")
-                .respond_after(Duration::from_secs(10), json!("ok"))
+                .respond_with(Reply::respond(json!("ok")).after(Duration::from_secs(10)))
                 .mount()
                 .await;
         })
@@ -179,7 +179,10 @@ async fn finish_timeout_report_shows_where_it_stood() {
         .create_state_machine("stuck", callback_machine())
         .await
         .expect("valid");
-    h.on_task("Approve").silent().mount().await;
+    h.on_task("Approve")
+        .respond_with(Reply::silent())
+        .mount()
+        .await;
     let exec = machine.start(json!({})).await.expect("started");
     let err = exec.finish().await.expect_err("nobody answers");
     let text = err.to_string();

@@ -44,7 +44,7 @@ async fn a_scripted_worker_takes_the_activity_task(h: Harness) {
         .create_state_machine("resizer", activity_machine(&activity.arn, json!({})))
         .await?;
     h.on_task("Resize")
-        .respond_after(Duration::from_secs(30), json!({ "px": 128 }))
+        .respond_with(Reply::respond(json!({ "px": 128 })).after(Duration::from_secs(30)))
         .expect(1)
         .mount()
         .await;

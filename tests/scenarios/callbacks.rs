@@ -6,7 +6,9 @@ use super::*;
 async fn approves_good_credit(h: Harness) {
     let machine = h.create_state_machine("credit", CREDIT).await?;
     h.on_task("CheckCredit")
-        .respond_after(Duration::from_millis(250), json!({ "status": "approved" }))
+        .respond_with(
+            Reply::respond(json!({ "status": "approved" })).after(Duration::from_millis(250)),
+        )
         .expect(1)
         .mount()
         .await;
@@ -46,7 +48,10 @@ async fn rejects_bad_credit(h: Harness) {
 async fn worker_failure_fails_the_execution(h: Harness) {
     let machine = h.create_state_machine("credit", CREDIT).await?;
     h.on_task("CheckCredit")
-        .fail("BureauDown", "the credit bureau is unreachable")
+        .respond_with(Reply::fail(
+            "BureauDown",
+            "the credit bureau is unreachable",
+        ))
         .mount()
         .await;
 
@@ -70,8 +75,7 @@ async fn duplicate_answer_is_refused(h: Harness) {
     let machine = h.create_state_machine("credit", CREDIT).await?;
     let worker = h
         .on_task("CheckCredit")
-        .respond(json!({ "status": "approved" }))
-        .respond_twice()
+        .respond_with(Reply::respond(json!({ "status": "approved" })).twice())
         .expect(1)
         .mount()
         .await;
@@ -106,7 +110,7 @@ async fn stopped_while_waiting_for_a_token(h: Harness) {
     let machine = h.create_state_machine("credit", CREDIT).await?;
     let exec = machine.start(json!({ "customer": "c-10" })).await?;
     // No worker: the token waits. Stop the execution.
-    h.advance(Duration::from_secs(5)).await;
+    h.clock().advance(Duration::from_secs(5)).await;
     exec.stop(Some("Cancelled"), Some("customer withdrew"))
         .await?;
 
@@ -128,7 +132,7 @@ async fn when_routes_big_orders_to_a_human(h: Harness) {
     h.on_task("Review")
         .named("human reviewer")
         .when(|input| input["Payload"]["amount"].as_u64() > Some(1000))
-        .respond_after(Duration::from_secs(4 * 3600), json!({ "by": "human" }))
+        .respond_with(Reply::respond(json!({ "by": "human" })).after(Duration::from_secs(4 * 3600)))
         .expect(1)
         .mount()
         .await;
@@ -203,7 +207,7 @@ async fn respond_with_sees_the_token_and_the_attempt(h: Harness) {
     let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let log = seen.clone();
     h.on_task("Charge")
-        .respond_with(move |task| {
+        .respond_with(Reply::with(move |task| {
             // The token the worker was handed is the one in the payload the state sent.
             let token = task.token.clone().unwrap_or_default();
             log.lock().unwrap().push((task.attempt, token.clone()));
@@ -216,7 +220,7 @@ async fn respond_with_sees_the_token_and_the_attempt(h: Harness) {
             } else {
                 Answer::Success(json!({ "attempt": task.attempt }))
             }
-        })
+        }))
         .expect(2)
         .mount()
         .await;

@@ -55,10 +55,10 @@ async fn data_flow_paths_shape_the_output(h: Harness) {
         )
         .await?;
     h.on_task("Lookup")
-        .respond_with(|task| {
+        .respond_with(Reply::with(|task| {
             assert_eq!(task.input["id"], json!("c-9"));
             Answer::Success(json!({ "Payload": { "tier": "gold" }, "StatusCode": 200 }))
-        })
+        }))
         .mount()
         .await;
 

@@ -97,11 +97,15 @@ async fn unavailable_and_internal_errors_are_retried_by_the_sdk(h: Harness) {
         )
         .await?;
     h.inject(
-        Fault::service_unavailable("StartExecution")
+        Fault::api_error("StartExecution", "ServiceUnavailable", 503)
             .times(1)
             .expect(1),
     )?;
-    h.inject(Fault::internal_error("StartExecution").times(1).expect(1))?;
+    h.inject(
+        Fault::api_error("StartExecution", "InternalServerError", 500)
+            .times(1)
+            .expect(1),
+    )?;
     let sfn = h.sfn_client().await;
     let out = sfn
         .start_execution()
@@ -172,13 +176,17 @@ async fn latency_is_wall_time_that_client_timeouts_see_and_virtual_time_ignores(
             )
             .build(),
     );
-    let before = h.now_ms();
+    let before = h.clock().now_ms();
     let e = impatient.list_queues().send().await.unwrap_err();
     assert!(
         matches!(e, aws_sdk_sqs::error::SdkError::TimeoutError(_)),
         "expected the client's attempt timeout, got {e:?}"
     );
-    assert_eq!(h.now_ms(), before, "a request in flight holds virtual time");
+    assert_eq!(
+        h.clock().now_ms(),
+        before,
+        "a request in flight holds virtual time"
+    );
     assert_eq!(
         h.fault_report().iter().next().map(|f| f.action.as_str()),
         Some("latency 3s")
@@ -323,7 +331,7 @@ async fn a_duplicate_delivery_is_answered_twice_and_the_second_answer_refused(h:
         .mount()
         .await;
     let done = m.start(json!({})).await?.finish().await?;
-    h.settle().await;
+    h.clock().settle().await;
     assert_eq!(done.status(), Status::Succeeded);
     assert_eq!(events_of(&done, "TaskSucceeded").count(), 1);
     let log = worker.log();
@@ -518,7 +526,12 @@ async fn a_message_received_max_receive_count_times_moves_to_the_dead_letter_que
         .create_state_machine("work", callback_machine(&url, 3600))
         .await?;
     // A worker that takes the message and dies, every time.
-    let worker = h.on_task("Work").crash().expect(2).mount().await;
+    let worker = h
+        .on_task("Work")
+        .respond_with(Reply::crash())
+        .expect(2)
+        .mount()
+        .await;
     let done = m.start(json!({})).await?.finish().await?;
     assert_eq!(done.error().as_deref(), Some("States.Timeout"));
     assert_eq!(worker.deliveries(), 2, "{:?}", worker.log());
@@ -539,8 +552,8 @@ async fn a_message_received_max_receive_count_times_moves_to_the_dead_letter_que
 }
 
 /// Lets the worker's late answer happen, and checks that AWS refused it.
-async fn assert_answer_refused_late(h: &Harness, w: &sfn_harness::harness::WorkerHandle) {
-    h.settle().await; // the worker answers as its timer fires
+async fn assert_answer_refused_late(h: &Harness, w: &sfn_harness::WorkerHandle) {
+    h.clock().settle().await; // the worker answers as its timer fires
     assert!(
         w.log().iter().any(|l| l.ends_with("refused: TaskTimedOut")),
         "the worker's late answer was not refused: {:?}",
@@ -556,13 +569,13 @@ async fn an_answer_after_the_task_timeout_is_refused(h: Harness) {
     let (m, _) = setup(&h, 3600).await;
     let w = h
         .on_task("Work")
-        .respond_after(Duration::from_secs(7200), json!({}))
+        .respond_with(Reply::respond(json!({})).after(Duration::from_secs(7200)))
         .mount()
         .await;
     let done = m.start(json!({})).await?.finish().await?;
     assert_eq!(done.error().as_deref(), Some("States.Timeout"));
     assert_eq!(done.duration(), Duration::from_secs(3600));
-    h.advance(Duration::from_secs(3600)).await;
+    h.clock().advance(Duration::from_secs(3600)).await;
     assert_answer_refused_late(&h, &w).await;
 }
 
@@ -571,8 +584,11 @@ async fn invalid_and_oversize_output_are_refused_and_the_task_times_out(h: Harne
     let (m, _) = setup(&h, 600).await;
     let w = h
         .on_task("Work")
-        .invalid_output("{not json")
-        .then(Reply::oversize_output(300_000))
+        .respond_with(Reply::raw_output("{not json"))
+        .then(Reply::raw_output(format!(
+            r#"{{"blob":"{}"}}"#,
+            "x".repeat(300_000 - 11)
+        )))
         .mount()
         .await;
     let first = m.start(json!({})).await?.finish().await?;
@@ -620,14 +636,14 @@ async fn a_clock_jump_while_a_scripted_worker_works_fires_the_timeout(h: Harness
     )?;
     let w = h
         .on_task("Work")
-        .respond_after(Duration::from_secs(60), json!({}))
+        .respond_with(Reply::respond(json!({})).after(Duration::from_secs(60)))
         .mount()
         .await;
     let done = m.start(json!({})).await?.finish().await?;
     assert_eq!(done.error().as_deref(), Some("States.Timeout"));
     // The timeout fired at its own instant on the way, not at the end of the jump.
     assert_eq!(done.duration(), Duration::from_secs(3600));
-    h.advance(Duration::from_secs(120)).await;
+    h.clock().advance(Duration::from_secs(120)).await;
     assert_answer_refused_late(&h, &w).await;
     let jump = h.fault_report();
     let jump = jump.iter().next().unwrap();

@@ -75,9 +75,9 @@ async fn every_fixture_runs_to_the_end(
     for t in &tasks {
         let reply = replies.get(t).cloned();
         h.on_task(t)
-            .respond_with(move |task| {
+            .respond_with(Reply::with(move |task| {
                 Answer::Success(reply.clone().unwrap_or_else(|| task.input.clone()))
-            })
+            }))
             .mount()
             .await;
     }

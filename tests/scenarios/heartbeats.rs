@@ -21,8 +21,11 @@ async fn heartbeats_keep_a_slow_worker_alive(h: Harness) {
         .await?;
     let worker = h
         .on_task("Crunch")
-        .respond_after(Duration::from_secs(600), json!({ "done": true }))
-        .heartbeat_every(Duration::from_secs(45))
+        .respond_with(
+            Reply::respond(json!({ "done": true }))
+                .after(Duration::from_secs(600))
+                .heartbeat_every(Duration::from_secs(45)),
+        )
         .expect(1)
         .mount()
         .await;

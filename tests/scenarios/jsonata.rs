@@ -53,7 +53,7 @@ async fn an_order_pipeline_in_jsonata_with_a_callback(h: Harness) {
         )
         .await?;
     h.on_task("Approve")
-        .respond_with(|task| {
+        .respond_with(Reply::with(|task| {
             // The worker receives the message body the Arguments built.
             if task.input["total"] == json!(150) && task.input["token"] == json!(task.token) {
                 Answer::Success(json!({ "ok": true, "by": "ada" }))
@@ -63,7 +63,7 @@ async fn an_order_pipeline_in_jsonata_with_a_callback(h: Harness) {
                     cause: task.input.to_string(),
                 }
             }
-        })
+        }))
         .expect(1)
         .mount()
         .await;

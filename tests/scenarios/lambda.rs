@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use serde_json::{json, Value};
 use sfn_harness::asl::StatesError;
-use sfn_harness::harness::snapshot::NormalizedEvent;
 use sfn_harness::internals::function;
 use sfn_harness::prelude::*;
+use sfn_harness::NormalizedEvent;
 use wiremock::matchers::{body_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -51,7 +51,10 @@ async fn a_throttled_lambda_is_retried_until_it_answers(h: Harness) {
         .unwrap();
     let validate = h
         .on_lambda("validate")
-        .fail("Lambda.TooManyRequestsException", "Rate Exceeded.")
+        .respond_with(Reply::fail(
+            "Lambda.TooManyRequestsException",
+            "Rate Exceeded.",
+        ))
         .then(Reply::fail(
             "Lambda.TooManyRequestsException",
             "Rate Exceeded.",
@@ -161,7 +164,7 @@ async fn a_scripted_lambda_answers_after_its_delay_and_is_wrapped_like_aws(h: Ha
         .await
         .unwrap();
     h.on_lambda("price")
-        .respond_after(Duration::from_millis(1500), json!({ "cents": 250 }))
+        .respond_with(Reply::respond(json!({ "cents": 250 })).after(Duration::from_millis(1500)))
         .mount()
         .await;
 
@@ -343,7 +346,7 @@ async fn a_wait_for_task_token_lambda_is_answered_by_its_worker(h: Harness) {
         .unwrap();
     let approver = h
         .on_task("Approve")
-        .respond_after(Duration::from_secs(120), json!({ "approved": true }))
+        .respond_with(Reply::respond(json!({ "approved": true })).after(Duration::from_secs(120)))
         .expect(1)
         .mount()
         .await;

@@ -5,9 +5,9 @@
 
 use serde_json::{json, Value};
 use sfn_harness::internals::{Account, AccountConfig};
-use sfn_harness::mock_config::{MockConfig, MockConfigError};
 use sfn_harness::prelude::*;
 use sfn_harness::Clock;
+use sfn_harness::{MockConfig, MockConfigError};
 use std::time::Duration;
 
 /// The sample mock file (the MD5 and message ids are AWS's sample's own, not real digests).
@@ -259,7 +259,7 @@ async fn a_mocked_callback_can_be_answered_by_a_worker() {
     h.load_mock_config(MockConfig::from_value(&config).unwrap());
     let m = h.create_state_machine("approve", &machine).await.unwrap();
     h.on_task("Ask")
-        .respond_after(Duration::from_secs(5), json!({ "approved": true }))
+        .respond_with(Reply::respond(json!({ "approved": true })).after(Duration::from_secs(5)))
         .expect(1)
         .mount()
         .await;

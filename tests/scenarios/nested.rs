@@ -146,7 +146,7 @@ async fn stopping_the_parent_stops_a_sync_child(h: Harness) {
         )
         .await?;
     let exec = machine.start(json!({ "child": child.arn() })).await?;
-    h.advance(Duration::from_secs(10)).await;
+    h.clock().advance(Duration::from_secs(10)).await;
     let kid_arn = exec
         .aws_history()
         .iter()
@@ -157,7 +157,7 @@ async fn stopping_the_parent_stops_a_sync_child(h: Harness) {
         .and_then(|o| o["ExecutionArn"].as_str().map(str::to_string))
         .expect("the child was submitted");
     exec.stop(None, None).await?;
-    h.settle().await;
+    h.clock().settle().await;
     assert_eq!(h.execution(&kid_arn)?.status(), Status::Aborted);
 }
 

@@ -21,12 +21,12 @@ async fn parallel_branches_each_wait_for_a_callback(h: Harness) {
         )
         .await?;
     h.on_task("Fraud")
-        .respond_after(Duration::from_secs(90), json!({ "risk": "low" }))
+        .respond_with(Reply::respond(json!({ "risk": "low" })).after(Duration::from_secs(90)))
         .expect(1)
         .mount()
         .await;
     h.on_task("Stock")
-        .respond_after(Duration::from_secs(30), json!({ "available": true }))
+        .respond_with(Reply::respond(json!({ "available": true })).after(Duration::from_secs(30)))
         .expect(1)
         .mount()
         .await;
@@ -65,11 +65,11 @@ async fn parallel_branch_failure_is_caught(h: Harness) {
         )
         .await?;
     h.on_task("A")
-        .fail("Boom", "branch A exploded")
+        .respond_with(Reply::fail("Boom", "branch A exploded"))
         .mount()
         .await;
     h.on_task("B")
-        .respond_after(Duration::from_secs(60), json!({}))
+        .respond_with(Reply::respond(json!({})).after(Duration::from_secs(60)))
         .mount()
         .await;
 
@@ -102,11 +102,13 @@ async fn map_items_each_wait_for_a_callback(h: Harness) {
         )
         .await?;
     h.on_task("Review")
-        .respond_with(|task| {
-            let id = task.input["Payload"]["id"].as_i64().unwrap_or(0);
-            Answer::Success(json!({ "id": id, "ok": id % 2 == 0 }))
-        })
-        .after(Duration::from_secs(10))
+        .respond_with(
+            Reply::with(|task| {
+                let id = task.input["Payload"]["id"].as_i64().unwrap_or(0);
+                Answer::Success(json!({ "id": id, "ok": id % 2 == 0 }))
+            })
+            .after(Duration::from_secs(10)),
+        )
         .expect(4)
         .mount()
         .await;
@@ -153,7 +155,7 @@ async fn map_item_timeout_is_retried_then_succeeds(h: Harness) {
         .await?;
     // The first delivery is never answered; the retry is.
     h.on_task("Work")
-        .silent()
+        .respond_with(Reply::silent())
         .then(Reply::respond(json!("done")))
         .expect(3)
         .mount()

@@ -72,7 +72,7 @@ fn unmet_expectation_fails_the_test_with_a_report() {
 async fn a_panicking_closure_fails_the_test_with_its_message(h: Harness) {
     let machine = h.create_state_machine("credit", CREDIT).await?;
     h.on_task("CheckCredit")
-        .respond_with(|_| panic!("bureau client exploded"))
+        .respond_with(Reply::with(|_| panic!("bureau client exploded")))
         .mount()
         .await;
 
@@ -88,7 +88,7 @@ async fn a_panicking_closure_fails_the_test_with_its_message(h: Harness) {
 async fn a_panicking_closure_is_reported_by_finish_and_verify(h: Harness) {
     let machine = h.create_state_machine("credit", CREDIT).await?;
     h.on_task("CheckCredit")
-        .respond_with(|_| panic!("bureau client exploded"))
+        .respond_with(Reply::with(|_| panic!("bureau client exploded")))
         .mount()
         .await;
     let exec = machine.start(json!({ "customer": "c" })).await?;
@@ -137,7 +137,7 @@ async fn an_unmet_expectation_fails_the_test(h: Harness) {
     let machine = h.create_state_machine("credit", CREDIT).await?;
     h.on_task("CheckCredit")
         .named("the bureau")
-        .fail("BureauDown", "unreachable")
+        .respond_with(Reply::fail("BureauDown", "unreachable"))
         .expect(3)
         .mount()
         .await;

@@ -6,15 +6,17 @@ use super::*;
 async fn order_waits_retries_and_ships_every_item(h: Harness) {
     let machine = h.create_state_machine("order", ORDER).await?;
     h.on_task("Charge")
-        .fail("PaymentBusy", "try again")
+        .respond_with(Reply::fail("PaymentBusy", "try again"))
         .then(Reply::fail("PaymentBusy", "try again"))
         .then(Reply::respond(json!({ "charged": 42 })))
         .expect(3)
         .mount()
         .await;
     h.on_task("ShipItem")
-        .respond_with(|task| Answer::Success(json!({ "shipped": task.input["item"]["sku"] })))
-        .after(Duration::from_secs(30))
+        .respond_with(
+            Reply::with(|task| Answer::Success(json!({ "shipped": task.input["item"]["sku"] })))
+                .after(Duration::from_secs(30)),
+        )
         .expect(3)
         .mount()
         .await;
@@ -41,7 +43,7 @@ async fn order_waits_retries_and_ships_every_item(h: Harness) {
 async fn payment_that_never_recovers_is_refunded(h: Harness) {
     let machine = h.create_state_machine("order", ORDER).await?;
     h.on_task("Charge")
-        .fail("PaymentBusy", "still busy")
+        .respond_with(Reply::fail("PaymentBusy", "still busy"))
         .expect(4)
         .mount()
         .await;
@@ -74,7 +76,7 @@ async fn retry_then_success(h: Harness) {
         )
         .await?;
     h.on_task("Reserve")
-        .fail("Busy", "warehouse busy")
+        .respond_with(Reply::fail("Busy", "warehouse busy"))
         .then(Reply::fail("Busy", "still busy"))
         .then(Reply::respond(json!({ "reserved": true })))
         .expect(3)
@@ -113,12 +115,12 @@ async fn catch_then_fallback(h: Harness) {
         )
         .await?;
     h.on_task("CardPayment")
-        .fail("CardDeclined", "insufficient funds")
+        .respond_with(Reply::fail("CardDeclined", "insufficient funds"))
         .expect(1)
         .mount()
         .await;
     h.on_task("SendInvoice")
-        .respond_after(Duration::from_secs(2), json!({ "invoice": "inv-7" }))
+        .respond_with(Reply::respond(json!({ "invoice": "inv-7" })).after(Duration::from_secs(2)))
         .expect(1)
         .mount()
         .await;

@@ -13,16 +13,18 @@ async fn seeded_runs_give_byte_identical_snapshots() {
         let approval = h.create_state_machine("approval", APPROVAL).await.unwrap();
         let queue = h.create_queue("approvals").await.unwrap();
         h.on_task("Charge")
-            .fail("PaymentBusy", "busy")
+            .respond_with(Reply::fail("PaymentBusy", "busy"))
             .then(Reply::respond(json!({ "ok": true })))
             .mount()
             .await;
         h.on_task("ShipItem")
-            .respond_after(Duration::from_secs(5), json!({ "ok": true }))
+            .respond_with(Reply::respond(json!({ "ok": true })).after(Duration::from_secs(5)))
             .mount()
             .await;
         h.on_task("RequestApproval")
-            .respond_after(Duration::from_secs(90), json!({ "approved": true }))
+            .respond_with(
+                Reply::respond(json!({ "approved": true })).after(Duration::from_secs(90)),
+            )
             .mount()
             .await;
         let mut normalized = Vec::new();

@@ -48,7 +48,7 @@ async fn a_worker_on_the_subscribed_queue_sees_the_sns_envelope(h: Harness) {
         .await?;
     h.on_task("Notify")
         .on_queue("shipping")
-        .respond_with(|task| {
+        .respond_with(Reply::with(|task| {
             // The body is the notification; the state's message is the JSON text in `Message`.
             let envelope = &task.input;
             let message: Value =
@@ -61,7 +61,7 @@ async fn a_worker_on_the_subscribed_queue_sees_the_sns_envelope(h: Harness) {
                 "order": message["order"],
                 "token_matches": message["taskToken"].as_str() == task.token.as_deref(),
             }))
-        })
+        }))
         .expect(1)
         .mount()
         .await;
@@ -113,7 +113,9 @@ async fn raw_message_delivery_hands_the_worker_the_message_itself(h: Harness) {
         .await?;
     h.on_task("Notify")
         .on_queue("raw")
-        .respond_with(|task| Answer::Success(json!({ "got": task.input["order"] })))
+        .respond_with(Reply::with(|task| {
+            Answer::Success(json!({ "got": task.input["order"] }))
+        }))
         .expect(1)
         .mount()
         .await;

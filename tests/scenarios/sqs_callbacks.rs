@@ -24,11 +24,11 @@ async fn reviewer_approves_through_sqs(h: Harness) {
     let machine = h.create_state_machine("approval", APPROVAL).await?;
     // Two hours of review, heartbeating every 30 minutes (the state allows 1 h of silence).
     h.on_task("RequestApproval")
-        .respond_after(
-            Duration::from_secs(2 * 3600),
-            json!({ "approved": true, "by": "ana" }),
+        .respond_with(
+            Reply::respond(json!({ "approved": true, "by": "ana" }))
+                .after(Duration::from_secs(2 * 3600))
+                .heartbeat_every(Duration::from_secs(1800)),
         )
-        .heartbeat_every(Duration::from_secs(1800))
         .expect(1)
         .mount()
         .await;
@@ -52,8 +52,7 @@ async fn reviewer_rejects_through_sqs(h: Harness) {
     let queue = h.create_queue("approvals").await?;
     let machine = h.create_state_machine("approval", APPROVAL).await?;
     h.on_task("RequestApproval")
-        .fail("Rejected", "over budget")
-        .after(Duration::from_secs(600))
+        .respond_with(Reply::fail("Rejected", "over budget").after(Duration::from_secs(600)))
         .expect(1)
         .mount()
         .await;
@@ -79,7 +78,7 @@ async fn a_silent_reviewer_is_escalated_after_the_heartbeat_timeout(h: Harness) 
     let queue = h.create_queue("approvals").await?;
     let machine = h.create_state_machine("approval", APPROVAL).await?;
     h.on_task("RequestApproval")
-        .silent()
+        .respond_with(Reply::silent())
         .expect(1)
         .mount()
         .await;
@@ -123,7 +122,7 @@ async fn a_crashed_worker_gets_the_message_back_after_the_visibility_timeout(h: 
     let seen = redelivered.clone();
     let worker = h
         .on_task("Work")
-        .crash()
+        .respond_with(Reply::crash())
         .then(Reply::with(move |task| {
             let count = task
                 .message
@@ -137,7 +136,7 @@ async fn a_crashed_worker_gets_the_message_back_after_the_visibility_timeout(h: 
         .mount()
         .await;
 
-    let started = h.now_ms();
+    let started = h.clock().now_ms();
     let done = machine.start(json!({ "job": 7 })).await?.finish().await?;
 
     assert_eq!(done.status(), Status::Succeeded);
@@ -168,14 +167,14 @@ async fn a_worker_reads_the_message_attributes(h: Harness) {
         .create_state_machine("ticket", one_state("Triage", task))
         .await?;
     h.on_task("Triage")
-        .respond_with(|task| {
+        .respond_with(Reply::with(|task| {
             let priority = task
                 .message
                 .as_ref()
                 .and_then(|m| m.message_attributes.get("priority"))
                 .and_then(|a| a.string_value.clone());
             Answer::Success(json!({ "queue": priority }))
-        })
+        }))
         .expect(1)
         .mount()
         .await;
@@ -204,14 +203,14 @@ async fn a_fifo_queue_carries_the_group_and_sequence(h: Harness) {
         .create_state_machine("fifo", one_state("Fulfil", task))
         .await?;
     h.on_task("Fulfil")
-        .respond_with(|task| {
+        .respond_with(Reply::with(|task| {
             let m = task.message.as_ref();
             let attr = |name| m.and_then(|m| m.attribute(name)).map(String::from);
             Answer::Success(json!({
                 "group": attr("MessageGroupId"),
                 "sequence": attr("SequenceNumber")
             }))
-        })
+        }))
         .expect(2)
         .mount()
         .await;
@@ -248,7 +247,7 @@ async fn a_fifo_group_is_worked_one_message_at_a_time(h: Harness) {
         .await?;
     h.on_task("Fulfil")
         // 20 s of work, well within the queue's 30 s visibility timeout.
-        .respond_after(Duration::from_secs(20), json!({ "ok": true }))
+        .respond_with(Reply::respond(json!({ "ok": true })).after(Duration::from_secs(20)))
         .expect(2)
         .mount()
         .await;

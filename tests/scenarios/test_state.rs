@@ -2,8 +2,8 @@
 //! of AWS's TestState API (recorded in ../shared/conformance/v2/test_state.*), and one test per
 //! kind of request AWS refuses.
 
-use sfn_harness::harness::{FieldValidationMode, InspectionLevel, TestStatus};
 use sfn_harness::HarnessError;
+use sfn_harness::{FieldValidationMode, InspectionLevel, TestStatus};
 
 use super::*;
 
@@ -255,7 +255,7 @@ async fn the_endpoint_answers_the_sdk() {
 
 // --- what AWS refuses (texts as recorded in ../shared/conformance/v2/test_state.*) ----------
 
-async fn refused(b: sfn_harness::harness::TestStateBuilder<'_>) -> (String, String) {
+async fn refused(b: sfn_harness::TestStateBuilder<'_>) -> (String, String) {
     match b.run().await {
         Err(HarnessError::Api(e)) => (e.code().to_string(), e.message()),
         other => panic!("expected a refusal, got {other:?}"),
@@ -338,8 +338,8 @@ async fn a_mock_that_does_not_fit_the_service_model_is_refused() {
         TestStatus::Failed,
         "no Payload.total to select: {out:?}"
     );
-    // A mock that is not JSON (the builder only takes JSON values: sent through the SDK).
-    let e = h
+    // A mock that is not JSON (only the wire can carry one: the builder takes a JSON value).
+    let err = h
         .sfn_client()
         .await
         .test_state()
@@ -352,9 +352,10 @@ async fn a_mock_that_does_not_fit_the_service_model_is_refused() {
         .send()
         .await
         .unwrap_err();
-    use aws_sdk_sfn::error::ProvideErrorMetadata;
+    let e = err.into_service_error();
+    assert!(e.is_validation_exception(), "{e:?}");
     assert_eq!(
-        e.into_service_error().message(),
+        aws_sdk_sfn::error::ProvideErrorMetadata::message(&e),
         Some("Mocked result must be valid JSON")
     );
 }

@@ -11,17 +11,17 @@ async fn advancing_time_by_hand_while_a_worker_is_busy(h: Harness) {
         )
         .await?;
     h.on_task("Approve")
-        .respond_after(Duration::from_secs(600), json!({ "ok": true }))
+        .respond_with(Reply::respond(json!({ "ok": true })).after(Duration::from_secs(600)))
         .mount()
         .await;
     let exec = machine.start(json!({})).await?;
 
-    h.advance(Duration::from_secs(599)).await;
+    h.clock().advance(Duration::from_secs(599)).await;
     assert_eq!(exec.status(), Status::Running);
     let waiting: Vec<_> = h.open_tokens().into_iter().map(|t| t.state_name).collect();
     assert_eq!(waiting, ["Approve"]);
 
-    h.advance(Duration::from_secs(1)).await;
+    h.clock().advance(Duration::from_secs(1)).await;
     assert_eq!(exec.status(), Status::Succeeded);
     assert!(h.open_tokens().is_empty());
     assert_eq!(exec.finish().await?.duration(), Duration::from_secs(600));
@@ -44,7 +44,7 @@ async fn an_sdk_client_sees_virtual_time(h: Harness) {
         )
         .await?;
     h.on_task("Ask")
-        .respond_after(Duration::from_secs(30 * 60), json!({ "ok": true }))
+        .respond_with(Reply::respond(json!({ "ok": true })).after(Duration::from_secs(30 * 60)))
         .expect(1)
         .mount()
         .await;
@@ -98,11 +98,11 @@ async fn advancing_time_by_hand(h: Harness) {
         .await?;
     let exec = machine.start(json!({})).await?;
 
-    h.advance(Duration::from_secs(3599)).await;
+    h.clock().advance(Duration::from_secs(3599)).await;
     assert_eq!(exec.status(), Status::Running);
     assert_eq!(exec.timeline().visits[0].exited, None);
 
-    h.advance(Duration::from_secs(1)).await;
+    h.clock().advance(Duration::from_secs(1)).await;
     let done = exec.finish().await?;
     assert_eq!(done.status(), Status::Succeeded);
     assert_eq!(done.duration(), Duration::from_secs(3600));

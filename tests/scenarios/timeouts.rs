@@ -5,7 +5,11 @@ use super::*;
 #[sfn_harness::test(seed = 4)]
 async fn silent_worker_times_out_after_an_hour(h: Harness) {
     let machine = h.create_state_machine("credit", CREDIT).await?;
-    h.on_task("CheckCredit").silent().expect(1).mount().await;
+    h.on_task("CheckCredit")
+        .respond_with(Reply::silent())
+        .expect(1)
+        .mount()
+        .await;
 
     let done = machine
         .start(json!({ "customer": "c-4" }))
@@ -29,7 +33,7 @@ async fn execution_timeout_ends_a_callback_and_the_late_answer_is_refused(h: Har
         .await?;
     let worker = h
         .on_task("Ask")
-        .respond_after(Duration::from_secs(600), json!({ "late": true }))
+        .respond_with(Reply::respond(json!({ "late": true })).after(Duration::from_secs(600)))
         .mount()
         .await;
 
@@ -38,7 +42,7 @@ async fn execution_timeout_ends_a_callback_and_the_late_answer_is_refused(h: Har
     assert_eq!(done.duration(), Duration::from_secs(300));
 
     // Let the worker answer at 600 s: AWS refuses a token whose execution has ended.
-    h.advance(Duration::from_secs(300)).await;
+    h.clock().advance(Duration::from_secs(300)).await;
     assert!(
         worker
             .log()

@@ -54,8 +54,10 @@ async fn seeded_run() -> (String, String) {
         .expect("a machine");
     for state in ["Ship", "Bill", "Mail"] {
         h.on_task(state)
-            .respond_with(|task| Answer::Success(json!({ "done": task.input["item"] })))
-            .after(Duration::from_secs(10))
+            .respond_with(
+                Reply::with(|task| Answer::Success(json!({ "done": task.input["item"] })))
+                    .after(Duration::from_secs(10)),
+            )
             .mount()
             .await;
     }
@@ -111,9 +113,11 @@ async fn heartbeating_run(h: &Harness, via_sqs: bool) -> Finished {
         .await
         .expect("a machine");
     h.on_task("Slow")
-        .respond(json!({ "ok": true }))
-        .after(Duration::from_secs(3600))
-        .heartbeat_every(Duration::from_secs(60))
+        .respond_with(
+            Reply::respond(json!({ "ok": true }))
+                .after(Duration::from_secs(3600))
+                .heartbeat_every(Duration::from_secs(60)),
+        )
         .expect(1)
         .mount()
         .await;
@@ -151,7 +155,7 @@ async fn a_task_nobody_can_answer_fails_finish_at_once_with_the_report(h: Harnes
             }),
         )
         .await?;
-    h.on_task("Ask").silent().mount().await;
+    h.on_task("Ask").respond_with(Reply::silent()).mount().await;
     let exec = machine.start(json!({})).await?;
     let err = exec.finish().await.unwrap_err();
     let HarnessError::Stuck { report } = &err else {
@@ -321,7 +325,7 @@ async fn answered_after_ten_seconds(h: &Harness) -> (Machine, WorkerHandle) {
         .expect("valid");
     let worker = h
         .on_task("Ask")
-        .respond_after(Duration::from_secs(10), json!({ "ok": true }))
+        .respond_with(Reply::respond(json!({ "ok": true })).after(Duration::from_secs(10)))
         .mount()
         .await;
     (machine, worker)
@@ -383,7 +387,7 @@ async fn the_timeline_gives_each_map_iteration_its_own_exit(h: Harness) {
     let machine = h.create_state_machine("ship", shipping()).await?;
     // Three iterations enter `ShipItem` side by side, then all exit at +5 s.
     h.on_task("ShipItem")
-        .respond_after(Duration::from_secs(5), json!({ "shipped": true }))
+        .respond_with(Reply::respond(json!({ "shipped": true })).after(Duration::from_secs(5)))
         .expect(3)
         .mount()
         .await;
@@ -430,7 +434,11 @@ async fn a_missed_heartbeat_is_caught_by_states_timeout(h: Harness) {
     let machine = h
         .create_state_machine("beats", heartbeat_caught(60))
         .await?;
-    h.on_task("Pack").silent().expect(1).mount().await;
+    h.on_task("Pack")
+        .respond_with(Reply::silent())
+        .expect(1)
+        .mount()
+        .await;
     let done = machine.start(json!({})).await?.finish().await?;
     assert_eq!(done.status(), Status::Succeeded, "{:?}", done.error());
     assert_eq!(

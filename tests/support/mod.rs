@@ -12,7 +12,6 @@ use std::time::Duration;
 use aws_sdk_sqs::error::ProvideErrorMetadata;
 use aws_sdk_sqs::types::MessageSystemAttributeName;
 use serde_json::{json, Value};
-use sfn_harness::harness::NormalizedHistory;
 use sfn_harness::HistoryEvent;
 
 // ---------------------------------------------------------------------------------------------
@@ -111,13 +110,9 @@ pub async fn run_once(
 // ---------------------------------------------------------------------------------------------
 // Event types
 
-/// The event types of `events`, in order (through [`NormalizedHistory::types`]).
+/// The event types of `events`, in order.
 pub fn event_types(events: &[HistoryEvent]) -> Vec<String> {
-    NormalizedHistory::new(events, 0, &[])
-        .types()
-        .into_iter()
-        .map(str::to_string)
-        .collect()
+    events.iter().map(|e| e.event_type.clone()).collect()
 }
 
 // ---------------------------------------------------------------------------------------------

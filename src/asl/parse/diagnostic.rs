@@ -1,8 +1,8 @@
 //! Diagnostics: one problem in a definition, and a definition rejected with all of them.
 //!
 //! Both renderings of a rejected definition live on [`InvalidDefinition`]: AWS's one-line
-//! text ([`InvalidDefinition::aws_message`], also its `Display`) and the harness's bulleted
-//! list ([`InvalidDefinition::bullet_list`]).
+//! text (`InvalidDefinition::aws_message`, also its `Display`) and the harness's bulleted
+//! list (`InvalidDefinition::bullet_list`).
 
 use std::fmt;
 
@@ -17,8 +17,8 @@ pub enum Severity {
 }
 
 impl Severity {
-    /// The text AWS uses: `ERROR` or `WARNING`.
-    pub fn as_str(self) -> &'static str {
+    /// The text AWS uses: `ERROR` or `WARNING` (also its `Display`).
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Severity::Error => "ERROR",
             Severity::Warning => "WARNING",
@@ -50,14 +50,14 @@ pub enum Code {
     DuplicateStateName,
     /// A Map state's `Label` is empty, longer than 40 characters, or holds a character AWS
     /// refuses. AWS words the `CreateStateMachine` error differently from the others (see
-    /// [`InvalidDefinition::aws_message_for`]); as a diagnostic it reads
+    /// `CreateStateMachine`'s `Error=ValueError …` text); as a diagnostic it reads
     /// `SCHEMA_VALIDATION_FAILED`.
     InvalidLabel,
 }
 
 impl Code {
-    /// The text AWS uses, e.g. `SCHEMA_VALIDATION_FAILED`.
-    pub fn as_str(self) -> &'static str {
+    /// The text AWS uses, e.g. `SCHEMA_VALIDATION_FAILED` (also its `Display`).
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Code::SchemaValidationFailed => "SCHEMA_VALIDATION_FAILED",
             Code::InvalidJsonDescription => "INVALID_JSON_DESCRIPTION",
@@ -119,7 +119,11 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An `ERROR` diagnostic.
-    pub fn error(code: Code, location: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn error(
+        code: Code,
+        location: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,
@@ -146,16 +150,15 @@ impl Diagnostic {
 ///
 /// let err = asl::parse(&json!({ "StartAt": "A", "States": { "A": { "Type": "Pass" } } })).unwrap_err();
 /// assert_eq!(err.diagnostics[0].code, Code::SchemaValidationFailed);
+/// assert_eq!(err.diagnostics[0].code.to_string(), "SCHEMA_VALIDATION_FAILED");
+/// assert_eq!(err.diagnostics[0].location, "/States/A");
+/// // `Display` is the text of AWS's `InvalidDefinition` error.
 /// assert_eq!(
-///     err.aws_message(),
+///     err.to_string(),
 ///     "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: This state must have \
 ///      either a 'Next' or an 'End' field at /States/A', \
 ///      'MISSING_END_STATE: Workflow has no terminal state at /'"
 /// );
-/// assert_eq!(err.to_string(), err.aws_message());
-/// assert!(err.bullet_list().starts_with(
-///     "  - SCHEMA_VALIDATION_FAILED at /States/A: This state must have either"
-/// ));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{}", self.aws_message())]
@@ -167,7 +170,7 @@ pub struct InvalidDefinition {
 impl InvalidDefinition {
     /// The text AWS puts in an `InvalidDefinition` error: `Invalid State Machine Definition:`
     /// followed by `'CODE: message at location'` for each diagnostic, comma-separated.
-    pub fn aws_message(&self) -> String {
+    pub(crate) fn aws_message(&self) -> String {
         let each: Vec<String> = self
             .diagnostics
             .iter()
@@ -182,19 +185,7 @@ impl InvalidDefinition {
     /// quoted as Python prints a string), as recorded in LocalStack's AWS-validated
     /// `test_sfn_api_map_run.py::test_map_state_label_empty_fail`, `…_too_long_fail` and
     /// `…_invalid_char_fail[*]`.
-    ///
-    /// ```
-    /// use sfn_harness::asl;
-    ///
-    /// let text = r#"{"StartAt": "M", "States": {"M": {"Type": "Map", "Label": "", "End": true,
-    ///     "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}}"#;
-    /// let err = asl::parse_str(text).unwrap_err();
-    /// assert_eq!(
-    ///     err.aws_message_for(text),
-    ///     format!("Error=ValueError Args=['Label cannot be empty'] in definition '{text}'.")
-    /// );
-    /// ```
-    pub fn aws_message_for(&self, text: &str) -> String {
+    pub(crate) fn aws_message_for(&self, text: &str) -> String {
         match self
             .diagnostics
             .iter()
@@ -209,7 +200,7 @@ impl InvalidDefinition {
     }
 
     /// One line per diagnostic, `  - CODE at location: message`, as the harness lists them.
-    pub fn bullet_list(&self) -> String {
+    pub(crate) fn bullet_list(&self) -> String {
         self.diagnostics
             .iter()
             .map(|d| format!("  - {} at {}: {}", d.code, d.location_or_root(), d.message))
@@ -301,5 +292,25 @@ mod tests {
                 "message": "Missing 'Next' target: B", "location": "/States/A/Next"
             })
         );
+    }
+
+    /// A bad Map `Label` is worded as AWS words it (once the doc example of the now
+    /// crate-private `aws_message_for`).
+    #[test]
+    fn a_bad_label_reads_as_aws_value_error() {
+        let text = r#"{"StartAt": "M", "States": {"M": {"Type": "Map", "Label": "", "End": true,
+    "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}}"#;
+        let err = crate::asl::parse_str(text).expect_err("an empty label is refused");
+        assert_eq!(
+            err.aws_message_for(text),
+            format!("Error=ValueError Args=['Label cannot be empty'] in definition '{text}'.")
+        );
+        let missing = crate::asl::parse(
+            &serde_json::json!({ "StartAt": "A", "States": { "A": { "Type": "Pass" } } }),
+        )
+        .expect_err("no Next nor End");
+        assert!(missing
+            .bullet_list()
+            .starts_with("  - SCHEMA_VALIDATION_FAILED at /States/A: This state must have either"));
     }
 }

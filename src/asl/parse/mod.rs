@@ -15,10 +15,10 @@
 //!         "Wait": { "Type": "Wait", "Timestamp": "tomorrow", "End": true }
 //!     }
 //! })).unwrap_err();
-//! let found: Vec<_> = err.diagnostics.iter().map(|d| (d.code.as_str(), d.location.as_str())).collect();
+//! let found: Vec<_> = err.diagnostics.iter().map(|d| format!("{} {}", d.code, d.location)).collect();
 //! assert_eq!(found, [
-//!     ("SCHEMA_VALIDATION_FAILED", "/States/Wait/Timestamp"),
-//!     ("MISSING_TRANSITION_TARGET", "/States/Check/Next"),
+//!     "SCHEMA_VALIDATION_FAILED /States/Wait/Timestamp",
+//!     "MISSING_TRANSITION_TARGET /States/Check/Next",
 //! ]);
 //! assert!(err.to_string().ends_with(
 //!     "'MISSING_TRANSITION_TARGET: Missing 'Next' target: Approve at /States/Check/Next'"
@@ -75,7 +75,7 @@ const MAX_DEPTH: usize = 32;
 ///     "StartAt": "A",
 ///     "States": { "A": { "Type": "Pass", "Result": 1, "End": true } }
 /// })).unwrap();
-/// assert_eq!(def.states.len(), 1);
+/// assert_eq!(def.state_names().count(), 1);
 ///
 /// let err = asl::parse(&json!({ "StartAt": "A", "States": {} })).unwrap_err();
 /// assert_eq!(err.diagnostics[0].code, Code::SchemaValidationFailed);

@@ -107,7 +107,7 @@ impl LambdaFunction for ScriptedFunction {
     }
 }
 
-/// The harness's Lambda faults ([`Fault::lambda_error`](crate::harness::Fault::lambda_error)),
+/// The harness's Lambda faults ([`Fault::lambda_error`](crate::Fault::lambda_error)),
 /// checked before every invocation.
 pub(super) struct FaultGate {
     harness: Weak<HarnessInner>,

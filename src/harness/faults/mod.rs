@@ -1,65 +1,11 @@
 //! Fault injection: make the failures of AWS and of workers scriptable, then assert that nothing
 //! was lost.
 //!
-//! A [`Fault`] says what goes wrong, where, and how often; [`Harness::inject`] arms it. Four kinds:
-//!
-//! - **API faults** on any Step Functions or SQS operation served over the HTTP endpoint (what
-//!   the real SDK clients of the code under test see): [`Fault::throttle`],
-//!   [`Fault::service_unavailable`], [`Fault::internal_error`], any [`Fault::api_error`],
-//!   [`Fault::latency`], [`Fault::drop_connection`] (closed before the call is handled) and
-//!   [`Fault::lose_response`] (handled, but the client never hears so, and retries).
-//! - **Delivery faults** in SQS standard queues: [`Fault::duplicate_delivery`],
-//!   [`Fault::delay_delivery`], [`Fault::reorder_deliveries`] and [`Fault::lose_message`]
-//!   (`SendMessage` succeeds, no receiver ever sees it). They apply to real workers and scripted
-//!   workers alike: a scripted worker receives a duplicate as a second delivery.
-//! - **Time faults**: [`Fault::jump_clock`] moves virtual time forward the moment a worker takes
-//!   a task, as if the worker had stalled for that long.
-//! - **Worker faults** are replies of scripted workers ([`Reply`](crate::harness::Reply)):
-//!   crash after receive, answer late, answer twice, invalid or oversize output, stop
-//!   heartbeating. They compose with the faults above.
-//!
-//! Each fault narrows what it applies to ([`for_state`](Fault::for_state),
-//! [`for_machine`](Fault::for_machine), [`on_queue`](Fault::on_queue), [`when`](Fault::when)) and
-//! how often: every time (the default), the first [`times(n)`](Fault::times) after
-//! [`skip(k)`](Fault::skip), or with a [`probability`](Fault::probability). Probabilities are
-//! seeded (the harness's seed, or [`FaultPlan::seed`]) and decided per *subject* — the task token,
-//! execution, message or receipt a call is about — so the same run injects the same faults
-//! however threads interleave. [`expect`](Fault::expect) makes a fault that never fired fail the
-//! test, as a worker's expectation does.
-//!
-//! Everything injected is recorded: [`Harness::fault_report`] lists each injection with the
-//! harness time, operation or queue, state and execution, and failure messages include it.
-//! Plans can live in JSON files under `fixtures/` ([`FaultPlan::from_file`]), so CI can run the
-//! same suite under different plans.
-//!
-//! ```
-//! use sfn_harness::prelude::*;
-//! use serde_json::json;
-//!
-//! # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-//! let h = Harness::builder().seed(3).start().await;
-//! // The first two StartExecution calls are throttled; the SDK retries them.
-//! let throttle = h.inject(Fault::throttle("StartExecution").times(2).expect(2))?;
-//! let machine = h.create_state_machine("hello", json!({
-//!     "StartAt": "Done", "States": { "Done": { "Type": "Succeed" } }
-//! })).await?;
-//!
-//! let sfn = h.sfn_client().await;
-//! let started = sfn.start_execution().state_machine_arn(machine.arn()).send().await?;
-//! assert_eq!(throttle.injected(), 2);
-//! let done = h.execution(started.execution_arn())?.finish().await?;
-//! assert_eq!(done.status(), Status::Succeeded);
-//! assert_eq!(h.fault_report().len(), 2);
-//! # Ok(()) }
-//! ```
-//!
-//! [`Harness::inject`]: crate::harness::Harness::inject
-//! [`Harness::fault_report`]: crate::harness::Harness::fault_report
+//! The types are documented on [`Fault`], the way in.
 
 pub(crate) mod injector;
-pub mod plan;
-pub mod report;
+pub(crate) mod plan;
+pub(crate) mod report;
 
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -140,10 +86,66 @@ pub(crate) enum Kind {
     ClockJump(Duration),
 }
 
-/// One fault: what goes wrong, where and how often. See the [module docs](self).
+/// One fault: what goes wrong, where and how often.
+///
+/// A fault says what goes wrong, where, and how often; [`Harness::inject`] arms it. Four kinds:
+///
+/// - **API faults** on any Step Functions or SQS operation served over the HTTP endpoint (what
+///   the real SDK clients of the code under test see): [`Fault::throttle`],
+///   any [`Fault::api_error`] (`ServiceUnavailable` 503, `InternalServerError` 500, …),
+///   [`Fault::latency`], [`Fault::drop_connection`] (closed before the call is handled) and
+///   [`Fault::lose_response`] (handled, but the client never hears so, and retries).
+/// - **Delivery faults** in SQS standard queues: [`Fault::duplicate_delivery`],
+///   [`Fault::delay_delivery`], [`Fault::reorder_deliveries`] and [`Fault::lose_message`]
+///   (`SendMessage` succeeds, no receiver ever sees it). They apply to real workers and scripted
+///   workers alike: a scripted worker receives a duplicate as a second delivery.
+/// - **Time faults**: [`Fault::jump_clock`] moves virtual time forward the moment a worker takes
+///   a task, as if the worker had stalled for that long.
+/// - **Worker faults** are replies of scripted workers ([`Reply`](crate::Reply)):
+///   crash after receive, answer late, answer twice, invalid or oversize output, stop
+///   heartbeating. They compose with the faults above.
+///
+/// Each fault narrows what it applies to ([`for_state`](Fault::for_state),
+/// [`for_machine`](Fault::for_machine), [`on_queue`](Fault::on_queue), [`when`](Fault::when)) and
+/// how often: every time (the default), the first [`times(n)`](Fault::times) after
+/// [`skip(k)`](Fault::skip), or with a [`probability`](Fault::probability). Probabilities are
+/// seeded (the harness's seed, or [`FaultPlan::seed`]) and decided per *subject* — the task token,
+/// execution, message or receipt a call is about — so the same run injects the same faults
+/// however threads interleave. [`expect`](Fault::expect) makes a fault that never fired fail the
+/// test, as a worker's expectation does.
+///
+/// Everything injected is recorded: [`Harness::fault_report`] lists each injection with the
+/// harness time, operation or queue, state and execution, and failure messages include it.
+/// Plans can live in JSON files under `fixtures/` ([`FaultPlan::from_file`]), so CI can run the
+/// same suite under different plans.
+///
+/// ```
+/// use sfn_harness::prelude::*;
+/// use serde_json::json;
+///
+/// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let h = Harness::builder().seed(3).start().await;
+/// // The first two StartExecution calls are throttled; the SDK retries them.
+/// let throttle = h.inject(Fault::throttle("StartExecution").times(2).expect(2))?;
+/// let machine = h.create_state_machine("hello", json!({
+///     "StartAt": "Done", "States": { "Done": { "Type": "Succeed" } }
+/// })).await?;
+///
+/// let sfn = h.sfn_client().await;
+/// let started = sfn.start_execution().state_machine_arn(machine.arn()).send().await?;
+/// assert_eq!(throttle.injected(), 2);
+/// let done = h.execution(started.execution_arn())?.finish().await?;
+/// assert_eq!(done.status(), Status::Succeeded);
+/// assert_eq!(h.fault_report().len(), 2);
+/// # Ok(()) }
+/// ```
+///
+/// [`Harness::inject`]: crate::Harness::inject
+/// [`Harness::fault_report`]: crate::Harness::fault_report
 ///
 /// Faults are built like scripted workers — a constructor for the failure, then narrowing and
-/// frequency — and armed with [`Harness::inject`](crate::harness::Harness::inject):
+/// frequency — and armed with [`Harness::inject`](crate::Harness::inject):
 ///
 /// ```
 /// use sfn_harness::prelude::*;
@@ -208,13 +210,15 @@ impl Fault {
         )
     }
 
-    /// Fails calls of `operation` with `ServiceUnavailable` (503), which the SDKs retry.
-    pub fn service_unavailable(operation: &str) -> Fault {
+    /// Fails calls of `operation` with `ServiceUnavailable` (503), which the SDKs retry (the
+    /// plan file's `service_unavailable`).
+    pub(crate) fn service_unavailable(operation: &str) -> Fault {
         Fault::api_error(operation, "ServiceUnavailable", 503)
     }
 
-    /// Fails calls of `operation` with `InternalServerError` (500), which the SDKs retry.
-    pub fn internal_error(operation: &str) -> Fault {
+    /// Fails calls of `operation` with `InternalServerError` (500), which the SDKs retry (the
+    /// plan file's `internal_error`).
+    pub(crate) fn internal_error(operation: &str) -> Fault {
         Fault::api_error(operation, "InternalServerError", 500)
     }
 
@@ -375,7 +379,7 @@ impl Fault {
     }
 
     /// How the fault reads in reports: its name, or a description.
-    pub fn label(&self) -> String {
+    pub(crate) fn label(&self) -> String {
         if let Some(n) = &self.scope.name {
             return format!("fault '{n}'");
         }
@@ -437,14 +441,14 @@ scope_methods! {
         /// Names the fault in reports.
         fn named(name);
         /// Expect this many injections (`2`, `1..`), verified by
-        /// [`Harness::verify`](crate::harness::Harness::verify) and when the harness drops: a fault
+        /// [`Harness::verify`](crate::Harness::verify) and when the harness drops: a fault
         /// that never fired proves nothing.
         fn expect(expect);
     }
 }
 
 /// An armed fault, to look at what it did. Returned by
-/// [`Harness::inject`](crate::harness::Harness::inject).
+/// [`Harness::inject`](crate::Harness::inject).
 #[derive(Clone)]
 pub struct FaultHandle {
     pub(crate) injected: Arc<AtomicU64>,

@@ -1,38 +1,5 @@
 //! Fault plans: a set of faults, written in code or loaded from a JSON file, so that CI can run
-//! one suite under several plans.
-//!
-//! A plan file is a JSON object with an optional `seed` (for the faults' probabilities; the
-//! harness's seed otherwise) and a list of `faults`. Each fault names its `kind` and the fields
-//! that kind takes, plus the narrowing and frequency fields every fault takes:
-//!
-//! | `kind` | fields |
-//! |---|---|
-//! | `throttle`, `service_unavailable`, `internal_error`, `drop_connection`, `lose_response` | `operation` |
-//! | `api_error` | `operation`, `code`, `status`, `message`? |
-//! | `latency` | `operation`, `ms` |
-//! | `duplicate_delivery` | `copies`? (1), `ms`? (copies visible this much later) |
-//! | `delay_delivery` | `ms` |
-//! | `reorder_deliveries`, `lose_message` | — |
-//! | `jump_clock` | `ms` |
-//! | every kind | `state`, `machine`, `queue`, `times`, `skip`, `probability`, `name`, `expect` (a number, or `{"min": 1, "max": 3}`) |
-//!
-//! ```
-//! use sfn_harness::harness::faults::FaultPlan;
-//!
-//! let plan = FaultPlan::from_json(r#"{
-//!   "seed": 7,
-//!   "faults": [
-//!     { "kind": "throttle", "operation": "SendTaskSuccess", "probability": 0.2 },
-//!     { "kind": "duplicate_delivery", "queue": "jobs", "times": 1, "expect": 1 },
-//!     { "kind": "jump_clock", "ms": 7200000, "state": "Review", "times": 1 }
-//!   ]
-//! }"#).unwrap();
-//! assert_eq!(plan.faults().len(), 3);
-//! assert_eq!(plan.seed_value(), Some(7));
-//!
-//! let err = FaultPlan::from_json(r#"{ "faults": [ { "kind": "throttle" } ] }"#).unwrap_err();
-//! assert_eq!(err.to_string(), "fault plan <inline>: faults[0] (throttle): 'operation' is required");
-//! ```
+//! one suite under several plans. The file format is on [`FaultPlan`].
 
 use std::path::Path;
 use std::time::Duration;
@@ -76,8 +43,43 @@ pub enum FaultPlanError {
     },
 }
 
-/// A set of faults to inject together, with the seed their probabilities use. See the
-/// [module docs](self) for the file format.
+/// A set of faults to inject together, with the seed their probabilities use: written in code
+/// or loaded from a JSON file ([`from_file`](Self::from_file), [`from_env`](Self::from_env)), so
+/// that CI can run one suite under several plans.
+///
+/// A plan file is a JSON object with an optional `seed` (for the faults' probabilities; the
+/// harness's seed otherwise) and a list of `faults`. Each fault names its `kind` and the fields
+/// that kind takes, plus the narrowing and frequency fields every fault takes:
+///
+/// | `kind` | fields |
+/// |---|---|
+/// | `throttle`, `service_unavailable`, `internal_error`, `drop_connection`, `lose_response` | `operation` |
+/// | `api_error` | `operation`, `code`, `status`, `message`? |
+/// | `latency` | `operation`, `ms` |
+/// | `duplicate_delivery` | `copies`? (1), `ms`? (copies visible this much later) |
+/// | `delay_delivery` | `ms` |
+/// | `reorder_deliveries`, `lose_message` | — |
+/// | `jump_clock` | `ms` |
+/// | every kind | `state`, `machine`, `queue`, `times`, `skip`, `probability`, `name`, `expect` (a number, or `{"min": 1, "max": 3}`) |
+///
+/// ```
+/// use sfn_harness::FaultPlan;
+///
+/// let plan = FaultPlan::from_json(r#"{
+///   "seed": 7,
+///   "faults": [
+///     { "kind": "throttle", "operation": "SendTaskSuccess", "probability": 0.2 },
+///     { "kind": "duplicate_delivery", "queue": "jobs", "times": 1, "expect": 1 },
+///     { "kind": "jump_clock", "ms": 7200000, "state": "Review", "times": 1 }
+///   ]
+/// }"#).unwrap();
+/// assert_eq!(plan.faults().len(), 3);
+///
+/// let err = FaultPlan::from_json(r#"{ "faults": [ { "kind": "throttle" } ] }"#).unwrap_err();
+/// assert_eq!(err.to_string(), "fault plan <inline>: faults[0] (throttle): 'operation' is required");
+/// ```
+///
+/// In code:
 ///
 /// ```
 /// use sfn_harness::prelude::*;
@@ -273,7 +275,7 @@ impl FaultPlan {
     }
 
     /// The plan's seed, if it sets one.
-    pub fn seed_value(&self) -> Option<u64> {
+    pub(crate) fn seed_value(&self) -> Option<u64> {
         self.seed
     }
 

@@ -79,7 +79,7 @@ impl fmt::Display for InjectedFault {
 /// displays one line per injection (for failure messages).
 ///
 /// ```
-/// use sfn_harness::harness::faults::FaultReport;
+/// use sfn_harness::FaultReport;
 /// let report = FaultReport::default();
 /// assert!(report.is_empty());
 /// assert_eq!(report.to_string(), "no fault was injected\n");

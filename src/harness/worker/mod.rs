@@ -2,14 +2,14 @@
 //!
 //! A scripted worker is a worker like any other. For a `sqs:sendMessage.waitForTaskToken` task it
 //! receives the very SQS message the state sent (so `ApproximateReceiveCount` counts it, and a
-//! [`crash`](Worker::crash) leaves it in flight until its visibility timeout returns it to
+//! [`Reply::crash`] leaves it in flight until its visibility timeout returns it to
 //! the queue), reads the task from it, and answers through the same `SendTaskSuccess` /
 //! `SendTaskFailure` / `SendTaskHeartbeat` entry points the HTTP API uses. For a Task whose
 //! resource has no handler (a Lambda function, say), the worker *is* the resource: its reply is
 //! the task's result.
 //!
 //! Workers follow `wiremock`'s `Mock`: a [`Worker`] is a value that says what to match, what to
-//! do and how often it must happen; [`Harness::mount`] (or [`Worker::mount`]) activates it and
+//! do and how often it must happen; [`Harness::mount`] activates it and
 //! returns a [`WorkerHandle`]. `h.on_task("X")…mount().await` is the shorthand for a worker
 //! mounted on the spot. Expectations are verified by [`Harness::verify`] and when the harness is
 //! dropped.
@@ -24,7 +24,7 @@
 //!     vec![
 //!         // Busy twice, then charged; it must happen exactly three times.
 //!         Worker::on_task("Charge")
-//!             .fail("Busy", "try again")
+//!             .respond_with(Reply::fail("Busy", "try again"))
 //!             .then(Reply::fail("Busy", "try again"))
 //!             .then(Reply::respond(json!({ "charged": true })).after(Duration::from_millis(250)))
 //!             .expect(3),
@@ -50,7 +50,7 @@
 //! let done = machine.start(json!({})).await?.finish().await?;
 //! assert_eq!(done.output(), Some(&json!({ "sent": true })));
 //! # Ok(()) }
-//! //! ```
+//! ```
 
 mod reply;
 mod task;
@@ -59,7 +59,6 @@ use crate::sync::lock;
 use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use serde_json::Value;
 
@@ -71,17 +70,12 @@ use crate::harness::expect::{Counted, Unmet};
 use crate::harness::scope::{scope_methods, Scope, Subject};
 use crate::harness::Harness;
 
-/// Marks a [`Worker`] that is a plain value, not tied to a harness: built anywhere (a helper
-/// fn, a table), mounted later with [`Harness::mount`] or [`Worker::mount`].
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Detached;
-
 /// A scripted worker, built like a `wiremock` `Mock`: what it takes, what it answers, how often.
-/// The [`harness`](crate::harness) module docs show how workers, faults and reports fit together.
+/// The [crate docs](crate) show how workers, faults and reports fit together.
 ///
-/// `Worker` (that is, `Worker<Detached>`) is a value: [`Worker::on_task`] builds one without a
-/// harness, and [`Harness::mount`] or [`Worker::mount`] activates it. [`Harness::on_task`] builds
-/// a [`WorkerBuilder`] instead, a worker already tied to its harness, whose
+/// `Worker` (that is, `Worker<()>`) is a value: [`Worker::on_task`] builds one without a
+/// harness, and [`Harness::mount`] activates it. [`Harness::on_task`] builds
+/// a `Worker<&Harness>` instead, a worker already tied to its harness, whose
 /// `mount()` takes no argument. Both have the same builder methods.
 ///
 /// ```
@@ -111,15 +105,11 @@ pub struct Detached;
 /// ```
 #[derive(Clone)]
 #[must_use = "a worker does nothing until it is mounted: `h.mount(worker).await`, or `.mount().await` after `h.on_task(..)`"]
-pub struct Worker<H = Detached> {
+pub struct Worker<H = ()> {
     harness: H,
     scope: Scope<Value>,
     script: Vec<Reply>,
 }
-
-/// A [`Worker`] tied to the harness that built it ([`Harness::on_task`]): `.mount().await`
-/// activates it there.
-pub type WorkerBuilder<'h> = Worker<&'h Harness>;
 
 impl<H> fmt::Debug for Worker<H> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -148,37 +138,10 @@ impl Worker {
     /// ```
     pub fn on_task(state: &str) -> Worker {
         Worker {
-            harness: Detached,
+            harness: (),
             scope: Scope::for_state(state),
             script: Vec::new(),
         }
-    }
-
-    /// Activates the worker on `harness` (the same as [`Harness::mount`]).
-    ///
-    /// ```
-    /// use sfn_harness::prelude::*;
-    /// use serde_json::json;
-    ///
-    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let h = Harness::start().await;
-    /// let machine = h.create_state_machine("hello", json!({
-    ///     "StartAt": "Greet",
-    ///     "States": { "Greet": {
-    ///         "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:greet",
-    ///         "End": true } }
-    /// })).await?;
-    ///
-    /// let greeter = Worker::on_task("Greet").respond(json!("hello")).expect(1);
-    /// let handle = greeter.mount(&h).await;
-    ///
-    /// machine.start(json!({})).await?.finish().await?;
-    /// assert_eq!(handle.log(), vec![r#"#0: respond "hello" as the return value of Lambda function 'greet'"#]);
-    /// # Ok(()) }
-    /// ```
-    pub async fn mount(self, harness: &Harness) -> WorkerHandle {
-        harness.mount(self).await
     }
 }
 
@@ -234,7 +197,7 @@ impl<'h> Worker<&'h Harness> {
     /// The worker as a plain value, not yet mounted.
     fn detach(self) -> Worker {
         Worker {
-            harness: Detached,
+            harness: (),
             scope: self.scope,
             script: self.script,
         }
@@ -248,15 +211,6 @@ impl<H> Worker<H> {
         } else {
             self.script[0] = r;
         }
-        self
-    }
-
-    fn edit_last(mut self, f: impl FnOnce(Reply) -> Reply) -> Self {
-        let last = self
-            .script
-            .pop()
-            .unwrap_or_else(|| Reply::respond(Value::Null));
-        self.script.push(f(last));
         self
     }
 
@@ -287,82 +241,10 @@ impl<H> Worker<H> {
         self.first(Reply::respond(output))
     }
 
-    /// Answer with `output` after `delay` of harness time (virtual time: the test does not
-    /// wait it out).
-    ///
-    /// ```
-    /// use sfn_harness::prelude::*;
-    /// use serde_json::json;
-    /// use std::time::Duration;
-    ///
-    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let h = Harness::start().await;
-    /// let machine = h.create_state_machine("review", json!({
-    ///     "StartAt": "Review",
-    ///     "States": { "Review": {
-    ///         "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
-    ///         "Parameters": { "token.$": "$$.Task.Token" },
-    ///         "End": true } }
-    /// })).await?;
-    ///
-    /// // A reviewer who takes two days.
-    /// h.on_task("Review")
-    ///     .respond_after(Duration::from_secs(2 * 86400), json!({ "ok": true }))
-    ///     .mount()
-    ///     .await;
-    ///
-    /// let done = machine.start(json!({})).await?.finish().await?;
-    /// assert_eq!(done.duration(), Duration::from_secs(2 * 86400));
-    /// # Ok(()) }
-    /// ```
-    pub fn respond_after(self, delay: Duration, output: Value) -> Self {
-        self.first(Reply::respond(output).after(delay))
-    }
-
-    /// Decide the answer per task, from its input, token, attempt or SQS message.
-    ///
-    /// ```
-    /// use sfn_harness::prelude::*;
-    /// use serde_json::json;
-    ///
-    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let h = Harness::start().await;
-    /// let machine = h.create_state_machine("double", json!({
-    ///     "StartAt": "Double",
-    ///     "States": { "Double": {
-    ///         "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:double",
-    ///         "End": true } }
-    /// })).await?;
-    ///
-    /// h.on_task("Double")
-    ///     .respond_with(|task| Answer::Success(json!(task.input["n"].as_i64().unwrap_or(0) * 2)))
-    ///     .mount()
-    ///     .await;
-    ///
-    /// let done = machine.start(json!({ "n": 21 })).await?.finish().await?;
-    /// assert_eq!(done.output(), Some(&json!(42)));
-    /// # Ok(()) }
-    /// ```
-    pub fn respond_with<F>(self, f: F) -> Self
-    where
-        F: Fn(&WorkerTask) -> Answer + Send + Sync + 'static,
-    {
-        self.first(Reply::with(f))
-    }
-
-    /// Decide the answer per task, asynchronously (see [`Reply::with_async`]).
-    pub fn respond_with_async<F, Fut>(self, f: F) -> Self
-    where
-        F: Fn(WorkerTask) -> Fut + Send + Sync + 'static,
-        Fut: std::future::Future<Output = Answer> + Send + 'static,
-    {
-        self.first(Reply::with_async(f))
-    }
-
-    /// Answer with `SendTaskFailure` (or, for a resource with no handler, fail the task) with
-    /// `error` and `cause`, which `Retry` and `Catch` see.
+    /// Answer with `reply`: what to answer ([`Reply::respond`], [`Reply::fail`],
+    /// [`Reply::silent`], [`Reply::crash`], a closure with [`Reply::with`], …), after how long
+    /// ([`Reply::after`]), with what heartbeats ([`Reply::heartbeat_every`]). As `wiremock`'s
+    /// `Mock::respond_with(ResponseTemplate)`: one builder for every kind of answer.
     ///
     /// ```
     /// use sfn_harness::prelude::*;
@@ -379,7 +261,10 @@ impl<H> Worker<H> {
     ///         "End": true } }
     /// })).await?;
     ///
-    /// h.on_task("CheckCredit").fail("Bureau.Down", "no answer from the bureau").mount().await;
+    /// h.on_task("CheckCredit")
+    ///     .respond_with(Reply::fail("Bureau.Down", "no answer from the bureau"))
+    ///     .mount()
+    ///     .await;
     ///
     /// let done = machine.start(json!({})).await?.finish().await?;
     /// assert_eq!(done.status(), Status::Failed);
@@ -387,150 +272,8 @@ impl<H> Worker<H> {
     /// assert_eq!(done.cause().as_deref(), Some("no answer from the bureau"));
     /// # Ok(()) }
     /// ```
-    pub fn fail(self, error: impl Into<String>, cause: impl Into<String>) -> Self {
-        self.first(Reply::fail(error, cause))
-    }
-
-    /// Take the task and never answer: the state's timeout decides.
-    ///
-    /// ```
-    /// use sfn_harness::prelude::*;
-    /// use serde_json::json;
-    /// use std::time::Duration;
-    ///
-    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let h = Harness::start().await;
-    /// let machine = h.create_state_machine("review", json!({
-    ///     "StartAt": "Review",
-    ///     "States": { "Review": {
-    ///         "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
-    ///         "Parameters": { "token.$": "$$.Task.Token" },
-    ///         "TimeoutSeconds": 3600,
-    ///         "End": true } }
-    /// })).await?;
-    ///
-    /// h.on_task("Review").silent().expect(1).mount().await;
-    ///
-    /// let done = machine.start(json!({})).await?.finish().await?;
-    /// assert_eq!(done.error().as_deref(), Some("States.Timeout"));
-    /// assert_eq!(done.duration(), Duration::from_secs(3600));
-    /// # Ok(()) }
-    /// ```
-    pub fn silent(self) -> Self {
-        self.first(Reply::silent())
-    }
-
-    /// Take the SQS message and never delete it, as a worker that dies mid-task: SQS hands the
-    /// message out again after the queue's visibility timeout.
-    ///
-    /// ```
-    /// use sfn_harness::prelude::*;
-    /// use serde_json::json;
-    /// use std::time::Duration;
-    ///
-    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let h = Harness::start().await;
-    /// let queue = h.create_queue("jobs").await?; // visibility timeout: 30 s
-    /// let machine = h.create_state_machine("job", json!({
-    ///     "StartAt": "Work",
-    ///     "States": { "Work": {
-    ///         "Type": "Task", "Resource": "arn:aws:states:::sqs:sendMessage.waitForTaskToken",
-    ///         "Parameters": { "QueueUrl": queue, "MessageBody": { "token.$": "$$.Task.Token" } },
-    ///         "End": true } }
-    /// })).await?;
-    ///
-    /// h.on_task("Work").crash().then(Reply::respond(json!({ "done": true }))).expect(2).mount().await;
-    ///
-    /// let done = machine.start(json!({})).await?.finish().await?;
-    /// assert_eq!(done.output(), Some(&json!({ "done": true })));
-    /// assert_eq!(done.duration(), Duration::from_secs(30));
-    /// # Ok(()) }
-    /// ```
-    pub fn crash(self) -> Self {
-        self.first(Reply::crash())
-    }
-
-    /// Answer with output that is not valid JSON (`SendTaskSuccess` refuses it).
-    pub fn invalid_output(self, raw: impl Into<String>) -> Self {
-        self.first(Reply::invalid_output(raw))
-    }
-
-    /// Answer with valid JSON output of `bytes` bytes (over 262,144 it is refused).
-    pub fn oversize_output(self, bytes: usize) -> Self {
-        self.first(Reply::oversize_output(bytes))
-    }
-
-    /// Delay the current reply by `delay`.
-    pub fn after(self, delay: Duration) -> Self {
-        self.edit_last(|r| r.after(delay))
-    }
-
-    /// While the current reply waits, heartbeat every `every` (`SendTaskHeartbeat`), so a
-    /// state's `HeartbeatSeconds` does not fire.
-    ///
-    /// ```
-    /// use sfn_harness::prelude::*;
-    /// use serde_json::json;
-    /// use std::time::Duration;
-    ///
-    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let h = Harness::start().await;
-    /// let machine = h.create_state_machine("render", json!({
-    ///     "StartAt": "Render",
-    ///     "States": { "Render": {
-    ///         "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
-    ///         "Parameters": { "token.$": "$$.Task.Token" },
-    ///         "HeartbeatSeconds": 60,
-    ///         "End": true } }
-    /// })).await?;
-    ///
-    /// // Ten minutes of work, a heartbeat every 30 s.
-    /// let worker = h.on_task("Render")
-    ///     .respond_after(Duration::from_secs(600), json!({ "frames": 240 }))
-    ///     .heartbeat_every(Duration::from_secs(30))
-    ///     .mount()
-    ///     .await;
-    ///
-    /// let done = machine.start(json!({})).await?.finish().await?;
-    /// assert_eq!(done.status(), Status::Succeeded);
-    /// assert_eq!(worker.log().iter().filter(|l| l.ends_with("heartbeat")).count(), 19);
-    /// # Ok(()) }
-    /// ```
-    pub fn heartbeat_every(self, every: Duration) -> Self {
-        self.edit_last(|r| r.heartbeat_every(every))
-    }
-
-    /// Answer the current reply twice: the second answer is refused with `TaskTimedOut`, as
-    /// AWS refuses a token answered already.
-    ///
-    /// ```
-    /// use sfn_harness::prelude::*;
-    /// use serde_json::json;
-    ///
-    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
-    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    /// let h = Harness::start().await;
-    /// let machine = h.create_state_machine("pay", json!({
-    ///     "StartAt": "Pay",
-    ///     "States": { "Pay": {
-    ///         "Type": "Task", "Resource": "arn:aws:states:::lambda:invoke.waitForTaskToken",
-    ///         "Parameters": { "token.$": "$$.Task.Token" },
-    ///         "End": true } }
-    /// })).await?;
-    ///
-    /// let worker = h.on_task("Pay").respond(json!({ "paid": true })).respond_twice().mount().await;
-    ///
-    /// let done = machine.start(json!({})).await?.finish().await?;
-    /// h.settle().await;
-    /// assert_eq!(done.output(), Some(&json!({ "paid": true })));
-    /// assert!(worker.log()[1].ends_with("refused: TaskTimedOut"), "{:?}", worker.log());
-    /// # Ok(()) }
-    /// ```
-    pub fn respond_twice(self) -> Self {
-        self.edit_last(Reply::twice)
+    pub fn respond_with(self, reply: Reply) -> Self {
+        self.first(reply)
     }
 
     /// Then, for the next delivery, `reply` (the last reply repeats for every later delivery).
@@ -552,7 +295,7 @@ impl<H> Worker<H> {
     ///
     /// // Busy on the first attempt, fine on the retry.
     /// h.on_task("Charge")
-    ///     .fail("Busy", "try again")
+    ///     .respond_with(Reply::fail("Busy", "try again"))
     ///     .then(Reply::respond(json!({ "charged": true })))
     ///     .expect(2)
     ///     .mount()
@@ -881,6 +624,28 @@ impl WorkerHandle {
     }
 
     /// What it did, one line per action (`respond`, `refused: TaskTimedOut`, …).
+    ///
+    /// ```
+    /// use sfn_harness::prelude::*;
+    /// use serde_json::json;
+    ///
+    /// # #[tokio::main(flavor = "multi_thread", worker_threads = 2)]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let h = Harness::start().await;
+    /// let machine = h.create_state_machine("hello", json!({
+    ///     "StartAt": "Greet",
+    ///     "States": { "Greet": {
+    ///         "Type": "Task", "Resource": "arn:aws:lambda:us-east-1:123456789012:function:greet",
+    ///         "End": true } }
+    /// })).await?;
+    ///
+    /// let greeter = Worker::on_task("Greet").respond(json!("hello")).expect(1);
+    /// let handle = h.mount(greeter).await;
+    ///
+    /// machine.start(json!({})).await?.finish().await?;
+    /// assert_eq!(handle.log(), vec![r#"#0: respond "hello" as the return value of Lambda function 'greet'"#]);
+    /// # Ok(()) }
+    /// ```
     pub fn log(&self) -> Vec<String> {
         self.state.log()
     }

@@ -23,11 +23,11 @@ use crate::sqs::ReceivedMessage;
 /// })).await?;
 ///
 /// h.on_task("Price")
-///     .respond_with(|task: &WorkerTask| {
+///     .respond_with(Reply::with(|task: &WorkerTask| {
 ///         assert_eq!(task.state_name, "Price");
 ///         assert!(task.token.is_none()); // no `.waitForTaskToken`: the worker is the resource
 ///         Answer::Success(json!({ "total": task.input["qty"].as_u64().unwrap_or(0) * 3 }))
-///     })
+///     }))
 ///     .mount()
 ///     .await;
 ///
