@@ -357,11 +357,15 @@ pub(crate) struct Terminal {
 }
 
 impl Terminal {
-    /// Succeeded with `output` (`ExecutionSucceeded`).
-    pub(crate) fn succeeded(output: Value) -> Terminal {
+    /// Succeeded with `output` (`ExecutionSucceeded`); `quoted` is the output's quoted JSON
+    /// text when the last state wrote it already.
+    pub(crate) fn succeeded(output: Value, quoted: Option<&str>) -> Terminal {
         Terminal {
             status: Status::Succeeded,
-            event: Event::execution_succeeded(&output),
+            event: match quoted {
+                Some(text) => Event::execution_succeeded_quoted(text),
+                None => Event::execution_succeeded(&output),
+            },
             output: Some(output),
             error: None,
             cause: None,
