@@ -713,8 +713,11 @@ mod memory_design {
         let mut chain = 0;
         let def = machine.definition.clone();
         let steps = run.run_steps(&def, serde_json::json!({}), &mut chain, Variables::new());
+        // The Task, Parallel and Map futures are boxed, each only while its state runs: the
+        // future every execution holds is the size of the simple states' (1,152 bytes in a
+        // debug build, 3,376 before the boxing).
         let size = std::mem::size_of_val(&steps);
         eprintln!("run_steps future: {size} B");
-        assert!(size <= 100_000, "the future of run_steps is {size} bytes");
+        assert!(size <= 2048, "the future of run_steps is {size} bytes");
     }
 }

@@ -158,9 +158,10 @@ impl Run {
                 Invocation::Mocked { entry, .. } => {
                     let request = self.request(here, &res, token.clone(), params, retries);
                     let deadline = timeout.map(|s| self.now() + s * 1000);
-                    return self
-                        .mocked(request, entry, deadline, heartbeat, family, chain)
-                        .await;
+                    return Box::pin(
+                        self.mocked(request, entry, deadline, heartbeat, family, chain),
+                    )
+                    .await;
                 }
             }
         }
@@ -184,13 +185,14 @@ impl Run {
             heartbeat,
             res,
         };
+        // Each pattern's future boxed: a waiting task holds its own pattern's only (issue 13).
         if activity {
-            return self.wait_for_task_token(task, chain).await;
+            return Box::pin(self.wait_for_task_token(task, chain)).await;
         }
         match task.res.pattern {
-            Pattern::RequestResponse => self.request_response(task, chain).await,
-            Pattern::Sync => self.sync(task, chain).await,
-            Pattern::WaitForTaskToken => self.wait_for_task_token(task, chain).await,
+            Pattern::RequestResponse => Box::pin(self.request_response(task, chain)).await,
+            Pattern::Sync => Box::pin(self.sync(task, chain)).await,
+            Pattern::WaitForTaskToken => Box::pin(self.wait_for_task_token(task, chain)).await,
         }
     }
 
