@@ -601,15 +601,23 @@ impl Run {
         raw: &Value,
         chain: &mut u64,
     ) -> Result<Step, Failure> {
-        let eff = dataflow::input_path(here, raw, || self.context(here, 0, None, None))?;
+        // With the default `InputPath` the effective input is the raw input: borrowed, not
+        // copied (a waiting Task kept both copies: issue 13).
+        let selected;
+        let eff = if matches!(here.state.input_path, PathOrNull::Default) {
+            raw
+        } else {
+            selected = dataflow::input_path(here, raw, || self.context(here, 0, None, None))?;
+            &selected
+        };
         if let Work::Map(m) = work {
             // A bad `MaxConcurrencyPath` value fails the execution before the Map starts, with
             // no `MapStateFailed` and no retry or catch
             // (`scenarios.test_base_scenarios.test_max_concurrency_path[NoNumber]` in
             // ../shared/conformance/v2: MapStateEntered, then ExecutionFailed).
-            map::max_concurrency(here, m, &eff)?;
+            map::max_concurrency(here, m, eff)?;
         }
-        let r = self.with_retry(here, work, raw, &eff, chain).await?;
+        let r = self.with_retry(here, work, raw, eff, chain).await?;
         self.finish_result(here, r, work, raw, chain)
     }
 
