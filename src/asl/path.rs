@@ -201,6 +201,29 @@ impl Path {
         Ok(Value::Array(nodes.into_iter().cloned().collect()))
     }
 
+    /// Moves the node this definite path selects in the state input out of `doc` (leaving
+    /// `null` in its place) instead of copying it, for a caller that no longer needs `doc`.
+    /// `None`, with `doc` untouched, when nothing matches or the path is not a definite path
+    /// into the input (a `$$` or variable path, or an indefinite one): [`Path::read`] then
+    /// gives the answer, or the error.
+    pub(crate) fn take(&self, doc: &mut Value) -> Option<Value> {
+        if self.context || self.variable.is_some() || !self.is_definite() {
+            return None;
+        }
+        let mut cur = doc;
+        for step in &self.steps {
+            cur = match (step, cur) {
+                (Step::Field(name), Value::Object(o)) => o.get_mut(name)?,
+                (Step::Index(i), Value::Array(a)) => {
+                    let pos = if *i < 0 { a.len() as i64 + i } else { *i };
+                    a.get_mut(usize::try_from(pos).ok()?)?
+                }
+                _ => return None,
+            };
+        }
+        Some(cur.take())
+    }
+
     /// Writes `value` at this (reference) path inside `target`, creating objects on the way,
     /// and returns the new document. `$` replaces the whole document.
     pub fn set(&self, target: Value, value: Value) -> Result<Value, PathError> {
@@ -721,6 +744,23 @@ mod tests {
 
         fn field() -> impl Strategy<Value = String> {
             "[a-zA-Z_][a-zA-Z0-9_]{0,8}"
+        }
+
+        #[test]
+        fn take_moves_a_definite_input_path_out() {
+            let mut doc = json!({ "i": 1, "prev": { "k": [1, 2] } });
+            assert_eq!(
+                Path::parse("$.prev.k[-1]").unwrap().take(&mut doc),
+                Some(json!(2))
+            );
+            assert_eq!(Path::parse("$.nope").unwrap().take(&mut doc), None);
+            assert_eq!(Path::parse("$.i.x").unwrap().take(&mut doc), None);
+            assert_eq!(Path::parse("$$.Execution").unwrap().take(&mut doc), None);
+            assert_eq!(Path::parse("$.prev.k[*]").unwrap().take(&mut doc), None);
+            assert_eq!(
+                Path::parse("$").unwrap().take(&mut doc),
+                Some(json!({ "i": 1, "prev": { "k": [1, null] } }))
+            );
         }
 
         proptest! {

@@ -68,6 +68,65 @@ pub fn evaluate(template: &Value, env: &Env<'_>) -> Result<Value, StatesError> {
     }
 }
 
+/// [`evaluate`] for an input its caller no longer needs: when the template's only `.$` field
+/// is a definite path into the input (`"prev.$": "$"`, `"id.$": "$.order.id"`), the value it
+/// selects is moved out of `input`, not copied. Otherwise (and when the path selects
+/// nothing, for the error) `fallback` evaluates the template over the input as [`evaluate`]
+/// does.
+pub(crate) fn evaluate_owned(
+    template: &Value,
+    mut input: Value,
+    fallback: impl FnOnce(&Value) -> Result<Value, StatesError>,
+) -> Result<Value, StatesError> {
+    let mut dynamic = 0;
+    let mut sole = None;
+    count_dynamic(template, &mut dynamic, &mut sole);
+    if let (1, Some(expr)) = (dynamic, sole) {
+        if !intrinsics::is_intrinsic(expr) {
+            if let Some(v) = Path::parse(expr).ok().and_then(|p| p.take(&mut input)) {
+                return Ok(fill(template, &mut Some(v)));
+            }
+        }
+    }
+    fallback(&input)
+}
+
+/// Counts the `.$` fields of a template; `sole` is the expression of the last one seen.
+fn count_dynamic<'a>(template: &'a Value, n: &mut usize, sole: &mut Option<&'a str>) {
+    match template {
+        Value::Object(o) => {
+            for (k, v) in o {
+                if k.ends_with(".$") {
+                    *n += 1;
+                    *sole = v.as_str();
+                } else {
+                    count_dynamic(v, n, sole);
+                }
+            }
+        }
+        Value::Array(a) => a.iter().for_each(|v| count_dynamic(v, n, sole)),
+        _ => {}
+    }
+}
+
+/// The template with its one `.$` field's value taken from `value`.
+fn fill(template: &Value, value: &mut Option<Value>) -> Value {
+    match template {
+        Value::Object(o) => {
+            let mut out = Map::with_capacity(o.len());
+            for (k, v) in o {
+                match k.strip_suffix(".$") {
+                    Some(key) => out.insert(key.to_string(), value.take().unwrap_or_default()),
+                    None => out.insert(k.clone(), fill(v, value)),
+                };
+            }
+            Value::Object(out)
+        }
+        Value::Array(a) => Value::Array(a.iter().map(|v| fill(v, value)).collect()),
+        other => other.clone(),
+    }
+}
+
 /// Whether evaluating `template` can read the context object: some `.$` field mentions `$$`
 /// (a `$$…` path, or an intrinsic function with one among its arguments). When not, a caller
 /// may pass `Value::Null` for the context instead of building it.
@@ -239,6 +298,21 @@ mod tests {
     }
 
     proptest! {
+        /// Moving the one path's value out of an owned input gives what copying it gives,
+        /// and a template with other dynamic fields (or a path that selects nothing) is
+        /// evaluated over the input as before.
+        #[test]
+        fn owned_evaluation_is_evaluation(t in crate::asl::path::tests_support::arb_json(), input in crate::asl::path::tests_support::arb_json(), expr in "\\$(\\.[a-c]|\\[-?[0-2]\\]){0,3}|\\$\\$|\\$\\.a\\[\\*\\]|States\\.Array\\(\\$\\)") {
+            let t = json!({ "x": t, "n": [{ "v.$": expr }] });
+            let copied = eval(t.clone(), input.clone());
+            let context = json!({"Task": {"Token": "tok"}});
+            let owned = evaluate_owned(&t, input, |i| {
+                let mut rng = rand::thread_rng();
+                evaluate(&t, &Env::new(i, &context).with_rng(&mut rng))
+            });
+            prop_assert_eq!(copied, owned);
+        }
+
         /// A template without `.$` keys is copied as is.
         #[test]
         fn static_templates_are_identity(t in crate::asl::path::tests_support::arb_json(), input in crate::asl::path::tests_support::arb_json()) {

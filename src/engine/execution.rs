@@ -4,7 +4,7 @@ use crate::sync::lock;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use serde_json::Value;
-use tokio::sync::watch;
+use tokio::sync::Notify;
 
 use crate::engine::history::{Event, HistoryEvent};
 use crate::engine::machine::StateMachine;
@@ -131,7 +131,9 @@ pub struct ExecutionRecord {
     pub(crate) input: Value,
     pub(crate) start_ms: Millis,
     pub(crate) state: Mutex<ExecState>,
-    pub(crate) done: watch::Sender<bool>,
+    /// Woken when the execution ends. (A `watch` channel took ~350 bytes a record, for eight
+    /// `Notify`s of its own: issue 13.)
+    pub(crate) done: Notify,
     pub(crate) task: Mutex<Option<tokio::task::JoinHandle<()>>>,
     /// The version it was started on (by a version or alias ARN).
     pub(crate) version_arn: Option<String>,
@@ -174,7 +176,7 @@ impl ExecutionRecord {
                 stop_ms: None,
                 events: Vec::new(),
             }),
-            done: watch::channel(false).0,
+            done: Notify::new(),
             task: Mutex::new(None),
             version_arn: None,
             alias_arn: None,
@@ -261,10 +263,17 @@ impl ExecutionRecord {
     /// Waits until the execution has ended (on any clock; this does not drive virtual time —
     /// use [`Clock::run_until`](crate::time::Clock::run_until) for that).
     pub async fn wait(&self) -> Status {
-        let mut rx = self.done.subscribe();
-        // `wait_for` fails only if the sender is dropped, which cannot happen while `self` lives.
-        let _ = rx.wait_for(|done| *done).await;
-        self.status()
+        loop {
+            let ended = self.done.notified();
+            tokio::pin!(ended);
+            // Registered before the status is read: an end in between still wakes it.
+            ended.as_mut().enable();
+            let status = self.status();
+            if status != Status::Running {
+                return status;
+            }
+            ended.await;
+        }
     }
 
     /// What the execution still holds of the machinery that runs it: while it runs, its
@@ -317,7 +326,7 @@ impl ExecutionRecord {
             st.cause = end.cause;
             st.stop_ms = Some(now);
         }
-        self.done.send_replace(true);
+        self.done.notify_waiters();
         true
     }
 }
@@ -345,11 +354,15 @@ pub(crate) struct Terminal {
 }
 
 impl Terminal {
-    /// Succeeded with `output` (`ExecutionSucceeded`).
-    pub(crate) fn succeeded(output: Value) -> Terminal {
+    /// Succeeded with `output` (`ExecutionSucceeded`); `quoted` is the output's quoted JSON
+    /// text when the last state wrote it already.
+    pub(crate) fn succeeded(output: Value, quoted: Option<&str>) -> Terminal {
         Terminal {
             status: Status::Succeeded,
-            event: Event::execution_succeeded(&output),
+            event: match quoted {
+                Some(text) => Event::execution_succeeded_quoted(text),
+                None => Event::execution_succeeded(&output),
+            },
             output: Some(output),
             error: None,
             cause: None,

@@ -122,7 +122,7 @@ impl Sqs {
         let st = lock(&self.state);
         st.queues
             .get(&r.queue)
-            .is_some_and(|q| q.messages.iter().any(|m| m.key() == r.message_id))
+            .is_some_and(|q| q.messages.iter().any(|m| m.has_key(&r.message_id)))
     }
 
     /// The messages visible now, in every queue, whose body satisfies `pred`: `(queue name,

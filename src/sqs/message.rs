@@ -276,6 +276,16 @@ impl StoredMessage {
         }
     }
 
+    /// Whether receipt handles name this message as `key` ([`StoredMessage::key`], compared
+    /// without building it: deletes compare it with every message before theirs).
+    pub(crate) fn has_key(&self, key: &str) -> bool {
+        match key.strip_prefix(self.id.as_str()) {
+            Some("") => self.copy == 0,
+            Some(rest) => self.copy != 0 && rest == format!("~{}", self.copy),
+            None => false,
+        }
+    }
+
     /// Received at least once and still invisible.
     pub(crate) fn in_flight(&self, now: Millis) -> bool {
         self.receive_count > 0 && self.visible_at > now
@@ -342,6 +352,40 @@ mod tests {
         );
         assert_eq!(parse_receipt("garbage"), None);
         assert_eq!(parse_receipt(""), None);
+    }
+
+    #[test]
+    fn a_key_is_compared_as_it_is_built() {
+        let m = StoredMessage {
+            id: "m-1".into(),
+            body: "b".into(),
+            md5_of_body: String::new(),
+            attributes: BTreeMap::new(),
+            system_attributes: BTreeMap::new(),
+            sent_at: 0,
+            visible_at: 0,
+            receive_count: 0,
+            first_received_at: None,
+            last_received_at: None,
+            receipt: None,
+            group_id: None,
+            dedup_id: None,
+            sequence_number: None,
+            sender_id: String::new(),
+            dead_letter_source_arn: None,
+            copy: 0,
+        };
+        let copy = StoredMessage {
+            copy: 12,
+            ..m.clone()
+        };
+        for (msg, other) in [(&m, &copy), (&copy, &m)] {
+            assert!(msg.has_key(&msg.key()));
+            assert!(!msg.has_key(&other.key()));
+        }
+        for k in ["m-", "m-12", "m-1~", "m-1~1", "m-1~012", "x-1"] {
+            assert!(!m.has_key(k) && !copy.has_key(k), "{k}");
+        }
     }
 
     #[test]

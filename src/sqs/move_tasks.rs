@@ -119,7 +119,7 @@ impl Sqs {
             m.visible_at = now;
             m.dead_letter_source_arn = None;
             if let Some(q) = st.queues.get_mut(&target) {
-                q.messages.push(m);
+                q.messages.push_back(m);
                 q.expired_at = None;
                 q.notify.notify_waiters();
                 moved += 1;
@@ -127,7 +127,7 @@ impl Sqs {
         }
         let failed = !left.is_empty();
         if let Some(q) = st.queues.get_mut(&source) {
-            q.messages = left;
+            q.messages = left.into();
         }
         let id = lock(&self.ids).uuid();
         let task_handle = base64::engine::general_purpose::STANDARD

@@ -9,7 +9,7 @@
 //! `FifoQueue`, `ContentBasedDeduplication`, `DeduplicationScope` (`queue` | `messageGroup`) and
 //! `FifoThroughputLimit` (`perQueue` | `perMessageGroupId`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::Arc;
 
 use tokio::sync::Notify;
@@ -363,8 +363,10 @@ pub(crate) struct Queue {
     pub created_at: Millis,
     pub modified_at: Millis,
     pub tags: BTreeMap<String, String>,
-    /// Messages in send order.
-    pub messages: Vec<StoredMessage>,
+    /// Messages in send order. A deque: the oldest are received and deleted first, and
+    /// removing one near the front moves only the messages before it (a `Vec` moved all
+    /// those after it: issue 13, 100,000 parked callbacks).
+    pub messages: VecDeque<StoredMessage>,
     /// FIFO deduplication: key → (expiry, message id, sequence number).
     pub dedup: HashMap<String, (Millis, String, Option<String>)>,
     pub last_purge: Option<Millis>,

@@ -72,7 +72,7 @@ impl Sqs {
             created_at: now,
             modified_at: now,
             tags: input.tags,
-            messages: Vec::new(),
+            messages: std::collections::VecDeque::new(),
             dedup: HashMap::new(),
             last_purge: None,
             notify: Arc::new(Notify::new()),

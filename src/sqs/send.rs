@@ -250,7 +250,7 @@ impl Sqs {
                     })
                     .collect()
             };
-            q.messages.push(stored);
+            q.messages.push_back(stored);
             q.messages.extend(copies);
         }
         Ok(SendMessageOutput {

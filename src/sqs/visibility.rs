@@ -25,7 +25,7 @@ impl Sqs {
             let r = message::parse_receipt(receipt_handle)
                 .filter(|r| r.queue == q.name)
                 .ok_or_else(|| SqsError::ReceiptHandleIsInvalid(receipt_handle.to_string()))?;
-            let Some(i) = q.messages.iter().position(|m| m.key() == r.message_id) else {
+            let Some(i) = q.messages.iter().position(|m| m.has_key(&r.message_id)) else {
                 return Ok(());
             };
             if q.fifo {
@@ -93,7 +93,7 @@ impl Sqs {
             let m = q
                 .messages
                 .iter_mut()
-                .find(|m| m.key() == r.message_id)
+                .find(|m| m.has_key(&r.message_id))
                 .ok_or_else(|| {
                     SqsError::invalid_value(
                         "ReceiptHandle",

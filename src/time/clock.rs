@@ -31,7 +31,7 @@ use std::cell::Cell;
 use std::collections::BTreeMap;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::task::{Context, Poll, Wake, Waker};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -91,6 +91,9 @@ pub(crate) type Hold = Arc<dyn Fn() -> bool + Send + Sync>;
 struct Inner {
     virtual_time: bool,
     state: Mutex<State>,
+    /// A copy of `State::now`, stored (under the state lock) whenever it moves: reading the
+    /// time takes no lock (the interpreter reads it for every event; issue 13).
+    now: AtomicU64,
     holds: Mutex<Vec<Hold>>,
     /// Held for the whole of an [`Clock::advance`]: advances do not interleave, and automatic
     /// skipping stands aside while one is under way.
@@ -158,6 +161,7 @@ impl Clock {
         Clock {
             inner: Arc::new(Inner {
                 virtual_time,
+                now: AtomicU64::new(now),
                 state: Mutex::new(State {
                     now,
                     ..State::default()
@@ -177,7 +181,7 @@ impl Clock {
     /// The current time in milliseconds since the Unix epoch.
     pub fn now_ms(&self) -> Millis {
         if self.inner.virtual_time {
-            lock(&self.inner.state).now
+            self.inner.now.load(Ordering::Acquire)
         } else {
             wall_ms()
         }
@@ -296,10 +300,12 @@ impl Clock {
                 match st.timers.first_key_value() {
                     Some((&(deadline, _, _), _)) if deadline <= target => {
                         st.now = st.now.max(deadline);
+                        self.inner.now.store(st.now, Ordering::Release);
                         Self::fire_due(&mut st)
                     }
                     _ => {
                         st.now = st.now.max(target);
+                        self.inner.now.store(st.now, Ordering::Release);
                         st.generation += 1;
                         break;
                     }
@@ -415,6 +421,7 @@ impl Clock {
                 return;
             };
             st.now = st.now.max(deadline);
+            self.inner.now.store(st.now, Ordering::Release);
             Self::fire_due(&mut st)
         };
         wake_all(fired);

@@ -49,10 +49,23 @@ pub(crate) struct Event {
     pub(crate) rendered: Option<Box<str>>,
 }
 
-/// Appends `s` as a JSON string literal.
+/// Appends `s` as a JSON string literal (as serde_json writes it), without an allocation.
 fn push_json_str(out: &mut String, s: &str) {
-    // Serializing a `&str` cannot fail.
-    out.push_str(&serde_json::to_string(s).unwrap_or_default());
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            // An ASCII byte: `i` and `i + 1` are character boundaries.
+            out.push_str(&s[start..i]);
+            let mut esc = Vec::with_capacity(6);
+            // Writing into a `Vec` cannot fail.
+            let _ = std::io::Write::write(&mut Escaping(&mut esc), &[b]);
+            out.extend(esc.iter().map(|&c| char::from(c)));
+            start = i + 1;
+        }
+    }
+    out.push_str(&s[start..]);
+    out.push('"');
 }
 
 impl Event {
@@ -72,6 +85,61 @@ impl Event {
             rendered: Some(text.into_boxed_str()),
         }
     }
+}
+
+/// Writes bytes as the contents of a JSON string literal, escaped as serde_json escapes a
+/// `&str` (`"`, `\\` and the control characters; everything else, UTF-8 included, as is).
+struct Escaping<'a>(&'a mut Vec<u8>);
+
+impl std::io::Write for Escaping<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let out = &mut *self.0;
+        let mut start = 0;
+        for (i, &b) in buf.iter().enumerate() {
+            let short: &[u8] = match b {
+                b'"' => b"\\\"",
+                b'\\' => b"\\\\",
+                b'\n' => b"\\n",
+                b'\r' => b"\\r",
+                b'\t' => b"\\t",
+                0x08 => b"\\b",
+                0x0c => b"\\f",
+                0..=0x1f => {
+                    out.extend_from_slice(&buf[start..i]);
+                    out.extend_from_slice(b"\\u00");
+                    out.push(HEX[usize::from(b >> 4)]);
+                    out.push(HEX[usize::from(b & 0xf)]);
+                    start = i + 1;
+                    continue;
+                }
+                _ => continue,
+            };
+            out.extend_from_slice(&buf[start..i]);
+            out.extend_from_slice(short);
+            start = i + 1;
+        }
+        out.extend_from_slice(&buf[start..]);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The JSON string literal of a value's compact JSON text (quotes included): what
+/// `serde_json::to_string(&json_text(v))` gives, written in one pass with one allocation, as
+/// the `input`/`output` fields of the state events hold it (issue 13).
+pub(crate) fn quoted_json_text(v: &Value) -> String {
+    let mut buf = Vec::with_capacity(64);
+    buf.push(b'"');
+    // Writing into a `Vec` cannot fail, nor can serializing a `Value` (its keys are strings).
+    let _ = serde_json::to_writer(Escaping(&mut buf), v);
+    buf.push(b'"');
+    // serde_json writes UTF-8 and the escapes insert ASCII between whole bytes of it, so this
+    // is valid UTF-8.
+    String::from_utf8(buf).unwrap_or_default()
 }
 
 /// Compact JSON text of a value, as AWS puts it in `input`/`output` fields.
@@ -176,6 +244,16 @@ impl Event {
         )
     }
 
+    /// [`Event::execution_succeeded`] with the output's text already quoted
+    /// ([`quoted_json_text`]).
+    pub(crate) fn execution_succeeded_quoted(quoted_output: &str) -> Event {
+        let mut d = String::with_capacity(quoted_output.len() + 48);
+        d.push_str("{\"output\":");
+        d.push_str(quoted_output);
+        d.push_str(",\"outputDetails\":{\"truncated\":false}}");
+        Event::rendered("ExecutionSucceeded", "executionSucceededEventDetails", d)
+    }
+
     /// `ExecutionFailed`: the error and cause that ended it.
     pub(crate) fn execution_failed(error: Option<&str>, cause: Option<&str>) -> Event {
         Event::new(
@@ -208,6 +286,13 @@ impl Event {
     /// `PassStateEntered`, `TaskStateEntered`, `ChoiceStateEntered`, `WaitStateEntered`,
     /// `SucceedStateEntered`, `FailStateEntered`, `ParallelStateEntered` or `MapStateEntered`.
     pub(crate) fn state_entered(kind: &StateKind, name: &str, input: &Value) -> Event {
+        Event::state_entered_quoted(kind, name, &quoted_json_text(input))
+    }
+
+    /// [`Event::state_entered`] with the input's text already quoted ([`quoted_json_text`]):
+    /// a state's input is the output the state before it exited with, whose text the
+    /// interpreter hands on rather than writing it twice.
+    pub(crate) fn state_entered_quoted(kind: &StateKind, name: &str, quoted_input: &str) -> Event {
         let event_type = match kind {
             StateKind::Pass(_) => "PassStateEntered",
             StateKind::Task(_) => "TaskStateEntered",
@@ -219,12 +304,11 @@ impl Event {
             StateKind::Map(_) => "MapStateEntered",
         };
         // `{"name": …, "input": …, "inputDetails": {"truncated": false}}`, written directly.
-        let input = json_text(input);
-        let mut d = String::with_capacity(name.len() + input.len() + 64);
+        let mut d = String::with_capacity(name.len() + quoted_input.len() + 56);
         d.push_str("{\"name\":");
         push_json_str(&mut d, name);
         d.push_str(",\"input\":");
-        push_json_str(&mut d, &input);
+        d.push_str(quoted_input);
         d.push_str(",\"inputDetails\":{\"truncated\":false}}");
         Event::rendered(event_type, "stateEnteredEventDetails", d)
     }
@@ -235,10 +319,21 @@ impl Event {
     /// When the state's `Assign` set `assigned`, AWS adds
     /// `assignedVariables` (each value as JSON text) and `assignedVariablesDetails`, recorded
     /// in `assign.test_assign_base.test_base_cases[BASE_VAR]`.
+    #[cfg(test)]
     pub(crate) fn state_exited(
         kind: &StateKind,
         name: &str,
         output: &Value,
+        assigned: Option<&Map<String, Value>>,
+    ) -> Event {
+        Event::state_exited_quoted(kind, name, &quoted_json_text(output), assigned)
+    }
+
+    /// [`Event::state_exited`] with the output's text already quoted ([`quoted_json_text`]).
+    pub(crate) fn state_exited_quoted(
+        kind: &StateKind,
+        name: &str,
+        quoted_output: &str,
         assigned: Option<&Map<String, Value>>,
     ) -> Event {
         let event_type = match kind {
@@ -253,12 +348,11 @@ impl Event {
         };
         // `{"name": …, "output": …, "outputDetails": {"truncated": false}}` and, after an
         // `Assign`, `"assignedVariables": {name: JSON text}, "assignedVariablesDetails": …`.
-        let output = json_text(output);
-        let mut d = String::with_capacity(name.len() + output.len() + 64);
+        let mut d = String::with_capacity(name.len() + quoted_output.len() + 58);
         d.push_str("{\"name\":");
         push_json_str(&mut d, name);
         d.push_str(",\"output\":");
-        push_json_str(&mut d, &output);
+        d.push_str(quoted_output);
         d.push_str(",\"outputDetails\":{\"truncated\":false}");
         if let Some(a) = assigned {
             d.push_str(",\"assignedVariables\":{");
@@ -268,7 +362,7 @@ impl Event {
                 }
                 push_json_str(&mut d, k);
                 d.push(':');
-                push_json_str(&mut d, &json_text(v));
+                d.push_str(&quoted_json_text(v));
             }
             d.push_str("},\"assignedVariablesDetails\":{\"truncated\":false}");
         }
@@ -633,6 +727,20 @@ mod tests {
             json_text(&e.details.unwrap().1),
             r#"{"resourceType":"sqs","resource":"sendMessage.waitForTaskToken","region":"us-east-1","parameters":"{}","heartbeatInSeconds":5}"#
         );
+    }
+
+    proptest::proptest! {
+        /// The one-pass writers give serde_json's text exactly: a value's quoted JSON text and
+        /// a string literal, control characters, quotes, backslashes and non-ASCII included.
+        #[test]
+        fn quoted_text_is_serde_jsons(v in crate::asl::path::tests_support::arb_json(), s in "[\\x00-\\x21\"\\\\a-z\u{7f}\u{e9}\u{1F600}]{0,12}") {
+            proptest::prop_assert_eq!(quoted_json_text(&v), serde_json::to_string(&json_text(&v)).unwrap());
+            let mut out = String::new();
+            push_json_str(&mut out, &s);
+            proptest::prop_assert_eq!(&out, &serde_json::to_string(&s).unwrap());
+            let v = json!({ s.clone(): [s.clone(), v] });
+            proptest::prop_assert_eq!(quoted_json_text(&v), serde_json::to_string(&json_text(&v)).unwrap());
+        }
     }
 
     #[test]

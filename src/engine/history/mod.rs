@@ -14,7 +14,7 @@ pub(crate) mod events;
 use serde_json::{json, Map, Value};
 
 use crate::time::Millis;
-pub(crate) use events::{json_text, Event};
+pub(crate) use events::{json_text, quoted_json_text, Event};
 
 /// One history event, as `GetExecutionHistory` lists it.
 ///

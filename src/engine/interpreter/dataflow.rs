@@ -57,8 +57,16 @@ pub(crate) fn output_path(
     output: Value,
     ctx: impl FnOnce() -> Value,
 ) -> Result<Value, Failure> {
-    if let PathOrNull::Default = here.state.output_path {
-        return Ok(output);
+    let mut output = output;
+    match &here.state.output_path {
+        PathOrNull::Default => return Ok(output),
+        // The merged result is not needed after: move the selection out rather than copy it.
+        PathOrNull::Path(p) => {
+            if let Some(v) = p.take(&mut output) {
+                return Ok(v);
+            }
+        }
+        PathOrNull::Null => {}
     }
     select(here, &here.state.output_path, &output, ctx)
 }
@@ -123,6 +131,31 @@ pub(crate) fn payload(
             .with_variables(here.vars)
             .with_rng(&mut *rng),
     )
+    .map_err(|e| lift(here, e))
+}
+
+/// [`payload`] over an input the caller no longer needs: a JSONPath template whose only
+/// `.$` field selects part of the input moves that part instead of copying it
+/// ([`payload::evaluate_owned`]).
+pub(crate) fn payload_owned(
+    here: &Here<'_>,
+    template: &Value,
+    field: &str,
+    input: Value,
+    ctx: &Value,
+) -> Result<Value, Failure> {
+    if here.state.query_language == QueryLanguage::Jsonata {
+        return payload(here, template, field, &input, ctx);
+    }
+    payload::evaluate_owned(template, input, |input| {
+        let mut rng = lock(here.rng);
+        payload::evaluate(
+            template,
+            &Env::new(input, ctx)
+                .with_variables(here.vars)
+                .with_rng(&mut *rng),
+        )
+    })
     .map_err(|e| lift(here, e))
 }
 

@@ -131,6 +131,9 @@ pub(crate) struct Here<'a> {
     pub clock: &'a Clock,
     /// What the state's `Assign` (or its catcher's, or its Choice rule's) set when it exited.
     pub assigned: Mutex<Option<Variables>>,
+    /// The quoted JSON text of the output the state exited with (its `…StateExited` event's),
+    /// handed on to the next state's `…StateEntered`: its input is that output (issue 13).
+    pub exited_text: Mutex<Option<String>>,
 }
 
 /// Workflow variables in scope: name -> value.
@@ -275,7 +278,7 @@ impl Run {
         let machine = exec.machine.clone();
         let mut chain = 0u64;
         let def = machine.definition.clone();
-        let run = self.run_program(&def, exec.input.clone(), &mut chain, Variables::new());
+        let run = Box::pin(self.run_steps(&def, exec.input.clone(), &mut chain, Variables::new()));
         let outcome = match def.timeout_seconds {
             Some(secs) => {
                 let deadline = exec.start_ms + secs * 1000;
@@ -288,8 +291,8 @@ impl Run {
         };
         let now = self.now();
         match outcome {
-            Some(Ok(output)) => {
-                exec.finish(now, chain, Terminal::succeeded(output));
+            Some(Ok((output, text))) => {
+                exec.finish(now, chain, Terminal::succeeded(output, text.as_deref()));
             }
             Some(Err(f)) => {
                 exec.finish(now, chain, Terminal::failed(f.error, f.cause));
@@ -317,38 +320,62 @@ impl Run {
         vars: Variables,
     ) -> BoxFuture<'a, Result<Value, Failure>> {
         async move {
-            let mut vars = vars;
-            let mut name = def.start_at.clone();
-            let mut input = input;
-            loop {
-                let Some(state) = def.state(&name) else {
-                    return Err(Failure::new(
-                        "States.Runtime",
-                        format!("The state '{name}' does not exist in the definition"),
-                    ));
-                };
-                match self.run_state(state, input, chain, &mut vars).await? {
-                    Step::Next(next, out) => {
-                        name = next;
-                        input = out;
-                    }
-                    Step::End(out) => return Ok(out),
-                }
-            }
+            self.run_steps(def, input, chain, vars)
+                .await
+                .map(|(out, _)| out)
         }
         .boxed()
     }
 
+    /// [`Run::run_program`], also returning the quoted JSON text of the output (as its last
+    /// state exited with it, when it did).
+    async fn run_steps(
+        &self,
+        def: &Definition,
+        input: Value,
+        chain: &mut u64,
+        vars: Variables,
+    ) -> Result<(Value, Option<String>), Failure> {
+        let mut vars = vars;
+        let mut name = def.start_at.clone();
+        let mut input = input;
+        let mut text = None;
+        loop {
+            let Some(state) = def.state(&name) else {
+                return Err(Failure::new(
+                    "States.Runtime",
+                    format!("The state '{name}' does not exist in the definition"),
+                ));
+            };
+            match self.run_state(state, input, text, chain, &mut vars).await? {
+                (Step::Next(next, out), t) => {
+                    name = next;
+                    input = out;
+                    text = t;
+                }
+                (Step::End(out), t) => return Ok((out, t)),
+            }
+        }
+    }
+
+    /// Runs one state from its raw input (`raw_text`: that input's quoted JSON text, when the
+    /// state before wrote it already). Returns where to go and the quoted text of the output.
     async fn run_state(
         &self,
         state: &State,
         raw: Value,
+        raw_text: Option<String>,
         chain: &mut u64,
         vars: &mut Variables,
-    ) -> Result<Step, Failure> {
+    ) -> Result<(Step, Option<String>), Failure> {
         let entered_ms = self.now();
         let entered_prev = *chain;
-        let entered_id = self.emit(chain, Event::state_entered(&state.kind, &state.name, &raw));
+        let entered = match &raw_text {
+            Some(text) => Event::state_entered_quoted(&state.kind, &state.name, text),
+            None => Event::state_entered(&state.kind, &state.name, &raw),
+        };
+        drop(raw_text);
+        let entered_id = self.emit(chain, entered);
         let here = Here {
             state,
             entered_id,
@@ -358,6 +385,7 @@ impl Run {
             rng: &self.rng,
             clock: &self.engine.clock,
             assigned: Mutex::new(None),
+            exited_text: Mutex::new(None),
         };
         let step = match self.state_body(&here, raw, chain).await {
             Ok(step) => step,
@@ -367,10 +395,12 @@ impl Run {
             }
         };
         let assigned = lock(&here.assigned).take();
+        let text = lock(&here.exited_text).take();
+        drop(here);
         if let Some(a) = assigned {
             vars.extend(a);
         }
-        Ok(step)
+        Ok((step, text))
     }
 
     /// Records `EvaluationFailed` for a JSONata failure that has not been recorded yet, and
@@ -416,11 +446,18 @@ impl Run {
             }
             None => None,
         };
+        let text = crate::engine::history::quoted_json_text(out);
         self.emit(
             chain,
-            Event::state_exited(&here.state.kind, &here.state.name, out, assigned.as_ref()),
+            Event::state_exited_quoted(
+                &here.state.kind,
+                &here.state.name,
+                &text,
+                assigned.as_ref(),
+            ),
         );
         *lock(&here.assigned) = assigned;
+        *lock(&here.exited_text) = Some(text);
         Ok(())
     }
 
@@ -471,7 +508,7 @@ impl Run {
                 let params = match &p.parameters {
                     Some(t) => {
                         let ctx = self.template_context(here, t);
-                        dataflow::payload(here, t, "Parameters", &eff, &ctx)?
+                        dataflow::payload_owned(here, t, "Parameters", eff, &ctx)?
                     }
                     None => eff,
                 };
@@ -545,9 +582,13 @@ impl Run {
                 })?;
                 Ok(Self::transition(state, out))
             }
-            StateKind::Task(t) => self.retried(here, Work::Task(t), &raw, chain).await,
-            StateKind::Parallel(p) => self.retried(here, Work::Parallel(p), &raw, chain).await,
-            StateKind::Map(m) => self.retried(here, Work::Map(m), &raw, chain).await,
+            // Boxed: the future of every state would otherwise hold room for the largest of
+            // these (issue 13: a parked execution keeps its future for as long as it waits).
+            StateKind::Task(t) => Box::pin(self.retried(here, Work::Task(t), &raw, chain)).await,
+            StateKind::Parallel(p) => {
+                Box::pin(self.retried(here, Work::Parallel(p), &raw, chain)).await
+            }
+            StateKind::Map(m) => Box::pin(self.retried(here, Work::Map(m), &raw, chain)).await,
         }
     }
 
@@ -560,15 +601,23 @@ impl Run {
         raw: &Value,
         chain: &mut u64,
     ) -> Result<Step, Failure> {
-        let eff = dataflow::input_path(here, raw, || self.context(here, 0, None, None))?;
+        // With the default `InputPath` the effective input is the raw input: borrowed, not
+        // copied (a waiting Task kept both copies: issue 13).
+        let selected;
+        let eff = if matches!(here.state.input_path, PathOrNull::Default) {
+            raw
+        } else {
+            selected = dataflow::input_path(here, raw, || self.context(here, 0, None, None))?;
+            &selected
+        };
         if let Work::Map(m) = work {
             // A bad `MaxConcurrencyPath` value fails the execution before the Map starts, with
             // no `MapStateFailed` and no retry or catch
             // (`scenarios.test_base_scenarios.test_max_concurrency_path[NoNumber]` in
             // ../shared/conformance/v2: MapStateEntered, then ExecutionFailed).
-            map::max_concurrency(here, m, &eff)?;
+            map::max_concurrency(here, m, eff)?;
         }
-        let r = self.with_retry(here, work, raw, &eff, chain).await?;
+        let r = self.with_retry(here, work, raw, eff, chain).await?;
         self.finish_result(here, r, work, raw, chain)
     }
 
@@ -596,7 +645,7 @@ impl Run {
         let result = match work.result_selector() {
             Some(t) => {
                 let ctx = self.template_context(here, t);
-                dataflow::payload(here, t, "ResultSelector", &result, &ctx)?
+                dataflow::payload_owned(here, t, "ResultSelector", result, &ctx)?
             }
             None => result,
         };
@@ -634,5 +683,49 @@ impl Run {
                 Err(f)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod memory_design {
+    //! Issue 13: what a parked execution holds. Its interpreter future lives in its task for as
+    //! long as it waits, so the future's size is part of every parked execution's memory.
+
+    use std::sync::Arc;
+
+    use super::{Run, Variables};
+    use crate::engine::execution::ExecutionRecord;
+    use crate::engine::{Engine, EngineConfig};
+    use crate::time::Clock;
+
+    #[test]
+    fn the_interpreter_future_of_an_execution_is_small() {
+        let engine = Engine::new(EngineConfig {
+            clock: Clock::virtual_at(0),
+            ..EngineConfig::default()
+        });
+        let machine = engine
+            .create_state_machine(
+                "m",
+                r#"{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}}"#,
+            )
+            .unwrap();
+        let exec = Arc::new(ExecutionRecord::new(
+            "arn:aws:states:us-east-1:123456789012:execution:m:e".into(),
+            "e".into(),
+            machine.clone(),
+            serde_json::json!({}),
+            0,
+        ));
+        let run = Run::new(engine.inner.clone(), exec, 1, None);
+        let mut chain = 0;
+        let def = machine.definition.clone();
+        let steps = run.run_steps(&def, serde_json::json!({}), &mut chain, Variables::new());
+        // The Task, Parallel and Map futures are boxed, each only while its state runs: the
+        // future every execution holds is the size of the simple states' (1,152 bytes in a
+        // debug build, 3,376 before the boxing).
+        let size = std::mem::size_of_val(&steps);
+        eprintln!("run_steps future: {size} B");
+        assert!(size <= 2048, "the future of run_steps is {size} bytes");
     }
 }

@@ -118,10 +118,11 @@ impl Run {
         let mut retries = 0u64;
         loop {
             let at = Attempt { here, eff, retries };
+            // Boxed, so a waiting Task holds the future of a Task attempt only.
             let attempt = match work {
-                Work::Task(t) => self.task_attempt(&at, t, chain).await,
-                Work::Parallel(p) => self.parallel_attempt(&at, p, chain).await,
-                Work::Map(m) => self.map_attempt(&at, m, chain).await,
+                Work::Task(t) => Box::pin(self.task_attempt(&at, t, chain)).await,
+                Work::Parallel(p) => Box::pin(self.parallel_attempt(&at, p, chain)).await,
+                Work::Map(m) => Box::pin(self.map_attempt(&at, m, chain)).await,
             };
             let mut failure = match attempt {
                 Ok(v) => return Ok(Attempted::Done(v)),

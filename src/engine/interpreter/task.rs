@@ -85,9 +85,13 @@ impl Run {
         // `test_sync_with_task_token`).
         let token =
             (activity || res.pattern != Pattern::RequestResponse).then(|| self.task_token());
-        let ctx = self.context(here, retries, token.as_deref(), None);
+        // The context object is not kept while the task waits (issue 13: ~2.4 KB a parked
+        // callback execution).
         let params = match &t.parameters {
-            Some(tpl) => dataflow::payload(here, tpl, "Arguments", eff, &ctx)?,
+            Some(tpl) => {
+                let ctx = self.context(here, retries, token.as_deref(), None);
+                dataflow::payload(here, tpl, "Arguments", eff, &ctx)?
+            }
             None => eff.clone(),
         };
         let timeout = t
@@ -154,9 +158,10 @@ impl Run {
                 Invocation::Mocked { entry, .. } => {
                     let request = self.request(here, &res, token.clone(), params, retries);
                     let deadline = timeout.map(|s| self.now() + s * 1000);
-                    return self
-                        .mocked(request, entry, deadline, heartbeat, family, chain)
-                        .await;
+                    return Box::pin(
+                        self.mocked(request, entry, deadline, heartbeat, family, chain),
+                    )
+                    .await;
                 }
             }
         }
@@ -180,13 +185,14 @@ impl Run {
             heartbeat,
             res,
         };
+        // Each pattern's future boxed: a waiting task holds its own pattern's only (issue 13).
         if activity {
-            return self.wait_for_task_token(task, chain).await;
+            return Box::pin(self.wait_for_task_token(task, chain)).await;
         }
         match task.res.pattern {
-            Pattern::RequestResponse => self.request_response(task, chain).await,
-            Pattern::Sync => self.sync(task, chain).await,
-            Pattern::WaitForTaskToken => self.wait_for_task_token(task, chain).await,
+            Pattern::RequestResponse => Box::pin(self.request_response(task, chain)).await,
+            Pattern::Sync => Box::pin(self.sync(task, chain)).await,
+            Pattern::WaitForTaskToken => Box::pin(self.wait_for_task_token(task, chain)).await,
         }
     }
 
@@ -403,25 +409,37 @@ impl Run {
             resource: task.res.arn.clone(),
             token: tok.to_string(),
             input: task.params.clone(),
-            submitted: submitted.clone(),
+            submitted,
             retry_count: task.retries,
             mocked: false,
         });
+        // What the wait needs, and nothing else: the handler's answer, the parameters and the
+        // handler are dropped before it (a future keeps its locals until their scope ends).
+        let Scheduled {
+            res,
+            family,
+            started,
+            deadline,
+            heartbeat,
+            token,
+            ..
+        } = task;
+        let tok = token.unwrap_or_default();
         let waiting = Waiting {
-            res: &task.res,
-            family: task.family,
-            started: task.started,
-            deadline: task.deadline,
-            heartbeat: task.heartbeat,
+            res: &res,
+            family,
+            started,
+            deadline,
+            heartbeat,
         };
-        self.await_token(&mut rx, tok, &waiting, chain).await
+        self.await_token(&mut rx, &tok, &waiting, chain).await
     }
 
     /// Waits for the answer on a task's token (`SendTaskSuccess`/`SendTaskFailure`, heartbeats,
     /// an activity's start), or a missed heartbeat or `TimeoutSeconds`, and records it.
     async fn await_token(
         &self,
-        rx: &mut tokio::sync::mpsc::UnboundedReceiver<TokenOutcome>,
+        rx: &mut crate::engine::tokens::Answers,
         tok: &str,
         task: &Waiting<'_>,
         chain: &mut u64,

@@ -632,6 +632,7 @@ pub(crate) async fn run(engine: Arc<EngineInner>, p: Prepared) -> TestStateOutpu
         rng: &t.rng,
         clock: &engine.clock,
         assigned: Mutex::new(None),
+        exited_text: Mutex::new(None),
     };
     let raw = t.p.input.clone();
     let mut out = match t.body(&here, &raw).await {
