@@ -585,7 +585,7 @@ impl Engine {
     /// TestState: runs one state on its own and answers as AWS's `TestState` does (see
     /// [`Harness::test_state`](crate::Harness::test_state)). Refusals are AWS's `ValidationException` and `InvalidDefinition`.
     ///
-    /// Example: the unit test `engine_test_state_596` in `src/tests/doc_examples.rs`.
+    /// Example: the unit test `a_request_runs_one_state_or_is_refused` below.
     pub(crate) async fn test_state(
         &self,
         req: TestStateRequest,

@@ -604,46 +604,6 @@ mod engine_test_state_19 {
     }
 }
 
-/// From the docs of `src/engine/test_state.rs` (line 596).
-mod engine_test_state_596 {
-    #![allow(unused_imports)]
-    use super::internals::{ApiError, Engine, EngineConfig};
-    use crate::engine::test_state::{TestStateMock, TestStateRequest};
-    use serde_json::json;
-    use sfn_harness::TestStatus;
-
-    #[tokio::main(flavor = "current_thread")]
-    async fn main() {
-        let engine = Engine::new(EngineConfig::default());
-        let mut req = TestStateRequest::new(
-            r#"{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke",
-    "Retry":[{"ErrorEquals":["Boom"],"MaxAttempts":2}],"End":true}"#,
-        );
-        req.mock = Some(TestStateMock {
-            error_output: Some((Some("Boom".into()), None)),
-            ..Default::default()
-        });
-        let out = engine.test_state(req).await.unwrap();
-        assert_eq!(out.status, TestStatus::Retriable);
-
-        // A Pass state cannot be mocked.
-        let mut req = TestStateRequest::new(r#"{"Type":"Pass","End":true}"#);
-        req.mock = Some(TestStateMock {
-            result: Some("{}".into()),
-            ..Default::default()
-        });
-        assert!(matches!(
-            engine.test_state(req).await,
-            Err(ApiError::ValidationException(_))
-        ));
-    }
-
-    #[test]
-    fn example() {
-        main()
-    }
-}
-
 /// From the docs of `src/engine/versions.rs` (line 12).
 mod engine_versions_12 {
     #![allow(unused_imports)]

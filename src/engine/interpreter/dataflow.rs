@@ -124,6 +124,16 @@ pub(crate) fn payload(
     if here.state.query_language == QueryLanguage::Jsonata {
         return jsonata(here, template, field, &states(input, ctx, None, None));
     }
+    jsonpath_payload(here, template, input, ctx).map_err(|e| lift(here, e))
+}
+
+/// A JSONPath payload template against `input`, with the state's variables and seeded RNG.
+fn jsonpath_payload(
+    here: &Here<'_>,
+    template: &Value,
+    input: &Value,
+    ctx: &Value,
+) -> Result<Value, StatesError> {
     let mut rng = lock(here.rng);
     payload::evaluate(
         template,
@@ -131,7 +141,6 @@ pub(crate) fn payload(
             .with_variables(here.vars)
             .with_rng(&mut *rng),
     )
-    .map_err(|e| lift(here, e))
 }
 
 /// [`payload`] over an input the caller no longer needs: a JSONPath template whose only
@@ -148,13 +157,7 @@ pub(crate) fn payload_owned(
         return payload(here, template, field, &input, ctx);
     }
     payload::evaluate_owned(template, input, |input| {
-        let mut rng = lock(here.rng);
-        payload::evaluate(
-            template,
-            &Env::new(input, ctx)
-                .with_variables(here.vars)
-                .with_rng(&mut *rng),
-        )
+        jsonpath_payload(here, template, input, ctx)
     })
     .map_err(|e| lift(here, e))
 }
