@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::asl::path::Path;
+use crate::asl::payload::Template;
 
 /// A whole state machine (or one Parallel branch / Map item processor: they share the shape).
 ///
@@ -45,8 +46,12 @@ pub struct Definition {
     pub start_at: String,
     /// `States`, in definition order.
     pub(crate) states: Vec<State>,
-    /// Name -> index into `states`.
-    pub(crate) index: HashMap<String, usize>,
+    /// Name -> index into `states` (foldhash: a state is looked up by name at every Choice
+    /// branch and catcher, and SipHash was a visible part of a transition; issue 13).
+    pub(crate) index: HashMap<String, usize, foldhash::fast::RandomState>,
+    /// For each state of `states`, the index of its `Next` state (resolved once here, so a
+    /// transition looks nothing up by name), or `None` for `End` or an unknown name.
+    pub(crate) next: Vec<Option<usize>>,
     /// Top-level `TimeoutSeconds` of the execution (only meaningful at the top level).
     pub timeout_seconds: Option<u64>,
     /// The machine's `QueryLanguage` (default JSONPath); nested scopes carry the top level's.
@@ -96,7 +101,12 @@ impl Definition {
 
     /// The state called `name`, if the definition has one.
     pub(crate) fn state(&self, name: &str) -> Option<&State> {
-        self.index.get(name).map(|&i| &self.states[i])
+        self.position(name).map(|i| &self.states[i])
+    }
+
+    /// The index into `states` of the state called `name`.
+    pub(crate) fn position(&self, name: &str) -> Option<usize> {
+        self.index.get(name).copied()
     }
 }
 
@@ -173,7 +183,7 @@ pub(crate) struct Pass {
     /// `Result`: a literal, never evaluated.
     pub result: Option<Value>,
     /// `Parameters` template.
-    pub parameters: Option<Value>,
+    pub parameters: Option<Template>,
     /// `ResultPath`.
     pub result_path: PathOrNull,
 }
@@ -198,7 +208,7 @@ pub(crate) struct Task {
     /// `Parameters` template (`Arguments` in a JSONata state).
     pub parameters: Option<Value>,
     /// `ResultSelector` template.
-    pub result_selector: Option<Value>,
+    pub result_selector: Option<Template>,
     /// `ResultPath`.
     pub result_path: PathOrNull,
     /// `Retry`.
@@ -421,7 +431,7 @@ pub(crate) struct Parallel {
     /// `Parameters` template.
     pub parameters: Option<Value>,
     /// `ResultSelector` template.
-    pub result_selector: Option<Value>,
+    pub result_selector: Option<Template>,
     /// `ResultPath`.
     pub result_path: PathOrNull,
     /// `Retry`.
@@ -445,7 +455,7 @@ pub(crate) struct Map {
     /// `MaxConcurrency` / `MaxConcurrencyPath` (0 = unlimited).
     pub max_concurrency: Option<Seconds>,
     /// `ResultSelector` template.
-    pub result_selector: Option<Value>,
+    pub result_selector: Option<Template>,
     /// `ResultPath`.
     pub result_path: PathOrNull,
     /// `Retry`.

@@ -68,24 +68,63 @@ pub fn evaluate(template: &Value, env: &Env<'_>) -> Result<Value, StatesError> {
     }
 }
 
+/// A payload template as a state holds it: the JSON, and what evaluating it needs worked out
+/// once when the definition is parsed instead of at every evaluation (issue 13: parsing the
+/// path and walking the template were a visible part of a Pass state's cost).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Template {
+    value: Value,
+    /// The template's only `.$` field, when it is a path into the input (not `$$…`, not an
+    /// intrinsic): what [`evaluate_owned`] can move out of the input.
+    sole: Option<Box<Path>>,
+    /// [`reads_context`] of the template.
+    reads_context: bool,
+}
+
+impl Template {
+    /// The template `value`, analysed.
+    pub(crate) fn new(value: Value) -> Template {
+        let mut dynamic = 0;
+        let mut sole = None;
+        count_dynamic(&value, &mut dynamic, &mut sole);
+        let sole = match (dynamic, sole) {
+            (1, Some(expr)) if !intrinsics::is_intrinsic(expr) => Path::parse(expr).ok().map(Box::new),
+            _ => None,
+        };
+        Template {
+            reads_context: reads_context(&value),
+            value,
+            sole,
+        }
+    }
+
+    /// Whether evaluating the template can read the context object ([`reads_context`]).
+    pub(crate) fn reads_context(&self) -> bool {
+        self.reads_context
+    }
+}
+
+impl std::ops::Deref for Template {
+    type Target = Value;
+
+    fn deref(&self) -> &Value {
+        &self.value
+    }
+}
+
 /// [`evaluate`] for an input its caller no longer needs: when the template's only `.$` field
 /// is a definite path into the input (`"prev.$": "$"`, `"id.$": "$.order.id"`), the value it
 /// selects is moved out of `input`, not copied. Otherwise (and when the path selects
 /// nothing, for the error) `fallback` evaluates the template over the input as [`evaluate`]
 /// does.
 pub(crate) fn evaluate_owned(
-    template: &Value,
+    template: &Template,
     mut input: Value,
     fallback: impl FnOnce(&Value) -> Result<Value, StatesError>,
 ) -> Result<Value, StatesError> {
-    let mut dynamic = 0;
-    let mut sole = None;
-    count_dynamic(template, &mut dynamic, &mut sole);
-    if let (1, Some(expr)) = (dynamic, sole) {
-        if !intrinsics::is_intrinsic(expr) {
-            if let Some(v) = Path::parse(expr).ok().and_then(|p| p.take(&mut input)) {
-                return Ok(fill(template, &mut Some(v)));
-            }
+    if let Some(path) = &template.sole {
+        if let Some(v) = path.take(&mut input) {
+            return Ok(fill(&template.value, &mut Some(v)));
         }
     }
     fallback(&input)
@@ -306,7 +345,7 @@ mod tests {
             let t = json!({ "x": t, "n": [{ "v.$": expr }] });
             let copied = eval(t.clone(), input.clone());
             let context = json!({"Task": {"Token": "tok"}});
-            let owned = evaluate_owned(&t, input, |i| {
+            let owned = evaluate_owned(&Template::new(t.clone()), input, |i| {
                 let mut rng = rand::thread_rng();
                 evaluate(&t, &Env::new(i, &context).with_rng(&mut rng))
             });

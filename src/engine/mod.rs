@@ -84,7 +84,8 @@ pub(crate) struct EngineInner {
     pub(crate) activities: Activities,
     machines: RwLock<Vec<Arc<StateMachine>>>,
     executions: RwLock<Vec<Arc<ExecutionRecord>>>,
-    by_arn: RwLock<HashMap<String, Arc<ExecutionRecord>>>,
+    /// foldhash: every start and describe looks an ARN up, and SipHash showed (issue 13).
+    by_arn: RwLock<HashMap<String, Arc<ExecutionRecord>, foldhash::fast::RandomState>>,
     handlers: RwLock<HashMap<String, Arc<dyn TaskHandler>>>,
     /// Handlers of a whole ARN family (`arn:aws:lambda:`), tried after the exact ARNs.
     prefixes: RwLock<Vec<(String, Arc<dyn TaskHandler>)>>,
@@ -244,7 +245,7 @@ impl Engine {
                 activities: Activities::default(),
                 machines: RwLock::new(Vec::new()),
                 executions: RwLock::new(Vec::new()),
-                by_arn: RwLock::new(HashMap::new()),
+                by_arn: RwLock::new(HashMap::default()),
                 handlers: RwLock::new(HashMap::new()),
                 prefixes: RwLock::new(Vec::new()),
                 tags: RwLock::new(HashMap::new()),

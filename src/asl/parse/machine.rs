@@ -53,16 +53,24 @@ impl Parser {
         self.check_targets(o, &states, &names, start_at.as_deref(), loc);
         self.check_terminal(o, loc);
         let start_at = start_at?;
-        let index = states
+        let index: std::collections::HashMap<_, _, _> = states
             .iter()
             .enumerate()
             .map(|(i, s)| (s.name.clone(), i))
+            .collect();
+        let next = states
+            .iter()
+            .map(|s| match &s.transition {
+                Transition::Next(n) => index.get(n.as_str()).copied(),
+                Transition::End => None,
+            })
             .collect();
         Some(Definition {
             comment: o.get("Comment").and_then(Value::as_str).map(String::from),
             start_at,
             states,
             index,
+            next,
             timeout_seconds,
             query_language: self.default_lang,
         })

@@ -7,6 +7,7 @@ use crate::asl::parse::fields::KeyOrPath;
 use crate::asl::parse::jsonata::{self, expression_text};
 use crate::asl::parse::{Code, Parser};
 use crate::asl::path::Path;
+use crate::asl::payload::Template;
 use crate::asl::{
     Catcher, Fail, Map as MapState, Parallel, Pass, PathOrNull, QueryLanguage, Retrier, Seconds,
     State, StateKind, StringOrPath, Task, Wait, WaitFor,
@@ -129,7 +130,7 @@ impl Parser {
             }),
             "Pass" => StateKind::Pass(Pass {
                 result: o.get("Result").cloned(),
-                parameters: self.template(o, "Parameters", loc),
+                parameters: self.template(o, "Parameters", loc).map(Template::new),
                 result_path: self.path_field(o, "ResultPath", loc, true),
             }),
             "Succeed" => StateKind::Succeed,
@@ -303,7 +304,7 @@ impl Parser {
         StateKind::Parallel(Box::new(Parallel {
             branches,
             parameters: self.template(o, "Parameters", loc),
-            result_selector: self.template(o, "ResultSelector", loc),
+            result_selector: self.template(o, "ResultSelector", loc).map(Template::new),
             result_path: self.path_field(o, "ResultPath", loc, true),
             retry: self.handlers(o, loc),
             catch: self.handlers(o, loc),
@@ -450,7 +451,7 @@ impl Parser {
         Some(StateKind::Task(Box::new(Task {
             resource,
             parameters: self.template(o, "Parameters", loc),
-            result_selector: self.template(o, "ResultSelector", loc),
+            result_selector: self.template(o, "ResultSelector", loc).map(Template::new),
             result_path: self.path_field(o, "ResultPath", loc, true),
             retry: self.handlers(o, loc),
             catch: self.handlers(o, loc),
@@ -568,7 +569,7 @@ impl Parser {
             None => self.template(o, "Parameters", loc),
         };
         let items_path = self.path_field(o, "ItemsPath", loc, false);
-        let result_selector = self.template(o, "ResultSelector", loc);
+        let result_selector = self.template(o, "ResultSelector", loc).map(Template::new);
         let result_path = self.path_field(o, "ResultPath", loc, true);
         let retry: Vec<Retrier> = self.handlers(o, loc);
         let catch: Vec<Catcher> = self.handlers(o, loc);

@@ -129,17 +129,46 @@ impl std::io::Write for Escaping<'_> {
 }
 
 /// The JSON string literal of a value's compact JSON text (quotes included): what
-/// `serde_json::to_string(&json_text(v))` gives, written in one pass with one allocation, as
-/// the `input`/`output` fields of the state events hold it (issue 13).
+/// `serde_json::to_string(&json_text(v))` gives, as the `input`/`output` fields of the state
+/// events hold it (issue 13).
+///
+/// The text is written into a per-thread scratch buffer first (serde_json's writer to a `Vec`
+/// is its fast path), then copied once, escaped, into a string of exactly its length. Compact
+/// JSON text holds no raw control characters (serde_json escapes them inside strings, and
+/// writes no whitespace), so quoting it escapes only `"` and `\`.
 pub(crate) fn quoted_json_text(v: &Value) -> String {
-    let mut buf = Vec::with_capacity(64);
-    buf.push(b'"');
-    // Writing into a `Vec` cannot fail, nor can serializing a `Value` (its keys are strings).
-    let _ = serde_json::to_writer(Escaping(&mut buf), v);
-    buf.push(b'"');
-    // serde_json writes UTF-8 and the escapes insert ASCII between whole bytes of it, so this
-    // is valid UTF-8.
-    String::from_utf8(buf).unwrap_or_default()
+    thread_local! {
+        static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    SCRATCH.with(|scratch| {
+        // Not re-entered (serializing a `Value` calls no code of ours), so never borrowed twice;
+        // were it ever, a fresh buffer would do.
+        let mut fresh = Vec::new();
+        let mut guard = scratch.try_borrow_mut();
+        let buf = match &mut guard {
+            Ok(b) => &mut **b,
+            Err(_) => &mut fresh,
+        };
+        buf.clear();
+        // Writing into a `Vec` cannot fail, nor can serializing a `Value` (its keys are strings).
+        let _ = serde_json::to_writer(&mut *buf, v);
+        let extra = buf.iter().filter(|&&b| b == b'"' || b == b'\\').count();
+        let mut out = Vec::with_capacity(buf.len() + extra + 2);
+        out.push(b'"');
+        for &b in buf.iter() {
+            if b == b'"' || b == b'\\' {
+                out.push(b'\\');
+            }
+            out.push(b);
+        }
+        out.push(b'"');
+        // A big value's text is not kept for the next one.
+        if buf.capacity() > 64 * 1024 {
+            *buf = Vec::new();
+        }
+        // serde_json writes UTF-8, and the escapes insert ASCII between whole characters.
+        String::from_utf8(out).unwrap_or_default()
+    })
 }
 
 /// Compact JSON text of a value, as AWS puts it in `input`/`output` fields.
@@ -304,12 +333,18 @@ impl Event {
             StateKind::Map(_) => "MapStateEntered",
         };
         // `{"name": …, "input": …, "inputDetails": {"truncated": false}}`, written directly.
-        let mut d = String::with_capacity(name.len() + quoted_input.len() + 56);
-        d.push_str("{\"name\":");
+        // The exact length (for a name without escapes), so the text becomes the event's
+        // `Box<str>` without a reallocation.
+        const HEAD: &str = "{\"name\":";
+        const MID: &str = ",\"input\":";
+        const TAIL: &str = ",\"inputDetails\":{\"truncated\":false}}";
+        let len = HEAD.len() + name.len() + 2 + MID.len() + quoted_input.len() + TAIL.len();
+        let mut d = String::with_capacity(len);
+        d.push_str(HEAD);
         push_json_str(&mut d, name);
-        d.push_str(",\"input\":");
+        d.push_str(MID);
         d.push_str(quoted_input);
-        d.push_str(",\"inputDetails\":{\"truncated\":false}}");
+        d.push_str(TAIL);
         Event::rendered(event_type, "stateEnteredEventDetails", d)
     }
 
@@ -348,12 +383,18 @@ impl Event {
         };
         // `{"name": …, "output": …, "outputDetails": {"truncated": false}}` and, after an
         // `Assign`, `"assignedVariables": {name: JSON text}, "assignedVariablesDetails": …`.
-        let mut d = String::with_capacity(name.len() + quoted_output.len() + 58);
-        d.push_str("{\"name\":");
+        // The exact length without `Assign` (for a name without escapes): see
+        // `state_entered_quoted`.
+        const HEAD: &str = "{\"name\":";
+        const MID: &str = ",\"output\":";
+        const TAIL: &str = ",\"outputDetails\":{\"truncated\":false}";
+        let len = HEAD.len() + name.len() + 2 + MID.len() + quoted_output.len() + TAIL.len() + 1;
+        let mut d = String::with_capacity(len);
+        d.push_str(HEAD);
         push_json_str(&mut d, name);
-        d.push_str(",\"output\":");
+        d.push_str(MID);
         d.push_str(quoted_output);
-        d.push_str(",\"outputDetails\":{\"truncated\":false}");
+        d.push_str(TAIL);
         if let Some(a) = assigned {
             d.push_str(",\"assignedVariables\":{");
             for (i, (k, v)) in a.iter().enumerate() {

@@ -148,7 +148,7 @@ fn jsonpath_payload(
 /// ([`payload::evaluate_owned`]).
 pub(crate) fn payload_owned(
     here: &Here<'_>,
-    template: &Value,
+    template: &payload::Template,
     field: &str,
     input: Value,
     ctx: &Value,

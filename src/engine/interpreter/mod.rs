@@ -110,7 +110,10 @@ impl From<StatesError> for Failure {
 }
 
 enum Step {
+    /// Go to the state named (a Choice branch, a catcher).
     Next(String, Value),
+    /// Go to the state's own `Next` (resolved by index when the definition was parsed).
+    Follow(Value),
     End(Value),
 }
 
@@ -255,10 +258,8 @@ impl Run {
 
     /// The context object for a JSONPath payload template: built only when the template can
     /// read it (`$$`), else `null` (building it formats two timestamps and copies the input).
-    fn template_context(&self, here: &Here<'_>, template: &Value) -> Value {
-        if here.state.query_language == QueryLanguage::JsonPath
-            && !crate::asl::payload::reads_context(template)
-        {
+    fn template_context(&self, here: &Here<'_>, template: &crate::asl::payload::Template) -> Value {
+        if here.state.query_language == QueryLanguage::JsonPath && !template.reads_context() {
             Value::Null
         } else {
             self.context(here, 0, None, None)
@@ -267,7 +268,7 @@ impl Run {
 
     fn transition(state: &State, output: Value) -> Step {
         match &state.transition {
-            Transition::Next(n) => Step::Next(n.clone(), output),
+            Transition::Next(_) => Step::Follow(output),
             Transition::End => Step::End(output),
         }
     }
@@ -337,19 +338,36 @@ impl Run {
         vars: Variables,
     ) -> Result<(Value, Option<String>), Failure> {
         let mut vars = vars;
-        let mut name = def.start_at.clone();
+        let mut at = def.position(&def.start_at);
+        let mut name: &str = &def.start_at;
         let mut input = input;
         let mut text = None;
         loop {
-            let Some(state) = def.state(&name) else {
+            let Some(i) = at else {
                 return Err(Failure::new(
                     "States.Runtime",
                     format!("The state '{name}' does not exist in the definition"),
                 ));
             };
+            let state = &def.states[i];
             match self.run_state(state, input, text, chain, &mut vars).await? {
+                (Step::Follow(out), t) => {
+                    at = def.next[i];
+                    if let Transition::Next(n) = &state.transition {
+                        name = n;
+                    }
+                    input = out;
+                    text = t;
+                }
                 (Step::Next(next, out), t) => {
-                    name = next;
+                    let Some(j) = def.position(&next) else {
+                        return Err(Failure::new(
+                            "States.Runtime",
+                            format!("The state '{next}' does not exist in the definition"),
+                        ));
+                    };
+                    at = Some(j);
+                    name = &def.states[j].name;
                     input = out;
                     text = t;
                 }

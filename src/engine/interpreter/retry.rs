@@ -38,7 +38,7 @@ impl<'a> Work<'a> {
     }
 
     /// `ResultSelector`.
-    pub(super) fn result_selector(self) -> &'a Option<Value> {
+    pub(super) fn result_selector(self) -> &'a Option<crate::asl::payload::Template> {
         match self {
             Work::Task(t) => &t.result_selector,
             Work::Parallel(p) => &p.result_selector,

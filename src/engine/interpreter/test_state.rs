@@ -464,7 +464,7 @@ impl Tester {
         here: &Here<'_>,
         raw: &Value,
         result: Value,
-        selector: &Option<Value>,
+        selector: &Option<crate::asl::payload::Template>,
         result_path: &PathOrNull,
     ) -> Result<Done, Failure> {
         let state = here.state;
