@@ -180,7 +180,7 @@ impl Path {
             let mut cur = root;
             for step in &self.steps {
                 let next = match step {
-                    Step::Field(name) => cur.as_object().and_then(|o| o.get(name)),
+                    Step::Field(name) => cur.as_object().and_then(|o| field(o, name)),
                     Step::Index(i) => cur.as_array().and_then(|a| index(a, *i)),
                     _ => None,
                 };
@@ -213,7 +213,7 @@ impl Path {
         let mut cur = doc;
         for step in &self.steps {
             cur = match (step, cur) {
-                (Step::Field(name), Value::Object(o)) => o.get_mut(name)?,
+                (Step::Field(name), Value::Object(o)) => field_mut(o, name)?,
                 (Step::Index(i), Value::Array(a)) => {
                     let pos = if *i < 0 { a.len() as i64 + i } else { *i };
                     a.get_mut(usize::try_from(pos).ok()?)?
@@ -295,9 +295,31 @@ fn children(node: &Value) -> Vec<&Value> {
     }
 }
 
+/// Below this many keys a field is found by comparing keys, not by hashing the name (SipHash,
+/// serde_json's map's hasher, costs more than a few short comparisons; issue 13).
+const SCAN_BELOW: usize = 8;
+
+/// The value of `name` in `o`.
+fn field<'a>(o: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
+    if o.len() < SCAN_BELOW {
+        o.iter().find_map(|(k, v)| (k == name).then_some(v))
+    } else {
+        o.get(name)
+    }
+}
+
+/// [`field`], mutable.
+fn field_mut<'a>(o: &'a mut Map<String, Value>, name: &str) -> Option<&'a mut Value> {
+    if o.len() < SCAN_BELOW {
+        o.iter_mut().find_map(|(k, v)| (k == name).then_some(v))
+    } else {
+        o.get_mut(name)
+    }
+}
+
 fn apply<'a>(step: &Step, node: &'a Value, out: &mut Vec<&'a Value>) {
     match step {
-        Step::Field(name) => out.extend(node.as_object().and_then(|o| o.get(name))),
+        Step::Field(name) => out.extend(node.as_object().and_then(|o| field(o, name))),
         Step::Index(i) => out.extend(node.as_array().and_then(|a| index(a, *i))),
         Step::Wildcard => out.extend(children(node)),
         Step::Descend(name) => descend(node, name.as_deref(), out),
