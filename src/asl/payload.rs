@@ -88,7 +88,9 @@ impl Template {
         let mut sole = None;
         count_dynamic(&value, &mut dynamic, &mut sole);
         let sole = match (dynamic, sole) {
-            (1, Some(expr)) if !intrinsics::is_intrinsic(expr) => Path::parse(expr).ok().map(Box::new),
+            (1, Some(expr)) if !intrinsics::is_intrinsic(expr) => {
+                Path::parse(expr).ok().map(Box::new)
+            }
             _ => None,
         };
         Template {

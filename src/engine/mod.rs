@@ -81,6 +81,8 @@ pub(crate) struct EngineInner {
     pub config: EngineConfig,
     pub ids: Mutex<Ids>,
     pub tokens: Tokens,
+    /// The JSONata expressions of its definitions, parsed once (`asl::jsonata::Parsed`).
+    pub(crate) expressions: crate::asl::jsonata::Parsed,
     pub(crate) activities: Activities,
     machines: RwLock<Vec<Arc<StateMachine>>>,
     executions: RwLock<Vec<Arc<ExecutionRecord>>>,
@@ -242,6 +244,7 @@ impl Engine {
                 clock: config.clock.clone(),
                 ids: Mutex::new(ids),
                 tokens: Tokens::default(),
+                expressions: Default::default(),
                 activities: Activities::default(),
                 machines: RwLock::new(Vec::new()),
                 executions: RwLock::new(Vec::new()),

@@ -197,6 +197,31 @@ impl std::fmt::Debug for Expression {
     }
 }
 
+/// Parsed expressions by their source text: each distinct expression of the definitions an
+/// engine runs is parsed once, not at every evaluation (issue 13: parsing was a third of a
+/// JSONata state's cost). Only expressions that parse are kept; the texts come from
+/// definitions, so the cache grows with them, not with executions.
+#[derive(Debug, Default)]
+pub(crate) struct Parsed {
+    by_source: std::sync::RwLock<
+        std::collections::HashMap<Box<str>, Expression, foldhash::fast::RandomState>,
+    >,
+}
+
+impl Parsed {
+    /// The expression `source` parses to ([`Expression::parse`]), parsed once.
+    pub(crate) fn get(&self, source: &str) -> Result<Expression, JsonataError> {
+        if let Some(e) = crate::sync::read(&self.by_source).get(source) {
+            return Ok(e.clone());
+        }
+        let e = Expression::parse(source)?;
+        crate::sync::write(&self.by_source)
+            .entry(source.into())
+            .or_insert_with(|| e.clone());
+        Ok(e)
+    }
+}
+
 /// Bounds on one evaluation. See the module docs of `asl::jsonata` (limits).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {

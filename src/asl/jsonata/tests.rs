@@ -590,3 +590,22 @@ proptest! {
         }
     }
 }
+
+/// The engine's cache parses an expression once and hands out the same tree; a text that
+/// does not parse gives the parser's error each time and is not kept.
+#[test]
+fn parsed_expressions_are_parsed_once() {
+    let parsed = super::Parsed::default();
+    let a = parsed.get("$states.input.a + 1").unwrap();
+    let b = parsed.get("$states.input.a + 1").unwrap();
+    assert!(Arc::ptr_eq(&a.ast, &b.ast), "the second get parsed again");
+    let states = serde_json::json!({ "input": { "a": 1 } });
+    let mut host = super::Host::new(0, 1);
+    assert_eq!(
+        b.evaluate(None, &[("states", &states)], &mut host).unwrap(),
+        Some(serde_json::json!(2))
+    );
+    let bad = parsed.get("$states.input.(").unwrap_err();
+    assert_eq!(bad, parsed.get("$states.input.(").unwrap_err());
+    assert_eq!(crate::sync::read(&parsed.by_source).len(), 1);
+}

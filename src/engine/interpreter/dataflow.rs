@@ -11,7 +11,7 @@ use serde_json::{json, Value};
 
 use super::{Failure, Here};
 use crate::asl::jsonata::{
-    cause_evaluation_error, cause_returned_nothing, cause_unexpected_type, Expression, Host,
+    cause_evaluation_error, cause_returned_nothing, cause_unexpected_type, Host,
 };
 use crate::asl::path::PathError;
 use crate::asl::{payload, Env, PathOrNull, QueryLanguage, Seconds, StatesError};
@@ -257,7 +257,9 @@ pub(crate) fn jsonata_expression(
     states: &Value,
 ) -> Result<Value, Failure> {
     let source = source(text);
-    let expr = Expression::parse(source)
+    let expr = here
+        .expressions
+        .get(source)
         .map_err(|e| query_error(here, location, cause_evaluation_error(source, location, &e)))?;
     let mut bindings: Vec<(&str, &Value)> = Vec::with_capacity(here.vars.len() + 1);
     bindings.push(("states", states));

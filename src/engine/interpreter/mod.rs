@@ -132,6 +132,8 @@ pub(crate) struct Here<'a> {
     pub rng: &'a Mutex<StdRng>,
     /// The harness clock (`$now()`, `$millis()`).
     pub clock: &'a Clock,
+    /// The engine's parsed JSONata expressions.
+    pub expressions: &'a crate::asl::jsonata::Parsed,
     /// What the state's `Assign` (or its catcher's, or its Choice rule's) set when it exited.
     pub assigned: Mutex<Option<Variables>>,
     /// The quoted JSON text of the output the state exited with (its `…StateExited` event's),
@@ -402,6 +404,7 @@ impl Run {
             vars,
             rng: &self.rng,
             clock: &self.engine.clock,
+            expressions: &self.engine.expressions,
             assigned: Mutex::new(None),
             exited_text: Mutex::new(None),
         };

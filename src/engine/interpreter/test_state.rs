@@ -631,6 +631,7 @@ pub(crate) async fn run(engine: Arc<EngineInner>, p: Prepared) -> TestStateOutpu
         vars: &vars,
         rng: &t.rng,
         clock: &engine.clock,
+        expressions: &engine.expressions,
         assigned: Mutex::new(None),
         exited_text: Mutex::new(None),
     };
