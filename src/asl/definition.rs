@@ -311,6 +311,22 @@ pub(crate) enum ChoiceRule {
     Condition(Value),
 }
 
+impl ChoiceRule {
+    /// Whether evaluating the rule can read the context object: a `Variable` or an operand
+    /// path `$$…` (JSONata `Condition`s: see [`crate::asl::jsonata::reads_states_context`]).
+    /// When no rule of a Choice does, the interpreter does not build the context (issue 13).
+    pub(crate) fn reads_context(&self) -> bool {
+        match self {
+            ChoiceRule::And(rules) | ChoiceRule::Or(rules) => rules.iter().any(Self::reads_context),
+            ChoiceRule::Not(rule) => rule.reads_context(),
+            ChoiceRule::Compare {
+                variable, operand, ..
+            } => variable.is_context() || matches!(operand, Operand::Path(p) if p.is_context()),
+            ChoiceRule::Condition(c) => crate::asl::jsonata::reads_states_context(c),
+        }
+    }
+}
+
 /// The data-test operators of a Choice rule (the `…Path` variants share the base operator and
 /// carry an [`Operand::Path`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

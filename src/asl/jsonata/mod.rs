@@ -222,6 +222,31 @@ impl Parsed {
     }
 }
 
+/// Whether a JSONata field (a `{% … %}` string, or an object or array holding some) can read
+/// `$states.context`: some text names `$states` other than as `$states.input`,
+/// `$states.result` or `$states.errorOutput`. Conservative: `$states` passed whole, spaced
+/// (`$states . context`) or in a string literal counts as reading it. When no field of a
+/// state does, the interpreter does not build the context object (issue 13: building it
+/// copies the execution input and formats two timestamps).
+///
+/// Example: the unit test `states_context_is_found` in `src/asl/jsonata/tests.rs`.
+pub(crate) fn reads_states_context(field: &Value) -> bool {
+    const SAFE: [&str; 3] = [".input", ".result", ".errorOutput"];
+    match field {
+        Value::String(text) => text.match_indices("$states").any(|(i, m)| {
+            let rest = &text[i + m.len()..];
+            !SAFE.iter().any(|s| {
+                rest.strip_prefix(s).is_some_and(|after| {
+                    !after.starts_with(|c: char| c.is_alphanumeric() || c == '_')
+                })
+            })
+        }),
+        Value::Array(a) => a.iter().any(reads_states_context),
+        Value::Object(o) => o.values().any(reads_states_context),
+        _ => false,
+    }
+}
+
 /// Bounds on one evaluation. See the module docs of `asl::jsonata` (limits).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Limits {

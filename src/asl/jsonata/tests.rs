@@ -609,3 +609,21 @@ fn parsed_expressions_are_parsed_once() {
     assert_eq!(bad, parsed.get("$states.input.(").unwrap_err());
     assert_eq!(crate::sync::read(&parsed.by_source).len(), 1);
 }
+
+/// `$states.context` is found wherever an expression could reach it; `$states.input` and the
+/// other fields alone are not taken for it.
+#[test]
+fn states_context_is_found() {
+    use super::reads_states_context as reads;
+    assert!(!reads(&json!("{% $states.input.a + $states.result.b %}")));
+    assert!(!reads(&json!({ "x": ["{% $states.errorOutput %}", 1] })));
+    // Conservative: a longer name after `.input` is not taken for `.input`.
+    assert!(reads(&json!("{% $states.inputs %}")));
+    assert!(reads(&json!("{% $states.context.Execution.Id %}")));
+    assert!(reads(&json!("{% $keys($states) %}")));
+    assert!(reads(&json!("{% $states . context %}")));
+    assert!(reads(
+        &json!({ "a": { "b": "{% $states.input & $string($states) %}" } })
+    ));
+    assert!(!reads(&json!(true)));
+}

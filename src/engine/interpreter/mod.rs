@@ -462,7 +462,15 @@ impl Run {
     ) -> Result<(), Failure> {
         let assigned = match assign {
             Some(a) => {
-                let ctx = self.context(here, 0, None, None);
+                // JSONata's `Assign` reads the context through `states`; a JSONPath one only
+                // through a `$$` path.
+                let ctx = if here.state.query_language == QueryLanguage::JsonPath
+                    && crate::asl::payload::reads_context(a)
+                {
+                    self.context(here, 0, None, None)
+                } else {
+                    Value::Null
+                };
                 Some(dataflow::assign(here, a, assign_input, &ctx, states)?)
             }
             None => None,
@@ -503,7 +511,15 @@ impl Run {
         let jsonata = state.query_language == QueryLanguage::Jsonata;
         // JSONata states: no paths; `Output` (default: the input) and `Assign` over `$states`.
         let simple_jsonata = |this: &Run, chain: &mut u64, raw: &Value| -> Result<Value, Failure> {
-            let ctx = this.context(here, 0, None, None);
+            let reads = |f: &Option<Value>| {
+                f.as_ref()
+                    .is_some_and(crate::asl::jsonata::reads_states_context)
+            };
+            let ctx = if reads(&state.output) || reads(&state.assign) {
+                this.context(here, 0, None, None)
+            } else {
+                Value::Null
+            };
             let st = dataflow::states(raw, &ctx, None, None);
             let out = this.jsonata_output(here, state.output.as_ref(), raw, &st)?;
             this.exit_state(here, chain, &out, state.assign.as_ref(), raw, || st.clone())?;
@@ -573,7 +589,11 @@ impl Run {
             }
             StateKind::Choice(c) => {
                 let eff = dataflow::input_path(here, &raw, || self.context(here, 0, None, None))?;
-                let ctx = self.context(here, 0, None, None);
+                let ctx = if c.choices.iter().any(|b| b.rule.reads_context()) {
+                    self.context(here, 0, None, None)
+                } else {
+                    Value::Null
+                };
                 let env = Env::new(&eff, &ctx).with_variables(here.vars);
                 let branch = choice::select_branch(c, &env).map_err(|e| lift(here, e))?;
                 let (next, assign) = match branch {
