@@ -33,6 +33,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
+use std::borrow::Cow;
+
+use serde::de::IgnoredAny;
+use serde::Deserialize;
 use serde_json::Value;
 
 use crate::engine::Engine;
@@ -159,13 +163,10 @@ impl Holds {
 
     /// Records a `ReceiveMessage` call: its queue has a worker.
     fn polled(&self, call: &Call<'_>) {
-        let queue = serde_json::from_slice::<Value>(call.body)
+        // Only `QueueUrl` is read, not the whole body (issue 13: twice per long poll).
+        let queue = serde_json::from_slice::<QueueUrlOf<'_>>(call.body)
             .ok()
-            .and_then(|r| {
-                r.get("QueueUrl")
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            });
+            .and_then(|r| r.0);
         if let Some(url) = queue {
             lock(&self.polled).insert(queue_name_in(&url).to_string(), Instant::now());
         }
@@ -185,19 +186,20 @@ impl Holds {
         if reply.status != 200 {
             return;
         }
-        let Ok(reply) = serde_json::from_slice::<Value>(&reply.body) else {
+        // Only the messages' bodies and receipt handles are read (issue 13).
+        let Ok(reply) = serde_json::from_slice::<ReceiveReply<'_>>(&reply.body) else {
             return;
         };
-        let messages = reply["Messages"].as_array().map_or(&[][..], Vec::as_slice);
+        let messages = reply.messages;
         if !messages.is_empty() {
             *lock(&self.progress) = now;
         }
         let mut received = lock(&self.received);
         for m in messages {
-            let (Some(body), Some(receipt)) = (m["Body"].as_str(), m["ReceiptHandle"].as_str())
-            else {
+            let (Some(body), Some(receipt)) = (m.body, m.receipt_handle) else {
                 continue;
             };
+            let (body, receipt) = (body.as_ref(), receipt.as_ref());
             for token in Ids::find_tokens(body).filter(|t| self.is_open(t)) {
                 let entry = received
                     .entry(token.to_string())
@@ -207,6 +209,110 @@ impl Holds {
             }
         }
     }
+}
+
+/// The `QueueUrl` of a `ReceiveMessage` request body, read as `Value` reads it (the last
+/// member of that name wins; a member that is not a string counts as absent) without building
+/// the whole body.
+struct QueueUrlOf<'a>(Option<Cow<'a, str>>);
+
+impl<'de> Deserialize<'de> for QueueUrlOf<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = QueueUrlOf<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut url = None;
+                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
+                    if key == "QueueUrl" {
+                        url = map.next_value::<StrOrOther<'de>>()?.0;
+                    } else {
+                        map.next_value::<IgnoredAny>()?;
+                    }
+                }
+                Ok(QueueUrlOf(url))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
+/// A JSON value that is kept only if it is a string.
+struct StrOrOther<'a>(Option<Cow<'a, str>>);
+
+impl<'de> Deserialize<'de> for StrOrOther<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = StrOrOther<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
+                Ok(StrOrOther(Some(Cow::Borrowed(s))))
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
+                Ok(StrOrOther(Some(Cow::Owned(s.to_string()))))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Self::Value, E> {
+                Ok(StrOrOther(Some(Cow::Owned(s))))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(StrOrOther(None))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(StrOrOther(None))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(StrOrOther(None))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(StrOrOther(None))
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(StrOrOther(None))
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(StrOrOther(None))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(StrOrOther(None))
+            }
+        }
+        d.deserialize_any(Visit)
+    }
+}
+
+/// The members of a `ReceiveMessage` reply the holds read. The reply is the SQS API's own
+/// (a 200 from `sqs_api`), so its shape is known: each message has a string `Body` and
+/// `ReceiptHandle`.
+#[derive(Deserialize)]
+struct ReceiveReply<'a> {
+    #[serde(rename = "Messages", borrow, default)]
+    messages: Vec<ReceivedMember<'a>>,
+}
+
+/// The members of one received message the holds read.
+#[derive(Deserialize)]
+struct ReceivedMember<'a> {
+    #[serde(rename = "Body", borrow, default)]
+    body: Option<Cow<'a, str>>,
+    #[serde(rename = "ReceiptHandle", borrow, default)]
+    receipt_handle: Option<Cow<'a, str>>,
 }
 
 impl Holds {
@@ -241,6 +347,76 @@ impl Interceptor for HoldsInterceptor {
     fn after<'a>(&'a self, call: &'a Call<'a>, reply: &'a JsonReply) -> BoxFuture<'a, After> {
         self.0.after(call, reply);
         Box::pin(async { After::Send })
+    }
+}
+
+#[cfg(test)]
+mod parse_tests {
+    use serde_json::Value;
+
+    use super::{QueueUrlOf, ReceiveReply};
+
+    /// `QueueUrlOf` reads a request body's `QueueUrl` as `Value` did: the last of that name,
+    /// strings only, nothing from a body that is not an object.
+    #[test]
+    fn queue_url_reads_as_value_did() {
+        fn by_value(b: &str) -> Option<String> {
+            serde_json::from_str::<Value>(b).ok().and_then(|r| {
+                r.get("QueueUrl")
+                    .and_then(Value::as_str)
+                    .map(str::to_string)
+            })
+        }
+        for b in [
+            r#"{"QueueUrl":"http://h/1/q","WaitTimeSeconds":20}"#,
+            r#"{"MaxNumberOfMessages":1,"QueueUrl":"http:\/\/h\/1\/q\u00e9"}"#,
+            r#"{"QueueUrl":"a","QueueUrl":"b"}"#,
+            r#"{"QueueUrl":7}"#,
+            r#"{"QueueUrl":null}"#,
+            r#"{"QueueUrl":["a"],"x":{"QueueUrl":"no"}}"#,
+            r#"{"x":{"QueueUrl":"nested"}}"#,
+            r#"["QueueUrl","a"]"#,
+            r#"{"QueueUrl":"a"} trailing"#,
+            "",
+            "{}",
+        ] {
+            let got = serde_json::from_str::<QueueUrlOf<'_>>(b)
+                .ok()
+                .and_then(|r| r.0)
+                .map(|c| c.into_owned());
+            assert_eq!(got, by_value(b), "{b}");
+        }
+    }
+
+    /// `ReceiveReply` finds the bodies and receipt handles of a reply, escapes and all.
+    #[test]
+    fn a_reply_gives_its_bodies_and_receipts() {
+        let reply = serde_json::json!({ "Messages": [
+            { "MessageId": "m1", "ReceiptHandle": "r1", "Body": "{\"token\":\"t\\u00e9\"}",
+              "Attributes": { "SentTimestamp": "1" } },
+            { "MessageId": "m2", "ReceiptHandle": "r2", "Body": "plain" },
+        ]})
+        .to_string();
+        let got = serde_json::from_str::<ReceiveReply<'_>>(&reply).unwrap();
+        let read: Vec<(String, String)> = got
+            .messages
+            .into_iter()
+            .map(|m| {
+                (
+                    m.body.unwrap().into_owned(),
+                    m.receipt_handle.unwrap().into_owned(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            read,
+            vec![
+                ("{\"token\":\"t\\u00e9\"}".to_string(), "r1".to_string()),
+                ("plain".to_string(), "r2".to_string())
+            ]
+        );
+        let empty = serde_json::from_str::<ReceiveReply<'_>>("{}").unwrap();
+        assert!(empty.messages.is_empty());
     }
 }
 

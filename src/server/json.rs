@@ -32,7 +32,11 @@ impl JsonReply {
         JsonReply {
             status: 200,
             headers: Vec::new(),
-            body: Bytes::from(value.to_string()),
+            // The same bytes as `value.to_string()`, written straight into a `Vec` instead of
+            // through `fmt` (issue 13). Writing a `Value` cannot fail (its keys are strings).
+            body: Bytes::from(
+                serde_json::to_vec(value).unwrap_or_else(|_| value.to_string().into_bytes()),
+            ),
         }
     }
 

@@ -408,41 +408,39 @@ async fn serve(
 ) -> Result<Response<Full<Bytes>>, ConnectionDropped> {
     let _activity = router.clock.activity();
     let started = std::time::Instant::now();
-    let request_id = uuid::Uuid::new_v4().to_string();
-    let header = |name: &str| {
-        req.headers()
-            .get(name)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned)
-    };
-    let mut target = header("x-amz-target");
+    let request_id = request_id();
+    // The headers are read in place from the request's parts (no copies; issue 13).
+    let (parts, body) = req.into_parts();
+    let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let mut target = header("x-amz-target").map(std::borrow::Cow::Borrowed);
+    let url_query = parts.uri.query();
     // Without a target, a form body (or an `Action` in the URL) is an SQS query request.
-    let query = target.is_none()
-        && sqs_api::query::is_query(header("content-type").as_deref(), req.uri().query());
-    let path = req.uri().path().to_string();
-    let url_query = req.uri().query().map(str::to_owned);
-    if let Some(s3) = router.s3.as_ref().filter(|_| {
-        target.is_none() && !query && s3_api::is_s3_request(header("authorization").as_deref())
-    }) {
-        return Ok(serve_s3(s3, req, &path, url_query.as_deref(), &request_id, started).await);
-    }
-    if target.is_none() && !query && sqs_api::query::is_queue_url_get(req.method().as_str(), &path)
+    let query = target.is_none() && sqs_api::query::is_query(header("content-type"), url_query);
+    let path = parts.uri.path();
+    let authorization = header("authorization");
+    if let Some(s3) = router
+        .s3
+        .as_ref()
+        .filter(|_| target.is_none() && !query && s3_api::is_s3_request(authorization))
     {
+        return Ok(serve_s3(s3, &parts, body, path, url_query, &request_id, started).await);
+    }
+    if target.is_none() && !query && sqs_api::query::is_queue_url_get(parts.method.as_str(), path) {
         let reply = sqs_api::query::unknown_operation_document();
         log_request(None, &reply, started.elapsed(), &request_id);
         return Ok(to_response(reply, &request_id));
     }
     // SQS queues follow the client's signing region.
-    let region = header("authorization").and_then(|a| crate::sqs::signing_region(&a));
-    let trace_header = header("x-amzn-trace-id");
+    let region = authorization.and_then(crate::sqs::signing_region);
+    let trace_header = header("x-amzn-trace-id").map(str::to_owned);
     let handled = async {
         serve_body(
             router,
-            req.into_body(),
+            body,
             query,
             &mut target,
-            &path,
-            url_query.as_deref(),
+            path,
+            url_query,
             &request_id,
         )
         .await
@@ -452,24 +450,34 @@ async fn serve(
     Ok(to_response(reply, &request_id))
 }
 
+/// A fresh request id: a random (version 4) UUID, as AWS's are. Its bytes come from the
+/// thread's RNG rather than the OS's: `Uuid::new_v4` costs a `getrandom` system call per
+/// request (issue 13).
+fn request_id() -> String {
+    let uuid = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
+    let mut buf = uuid::Uuid::encode_buffer();
+    uuid.hyphenated().encode_lower(&mut buf).to_owned()
+}
+
 /// Answers an S3 request (`s3_api`).
 async fn serve_s3(
     s3: &crate::s3::S3,
-    req: Request<Incoming>,
+    parts: &hyper::http::request::Parts,
+    body: Incoming,
     path: &str,
     url_query: Option<&str>,
     request_id: &str,
     started: std::time::Instant,
 ) -> Response<Full<Bytes>> {
-    let method = req.method().as_str().to_string();
-    let headers: Vec<(String, String)> = req
-        .headers()
+    let method = parts.method.as_str();
+    let headers: Vec<(String, String)> = parts
+        .headers
         .iter()
         .filter_map(|(n, v)| Some((n.as_str().to_string(), v.to_str().ok()?.to_string())))
         .collect();
-    let reply = match read_body(req.into_body()).await {
+    let reply = match read_body(body).await {
         Body::Complete(body) => {
-            s3_api::serve(s3, &method, path, url_query, &headers, &body, request_id)
+            s3_api::serve(s3, method, path, url_query, &headers, &body, request_id)
         }
         Body::TooLarge => JsonReply::error(
             413,
@@ -493,7 +501,7 @@ async fn serve_body(
     router: &Router,
     body: Incoming,
     query: bool,
-    target: &mut Option<String>,
+    target: &mut Option<std::borrow::Cow<'_, str>>,
     path: &str,
     url_query: Option<&str>,
     request_id: &str,
@@ -503,7 +511,7 @@ async fn serve_body(
         Body::Complete(body) if query && sns_api::query::is_sns(url_query, &body) => {
             match sns_api::query::serve(router, url_query, &body, request_id).await {
                 Some((served, reply)) => {
-                    *target = Some(served);
+                    *target = Some(std::borrow::Cow::Owned(served));
                     reply
                 }
                 None => return Err(ConnectionDropped),
@@ -512,7 +520,7 @@ async fn serve_body(
         Body::Complete(body) if query => {
             match sqs_api::query::serve(router, path, url_query, &body, request_id).await {
                 Some((served, reply)) => {
-                    *target = Some(served);
+                    *target = Some(std::borrow::Cow::Owned(served));
                     reply
                 }
                 None => return Err(ConnectionDropped),

@@ -79,6 +79,11 @@ impl HarnessInner {
 async fn run(harness: Weak<HarnessInner>, mut rx: mpsc::UnboundedReceiver<TaskSubmission>) {
     while let Some(sub) = rx.recv().await {
         let Some(h) = harness.upgrade() else { return };
+        // No scripted worker is mounted: none can take it (what `find_worker` would find), and
+        // matching it costs a copy of its input (issue 13: every real worker's task comes by).
+        if lock(&h.workers).is_empty() {
+            continue;
+        }
         // A task sent through SQS is matched as its worker sees it: by the queue it went to and
         // by the message body (what `.on_queue(..)` and `.when(..)` promise).
         let delivery = sqs_delivery(&h, &sub);
