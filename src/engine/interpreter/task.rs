@@ -214,7 +214,10 @@ impl Run {
             // the time the task waits, and the waiting one holds only what the wait needs
             // (issue 13: a parked callback execution keeps it for as long as it waits).
             (true, _) | (_, Pattern::WaitForTaskToken) => {
-                match Box::pin(self.submit_for_token(task, chain)).await? {
+                // Bound before the match: a scrutinee (and the `?`'s temporary) would live
+                // through the wait.
+                let submitted = Box::pin(self.submit_for_token(task, chain)).await?;
+                match submitted {
                     Submitted::Parked(parked) => Box::pin(self.wait_parked(parked, chain)).await,
                     Submitted::Done(v) => Ok(v),
                 }
@@ -738,8 +741,10 @@ mod memory_design {
             retries: 0,
         };
         let attempt = run.task_attempt(&at, t, &mut chain);
+        // 392 bytes (448 while the submission's result was a `match` scrutinee, alive
+        // through the wait).
         let size = std::mem::size_of_val(&attempt);
         eprintln!("task_attempt future: {size} B");
-        assert!(size <= 640, "the future of a task attempt is {size} bytes");
+        assert!(size <= 448, "the future of a task attempt is {size} bytes");
     }
 }
