@@ -149,6 +149,10 @@ pub(crate) struct Run {
     /// The MockConfigFile test case this execution runs (`StartExecution` on
     /// `<stateMachineArn>#<TestCase>`), with its per-state invocation counters.
     pub mock: Option<Arc<MockRun>>,
+    /// The execution's input for the context object (`$$.Execution.Input`), parsed from the
+    /// record's text once and copied from here (a Choice state builds the context every time
+    /// it runs); let go of while a task waits for its token (issue 13).
+    input: Mutex<Option<Box<Value>>>,
 }
 
 impl Drop for Run {
@@ -178,7 +182,26 @@ impl Run {
             rng: Mutex::new(Stream::seed_from_u64(seed)),
             tokens: seeded.then(|| Mutex::new(Ids::seeded(seed ^ TOKEN_SEED_SALT))),
             mock,
+            input: Mutex::new(None),
         }
+    }
+
+    /// A copy of the execution's input (`$$.Execution.Input`).
+    fn execution_input(&self) -> Value {
+        let mut cached = lock(&self.input);
+        match &*cached {
+            Some(v) => Value::clone(v),
+            None => {
+                let v = self.exec.input_value();
+                *cached = Some(Box::new(v.clone()));
+                v
+            }
+        }
+    }
+
+    /// Lets go of the parsed input while the execution waits (it is parsed again if needed).
+    fn forget_input(&self) {
+        lock(&self.input).take();
     }
 
     /// A new task token: from the execution's own generator when seeded, else 128 bits from
@@ -218,7 +241,7 @@ impl Run {
         let mut ctx = json!({
             "Execution": {
                 "Id": self.exec.arn,
-                "Input": self.exec.input_value(),
+                "Input": self.execution_input(),
                 "StartTime": crate::time::iso8601(self.exec.start_ms),
                 "Name": self.exec.name,
                 "RoleArn": m.role_arn,
@@ -746,7 +769,7 @@ mod memory_design {
         eprintln!("run_steps future: {size} B");
         assert!(size <= 960, "the future of run_steps is {size} bytes");
         // The interpreter's state keeps its two random streams as (seed, position), not as
-        // live generators (~330 bytes each): 160 bytes in all, ~750 before.
+        // live generators (~330 bytes each): 176 bytes in all, ~750 before.
         let run_size = std::mem::size_of::<Run>();
         assert!(run_size <= 192, "the interpreter state is {run_size} bytes");
     }

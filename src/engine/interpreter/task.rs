@@ -472,6 +472,8 @@ impl Run {
         mut parked: Box<Parked>,
         chain: &mut u64,
     ) -> Result<Value, Failure> {
+        // The context object's copy of the input is not kept through the wait.
+        self.forget_input();
         let p = &mut *parked;
         let waiting = Waiting {
             res: &p.res,
