@@ -1,7 +1,7 @@
 //! Executions: their status, result and history, and how to wait for them.
 
 use crate::sync::lock;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 
 use serde_json::Value;
 use tokio::sync::Notify;
@@ -67,7 +67,9 @@ impl std::fmt::Display for Status {
 #[derive(Debug)]
 pub(crate) struct ExecState {
     pub status: Status,
-    pub output: Option<Value>,
+    /// The output as its compact JSON text (a `Value` tree took several times its size, for as
+    /// long as the record is kept: issue 13); [`ExecutionRecord::output`] parses it.
+    pub output: Option<Box<str>>,
     pub error: Option<String>,
     pub cause: Option<String>,
     pub stop_ms: Option<Millis>,
@@ -128,7 +130,12 @@ pub struct ExecutionRecord {
     pub(crate) arn: String,
     pub(crate) name: String,
     pub(crate) machine: Arc<StateMachine>,
-    pub(crate) input: Value,
+    /// The input as its compact JSON text: one allocation where the `Value` tree took ~600
+    /// bytes, and the running interpreter holds the input as a tree already (issue 13).
+    input_text: Box<str>,
+    /// The input as a `Value`, parsed on the first [`ExecutionRecord::input`] (a description
+    /// asks for it, rarely while the execution runs). Boxed: 16 bytes in every record, not 80.
+    input: OnceLock<Box<Value>>,
     pub(crate) start_ms: Millis,
     pub(crate) state: Mutex<ExecState>,
     /// Woken when the execution ends. (A `watch` channel took ~350 bytes a record, for eight
@@ -159,14 +166,15 @@ impl ExecutionRecord {
         arn: String,
         name: String,
         machine: Arc<StateMachine>,
-        input: Value,
+        input: &Value,
         start_ms: Millis,
     ) -> ExecutionRecord {
         ExecutionRecord {
             arn,
             name,
             machine,
-            input,
+            input_text: crate::engine::history::json_text(input).into_boxed_str(),
+            input: OnceLock::new(),
             start_ms,
             state: Mutex::new(ExecState {
                 status: Status::Running,
@@ -217,7 +225,35 @@ impl ExecutionRecord {
 
     /// The input.
     pub(crate) fn input(&self) -> &Value {
-        &self.input
+        self.input.get_or_init(|| Box::new(self.parse_input()))
+    }
+
+    /// A new copy of the input (`$$.Execution.Input`), parsed from its text without keeping
+    /// the tree in the record.
+    pub(crate) fn input_value(&self) -> Value {
+        match self.input.get() {
+            Some(v) => Value::clone(v),
+            None => self.parse_input(),
+        }
+    }
+
+    /// The input's compact JSON text (`json_text` of [`ExecutionRecord::input`]).
+    pub(crate) fn input_text(&self) -> &str {
+        &self.input_text
+    }
+
+    /// Whether the record holds its input as a `Value` tree besides its text (tests of issue
+    /// 13: only a description of the execution parses it into the record).
+    #[cfg(test)]
+    pub(crate) fn input_parsed(&self) -> bool {
+        self.input.get().is_some()
+    }
+
+    fn parse_input(&self) -> Value {
+        // The text was written by `serde_json::to_string` of a `Value`, so it parses, and back
+        // to an equal `Value`: serde_json keeps key order (`preserve_order`) and numbers
+        // (`float_roundtrip`), as the stored history relies on too.
+        serde_json::from_str(&self.input_text).unwrap_or(Value::Null)
     }
 
     /// When it started (ms since the epoch, harness clock).
@@ -237,7 +273,12 @@ impl ExecutionRecord {
 
     /// The output, once succeeded.
     pub(crate) fn output(&self) -> Option<Value> {
-        self.lock().output.clone()
+        let st = self.lock();
+        // Written by `serde_json::to_string` of a `Value`: it parses, to an equal value (see
+        // `parse_input`).
+        st.output
+            .as_deref()
+            .map(|text| serde_json::from_str(text).unwrap_or(Value::Null))
     }
 
     /// The error, once failed, timed out or aborted.
@@ -320,6 +361,9 @@ impl ExecutionRecord {
                 return false;
             }
             push(&mut st, now, prev, end.event);
+            // No event follows the terminal one: the room the vector grew for is not needed
+            // for as long as the record is kept (issue 13).
+            st.events.shrink_to_fit();
             st.status = end.status;
             st.output = end.output;
             st.error = end.error;
@@ -348,7 +392,7 @@ fn push(st: &mut ExecState, now: Millis, prev: u64, event: Event) -> u64 {
 pub(crate) struct Terminal {
     status: Status,
     event: Event,
-    output: Option<Value>,
+    output: Option<Box<str>>,
     error: Option<String>,
     cause: Option<String>,
 }
@@ -363,7 +407,7 @@ impl Terminal {
                 Some(text) => Event::execution_succeeded_quoted(text),
                 None => Event::execution_succeeded(&output),
             },
-            output: Some(output),
+            output: Some(crate::engine::history::json_text(&output).into_boxed_str()),
             error: None,
             cause: None,
         }

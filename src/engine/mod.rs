@@ -636,13 +636,18 @@ impl Engine {
         let exec = {
             let mut by_arn = write(&self.inner.by_arn);
             if let Some(existing) = by_arn.get(&arn) {
-                if existing.input == input && existing.status() == Status::Running {
+                if existing.input() == &input && existing.status() == Status::Running {
                     return Ok(existing.clone());
                 }
                 return Err(ApiError::ExecutionAlreadyExists(arn));
             }
-            let mut record =
-                ExecutionRecord::new(arn.clone(), name, machine, input, self.inner.clock.now_ms());
+            let mut record = ExecutionRecord::new(
+                arn.clone(),
+                name,
+                machine,
+                &input,
+                self.inner.clock.now_ms(),
+            );
             record.version_arn = target.version_arn;
             record.alias_arn = target.alias_arn;
             let exec = Arc::new(record);
@@ -652,7 +657,7 @@ impl Engine {
                 exec.start_ms,
                 0,
                 history::Event::execution_started_on(
-                    &exec.input,
+                    &input,
                     &exec.machine.role_arn,
                     exec.alias_arn.as_deref(),
                     exec.version_arn.as_deref(),
@@ -669,7 +674,9 @@ impl Engine {
             seed,
             mock,
         ));
-        let handle = self.inner.clock.spawn(run.run_execution());
+        // The parsed input moves into the interpreter (the first state's input); the record
+        // keeps its text.
+        let handle = self.inner.clock.spawn(run.run_execution(input));
         *lock(&exec.task) = Some(handle);
         // A finished execution keeps no task (issue 13): the interpreter drops the handle as
         // it ends, unless it ended before the handle was stored here.

@@ -112,8 +112,10 @@ impl Drop for Answers {
 
 #[derive(Debug)]
 struct Open {
-    execution_arn: String,
-    state_name: String,
+    /// Shared with the registry's other entries for the token and its execution: one copy of
+    /// the token and of the ARN however many maps name them (issue 13).
+    execution_arn: Arc<str>,
+    state_name: Box<str>,
     tx: Sender,
     /// Dropped when the token closes, which ends every [`Tokens::closed`] wait on it. Made on
     /// the first such wait only.
@@ -133,28 +135,28 @@ pub struct OpenToken {
 
 #[derive(Debug, Default)]
 struct Registry {
-    open: HashMap<String, Open>,
+    open: HashMap<Arc<str>, Open>,
     /// Closed tokens, with their execution and state: answers to them are refused with
     /// `TaskTimedOut`.
-    closed: HashMap<String, (String, String)>,
+    closed: HashMap<Arc<str>, (Arc<str>, Box<str>)>,
     /// The open tokens of each execution, so an execution's end closes them without a scan.
-    by_execution: HashMap<String, Vec<String>>,
+    by_execution: HashMap<Arc<str>, Vec<Arc<str>>>,
 }
 
 impl Registry {
     /// Moves an open token to the closed ones (which ends its [`Tokens::closed`] waits).
     fn close(&mut self, token: &str) {
-        let Some(open) = self.open.remove(token) else {
+        let Some((token, open)) = self.open.remove_entry(token) else {
             return;
         };
-        if let Some(tokens) = self.by_execution.get_mut(&open.execution_arn) {
-            tokens.retain(|t| t != token);
+        if let Some(tokens) = self.by_execution.get_mut(&*open.execution_arn) {
+            tokens.retain(|t| *t != token);
             if tokens.is_empty() {
-                self.by_execution.remove(&open.execution_arn);
+                self.by_execution.remove(&*open.execution_arn);
             }
         }
         self.closed
-            .insert(token.to_string(), (open.execution_arn, open.state_name));
+            .insert(token, (open.execution_arn, open.state_name));
     }
 }
 
@@ -176,20 +178,22 @@ impl Tokens {
         let (tx, rx) = (Sender(inbox.clone()), Answers(inbox));
         let mut map = self.lock();
         map.closed.remove(token);
+        let token: Arc<str> = token.into();
+        let arn: Arc<str> = match map.by_execution.get_key_value(execution_arn) {
+            Some((arn, _)) => arn.clone(),
+            None => execution_arn.into(),
+        };
         let previous = map.open.insert(
-            token.to_string(),
+            token.clone(),
             Open {
-                execution_arn: execution_arn.to_string(),
-                state_name: state_name.to_string(),
+                execution_arn: arn.clone(),
+                state_name: state_name.into(),
                 tx,
                 closing: None,
             },
         );
         if previous.is_none() {
-            map.by_execution
-                .entry(execution_arn.to_string())
-                .or_default()
-                .push(token.to_string());
+            map.by_execution.entry(arn).or_default().push(token);
         }
         rx
     }
@@ -246,9 +250,9 @@ impl Tokens {
             .open
             .iter()
             .map(|(token, e)| OpenToken {
-                token: token.clone(),
-                execution_arn: e.execution_arn.clone(),
-                state_name: e.state_name.clone(),
+                token: token.to_string(),
+                execution_arn: e.execution_arn.to_string(),
+                state_name: e.state_name.to_string(),
             })
             .collect();
         v.sort_by(|a, b| a.token.cmp(&b.token));
@@ -259,8 +263,11 @@ impl Tokens {
     pub(crate) fn task_of(&self, token: &str) -> Option<OpenToken> {
         let map = self.lock();
         let (execution_arn, state_name) = match map.open.get(token) {
-            Some(open) => (open.execution_arn.clone(), open.state_name.clone()),
-            None => map.closed.get(token).cloned()?,
+            Some(open) => (open.execution_arn.to_string(), open.state_name.to_string()),
+            None => map
+                .closed
+                .get(token)
+                .map(|(arn, state)| (arn.to_string(), state.to_string()))?,
         };
         Some(OpenToken {
             token: token.to_string(),
@@ -488,5 +495,29 @@ mod tests {
                 .code(),
             "TaskTimedOut"
         );
+    }
+
+    /// Issue 13: the registry keeps one copy of a token and of its execution's ARN, however
+    /// many of its maps name them, open and closed.
+    #[test]
+    fn the_registry_shares_its_strings() {
+        let tokens = Tokens::default();
+        let mut ids = Ids::seeded(3);
+        let (a, b) = (ids.task_token(), ids.task_token());
+        let _ra = tokens.open(&a, "arn:e1", "S");
+        let _rb = tokens.open(&b, "arn:e1", "T");
+        {
+            let map = tokens.lock();
+            let (key, open) = map.open.get_key_value(a.as_str()).unwrap();
+            let (arn, listed) = map.by_execution.get_key_value("arn:e1").unwrap();
+            assert!(Arc::ptr_eq(arn, &open.execution_arn));
+            assert!(Arc::ptr_eq(arn, &map.open[b.as_str()].execution_arn));
+            assert!(Arc::ptr_eq(key, &listed[0]));
+        }
+        tokens.close(&a);
+        let map = tokens.lock();
+        let (key, (arn, state)) = map.closed.get_key_value(a.as_str()).unwrap();
+        assert!(Arc::ptr_eq(arn, &map.open[b.as_str()].execution_arn));
+        assert_eq!((&**key, &**state), (a.as_str(), "S"));
     }
 }

@@ -214,7 +214,7 @@ fn describe(child: &ExecutionRecord, as_json: bool) -> Value {
         m.insert("Error".into(), json!(e));
     }
     m.insert("ExecutionArn".into(), json!(child.arn()));
-    m.insert("Input".into(), text_or_json(child.input()));
+    m.insert("Input".into(), text_or_json(&child.input_value()));
     m.insert("InputDetails".into(), json!({ "Included": true }));
     m.insert("Name".into(), json!(child.name()));
     if let Some(o) = child.output() {

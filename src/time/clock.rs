@@ -198,7 +198,10 @@ impl Clock {
         if !self.inner.virtual_time {
             let now = wall_ms();
             if deadline > now {
-                tokio::time::sleep(Duration::from_millis(deadline - now)).await;
+                // Boxed: tokio's timer entry is ~110 bytes, and every future that can sleep
+                // (a task waiting on its token with a timeout, say) would hold room for it for as
+                // long as it waits, asleep or not (issue 13).
+                Box::pin(tokio::time::sleep(Duration::from_millis(deadline - now))).await;
             }
             return;
         }

@@ -286,13 +286,13 @@ impl Run {
             format!("{}:{}", ctx.exec_prefix, child.name),
             child.name.clone(),
             ctx.machine.clone(),
-            child.input.clone(),
+            &child.input,
             self.now(),
         ));
         exec.record(
             exec.start_ms,
             0,
-            Event::execution_started_on(&exec.input, &ctx.machine.role_arn, None, None),
+            Event::execution_started_on(&child.input, &ctx.machine.role_arn, None, None),
         );
         ctx.engine
             .add_child_execution(ctx.map_run, exec.clone(), child.items);
@@ -307,7 +307,7 @@ impl Run {
             child.seed,
             self.mock.clone(),
         ));
-        run.run_execution().await;
+        run.run_execution(child.input.clone()).await;
         exec
     }
 
@@ -613,7 +613,7 @@ fn child_record(e: &ExecutionRecord) -> Value {
     let status = e.status();
     let mut o = serde_json::Map::new();
     o.insert("ExecutionArn".into(), json!(e.arn));
-    o.insert("Input".into(), json!(json_text(&e.input)));
+    o.insert("Input".into(), json!(e.input_text()));
     o.insert("InputDetails".into(), json!({ "Included": true }));
     o.insert("Name".into(), json!(e.name));
     match status {

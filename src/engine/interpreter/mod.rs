@@ -30,8 +30,6 @@ use crate::sync::lock;
 use std::sync::{Arc, Mutex};
 
 use futures_util::future::FutureExt;
-use rand::rngs::StdRng;
-use rand::SeedableRng;
 use serde_json::{json, Value};
 
 use crate::asl::{
@@ -42,7 +40,7 @@ use crate::engine::history::Event;
 use crate::engine::machine::MachineType;
 use crate::engine::task::BoxFuture;
 use crate::engine::EngineInner;
-use crate::ids::Ids;
+use crate::ids::{Ids, Stream};
 use crate::mock_config::MockRun;
 use crate::time::Clock;
 use crate::time::Millis;
@@ -129,7 +127,7 @@ pub(crate) struct Here<'a> {
     /// the state reads these; its own assignments take effect at exit).
     pub vars: &'a Variables,
     /// The execution's random source (`States.UUID`, `$uuid()`, `$random()`).
-    pub rng: &'a Mutex<StdRng>,
+    pub rng: &'a Mutex<Stream>,
     /// The harness clock (`$now()`, `$millis()`).
     pub clock: &'a Clock,
     /// The engine's parsed JSONata expressions.
@@ -147,13 +145,19 @@ pub(crate) type Variables = serde_json::Map<String, Value>;
 pub(crate) struct Run {
     pub engine: Arc<EngineInner>,
     pub exec: Arc<ExecutionRecord>,
-    pub rng: Mutex<StdRng>,
+    /// Kept as (seed, position), not as a live generator: ~300 bytes less a parked execution
+    /// (issue 13).
+    pub rng: Mutex<Stream>,
     /// In a seeded engine, this execution's own token generator: its tokens then depend only on
     /// the seed and the execution, not on how other executions' tasks interleave with its own.
     tokens: Option<Mutex<Ids>>,
     /// The MockConfigFile test case this execution runs (`StartExecution` on
     /// `<stateMachineArn>#<TestCase>`), with its per-state invocation counters.
     pub mock: Option<Arc<MockRun>>,
+    /// The execution's input for the context object (`$$.Execution.Input`), parsed from the
+    /// record's text once and copied from here (a Choice state builds the context every time
+    /// it runs); let go of while a task waits for its token (issue 13).
+    input: Mutex<Option<Box<Value>>>,
 }
 
 impl Drop for Run {
@@ -180,10 +184,29 @@ impl Run {
         Run {
             engine,
             exec,
-            rng: Mutex::new(StdRng::seed_from_u64(seed)),
+            rng: Mutex::new(Stream::seed_from_u64(seed)),
             tokens: seeded.then(|| Mutex::new(Ids::seeded(seed ^ TOKEN_SEED_SALT))),
             mock,
+            input: Mutex::new(None),
         }
+    }
+
+    /// A copy of the execution's input (`$$.Execution.Input`).
+    fn execution_input(&self) -> Value {
+        let mut cached = lock(&self.input);
+        match &*cached {
+            Some(v) => Value::clone(v),
+            None => {
+                let v = self.exec.input_value();
+                *cached = Some(Box::new(v.clone()));
+                v
+            }
+        }
+    }
+
+    /// Lets go of the parsed input while the execution waits (it is parsed again if needed).
+    fn forget_input(&self) {
+        lock(&self.input).take();
     }
 
     /// A new task token: from the execution's own generator when seeded, else 128 bits from
@@ -223,7 +246,7 @@ impl Run {
         let mut ctx = json!({
             "Execution": {
                 "Id": self.exec.arn,
-                "Input": self.exec.input,
+                "Input": self.execution_input(),
                 "StartTime": crate::time::iso8601(self.exec.start_ms),
                 "Name": self.exec.name,
                 "RoleArn": m.role_arn,
@@ -276,12 +299,12 @@ impl Run {
     }
 
     /// Runs a whole execution and records its terminal event.
-    pub(crate) async fn run_execution(self: Arc<Self>) {
+    pub(crate) async fn run_execution(self: Arc<Self>, input: Value) {
         let exec = self.exec.clone();
         let machine = exec.machine.clone();
         let mut chain = 0u64;
         let def = machine.definition.clone();
-        let run = Box::pin(self.run_steps(&def, exec.input.clone(), &mut chain, Variables::new()));
+        let run = Box::pin(self.run_steps(&def, input, &mut chain, Variables::new()));
         let outcome = match def.timeout_seconds {
             Some(secs) => {
                 let deadline = exec.start_ms + secs * 1000;
@@ -332,96 +355,113 @@ impl Run {
 
     /// [`Run::run_program`], also returning the quoted JSON text of the output (as its last
     /// state exited with it, when it did).
-    async fn run_steps(
-        &self,
-        def: &Definition,
-        input: Value,
-        chain: &mut u64,
-        vars: Variables,
-    ) -> Result<(Value, Option<String>), Failure> {
-        let mut vars = vars;
-        let mut at = def.position(&def.start_at);
-        let mut name: &str = &def.start_at;
-        let mut input = input;
-        let mut text = None;
-        loop {
-            let Some(i) = at else {
-                return Err(Failure::new(
-                    "States.Runtime",
-                    format!("The state '{name}' does not exist in the definition"),
-                ));
-            };
-            let state = &def.states[i];
-            match self.run_state(state, input, text, chain, &mut vars).await? {
-                (Step::Follow(out), t) => {
-                    at = def.next[i];
-                    if let Transition::Next(n) = &state.transition {
-                        name = n;
+    ///
+    /// Written as a function returning an `async move` block that uses its arguments as they
+    /// are: an `async fn` stores each argument twice (as captured and as its own local), and
+    /// this future and [`Run::run_state`]'s live as long as an execution waits (issue 13).
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an `async fn` would store each argument twice (issue 13)"
+    )]
+    fn run_steps<'a>(
+        &'a self,
+        def: &'a Definition,
+        mut input: Value,
+        chain: &'a mut u64,
+        mut vars: Variables,
+    ) -> impl std::future::Future<Output = Result<(Value, Option<String>), Failure>> + Send + 'a
+    {
+        async move {
+            let mut at = def.position(&def.start_at);
+            let mut name: &str = &def.start_at;
+            let mut text = None;
+            loop {
+                let Some(i) = at else {
+                    return Err(Failure::new(
+                        "States.Runtime",
+                        format!("The state '{name}' does not exist in the definition"),
+                    ));
+                };
+                let state = &def.states[i];
+                match self.run_state(state, input, text, chain, &mut vars).await? {
+                    (Step::Follow(out), t) => {
+                        at = def.next[i];
+                        if let Transition::Next(n) = &state.transition {
+                            name = n;
+                        }
+                        input = out;
+                        text = t;
                     }
-                    input = out;
-                    text = t;
+                    (Step::Next(next, out), t) => {
+                        let Some(j) = def.position(&next) else {
+                            return Err(Failure::new(
+                                "States.Runtime",
+                                format!("The state '{next}' does not exist in the definition"),
+                            ));
+                        };
+                        at = Some(j);
+                        name = &def.states[j].name;
+                        input = out;
+                        text = t;
+                    }
+                    (Step::End(out), t) => return Ok((out, t)),
                 }
-                (Step::Next(next, out), t) => {
-                    let Some(j) = def.position(&next) else {
-                        return Err(Failure::new(
-                            "States.Runtime",
-                            format!("The state '{next}' does not exist in the definition"),
-                        ));
-                    };
-                    at = Some(j);
-                    name = &def.states[j].name;
-                    input = out;
-                    text = t;
-                }
-                (Step::End(out), t) => return Ok((out, t)),
             }
         }
     }
 
     /// Runs one state from its raw input (`raw_text`: that input's quoted JSON text, when the
     /// state before wrote it already). Returns where to go and the quoted text of the output.
-    async fn run_state(
-        &self,
-        state: &State,
+    /// (Not an `async fn`, for the reason [`Run::run_steps`] gives.)
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an `async fn` would store each argument twice (issue 13)"
+    )]
+    fn run_state<'a>(
+        &'a self,
+        state: &'a State,
         raw: Value,
         raw_text: Option<String>,
-        chain: &mut u64,
-        vars: &mut Variables,
-    ) -> Result<(Step, Option<String>), Failure> {
-        let entered_ms = self.now();
-        let entered_prev = *chain;
-        let entered = match &raw_text {
-            Some(text) => Event::state_entered_quoted(&state.kind, &state.name, text),
-            None => Event::state_entered(&state.kind, &state.name, &raw),
-        };
-        drop(raw_text);
-        let entered_id = self.emit(chain, entered);
-        let here = Here {
-            state,
-            entered_id,
-            entered_prev,
-            entered_ms,
-            vars,
-            rng: &self.rng,
-            clock: &self.engine.clock,
-            expressions: &self.engine.expressions,
-            assigned: Mutex::new(None),
-            exited_text: Mutex::new(None),
-        };
-        let step = match self.state_body(&here, raw, chain).await {
-            Ok(step) => step,
-            Err(mut f) => {
-                self.evaluation_failed(&here, &mut f, chain);
-                return Err(f);
+        chain: &'a mut u64,
+        vars: &'a mut Variables,
+    ) -> impl std::future::Future<Output = Result<(Step, Option<String>), Failure>> + Send + 'a
+    {
+        async move {
+            let entered_ms = self.now();
+            let entered_prev = *chain;
+            let entered = match &raw_text {
+                Some(text) => Event::state_entered_quoted(&state.kind, &state.name, text),
+                None => Event::state_entered(&state.kind, &state.name, &raw),
+            };
+            drop(raw_text);
+            let entered_id = self.emit(chain, entered);
+            let here = Here {
+                state,
+                entered_id,
+                entered_prev,
+                entered_ms,
+                vars,
+                rng: &self.rng,
+                clock: &self.engine.clock,
+                expressions: &self.engine.expressions,
+                assigned: Mutex::new(None),
+                exited_text: Mutex::new(None),
+            };
+            let step = match self.state_body(&here, raw, chain).await {
+                Ok(step) => step,
+                Err(mut f) => {
+                    self.evaluation_failed(&here, &mut f, chain);
+                    return Err(f);
+                }
+            };
+            let assigned = lock(&here.assigned).take();
+            let text = lock(&here.exited_text).take();
+            drop(here);
+            if let Some(a) = assigned {
+                vars.extend(a);
             }
-        };
-        let assigned = lock(&here.assigned).take();
-        let text = lock(&here.exited_text).take();
-        drop(here);
-        if let Some(a) = assigned {
-            vars.extend(a);
+            Ok((step, text))
         }
-        Ok((step, text))
     }
 
     /// Records `EvaluationFailed` for a JSONata failure that has not been recorded yet, and
@@ -755,7 +795,7 @@ mod memory_design {
             "arn:aws:states:us-east-1:123456789012:execution:m:e".into(),
             "e".into(),
             machine.clone(),
-            serde_json::json!({}),
+            &serde_json::json!({}),
             0,
         ));
         let run = Run::new(engine.inner.clone(), exec, 1, None);
@@ -763,10 +803,15 @@ mod memory_design {
         let def = machine.definition.clone();
         let steps = run.run_steps(&def, serde_json::json!({}), &mut chain, Variables::new());
         // The Task, Parallel and Map futures are boxed, each only while its state runs: the
-        // future every execution holds is the size of the simple states' (1,152 bytes in a
-        // debug build, 3,376 before the boxing).
+        // future every execution holds is the size of the simple states' (872 bytes; 1,088
+        // while `run_steps` and `run_state` were `async fn`s, which store every argument
+        // twice; 3,376 before the boxing).
         let size = std::mem::size_of_val(&steps);
         eprintln!("run_steps future: {size} B");
-        assert!(size <= 2048, "the future of run_steps is {size} bytes");
+        assert!(size <= 960, "the future of run_steps is {size} bytes");
+        // The interpreter's state keeps its two random streams as (seed, position), not as
+        // live generators (~330 bytes each): 176 bytes in all, ~750 before.
+        let run_size = std::mem::size_of::<Run>();
+        assert!(run_size <= 192, "the interpreter state is {run_size} bytes");
     }
 }

@@ -130,7 +130,10 @@ impl Run {
             };
             self.evaluation_failed(here, &mut failure, chain);
             if let Some(delay) = self.retry_delay(retriers, &mut counts, &failure) {
-                self.engine.clock.sleep(delay).await;
+                // Neither the failure nor the sleep takes room in the future for the attempts'
+                // waits (a parked Task's future holds it for as long as it waits: issue 13).
+                drop(failure);
+                Box::pin(self.engine.clock.sleep(delay)).await;
                 retries += 1;
                 continue;
             }

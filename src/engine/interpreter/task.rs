@@ -4,7 +4,7 @@
 //! `TaskScheduled` and `TaskStarted`, and finds the resource's handler ([`Run::task_attempt`]).
 //! Then the resource's pattern decides:
 //! - request/response ([`Run::request_response`]): the handler's result is the task's result;
-//! - `.waitForTaskToken` ([`Run::wait_for_task_token`]): the handler's result is
+//! - `.waitForTaskToken` ([`Run::submit_for_token`], [`Run::wait_parked`]): the handler's result is
 //!   `TaskSubmitted`, and the token's answer (or a timeout) ends the task;
 //! - `.sync` ([`Run::sync`]): the handler starts the job (`TaskSubmitted`) and its
 //!   [`wait_for_completion`](crate::engine::task::TaskHandler::wait_for_completion) ends the task
@@ -53,6 +53,25 @@ struct Waiting<'a> {
     started: Millis,
     deadline: Option<Millis>,
     heartbeat: Option<u64>,
+}
+
+/// A `.waitForTaskToken` task once submitted: what its wait needs, and nothing else.
+struct Parked {
+    rx: crate::engine::tokens::Answers,
+    token: String,
+    res: Resource,
+    family: EventFamily,
+    started: Millis,
+    deadline: Option<Millis>,
+    heartbeat: Option<u64>,
+}
+
+/// What submitting a `.waitForTaskToken` task led to.
+enum Submitted {
+    /// It waits for its token (boxed: the attempt's future then holds a pointer to it).
+    Parked(Box<Parked>),
+    /// It had no token and ran as request/response.
+    Done(Value),
 }
 
 /// Sleeps until `deadline`, or forever without one (no timer is registered, so virtual time
@@ -186,13 +205,25 @@ impl Run {
             res,
         };
         // Each pattern's future boxed: a waiting task holds its own pattern's only (issue 13).
-        if activity {
-            return Box::pin(self.wait_for_task_token(task, chain)).await;
-        }
-        match task.res.pattern {
-            Pattern::RequestResponse => Box::pin(self.request_response(task, chain)).await,
-            Pattern::Sync => Box::pin(self.sync(task, chain)).await,
-            Pattern::WaitForTaskToken => Box::pin(self.wait_for_task_token(task, chain)).await,
+        match (activity, task.res.pattern) {
+            // `.waitForTaskToken` (and an activity): the handler submits the work
+            // (`TaskSubmitted`), then the token's answer (`SendTaskSuccess`/`SendTaskFailure`), a
+            // missed heartbeat or `TimeoutSeconds` ends the task. Two futures, each boxed, and
+            // awaited here rather than in a function of their own (whose future would keep the
+            // task): the submission's (the task, its parameters, the handler's call) is gone by
+            // the time the task waits, and the waiting one holds only what the wait needs
+            // (issue 13: a parked callback execution keeps it for as long as it waits).
+            (true, _) | (_, Pattern::WaitForTaskToken) => {
+                // Bound before the match: a scrutinee (and the `?`'s temporary) would live
+                // through the wait.
+                let submitted = Box::pin(self.submit_for_token(task, chain)).await?;
+                match submitted {
+                    Submitted::Parked(parked) => Box::pin(self.wait_parked(parked, chain)).await,
+                    Submitted::Done(v) => Ok(v),
+                }
+            }
+            (_, Pattern::RequestResponse) => Box::pin(self.request_response(task, chain)).await,
+            (_, Pattern::Sync) => Box::pin(self.sync(task, chain)).await,
         }
     }
 
@@ -336,7 +367,8 @@ impl Run {
                 self.engine.tokens.close(tok);
             }
         };
-        let submitted = self.call_handler(&task, chain).await?;
+        // Boxed, as in `submit_for_token`: the job's wait holds no room for the call.
+        let submitted = Box::pin(self.call_handler(&task, chain)).await?;
         let Some(wait) = task
             .handler
             .wait_for_completion(self.task_request(&task), &submitted)
@@ -379,25 +411,26 @@ impl Run {
         }
     }
 
-    /// `.waitForTaskToken`: the handler submits the work (`TaskSubmitted`), then the token's
-    /// answer (`SendTaskSuccess`/`SendTaskFailure`), a missed heartbeat or `TimeoutSeconds` ends
-    /// the task.
-    async fn wait_for_task_token(
+    /// The submission of a `.waitForTaskToken` task: its token opened, its handler called,
+    /// `TaskSubmitted` recorded and the harness told.
+    async fn submit_for_token(
         &self,
         task: Scheduled<'_>,
         chain: &mut u64,
-    ) -> Result<Value, Failure> {
+    ) -> Result<Submitted, Failure> {
         let here = task.here;
         let Some(tok) = task.token.as_deref() else {
             // `task_attempt` issues a token for every `.waitForTaskToken` resource.
-            return self.request_response(task, chain).await;
+            return Box::pin(self.request_response(task, chain))
+                .await
+                .map(Submitted::Done);
         };
         // Opened before the handler runs, so an answer sent from inside it is not lost.
-        let mut rx = self
+        let rx = self
             .engine
             .tokens
             .open(tok, &self.exec.arn, &here.state.name);
-        let submitted = self.call_handler(&task, chain).await?;
+        let submitted = Box::pin(self.call_handler(&task, chain)).await?;
         if task.family == EventFamily::Task {
             // An activity's handler only queues the task: AWS records no submission for it.
             self.emit(chain, Event::task_submitted(&task.res, &submitted));
@@ -413,8 +446,6 @@ impl Run {
             retry_count: task.retries,
             mocked: false,
         });
-        // What the wait needs, and nothing else: the handler's answer, the parameters and the
-        // handler are dropped before it (a future keeps its locals until their scope ends).
         let Scheduled {
             res,
             family,
@@ -424,15 +455,34 @@ impl Run {
             token,
             ..
         } = task;
-        let tok = token.unwrap_or_default();
-        let waiting = Waiting {
-            res: &res,
+        Ok(Submitted::Parked(Box::new(Parked {
+            rx,
+            token: token.unwrap_or_default(),
+            res,
             family,
             started,
             deadline,
             heartbeat,
+        })))
+    }
+
+    /// A submitted `.waitForTaskToken` task's wait for its answer.
+    async fn wait_parked(
+        &self,
+        mut parked: Box<Parked>,
+        chain: &mut u64,
+    ) -> Result<Value, Failure> {
+        // The context object's copy of the input is not kept through the wait.
+        self.forget_input();
+        let p = &mut *parked;
+        let waiting = Waiting {
+            res: &p.res,
+            family: p.family,
+            started: p.started,
+            deadline: p.deadline,
+            heartbeat: p.heartbeat,
         };
-        self.await_token(&mut rx, &tok, &waiting, chain).await
+        self.await_token(&mut p.rx, &p.token, &waiting, chain).await
     }
 
     /// Waits for the answer on a task's token (`SendTaskSuccess`/`SendTaskFailure`, heartbeats,
@@ -606,5 +656,98 @@ fn succeeded(res: &Resource, family: EventFamily, output: &Value) -> Event {
         EventFamily::Task => Event::task_succeeded(res, output),
         EventFamily::LambdaFunction => Event::lambda_function_succeeded(output),
         EventFamily::Activity => Event::activity_succeeded(output),
+    }
+}
+
+#[cfg(test)]
+mod memory_design {
+    //! Issue 13: a parked callback execution holds its task's waiting future for as long as it
+    //! waits, so that future's size is part of every parked execution's memory.
+
+    use std::sync::{Arc, Mutex};
+
+    use serde_json::json;
+
+    use super::Parked;
+    use crate::engine::execution::ExecutionRecord;
+    use crate::engine::interpreter::{Here, Run, Variables};
+    use crate::engine::task::{EventFamily, Resource};
+    use crate::engine::tokens::Tokens;
+    use crate::engine::{Engine, EngineConfig};
+    use crate::ids::Stream;
+    use crate::time::Clock;
+
+    #[tokio::test]
+    async fn the_future_of_a_waiting_task_is_small() {
+        let clock = Clock::virtual_at(0);
+        let engine = Engine::new(EngineConfig {
+            clock: clock.clone(),
+            ..EngineConfig::default()
+        });
+        let machine = engine
+            .create_state_machine(
+                "m",
+                r#"{"StartAt":"T","States":{"T":{"Type":"Task","End":true,
+                    "Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken"}}}"#,
+            )
+            .unwrap();
+        let exec = Arc::new(ExecutionRecord::new(
+            "arn:aws:states:us-east-1:123456789012:execution:m:e".into(),
+            "e".into(),
+            machine.clone(),
+            &json!({}),
+            0,
+        ));
+        let run = Run::new(engine.inner.clone(), exec, 1, None);
+        let state = machine.definition.state("T").unwrap();
+        let (vars, rng) = (Variables::new(), Mutex::new(Stream::seed_from_u64(1)));
+        let here = Here {
+            state,
+            entered_id: 1,
+            entered_prev: 0,
+            entered_ms: 0,
+            vars: &vars,
+            rng: &rng,
+            clock: &clock,
+            expressions: &Default::default(),
+            assigned: Mutex::new(None),
+            exited_text: Mutex::new(None),
+        };
+        let tokens = Tokens::default();
+        let parked = Box::new(Parked {
+            rx: tokens.open("t", "e", "T"),
+            token: "t".into(),
+            res: Resource::parse("arn:aws:states:::sqs:sendMessage.waitForTaskToken"),
+            family: EventFamily::Task,
+            started: 0,
+            deadline: None,
+            heartbeat: None,
+        });
+        let mut chain = 0;
+        let waiting = run.wait_parked(parked, &mut chain);
+        // 480 bytes in a debug build; the future that submitted the task and waited for its
+        // answer in one was 1,432 (it kept the task, its parameters and room for the handler's
+        // call for as long as it waited).
+        let size = std::mem::size_of_val(&waiting);
+        eprintln!("wait_parked future: {size} B");
+        assert!(size <= 640, "the future of a waiting task is {size} bytes");
+        drop(waiting);
+        // The attempt awaits the submission and the wait itself (boxed), so its own future
+        // keeps no task either.
+        let crate::asl::StateKind::Task(t) = &state.kind else {
+            panic!("T is a Task state");
+        };
+        let eff = json!({});
+        let at = crate::engine::interpreter::retry::Attempt {
+            here: &here,
+            eff: &eff,
+            retries: 0,
+        };
+        let attempt = run.task_attempt(&at, t, &mut chain);
+        // 392 bytes (448 while the submission's result was a `match` scrutinee, alive
+        // through the wait).
+        let size = std::mem::size_of_val(&attempt);
+        eprintln!("task_attempt future: {size} B");
+        assert!(size <= 448, "the future of a task attempt is {size} bytes");
     }
 }

@@ -15,8 +15,6 @@
 
 use std::sync::{Arc, Mutex};
 
-use rand::rngs::StdRng;
-use rand::SeedableRng;
 use serde_json::{json, Map as JsonMap, Value};
 
 use super::dataflow;
@@ -31,6 +29,7 @@ use crate::engine::test_state::{
     InspectionLevel, Prepared, TestStateOutput, TestStatus, SINGLE_STATE_NAME,
 };
 use crate::engine::EngineInner;
+use crate::ids::Stream;
 use crate::time::iso8601;
 
 /// A checked mock: the state's result, or its error.
@@ -52,7 +51,7 @@ struct Done {
 struct Tester {
     engine: Arc<EngineInner>,
     p: Prepared,
-    rng: Mutex<StdRng>,
+    rng: Mutex<Stream>,
     ctx: Value,
     data: Mutex<JsonMap<String, Value>>,
     assigned: Mutex<Variables>,
@@ -617,7 +616,7 @@ pub(crate) async fn run(engine: Arc<EngineInner>, p: Prepared) -> TestStateOutpu
     let vars = p.variables.clone();
     let t = Tester {
         engine: engine.clone(),
-        rng: Mutex::new(StdRng::seed_from_u64(seed)),
+        rng: Mutex::new(Stream::seed_from_u64(seed)),
         ctx,
         data: Mutex::new(JsonMap::new()),
         assigned: Mutex::new(Variables::new()),

@@ -105,3 +105,42 @@ async fn stopped_and_failed_executions_let_go_too() {
     assert_eq!(released(&stopped).await, GONE);
     assert!(e.open_tokens().is_empty());
 }
+
+/// A callback execution reading `$$.Execution.Input` keeps its input once, as text, while it
+/// waits and after it has ended; the output is text too. Both still read back as the values
+/// they were (issue 13: each `Value` tree took several times its text's size).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_execution_keeps_its_input_and_output_as_text() {
+    let e = engine(15);
+    let tokens = token_sink(&e, "arn:aws:states:::sqs:sendMessage");
+    let m = e
+        .create_state_machine(
+            "text",
+            r#"{"StartAt":"Ask","States":{"Ask":{"Type":"Task",
+                "Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+                "Parameters":{"QueueUrl":"q","MessageBody":{"token.$":"$$.Task.Token",
+                    "input.$":"$$.Execution.Input"}},
+                "End":true}}}"#,
+        )
+        .unwrap();
+    let input = r#"{ "b": [1, 2.5, -0.0, 1e300], "a": {"z": null, "y": "\u00e9\n"} }"#;
+    let exec = e.start_execution(&m.arn, None, Some(input)).unwrap();
+    let token = wait_for_token(&e, &tokens, 1).await;
+    let value: serde_json::Value = serde_json::from_str(input).unwrap();
+    assert_eq!(exec.input_text(), serde_json::to_string(&value).unwrap());
+    assert!(
+        !exec.input_parsed(),
+        "the parked execution's record parsed its input"
+    );
+    e.send_task_success(&token, r#"{"ok": [true, 0.1]}"#)
+        .unwrap();
+    assert_eq!(finish(&e, &exec).await, Status::Succeeded);
+    assert!(!exec.input_parsed());
+    assert_eq!(exec.output(), Some(json!({ "ok": [true, 0.1] })));
+    // A description parses it, to the value it was started with, key order included.
+    assert_eq!(exec.input(), &value);
+    assert_eq!(
+        serde_json::to_string(exec.input()).unwrap(),
+        serde_json::to_string(&value).unwrap()
+    );
+}
