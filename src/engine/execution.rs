@@ -169,6 +169,7 @@ impl ExecutionRecord {
         input: &Value,
         start_ms: Millis,
     ) -> ExecutionRecord {
+        let room = 2 * machine.definition.state_names().count() + 2;
         ExecutionRecord {
             arn,
             name,
@@ -182,7 +183,10 @@ impl ExecutionRecord {
                 error: None,
                 cause: None,
                 stop_ms: None,
-                events: Vec::new(),
+                // Room for a run through the top-level states once (each enters and exits)
+                // plus the start and the end, so a straight run never regrows its history
+                // (issue 13); `finish` shrinks what a shorter one did not use.
+                events: Vec::with_capacity(room),
             }),
             done: Notify::new(),
             task: Mutex::new(None),
