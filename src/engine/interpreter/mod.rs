@@ -71,6 +71,10 @@ pub(crate) struct Failure {
     /// AWS records no `MapStateFailed` then (`test_map_state_tolerated_failure_count_path[-1]`
     /// in ../shared/conformance/v2: MapStateStarted, then ExecutionFailed).
     pub before_map_run: bool,
+    /// Not a failure: a top-level Task parked on its token, its wait and what resuming the
+    /// state needs handed up in [`Run::detached`] (each layer it passes adds its part), so
+    /// that the execution waits holding no interpreter future (issue 13).
+    pub detached: bool,
 }
 
 impl Failure {
@@ -89,6 +93,7 @@ impl Failure {
             from_task: false,
             evaluation: None,
             before_map_run: false,
+            detached: false,
         }
     }
 
@@ -106,6 +111,9 @@ impl From<StatesError> for Failure {
         Failure::new(e.error, e.cause)
     }
 }
+
+/// A state's step and the quoted JSON text of its output.
+type Ran = (Step, Option<String>);
 
 enum Step {
     /// Go to the state named (a Choice branch, a catcher).
@@ -137,6 +145,10 @@ pub(crate) struct Here<'a> {
     /// The quoted JSON text of the output the state exited with (its `…StateExited` event's),
     /// handed on to the next state's `…StateEntered`: its input is that output (issue 13).
     pub exited_text: Mutex<Option<String>>,
+    /// The state runs at the top level of its execution, where a Task that parks on its token
+    /// detaches its wait from the interpreter's futures ([`Detached`]); in a branch, an
+    /// iteration or a TestState call it waits in place.
+    pub detach: bool,
 }
 
 /// Workflow variables in scope: name -> value.
@@ -158,6 +170,33 @@ pub(crate) struct Run {
     /// record's text once and copied from here (a Choice state builds the context every time
     /// it runs); let go of while a task waits for its token (issue 13).
     input: Mutex<Option<Box<Value>>>,
+    /// A top-level Task's wait on its token while it is handed up to [`Run::run_execution`]
+    /// (a failure with `detached` set says it is here).
+    detached: Mutex<Option<Box<Detached>>>,
+}
+
+/// A top-level Task parked on its token, as data: its wait, and what resuming its state takes
+/// once the wait ends (issue 13). While the execution waits it holds this and the wait's own
+/// future, not the futures of `run_steps`, `run_state`, `retried`, `with_retry` and
+/// `task_attempt` (~2.3 KB), nor the state's input as a tree (its text instead).
+struct Detached {
+    /// The task's token, receiver and timeouts.
+    parked: Box<task::Parked>,
+    /// The state, by index in the execution's definition (set by `run_steps`).
+    state: usize,
+    /// The workflow variables in scope (set by `run_steps`).
+    vars: Variables,
+    /// The state's `…StateEntered` event and time (set by `run_state`).
+    entered_id: u64,
+    entered_prev: u64,
+    entered_ms: Millis,
+    /// The state's raw input, as compact JSON text (set by `retried`).
+    raw: Box<str>,
+    /// The retriers' counts and `$$.State.RetryCount` (set by `with_retry`).
+    counts: Vec<u64>,
+    retries: u64,
+    /// The task's outcome once its wait ended (set by `run_top`).
+    outcome: Option<Result<Value, Failure>>,
 }
 
 impl Drop for Run {
@@ -188,6 +227,7 @@ impl Run {
             tokens: seeded.then(|| Mutex::new(Ids::seeded(seed ^ TOKEN_SEED_SALT))),
             mock,
             input: Mutex::new(None),
+            detached: Mutex::new(None),
         }
     }
 
@@ -207,6 +247,37 @@ impl Run {
     /// Lets go of the parsed input while the execution waits (it is parsed again if needed).
     fn forget_input(&self) {
         lock(&self.input).take();
+    }
+
+    /// Hands a parked top-level Task's wait up to `run_execution`: the returned failure is the
+    /// marker each layer on the way passes on, adding its part ([`Run::detached_part`]).
+    fn detach(&self, parked: Box<task::Parked>) -> Failure {
+        *lock(&self.detached) = Some(Box::new(Detached {
+            parked,
+            state: 0,
+            vars: Variables::new(),
+            entered_id: 0,
+            entered_prev: 0,
+            entered_ms: 0,
+            raw: Box::from(""),
+            counts: Vec::new(),
+            retries: 0,
+            outcome: None,
+        }));
+        let mut f = Failure::named(None, None);
+        f.detached = true;
+        f
+    }
+
+    /// Adds a layer's part to the detached wait that `f` marks; false if `f` marks none.
+    fn detached_part(&self, f: &Failure, part: impl FnOnce(&mut Detached)) -> bool {
+        if !f.detached {
+            return false;
+        }
+        if let Some(d) = lock(&self.detached).as_mut() {
+            part(d);
+        }
+        true
     }
 
     /// A new task token: from the execution's own generator when seeded, else 128 bits from
@@ -304,7 +375,7 @@ impl Run {
         let machine = exec.machine.clone();
         let mut chain = 0u64;
         let def = machine.definition.clone();
-        let run = Box::pin(self.run_steps(&def, input, &mut chain, Variables::new()));
+        let run = self.run_top(&def, input, &mut chain);
         let outcome = match def.timeout_seconds {
             Some(secs) => {
                 let deadline = exec.start_ms + secs * 1000;
@@ -335,6 +406,38 @@ impl Run {
         lock(&exec.task).take();
     }
 
+    /// The execution's top level: its states run (boxed) until a Task parks on its token;
+    /// then the states' futures are gone, the wait is awaited here ([`Detached`]), and the
+    /// states run on from that Task's outcome (issue 13: a parked execution holds this
+    /// future, the wait's and the `Detached`, ~1.4 KB less than the states' futures with the
+    /// input as a tree).
+    async fn run_top(
+        &self,
+        def: &Definition,
+        input: Value,
+        chain: &mut u64,
+    ) -> Result<(Value, Option<String>), Failure> {
+        let (mut input, mut vars, mut resume) = (input, Variables::new(), None);
+        loop {
+            let steps = Box::pin(self.run_steps(def, input, vars, resume, chain, true)).await;
+            let f = match steps {
+                Err(f) if f.detached => f,
+                done => return done,
+            };
+            let Some(mut d) = lock(&self.detached).take() else {
+                // `detach` leaves its part before the marker travels up.
+                return Err(Failure::new(
+                    "States.Runtime",
+                    "sfn-harness lost a parked task's wait (a bug in sfn-harness)",
+                ));
+            };
+            drop(f);
+            d.outcome = Some(Box::pin(self.wait_on_token(&mut d.parked, chain)).await);
+            (input, vars) = (Value::Null, std::mem::take(&mut d.vars));
+            resume = Some(d);
+        }
+    }
+
     /// Runs a (sub-)machine from its `StartAt` to its end.
     /// `vars` is the scope's own copy of the variables it can read (an inner scope starts
     /// from its outer scope's, so it reads them but its assignments stay its own).
@@ -346,15 +449,17 @@ impl Run {
         vars: Variables,
     ) -> BoxFuture<'a, Result<Value, Failure>> {
         async move {
-            self.run_steps(def, input, chain, vars)
+            self.run_steps(def, input, vars, None, chain, false)
                 .await
                 .map(|(out, _)| out)
         }
         .boxed()
     }
 
-    /// [`Run::run_program`], also returning the quoted JSON text of the output (as its last
-    /// state exited with it, when it did).
+    /// [`Run::run_program`] from its `StartAt`, or from a top-level Task whose detached wait
+    /// has ended (`resume`: then `input` is unused), also
+    /// returning the quoted JSON text of the output (as its last state exited with it, when it
+    /// did). `detach`: the execution's top level, where a parked Task hands its wait up.
     ///
     /// Written as a function returning an `async move` block that uses its arguments as they
     /// are: an `async fn` stores each argument twice (as captured and as its own local), and
@@ -367,28 +472,54 @@ impl Run {
         &'a self,
         def: &'a Definition,
         mut input: Value,
-        chain: &'a mut u64,
         mut vars: Variables,
+        mut resume: Option<Box<Detached>>,
+        chain: &'a mut u64,
+        detach: bool,
     ) -> impl std::future::Future<Output = Result<(Value, Option<String>), Failure>> + Send + 'a
     {
         async move {
-            let mut at = def.position(&def.start_at);
-            let mut name: &str = &def.start_at;
+            let mut at = match &resume {
+                Some(d) => Some(d.state),
+                None => def.position(&def.start_at),
+            };
             let mut text = None;
+            // The state before, for the name of a missing one.
+            let mut from: Option<usize> = None;
             loop {
                 let Some(i) = at else {
+                    let name = match from.map(|p| &def.states[p].transition) {
+                        Some(Transition::Next(n)) => n.as_str(),
+                        _ => def.start_at.as_str(),
+                    };
                     return Err(Failure::new(
                         "States.Runtime",
                         format!("The state '{name}' does not exist in the definition"),
                     ));
                 };
+                from = Some(i);
                 let state = &def.states[i];
-                match self.run_state(state, input, text, chain, &mut vars).await? {
+                let ran = match resume.take() {
+                    Some(d) => Box::pin(self.resume_state(state, d, chain, &mut vars)).await,
+                    None => {
+                        let input = std::mem::take(&mut input);
+                        self.run_state(state, input, text.take(), chain, &mut vars, detach)
+                            .await
+                    }
+                };
+                let ran = match ran {
+                    Err(f) => {
+                        self.detached_part(&f, |d| {
+                            d.state = i;
+                            d.vars = std::mem::take(&mut vars);
+                        });
+                        return Err(f);
+                    }
+                    Ok(r) => r,
+                };
+                match ran {
                     (Step::Follow(out), t) => {
                         at = def.next[i];
-                        if let Transition::Next(n) = &state.transition {
-                            name = n;
-                        }
                         input = out;
                         text = t;
                     }
@@ -400,7 +531,6 @@ impl Run {
                             ));
                         };
                         at = Some(j);
-                        name = &def.states[j].name;
                         input = out;
                         text = t;
                     }
@@ -424,6 +554,7 @@ impl Run {
         raw_text: Option<String>,
         chain: &'a mut u64,
         vars: &'a mut Variables,
+        detach: bool,
     ) -> impl std::future::Future<Output = Result<(Step, Option<String>), Failure>> + Send + 'a
     {
         async move {
@@ -435,33 +566,115 @@ impl Run {
             };
             drop(raw_text);
             let entered_id = self.emit(chain, entered);
-            let here = Here {
-                state,
-                entered_id,
-                entered_prev,
-                entered_ms,
-                vars,
-                rng: &self.rng,
-                clock: &self.engine.clock,
-                expressions: &self.engine.expressions,
-                assigned: Mutex::new(None),
-                exited_text: Mutex::new(None),
-            };
-            let step = match self.state_body(&here, raw, chain).await {
-                Ok(step) => step,
-                Err(mut f) => {
-                    self.evaluation_failed(&here, &mut f, chain);
-                    return Err(f);
-                }
-            };
-            let assigned = lock(&here.assigned).take();
-            let text = lock(&here.exited_text).take();
-            drop(here);
+            let here = self.here(state, vars, (entered_id, entered_prev, entered_ms), detach);
+            let step = self.state_body(&here, raw, chain).await;
+            let (step, assigned) = self.settle(here, step, chain)?;
             if let Some(a) = assigned {
                 vars.extend(a);
             }
-            Ok((step, text))
+            Ok(step)
         }
+    }
+
+    /// Resumes a top-level Task whose wait was detached ([`Detached`]), from its attempt's
+    /// outcome: its retries, catchers and result's data flow run as if it had waited in place.
+    async fn resume_state(
+        &self,
+        state: &State,
+        d: Box<Detached>,
+        chain: &mut u64,
+        vars: &mut Variables,
+    ) -> Result<(Step, Option<String>), Failure> {
+        let Detached {
+            entered_id,
+            entered_prev,
+            entered_ms,
+            raw,
+            counts,
+            retries,
+            outcome,
+            ..
+        } = *d;
+        let StateKind::Task(t) = &state.kind else {
+            return Err(Failure::new(
+                "States.Runtime",
+                format!(
+                    "sfn-harness resumed the state '{}', which is not a Task (a bug in sfn-harness)",
+                    state.name
+                ),
+            ));
+        };
+        // The text was written from a `Value` by serde_json: it parses back to the same value.
+        let raw: Value = serde_json::from_str(&raw).unwrap_or_default();
+        let here = self.here(state, vars, (entered_id, entered_prev, entered_ms), true);
+        let resumed = retry::Resumed {
+            counts,
+            retries,
+            outcome: outcome.unwrap_or_else(|| {
+                Err(Failure::new(
+                    "States.Runtime",
+                    "sfn-harness resumed a task with no outcome (a bug in sfn-harness)",
+                ))
+            }),
+        };
+        let step = self
+            .retried(&here, Work::Task(t), &raw, chain, Some(resumed))
+            .await;
+        let (step, assigned) = self.settle(here, step, chain)?;
+        if let Some(a) = assigned {
+            vars.extend(a);
+        }
+        Ok(step)
+    }
+
+    /// Where a state runs, entered as `entered` says (its event's id, the event before, its
+    /// time).
+    fn here<'a>(
+        &'a self,
+        state: &'a State,
+        vars: &'a Variables,
+        (entered_id, entered_prev, entered_ms): (u64, u64, Millis),
+        detach: bool,
+    ) -> Here<'a> {
+        Here {
+            state,
+            entered_id,
+            entered_prev,
+            entered_ms,
+            vars,
+            rng: &self.rng,
+            clock: &self.engine.clock,
+            expressions: &self.engine.expressions,
+            assigned: Mutex::new(None),
+            exited_text: Mutex::new(None),
+            detach,
+        }
+    }
+
+    /// A state's end: its step and the quoted text of its output, and the variables its
+    /// `Assign` set (for the caller to take into scope once `here` is gone). A failure records
+    /// its `EvaluationFailed`; a detached wait takes the state's entry.
+    fn settle(
+        &self,
+        here: Here<'_>,
+        step: Result<Step, Failure>,
+        chain: &mut u64,
+    ) -> Result<(Ran, Option<Variables>), Failure> {
+        let step = match step {
+            Ok(step) => step,
+            Err(mut f) => {
+                let entered = (here.entered_id, here.entered_prev, here.entered_ms);
+                if !self.detached_part(&f, |d| {
+                    (d.entered_id, d.entered_prev, d.entered_ms) = entered;
+                }) {
+                    self.evaluation_failed(&here, &mut f, chain);
+                }
+                return Err(f);
+            }
+        };
+        let assigned = lock(&here.assigned).take();
+        let text = lock(&here.exited_text).take();
+        Ok(((step, text), assigned))
     }
 
     /// Records `EvaluationFailed` for a JSONata failure that has not been recorded yet, and
@@ -665,11 +878,15 @@ impl Run {
             }
             // Boxed: the future of every state would otherwise hold room for the largest of
             // these (issue 13: a parked execution keeps its future for as long as it waits).
-            StateKind::Task(t) => Box::pin(self.retried(here, Work::Task(t), &raw, chain)).await,
-            StateKind::Parallel(p) => {
-                Box::pin(self.retried(here, Work::Parallel(p), &raw, chain)).await
+            StateKind::Task(t) => {
+                Box::pin(self.retried(here, Work::Task(t), &raw, chain, None)).await
             }
-            StateKind::Map(m) => Box::pin(self.retried(here, Work::Map(m), &raw, chain)).await,
+            StateKind::Parallel(p) => {
+                Box::pin(self.retried(here, Work::Parallel(p), &raw, chain, None)).await
+            }
+            StateKind::Map(m) => {
+                Box::pin(self.retried(here, Work::Map(m), &raw, chain, None)).await
+            }
         }
     }
 
@@ -681,6 +898,7 @@ impl Run {
         work: Work<'_>,
         raw: &Value,
         chain: &mut u64,
+        resumed: Option<retry::Resumed>,
     ) -> Result<Step, Failure> {
         // With the default `InputPath` the effective input is the raw input: borrowed, not
         // copied (a waiting Task kept both copies: issue 13).
@@ -698,7 +916,16 @@ impl Run {
             // ../shared/conformance/v2: MapStateEntered, then ExecutionFailed).
             map::max_concurrency(here, m, eff)?;
         }
-        let r = self.with_retry(here, work, raw, eff, chain).await?;
+        let r = match self.with_retry(here, work, raw, eff, chain, resumed).await {
+            Ok(r) => r,
+            Err(f) => {
+                // A detached wait keeps the state's input as text, not as a tree.
+                self.detached_part(&f, |d| {
+                    d.raw = crate::engine::history::json_text(raw).into_boxed_str()
+                });
+                return Err(f);
+            }
+        };
         self.finish_result(here, r, work, raw, chain)
     }
 
@@ -801,7 +1028,8 @@ mod memory_design {
         let run = Run::new(engine.inner.clone(), exec, 1, None);
         let mut chain = 0;
         let def = machine.definition.clone();
-        let steps = run.run_steps(&def, serde_json::json!({}), &mut chain, Variables::new());
+        let input = serde_json::json!({});
+        let steps = run.run_steps(&def, input, Variables::new(), None, &mut chain, true);
         // The Task, Parallel and Map futures are boxed, each only while its state runs: the
         // future every execution holds is the size of the simple states' (872 bytes; 1,088
         // while `run_steps` and `run_state` were `async fn`s, which store every argument

@@ -75,6 +75,14 @@ pub(super) struct Attempt<'a> {
     pub retries: u64,
 }
 
+/// Where a resumed state's attempts stand: the retriers' counts, `$$.State.RetryCount`, and
+/// the outcome of the attempt whose wait was detached ([`super::Detached`]).
+pub(super) struct Resumed {
+    pub counts: Vec<u64>,
+    pub retries: u64,
+    pub outcome: Result<Value, Failure>,
+}
+
 /// The outcome of a state's attempts: a result to finish with, or a catcher's transition.
 pub(super) enum Attempted {
     Done(Value),
@@ -112,22 +120,37 @@ impl Run {
         raw: &Value,
         eff: &Value,
         chain: &mut u64,
+        resumed: Option<Resumed>,
     ) -> Result<Attempted, Failure> {
         let retriers = work.retriers();
-        let mut counts = vec![0u64; retriers.len()];
-        let mut retries = 0u64;
+        let (mut counts, mut retries, mut outcome) = match resumed {
+            Some(r) => (r.counts, r.retries, Some(r.outcome)),
+            None => (vec![0u64; retriers.len()], 0u64, None),
+        };
         loop {
-            let at = Attempt { here, eff, retries };
-            // Boxed, so a waiting Task holds the future of a Task attempt only.
-            let attempt = match work {
-                Work::Task(t) => Box::pin(self.task_attempt(&at, t, chain)).await,
-                Work::Parallel(p) => Box::pin(self.parallel_attempt(&at, p, chain)).await,
-                Work::Map(m) => Box::pin(self.map_attempt(&at, m, chain)).await,
+            let attempt = match outcome.take() {
+                Some(o) => o,
+                None => {
+                    let at = Attempt { here, eff, retries };
+                    // Boxed, so a waiting Task holds the future of a Task attempt only.
+                    match work {
+                        Work::Task(t) => Box::pin(self.task_attempt(&at, t, chain)).await,
+                        Work::Parallel(p) => Box::pin(self.parallel_attempt(&at, p, chain)).await,
+                        Work::Map(m) => Box::pin(self.map_attempt(&at, m, chain)).await,
+                    }
+                }
             };
             let mut failure = match attempt {
                 Ok(v) => return Ok(Attempted::Done(v)),
                 Err(f) => f,
             };
+            let detached = self.detached_part(&failure, |d| {
+                d.counts = std::mem::take(&mut counts);
+                d.retries = retries;
+            });
+            if detached {
+                return Err(failure);
+            }
             self.evaluation_failed(here, &mut failure, chain);
             if let Some(delay) = self.retry_delay(retriers, &mut counts, &failure) {
                 // Neither the failure nor the sleep takes room in the future for the attempts'

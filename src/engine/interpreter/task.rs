@@ -56,7 +56,7 @@ struct Waiting<'a> {
 }
 
 /// A `.waitForTaskToken` task once submitted: what its wait needs, and nothing else.
-struct Parked {
+pub(super) struct Parked {
     rx: crate::engine::tokens::Answers,
     token: String,
     res: Resource,
@@ -218,6 +218,9 @@ impl Run {
                 // through the wait.
                 let submitted = Box::pin(self.submit_for_token(task, chain)).await?;
                 match submitted {
+                    // At the top level the wait is handed up to `run_execution`, which waits
+                    // holding none of the state's futures (`Detached`).
+                    Submitted::Parked(parked) if here.detach => Err(self.detach(parked)),
                     Submitted::Parked(parked) => Box::pin(self.wait_parked(parked, chain)).await,
                     Submitted::Done(v) => Ok(v),
                 }
@@ -472,9 +475,17 @@ impl Run {
         mut parked: Box<Parked>,
         chain: &mut u64,
     ) -> Result<Value, Failure> {
+        self.wait_on_token(&mut parked, chain).await
+    }
+
+    /// The wait of a parked task, in place or detached ([`super::Detached`]).
+    pub(super) async fn wait_on_token(
+        &self,
+        p: &mut Parked,
+        chain: &mut u64,
+    ) -> Result<Value, Failure> {
         // The context object's copy of the input is not kept through the wait.
         self.forget_input();
-        let p = &mut *parked;
         let waiting = Waiting {
             res: &p.res,
             family: p.family,
@@ -712,6 +723,7 @@ mod memory_design {
             expressions: &Default::default(),
             assigned: Mutex::new(None),
             exited_text: Mutex::new(None),
+            detach: false,
         };
         let tokens = Tokens::default();
         let parked = Box::new(Parked {

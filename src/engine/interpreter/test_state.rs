@@ -633,6 +633,7 @@ pub(crate) async fn run(engine: Arc<EngineInner>, p: Prepared) -> TestStateOutpu
         expressions: &engine.expressions,
         assigned: Mutex::new(None),
         exited_text: Mutex::new(None),
+        detach: false,
     };
     let raw = t.p.input.clone();
     let mut out = match t.body(&here, &raw).await {

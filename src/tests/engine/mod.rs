@@ -576,3 +576,95 @@ async fn api_errors_are_shaped_like_aws() {
         "InvalidOutput"
     );
 }
+
+/// Issue 13: a top-level Task parked on its token hands its wait up to the execution's own
+/// future (the states' futures are dropped, the input kept as text) and resumes its state from
+/// the outcome; in a Parallel branch the same Task waits in place. Both must record the same
+/// Task events and reach the same output through a retry, `InputPath`, `ResultSelector`,
+/// `ResultPath` and `Assign`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_detached_callback_wait_resumes_as_a_wait_in_place_does() {
+    let e = engine(14);
+    let tokens = token_sink(&e, "arn:aws:states:::sqs:sendMessage");
+    let states = r#"{
+        "Ask":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+            "InputPath":"$.order","Parameters":{"MessageBody":{"id.$":"$.id"}},
+            "Retry":[{"ErrorEquals":["Busy"],"IntervalSeconds":2,"MaxAttempts":2}],
+            "ResultSelector":{"v.$":"$.value"},"ResultPath":"$.answer",
+            "Assign":{"seen.$":"$.v"},"Next":"After"},
+        "After":{"Type":"Pass","Parameters":{"seen.$":"$seen","all.$":"$"},"End":true}}"#;
+    let top = e
+        .create_state_machine("top", &format!(r#"{{"StartAt":"Ask","States":{states}}}"#))
+        .unwrap();
+    let nested = e
+        .create_state_machine(
+            "nested",
+            &format!(
+                r#"{{"StartAt":"Par","States":{{"Par":{{"Type":"Parallel","End":true,
+                    "Branches":[{{"StartAt":"Ask","States":{states}}}]}}}}}}"#
+            ),
+        )
+        .unwrap();
+    let mut runs = Vec::new();
+    for (i, m) in [&top, &nested].into_iter().enumerate() {
+        let exec = e
+            .start_execution(&m.arn, None, Some(r#"{"order":{"id":7}}"#))
+            .unwrap();
+        let answer = async {
+            let first = wait_for_token(&e, &tokens, 2 * i + 1).await;
+            e.send_task_failure(&first, Some("Busy"), Some("try later"))
+                .unwrap();
+            let second = wait_for_token(&e, &tokens, 2 * i + 2).await;
+            e.send_task_success(&second, r#"{"value":42}"#).unwrap();
+        };
+        let (status, ()) = tokio::join!(finish(&e, &exec), answer);
+        assert_eq!(status, Status::Succeeded, "{:#?}", exec.history());
+        runs.push(exec);
+    }
+    let expected = json!({ "seen": 42, "all": { "order": { "id": 7 }, "answer": { "v": 42 } } });
+    assert_eq!(runs[0].output(), Some(expected.clone()));
+    assert_eq!(runs[1].output(), Some(json!([expected])));
+    // The Task's events, from its entry to its exit, with the time since its entry.
+    let task_events = |exec: &ExecutionRecord| {
+        let h = exec.history();
+        let from = h
+            .iter()
+            .position(|ev| ev.event_type == "TaskStateEntered")
+            .expect("the Task was entered");
+        let to = h
+            .iter()
+            .position(|ev| ev.event_type == "TaskStateExited")
+            .expect("the Task exited");
+        h[from..=to]
+            .iter()
+            .map(|ev| {
+                (
+                    ev.event_type.clone(),
+                    ev.timestamp_ms - h[from].timestamp_ms,
+                    ev.previous_event_id.saturating_sub(h[from].id),
+                    ev.details.clone(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    let (detached, in_place) = (task_events(&runs[0]), task_events(&runs[1]));
+    assert_eq!(detached, in_place);
+    let types: Vec<_> = detached.iter().map(|ev| ev.0.as_str()).collect();
+    assert_eq!(
+        types,
+        [
+            "TaskStateEntered",
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskSubmitted",
+            "TaskFailed",
+            "TaskScheduled",
+            "TaskStarted",
+            "TaskSubmitted",
+            "TaskSucceeded",
+            "TaskStateExited"
+        ]
+    );
+    // The retry waited its two seconds of virtual time.
+    assert!(detached[5].1 >= 2000, "{detached:#?}");
+}
