@@ -181,11 +181,11 @@ pub(crate) struct Run {
 /// `task_attempt` (~2.3 KB), nor the state's input as a tree (its text instead).
 struct Detached {
     /// The task's token, receiver and timeouts.
-    parked: Box<task::Parked>,
+    parked: task::Parked,
     /// The state, by index in the execution's definition (set by `run_steps`).
     state: usize,
-    /// The workflow variables in scope (set by `run_steps`).
-    vars: Variables,
+    /// The workflow variables in scope, if any (set by `run_steps`).
+    vars: Option<Box<Variables>>,
     /// The state's `…StateEntered` event and time (set by `run_state`).
     entered_id: u64,
     entered_prev: u64,
@@ -196,7 +196,7 @@ struct Detached {
     counts: Vec<u64>,
     retries: u64,
     /// The task's outcome once its wait ended (set by `run_top`).
-    outcome: Option<Result<Value, Failure>>,
+    outcome: Option<Box<Result<Value, Failure>>>,
 }
 
 impl Drop for Run {
@@ -253,9 +253,9 @@ impl Run {
     /// marker each layer on the way passes on, adding its part ([`Run::detached_part`]).
     fn detach(&self, parked: Box<task::Parked>) -> Failure {
         *lock(&self.detached) = Some(Box::new(Detached {
-            parked,
+            parked: *parked,
             state: 0,
-            vars: Variables::new(),
+            vars: None,
             entered_id: 0,
             entered_prev: 0,
             entered_ms: 0,
@@ -370,40 +370,52 @@ impl Run {
     }
 
     /// Runs a whole execution and records its terminal event.
-    pub(crate) async fn run_execution(self: Arc<Self>, input: Value) {
-        let exec = self.exec.clone();
-        let machine = exec.machine.clone();
-        let mut chain = 0u64;
-        let def = machine.definition.clone();
-        let run = self.run_top(&def, input, &mut chain);
-        let outcome = match def.timeout_seconds {
-            Some(secs) => {
-                let deadline = exec.start_ms + secs * 1000;
-                tokio::select! {
-                    r = run => Some(r),
-                    _ = self.engine.clock.sleep_until(deadline) => None,
+    /// (Not an `async fn`, for the reason [`Run::run_steps`] gives: this future is the
+    /// execution's task.)
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an `async fn` would store each argument twice (issue 13)"
+    )]
+    pub(crate) fn run_execution(
+        self: Arc<Self>,
+        input: Value,
+    ) -> impl std::future::Future<Output = ()> + Send + 'static {
+        async move {
+            let exec = self.exec.clone();
+            let machine = exec.machine.clone();
+            let mut chain = 0u64;
+            let def = machine.definition.clone();
+            let run = self.run_top(&def, Box::new(input), &mut chain);
+            let outcome = match def.timeout_seconds {
+                Some(secs) => {
+                    let deadline = exec.start_ms + secs * 1000;
+                    tokio::select! {
+                        r = run => Some(r),
+                        _ = self.engine.clock.sleep_until(deadline) => None,
+                    }
+                }
+                None => Some(run.await),
+            };
+            let now = self.now();
+            match outcome {
+                Some(Ok((output, text))) => {
+                    exec.finish(now, chain, Terminal::succeeded(output, text.as_deref()));
+                }
+                Some(Err(f)) => {
+                    exec.finish(now, chain, Terminal::failed(f.error, f.cause));
+                }
+                None => {
+                    let last = exec.last_event_id();
+                    exec.finish(now, last, Terminal::timed_out());
+                    // The Map Runs it still ran end with it.
+                    crate::engine::Engine::from_inner(self.engine.clone())
+                        .abort_map_runs(&exec.arn);
                 }
             }
-            None => Some(run.await),
-        };
-        let now = self.now();
-        match outcome {
-            Some(Ok((output, text))) => {
-                exec.finish(now, chain, Terminal::succeeded(output, text.as_deref()));
-            }
-            Some(Err(f)) => {
-                exec.finish(now, chain, Terminal::failed(f.error, f.cause));
-            }
-            None => {
-                let last = exec.last_event_id();
-                exec.finish(now, last, Terminal::timed_out());
-                // The Map Runs it still ran end with it.
-                crate::engine::Engine::from_inner(self.engine.clone()).abort_map_runs(&exec.arn);
-            }
+            self.engine.tokens.close_execution(&exec.arn);
+            // Nothing is left to abort: drop the task's handle (and with it the task's memory).
+            lock(&exec.task).take();
         }
-        self.engine.tokens.close_execution(&exec.arn);
-        // Nothing is left to abort: drop the task's handle (and with it the task's memory).
-        lock(&exec.task).take();
     }
 
     /// The execution's top level: its states run (boxed) until a Task parks on its token;
@@ -411,30 +423,47 @@ impl Run {
     /// states run on from that Task's outcome (issue 13: a parked execution holds this
     /// future, the wait's and the `Detached`, ~1.4 KB less than the states' futures with the
     /// input as a tree).
-    async fn run_top(
-        &self,
-        def: &Definition,
-        input: Value,
-        chain: &mut u64,
-    ) -> Result<(Value, Option<String>), Failure> {
-        let (mut input, mut vars, mut resume) = (input, Variables::new(), None);
-        loop {
-            let steps = Box::pin(self.run_steps(def, input, vars, resume, chain, true)).await;
-            let f = match steps {
-                Err(f) if f.detached => f,
-                done => return done,
-            };
-            let Some(mut d) = lock(&self.detached).take() else {
-                // `detach` leaves its part before the marker travels up.
-                return Err(Failure::new(
-                    "States.Runtime",
-                    "sfn-harness lost a parked task's wait (a bug in sfn-harness)",
-                ));
-            };
-            drop(f);
-            d.outcome = Some(Box::pin(self.wait_on_token(&mut d.parked, chain)).await);
-            (input, vars) = (Value::Null, std::mem::take(&mut d.vars));
-            resume = Some(d);
+    #[expect(
+        clippy::manual_async_fn,
+        reason = "an `async fn` would store each argument twice (issue 13)"
+    )]
+    fn run_top<'a>(
+        &'a self,
+        def: &'a Definition,
+        input: Box<Value>,
+        chain: &'a mut u64,
+    ) -> impl std::future::Future<Output = Result<(Value, Option<String>), Failure>> + Send + 'a
+    {
+        // What lives across the awaits is kept to pointers (the input comes boxed, the run's
+        // result is gone before the wait): this future is part of the execution's task for as
+        // long as it waits.
+        async move {
+            let mut input = Some(input);
+            let mut resume: Option<Box<Detached>> = None;
+            loop {
+                let mut d = {
+                    let input = input.take().map(|v| *v).unwrap_or_default();
+                    let steps =
+                        self.run_steps(def, input, Variables::new(), resume.take(), chain, true);
+                    let ran = Box::pin(steps).await;
+                    match ran {
+                        Err(f) if f.detached => {
+                            match lock(&self.detached).take() {
+                                Some(d) => d,
+                                // `detach` leaves the wait before the marker travels up.
+                                None => return Err(Failure::new(
+                                    "States.Runtime",
+                                    "sfn-harness lost a parked task's wait (a bug in sfn-harness)",
+                                )),
+                            }
+                        }
+                        done => return done,
+                    }
+                };
+                let outcome = Box::pin(self.wait_on_token(&mut d.parked, chain)).await;
+                d.outcome = Some(Box::new(outcome));
+                resume = Some(d);
+            }
         }
     }
 
@@ -457,7 +486,8 @@ impl Run {
     }
 
     /// [`Run::run_program`] from its `StartAt`, or from a top-level Task whose detached wait
-    /// has ended (`resume`: then `input` is unused), also
+    /// has ended (`resume`: then `input` and `vars` are unused, the wait has the variables),
+    /// also
     /// returning the quoted JSON text of the output (as its last state exited with it, when it
     /// did). `detach`: the execution's top level, where a parked Task hands its wait up.
     ///
@@ -479,8 +509,11 @@ impl Run {
     ) -> impl std::future::Future<Output = Result<(Value, Option<String>), Failure>> + Send + 'a
     {
         async move {
-            let mut at = match &resume {
-                Some(d) => Some(d.state),
+            let mut at = match &mut resume {
+                Some(d) => {
+                    vars = d.vars.take().map(|v| *v).unwrap_or_default();
+                    Some(d.state)
+                }
                 None => def.position(&def.start_at),
             };
             let mut text = None;
@@ -511,7 +544,8 @@ impl Run {
                     Err(f) => {
                         self.detached_part(&f, |d| {
                             d.state = i;
-                            d.vars = std::mem::take(&mut vars);
+                            d.vars =
+                                (!vars.is_empty()).then(|| Box::new(std::mem::take(&mut vars)));
                         });
                         return Err(f);
                     }
@@ -610,7 +644,7 @@ impl Run {
         let resumed = retry::Resumed {
             counts,
             retries,
-            outcome: outcome.unwrap_or_else(|| {
+            outcome: outcome.map(|o| *o).unwrap_or_else(|| {
                 Err(Failure::new(
                     "States.Runtime",
                     "sfn-harness resumed a task with no outcome (a bug in sfn-harness)",
