@@ -251,9 +251,9 @@ impl Run {
 
     /// Hands a parked top-level Task's wait up to `run_execution`: the returned failure is the
     /// marker each layer on the way passes on, adding its part ([`Run::detached_part`]).
-    fn detach(&self, parked: Box<task::Parked>) -> Failure {
+    fn detach(&self, parked: task::Parked) -> Failure {
         *lock(&self.detached) = Some(Box::new(Detached {
-            parked: *parked,
+            parked,
             state: 0,
             vars: None,
             entered_id: 0,

@@ -220,7 +220,7 @@ impl Run {
                 match submitted {
                     // At the top level the wait is handed up to `run_execution`, which waits
                     // holding none of the state's futures (`Detached`).
-                    Submitted::Parked(parked) if here.detach => Err(self.detach(parked)),
+                    Submitted::Parked(parked) if here.detach => Err(self.detach(*parked)),
                     Submitted::Parked(parked) => Box::pin(self.wait_parked(parked, chain)).await,
                     Submitted::Done(v) => Ok(v),
                 }
