@@ -83,6 +83,8 @@ pub(crate) struct EngineInner {
     pub tokens: Tokens,
     /// The JSONata expressions of its definitions, parsed once (`asl::jsonata::Parsed`).
     pub(crate) expressions: crate::asl::jsonata::Parsed,
+    /// The Task resources of its definitions, parsed once (`task::Resources`).
+    pub(crate) resources: task::Resources,
     pub(crate) activities: Activities,
     machines: RwLock<Vec<Arc<StateMachine>>>,
     executions: RwLock<Vec<Arc<ExecutionRecord>>>,
@@ -245,6 +247,7 @@ impl Engine {
                 ids: Mutex::new(ids),
                 tokens: Tokens::default(),
                 expressions: Default::default(),
+                resources: Default::default(),
                 activities: Activities::default(),
                 machines: RwLock::new(Vec::new()),
                 executions: RwLock::new(Vec::new()),
