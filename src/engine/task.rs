@@ -74,22 +74,18 @@ pub struct Resource {
 /// rather than splitting the ARN into four new strings, and a parked task holds a shared
 /// pointer to it (issue 13: ~250 bytes a parked callback execution).
 #[derive(Debug, Default)]
-pub(crate) struct Resources(
-    std::sync::Mutex<
-        std::collections::HashMap<Box<str>, Arc<Resource>, foldhash::fast::RandomState>,
-    >,
-);
+pub(crate) struct Resources(crate::sync::ByText<Arc<Resource>>);
 
 impl Resources {
     /// The parsed resource of `arn`, parsed on first use.
     pub(crate) fn get(&self, arn: &str) -> Arc<Resource> {
-        let mut map = crate::sync::lock(&self.0);
-        if let Some(r) = map.get(arn) {
-            return r.clone();
+        let parsed = self.0.get_or_try(arn, |a| {
+            Ok::<_, std::convert::Infallible>(Arc::new(Resource::parse(a)))
+        });
+        match parsed {
+            Ok(r) => r,
+            Err(never) => match never {},
         }
-        let r = Arc::new(Resource::parse(arn));
-        map.insert(arn.into(), r.clone());
-        r
     }
 }
 

@@ -203,22 +203,13 @@ impl std::fmt::Debug for Expression {
 /// definitions, so the cache grows with them, not with executions.
 #[derive(Debug, Default)]
 pub(crate) struct Parsed {
-    by_source: std::sync::RwLock<
-        std::collections::HashMap<Box<str>, Expression, foldhash::fast::RandomState>,
-    >,
+    by_source: crate::sync::ByText<Expression>,
 }
 
 impl Parsed {
     /// The expression `source` parses to ([`Expression::parse`]), parsed once.
     pub(crate) fn get(&self, source: &str) -> Result<Expression, JsonataError> {
-        if let Some(e) = crate::sync::read(&self.by_source).get(source) {
-            return Ok(e.clone());
-        }
-        let e = Expression::parse(source)?;
-        crate::sync::write(&self.by_source)
-            .entry(source.into())
-            .or_insert_with(|| e.clone());
-        Ok(e)
+        self.by_source.get_or_try(source, Expression::parse)
     }
 }
 

@@ -487,9 +487,9 @@ impl Run {
 
     /// [`Run::run_program`] from its `StartAt`, or from a top-level Task whose detached wait
     /// has ended (`resume`: then `input` and `vars` are unused, the wait has the variables),
-    /// also
-    /// returning the quoted JSON text of the output (as its last state exited with it, when it
-    /// did). `detach`: the execution's top level, where a parked Task hands its wait up.
+    /// also returning the quoted JSON text of the output (as its last state exited with it,
+    /// when it did). `detach`: the execution's top level, where a parked Task hands its wait
+    /// up.
     ///
     /// Written as a function returning an `async move` block that uses its arguments as they
     /// are: an `async fn` stores each argument twice (as captured and as its own local), and
@@ -589,8 +589,7 @@ impl Run {
         chain: &'a mut u64,
         vars: &'a mut Variables,
         detach: bool,
-    ) -> impl std::future::Future<Output = Result<(Step, Option<String>), Failure>> + Send + 'a
-    {
+    ) -> impl std::future::Future<Output = Result<Ran, Failure>> + Send + 'a {
         async move {
             let entered_ms = self.now();
             let entered_prev = *chain;
@@ -618,7 +617,7 @@ impl Run {
         d: Box<Detached>,
         chain: &mut u64,
         vars: &mut Variables,
-    ) -> Result<(Step, Option<String>), Failure> {
+    ) -> Result<Ran, Failure> {
         let Detached {
             entered_id,
             entered_prev,
