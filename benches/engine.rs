@@ -14,7 +14,13 @@
 //! executions parked on an SQS `.waitForTaskToken` task in a harness, then answered (the
 //! message deleted, `SendTaskSuccess`) and finished with their 8-event history. It prints the
 //! live heap (counted by this binary's allocator) and the process RSS per parked and per
-//! finished execution.
+//! finished execution, and the heap's peak while they parked.
+//!
+//! The executions arrive as they do through the API, where each `StartExecution` awaits its
+//! reply: the loop that starts them lets at most 64 be started and not yet parked (as 64
+//! clients awaiting their replies would), so the executions run up to their wait as they come. `memory N --burst` starts all N without yielding, so most
+//! are queued before any runs: their transient state then peaks together, and the allocator
+//! keeps the pages it grew for (RSS well above the live heap).
 //!
 //! Figures are printed, never asserted.
 
@@ -33,6 +39,8 @@ use sfn_harness::Status;
 struct Counting;
 
 static LIVE: AtomicI64 = AtomicI64::new(0);
+/// The most `LIVE` has been.
+static PEAK: AtomicI64 = AtomicI64::new(0);
 /// Counting is on in the memory mode only (a shared counter would slow the throughput figures).
 static COUNT: AtomicBool = AtomicBool::new(false);
 
@@ -41,7 +49,8 @@ static COUNT: AtomicBool = AtomicBool::new(false);
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, l: Layout) -> *mut u8 {
         if COUNT.load(Ordering::Relaxed) {
-            LIVE.fetch_add(l.size() as i64, Ordering::Relaxed);
+            let now = LIVE.fetch_add(l.size() as i64, Ordering::Relaxed) + l.size() as i64;
+            PEAK.fetch_max(now, Ordering::Relaxed);
         }
         // SAFETY: the caller's contract for `alloc`, passed on unchanged.
         unsafe { System.alloc(l) }
@@ -77,8 +86,9 @@ fn rss() -> i64 {
         .map_or(0, |kb| kb * 1024)
 }
 
-/// The memory mode: `n` SQS callback executions parked, then finished.
-async fn memory(n: usize) {
+/// The memory mode: `n` SQS callback executions parked, then finished; `burst` starts them
+/// without yielding.
+async fn memory(n: usize, burst: bool) {
     use sfn_harness::prelude::*;
     let h = Harness::builder().seed(1).start().await;
     let queue = h.create_queue("work").await.expect("a queue");
@@ -107,10 +117,14 @@ async fn memory(n: usize) {
             e.start_execution(&m.arn, Some(&format!("x{i}")), Some(&input))
                 .expect("start"),
         );
+        // At most 64 started and not yet parked, as 64 clients awaiting their replies would.
+        while !burst && i + 1 > e.open_token_count() + 64 {
+            tokio::time::sleep(Duration::from_micros(100)).await;
+        }
     }
     // Every execution parked: its token open.
     let deadline = Instant::now() + Duration::from_secs(600);
-    while h.open_tokens().len() < n {
+    while e.open_token_count() < n {
         assert!(
             Instant::now() < deadline,
             "{n} executions did not park within 600 s"
@@ -125,6 +139,16 @@ async fn memory(n: usize) {
         (heap1 - heap0) as f64 / n as f64,
         (rss1 - rss0) as f64 / n as f64,
         rss1 / (1 << 20)
+    );
+    println!(
+        "memory: {} while parking: heap peak {} MB, live now {} MB",
+        if burst {
+            "started in a burst"
+        } else {
+            "at most 64 starting at a time"
+        },
+        (PEAK.load(Ordering::Relaxed) - heap0) >> 20,
+        (heap1 - heap0) >> 20
     );
     // A worker's part, through the SDK as a user's worker does: receive and delete each
     // message, answer its token.
@@ -298,7 +322,7 @@ fn main() {
             .unwrap_or(100_000);
         // Counted from before the harness starts: every byte of it is live heap.
         COUNT.store(true, Ordering::Relaxed);
-        rt.block_on(memory(n));
+        rt.block_on(memory(n, args.iter().any(|a| a == "--burst")));
         return;
     }
     // `-- pass20`: that figure alone, 10 times longer (for a profiler).

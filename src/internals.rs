@@ -13,7 +13,7 @@
 //! |---|---|
 //! | [`Account`] (`new`, `router`, `engine`, `s3`, `sns`), [`AccountConfig`] | one fake AWS account wired together (clock, ids, engine, SQS, S3, SNS, integrations, router): the composition root the harness and `sfn-harness serve` share; the config also points Lambda Tasks at a Lambda endpoint and loads a MockConfigFile. [`Harness::account`](crate::Harness::account) returns the harness's own |
 //! | [`Server`] (`bind`, `url`, `shutdown`), [`Router`] (`handle`) | the HTTP layer: serve an account on a port (what `sfn-harness serve` does; port 0 lets the OS pick), or answer one JSON-protocol request in-process |
-//! | [`Engine`] (`register_resource`, `create_state_machine`, `start_execution`), [`ExecutionRecord`] (`wait`) | the Step Functions engine without HTTP, for benchmarks and custom entry points: create a machine, start executions, wait for their status |
+//! | [`Engine`] (`register_resource`, `create_state_machine`, `start_execution`, `open_token_count`), [`ExecutionRecord`] (`wait`) | the Step Functions engine without HTTP, for benchmarks and custom entry points: create a machine, start executions, wait for their status, count the tokens still open |
 //! | [`handler`], [`TaskRequest`] | the task port: a closure as the handler of a Task resource ([`Engine::register_resource`], [`Harness::on_resource`](crate::Harness::on_resource)) |
 //! | [`function`] | a Rust closure as a Lambda function ([`Harness::lambda_function`](crate::Harness::lambda_function)) |
 //! | [`S3`] (`create_bucket`, `put_object`), [`Sns`] (`create_topic`, `subscribe`) | seed the account's S3 objects (a distributed Map's `ItemReader`) and SNS topics and subscriptions from a test ([`Account::s3`], [`Account::sns`]) |

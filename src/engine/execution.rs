@@ -6,6 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use serde_json::Value;
 use tokio::sync::Notify;
 
+use crate::engine::history::events::EventType;
 use crate::engine::history::{Event, HistoryEvent};
 use crate::engine::machine::StateMachine;
 use crate::time::Millis;
@@ -80,29 +81,39 @@ pub(crate) struct ExecState {
 /// a tree of maps; issue 13 measured ~1 KB per event as `Value`s). Its id is its position.
 /// [`ExecutionRecord::history`] turns it back into a [`HistoryEvent`]: serde_json keeps key
 /// order (`preserve_order`) and numbers (`float_roundtrip`), so the round trip is exact.
+///
+/// 32 bytes (tested): the type is one byte, and `previousEventId` fits 32 bits (AWS caps a
+/// history at 25,000 events).
 #[derive(Debug)]
 pub(crate) struct StoredEvent {
-    previous_event_id: u64,
     timestamp_ms: Millis,
-    event_type: &'static str,
-    /// The details key and the details as JSON text.
-    details: Option<(&'static str, Box<str>)>,
+    /// The details as packed JSON text ([`packed`](crate::engine::history::packed)).
+    details: Option<Box<str>>,
+    previous_event_id: u32,
+    event_type: EventType,
 }
 
 impl StoredEvent {
     fn to_history_event(&self, id: u64) -> HistoryEvent {
         HistoryEvent {
             id,
-            previous_event_id: self.previous_event_id,
+            previous_event_id: u64::from(self.previous_event_id),
             timestamp_ms: self.timestamp_ms,
-            event_type: self.event_type.to_string(),
-            details: self.details.as_ref().map(|(k, text)| {
-                // The text was written by `serde_json::to_string` of a `Value`: it parses.
-                (
-                    k.to_string(),
-                    serde_json::from_str(text).unwrap_or(Value::Null),
-                )
-            }),
+            event_type: self.event_type.name().to_string(),
+            // Every type recorded with details has a key (`event_types!`).
+            details: self
+                .details
+                .as_ref()
+                .zip(self.event_type.details_key())
+                .map(|(text, k)| {
+                    // The text was written by `serde_json::to_string` of a `Value` or by a
+                    // renderer, then packed: unpacked, it parses.
+                    (
+                        k.to_string(),
+                        serde_json::from_str(&crate::engine::history::packed::unpack(text))
+                            .unwrap_or(Value::Null),
+                    )
+                }),
         }
     }
 }
@@ -349,7 +360,7 @@ impl ExecutionRecord {
         let st = self.lock();
         id.checked_sub(1)
             .and_then(|i| st.events.get(i as usize))
-            .is_some_and(|e| e.event_type == event_type)
+            .is_some_and(|e| e.event_type.name() == event_type)
     }
 
     /// The id of the last event recorded.
@@ -383,7 +394,8 @@ impl ExecutionRecord {
 fn push(st: &mut ExecState, now: Millis, prev: u64, event: Event) -> u64 {
     let id = st.events.len() as u64 + 1;
     st.events.push(StoredEvent {
-        previous_event_id: prev,
+        // An id past `u32::MAX` would need a history of four billion events.
+        previous_event_id: u32::try_from(prev).unwrap_or(u32::MAX),
         timestamp_ms: now,
         event_type: event.event_type,
         details: event.into_details_text(),
@@ -462,5 +474,38 @@ mod tests {
         assert_eq!(Status::TimedOut.as_str(), "TIMED_OUT");
         assert_eq!(Status::parse("SUCCEEDED"), Some(Status::Succeeded));
         assert_eq!(Status::parse("PENDING_REDRIVE"), None);
+    }
+
+    /// A stored event stays 32 bytes: a parked callback execution keeps room for eight, a
+    /// finished one its eight (issue 13; 64 bytes each with the type and key as `&str`s).
+    #[test]
+    fn a_stored_event_is_32_bytes() {
+        assert_eq!(std::mem::size_of::<super::StoredEvent>(), 32);
+    }
+
+    /// Each event keeps its type, previous id and details through storage: the type's name
+    /// and details key come back from the one byte it is stored as.
+    #[test]
+    fn a_stored_event_reads_back_as_recorded() {
+        use crate::engine::history::Event;
+        let input = serde_json::json!({ "n": 1 });
+        let text = Event::execution_started(&input, "arn:aws:iam::123456789012:role/r")
+            .into_details_text();
+        let stored = super::StoredEvent {
+            timestamp_ms: 7,
+            details: text,
+            previous_event_id: 0,
+            event_type: super::EventType::ExecutionStarted,
+        };
+        let e = stored.to_history_event(1);
+        assert_eq!((e.id, e.previous_event_id, e.timestamp_ms), (1, 0, 7));
+        assert_eq!(e.event_type, "ExecutionStarted");
+        let (key, details) = e.details.expect("details");
+        assert_eq!(key, "executionStartedEventDetails");
+        assert_eq!(
+            details,
+            serde_json::json!({ "input": "{\"n\":1}", "inputDetails": { "truncated": false },
+                "roleArn": "arn:aws:iam::123456789012:role/r" })
+        );
     }
 }

@@ -282,6 +282,20 @@ impl Engine {
         self.inner.tokens.open_tokens()
     }
 
+    /// How many task tokens are open now, counted without copying them (a benchmark's or a load
+    /// test's "have they all parked?"; [`Harness::open_tokens`](crate::Harness::open_tokens)
+    /// lists them).
+    ///
+    /// ```
+    /// use sfn_harness::internals::{Account, AccountConfig};
+    ///
+    /// let account = Account::new(AccountConfig::default());
+    /// assert_eq!(account.engine().open_token_count(), 0);
+    /// ```
+    pub fn open_token_count(&self) -> usize {
+        self.inner.tokens.open_count()
+    }
+
     /// Registers the handler for a Task resource ARN (without `.waitForTaskToken`/`.sync`).
     pub fn register_resource(&self, arn: impl Into<String>, handler: Arc<dyn TaskHandler>) {
         write(&self.inner.handlers).insert(arn.into(), handler);

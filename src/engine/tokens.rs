@@ -243,6 +243,11 @@ impl Tokens {
         }
     }
 
+    /// How many tokens are open now.
+    pub(crate) fn open_count(&self) -> usize {
+        self.lock().open.len()
+    }
+
     /// Tokens that are open now (for reports of unanswered work).
     pub(crate) fn open_tokens(&self) -> Vec<OpenToken> {
         let mut v: Vec<OpenToken> = self

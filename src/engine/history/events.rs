@@ -32,21 +32,114 @@
 
 use serde_json::{json, Map, Value};
 
+use super::packed::{self, code};
 use crate::asl::StateKind;
 use crate::engine::task::Resource;
 
-/// An event before it is recorded: its AWS type and its details under their AWS key.
+/// Declares [`EventType`]: each AWS event type with the key its details sit under.
+macro_rules! event_types {
+    ($($name:ident => $key:expr,)*) => {
+        /// An AWS history event type, e.g. `TaskStateEntered`: one byte in a stored event,
+        /// where the type's name and its details key took 32 (issue 13).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+        #[repr(u8)]
+        pub(crate) enum EventType {
+            $(
+                #[doc = concat!("`", stringify!($name), "`")]
+                $name,
+            )*
+        }
+
+        impl EventType {
+            /// The type as `GetExecutionHistory` names it.
+            pub(crate) fn name(self) -> &'static str {
+                match self {
+                    $(EventType::$name => stringify!($name),)*
+                }
+            }
+
+            /// The key the details of an event of this type sit under, e.g.
+            /// `stateEnteredEventDetails`; `None` for a type recorded without details.
+            pub(crate) fn details_key(self) -> Option<&'static str> {
+                match self {
+                    $(EventType::$name => $key,)*
+                }
+            }
+        }
+    };
+}
+
+// Each type with its details key, as the Step Functions API reference's `HistoryEvent` and
+// the recorded histories (`../shared/conformance`) spell them.
+event_types! {
+    ActivityFailed => Some("activityFailedEventDetails"),
+    ActivityScheduleFailed => Some("activityScheduleFailedEventDetails"),
+    ActivityScheduled => Some("activityScheduledEventDetails"),
+    ActivityStarted => Some("activityStartedEventDetails"),
+    ActivitySucceeded => Some("activitySucceededEventDetails"),
+    ActivityTimedOut => Some("activityTimedOutEventDetails"),
+    ChoiceStateEntered => Some("stateEnteredEventDetails"),
+    ChoiceStateExited => Some("stateExitedEventDetails"),
+    EvaluationFailed => Some("evaluationFailedEventDetails"),
+    ExecutionAborted => Some("executionAbortedEventDetails"),
+    ExecutionFailed => Some("executionFailedEventDetails"),
+    ExecutionStarted => Some("executionStartedEventDetails"),
+    ExecutionSucceeded => Some("executionSucceededEventDetails"),
+    ExecutionTimedOut => Some("executionTimedOutEventDetails"),
+    FailStateEntered => Some("stateEnteredEventDetails"),
+    FailStateExited => Some("stateExitedEventDetails"),
+    LambdaFunctionFailed => Some("lambdaFunctionFailedEventDetails"),
+    LambdaFunctionScheduled => Some("lambdaFunctionScheduledEventDetails"),
+    LambdaFunctionStarted => None,
+    LambdaFunctionSucceeded => Some("lambdaFunctionSucceededEventDetails"),
+    LambdaFunctionTimedOut => Some("lambdaFunctionTimedOutEventDetails"),
+    MapIterationFailed => Some("mapIterationFailedEventDetails"),
+    MapIterationStarted => Some("mapIterationStartedEventDetails"),
+    MapIterationSucceeded => Some("mapIterationSucceededEventDetails"),
+    MapRunFailed => Some("mapRunFailedEventDetails"),
+    MapRunStarted => Some("mapRunStartedEventDetails"),
+    MapRunSucceeded => None,
+    MapStateEntered => Some("stateEnteredEventDetails"),
+    MapStateExited => Some("stateExitedEventDetails"),
+    MapStateFailed => None,
+    MapStateStarted => Some("mapStateStartedEventDetails"),
+    MapStateSucceeded => None,
+    ParallelStateEntered => Some("stateEnteredEventDetails"),
+    ParallelStateExited => Some("stateExitedEventDetails"),
+    ParallelStateFailed => None,
+    ParallelStateStarted => None,
+    ParallelStateSucceeded => None,
+    PassStateEntered => Some("stateEnteredEventDetails"),
+    PassStateExited => Some("stateExitedEventDetails"),
+    SucceedStateEntered => Some("stateEnteredEventDetails"),
+    SucceedStateExited => Some("stateExitedEventDetails"),
+    TaskFailed => Some("taskFailedEventDetails"),
+    TaskScheduled => Some("taskScheduledEventDetails"),
+    TaskStarted => Some("taskStartedEventDetails"),
+    TaskStateAborted => None,
+    TaskStateEntered => Some("stateEnteredEventDetails"),
+    TaskStateExited => Some("stateExitedEventDetails"),
+    TaskSubmitted => Some("taskSubmittedEventDetails"),
+    TaskSucceeded => Some("taskSucceededEventDetails"),
+    TaskTimedOut => Some("taskTimedOutEventDetails"),
+    WaitStateEntered => Some("stateEnteredEventDetails"),
+    WaitStateExited => Some("stateExitedEventDetails"),
+}
+
+/// An event before it is recorded: its AWS type and its details (under the type's
+/// [`EventType::details_key`]).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Event {
     /// The event type, e.g. `TaskStateEntered`.
-    pub(crate) event_type: &'static str,
-    /// The details object and its key, e.g. (`stateEnteredEventDetails`, {...}).
-    /// `Value::Null` under its key when `rendered` holds the details instead.
-    pub(crate) details: Option<(&'static str, Value)>,
+    pub(crate) event_type: EventType,
+    /// The details object, e.g. a `stateEnteredEventDetails`'s `{"name": …, "input": …}`.
+    /// `Value::Null` when `rendered` holds the details instead.
+    pub(crate) details: Option<Value>,
     /// The details already written as JSON text, for the events recorded on every state
     /// (`…StateEntered`, `…StateExited`): they skip building a `Value` tree only to
     /// serialize it (issue 13). The execution stores details as text either way.
-    pub(crate) rendered: Option<Box<str>>,
+    /// Packed in part: the renderer writes its fixed parts as [`packed::code`]s.
+    pub(crate) rendered: Option<String>,
 }
 
 /// Appends `s` as a JSON string literal (as serde_json writes it), without an allocation.
@@ -76,19 +169,22 @@ fn push_json_str(out: &mut String, s: &str) {
 
 impl Event {
     /// The details text of this event, if it has details (what the execution stores).
-    pub(crate) fn into_details_text(self) -> Option<(&'static str, Box<str>)> {
-        let (key, value) = self.details?;
+    /// The text is packed ([`super::packed`]): [`super::packed::unpack`] gives the JSON.
+    pub(crate) fn into_details_text(self) -> Option<Box<str>> {
+        let value = self.details?;
         Some(match self.rendered {
-            Some(text) => (key, text),
-            None => (key, json_text(&value).into_boxed_str()),
+            Some(text) => packed::pack(text, false),
+            None => packed::pack(json_text(&value), true),
         })
     }
 
-    fn rendered(event_type: &'static str, key: &'static str, text: String) -> Event {
+    /// An event whose details `text` a renderer wrote, with the codes of [`packed::code`]
+    /// for its fixed parts.
+    fn rendered(event_type: EventType, text: String) -> Event {
         Event {
             event_type,
-            details: Some((key, Value::Null)),
-            rendered: Some(text.into_boxed_str()),
+            details: Some(Value::Null),
+            rendered: Some(text),
         }
     }
 }
@@ -223,15 +319,15 @@ fn task_details(res: &Resource, extra: Map<String, Value>) -> Value {
 }
 
 impl Event {
-    fn new(event_type: &'static str, key: &'static str, details: Value) -> Event {
+    fn new(event_type: EventType, details: Value) -> Event {
         Event {
             event_type,
-            details: Some((key, details)),
+            details: Some(details),
             rendered: None,
         }
     }
 
-    fn bare(event_type: &'static str) -> Event {
+    fn bare(event_type: EventType) -> Event {
         Event {
             event_type,
             details: None,
@@ -244,8 +340,7 @@ impl Event {
     /// `ExecutionStarted`: the execution's input and role.
     pub(crate) fn execution_started(input: &Value, role_arn: &str) -> Event {
         Event::new(
-            "ExecutionStarted",
-            "executionStartedEventDetails",
+            EventType::ExecutionStarted,
             json!({
                 "input": json_text(input),
                 "inputDetails": not_truncated(),
@@ -264,7 +359,7 @@ impl Event {
         version_arn: Option<&str>,
     ) -> Event {
         let mut e = Event::execution_started(input, role_arn);
-        if let Some(d) = e.details.as_mut().and_then(|(_, d)| d.as_object_mut()) {
+        if let Some(d) = e.details.as_mut().and_then(|d| d.as_object_mut()) {
             if let Some(a) = alias_arn {
                 d.insert("stateMachineAliasArn".into(), json!(a));
             }
@@ -278,8 +373,7 @@ impl Event {
     /// `ExecutionSucceeded`: the execution's output.
     pub(crate) fn execution_succeeded(output: &Value) -> Event {
         Event::new(
-            "ExecutionSucceeded",
-            "executionSucceededEventDetails",
+            EventType::ExecutionSucceeded,
             Value::Object(output_details(output)),
         )
     }
@@ -287,18 +381,18 @@ impl Event {
     /// [`Event::execution_succeeded`] with the output's text already quoted
     /// ([`quoted_json_text`]).
     pub(crate) fn execution_succeeded_quoted(quoted_output: &str) -> Event {
-        let mut d = String::with_capacity(quoted_output.len() + 48);
-        d.push_str("{\"output\":");
+        let mut d = String::with_capacity(quoted_output.len() + 3);
+        d.push_str(code::OUTPUT_FIRST);
         d.push_str(quoted_output);
-        d.push_str(",\"outputDetails\":{\"truncated\":false}}");
-        Event::rendered("ExecutionSucceeded", "executionSucceededEventDetails", d)
+        d.push_str(code::OUTPUT_DETAILS);
+        d.push('}');
+        Event::rendered(EventType::ExecutionSucceeded, d)
     }
 
     /// `ExecutionFailed`: the error and cause that ended it.
     pub(crate) fn execution_failed(error: Option<&str>, cause: Option<&str>) -> Event {
         Event::new(
-            "ExecutionFailed",
-            "executionFailedEventDetails",
+            EventType::ExecutionFailed,
             Value::Object(error_details(error, cause)),
         )
     }
@@ -306,8 +400,7 @@ impl Event {
     /// `ExecutionTimedOut`: the machine's `TimeoutSeconds` passed.
     pub(crate) fn execution_timed_out(error: Option<&str>, cause: Option<&str>) -> Event {
         Event::new(
-            "ExecutionTimedOut",
-            "executionTimedOutEventDetails",
+            EventType::ExecutionTimedOut,
             Value::Object(error_details(error, cause)),
         )
     }
@@ -315,8 +408,7 @@ impl Event {
     /// `ExecutionAborted`: `StopExecution`, with its error and cause.
     pub(crate) fn execution_aborted(error: Option<&str>, cause: Option<&str>) -> Event {
         Event::new(
-            "ExecutionAborted",
-            "executionAbortedEventDetails",
+            EventType::ExecutionAborted,
             Value::Object(error_details(error, cause)),
         )
     }
@@ -334,29 +426,27 @@ impl Event {
     /// interpreter hands on rather than writing it twice.
     pub(crate) fn state_entered_quoted(kind: &StateKind, name: &str, quoted_input: &str) -> Event {
         let event_type = match kind {
-            StateKind::Pass(_) => "PassStateEntered",
-            StateKind::Task(_) => "TaskStateEntered",
-            StateKind::Choice(_) => "ChoiceStateEntered",
-            StateKind::Wait(_) => "WaitStateEntered",
-            StateKind::Succeed => "SucceedStateEntered",
-            StateKind::Fail(_) => "FailStateEntered",
-            StateKind::Parallel(_) => "ParallelStateEntered",
-            StateKind::Map(_) => "MapStateEntered",
+            StateKind::Pass(_) => EventType::PassStateEntered,
+            StateKind::Task(_) => EventType::TaskStateEntered,
+            StateKind::Choice(_) => EventType::ChoiceStateEntered,
+            StateKind::Wait(_) => EventType::WaitStateEntered,
+            StateKind::Succeed => EventType::SucceedStateEntered,
+            StateKind::Fail(_) => EventType::FailStateEntered,
+            StateKind::Parallel(_) => EventType::ParallelStateEntered,
+            StateKind::Map(_) => EventType::MapStateEntered,
         };
-        // `{"name": …, "input": …, "inputDetails": {"truncated": false}}`, written directly.
-        // The exact length (for a name without escapes), so the text becomes the event's
-        // `Box<str>` without a reallocation.
-        const HEAD: &str = "{\"name\":";
-        const MID: &str = ",\"input\":";
-        const TAIL: &str = ",\"inputDetails\":{\"truncated\":false}}";
-        let len = HEAD.len() + name.len() + 2 + MID.len() + quoted_input.len() + TAIL.len();
+        // `{"name": …, "input": …, "inputDetails": {"truncated": false}}`, written directly,
+        // its fixed parts as their codes. The exact length (for a name without escapes), so
+        // the text becomes the event's `Box<str>` without a reallocation.
+        let len = name.len() + quoted_input.len() + 6;
         let mut d = String::with_capacity(len);
-        d.push_str(HEAD);
+        d.push_str(code::NAME_FIRST);
         push_json_str(&mut d, name);
-        d.push_str(MID);
+        d.push_str(code::INPUT);
         d.push_str(quoted_input);
-        d.push_str(TAIL);
-        Event::rendered(event_type, "stateEnteredEventDetails", d)
+        d.push_str(code::INPUT_DETAILS);
+        d.push('}');
+        Event::rendered(event_type, d)
     }
 
     /// `PassStateExited`, `TaskStateExited`, `ChoiceStateExited`, `WaitStateExited`,
@@ -383,29 +473,26 @@ impl Event {
         assigned: Option<&Map<String, Value>>,
     ) -> Event {
         let event_type = match kind {
-            StateKind::Pass(_) => "PassStateExited",
-            StateKind::Task(_) => "TaskStateExited",
-            StateKind::Choice(_) => "ChoiceStateExited",
-            StateKind::Wait(_) => "WaitStateExited",
-            StateKind::Succeed => "SucceedStateExited",
-            StateKind::Fail(_) => "FailStateExited",
-            StateKind::Parallel(_) => "ParallelStateExited",
-            StateKind::Map(_) => "MapStateExited",
+            StateKind::Pass(_) => EventType::PassStateExited,
+            StateKind::Task(_) => EventType::TaskStateExited,
+            StateKind::Choice(_) => EventType::ChoiceStateExited,
+            StateKind::Wait(_) => EventType::WaitStateExited,
+            StateKind::Succeed => EventType::SucceedStateExited,
+            StateKind::Fail(_) => EventType::FailStateExited,
+            StateKind::Parallel(_) => EventType::ParallelStateExited,
+            StateKind::Map(_) => EventType::MapStateExited,
         };
         // `{"name": …, "output": …, "outputDetails": {"truncated": false}}` and, after an
         // `Assign`, `"assignedVariables": {name: JSON text}, "assignedVariablesDetails": …`.
         // The exact length without `Assign` (for a name without escapes): see
         // `state_entered_quoted`.
-        const HEAD: &str = "{\"name\":";
-        const MID: &str = ",\"output\":";
-        const TAIL: &str = ",\"outputDetails\":{\"truncated\":false}";
-        let len = HEAD.len() + name.len() + 2 + MID.len() + quoted_output.len() + TAIL.len() + 1;
+        let len = name.len() + quoted_output.len() + 6;
         let mut d = String::with_capacity(len);
-        d.push_str(HEAD);
+        d.push_str(code::NAME_FIRST);
         push_json_str(&mut d, name);
-        d.push_str(MID);
+        d.push_str(code::OUTPUT);
         d.push_str(quoted_output);
-        d.push_str(TAIL);
+        d.push_str(code::OUTPUT_DETAILS);
         if let Some(a) = assigned {
             d.push_str(",\"assignedVariables\":{");
             for (i, (k, v)) in a.iter().enumerate() {
@@ -419,7 +506,7 @@ impl Event {
             d.push_str("},\"assignedVariablesDetails\":{\"truncated\":false}");
         }
         d.push('}');
-        Event::rendered(event_type, "stateExitedEventDetails", d)
+        Event::rendered(event_type, d)
     }
 
     /// `EvaluationFailed`: a JSONata field of `state` failed (`location` names the field, as
@@ -437,7 +524,7 @@ impl Event {
         if let Some(l) = location {
             d["location"] = json!(l);
         }
-        Event::new("EvaluationFailed", "evaluationFailedEventDetails", d)
+        Event::new(EventType::EvaluationFailed, d)
     }
 
     // --- Task states ---
@@ -462,23 +549,18 @@ impl Event {
         if let Some(s) = heartbeat_seconds {
             details["heartbeatInSeconds"] = json!(s);
         }
-        Event::new("TaskScheduled", "taskScheduledEventDetails", details)
+        Event::new(EventType::TaskScheduled, details)
     }
 
     /// `TaskStarted`.
     pub(crate) fn task_started(res: &Resource) -> Event {
-        Event::new(
-            "TaskStarted",
-            "taskStartedEventDetails",
-            task_details(res, Map::new()),
-        )
+        Event::new(EventType::TaskStarted, task_details(res, Map::new()))
     }
 
     /// `TaskSubmitted`: what a `.waitForTaskToken` (or `.sync`) resource answered on submission.
     pub(crate) fn task_submitted(res: &Resource, output: &Value) -> Event {
         Event::new(
-            "TaskSubmitted",
-            "taskSubmittedEventDetails",
+            EventType::TaskSubmitted,
             task_details(res, output_details(output)),
         )
     }
@@ -486,8 +568,7 @@ impl Event {
     /// `TaskSucceeded`: the task's result.
     pub(crate) fn task_succeeded(res: &Resource, output: &Value) -> Event {
         Event::new(
-            "TaskSucceeded",
-            "taskSucceededEventDetails",
+            EventType::TaskSucceeded,
             task_details(res, output_details(output)),
         )
     }
@@ -517,18 +598,13 @@ impl Event {
         if let Some(s) = heartbeat_seconds {
             details["heartbeatInSeconds"] = json!(s);
         }
-        Event::new(
-            "ActivityScheduled",
-            "activityScheduledEventDetails",
-            details,
-        )
+        Event::new(EventType::ActivityScheduled, details)
     }
 
     /// `ActivityScheduleFailed`: the activity could not be scheduled.
     pub(crate) fn activity_schedule_failed(error: Option<&str>, cause: Option<&str>) -> Event {
         Event::new(
-            "ActivityScheduleFailed",
-            "activityScheduleFailedEventDetails",
+            EventType::ActivityScheduleFailed,
             Value::Object(error_details(error, cause)),
         )
     }
@@ -539,18 +615,13 @@ impl Event {
         if let Some(w) = worker_name {
             m.insert("workerName".into(), json!(w));
         }
-        Event::new(
-            "ActivityStarted",
-            "activityStartedEventDetails",
-            Value::Object(m),
-        )
+        Event::new(EventType::ActivityStarted, Value::Object(m))
     }
 
     /// `ActivitySucceeded`: the worker's `SendTaskSuccess` output.
     pub(crate) fn activity_succeeded(output: &Value) -> Event {
         Event::new(
-            "ActivitySucceeded",
-            "activitySucceededEventDetails",
+            EventType::ActivitySucceeded,
             Value::Object(output_details(output)),
         )
     }
@@ -558,8 +629,7 @@ impl Event {
     /// `ActivityFailed`: the worker's `SendTaskFailure` error and cause.
     pub(crate) fn activity_failed(error: Option<&str>, cause: Option<&str>) -> Event {
         Event::new(
-            "ActivityFailed",
-            "activityFailedEventDetails",
+            EventType::ActivityFailed,
             Value::Object(error_details(error, cause)),
         )
     }
@@ -567,8 +637,7 @@ impl Event {
     /// `ActivityTimedOut`: `TimeoutSeconds` or `HeartbeatSeconds` ran out.
     pub(crate) fn activity_timed_out(error: Option<&str>, cause: Option<&str>) -> Event {
         Event::new(
-            "ActivityTimedOut",
-            "activityTimedOutEventDetails",
+            EventType::ActivityTimedOut,
             Value::Object(error_details(error, cause)),
         )
     }
@@ -576,8 +645,7 @@ impl Event {
     /// `TaskFailed`: the resource's (or the token answer's) error and cause.
     pub(crate) fn task_failed(res: &Resource, error: Option<&str>, cause: Option<&str>) -> Event {
         Event::new(
-            "TaskFailed",
-            "taskFailedEventDetails",
+            EventType::TaskFailed,
             task_details(res, error_details(error, cause)),
         )
     }
@@ -589,8 +657,7 @@ impl Event {
         cause: Option<&str>,
     ) -> Event {
         Event::new(
-            "TaskTimedOut",
-            "taskTimedOutEventDetails",
+            EventType::TaskTimedOut,
             task_details(res, error_details(error, cause)),
         )
     }
@@ -618,23 +685,18 @@ impl Event {
         if let Some(s) = heartbeat_seconds {
             details["heartbeatInSeconds"] = json!(s);
         }
-        Event::new(
-            "LambdaFunctionScheduled",
-            "lambdaFunctionScheduledEventDetails",
-            details,
-        )
+        Event::new(EventType::LambdaFunctionScheduled, details)
     }
 
     /// `LambdaFunctionStarted` (no details).
     pub(crate) fn lambda_function_started() -> Event {
-        Event::bare("LambdaFunctionStarted")
+        Event::bare(EventType::LambdaFunctionStarted)
     }
 
     /// `LambdaFunctionSucceeded`: the function's result, as it returned it.
     pub(crate) fn lambda_function_succeeded(output: &Value) -> Event {
         Event::new(
-            "LambdaFunctionSucceeded",
-            "lambdaFunctionSucceededEventDetails",
+            EventType::LambdaFunctionSucceeded,
             Value::Object(output_details(output)),
         )
     }
@@ -642,8 +704,7 @@ impl Event {
     /// `LambdaFunctionFailed`: the function's `errorType` and its error JSON.
     pub(crate) fn lambda_function_failed(error: Option<&str>, cause: Option<&str>) -> Event {
         Event::new(
-            "LambdaFunctionFailed",
-            "lambdaFunctionFailedEventDetails",
+            EventType::LambdaFunctionFailed,
             Value::Object(error_details(error, cause)),
         )
     }
@@ -651,8 +712,7 @@ impl Event {
     /// `LambdaFunctionTimedOut`: `TimeoutSeconds` passed (`error: States.Timeout`).
     pub(crate) fn lambda_function_timed_out(error: Option<&str>, cause: Option<&str>) -> Event {
         Event::new(
-            "LambdaFunctionTimedOut",
-            "lambdaFunctionTimedOutEventDetails",
+            EventType::LambdaFunctionTimedOut,
             Value::Object(error_details(error, cause)),
         )
     }
@@ -661,50 +721,45 @@ impl Event {
 
     /// `ParallelStateStarted`.
     pub(crate) fn parallel_state_started() -> Event {
-        Event::bare("ParallelStateStarted")
+        Event::bare(EventType::ParallelStateStarted)
     }
 
     /// `ParallelStateSucceeded`.
     pub(crate) fn parallel_state_succeeded() -> Event {
-        Event::bare("ParallelStateSucceeded")
+        Event::bare(EventType::ParallelStateSucceeded)
     }
 
     /// `ParallelStateFailed` (recorded once, after the last attempt).
     pub(crate) fn parallel_state_failed() -> Event {
-        Event::bare("ParallelStateFailed")
+        Event::bare(EventType::ParallelStateFailed)
     }
 
     // --- Map states ---
 
     /// `MapStateStarted`: the number of items.
     pub(crate) fn map_state_started(length: usize) -> Event {
-        Event::new(
-            "MapStateStarted",
-            "mapStateStartedEventDetails",
-            json!({ "length": length }),
-        )
+        Event::new(EventType::MapStateStarted, json!({ "length": length }))
     }
 
     /// `MapStateSucceeded`.
     pub(crate) fn map_state_succeeded() -> Event {
-        Event::bare("MapStateSucceeded")
+        Event::bare(EventType::MapStateSucceeded)
     }
 
     /// `TaskStateAborted`: a Task state whose failure ends its Parallel branch.
     pub(crate) fn task_state_aborted() -> Event {
-        Event::bare("TaskStateAborted")
+        Event::bare(EventType::TaskStateAborted)
     }
 
     /// `MapStateFailed` (recorded once, after the last attempt).
     pub(crate) fn map_state_failed() -> Event {
-        Event::bare("MapStateFailed")
+        Event::bare(EventType::MapStateFailed)
     }
 
     /// `MapIterationStarted`: the item's index and the Map state's name.
     pub(crate) fn map_iteration_started(index: usize, name: &str) -> Event {
         Event::new(
-            "MapIterationStarted",
-            "mapIterationStartedEventDetails",
+            EventType::MapIterationStarted,
             json!({ "index": index, "name": name }),
         )
     }
@@ -712,8 +767,7 @@ impl Event {
     /// `MapIterationSucceeded`.
     pub(crate) fn map_iteration_succeeded(index: usize, name: &str) -> Event {
         Event::new(
-            "MapIterationSucceeded",
-            "mapIterationSucceededEventDetails",
+            EventType::MapIterationSucceeded,
             json!({ "index": index, "name": name }),
         )
     }
@@ -721,8 +775,7 @@ impl Event {
     /// `MapIterationFailed`.
     pub(crate) fn map_iteration_failed(index: usize, name: &str) -> Event {
         Event::new(
-            "MapIterationFailed",
-            "mapIterationFailedEventDetails",
+            EventType::MapIterationFailed,
             json!({ "index": index, "name": name }),
         )
     }
@@ -732,23 +785,21 @@ impl Event {
     /// `MapRunStarted`: the Map Run's ARN.
     pub(crate) fn map_run_started(map_run_arn: &str) -> Event {
         Event::new(
-            "MapRunStarted",
-            "mapRunStartedEventDetails",
+            EventType::MapRunStarted,
             json!({ "mapRunArn": map_run_arn }),
         )
     }
 
     /// `MapRunSucceeded`.
     pub(crate) fn map_run_succeeded() -> Event {
-        Event::bare("MapRunSucceeded")
+        Event::bare(EventType::MapRunSucceeded)
     }
 
     /// `MapRunFailed`: why (`States.ExceedToleratedFailureThreshold`,
     /// `States.ItemReaderFailed`, `States.ResultWriterFailed`).
     pub(crate) fn map_run_failed(error: Option<&str>, cause: Option<&str>) -> Event {
         Event::new(
-            "MapRunFailed",
-            "mapRunFailedEventDetails",
+            EventType::MapRunFailed,
             Value::Object(error_details(error, cause)),
         )
     }
@@ -762,21 +813,21 @@ mod tests {
     fn task_details_keep_aws_key_order_and_leave_absent_fields_out() {
         let res = Resource::parse("arn:aws:states:::sqs:sendMessage.waitForTaskToken");
         let e = Event::task_timed_out(&res, Some("States.Timeout"), None);
-        assert_eq!(e.event_type, "TaskTimedOut");
-        let (key, details) = e.details.unwrap();
-        assert_eq!(key, "taskTimedOutEventDetails");
+        assert_eq!(e.event_type.name(), "TaskTimedOut");
+        assert_eq!(e.event_type.details_key(), Some("taskTimedOutEventDetails"));
+        let details = e.details.unwrap();
         assert_eq!(
             json_text(&details),
             r#"{"resourceType":"sqs","resource":"sendMessage.waitForTaskToken","error":"States.Timeout"}"#
         );
         let e = Event::task_succeeded(&res, &json!({ "ok": true }));
         assert_eq!(
-            json_text(&e.details.unwrap().1),
+            json_text(&e.details.unwrap()),
             r#"{"resourceType":"sqs","resource":"sendMessage.waitForTaskToken","output":"{\"ok\":true}","outputDetails":{"truncated":false}}"#
         );
         let e = Event::task_scheduled(&res, "us-east-1", &json!({}), None, Some(5));
         assert_eq!(
-            json_text(&e.details.unwrap().1),
+            json_text(&e.details.unwrap()),
             r#"{"resourceType":"sqs","resource":"sendMessage.waitForTaskToken","region":"us-east-1","parameters":"{}","heartbeatInSeconds":5}"#
         );
     }
@@ -800,18 +851,22 @@ mod tests {
         let kind = StateKind::Succeed;
         let input = json!({ "a": "q\"uote", "n": [1.5, null] });
         let e = Event::state_entered(&kind, "S \"1\"", &input);
-        let text = e.into_details_text().unwrap().1;
+        let text = e.into_details_text().unwrap();
         let expected = json!({ "name": "S \"1\"", "input": json_text(&input), "inputDetails": { "truncated": false } });
-        assert_eq!(&*text, json_text(&expected));
+        assert_eq!(packed::unpack(&text), json_text(&expected));
+        assert!(
+            text.len() < json_text(&expected).len() - 40,
+            "packed: {text:?}"
+        );
         let mut assigned = Map::new();
         assigned.insert("x".into(), json!({ "k": 1 }));
         assigned.insert("y\"".into(), json!("s"));
         let e = Event::state_exited(&kind, "S", &input, Some(&assigned));
-        let text = e.into_details_text().unwrap().1;
+        let text = e.into_details_text().unwrap();
         let expected = json!({ "name": "S", "output": json_text(&input),
             "outputDetails": { "truncated": false },
             "assignedVariables": { "x": "{\"k\":1}", "y\"": "\"s\"" },
             "assignedVariablesDetails": { "truncated": false } });
-        assert_eq!(&*text, json_text(&expected));
+        assert_eq!(packed::unpack(&text), json_text(&expected));
     }
 }

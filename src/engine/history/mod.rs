@@ -10,6 +10,7 @@
 //! event type or a details key themselves.
 
 pub(crate) mod events;
+pub(crate) mod packed;
 
 use serde_json::{json, Map, Value};
 
