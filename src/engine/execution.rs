@@ -356,11 +356,11 @@ impl ExecutionRecord {
     }
 
     /// Whether the event with this id (1-based) has this type.
-    pub(crate) fn event_is(&self, id: u64, event_type: &str) -> bool {
+    pub(crate) fn event_is(&self, id: u64, event_type: EventType) -> bool {
         let st = self.lock();
         id.checked_sub(1)
             .and_then(|i| st.events.get(i as usize))
-            .is_some_and(|e| e.event_type.name() == event_type)
+            .is_some_and(|e| e.event_type == event_type)
     }
 
     /// The id of the last event recorded.

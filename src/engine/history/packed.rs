@@ -112,12 +112,20 @@ pub(crate) fn pack(text: String, always: bool) -> Box<str> {
     let Some(finder) = FINDER.as_ref() else {
         return text.into_boxed_str();
     };
-    if finder.find(&text).is_none() {
+    // One scan: the text is copied only when it holds a fragment.
+    let mut found = finder.find_iter(&text).peekable();
+    if found.peek().is_none() {
         return text.into_boxed_str();
     }
-    finder
-        .replace_all(&text, &CODES[..FRAGMENTS.len()])
-        .into_boxed_str()
+    let mut out = String::with_capacity(text.len());
+    let mut start = 0;
+    for m in found {
+        out.push_str(&text[start..m.start()]);
+        out.push_str(CODES[m.pattern().as_usize()]);
+        start = m.end();
+    }
+    out.push_str(&text[start..]);
+    out.into_boxed_str()
 }
 
 /// The JSON text a packed text stands for.

@@ -7,6 +7,7 @@ use super::dataflow;
 use super::retry::Attempt;
 use super::{Failure, Run};
 use crate::asl::Parallel;
+use crate::engine::history::events::EventType;
 use crate::engine::history::Event;
 
 impl Run {
@@ -40,8 +41,8 @@ impl Run {
                         // in ../shared/conformance/v2: 8 TaskFailed, 9 TaskStateAborted
                         // after 8, 10 ParallelStateFailed after 8; a Fail state has no such
                         // event: `cases/scenarios.test_parallel_state_fail`).
-                        if ["TaskFailed", "TaskTimedOut"]
-                            .iter()
+                        if [EventType::TaskFailed, EventType::TaskTimedOut]
+                            .into_iter()
                             .any(|t| self.exec.event_is(c, t))
                         {
                             self.emit_after(c, Event::task_state_aborted());
