@@ -235,6 +235,8 @@ mod tests {
             unpack(&rendered),
             r#"{"name":"P","input":"{}","inputDetails":{"truncated":false}}"#
         );
+        // A control byte that is no code (no writer leaves one) is kept, not a panic.
+        assert_eq!(unpack("a\u{0}b\u{1f}c"), "a\u{0}b\u{1f}c");
         // Text without codes unpacks to itself, borrowed.
         assert!(matches!(unpack("{\"a\":1}"), Cow::Borrowed(_)));
     }
