@@ -95,7 +95,7 @@ pub(crate) struct EngineInner {
     prefixes: RwLock<Vec<(String, Arc<dyn TaskHandler>)>>,
     tags: RwLock<HashMap<String, Vec<(String, String)>>>,
     fallback: RwLock<Option<Arc<dyn TaskHandler>>>,
-    observers: RwLock<Vec<TaskObserver>>,
+    observers: RwLock<Vec<Arc<dyn TaskObserver>>>,
     mock_config: RwLock<Option<Arc<MockConfig>>>,
     /// Published versions and aliases (`versions.rs`).
     versions: RwLock<versions::Registry>,
@@ -103,8 +103,17 @@ pub(crate) struct EngineInner {
     map_runs: RwLock<Vec<Arc<map_runs::MapRun>>>,
 }
 
-/// A callback told about every task token handed out (see [`Engine::observe_tasks`]).
-pub(crate) type TaskObserver = Arc<dyn Fn(&TaskSubmission) + Send + Sync>;
+/// Told about every task token handed out (see [`Engine::observe_tasks`]).
+///
+/// A submission is built only when an observer [wants](TaskObserver::wants) it: building one
+/// copies the task's input and answer, and handing it on wakes the observer's task, which
+/// every execution parked for a real worker paid for nothing (issue 13).
+pub(crate) trait TaskObserver: Send + Sync {
+    /// Whether a submission made now would be used.
+    fn wants(&self) -> bool;
+    /// A task was submitted.
+    fn submitted(&self, s: TaskSubmission);
+}
 
 /// A `.waitForTaskToken` task that has been submitted and now waits for its token's answer.
 #[derive(Debug, Clone)]
@@ -160,9 +169,21 @@ impl EngineInner {
             .or_else(|| read(&self.fallback).clone())
     }
 
-    pub(crate) fn notify_submitted(&self, s: &TaskSubmission) {
-        for o in read(&self.observers).iter() {
-            o(s);
+    /// Tells the observers that want it about a submission, built by `make` only if one does.
+    pub(crate) fn notify_submitted(&self, make: impl FnOnce() -> TaskSubmission) {
+        let observers = read(&self.observers);
+        let mut wanting = observers.iter().filter(|o| o.wants()).peekable();
+        if wanting.peek().is_none() {
+            return;
+        }
+        let s = make();
+        while let Some(o) = wanting.next() {
+            if wanting.peek().is_some() {
+                o.submitted(s.clone());
+            } else {
+                o.submitted(s);
+                break;
+            }
         }
     }
 
@@ -368,7 +389,7 @@ impl Engine {
     }
 
     /// Calls `observer` each time a `.waitForTaskToken` task has been submitted.
-    pub(crate) fn observe_tasks(&self, observer: TaskObserver) {
+    pub(crate) fn observe_tasks(&self, observer: Arc<dyn TaskObserver>) {
         write(&self.inner.observers).push(observer);
     }
 

@@ -145,10 +145,15 @@ pub(crate) struct Event {
 /// Appends `s` as a JSON string literal (as serde_json writes it), without an allocation.
 fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
-    // State names rarely hold anything to escape: copy them whole (issue 13).
+    push_json_str_contents(out, s);
+    out.push('"');
+}
+
+/// What [`push_json_str`] writes between the quotes.
+fn push_json_str_contents(out: &mut String, s: &str) {
+    // Names and ARNs rarely hold anything to escape: copy them whole (issue 13).
     if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
         out.push_str(s);
-        out.push('"');
         return;
     }
     let mut start = 0;
@@ -164,7 +169,6 @@ fn push_json_str(out: &mut String, s: &str) {
         }
     }
     out.push_str(&s[start..]);
-    out.push('"');
 }
 
 impl Event {
@@ -318,6 +322,29 @@ fn task_details(res: &Resource, extra: Map<String, Value>) -> Value {
     Value::Object(m)
 }
 
+/// `{"resourceType":"…","resource":"…` (the value's closing quote left to what follows), the
+/// opening every task event renders, its keys as codes; `extra` bytes more are reserved.
+fn task_head(res: &Resource, extra: usize) -> String {
+    let mut d = String::with_capacity(res.resource_type.len() + res.resource.len() + 2 + extra);
+    d.push_str(code::RESOURCE_TYPE_FIRST);
+    push_json_str_contents(&mut d, &res.resource_type);
+    d.push_str(code::RESOURCE);
+    push_json_str_contents(&mut d, &res.resource);
+    d
+}
+
+/// `{"resourceType": …, "resource": …, "output": …, "outputDetails": {"truncated": false}}`.
+fn task_with_output(res: &Resource, output: &Value) -> String {
+    let quoted = quoted_json_text(output);
+    let mut d = task_head(res, quoted.len() + 4);
+    d.push('"');
+    d.push_str(code::OUTPUT);
+    d.push_str(&quoted);
+    d.push_str(code::OUTPUT_DETAILS);
+    d.push('}');
+    d
+}
+
 impl Event {
     fn new(event_type: EventType, details: Value) -> Event {
         Event {
@@ -338,15 +365,9 @@ impl Event {
     // --- the execution ---
 
     /// `ExecutionStarted`: the execution's input and role.
+    #[cfg(test)]
     pub(crate) fn execution_started(input: &Value, role_arn: &str) -> Event {
-        Event::new(
-            EventType::ExecutionStarted,
-            json!({
-                "input": json_text(input),
-                "inputDetails": not_truncated(),
-                "roleArn": role_arn,
-            }),
-        )
+        Event::execution_started_on(input, role_arn, None, None)
     }
 
     /// `ExecutionStarted` of an execution started on a version or through an alias: the
@@ -358,24 +379,29 @@ impl Event {
         alias_arn: Option<&str>,
         version_arn: Option<&str>,
     ) -> Event {
-        let mut e = Event::execution_started(input, role_arn);
-        if let Some(d) = e.details.as_mut().and_then(|d| d.as_object_mut()) {
-            if let Some(a) = alias_arn {
-                d.insert("stateMachineAliasArn".into(), json!(a));
-            }
-            if let Some(v) = version_arn {
-                d.insert("stateMachineVersionArn".into(), json!(v));
-            }
+        // `{"input": …, "inputDetails": {"truncated": false}, "roleArn": …}`, written directly.
+        let quoted = quoted_json_text(input);
+        let mut d = String::with_capacity(quoted.len() + role_arn.len() + 16);
+        d.push_str(code::INPUT_FIRST);
+        d.push_str(&quoted);
+        d.push_str(code::INPUT_DETAILS);
+        d.push_str(",\"roleArn\":");
+        push_json_str(&mut d, role_arn);
+        if let Some(a) = alias_arn {
+            d.push_str(",\"stateMachineAliasArn\":");
+            push_json_str(&mut d, a);
         }
-        e
+        if let Some(v) = version_arn {
+            d.push_str(",\"stateMachineVersionArn\":");
+            push_json_str(&mut d, v);
+        }
+        d.push('}');
+        Event::rendered(EventType::ExecutionStarted, d)
     }
 
     /// `ExecutionSucceeded`: the execution's output.
     pub(crate) fn execution_succeeded(output: &Value) -> Event {
-        Event::new(
-            EventType::ExecutionSucceeded,
-            Value::Object(output_details(output)),
-        )
+        Event::execution_succeeded_quoted(&quoted_json_text(output))
     }
 
     /// [`Event::execution_succeeded`] with the output's text already quoted
@@ -537,40 +563,39 @@ impl Event {
         timeout_seconds: Option<u64>,
         heartbeat_seconds: Option<u64>,
     ) -> Event {
-        let mut details = json!({
-            "resourceType": res.resource_type,
-            "resource": res.resource,
-            "region": region,
-            "parameters": json_text(parameters),
-        });
+        use std::fmt::Write as _;
+        let quoted = quoted_json_text(parameters);
+        let mut d = task_head(res, region.len() + quoted.len() + 32);
+        d.push_str(code::REGION);
+        push_json_str_contents(&mut d, region);
+        d.push_str(code::PARAMETERS);
+        d.push_str(&quoted);
+        // Writing into a `String` cannot fail.
         if let Some(s) = timeout_seconds {
-            details["timeoutInSeconds"] = json!(s);
+            let _ = write!(d, "{}{s}", code::TIMEOUT);
         }
         if let Some(s) = heartbeat_seconds {
-            details["heartbeatInSeconds"] = json!(s);
+            let _ = write!(d, "{}{s}", code::HEARTBEAT);
         }
-        Event::new(EventType::TaskScheduled, details)
+        d.push('}');
+        Event::rendered(EventType::TaskScheduled, d)
     }
 
     /// `TaskStarted`.
     pub(crate) fn task_started(res: &Resource) -> Event {
-        Event::new(EventType::TaskStarted, task_details(res, Map::new()))
+        let mut d = task_head(res, 2);
+        d.push_str("\"}");
+        Event::rendered(EventType::TaskStarted, d)
     }
 
-    /// `TaskSubmitted`: what a `.waitForTaskToken` (or `.sync`) resource answered on submission.
+    /// `TaskSubmitted`: what the resource answered when the task was handed to it.
     pub(crate) fn task_submitted(res: &Resource, output: &Value) -> Event {
-        Event::new(
-            EventType::TaskSubmitted,
-            task_details(res, output_details(output)),
-        )
+        Event::rendered(EventType::TaskSubmitted, task_with_output(res, output))
     }
 
     /// `TaskSucceeded`: the task's result.
     pub(crate) fn task_succeeded(res: &Resource, output: &Value) -> Event {
-        Event::new(
-            EventType::TaskSucceeded,
-            task_details(res, output_details(output)),
-        )
+        Event::rendered(EventType::TaskSucceeded, task_with_output(res, output))
     }
 
     // --- activities (`arn:aws:states:<region>:<account>:activity:<name>` resources) ---
@@ -809,6 +834,51 @@ impl Event {
 mod tests {
     use super::*;
 
+    /// The task and execution events are written as text (issue 13); each is the text of the
+    /// object AWS records, in its key order, escapes included.
+    #[test]
+    fn the_task_and_execution_renderers_write_aws_shapes() {
+        let text = |e: Event| packed::unpack(&e.into_details_text().unwrap()).into_owned();
+        let res = Resource::parse("arn:aws:states:::sqs:sendMessage.waitForTaskToken");
+        let params = json!({ "QueueUrl": "q\"1", "MessageBody": { "t": "a\\b" } });
+        assert_eq!(
+            text(Event::task_scheduled(&res, "eu-\"west", &params, Some(30), Some(5))),
+            json_text(&json!({
+                "resourceType": "sqs", "resource": "sendMessage.waitForTaskToken",
+                "region": "eu-\"west", "parameters": json_text(&params),
+                "timeoutInSeconds": 30, "heartbeatInSeconds": 5
+            }))
+        );
+        assert_eq!(
+            text(Event::task_started(&res)),
+            r#"{"resourceType":"sqs","resource":"sendMessage.waitForTaskToken"}"#
+        );
+        assert_eq!(
+            text(Event::task_submitted(&res, &params)),
+            json_text(&json!({
+                "resourceType": "sqs", "resource": "sendMessage.waitForTaskToken",
+                "output": json_text(&params), "outputDetails": { "truncated": false }
+            }))
+        );
+        assert_eq!(
+            text(Event::execution_started_on(
+                &params,
+                "arn:aws:iam::1:role/r",
+                Some("arn:a"),
+                Some("arn:v")
+            )),
+            json_text(&json!({
+                "input": json_text(&params), "inputDetails": { "truncated": false },
+                "roleArn": "arn:aws:iam::1:role/r",
+                "stateMachineAliasArn": "arn:a", "stateMachineVersionArn": "arn:v"
+            }))
+        );
+        assert_eq!(
+            text(Event::execution_succeeded(&params)),
+            json_text(&json!({ "output": json_text(&params), "outputDetails": { "truncated": false } }))
+        );
+    }
+
     #[test]
     fn task_details_keep_aws_key_order_and_leave_absent_fields_out() {
         let res = Resource::parse("arn:aws:states:::sqs:sendMessage.waitForTaskToken");
@@ -822,12 +892,12 @@ mod tests {
         );
         let e = Event::task_succeeded(&res, &json!({ "ok": true }));
         assert_eq!(
-            json_text(&e.details.unwrap()),
+            packed::unpack(&e.into_details_text().unwrap()),
             r#"{"resourceType":"sqs","resource":"sendMessage.waitForTaskToken","output":"{\"ok\":true}","outputDetails":{"truncated":false}}"#
         );
         let e = Event::task_scheduled(&res, "us-east-1", &json!({}), None, Some(5));
         assert_eq!(
-            json_text(&e.details.unwrap()),
+            packed::unpack(&e.into_details_text().unwrap()),
             r#"{"resourceType":"sqs","resource":"sendMessage.waitForTaskToken","region":"us-east-1","parameters":"{}","heartbeatInSeconds":5}"#
         );
     }

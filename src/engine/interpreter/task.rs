@@ -279,7 +279,7 @@ impl Run {
                     None => crate::mock_config::service_result(&res.arn, v),
                 };
                 self.emit(chain, Event::task_submitted(&res, &submitted));
-                self.engine.notify_submitted(&TaskSubmission {
+                self.engine.notify_submitted(|| TaskSubmission {
                     execution_arn: self.exec.arn.clone(),
                     state_machine_arn: self.exec.machine.arn.clone(),
                     state_name: request.state_name.clone(),
@@ -440,7 +440,7 @@ impl Run {
             // An activity's handler only queues the task: AWS records no submission for it.
             self.emit(chain, Event::task_submitted(&task.res, &submitted));
         }
-        self.engine.notify_submitted(&TaskSubmission {
+        self.engine.notify_submitted(|| TaskSubmission {
             execution_arn: self.exec.arn.clone(),
             state_machine_arn: self.exec.machine.arn.clone(),
             state_name: here.state.name.clone(),

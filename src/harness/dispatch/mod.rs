@@ -29,7 +29,7 @@ use std::sync::{Arc, Weak};
 use serde_json::Value;
 use tokio::sync::mpsc;
 
-use crate::engine::TaskSubmission;
+use crate::engine::{TaskObserver, TaskSubmission};
 use crate::harness::worker::WorkerState;
 use crate::harness::HarnessInner;
 use crate::integrations::sns::PUBLISH;
@@ -53,8 +53,9 @@ pub(crate) fn install(inner: &Arc<HarnessInner>) {
         inner,
     ))));
     let (tx, rx) = mpsc::unbounded_channel::<TaskSubmission>();
-    engine.observe_tasks(Arc::new(move |s: &TaskSubmission| {
-        let _ = tx.send(s.clone());
+    engine.observe_tasks(Arc::new(Submissions {
+        harness: Arc::downgrade(inner),
+        tx,
     }));
     let dispatcher = engine.clock().spawn(run(Arc::downgrade(inner), rx));
     lock(&inner.tasks).push(dispatcher);
@@ -75,15 +76,32 @@ impl HarnessInner {
     }
 }
 
+/// Hands each submitted task to [`run`] while a scripted worker is mounted.
+struct Submissions {
+    harness: Weak<HarnessInner>,
+    tx: mpsc::UnboundedSender<TaskSubmission>,
+}
+
+impl TaskObserver for Submissions {
+    /// No scripted worker is mounted: none can take the task (what `find_worker` would find),
+    /// so the submission is not even built (issue 13: every real worker's task comes by). A
+    /// worker mounted later takes the tasks submitted after it, as when it is mounted first.
+    fn wants(&self) -> bool {
+        self.harness
+            .upgrade()
+            .is_some_and(|h| !lock(&h.workers).is_empty())
+    }
+
+    fn submitted(&self, s: TaskSubmission) {
+        // The receiver ends only with the harness, when no task is handed out any more.
+        let _ = self.tx.send(s);
+    }
+}
+
 /// Gives each submitted task token to the first scripted worker that takes it.
 async fn run(harness: Weak<HarnessInner>, mut rx: mpsc::UnboundedReceiver<TaskSubmission>) {
     while let Some(sub) = rx.recv().await {
         let Some(h) = harness.upgrade() else { return };
-        // No scripted worker is mounted: none can take it (what `find_worker` would find), and
-        // matching it costs a copy of its input (issue 13: every real worker's task comes by).
-        if lock(&h.workers).is_empty() {
-            continue;
-        }
         // A task sent through SQS is matched as its worker sees it: by the queue it went to and
         // by the message body (what `.on_queue(..)` and `.when(..)` promise).
         let delivery = sqs_delivery(&h, &sub);
