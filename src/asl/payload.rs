@@ -168,6 +168,70 @@ fn fill(template: &Value, value: &mut Option<Value>) -> Value {
     }
 }
 
+/// Which top-level members of the context object a JSONPath template's paths can read, so a
+/// caller may build only those (issue 13: the Task state's context object, a copy of the
+/// execution input and two formatted timestamps, was built for a `$$.Task.Token`).
+///
+/// ```text
+/// {"token.$": "$$.Task.Token"}          -> Task
+/// {"a.$": "$$.Execution.Input.x"}       -> Execution
+/// {"a.$": "$$"}, {"a.$": "$$['Task']"}  -> every member
+/// {"a.$": "States.Format('{}', $$.Execution.Id)"} -> every member (an intrinsic's arguments
+///                                          are not looked into)
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct ContextReads(u8);
+
+impl ContextReads {
+    /// Every member: what a context built whole gives.
+    pub(crate) const ALL: ContextReads = ContextReads(u8::MAX);
+    const NAMES: [&'static str; 5] = ["Execution", "StateMachine", "State", "Task", "Map"];
+
+    /// Whether `member` (`Execution`, `StateMachine`, `State`, `Task` or `Map`) may be read.
+    pub(crate) fn reads(self, member: &str) -> bool {
+        match Self::NAMES.iter().position(|n| *n == member) {
+            Some(i) => self.0 & (1 << i) != 0,
+            None => self == Self::ALL,
+        }
+    }
+
+    fn of_expression(expr: &str) -> ContextReads {
+        if !expr.contains("$$") {
+            return ContextReads(0);
+        }
+        // A plain `$$.Member…` path (an intrinsic's arguments, a bracket, `$$` alone: all).
+        let member = expr
+            .strip_prefix("$$.")
+            .filter(|_| !intrinsics::is_intrinsic(expr))
+            .map(|rest| &rest[..rest.find(['.', '[']).unwrap_or(rest.len())]);
+        match member.and_then(|m| Self::NAMES.iter().position(|n| *n == m)) {
+            Some(i) => ContextReads(1 << i),
+            // A member the context never has reads nothing, whole or not.
+            None if member.is_some_and(|m| !m.is_empty()) => ContextReads(0),
+            None => Self::ALL,
+        }
+    }
+}
+
+/// [`ContextReads`] of a JSONPath payload template.
+pub(crate) fn context_reads(template: &Value) -> ContextReads {
+    match template {
+        Value::Object(o) => o.iter().fold(ContextReads(0), |acc, (k, v)| {
+            let r = if k.ends_with(".$") {
+                v.as_str()
+                    .map_or(ContextReads::ALL, ContextReads::of_expression)
+            } else {
+                context_reads(v)
+            };
+            ContextReads(acc.0 | r.0)
+        }),
+        Value::Array(a) => a
+            .iter()
+            .fold(ContextReads(0), |acc, v| ContextReads(acc.0 | context_reads(v).0)),
+        _ => ContextReads(0),
+    }
+}
+
 /// Whether evaluating `template` can read the context object: some `.$` field mentions `$$`
 /// (a `$$…` path, or an intrinsic function with one among its arguments). When not, a caller
 /// may pass `Value::Null` for the context instead of building it.
@@ -303,6 +367,48 @@ mod tests {
         let context = json!({"Task": {"Token": "tok"}});
         let mut rng = rand::thread_rng();
         evaluate(&t, &Env::new(&input, &context).with_rng(&mut rng))
+    }
+
+    /// A template reads the context members its `$$` paths name, and all of them when it
+    /// cannot be told (`$$` whole, a bracket, an intrinsic); evaluating it against a context
+    /// of only those members gives what the whole context gives.
+    #[test]
+    fn a_template_reads_the_context_members_its_paths_name() {
+        let members = |t: Value| {
+            let r = context_reads(&t);
+            ContextReads::NAMES
+                .iter()
+                .filter(|m| r.reads(m))
+                .copied()
+                .collect::<Vec<_>>()
+        };
+        let all = ContextReads::NAMES.to_vec();
+        assert_eq!(members(json!({"t.$": "$$.Task.Token"})), ["Task"]);
+        assert_eq!(
+            members(json!({"a": [{"i.$": "$$.Execution.Input.x"}], "m.$": "$$.Map.Item.Value", "p.$": "$.x"})),
+            ["Execution", "Map"]
+        );
+        assert_eq!(members(json!({"p.$": "$.x", "v": "$$.Task.Token"})), Vec::<&str>::new());
+        assert_eq!(members(json!({"n.$": "$$.Nothing"})), Vec::<&str>::new());
+        for t in [
+            json!({"c.$": "$$"}),
+            json!({"c.$": "$$['Task']"}),
+            json!({"c.$": "$$."}),
+            json!({"c.$": "States.Format('{}', $$.Execution.Id)"}),
+            json!({"c.$": 7}),
+        ] {
+            assert_eq!(members(t.clone()), all, "{t}");
+            assert!(context_reads(&t).reads("Anything"), "{t}");
+        }
+        let whole = json!({"Execution": {"Id": "e"}, "Task": {"Token": "tok"}});
+        let only_task = json!({"Task": {"Token": "tok"}});
+        let t = json!({"t.$": "$$.Task.Token", "i.$": "$.a"});
+        let mut rng = rand::thread_rng();
+        let input = json!({"a": 1});
+        assert_eq!(
+            evaluate(&t, &Env::new(&input, &whole).with_rng(&mut rng)).unwrap(),
+            evaluate(&t, &Env::new(&input, &only_task).with_rng(&mut rng)).unwrap()
+        );
     }
 
     #[test]

@@ -152,7 +152,9 @@ fn sqs_error(e: &SqsError, request_id: &str) -> StatesError {
 /// `body` with the `SdkHttpMetadata` and `SdkResponseMetadata` the Java SDK adds to an SQS
 /// response ([`sdk_metadata`], with the `Content-Length` of `body` itself as the JSON AWS sent).
 fn with_sdk_metadata(mut body: Map<String, Value>, request_id: &str, now_ms: u64) -> Value {
-    let length = Value::Object(body.clone()).to_string().len();
+    // The length of the body's JSON text, as the reply's `Content-Length` (serializing a map
+    // of string keys cannot fail).
+    let length = serde_json::to_vec(&body).map_or(0, |t| t.len());
     sdk_metadata(&mut body, request_id, now_ms, length);
     Value::Object(body)
 }

@@ -35,6 +35,7 @@ use serde_json::{json, Value};
 use crate::asl::{
     choice, Definition, Env, PathOrNull, QueryLanguage, State, StateKind, StatesError, Transition,
 };
+use crate::asl::payload::ContextReads;
 use crate::engine::execution::{ExecutionRecord, Terminal};
 use crate::engine::history::Event;
 use crate::engine::machine::MachineType;
@@ -313,40 +314,60 @@ impl Run {
         token: Option<&str>,
         item: Option<(usize, &Value)>,
     ) -> Value {
+        self.context_reading(here, retry_count, token, item, ContextReads::ALL)
+    }
+
+    /// [`Run::context`] with only the top-level members `reads` names (the others are what
+    /// nothing reads).
+    fn context_reading(
+        &self,
+        here: &Here<'_>,
+        retry_count: u64,
+        token: Option<&str>,
+        item: Option<(usize, &Value)>,
+        reads: ContextReads,
+    ) -> Value {
         let m = &self.exec.machine;
-        let mut ctx = json!({
-            "Execution": {
+        let mut ctx = json!({});
+        if reads.reads("Execution") {
+            ctx["Execution"] = json!({
                 "Id": self.exec.arn,
                 "Input": self.execution_input(),
                 "StartTime": crate::time::iso8601(self.exec.start_ms),
                 "Name": self.exec.name,
                 "RoleArn": m.role_arn,
-            },
-            "StateMachine": { "Id": m.arn, "Name": m.name },
-            "State": {
+            });
+            if m.machine_type == MachineType::Standard {
+                ctx["Execution"]["RedriveCount"] = json!(0);
+            }
+        }
+        if reads.reads("StateMachine") {
+            ctx["StateMachine"] = json!({ "Id": m.arn, "Name": m.name });
+        }
+        if reads.reads("State") {
+            ctx["State"] = json!({
                 "EnteredTime": crate::time::iso8601(here.entered_ms),
                 "Name": here.state.name,
-            },
-        });
+            });
+        }
         // As recorded on AWS (../shared/conformance/v2): `Execution.RedriveCount` only in
         // STANDARD executions (`base.test_base.test_query_context_object_values` has it,
         // `express.test_express_sync.test_query_runtime_memory` not), and `State.RetryCount`
         // only in the states that can retry (a Task has it:
         // `scenarios.test_base_scenarios.test_lambda_invoke_with_retry_extended_input`; a Pass
         // state not: the same two cases).
-        if m.machine_type == MachineType::Standard {
-            ctx["Execution"]["RedriveCount"] = json!(0);
-        }
-        if matches!(
-            here.state.kind,
-            StateKind::Task(_) | StateKind::Parallel(_) | StateKind::Map(_)
-        ) {
+        if reads.reads("State")
+            && matches!(
+                here.state.kind,
+                StateKind::Task(_) | StateKind::Parallel(_) | StateKind::Map(_)
+            )
+        {
             ctx["State"]["RetryCount"] = json!(retry_count);
         }
-        if let Some(t) = token {
+        if let Some(t) = token.filter(|_| reads.reads("Task")) {
             ctx["Task"] = json!({ "Token": t });
         }
-        if let Some((index, value)) = item {
+        if let Some((index, value)) = item.filter(|_| reads.reads("Map")) {
             ctx["Map"] = json!({ "Item": { "Index": index, "Value": value } });
         }
         ctx

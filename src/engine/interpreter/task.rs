@@ -18,7 +18,8 @@ use serde_json::Value;
 use super::dataflow;
 use super::retry::Attempt;
 use super::{Failure, Here, Run};
-use crate::asl::Task;
+use crate::asl::payload::ContextReads;
+use crate::asl::{QueryLanguage, Task};
 use crate::engine::history::Event;
 use crate::engine::task::{EngineHandle, EventFamily, Pattern, Resource, TaskHandler, TaskRequest};
 use crate::engine::tokens::TokenOutcome;
@@ -108,7 +109,13 @@ impl Run {
         // callback execution).
         let params = match &t.parameters {
             Some(tpl) => {
-                let ctx = self.context(here, retries, token.as_deref(), None);
+                // JSONata's `$states.context` is passed whole; a JSONPath template's paths
+                // name what they read.
+                let reads = match here.state.query_language {
+                    QueryLanguage::JsonPath => crate::asl::payload::context_reads(tpl),
+                    QueryLanguage::Jsonata => ContextReads::ALL,
+                };
+                let ctx = self.context_reading(here, retries, token.as_deref(), None, reads);
                 dataflow::payload(here, tpl, "Arguments", eff, &ctx)?
             }
             None => eff.clone(),
