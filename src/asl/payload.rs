@@ -225,9 +225,9 @@ pub(crate) fn context_reads(template: &Value) -> ContextReads {
             };
             ContextReads(acc.0 | r.0)
         }),
-        Value::Array(a) => a
-            .iter()
-            .fold(ContextReads(0), |acc, v| ContextReads(acc.0 | context_reads(v).0)),
+        Value::Array(a) => a.iter().fold(ContextReads(0), |acc, v| {
+            ContextReads(acc.0 | context_reads(v).0)
+        }),
         _ => ContextReads(0),
     }
 }
@@ -385,10 +385,15 @@ mod tests {
         let all = ContextReads::NAMES.to_vec();
         assert_eq!(members(json!({"t.$": "$$.Task.Token"})), ["Task"]);
         assert_eq!(
-            members(json!({"a": [{"i.$": "$$.Execution.Input.x"}], "m.$": "$$.Map.Item.Value", "p.$": "$.x"})),
+            members(
+                json!({"a": [{"i.$": "$$.Execution.Input.x"}], "m.$": "$$.Map.Item.Value", "p.$": "$.x"})
+            ),
             ["Execution", "Map"]
         );
-        assert_eq!(members(json!({"p.$": "$.x", "v": "$$.Task.Token"})), Vec::<&str>::new());
+        assert_eq!(
+            members(json!({"p.$": "$.x", "v": "$$.Task.Token"})),
+            Vec::<&str>::new()
+        );
         assert_eq!(members(json!({"n.$": "$$.Nothing"})), Vec::<&str>::new());
         for t in [
             json!({"c.$": "$$"}),

@@ -296,6 +296,12 @@ impl ExecutionRecord {
             .map(|text| serde_json::from_str(text).unwrap_or(Value::Null))
     }
 
+    /// The output's JSON text, once succeeded: what `json_text` of [`ExecutionRecord::output`]
+    /// gives, without parsing it.
+    pub(crate) fn output_text(&self) -> Option<String> {
+        self.lock().output.as_deref().map(str::to_string)
+    }
+
     /// The error, once failed, timed out or aborted.
     pub(crate) fn error(&self) -> Option<String> {
         self.lock().error.clone()

@@ -73,12 +73,21 @@ pub(crate) fn signing_region(authorization: &str) -> Option<String> {
 
 const CREDENTIAL: &str = "Credential=";
 
-/// Where `Credential=` starts in `s`. A plain scan: the key sits near the start of the header,
-/// and a `str` pattern search costs more to set up than that (issue 13: once per request).
+/// Where `Credential=` starts in `s`. A plain scan for its first byte, then a comparison: the
+/// key sits near the start of the header, and a `str` pattern search costs more to set up than
+/// that (issue 13: once per request; comparing a window at every byte cost ~2,000
+/// instructions a request).
 fn find_credential(s: &str) -> Option<usize> {
-    s.as_bytes()
-        .windows(CREDENTIAL.len())
-        .position(|w| w == CREDENTIAL.as_bytes())
+    let b = s.as_bytes();
+    let mut from = 0;
+    while let Some(p) = b.get(from..)?.iter().position(|&c| c == b'C') {
+        let at = from + p;
+        if b[at..].starts_with(CREDENTIAL.as_bytes()) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 #[cfg(test)]

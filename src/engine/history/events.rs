@@ -842,7 +842,13 @@ mod tests {
         let res = Resource::parse("arn:aws:states:::sqs:sendMessage.waitForTaskToken");
         let params = json!({ "QueueUrl": "q\"1", "MessageBody": { "t": "a\\b" } });
         assert_eq!(
-            text(Event::task_scheduled(&res, "eu-\"west", &params, Some(30), Some(5))),
+            text(Event::task_scheduled(
+                &res,
+                "eu-\"west",
+                &params,
+                Some(30),
+                Some(5)
+            )),
             json_text(&json!({
                 "resourceType": "sqs", "resource": "sendMessage.waitForTaskToken",
                 "region": "eu-\"west", "parameters": json_text(&params),
@@ -875,7 +881,9 @@ mod tests {
         );
         assert_eq!(
             text(Event::execution_succeeded(&params)),
-            json_text(&json!({ "output": json_text(&params), "outputDetails": { "truncated": false } }))
+            json_text(
+                &json!({ "output": json_text(&params), "outputDetails": { "truncated": false } })
+            )
         );
     }
 

@@ -32,10 +32,10 @@ use std::sync::{Arc, Mutex};
 use futures_util::future::FutureExt;
 use serde_json::{json, Value};
 
+use crate::asl::payload::ContextReads;
 use crate::asl::{
     choice, Definition, Env, PathOrNull, QueryLanguage, State, StateKind, StatesError, Transition,
 };
-use crate::asl::payload::ContextReads;
 use crate::engine::execution::{ExecutionRecord, Terminal};
 use crate::engine::history::Event;
 use crate::engine::machine::MachineType;

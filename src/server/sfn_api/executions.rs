@@ -5,7 +5,6 @@ use serde_json::{json, Value};
 use super::{
     page, secs, standard_execution, with_next, SfnMembers, LIST_EXECUTIONS_PAGE_TOKEN_MAX,
 };
-use crate::engine::history::json_text;
 use crate::engine::{ApiError, Engine, ExecutionRecord, MachineType, Status};
 use crate::server::json::Members;
 use crate::server::BoxFuture;
@@ -19,7 +18,8 @@ fn describe(e: &ExecutionRecord) -> Value {
         "name": e.name(),
         "status": status.as_str(),
         "startDate": secs(e.start_ms()),
-        "input": json_text(e.input()),
+        // The record's text is `json_text` of the input (no parse and write again).
+        "input": e.input_text(),
         "inputDetails": { "included": true },
         "redriveCount": 0,
     });
@@ -40,8 +40,8 @@ fn describe(e: &ExecutionRecord) -> Value {
     if let Some(stop) = e.stop_ms() {
         v["stopDate"] = secs(stop);
     }
-    if let Some(out) = e.output() {
-        v["output"] = json!(json_text(&out));
+    if let Some(out) = e.output_text() {
+        v["output"] = json!(out);
         v["outputDetails"] = json!({ "included": true });
     }
     if let Some(err) = e.error() {
