@@ -1,13 +1,18 @@
 //! Identifiers: execution names, task tokens, uuids.
 //!
-//! Real task tokens are unguessable: 128 bits from the operating system's RNG. A harness built
-//! with a seed draws every id from one seeded generator instead, so a test's ids (and therefore
-//! its history) repeat byte for byte.
+//! Real task tokens are unguessable: 128 bits from a cryptographically secure generator
+//! (`rand`'s `ThreadRng`: ChaCha12, seeded from the operating system and reseeded as it goes;
+//! asking the OS for every id cost a `getrandom` system call each, five a callback round
+//! trip, issue 13). A harness built with a seed draws every id from one seeded generator
+//! instead, so a test's ids (and therefore its history) repeat byte for byte.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use rand::rngs::OsRng;
 use rand::{RngCore, SeedableRng};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Mutex;
+
+use crate::sync::lock;
 use rand_chacha::ChaCha12Rng;
 
 /// Random bytes in a token: 128 bits.
@@ -65,7 +70,49 @@ impl RngCore for Stream {
     }
 }
 
-/// A source of identifiers: seeded (deterministic) or from the OS RNG.
+/// [`Ids`] shared by the threads of an engine or a service. Seeded, the one stream is drawn
+/// under a lock, in call order (so the ids repeat); unseeded, each draw uses the calling
+/// thread's generator and takes no lock at all (issue 13: every request of the callback round
+/// trip took the lock, contended by the other worker thread).
+#[derive(Debug)]
+pub(crate) struct SharedIds {
+    /// Whether `ids` is seeded, read without the lock.
+    seeded: AtomicBool,
+    ids: Mutex<Ids>,
+}
+
+impl SharedIds {
+    /// Shares `ids`.
+    pub(crate) fn new(ids: Ids) -> SharedIds {
+        SharedIds {
+            seeded: AtomicBool::new(ids.is_seeded()),
+            ids: Mutex::new(ids),
+        }
+    }
+
+    /// Draws from now on from `ids`.
+    pub(crate) fn set(&self, ids: Ids) {
+        let seeded = ids.is_seeded();
+        *lock(&self.ids) = ids;
+        self.seeded.store(seeded, Ordering::Release);
+    }
+
+    /// Whether ids are deterministic.
+    pub(crate) fn is_seeded(&self) -> bool {
+        self.seeded.load(Ordering::Acquire)
+    }
+
+    /// Runs `f` on the ids: the shared seeded stream, or an unseeded source of this thread's.
+    pub(crate) fn with<R>(&self, f: impl FnOnce(&mut Ids) -> R) -> R {
+        if self.is_seeded() {
+            f(&mut lock(&self.ids))
+        } else {
+            f(&mut Ids::random())
+        }
+    }
+}
+
+/// A source of identifiers: seeded (deterministic) or from the thread's secure generator.
 #[derive(Debug)]
 pub(crate) struct Ids {
     seeded: Option<Stream>,
@@ -79,7 +126,7 @@ impl Ids {
     /// characters).
     pub(crate) const TOKEN_LEN: usize = Self::TOKEN_PREFIX.len() + (TOKEN_BYTES * 8).div_ceil(6);
 
-    /// Ids from the operating system's RNG.
+    /// Ids from the thread's secure generator (seeded from the operating system).
     pub(crate) fn random() -> Ids {
         Ids { seeded: None }
     }
@@ -99,7 +146,7 @@ impl Ids {
     fn fill(&mut self, buf: &mut [u8]) {
         match &mut self.seeded {
             Some(rng) => rng.fill_bytes(buf),
-            None => OsRng.fill_bytes(buf),
+            None => rand::thread_rng().fill_bytes(buf),
         }
     }
 
@@ -234,5 +281,39 @@ mod stream {
     #[test]
     fn a_stream_is_small() {
         assert!(std::mem::size_of::<Stream>() <= 32);
+    }
+}
+
+#[cfg(test)]
+mod shared_tests {
+    use super::{Ids, SharedIds};
+
+    /// Seeded, shared ids are the seeded stream's, in call order, from any thread; unseeded,
+    /// they are well formed and all different; `set` switches between the two.
+    #[test]
+    fn shared_ids_draw_the_seeded_stream_or_the_threads_generator() {
+        let shared = SharedIds::new(Ids::seeded(9));
+        let mut alone = Ids::seeded(9);
+        assert!(shared.is_seeded());
+        let first = shared.with(Ids::task_token);
+        let from_another_thread = std::thread::scope(|s| {
+            s.spawn(|| shared.with(Ids::task_token))
+                .join()
+                .expect("the thread draws a token")
+        });
+        assert_eq!(
+            [first, from_another_thread],
+            [alone.task_token(), alone.task_token()]
+        );
+
+        shared.set(Ids::random());
+        assert!(!shared.is_seeded());
+        let tokens: std::collections::HashSet<String> =
+            (0..64).map(|_| shared.with(Ids::task_token)).collect();
+        assert_eq!(tokens.len(), 64);
+        assert!(tokens.iter().all(|t| Ids::is_well_formed_token(t)));
+
+        shared.set(Ids::seeded(9));
+        assert_eq!(shared.with(Ids::uuid), Ids::seeded(9).uuid());
     }
 }

@@ -21,7 +21,7 @@ mod versions;
 
 use crate::sync::{lock, read, write};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard, RwLock};
+use std::sync::{Arc, RwLock};
 
 use serde_json::Value;
 
@@ -39,7 +39,7 @@ use execution::Terminal;
 
 use crate::arn::Arn;
 use crate::asl;
-use crate::ids::Ids;
+use crate::ids::{Ids, SharedIds};
 use crate::mock_config::{MockConfig, MockRun};
 use crate::time::Clock;
 use activities::{Activities, Activity, ActivityTask};
@@ -79,7 +79,7 @@ impl Default for EngineConfig {
 pub(crate) struct EngineInner {
     pub clock: Clock,
     pub config: EngineConfig,
-    pub ids: Mutex<Ids>,
+    pub ids: SharedIds,
     pub tokens: Tokens,
     /// The JSONata expressions of its definitions, parsed once (`asl::jsonata::Parsed`).
     pub(crate) expressions: crate::asl::jsonata::Parsed,
@@ -187,8 +187,8 @@ impl EngineInner {
         }
     }
 
-    pub(crate) fn ids(&self) -> MutexGuard<'_, Ids> {
-        lock(&self.ids)
+    pub(crate) fn ids(&self) -> &SharedIds {
+        &self.ids
     }
 }
 
@@ -265,7 +265,7 @@ impl Engine {
         Engine {
             inner: Arc::new(EngineInner {
                 clock: config.clock.clone(),
-                ids: Mutex::new(ids),
+                ids: SharedIds::new(ids),
                 tokens: Tokens::default(),
                 expressions: Default::default(),
                 resources: Default::default(),
@@ -439,7 +439,7 @@ impl Engine {
             }
             return Err(ApiError::StateMachineAlreadyExists(arn));
         }
-        let revision_id = self.inner.ids().uuid();
+        let revision_id = self.inner.ids().with(Ids::uuid);
         let m = Arc::new(StateMachine {
             arn,
             name: name.to_string(),
@@ -529,7 +529,7 @@ impl Engine {
         {
             return Ok(slot.clone());
         }
-        let revision_id = self.inner.ids().uuid();
+        let revision_id = self.inner.ids().with(Ids::uuid);
         let mut m = (**slot).clone();
         if let (Some(text), Some(def)) = (definition, parsed) {
             m.definition_text = text.to_string();
@@ -577,7 +577,7 @@ impl Engine {
         value: serde_json::Value,
     ) -> Result<Arc<StateMachine>, ApiError> {
         Self::check_machine_arn(arn)?;
-        let revision_id = self.inner.ids().uuid();
+        let revision_id = self.inner.ids().with(Ids::uuid);
         let mut machines = write(&self.inner.machines);
         let slot = machines
             .iter_mut()
@@ -652,7 +652,7 @@ impl Engine {
                 }
                 n.to_string()
             }
-            None => self.inner.ids().uuid(),
+            None => self.inner.ids().with(Ids::uuid),
         };
         let c = &self.inner.config;
         let arn = match machine.machine_type {
@@ -668,7 +668,7 @@ impl Engine {
                 c.region,
                 c.account_id,
                 machine.name,
-                self.inner.ids().uuid()
+                self.inner.ids().with(Ids::uuid)
             ),
         };
         let exec = {
@@ -705,7 +705,7 @@ impl Engine {
             write(&self.inner.executions).push(exec.clone());
             exec
         };
-        let seed = self.inner.ids().next_u64();
+        let seed = self.inner.ids().with(Ids::next_u64);
         let run = Arc::new(interpreter::Run::new(
             self.inner.clone(),
             exec.clone(),
@@ -856,7 +856,7 @@ impl Engine {
 
     /// A fresh request id (a UUID from the engine's id stream, seeded when the engine is).
     pub(crate) fn request_id(&self) -> String {
-        self.inner.ids().uuid()
+        self.inner.ids().with(Ids::uuid)
     }
 
     /// Queues a scheduled task for the activity's workers (what the

@@ -423,7 +423,7 @@ impl Engine {
             .find(|a| a.arn == arn)
             .cloned()
             .ok_or_else(|| ApiError::state_machine_does_not_exist(arn))?;
-        let draw = (self.inner.ids().next_u64() % 100) as u32;
+        let draw = (self.inner.ids().with(crate::ids::Ids::next_u64) % 100) as u32;
         let mut acc = 0;
         let mut chosen = &alias.routing[0].0;
         for (v, w) in &alias.routing {

@@ -31,7 +31,7 @@ use sha2::Sha256;
 
 pub(crate) use error::SnsError;
 
-use crate::ids::Ids;
+use crate::ids::{Ids, SharedIds};
 use crate::sync::lock;
 use crate::time::Clock;
 
@@ -167,7 +167,7 @@ pub struct Sns {
     clock: Clock,
     account_id: String,
     region: String,
-    ids: Mutex<Ids>,
+    ids: SharedIds,
     state: Mutex<State>,
     delivery: Arc<dyn QueueDelivery>,
 }
@@ -230,7 +230,7 @@ impl Sns {
             clock,
             account_id: account_id.into(),
             region: region.into(),
-            ids: Mutex::new(Ids::random()),
+            ids: SharedIds::new(Ids::random()),
             state: Mutex::new(State::default()),
             delivery,
         }
@@ -238,12 +238,12 @@ impl Sns {
 
     /// Draws message, subscription and request ids from `seed` from now on.
     pub(crate) fn seed_ids(&self, seed: u64) {
-        *lock(&self.ids) = Ids::seeded(seed);
+        self.ids.set(Ids::seeded(seed));
     }
 
     /// A fresh request id (a uuid), as SNS's `RequestId`.
     pub(crate) fn request_id(&self) -> String {
-        lock(&self.ids).uuid()
+        self.ids.with(Ids::uuid)
     }
 
     /// The ARN of topic `name`.
@@ -443,7 +443,7 @@ impl Sns {
         {
             return Ok(s.arn.clone());
         }
-        let arn = format!("{topic_arn}:{}", lock(&self.ids).uuid());
+        let arn = format!("{topic_arn}:{}", self.ids.with(Ids::uuid));
         st.subscriptions.push(Sub {
             arn: arn.clone(),
             topic_arn: topic_arn.to_string(),
@@ -663,7 +663,7 @@ impl Sns {
                 "MessageDeduplicationId Reason: The request includes MessageDeduplicationId parameter that is not valid for this topic type",
             ));
         }
-        let message_id = lock(&self.ids).uuid();
+        let message_id = self.ids.with(Ids::uuid);
         let mut sequence_number = None;
         if t.fifo {
             t.seen

@@ -66,7 +66,7 @@ pub(crate) use region::in_region;
 pub(crate) use region::{in_request, signing_region};
 pub use types::*;
 
-use crate::ids::Ids;
+use crate::ids::{Ids, SharedIds};
 use crate::sync::{lock, read, write};
 use crate::time::{Clock, Millis};
 use delivery::DeliveryHook;
@@ -89,11 +89,11 @@ pub struct Sqs {
     base_url: Mutex<String>,
     state: Mutex<State>,
     /// Message ids and request ids: drawn by senders.
-    ids: Mutex<Ids>,
+    ids: SharedIds,
     /// Receipt-handle nonces: drawn by receivers. A stream of their own, so that a worker
     /// receiving a message while an execution sends the next one (at the same virtual instant,
     /// on another thread) cannot change the message ids a seeded run hands out.
-    receipts: Mutex<Ids>,
+    receipts: SharedIds,
     hook: RwLock<Option<Arc<dyn DeliveryHook>>>,
 }
 
@@ -156,8 +156,8 @@ impl Sqs {
                 next_sequence: 18_849_496_460_467_696_128,
                 move_tasks: Vec::new(),
             }),
-            ids: Mutex::new(Ids::random()),
-            receipts: Mutex::new(Ids::random()),
+            ids: SharedIds::new(Ids::random()),
+            receipts: SharedIds::new(Ids::random()),
             hook: RwLock::new(None),
         }
     }
@@ -166,14 +166,14 @@ impl Sqs {
     /// that a seeded run hands out the same ids every time (the account seeds it from the
     /// harness's seed).
     pub(crate) fn seed_ids(&self, seed: u64) {
-        *lock(&self.ids) = Ids::seeded(seed);
-        *lock(&self.receipts) = Ids::seeded(seed ^ RECEIPT_SEED_SALT);
+        self.ids.set(Ids::seeded(seed));
+        self.receipts.set(Ids::seeded(seed ^ RECEIPT_SEED_SALT));
     }
 
     /// A new request id (a UUID) from the service's id source, for responses that carry one
     /// (the `sqs:sendMessage` integration's).
     pub(crate) fn request_id(&self) -> String {
-        lock(&self.ids).uuid()
+        self.ids.with(Ids::uuid)
     }
 
     /// Installs the [`DeliveryHook`] that decides the fate of every message accepted from now on
@@ -188,7 +188,7 @@ impl Sqs {
 
     /// A new receipt handle for one receive of `m` from queue `name`.
     fn receipt(&self, name: &str, m: &StoredMessage) -> String {
-        let nonce = lock(&self.receipts).uuid().replace('-', "");
+        let nonce = self.receipts.with(Ids::uuid).replace('-', "");
         message::mint_receipt(name, &m.key(), &nonce)
     }
 

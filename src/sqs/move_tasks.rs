@@ -129,7 +129,7 @@ impl Sqs {
         if let Some(q) = st.queues.get_mut(&source) {
             q.messages = left.into();
         }
-        let id = lock(&self.ids).uuid();
+        let id = self.ids.with(crate::ids::Ids::uuid);
         let task_handle = base64::engine::general_purpose::STANDARD
             .encode(serde_json::json!({ "taskId": id, "sourceArn": source_queue_arn }).to_string());
         st.move_tasks.push(MessageMoveTask {

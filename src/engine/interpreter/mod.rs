@@ -286,7 +286,7 @@ impl Run {
     fn task_token(&self) -> String {
         match &self.tokens {
             Some(ids) => lock(ids).task_token(),
-            None => self.engine.ids().task_token(),
+            None => self.engine.ids().with(Ids::task_token),
         }
     }
 

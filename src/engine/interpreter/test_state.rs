@@ -29,7 +29,7 @@ use crate::engine::test_state::{
     InspectionLevel, Prepared, TestStateOutput, TestStatus, SINGLE_STATE_NAME,
 };
 use crate::engine::EngineInner;
-use crate::ids::Stream;
+use crate::ids::{Ids, Stream};
 use crate::time::iso8601;
 
 /// A checked mock: the state's result, or its error.
@@ -575,10 +575,7 @@ impl Tester {
 
 /// The context object of a state tested alone: an EXPRESS execution of a fresh machine.
 fn default_context(engine: &EngineInner, p: &Prepared, now: u64) -> Value {
-    let (machine, exec) = {
-        let mut ids = engine.ids();
-        (ids.uuid(), ids.uuid())
-    };
+    let (machine, exec) = { engine.ids().with(|ids| (ids.uuid(), ids.uuid())) };
     let c = &engine.config;
     let mut ctx = json!({
         "Execution": {
@@ -599,7 +596,7 @@ fn default_context(engine: &EngineInner, p: &Prepared, now: u64) -> Value {
     }
     if let StateKind::Task(t) = &p.state.kind {
         if Resource::parse(&t.resource).pattern != Pattern::RequestResponse {
-            ctx["Task"] = json!({ "Token": engine.ids().task_token() });
+            ctx["Task"] = json!({ "Token": engine.ids().with(Ids::task_token) });
         }
     }
     ctx
@@ -612,7 +609,7 @@ pub(crate) async fn run(engine: Arc<EngineInner>, p: Prepared) -> TestStateOutpu
         Some(c) => c.clone(),
         None => default_context(&engine, &p, now),
     };
-    let seed = engine.ids().next_u64();
+    let seed = engine.ids().with(Ids::next_u64);
     let vars = p.variables.clone();
     let t = Tester {
         engine: engine.clone(),
