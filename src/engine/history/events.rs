@@ -258,18 +258,16 @@ pub(crate) fn quoted_json_text(v: &Value) -> String {
         buf.clear();
         // Writing into a `Vec` cannot fail, nor can serializing a `Value` (its keys are strings).
         let _ = serde_json::to_writer(&mut *buf, v);
-        let extra = buf.iter().filter(|&&b| b == b'"' || b == b'\\').count();
+        // The bytes to escape are found with `memchr` (SIMD) and the runs between them copied
+        // whole (a byte at a time cost ~8 instructions a byte over the two passes; issue 13).
+        let extra = memchr::memchr2_iter(b'"', b'\\', buf).count();
         let mut out = Vec::with_capacity(buf.len() + extra + 2);
         out.push(b'"');
-        // Copied in runs between the bytes to escape (a byte at a time cost ~4 instructions
-        // each; issue 13).
         let mut start = 0;
-        for (i, &b) in buf.iter().enumerate() {
-            if b == b'"' || b == b'\\' {
-                out.extend_from_slice(&buf[start..i]);
-                out.push(b'\\');
-                start = i;
-            }
+        for i in memchr::memchr2_iter(b'"', b'\\', buf) {
+            out.extend_from_slice(&buf[start..i]);
+            out.push(b'\\');
+            start = i;
         }
         out.extend_from_slice(&buf[start..]);
         out.push(b'"');
