@@ -228,10 +228,43 @@ pub enum EventFamily {
     Activity,
 }
 
+/// A handler's answer to a `.waitForTaskToken` task ([`TaskHandler::submit`]).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Submission {
+    /// The answer.
+    Value(Value),
+    /// The answer's compact JSON text, exactly as `serde_json` writes the answer's value (the
+    /// history records it as written).
+    Text(String),
+}
+
+impl Submission {
+    /// The answer as a value.
+    pub fn into_value(self) -> Value {
+        match self {
+            Submission::Value(v) => v,
+            // A handler writes JSON text here (see the variant); were it not JSON, the text is
+            // kept as a string rather than lost.
+            Submission::Text(t) => serde_json::from_str(&t).unwrap_or(Value::String(t)),
+        }
+    }
+}
+
 /// A Task resource implementation.
 pub trait TaskHandler: Send + Sync + 'static {
     /// Runs the task.
     fn call(&self, request: TaskRequest) -> BoxFuture<'static, Result<Value, StatesError>>;
+
+    /// Runs a `.waitForTaskToken` task, whose answer the engine only records (`TaskSubmitted`;
+    /// the task's result comes on its token). A handler that writes its answer's JSON text
+    /// itself answers [`Submission::Text`], and the engine parses it only if a scripted worker
+    /// reads it (issue 13: the crate's SQS integration, whose answer carries the ~20 fields of
+    /// `SdkHttpMetadata` AWS records). The default answers what [`call`](TaskHandler::call)
+    /// does.
+    fn submit(&self, request: TaskRequest) -> BoxFuture<'static, Result<Submission, StatesError>> {
+        let call = self.call(request);
+        Box::pin(async move { call.await.map(Submission::Value) })
+    }
 
     /// The history events a task of `resource` records: [`EventFamily::Task`] unless the
     /// handler says otherwise.

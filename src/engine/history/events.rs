@@ -34,7 +34,7 @@ use serde_json::{json, Map, Value};
 
 use super::packed::{self, code};
 use crate::asl::StateKind;
-use crate::engine::task::Resource;
+use crate::engine::task::{Resource, Submission};
 
 /// Declares [`EventType`]: each AWS event type with the key its details sit under.
 macro_rules! event_types {
@@ -258,19 +258,7 @@ pub(crate) fn quoted_json_text(v: &Value) -> String {
         buf.clear();
         // Writing into a `Vec` cannot fail, nor can serializing a `Value` (its keys are strings).
         let _ = serde_json::to_writer(&mut *buf, v);
-        // The bytes to escape are found with `memchr` (SIMD) and the runs between them copied
-        // whole (a byte at a time cost ~8 instructions a byte over the two passes; issue 13).
-        let extra = memchr::memchr2_iter(b'"', b'\\', buf).count();
-        let mut out = Vec::with_capacity(buf.len() + extra + 2);
-        out.push(b'"');
-        let mut start = 0;
-        for i in memchr::memchr2_iter(b'"', b'\\', buf) {
-            out.extend_from_slice(&buf[start..i]);
-            out.push(b'\\');
-            start = i;
-        }
-        out.extend_from_slice(&buf[start..]);
-        out.push(b'"');
+        let out = quote(buf);
         // A big value's text is not kept for the next one.
         if buf.capacity() > 64 * 1024 {
             *buf = Vec::new();
@@ -278,6 +266,31 @@ pub(crate) fn quoted_json_text(v: &Value) -> String {
         // serde_json writes UTF-8, and the escapes insert ASCII between whole characters.
         String::from_utf8(out).unwrap_or_default()
     })
+}
+
+/// The JSON string literal of a compact JSON `text` that is already written: what
+/// [`quoted_json_text`] gives for its value.
+pub(crate) fn quoted_text(text: &str) -> String {
+    // `text` is UTF-8, and the escapes insert ASCII between whole characters.
+    String::from_utf8(quote(text.as_bytes())).unwrap_or_default()
+}
+
+/// `"` + compact JSON `text` with its `"` and `\` escaped + `"`. The bytes to escape are found
+/// with `memchr` (SIMD) and the runs between them copied whole (a byte at a time cost ~8
+/// instructions a byte over the two passes; issue 13).
+fn quote(text: &[u8]) -> Vec<u8> {
+    let extra = memchr::memchr2_iter(b'"', b'\\', text).count();
+    let mut out = Vec::with_capacity(text.len() + extra + 2);
+    out.push(b'"');
+    let mut start = 0;
+    for i in memchr::memchr2_iter(b'"', b'\\', text) {
+        out.extend_from_slice(&text[start..i]);
+        out.push(b'\\');
+        start = i;
+    }
+    out.extend_from_slice(&text[start..]);
+    out.push(b'"');
+    out
 }
 
 /// Compact JSON text of a value, as AWS puts it in `input`/`output` fields.
@@ -333,11 +346,15 @@ fn task_head(res: &Resource, extra: usize) -> String {
 
 /// `{"resourceType": …, "resource": …, "output": …, "outputDetails": {"truncated": false}}`.
 fn task_with_output(res: &Resource, output: &Value) -> String {
-    let quoted = quoted_json_text(output);
+    task_with_quoted_output(res, &quoted_json_text(output))
+}
+
+/// [`task_with_output`] with the output's text already quoted.
+fn task_with_quoted_output(res: &Resource, quoted: &str) -> String {
     let mut d = task_head(res, quoted.len() + 4);
     d.push('"');
     d.push_str(code::OUTPUT);
-    d.push_str(&quoted);
+    d.push_str(quoted);
     d.push_str(code::OUTPUT_DETAILS);
     d.push('}');
     d
@@ -589,6 +606,16 @@ impl Event {
     /// `TaskSubmitted`: what the resource answered when the task was handed to it.
     pub(crate) fn task_submitted(res: &Resource, output: &Value) -> Event {
         Event::rendered(EventType::TaskSubmitted, task_with_output(res, output))
+    }
+
+    /// [`Event::task_submitted`] with the handler's answer as it gave it (a value, or its
+    /// JSON text, quoted as written).
+    pub(crate) fn task_submission(res: &Resource, answer: &Submission) -> Event {
+        let d = match answer {
+            Submission::Value(v) => task_with_output(res, v),
+            Submission::Text(t) => task_with_quoted_output(res, &quoted_text(t)),
+        };
+        Event::rendered(EventType::TaskSubmitted, d)
     }
 
     /// `TaskSucceeded`: the task's result.
@@ -852,6 +879,21 @@ mod tests {
                 "region": "eu-\"west", "parameters": json_text(&params),
                 "timeoutInSeconds": 30, "heartbeatInSeconds": 5
             }))
+        );
+        // An answer given as its text records as the same answer given as a value.
+        assert_eq!(
+            text(Event::task_submission(
+                &res,
+                &Submission::Text(json_text(&params))
+            )),
+            text(Event::task_submitted(&res, &params))
+        );
+        assert_eq!(
+            text(Event::task_submission(
+                &res,
+                &Submission::Value(params.clone())
+            )),
+            text(Event::task_submitted(&res, &params))
         );
         assert_eq!(
             text(Event::task_started(&res)),

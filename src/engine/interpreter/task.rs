@@ -19,9 +19,11 @@ use super::dataflow;
 use super::retry::Attempt;
 use super::{Failure, Here, Run};
 use crate::asl::payload::ContextReads;
-use crate::asl::{QueryLanguage, Task};
+use crate::asl::{QueryLanguage, StatesError, Task};
 use crate::engine::history::Event;
-use crate::engine::task::{EngineHandle, EventFamily, Pattern, Resource, TaskHandler, TaskRequest};
+use crate::engine::task::{
+    BoxFuture, EngineHandle, EventFamily, Pattern, Resource, TaskHandler, TaskRequest,
+};
 use crate::engine::tokens::TokenOutcome;
 use crate::engine::TaskSubmission;
 use crate::mock_config::{Invocation, Mocked, MockedEntry};
@@ -442,10 +444,11 @@ impl Run {
             .engine
             .tokens
             .open(tok, &self.exec.arn, &here.state.name);
-        let submitted = Box::pin(self.call_handler(&task, chain)).await?;
+        let submit = task.handler.submit(self.scheduled_request(&task));
+        let submitted = Box::pin(self.answer_of(&task, chain, submit)).await?;
         if task.family == EventFamily::Task {
             // An activity's handler only queues the task: AWS records no submission for it.
-            self.emit(chain, Event::task_submitted(&task.res, &submitted));
+            self.emit(chain, Event::task_submission(&task.res, &submitted));
         }
         self.engine.notify_submitted(|| TaskSubmission {
             execution_arn: self.exec.arn.clone(),
@@ -454,7 +457,7 @@ impl Run {
             resource: task.res.arn.clone(),
             token: tok.to_string(),
             input: task.params.clone(),
-            submitted,
+            submitted: submitted.into_value(),
             retry_count: task.retries,
             mocked: false,
         });
@@ -568,15 +571,30 @@ impl Run {
     /// Calls the handler, bounded by `TimeoutSeconds`. A timeout or an error closes the token
     /// (if any) and records `TaskTimedOut` or `TaskFailed`.
     async fn call_handler(&self, task: &Scheduled<'_>, chain: &mut u64) -> Result<Value, Failure> {
-        let clock = self.engine.clock.clone();
-        let request = self.request(
+        let call = task.handler.call(self.scheduled_request(task));
+        self.answer_of(task, chain, call).await
+    }
+
+    /// What the handler is asked for `task`.
+    fn scheduled_request(&self, task: &Scheduled<'_>) -> TaskRequest {
+        self.request(
             task.here,
             &task.res,
             task.token.clone(),
             task.params.clone(),
             task.retries,
-        );
-        let call = task.handler.call(request);
+        )
+    }
+
+    /// The answer of the handler's `call` for `task`, or the failure it records: the task's
+    /// `TimeoutSeconds` may pass first, or the handler fail.
+    async fn answer_of<T>(
+        &self,
+        task: &Scheduled<'_>,
+        chain: &mut u64,
+        call: BoxFuture<'static, Result<T, StatesError>>,
+    ) -> Result<T, Failure> {
+        let clock = self.engine.clock.clone();
         let called = tokio::select! {
             r = call => Some(r),
             _ = sleep_until_opt(&clock, task.deadline) => None,
