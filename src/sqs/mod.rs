@@ -262,22 +262,31 @@ impl Sqs {
         }
         let path = queue_url.split(['?', '#']).next().unwrap_or(queue_url);
         let path = path.split_once("://").map_or(path, |(_, rest)| rest);
-        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        match segments.as_slice() {
-            [name] if !queue_url.contains("://") && !queue_url.contains('/') => {
+        // The last four non-empty segments, last first, and how many there are (every SQS
+        // call reads its queue's URL: no vector of them; issue 13).
+        let mut last = [""; 4];
+        let mut count = 0;
+        for segment in path.rsplit('/').filter(|s| !s.is_empty()) {
+            if let Some(slot) = last.get_mut(count) {
+                *slot = segment;
+            }
+            count += 1;
+        }
+        match last {
+            [name, ..] if count == 1 && !queue_url.contains("://") && !queue_url.contains('/') => {
                 Ok(self.key_here(name))
             }
-            [.., "queue", region, account, name] => {
-                if *account != self.account_id {
+            [name, account, region, "queue"] if count >= 4 => {
+                if account != self.account_id {
                     return Err(SqsError::QueueDoesNotExist);
                 }
                 Ok(self.key(region, name))
             }
-            [.., account, name] if segments.len() >= 2 || !queue_url.contains("://") => {
-                if *account != self.account_id {
+            [name, account, ..] if count >= 2 => {
+                if account != self.account_id {
                     return Err(SqsError::QueueDoesNotExist);
                 }
-                Ok((*name).to_string())
+                Ok(name.to_string())
             }
             _ => Err(SqsError::InvalidAddress(queue_url.to_string())),
         }

@@ -276,11 +276,11 @@ pub(crate) fn quoted_text(text: &str) -> String {
 }
 
 /// `"` + compact JSON `text` with its `"` and `\` escaped + `"`. The bytes to escape are found
-/// with `memchr` (SIMD) and the runs between them copied whole (a byte at a time cost ~8
-/// instructions a byte over the two passes; issue 13).
+/// with `memchr` and the runs between them copied whole, in one pass: the room is guessed (a
+/// quote or backslash in every ~6 bytes of JSON text is usual) rather than counted first
+/// (issue 13: the counting pass was half of the cost).
 fn quote(text: &[u8]) -> Vec<u8> {
-    let extra = memchr::memchr2_iter(b'"', b'\\', text).count();
-    let mut out = Vec::with_capacity(text.len() + extra + 2);
+    let mut out = Vec::with_capacity(text.len() + text.len() / 4 + 2);
     out.push(b'"');
     let mut start = 0;
     for i in memchr::memchr2_iter(b'"', b'\\', text) {
