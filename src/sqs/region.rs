@@ -65,7 +65,9 @@ pub(crate) fn signing_region(authorization: &str) -> Option<String> {
     let rest = authorization.get(find_credential(authorization)? + CREDENTIAL.len()..)?;
     // The scope ends at a `,` or a space (or at a second `Credential=`, as
     // `split("Credential=")` read it).
-    let scope = rest.get(..rest.find([',', ' ']).unwrap_or(rest.len()))?;
+    // A byte scan: a `[char]` pattern decodes every character (issue 13).
+    let end = rest.bytes().position(|b| b == b',' || b == b' ');
+    let scope = rest.get(..end.unwrap_or(rest.len()))?;
     let scope = scope.get(..find_credential(scope).unwrap_or(scope.len()))?;
     let region = scope.split('/').nth(2)?;
     (!region.is_empty()).then(|| region.to_string())
