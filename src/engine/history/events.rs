@@ -340,7 +340,15 @@ fn task_head(res: &Resource, extra: usize) -> String {
     d.push_str(code::RESOURCE_TYPE_FIRST);
     push_json_str_contents(&mut d, &res.resource_type);
     d.push_str(code::RESOURCE);
-    push_json_str_contents(&mut d, &res.resource);
+    // A short event (`TaskStarted`, a small `TaskSucceeded`) is not scanned for fragments:
+    // the callback suffix is written as its code here.
+    match res.resource.strip_suffix(".waitForTaskToken") {
+        Some(base) => {
+            push_json_str_contents(&mut d, base);
+            d.push_str(code::WAIT_FOR_TASK_TOKEN);
+        }
+        None => push_json_str_contents(&mut d, &res.resource),
+    }
     d
 }
 
@@ -400,8 +408,18 @@ impl Event {
         d.push_str(code::INPUT_FIRST);
         d.push_str(&quoted);
         d.push_str(code::INPUT_DETAILS);
-        d.push_str(",\"roleArn\":");
-        push_json_str(&mut d, role_arn);
+        // A short event is not scanned for fragments: the role's usual start as its code.
+        match role_arn.strip_prefix("arn:aws:iam::") {
+            Some(rest) => {
+                d.push_str(code::ROLE_ARN_IAM);
+                push_json_str_contents(&mut d, rest);
+                d.push('"');
+            }
+            None => {
+                d.push_str(",\"roleArn\":");
+                push_json_str(&mut d, role_arn);
+            }
+        }
         if let Some(a) = alias_arn {
             d.push_str(",\"stateMachineAliasArn\":");
             push_json_str(&mut d, a);
@@ -918,6 +936,10 @@ mod tests {
                 "roleArn": "arn:aws:iam::1:role/r",
                 "stateMachineAliasArn": "arn:a", "stateMachineVersionArn": "arn:v"
             }))
+        );
+        assert_eq!(
+            text(Event::execution_started_on(&json!(1), "r\"ole", None, None)),
+            r#"{"input":"1","inputDetails":{"truncated":false},"roleArn":"r\"ole"}"#
         );
         assert_eq!(
             text(Event::execution_succeeded(&params)),

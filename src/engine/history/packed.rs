@@ -46,7 +46,7 @@ const FRAGMENTS: [&str; 28] = [
     r#"","parameters":"#,
     r#","timeoutInSeconds":"#,
     r#","heartbeatInSeconds":"#,
-    // 0x0E–0x10: found by the scan.
+    // 0x0E–0x10: found by the scan (0x0E and 0x0F are written by the renderers too).
     r#","roleArn":"arn:aws:iam::"#,
     r#".waitForTaskToken"#,
     r#"arn:aws:states:"#,
@@ -94,6 +94,10 @@ pub(crate) mod code {
     pub(crate) const TIMEOUT: &str = "\u{c}";
     /// `,"heartbeatInSeconds":`
     pub(crate) const HEARTBEAT: &str = "\u{d}";
+    /// `,"roleArn":"arn:aws:iam::`
+    pub(crate) const ROLE_ARN_IAM: &str = "\u{e}";
+    /// `.waitForTaskToken`
+    pub(crate) const WAIT_FOR_TASK_TOKEN: &str = "\u{f}";
 }
 
 /// Texts at least this long are scanned for fragments; shorter ones (a Pass state's events)
@@ -235,6 +239,8 @@ mod tests {
             (code::PARAMETERS, r#"","parameters":"#),
             (code::TIMEOUT, r#","timeoutInSeconds":"#),
             (code::HEARTBEAT, r#","heartbeatInSeconds":"#),
+            (code::ROLE_ARN_IAM, r#","roleArn":"arn:aws:iam::"#),
+            (code::WAIT_FOR_TASK_TOKEN, ".waitForTaskToken"),
         ] {
             assert_eq!(unpack(c), f);
         }
