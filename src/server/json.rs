@@ -6,6 +6,7 @@
 //! read as "absent", since some SDKs send it for unset members.
 
 use bytes::Bytes;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 /// `__type` of a body or member that cannot be deserialized.
@@ -113,6 +114,98 @@ pub(crate) fn parse_object(body: &[u8]) -> Result<Map<String, Value>, Malformed>
     }
 }
 
+/// A request body, read as [`parse_object`] reads it but without building a `Value` for
+/// every member: its top-level members are kept as raw JSON text and read when asked for
+/// (issue 13: five requests a round trip each built, then dropped, a whole `Value`). A
+/// structure, list or map member is read from the whole body, parsed once when first asked.
+///
+/// Whatever the raw reading could judge differently from `parse_object` goes the old way:
+/// a body it cannot read (not an object, malformed, a key with escapes), and one with a
+/// `\u` escape or a number with an exponent (which `Value` may refuse, a lone surrogate or
+/// a number out of range, where raw text would not). Errors are therefore `parse_object`'s.
+///
+/// ```ignore
+/// let request = parse_request(br#"{"name":"run-1","input":"{}"}"#)?;
+/// assert_eq!(request.members().string("name")?.as_deref(), Some("run-1"));
+/// ```
+pub(crate) struct Request<'a> {
+    /// The top-level members in order (`None`: the body was read as a whole instead).
+    raw: Option<Vec<(&'a str, &'a RawValue)>>,
+    body: &'a [u8],
+    /// The whole body as an object, once something needed it.
+    whole: std::sync::OnceLock<Map<String, Value>>,
+}
+
+/// Reads a request body (see [`Request`]). An empty body reads as `{}`.
+pub(crate) fn parse_request(body: &[u8]) -> Result<Request<'_>, Malformed> {
+    let request = |raw, whole: Option<Map<String, Value>>| {
+        let cell = std::sync::OnceLock::new();
+        if let Some(whole) = whole {
+            let _ = cell.set(whole);
+        }
+        Request {
+            raw,
+            body,
+            whole: cell,
+        }
+    };
+    if !needs_value(body) {
+        if let Ok(RawMembers(members)) = serde_json::from_slice::<RawMembers<'_>>(body) {
+            return Ok(request(Some(members), None));
+        }
+    }
+    Ok(request(None, Some(parse_object(body)?)))
+}
+
+/// Whether `body` holds what only a `Value` judges right: a `\u` escape, or what may be a
+/// number with an exponent (an `e` or `E` after a digit or a point; in a string that is
+/// harmless, the body is just read the old way).
+fn needs_value(body: &[u8]) -> bool {
+    memchr::memmem::find(body, b"\\u").is_some()
+        || memchr::memchr2_iter(b'e', b'E', body)
+            .any(|i| i > 0 && (body[i - 1].is_ascii_digit() || body[i - 1] == b'.'))
+}
+
+impl<'a> Request<'a> {
+    /// The members of the body.
+    pub(crate) fn members(&'a self) -> Members<'a> {
+        Members(Source::Request(self))
+    }
+
+    /// The whole body as an object, parsed on first use. `parse_request` read it as an
+    /// object already, so it parses (an empty body is `{}`).
+    fn whole(&self) -> &Map<String, Value> {
+        self.whole
+            .get_or_init(|| parse_object(self.body).unwrap_or_default())
+    }
+}
+
+/// The top-level members of a JSON object as raw text, in order.
+struct RawMembers<'a>(Vec<(&'a str, &'a RawValue)>);
+
+impl<'de> serde::Deserialize<'de> for RawMembers<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = RawMembers<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                let mut members = Vec::with_capacity(map.size_hint().unwrap_or(4));
+                while let Some((k, v)) = map.next_entry::<&'de str, &'de RawValue>()? {
+                    members.push((k, v));
+                }
+                Ok(RawMembers(members))
+            }
+        }
+        d.deserialize_map(Visit)
+    }
+}
+
 fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "NULL_VALUE",
@@ -125,55 +218,164 @@ fn kind(v: &Value) -> &'static str {
 }
 
 fn wrong(member: &str, v: &Value, want: &str) -> Malformed {
-    Malformed(format!(
-        "{} can not be converted to {want} (member {member})",
-        kind(v)
-    ))
+    wrong_kind(member, kind(v), want)
+}
+
+fn wrong_kind(member: &str, kind: &str, want: &str) -> Malformed {
+    Malformed(format!("{kind} can not be converted to {want} (member {member})"))
+}
+
+/// The kind of a raw JSON value, named as [`kind`] names a `Value`'s (from its first byte:
+/// the text is a whole, valid value).
+fn raw_kind(text: &str) -> &'static str {
+    match text.as_bytes().first() {
+        Some(b'"') => "STRING_VALUE",
+        Some(b't' | b'f') => "BOOLEAN_VALUE",
+        Some(b'n') => "NULL_VALUE",
+        Some(b'[') => "START_ARRAY",
+        Some(b'{') => "START_OBJECT",
+        _ => "NUMBER_VALUE",
+    }
+}
+
+/// A raw JSON string literal's contents: copied as they are when they hold no escape.
+fn raw_string(text: &str) -> Result<String, Malformed> {
+    match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        Some(inner) if !inner.contains('\\') => Ok(inner.to_string()),
+        _ => serde_json::from_str(text)
+            .map_err(|e| Malformed(format!("Unable to parse request body: {e}"))),
+    }
+}
+
+/// A raw JSON value as a `Value`.
+fn raw_value(text: &str) -> Result<Value, Malformed> {
+    serde_json::from_str(text).map_err(|e| Malformed(format!("Unable to parse request body: {e}")))
 }
 
 /// Typed access to the members of one request (or nested structure).
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Members<'a>(pub(crate) &'a Map<String, Value>);
+#[derive(Clone, Copy)]
+pub(crate) struct Members<'a>(Source<'a>);
+
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    Request(&'a Request<'a>),
+    Map(&'a Map<String, Value>),
+}
+
+impl std::fmt::Debug for Members<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Members").field(self.map()).finish()
+    }
+}
+
+/// One member as found: a `Value`, or raw text not read yet.
+enum Member<'a> {
+    Value(&'a Value),
+    Raw(&'a str),
+}
 
 impl<'a> Members<'a> {
+    /// The members of a JSON object.
+    pub(crate) fn of(map: &'a Map<String, Value>) -> Members<'a> {
+        Members(Source::Map(map))
+    }
+
+    /// All members as a `Value` map (a request's is parsed once, on first use).
+    fn map(&self) -> &'a Map<String, Value> {
+        match self.0 {
+            Source::Request(r) => r.whole(),
+            Source::Map(m) => m,
+        }
+    }
+
+    /// Member `name` as it is (`null` included), as a `Value`.
+    pub(crate) fn value(&self, name: &str) -> Option<&'a Value> {
+        self.map().get(name)
+    }
+
+    /// Whether member `name` is present (whatever its value, `null` included).
+    pub(crate) fn contains(&self, name: &str) -> bool {
+        match self.0 {
+            Source::Request(Request { raw: Some(raw), .. }) => raw.iter().any(|(k, _)| *k == name),
+            _ => self.map().contains_key(name),
+        }
+    }
+
+    /// Member `name` unless it is absent or `null`. A duplicated name reads as its last
+    /// occurrence, as in a `Value`.
+    fn member(&self, name: &str) -> Option<Member<'a>> {
+        match self.0 {
+            Source::Request(Request { raw: Some(raw), .. }) => raw
+                .iter()
+                .rev()
+                .find(|(k, _)| *k == name)
+                .map(|(_, v)| v.get())
+                .filter(|text| *text != "null")
+                .map(Member::Raw),
+            _ => self.get(name).map(Member::Value),
+        }
+    }
+
+    /// A structured member, read from the whole body.
     fn get(&self, name: &str) -> Option<&'a Value> {
-        self.0.get(name).filter(|v| !v.is_null())
+        self.map().get(name).filter(|v| !v.is_null())
     }
 
     /// An optional string member.
     pub(crate) fn string(&self, name: &str) -> Result<Option<String>, Malformed> {
-        match self.get(name) {
+        match self.member(name) {
             None => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(v) => Err(wrong(name, v, "a String")),
+            Some(Member::Value(Value::String(s))) => Ok(Some(s.clone())),
+            Some(Member::Value(v)) => Err(wrong(name, v, "a String")),
+            Some(Member::Raw(text)) => match raw_kind(text) {
+                "STRING_VALUE" => raw_string(text).map(Some),
+                kind => Err(wrong_kind(name, kind, "a String")),
+            },
         }
     }
 
     /// An optional integer member.
     pub(crate) fn integer(&self, name: &str) -> Result<Option<i64>, Malformed> {
-        match self.get(name) {
-            None => Ok(None),
-            Some(Value::Number(n)) => match n.as_i64() {
+        let owned;
+        let v = match self.member(name) {
+            None => return Ok(None),
+            Some(Member::Value(v)) => v,
+            Some(Member::Raw(text)) => {
+                owned = raw_value(text)?;
+                &owned
+            }
+        };
+        match v {
+            Value::Number(n) => match n.as_i64() {
                 Some(i) => Ok(Some(i)),
                 None => Err(Malformed(format!(
                     "NUMBER_VALUE can not be converted to an Integer (member {name})"
                 ))),
             },
-            Some(v) => Err(wrong(name, v, "an Integer")),
+            v => Err(wrong(name, v, "an Integer")),
         }
     }
 
     /// An optional boolean member.
     pub(crate) fn boolean(&self, name: &str) -> Result<Option<bool>, Malformed> {
-        match self.get(name) {
+        match self.member(name) {
             None => Ok(None),
-            Some(Value::Bool(b)) => Ok(Some(*b)),
-            Some(v) => Err(wrong(name, v, "a Boolean")),
+            Some(Member::Value(Value::Bool(b))) => Ok(Some(*b)),
+            Some(Member::Value(v)) => Err(wrong(name, v, "a Boolean")),
+            Some(Member::Raw("true")) => Ok(Some(true)),
+            Some(Member::Raw("false")) => Ok(Some(false)),
+            Some(Member::Raw(text)) => Err(wrong_kind(name, raw_kind(text), "a Boolean")),
         }
     }
 
     /// An optional list of strings (absent = empty).
     pub(crate) fn string_list(&self, name: &str) -> Result<Vec<String>, Malformed> {
+        if let Some(Member::Raw(text)) = self.member(name) {
+            // The common case, read without the whole body: absent or an empty list.
+            if text == "[]" {
+                return Ok(Vec::new());
+            }
+        }
         match self.get(name) {
             None => Ok(Vec::new()),
             Some(Value::Array(items)) => items
@@ -186,7 +388,6 @@ impl<'a> Members<'a> {
             Some(v) => Err(wrong(name, v, "a List")),
         }
     }
-
     /// An optional map of strings to strings (absent = empty).
     pub(crate) fn string_map(
         &self,
@@ -212,7 +413,7 @@ impl<'a> Members<'a> {
             Some(Value::Object(m)) => m
                 .iter()
                 .map(|(k, v)| match v {
-                    Value::Object(o) => Ok((k.clone(), Members(o))),
+                    Value::Object(o) => Ok((k.clone(), Members::of(o))),
                     v => Err(wrong(name, v, "a Structure")),
                 })
                 .collect(),
@@ -227,7 +428,7 @@ impl<'a> Members<'a> {
             Some(Value::Array(items)) => items
                 .iter()
                 .map(|v| match v {
-                    Value::Object(o) => Ok(Members(o)),
+                    Value::Object(o) => Ok(Members::of(o)),
                     v => Err(wrong(name, v, "a Structure")),
                 })
                 .collect(),
@@ -243,7 +444,7 @@ mod tests {
     #[test]
     fn members() {
         let m = parse_object(br#"{"A":"x","N":3,"L":["a"],"M":{"k":"v"},"Z":null}"#).unwrap();
-        let r = Members(&m);
+        let r = Members::of(&m);
         assert_eq!(r.string("A").unwrap().as_deref(), Some("x"));
         assert_eq!(r.string("Z").unwrap(), None);
         assert_eq!(r.integer("N").unwrap(), Some(3));
@@ -256,5 +457,84 @@ mod tests {
         assert!(parse_object(b"[1]").is_err());
         assert!(parse_object(b"{").is_err());
         assert!(parse_object(b"").unwrap().is_empty());
+    }
+
+    /// Every reading of a member through `parse_request` is what it was through
+    /// `parse_object`: the same values, and the same errors, word for word.
+    fn same_as_value(body: &[u8], names: &[&str]) {
+        let raw = parse_request(body);
+        let whole = parse_object(body);
+        let (raw, whole) = match (raw, whole) {
+            (Ok(r), Ok(w)) => (r, w),
+            (Err(a), Err(b)) => return assert_eq!(a, b, "{}", String::from_utf8_lossy(body)),
+            (a, b) => panic!(
+                "{}: {:?} vs {:?}",
+                String::from_utf8_lossy(body),
+                a.map(|_| ()),
+                b.map(|_| ())
+            ),
+        };
+        let (a, b) = (raw.members(), Members::of(&whole));
+        let text = String::from_utf8_lossy(body);
+        for &n in names {
+            assert_eq!(a.string(n), b.string(n), "string {n} of {text}");
+            assert_eq!(a.integer(n), b.integer(n), "integer {n} of {text}");
+            assert_eq!(a.boolean(n), b.boolean(n), "boolean {n} of {text}");
+            assert_eq!(a.string_list(n), b.string_list(n), "list {n} of {text}");
+            assert_eq!(a.string_map(n), b.string_map(n), "map {n} of {text}");
+            assert_eq!(a.contains(n), b.contains(n), "contains {n} of {text}");
+            assert_eq!(a.value(n), b.value(n), "value {n} of {text}");
+            assert_eq!(
+                a.object_list(n).map(|l| l.len()),
+                b.object_list(n).map(|l| l.len()),
+                "objects {n} of {text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_request_reads_as_its_value_did() {
+        let names = ["A", "B", "Q", "k", "é"];
+        for body in [
+            r#"{"A":"x","B":3,"Q":true}"#,
+            r#"{"A":"x\"y","B":-7,"Q":false,"k":null}"#,
+            r#"{"A":"one","A":"two","B":1,"B":"late"}"#,
+            r#"{"A":["a","b"],"B":{"k":"v"},"Q":[{"k":1}]}"#,
+            r#"{"A":[],"B":{},"Q":[1]}"#,
+            r#"{"A":1.5,"B":12345678901234567890,"Q":"3"}"#,
+            r#"{"A":1e400}"#,
+            r#"{"A":"\ud800"}"#,
+            r#"{"A":"caf\u00e9","é":"x"}"#,
+            r#"{"\u0041":"escaped key","B":2}"#,
+            r#"  { "A" : "spaced" , "B" : [ "x" ] }  "#,
+            r#"{"A":"x"} trailing"#,
+            r#"["A"]"#,
+            r#""A""#,
+            "{",
+            "",
+            "   ",
+            "{}",
+            r#"{"A":tru}"#,
+        ] {
+            same_as_value(body.as_bytes(), &names);
+        }
+        // The usual request is read raw; what only a `Value` judges is read whole.
+        assert!(parse_request(br#"{"A":"x","B":[1]}"#).is_ok_and(|r| r.raw.is_some()));
+        assert!(parse_request(br#"{"A":1e4}"#).is_ok_and(|r| r.raw.is_none()));
+        // Bytes that are not UTF-8, inside and outside a string.
+        same_as_value(b"{\"A\":\"\xff\"}", &names);
+        same_as_value(b"{\"A\":1,\xff}", &names);
+    }
+
+    proptest::proptest! {
+        /// Arbitrary objects read alike, compact and pretty.
+        #[test]
+        fn arbitrary_requests_read_as_their_values_did(
+            v in crate::asl::path::tests_support::arb_json()
+        ) {
+            let names = ["a", "b", "c", "ab"];
+            same_as_value(v.to_string().as_bytes(), &names);
+            same_as_value(serde_json::to_string_pretty(&v).unwrap_or_default().as_bytes(), &names);
+        }
     }
 }

@@ -49,7 +49,7 @@ fn describe_machine(m: &StateMachine) -> Value {
 /// `LoggingConfiguration`; the `InvalidLoggingConfiguration` text is sfn-harness's, AWS's own is
 /// not recorded). Nothing is logged: sfn-harness has no CloudWatch Logs behind it.
 fn logging_configuration(r: &Members<'_>) -> Result<Option<Value>, ApiError> {
-    let Some(v) = r.0.get("loggingConfiguration").filter(|v| !v.is_null()) else {
+    let Some(v) = r.value("loggingConfiguration").filter(|v| !v.is_null()) else {
         return Ok(None);
     };
     let Some(obj) = v.as_object() else {
@@ -57,7 +57,7 @@ fn logging_configuration(r: &Members<'_>) -> Result<Option<Value>, ApiError> {
             "Start of structure or map found where not expected.".into(),
         ));
     };
-    let c = Members(obj);
+    let c = Members::of(obj);
     let level = c.string("level")?.unwrap_or_else(|| "OFF".into());
     if !["ALL", "ERROR", "FATAL", "OFF"].contains(&level.as_str()) {
         return Err(ApiError::validation(format!("1 validation error detected: Value '{level}' at 'loggingConfiguration.level' failed to satisfy constraint: Member must satisfy enum value set: [ALL, ERROR, FATAL, OFF]")));
@@ -84,7 +84,7 @@ fn logging_configuration(r: &Members<'_>) -> Result<Option<Value>, ApiError> {
 /// `tracingConfiguration` (`{"enabled": bool}`, botocore's `TracingConfiguration`), returned
 /// by DescribeStateMachine as given. Nothing is sent to X-Ray.
 fn tracing_configuration(r: &Members<'_>) -> Result<Option<Value>, ApiError> {
-    let Some(v) = r.0.get("tracingConfiguration").filter(|v| !v.is_null()) else {
+    let Some(v) = r.value("tracingConfiguration").filter(|v| !v.is_null()) else {
         return Ok(None);
     };
     let Some(obj) = v.as_object() else {
@@ -92,7 +92,7 @@ fn tracing_configuration(r: &Members<'_>) -> Result<Option<Value>, ApiError> {
             "Start of structure or map found where not expected.".into(),
         ));
     };
-    let enabled = Members(obj).boolean("enabled")?.unwrap_or(false);
+    let enabled = Members::of(obj).boolean("enabled")?.unwrap_or(false);
     Ok(Some(json!({ "enabled": enabled })))
 }
 
@@ -101,7 +101,7 @@ fn tracing_configuration(r: &Members<'_>) -> Result<Option<Value>, ApiError> {
 /// sfn-harness serves only the default, AWS-owned key; a customer-managed KMS key is refused
 /// rather than silently described as AWS-owned.
 pub(super) fn encryption_configuration(r: &Members<'_>) -> Result<(), ApiError> {
-    let Some(v) = r.0.get("encryptionConfiguration").filter(|v| !v.is_null()) else {
+    let Some(v) = r.value("encryptionConfiguration").filter(|v| !v.is_null()) else {
         return Ok(());
     };
     let Some(obj) = v.as_object() else {
@@ -109,7 +109,7 @@ pub(super) fn encryption_configuration(r: &Members<'_>) -> Result<(), ApiError> 
             "Start of structure or map found where not expected.".into(),
         ));
     };
-    match Members(obj).string("type")?.as_deref() {
+    match Members::of(obj).string("type")?.as_deref() {
         Some("AWS_OWNED_KEY") => Ok(()),
         Some("CUSTOMER_MANAGED_KMS_KEY") => Err(ApiError::validation(
             "sfn-harness does not serve customer-managed KMS keys (encryptionConfiguration type CUSTOMER_MANAGED_KMS_KEY): its state machines and activities use the AWS-owned key only",

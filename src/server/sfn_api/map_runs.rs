@@ -64,7 +64,7 @@ pub(super) fn update_map_run(engine: &Engine, r: Members<'_>) -> Result<Value, A
     };
     let max = non_negative("maxConcurrency")?;
     let count = non_negative("toleratedFailureCount")?;
-    let percentage = match r.0.get("toleratedFailurePercentage") {
+    let percentage = match r.value("toleratedFailurePercentage") {
         None | Some(Value::Null) => None,
         Some(Value::Number(n)) => n.as_f64(),
         Some(_) => {

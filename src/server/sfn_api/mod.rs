@@ -37,7 +37,7 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use crate::engine::{ApiError, Engine, ExecutionRecord, MachineType};
-use crate::server::json::{parse_object, Malformed, Members};
+use crate::server::json::{parse_request, Malformed, Members};
 use crate::server::{BoxFuture, JsonReply, JsonService, SFN_TARGET_PREFIX};
 use crate::time::Millis;
 
@@ -199,8 +199,8 @@ pub(crate) async fn handle(
     operation: &str,
     body: &[u8],
 ) -> Result<Value, ApiError> {
-    let map = parse_object(body)?;
-    let r = Members(&map);
+    let request = parse_request(body)?;
+    let r = request.members();
     let Some(op) = SFN_OPERATIONS.iter().find(|op| op.name == operation) else {
         return Err(ApiError::UnknownOperation(operation.to_string()));
     };

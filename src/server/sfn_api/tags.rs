@@ -26,7 +26,7 @@ pub(super) fn tag_resource(engine: &Engine, r: Members<'_>) -> Result<Value, Api
 /// `UntagResource`.
 pub(super) fn untag_resource(engine: &Engine, r: Members<'_>) -> Result<Value, ApiError> {
     let arn = taggable(r.required("resourceArn")?)?;
-    if r.0.get("tagKeys").is_none_or(Value::is_null) {
+    if r.value("tagKeys").is_none_or(Value::is_null) {
         return Err(missing("tagKeys"));
     }
     let keys = r.string_list("tagKeys")?;
@@ -50,7 +50,7 @@ pub(super) fn parse_tags(
     r: &Members<'_>,
     required: bool,
 ) -> Result<Vec<(String, String)>, ApiError> {
-    if required && r.0.get("tags").is_none_or(Value::is_null) {
+    if required && r.value("tags").is_none_or(Value::is_null) {
         return Err(missing("tags"));
     }
     r.object_list("tags")?

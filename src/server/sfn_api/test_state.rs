@@ -15,9 +15,9 @@ use crate::server::BoxFuture;
 
 /// A nested structure member (`mock`, `errorOutput`, `stateConfiguration`).
 fn structure<'a>(r: &Members<'a>, key: &str) -> Result<Option<Members<'a>>, ApiError> {
-    match r.0.get(key) {
+    match r.value(key) {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::Object(o)) => Ok(Some(Members(o))),
+        Some(Value::Object(o)) => Ok(Some(Members::of(o))),
         Some(_) => Err(ApiError::validation(format!(
             "Start of structure or map found where not expected (member {key})"
         ))),

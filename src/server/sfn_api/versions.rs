@@ -10,7 +10,7 @@ use crate::server::json::Members;
 
 /// `routingConfiguration`: `[{stateMachineVersionArn, weight}]`.
 pub(super) fn routing(r: &Members<'_>) -> Result<Option<Vec<(String, u32)>>, ApiError> {
-    if r.0.get("routingConfiguration").is_none_or(Value::is_null) {
+    if r.value("routingConfiguration").is_none_or(Value::is_null) {
         return Ok(None);
     }
     let mut out = Vec::new();

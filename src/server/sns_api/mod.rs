@@ -20,7 +20,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use serde_json::{json, Value};
 
-use super::json::{self, parse_object, JsonReply, Members};
+use super::json::{self, parse_request, JsonReply, Members};
 use super::{BoxFuture, JsonService};
 use crate::sns::{MessageAttribute, Publish, Sns, SnsError};
 
@@ -308,9 +308,9 @@ impl JsonService for SnsApi {
             let Some(&(_, handler)) = OPERATIONS.iter().find(|(name, _)| *name == operation) else {
                 return JsonReply::unknown_operation(&format!("{SNS_TARGET_PREFIX}.{operation}"));
             };
-            let answer = parse_object(body)
+            let answer = parse_request(body)
                 .map_err(Failure::from)
-                .and_then(|obj| handler(&self.sns, Members(&obj)));
+                .and_then(|request| handler(&self.sns, request.members()));
             match answer {
                 Ok(v) => JsonReply::ok(&v),
                 Err(Failure::Malformed(m)) => m.into(),

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use super::json::{self, parse_object, JsonReply, Members};
+use super::json::{self, parse_request, JsonReply, Members};
 use super::{BoxFuture, JsonService};
 use crate::sqs::{ErrorType, Sqs, SqsError};
 
@@ -179,8 +179,8 @@ fn empty() -> Answer {
 
 impl SqsApi {
     async fn dispatch(&self, handler: Handler, body: &[u8]) -> Answer {
-        let obj = parse_object(body)?;
-        let r = Members(&obj);
+        let request = parse_request(body)?;
+        let r = request.members();
         match handler {
             Handler::Now(f) => f(&self.sqs, r),
             Handler::Waits(f) => f(&self.sqs, r).await,

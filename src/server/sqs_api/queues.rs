@@ -96,7 +96,7 @@ pub(super) fn list_dead_letter_source_queues(sqs: &Sqs, r: Members<'_>) -> Answe
 
 /// Refuses a request without member `name` (whatever its value) with `MissingParameter`.
 fn present(r: &Members<'_>, name: &str) -> Result<(), Failure> {
-    if r.0.contains_key(name) {
+    if r.contains(name) {
         Ok(())
     } else {
         Err(SqsError::MissingParameter(name.to_string()).into())
