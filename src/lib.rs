@@ -68,6 +68,7 @@ pub(crate) mod harness;
 pub(crate) mod ids;
 pub(crate) mod integrations;
 pub mod internals;
+pub(crate) mod json_text;
 pub(crate) mod mock_config;
 pub(crate) mod picture;
 pub(crate) mod s3;

@@ -41,6 +41,23 @@ impl JsonReply {
         }
     }
 
+    /// A 200 reply with `body` as its body: a `Value` is written, text is sent as it is.
+    pub(crate) fn ok_body(body: ReplyBody) -> JsonReply {
+        match body {
+            ReplyBody::Value(v) => JsonReply::ok(&v),
+            ReplyBody::Text(text) => JsonReply {
+                status: 200,
+                headers: Vec::new(),
+                body: Bytes::from(text),
+            },
+            ReplyBody::Empty => JsonReply {
+                status: 200,
+                headers: Vec::new(),
+                body: Bytes::from_static(b"{}"),
+            },
+        }
+    }
+
     /// An AWS JSON error: `{"__type": type_, "message": message}`.
     pub(crate) fn error(status: u16, type_: &str, message: &str) -> JsonReply {
         JsonReply {
@@ -70,6 +87,31 @@ impl JsonReply {
     pub(crate) fn with_header(mut self, name: &str, value: impl Into<String>) -> JsonReply {
         self.headers.push((name.to_string(), value.into()));
         self
+    }
+}
+
+/// The body of a successful reply: a `Value`, or the JSON text a handler wrote itself
+/// ([`crate::json_text::ObjectText`]: the operations of the callback round trip, issue 13),
+/// or `{}`.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum ReplyBody {
+    /// A value, written as compact JSON.
+    Value(Value),
+    /// Compact JSON text, as `serde_json` would write its value.
+    Text(String),
+    /// `{}`.
+    Empty,
+}
+
+impl ReplyBody {
+    /// The body as a `Value` (text is parsed; it is JSON its writer wrote).
+    #[cfg(test)]
+    pub(crate) fn into_value(self) -> Value {
+        match self {
+            ReplyBody::Value(v) => v,
+            ReplyBody::Text(t) => serde_json::from_str(&t).unwrap_or_default(),
+            ReplyBody::Empty => Value::Object(Map::new()),
+        }
     }
 }
 
@@ -222,7 +264,9 @@ fn wrong(member: &str, v: &Value, want: &str) -> Malformed {
 }
 
 fn wrong_kind(member: &str, kind: &str, want: &str) -> Malformed {
-    Malformed(format!("{kind} can not be converted to {want} (member {member})"))
+    Malformed(format!(
+        "{kind} can not be converted to {want} (member {member})"
+    ))
 }
 
 /// The kind of a raw JSON value, named as [`kind`] names a `Value`'s (from its first byte:

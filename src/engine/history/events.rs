@@ -30,6 +30,7 @@
 //! - **Map runs** (distributed Map): `MapRunAborted`, `MapRunRedriven` (`MapRunStarted`,
 //!   `MapRunSucceeded` and `MapRunFailed` are below).
 
+use crate::json_text::{push_json_str, push_json_str_contents};
 use serde_json::{json, Map, Value};
 
 use super::packed::{self, code};
@@ -142,35 +143,6 @@ pub(crate) struct Event {
     pub(crate) rendered: Option<String>,
 }
 
-/// Appends `s` as a JSON string literal (as serde_json writes it), without an allocation.
-fn push_json_str(out: &mut String, s: &str) {
-    out.push('"');
-    push_json_str_contents(out, s);
-    out.push('"');
-}
-
-/// What [`push_json_str`] writes between the quotes.
-fn push_json_str_contents(out: &mut String, s: &str) {
-    // Names and ARNs rarely hold anything to escape: copy them whole (issue 13).
-    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
-        out.push_str(s);
-        return;
-    }
-    let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        if b == b'"' || b == b'\\' || b < 0x20 {
-            // An ASCII byte: `i` and `i + 1` are character boundaries.
-            out.push_str(&s[start..i]);
-            let mut esc = Vec::with_capacity(6);
-            // Writing into a `Vec` cannot fail.
-            let _ = std::io::Write::write(&mut Escaping(&mut esc), &[b]);
-            out.extend(esc.iter().map(|&c| char::from(c)));
-            start = i + 1;
-        }
-    }
-    out.push_str(&s[start..]);
-}
-
 impl Event {
     /// The details text of this event, if it has details (what the execution stores).
     /// The text is packed ([`super::packed`]): [`super::packed::unpack`] gives the JSON.
@@ -190,47 +162,6 @@ impl Event {
             details: Some(Value::Null),
             rendered: Some(text),
         }
-    }
-}
-
-/// Writes bytes as the contents of a JSON string literal, escaped as serde_json escapes a
-/// `&str` (`"`, `\\` and the control characters; everything else, UTF-8 included, as is).
-struct Escaping<'a>(&'a mut Vec<u8>);
-
-impl std::io::Write for Escaping<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let out = &mut *self.0;
-        let mut start = 0;
-        for (i, &b) in buf.iter().enumerate() {
-            let short: &[u8] = match b {
-                b'"' => b"\\\"",
-                b'\\' => b"\\\\",
-                b'\n' => b"\\n",
-                b'\r' => b"\\r",
-                b'\t' => b"\\t",
-                0x08 => b"\\b",
-                0x0c => b"\\f",
-                0..=0x1f => {
-                    out.extend_from_slice(&buf[start..i]);
-                    out.extend_from_slice(b"\\u00");
-                    out.push(HEX[usize::from(b >> 4)]);
-                    out.push(HEX[usize::from(b & 0xf)]);
-                    start = i + 1;
-                    continue;
-                }
-                _ => continue,
-            };
-            out.extend_from_slice(&buf[start..i]);
-            out.extend_from_slice(short);
-            start = i + 1;
-        }
-        out.extend_from_slice(&buf[start..]);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
     }
 }
 

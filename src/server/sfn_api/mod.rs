@@ -37,7 +37,7 @@ use std::sync::Arc;
 use serde_json::{json, Value};
 
 use crate::engine::{ApiError, Engine, ExecutionRecord, MachineType};
-use crate::server::json::{parse_request, Malformed, Members};
+use crate::server::json::{parse_request, Malformed, Members, ReplyBody};
 use crate::server::{BoxFuture, JsonReply, JsonService, SFN_TARGET_PREFIX};
 use crate::time::Millis;
 
@@ -53,6 +53,8 @@ pub(crate) struct Operation {
 #[derive(Clone, Copy)]
 enum Serve {
     Now(fn(&Engine, Members<'_>) -> Result<Value, ApiError>),
+    /// At once, with the reply's text written by the handler (the round trip's operations).
+    Written(fn(&Engine, Members<'_>) -> Result<ReplyBody, ApiError>),
     Later(for<'a> fn(&'a Engine, Members<'a>) -> BoxFuture<'a, Result<Value, ApiError>>),
 }
 
@@ -64,6 +66,16 @@ impl Operation {
         Operation {
             name,
             serve: Serve::Now(f),
+        }
+    }
+
+    const fn written(
+        name: &'static str,
+        f: fn(&Engine, Members<'_>) -> Result<ReplyBody, ApiError>,
+    ) -> Self {
+        Operation {
+            name,
+            serve: Serve::Written(f),
         }
     }
 
@@ -131,12 +143,12 @@ pub(crate) const SFN_OPERATIONS: &[Operation] = &[
         "ValidateStateMachineDefinition",
         validate::validate_state_machine_definition,
     ),
-    Operation::now("StartExecution", executions::start_execution),
+    Operation::written("StartExecution", executions::start_execution),
     Operation {
         name: "StartSyncExecution",
         serve: Serve::Later(executions::start_sync_execution),
     },
-    Operation::now("DescribeExecution", executions::describe_execution),
+    Operation::written("DescribeExecution", executions::describe_execution),
     Operation::now(
         "DescribeStateMachineForExecution",
         machines::describe_state_machine_for_execution,
@@ -147,7 +159,7 @@ pub(crate) const SFN_OPERATIONS: &[Operation] = &[
     Operation::now("UpdateMapRun", map_runs::update_map_run),
     Operation::now("StopExecution", executions::stop_execution),
     Operation::now("GetExecutionHistory", history::get_execution_history),
-    Operation::now("SendTaskSuccess", tasks::send_task_success),
+    Operation::written("SendTaskSuccess", tasks::send_task_success),
     Operation::now("SendTaskFailure", tasks::send_task_failure),
     Operation::now("SendTaskHeartbeat", tasks::send_task_heartbeat),
     Operation::now("CreateActivity", activities::create_activity),
@@ -186,7 +198,7 @@ impl JsonService for SfnApi {
     fn call<'a>(&'a self, operation: &'a str, body: &'a [u8]) -> BoxFuture<'a, JsonReply> {
         Box::pin(async move {
             match handle(&self.engine, operation, body).await {
-                Ok(v) => JsonReply::ok(&v),
+                Ok(body) => JsonReply::ok_body(body),
                 Err(e) => error_reply(&e),
             }
         })
@@ -198,15 +210,16 @@ pub(crate) async fn handle(
     engine: &Engine,
     operation: &str,
     body: &[u8],
-) -> Result<Value, ApiError> {
+) -> Result<ReplyBody, ApiError> {
     let request = parse_request(body)?;
     let r = request.members();
     let Some(op) = SFN_OPERATIONS.iter().find(|op| op.name == operation) else {
         return Err(ApiError::UnknownOperation(operation.to_string()));
     };
     match op.serve {
-        Serve::Now(f) => f(engine, r),
-        Serve::Later(f) => f(engine, r).await,
+        Serve::Now(f) => f(engine, r).map(ReplyBody::Value),
+        Serve::Written(f) => f(engine, r),
+        Serve::Later(f) => f(engine, r).await.map(ReplyBody::Value),
     }
 }
 
@@ -228,7 +241,12 @@ impl From<Malformed> for ApiError {
 }
 
 fn secs(ms: Millis) -> Value {
-    json!(ms as f64 / 1000.0)
+    json!(seconds(ms))
+}
+
+/// A date as the API writes it: seconds since the epoch, with the milliseconds as a fraction.
+fn seconds(ms: Millis) -> f64 {
+    ms as f64 / 1000.0
 }
 
 /// The page-token limits of the service model: `PageToken` (1–1024 characters) and
@@ -354,7 +372,8 @@ mod doc_example_24 {
         });
         let out = sfn_api::handle(&engine, "CreateStateMachine", body.to_string().as_bytes())
             .await
-            .unwrap();
+            .unwrap()
+            .into_value();
         assert!(out["stateMachineArn"]
             .as_str()
             .unwrap()

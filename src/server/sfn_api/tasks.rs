@@ -4,14 +4,14 @@ use serde_json::{json, Value};
 
 use super::SfnMembers;
 use crate::engine::{ApiError, Engine};
-use crate::server::json::Members;
+use crate::server::json::{Members, ReplyBody};
 
 /// `SendTaskSuccess`.
-pub(super) fn send_task_success(engine: &Engine, r: Members<'_>) -> Result<Value, ApiError> {
+pub(super) fn send_task_success(engine: &Engine, r: Members<'_>) -> Result<ReplyBody, ApiError> {
     let token = r.required("taskToken")?;
     let output = r.required("output")?;
     engine.send_task_success(&token, &output)?;
-    Ok(json!({}))
+    Ok(ReplyBody::Empty)
 }
 
 /// `SendTaskFailure`.

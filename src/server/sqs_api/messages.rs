@@ -7,7 +7,8 @@ use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
 use super::{empty, required, Answer, Failure};
-use crate::server::json::{Malformed, Members};
+use crate::json_text::ObjectText;
+use crate::server::json::{Malformed, Members, ReplyBody};
 use crate::server::BoxFuture;
 use crate::sqs::{
     BatchOutput, ChangeVisibilityEntry, MessageAttributeValue, ReceiveMessage, ReceivedMessage,
@@ -41,18 +42,6 @@ fn attribute_values(
         );
     }
     Ok(out)
-}
-
-fn render_attribute(v: &MessageAttributeValue) -> Value {
-    let mut m = Map::new();
-    if let Some(s) = &v.string_value {
-        m.insert("StringValue".into(), json!(s));
-    }
-    if let Some(b) = v.binary_base64() {
-        m.insert("BinaryValue".into(), json!(b));
-    }
-    m.insert("DataType".into(), json!(v.data_type));
-    Value::Object(m)
 }
 
 fn send_entry(r: &Members<'_>) -> Result<SendMessage, Failure> {
@@ -116,7 +105,10 @@ pub(super) fn send_message_batch(sqs: &Sqs, r: Members<'_>) -> Answer {
     Ok(batch_reply(out, |id, v| sent(v, Some(id))))
 }
 
-pub(super) fn receive_message<'a>(sqs: &'a Sqs, r: Members<'a>) -> BoxFuture<'a, Answer> {
+pub(super) fn receive_message<'a>(
+    sqs: &'a Sqs,
+    r: Members<'a>,
+) -> BoxFuture<'a, Result<ReplyBody, Failure>> {
     Box::pin(async move {
         let input = ReceiveMessage {
             queue_url: required(&r, "QueueUrl")?,
@@ -130,44 +122,60 @@ pub(super) fn receive_message<'a>(sqs: &'a Sqs, r: Members<'a>) -> BoxFuture<'a,
         };
         let msgs = sqs.receive_message(input).await?;
         if msgs.is_empty() {
-            return empty();
+            return Ok(ReplyBody::Empty);
         }
-        let rendered: Vec<Value> = msgs.iter().map(received).collect();
-        Ok(json!({ "Messages": rendered }))
+        // Written as text (issue 13: one receive a callback round trip); a test checks it
+        // against the `Value` it was built as.
+        let mut out = String::with_capacity(256 * msgs.len());
+        out.push_str(r#"{"Messages":["#);
+        for (i, m) in msgs.iter().enumerate() {
+            if i > 0 {
+                out.push(',');
+            }
+            out.push_str(&received(m));
+        }
+        out.push_str("]}");
+        Ok(ReplyBody::Text(out))
     })
 }
 
-/// One message of a `ReceiveMessage` reply.
-fn received(m: &ReceivedMessage) -> Value {
-    let mut o = Map::new();
-    o.insert("MessageId".into(), json!(m.message_id));
-    o.insert("ReceiptHandle".into(), json!(m.receipt_handle));
-    o.insert("MD5OfBody".into(), json!(m.md5_of_body));
-    o.insert("Body".into(), json!(m.body));
+/// One message of a `ReceiveMessage` reply, as JSON text.
+fn received(m: &ReceivedMessage) -> String {
+    let mut o = ObjectText::new();
+    o.string("MessageId", &m.message_id)
+        .string("ReceiptHandle", &m.receipt_handle)
+        .string("MD5OfBody", &m.md5_of_body)
+        .string("Body", &m.body);
     if !m.attributes.is_empty() {
-        let a: Map<String, Value> = m
-            .attributes
-            .iter()
-            .map(|(k, v)| (k.clone(), json!(v)))
-            .collect();
-        o.insert("Attributes".into(), Value::Object(a));
+        let mut a = ObjectText::new();
+        for (k, v) in &m.attributes {
+            a.string(k, v);
+        }
+        o.raw("Attributes", &a.finish());
     }
     if let Some(md5) = &m.md5_of_message_attributes {
-        o.insert("MD5OfMessageAttributes".into(), json!(md5));
-        let a: Map<String, Value> = m
-            .message_attributes
-            .iter()
-            .map(|(k, v)| (k.clone(), render_attribute(v)))
-            .collect();
-        o.insert("MessageAttributes".into(), Value::Object(a));
+        o.string("MD5OfMessageAttributes", md5);
+        let mut a = ObjectText::new();
+        for (k, v) in &m.message_attributes {
+            let mut one = ObjectText::new();
+            if let Some(s) = &v.string_value {
+                one.string("StringValue", s);
+            }
+            if let Some(b) = v.binary_base64() {
+                one.string("BinaryValue", &b);
+            }
+            one.string("DataType", &v.data_type);
+            a.raw(k, &one.finish());
+        }
+        o.raw("MessageAttributes", &a.finish());
     }
-    Value::Object(o)
+    o.finish()
 }
 
-pub(super) fn delete_message(sqs: &Sqs, r: Members<'_>) -> Answer {
+pub(super) fn delete_message(sqs: &Sqs, r: Members<'_>) -> Result<ReplyBody, Failure> {
     let url = required(&r, "QueueUrl")?;
     sqs.delete_message(&url, &required(&r, "ReceiptHandle")?)?;
-    empty()
+    Ok(ReplyBody::Empty)
 }
 
 pub(super) fn delete_message_batch(sqs: &Sqs, r: Members<'_>) -> Answer {
@@ -202,4 +210,101 @@ pub(super) fn change_message_visibility_batch(sqs: &Sqs, r: Members<'_>) -> Answ
     }
     let out = sqs.change_message_visibility_batch(&url, entries)?;
     Ok(batch_reply(out, |id, _| json!({ "Id": id })))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render_attribute(v: &MessageAttributeValue) -> Value {
+        let mut m = Map::new();
+        if let Some(s) = &v.string_value {
+            m.insert("StringValue".into(), json!(s));
+        }
+        if let Some(b) = v.binary_base64() {
+            m.insert("BinaryValue".into(), json!(b));
+        }
+        m.insert("DataType".into(), json!(v.data_type));
+        Value::Object(m)
+    }
+
+    /// A received message as its `Value` was built before the text writer (issue 13).
+    fn as_value_was(m: &ReceivedMessage) -> Value {
+        let mut o = Map::new();
+        o.insert("MessageId".into(), json!(m.message_id));
+        o.insert("ReceiptHandle".into(), json!(m.receipt_handle));
+        o.insert("MD5OfBody".into(), json!(m.md5_of_body));
+        o.insert("Body".into(), json!(m.body));
+        if !m.attributes.is_empty() {
+            let a: Map<String, Value> = m
+                .attributes
+                .iter()
+                .map(|(k, v)| (k.clone(), json!(v)))
+                .collect();
+            o.insert("Attributes".into(), Value::Object(a));
+        }
+        if let Some(md5) = &m.md5_of_message_attributes {
+            o.insert("MD5OfMessageAttributes".into(), json!(md5));
+            let a: Map<String, Value> = m
+                .message_attributes
+                .iter()
+                .map(|(k, v)| (k.clone(), render_attribute(v)))
+                .collect();
+            o.insert("MessageAttributes".into(), Value::Object(a));
+        }
+        Value::Object(o)
+    }
+
+    /// The text of a received message is what serde_json wrote for its `Value`: bare, with
+    /// system attributes, and with string, number and binary attributes, escapes included.
+    #[test]
+    fn received_as_the_value_was() {
+        let bare = ReceivedMessage {
+            message_id: "5fea7756-0ea4-451a-a703-a558b933e274".into(),
+            receipt_handle: "r\"h".into(),
+            md5_of_body: "d6d3e6e8ce6fe3d8d6b3f1bbb6a3a9cd".into(),
+            body: "{\"token\":\"AQsfnh\\u00e9\"}\n\u{1}".into(),
+            attributes: Vec::new(),
+            md5_of_message_attributes: None,
+            message_attributes: BTreeMap::new(),
+        };
+        let mut full = bare.clone();
+        full.attributes = vec![
+            ("SenderId".into(), "AIDA\"x".into()),
+            ("ApproximateReceiveCount".into(), "1".into()),
+        ];
+        full.md5_of_message_attributes = Some("0123".into());
+        full.message_attributes = BTreeMap::from([
+            (
+                "s".to_string(),
+                MessageAttributeValue {
+                    data_type: "String".into(),
+                    string_value: Some("v\"é".into()),
+                    binary_value: None,
+                },
+            ),
+            (
+                "n".to_string(),
+                MessageAttributeValue {
+                    data_type: "Number.int".into(),
+                    string_value: Some("7".into()),
+                    binary_value: None,
+                },
+            ),
+            (
+                "b".to_string(),
+                MessageAttributeValue {
+                    data_type: "Binary".into(),
+                    string_value: None,
+                    binary_value: Some(vec![0, 255, 7]),
+                },
+            ),
+        ]);
+        for m in [&bare, &full] {
+            assert_eq!(
+                received(m),
+                serde_json::to_string(&as_value_was(m)).unwrap()
+            );
+        }
+    }
 }

@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use serde_json::{json, Value};
 
-use super::json::{self, parse_request, JsonReply, Members};
+use super::json::{self, parse_request, JsonReply, Members, ReplyBody};
 use super::{BoxFuture, JsonService};
 use crate::sqs::{ErrorType, Sqs, SqsError};
 
@@ -55,8 +55,10 @@ type Answer = Result<Value, Failure>;
 enum Handler {
     /// At once.
     Now(fn(&Sqs, Members<'_>) -> Answer),
-    /// After a wait on the clock (a long poll).
-    Waits(for<'a> fn(&'a Sqs, Members<'a>) -> BoxFuture<'a, Answer>),
+    /// At once, with the reply's text written by the handler.
+    Written(fn(&Sqs, Members<'_>) -> Result<ReplyBody, Failure>),
+    /// After a wait on the clock (a long poll), with the reply's text written by the handler.
+    Waits(for<'a> fn(&'a Sqs, Members<'a>) -> BoxFuture<'a, Result<ReplyBody, Failure>>),
 }
 
 /// Every operation of the SQS API, with its handler. Every other `AmazonSQS.*` target is
@@ -81,7 +83,7 @@ const OPERATIONS: &[(&str, Handler)] = &[
         Handler::Now(messages::send_message_batch),
     ),
     ("ReceiveMessage", Handler::Waits(messages::receive_message)),
-    ("DeleteMessage", Handler::Now(messages::delete_message)),
+    ("DeleteMessage", Handler::Written(messages::delete_message)),
     (
         "DeleteMessageBatch",
         Handler::Now(messages::delete_message_batch),
@@ -178,11 +180,12 @@ fn empty() -> Answer {
 }
 
 impl SqsApi {
-    async fn dispatch(&self, handler: Handler, body: &[u8]) -> Answer {
+    async fn dispatch(&self, handler: Handler, body: &[u8]) -> Result<ReplyBody, Failure> {
         let request = parse_request(body)?;
         let r = request.members();
         match handler {
-            Handler::Now(f) => f(&self.sqs, r),
+            Handler::Now(f) => f(&self.sqs, r).map(ReplyBody::Value),
+            Handler::Written(f) => f(&self.sqs, r),
             Handler::Waits(f) => f(&self.sqs, r).await,
         }
     }
@@ -195,7 +198,7 @@ impl JsonService for SqsApi {
                 return JsonReply::unknown_operation(&format!("{SQS_TARGET_PREFIX}.{operation}"));
             };
             match self.dispatch(handler, body).await {
-                Ok(v) => JsonReply::ok(&v),
+                Ok(body) => JsonReply::ok_body(body),
                 Err(Failure::Malformed(m)) => m.into(),
                 Err(Failure::Service(e)) => sqs_error_reply(&e),
             }

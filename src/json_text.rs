@@ -1,0 +1,174 @@
+//! JSON text written by hand, byte for byte as `serde_json` writes the same value: string
+//! literals and compact objects, for the texts the hot paths write without building a `Value`
+//! first (history events, the replies of the round-trip operations; issue 13).
+//!
+//! ```ignore
+//! let mut o = ObjectText::new();
+//! o.string("executionArn", "arn:aws:states:…");
+//! o.number("startDate", 1.5);
+//! assert_eq!(o.finish(), r#"{"executionArn":"arn:aws:states:…","startDate":1.5}"#);
+//! ```
+
+/// Appends `s` as a JSON string literal (as serde_json writes it), without an allocation.
+pub(crate) fn push_json_str(out: &mut String, s: &str) {
+    out.push('"');
+    push_json_str_contents(out, s);
+    out.push('"');
+}
+
+/// What [`push_json_str`] writes between the quotes.
+pub(crate) fn push_json_str_contents(out: &mut String, s: &str) {
+    // Names and ARNs rarely hold anything to escape: copy them whole (issue 13).
+    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
+        out.push_str(s);
+        return;
+    }
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            // An ASCII byte: `i` and `i + 1` are character boundaries.
+            out.push_str(&s[start..i]);
+            let mut esc = Vec::with_capacity(6);
+            // Writing into a `Vec` cannot fail.
+            let _ = std::io::Write::write(&mut Escaping(&mut esc), &[b]);
+            out.extend(esc.iter().map(|&c| char::from(c)));
+            start = i + 1;
+        }
+    }
+    out.push_str(&s[start..]);
+}
+
+/// Writes bytes as the contents of a JSON string literal, escaped as serde_json escapes a
+/// `&str` (`"`, `\\` and the control characters; everything else, UTF-8 included, as is).
+pub(crate) struct Escaping<'a>(&'a mut Vec<u8>);
+
+impl std::io::Write for Escaping<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let out = &mut *self.0;
+        let mut start = 0;
+        for (i, &b) in buf.iter().enumerate() {
+            let short: &[u8] = match b {
+                b'"' => b"\\\"",
+                b'\\' => b"\\\\",
+                b'\n' => b"\\n",
+                b'\r' => b"\\r",
+                b'\t' => b"\\t",
+                0x08 => b"\\b",
+                0x0c => b"\\f",
+                0..=0x1f => {
+                    out.extend_from_slice(&buf[start..i]);
+                    out.extend_from_slice(b"\\u00");
+                    out.push(HEX[usize::from(b >> 4)]);
+                    out.push(HEX[usize::from(b & 0xf)]);
+                    start = i + 1;
+                    continue;
+                }
+                _ => continue,
+            };
+            out.extend_from_slice(&buf[start..i]);
+            out.extend_from_slice(short);
+            start = i + 1;
+        }
+        out.extend_from_slice(&buf[start..]);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// A compact JSON object written member by member, in the order written: the text
+/// `serde_json` writes for the `Value` built in the same order (with `preserve_order`).
+pub(crate) struct ObjectText(String);
+
+impl ObjectText {
+    /// An empty object (`{}` if nothing is added).
+    pub(crate) fn new() -> ObjectText {
+        let mut s = String::with_capacity(256);
+        s.push('{');
+        ObjectText(s)
+    }
+
+    fn key(&mut self, key: &str) -> &mut String {
+        if self.0.len() > 1 {
+            self.0.push(',');
+        }
+        push_json_str(&mut self.0, key);
+        self.0.push(':');
+        &mut self.0
+    }
+
+    /// A string member.
+    pub(crate) fn string(&mut self, key: &str, value: &str) -> &mut ObjectText {
+        let out = self.key(key);
+        push_json_str(out, value);
+        self
+    }
+
+    /// A number member, written as `serde_json` writes an `f64` (`null` if not finite).
+    pub(crate) fn number(&mut self, key: &str, value: f64) -> &mut ObjectText {
+        let out = self.key(key);
+        if value.is_finite() {
+            out.push_str(zmij::Buffer::new().format_finite(value));
+        } else {
+            out.push_str("null");
+        }
+        self
+    }
+
+    /// An integer member.
+    pub(crate) fn integer(&mut self, key: &str, value: i64) -> &mut ObjectText {
+        let out = self.key(key);
+        out.push_str(itoa::Buffer::new().format(value));
+        self
+    }
+
+    /// A member whose value is JSON text already written (compact).
+    pub(crate) fn raw(&mut self, key: &str, json: &str) -> &mut ObjectText {
+        self.key(key).push_str(json);
+        self
+    }
+
+    /// The object's text.
+    pub(crate) fn finish(mut self) -> String {
+        self.0.push('}');
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::{json, Value};
+
+    /// What the writer writes is what serde_json writes for the same value.
+    #[test]
+    fn objects_are_written_as_serde_json_writes_them() {
+        for (s, n) in [
+            ("plain", 1_764_763_200.123),
+            ("q\"uo\\te \u{1} \n é", 0.1),
+            ("", 1e21),
+            ("x", -0.0),
+            ("y", 5.0),
+            ("z", 1.0e-7),
+        ] {
+            let mut o = ObjectText::new();
+            o.string("a", s)
+                .number("n", n)
+                .integer("i", -42)
+                .raw("r", r#"{"k":[1]}"#);
+            o.string(s, "key escaped");
+            let expected = json!({ "a": s, "n": n, "i": -42, "r": { "k": [1] }, s: "key escaped" });
+            assert_eq!(o.finish(), serde_json::to_string(&expected).unwrap());
+        }
+        assert_eq!(ObjectText::new().finish(), "{}");
+        let mut o = ObjectText::new();
+        o.number("inf", f64::INFINITY);
+        assert_eq!(
+            o.finish(),
+            serde_json::to_string(&json!({ "inf": Value::Null })).unwrap()
+        );
+    }
+}
