@@ -16,67 +16,38 @@ pub(crate) fn push_json_str(out: &mut String, s: &str) {
     out.push('"');
 }
 
-/// What [`push_json_str`] writes between the quotes.
+/// What [`push_json_str`] writes between the quotes: `s` escaped as serde_json escapes a
+/// `&str` (`"`, `\\` and the control characters; everything else, UTF-8 included, as is),
+/// the runs between escapes copied whole (issue 13: the input and output texts of the
+/// replies are full of quotes).
 pub(crate) fn push_json_str_contents(out: &mut String, s: &str) {
-    // Names and ARNs rarely hold anything to escape: copy them whole (issue 13).
-    if !s.bytes().any(|b| b == b'"' || b == b'\\' || b < 0x20) {
-        out.push_str(s);
-        return;
-    }
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        if b == b'"' || b == b'\\' || b < 0x20 {
-            // An ASCII byte: `i` and `i + 1` are character boundaries.
-            out.push_str(&s[start..i]);
-            let mut esc = Vec::with_capacity(6);
-            // Writing into a `Vec` cannot fail.
-            let _ = std::io::Write::write(&mut Escaping(&mut esc), &[b]);
-            out.extend(esc.iter().map(|&c| char::from(c)));
-            start = i + 1;
+    for (i, &b) in bytes.iter().enumerate() {
+        let short = match b {
+            b'"' => '"',
+            b'\\' => '\\',
+            0x20.. => continue,
+            b'\n' => 'n',
+            b'\r' => 'r',
+            b'\t' => 't',
+            0x08 => 'b',
+            0x0c => 'f',
+            _ => 'u',
+        };
+        // `b` is ASCII: `i` and `i + 1` are character boundaries.
+        out.push_str(&s[start..i]);
+        out.push('\\');
+        out.push(short);
+        if short == 'u' {
+            out.push_str("00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
         }
+        start = i + 1;
     }
     out.push_str(&s[start..]);
-}
-
-/// Writes bytes as the contents of a JSON string literal, escaped as serde_json escapes a
-/// `&str` (`"`, `\\` and the control characters; everything else, UTF-8 included, as is).
-pub(crate) struct Escaping<'a>(&'a mut Vec<u8>);
-
-impl std::io::Write for Escaping<'_> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        const HEX: &[u8; 16] = b"0123456789abcdef";
-        let out = &mut *self.0;
-        let mut start = 0;
-        for (i, &b) in buf.iter().enumerate() {
-            let short: &[u8] = match b {
-                b'"' => b"\\\"",
-                b'\\' => b"\\\\",
-                b'\n' => b"\\n",
-                b'\r' => b"\\r",
-                b'\t' => b"\\t",
-                0x08 => b"\\b",
-                0x0c => b"\\f",
-                0..=0x1f => {
-                    out.extend_from_slice(&buf[start..i]);
-                    out.extend_from_slice(b"\\u00");
-                    out.push(HEX[usize::from(b >> 4)]);
-                    out.push(HEX[usize::from(b & 0xf)]);
-                    start = i + 1;
-                    continue;
-                }
-                _ => continue,
-            };
-            out.extend_from_slice(&buf[start..i]);
-            out.extend_from_slice(short);
-            start = i + 1;
-        }
-        out.extend_from_slice(&buf[start..]);
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
 }
 
 /// A compact JSON object written member by member, in the order written: the text
@@ -164,6 +135,13 @@ mod tests {
             assert_eq!(o.finish(), serde_json::to_string(&expected).unwrap());
         }
         assert_eq!(ObjectText::new().finish(), "{}");
+        // Every byte that needs an escape, alone and between others.
+        let all: String = (0u8..0x80).map(char::from).collect();
+        for s in [all.as_str(), "\"", "\\", "a\u{7f}é\u{1f}\"b", ""] {
+            let mut out = String::new();
+            push_json_str(&mut out, s);
+            assert_eq!(out, serde_json::to_string(s).unwrap());
+        }
         let mut o = ObjectText::new();
         o.number("inf", f64::INFINITY);
         assert_eq!(

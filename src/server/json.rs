@@ -191,21 +191,33 @@ pub(crate) fn parse_request(body: &[u8]) -> Result<Request<'_>, Malformed> {
             whole: cell,
         }
     };
-    if !needs_value(body) {
-        if let Ok(RawMembers(members)) = serde_json::from_slice::<RawMembers<'_>>(body) {
+    if let Ok(RawMembers(members)) = serde_json::from_slice::<RawMembers<'_>>(body) {
+        if !members.iter().any(|(_, v)| needs_value(v.get())) {
             return Ok(request(Some(members), None));
         }
     }
     Ok(request(None, Some(parse_object(body)?)))
 }
 
-/// Whether `body` holds what only a `Value` judges right: a `\u` escape, or what may be a
-/// number with an exponent (an `e` or `E` after a digit or a point; in a string that is
-/// harmless, the body is just read the old way).
-fn needs_value(body: &[u8]) -> bool {
-    memchr::memmem::find(body, b"\\u").is_some()
-        || memchr::memchr2_iter(b'e', b'E', body)
-            .any(|i| i > 0 && (body[i - 1].is_ascii_digit() || body[i - 1] == b'.'))
+/// Whether a member's raw `text` holds what only a `Value` judges right: a `\\u` escape in a
+/// string (a lone surrogate is refused), a number with an exponent (one out of range is
+/// refused), or deep nesting. In a list or an object, an `e` or `E` after a digit or a point may be either;
+/// inside a string that is harmless, the body is just read the old way.
+fn needs_value(text: &str) -> bool {
+    let t = text.as_bytes();
+    match t.first() {
+        Some(b'"') => memchr::memmem::find(t, b"\\u").is_some(),
+        Some(b'[' | b'{') => {
+            memchr::memmem::find(t, b"\\u").is_some()
+                // serde_json's `Value` refuses nesting past its recursion limit (128), raw
+                // text does not: many openings (in strings or not) go the old way.
+                || memchr::memchr2_iter(b'[', b'{', t).nth(64).is_some()
+                || memchr::memchr2_iter(b'e', b'E', t)
+                    .any(|i| i > 0 && (t[i - 1].is_ascii_digit() || t[i - 1] == b'.'))
+        }
+        Some(b'-' | b'0'..=b'9') => memchr::memchr2(b'e', b'E', t).is_some(),
+        _ => false,
+    }
 }
 
 impl<'a> Request<'a> {
@@ -415,10 +427,18 @@ impl<'a> Members<'a> {
     /// An optional list of strings (absent = empty).
     pub(crate) fn string_list(&self, name: &str) -> Result<Vec<String>, Malformed> {
         if let Some(Member::Raw(text)) = self.member(name) {
-            // The common case, read without the whole body: absent or an empty list.
-            if text == "[]" {
-                return Ok(Vec::new());
+            if !text.starts_with('[') {
+                return Err(wrong_kind(name, raw_kind(text), "a List"));
             }
+            let items: Vec<&RawValue> = serde_json::from_str(text)
+                .map_err(|e| Malformed(format!("Unable to parse request body: {e}")))?;
+            return items
+                .into_iter()
+                .map(|item| match raw_kind(item.get()) {
+                    "STRING_VALUE" => raw_string(item.get()),
+                    kind => Err(wrong_kind(name, kind, "a String")),
+                })
+                .collect();
         }
         match self.get(name) {
             None => Ok(Vec::new()),
@@ -547,6 +567,10 @@ mod tests {
             r#"{"A":[],"B":{},"Q":[1]}"#,
             r#"{"A":1.5,"B":12345678901234567890,"Q":"3"}"#,
             r#"{"A":1e400}"#,
+            r#"{"A":[1e400],"B":"x"}"#,
+            r#"{"A":{"k":-1.5E400}}"#,
+            r#"{"A":["x",null],"B":["x",3],"Q":[["x"]]}"#,
+            r#"{"A":"1e5 in a string","B":["2e3"]}"#,
             r#"{"A":"\ud800"}"#,
             r#"{"A":"caf\u00e9","é":"x"}"#,
             r#"{"\u0041":"escaped key","B":2}"#,
@@ -565,6 +589,13 @@ mod tests {
         // The usual request is read raw; what only a `Value` judges is read whole.
         assert!(parse_request(br#"{"A":"x","B":[1]}"#).is_ok_and(|r| r.raw.is_some()));
         assert!(parse_request(br#"{"A":1e4}"#).is_ok_and(|r| r.raw.is_none()));
+        assert!(parse_request(br#"{"A":"1e4","B":[1]}"#).is_ok_and(|r| r.raw.is_some()));
+        assert!(parse_request(br#"{"A":["\u0041"]}"#).is_ok_and(|r| r.raw.is_none()));
+        // Nesting deeper than serde_json's limit is refused as before.
+        let deep = format!(r#"{{"A":{}1{}}}"#, "[".repeat(200), "]".repeat(200));
+        same_as_value(deep.as_bytes(), &names);
+        let deep = format!(r#"{{"A":{}"x"{}}}"#, "[".repeat(126), "]".repeat(126));
+        same_as_value(deep.as_bytes(), &names);
         // Bytes that are not UTF-8, inside and outside a string.
         same_as_value(b"{\"A\":\"\xff\"}", &names);
         same_as_value(b"{\"A\":1,\xff}", &names);
