@@ -112,10 +112,36 @@ impl fmt::Display for Path {
     }
 }
 
+/// How many parsed paths [`Path::parse_remembered`] keeps per thread.
+const PARSED_KEPT: usize = 512;
+
 impl Path {
     /// Parses a path. It must start with `$` (`$$` for the context object).
     pub fn parse(text: &str) -> Result<Path, PathError> {
         Parser::new(text).parse()
+    }
+
+    /// [`Path::parse`], remembered: a payload template's `.$` fields are the same few texts
+    /// at every evaluation (issue 13: parsing them was a tenth of a Task state's cost). The
+    /// texts parsed lately on this thread are kept, at most [`PARSED_KEPT`] of them; an
+    /// error is not kept (it is parsed again, to the same error).
+    pub(crate) fn parse_remembered(text: &str) -> Result<std::rc::Rc<Path>, PathError> {
+        thread_local! {
+            static PARSED: std::cell::RefCell<std::collections::HashMap<Box<str>, std::rc::Rc<Path>>> =
+                std::cell::RefCell::new(std::collections::HashMap::new());
+        }
+        if let Some(p) = PARSED.with(|c| c.borrow().get(text).cloned()) {
+            return Ok(p);
+        }
+        let path = std::rc::Rc::new(Path::parse(text)?);
+        PARSED.with(|c| {
+            let mut c = c.borrow_mut();
+            if c.len() >= PARSED_KEPT {
+                c.clear();
+            }
+            c.insert(text.into(), path.clone());
+        });
+        Ok(path)
     }
 
     /// The path in Jayway's normalized bracket form, as AWS prints it in error causes
@@ -810,6 +836,38 @@ mod tests {
                     let _ = p.set(v.clone(), json!(1));
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod remembered_tests {
+    use super::*;
+
+    /// A remembered parse is the parse, errors included, and the keeping is bounded.
+    #[test]
+    fn remembered_paths_are_the_parsed_ones() {
+        for text in [
+            "$.a.b[0]",
+            "$$.Task.Token",
+            "$",
+            "$.a.b[0]",
+            "nope",
+            "$.[",
+            "nope",
+        ] {
+            assert_eq!(
+                Path::parse_remembered(text).map(|p| (*p).clone()),
+                Path::parse(text),
+                "{text}"
+            );
+        }
+        for i in 0..(2 * PARSED_KEPT) {
+            let text = format!("$.k{i}");
+            assert_eq!(
+                *Path::parse_remembered(&text).unwrap(),
+                Path::parse(&text).unwrap()
+            );
         }
     }
 }

@@ -261,7 +261,7 @@ fn dynamic(key: &str, v: &Value, env: &Env<'_>) -> Result<Value, StatesError> {
         let call = intrinsics::parse(expr).map_err(|e| StatesError::intrinsic(e.to_string()))?;
         return intrinsics::evaluate(&call, env);
     }
-    let path = Path::parse(expr).map_err(|e| StatesError::runtime(e.to_string()))?;
+    let path = Path::parse_remembered(expr).map_err(|e| StatesError::runtime(e.to_string()))?;
     path.read(env).map_err(|_| {
         // AWS says "in the input" for a `$$` path too
         // (`scenarios.test_base_scenarios.test_invalid_jsonpath[INVALID_JSONPATH_IN_STRING_EXPR_CONTEXTPATH]`

@@ -168,7 +168,16 @@ impl Holds {
             .ok()
             .and_then(|r| r.0);
         if let Some(url) = queue {
-            lock(&self.polled).insert(queue_name_in(&url).to_string(), Instant::now());
+            let name = queue_name_in(&url);
+            let now = Instant::now();
+            let mut polled = lock(&self.polled);
+            // A queue polled before keeps its entry (no name to copy).
+            match polled.get_mut(name) {
+                Some(at) => *at = now,
+                None => {
+                    polled.insert(name.to_string(), now);
+                }
+            }
         }
     }
 

@@ -260,17 +260,27 @@ impl Sqs {
         if queue_url.is_empty() {
             return Err(SqsError::MissingParameter("QueueUrl".into()));
         }
-        let path = queue_url.split(['?', '#']).next().unwrap_or(queue_url);
-        let path = path.split_once("://").map_or(path, |(_, rest)| rest);
-        // The last four non-empty segments, last first, and how many there are (every SQS
-        // call reads its queue's URL: no vector of them; issue 13).
+        // Found by byte searches (every SQS call reads its queue's URL; issue 13): `?`, `#`,
+        // `://` and `/` are ASCII, so every cut is at a character boundary.
+        let end = memchr::memchr2(b'?', b'#', queue_url.as_bytes()).unwrap_or(queue_url.len());
+        let path = &queue_url[..end];
+        let path = memchr::memmem::find(path.as_bytes(), b"://").map_or(path, |i| &path[i + 3..]);
+        // The last four non-empty segments, last first, and how many there are (no vector of
+        // them).
         let mut last = [""; 4];
         let mut count = 0;
-        for segment in path.rsplit('/').filter(|s| !s.is_empty()) {
-            if let Some(slot) = last.get_mut(count) {
-                *slot = segment;
+        let mut seg_end = path.len();
+        let cuts = memchr::memrchr_iter(b'/', path.as_bytes()).map(Some);
+        for cut in cuts.chain(std::iter::once(None)) {
+            let start = cut.map_or(0, |i| i + 1);
+            let segment = &path[start..seg_end];
+            if !segment.is_empty() {
+                if let Some(slot) = last.get_mut(count) {
+                    *slot = segment;
+                }
+                count += 1;
             }
-            count += 1;
+            seg_end = cut.unwrap_or(0);
         }
         match last {
             [name, ..] if count == 1 && !queue_url.contains("://") && !queue_url.contains('/') => {
