@@ -23,6 +23,19 @@ pub(crate) fn push_json_str(out: &mut String, s: &str) {
 pub(crate) fn push_json_str_contents(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
+    // Without control characters (the usual text), only `"` and `\\` are escaped: found with
+    // `memchr`, the runs between them copied whole.
+    if !bytes.iter().any(|&b| b < 0x20) {
+        let mut start = 0;
+        for i in memchr::memchr2_iter(b'"', b'\\', bytes) {
+            // An ASCII byte: `i` and `i + 1` are character boundaries.
+            out.push_str(&s[start..i]);
+            out.push('\\');
+            start = i;
+        }
+        out.push_str(&s[start..]);
+        return;
+    }
     let mut start = 0;
     for (i, &b) in bytes.iter().enumerate() {
         let short = match b {

@@ -230,6 +230,20 @@ impl std::fmt::Debug for Engine {
 
 /// Names: 1–80 characters, none of AWS's forbidden characters.
 fn valid_name(name: &str) -> bool {
+    // Most names are ASCII: judged byte by byte (issue 13), as the rule below judges them
+    // (ASCII whitespace and control characters are all below `!`, or DEL).
+    if name.is_ascii() {
+        return !name.is_empty()
+            && name.len() <= 80
+            && name
+                .bytes()
+                .all(|b| b > b' ' && b != 0x7f && !b"<>{}[]?*\"#%\\^|~`$&,;:/".contains(&b));
+    }
+    valid_name_by_chars(name)
+}
+
+/// The naming rule, character by character.
+fn valid_name_by_chars(name: &str) -> bool {
     !name.is_empty()
         && name.chars().count() <= 80
         && !name.chars().any(|c| {
@@ -238,6 +252,32 @@ fn valid_name(name: &str) -> bool {
                 || (c as u32) < 0x20
                 || (0x7f..=0x9f).contains(&(c as u32))
         })
+}
+
+#[cfg(test)]
+mod valid_name_tests {
+    use super::{valid_name, valid_name_by_chars};
+
+    /// ASCII names are judged byte by byte as the character rule judges them.
+    #[test]
+    fn ascii_names_are_judged_as_by_characters() {
+        for b in 0u8..0x80 {
+            let c = char::from(b);
+            for name in [c.to_string(), format!("a{c}b"), format!("{c}{c}")] {
+                assert_eq!(valid_name(&name), valid_name_by_chars(&name), "{name:?}");
+            }
+        }
+        for name in [
+            "",
+            "run-1",
+            &"x".repeat(80),
+            &"x".repeat(81),
+            "é",
+            "a\u{85}b",
+        ] {
+            assert_eq!(valid_name(name), valid_name_by_chars(name), "{name:?}");
+        }
+    }
 }
 
 /// Rejects what an EXPRESS state machine may not use, as `InvalidDefinition`.

@@ -208,7 +208,10 @@ impl Holds {
             let (Some(body), Some(receipt)) = (m.body, m.receipt_handle) else {
                 continue;
             };
-            let (body, receipt) = (body.as_ref(), receipt.as_ref());
+            // The body's JSON string literal as written: the reply is the SQS API's own, which
+            // escapes only `"`, `\\` and control characters, none of which a token holds, so
+            // the literal holds the body's tokens (issue 13: the body is not unescaped).
+            let (body, receipt) = (body.get(), receipt.as_ref());
             for token in Ids::find_tokens(body).filter(|t| self.is_open(t)) {
                 let entry = received
                     .entry(token.to_string())
@@ -319,7 +322,7 @@ struct ReceiveReply<'a> {
 #[derive(Deserialize)]
 struct ReceivedMember<'a> {
     #[serde(rename = "Body", borrow, default)]
-    body: Option<Cow<'a, str>>,
+    body: Option<&'a serde_json::value::RawValue>,
     #[serde(rename = "ReceiptHandle", borrow, default)]
     receipt_handle: Option<Cow<'a, str>>,
 }
@@ -397,6 +400,39 @@ mod parse_tests {
         }
     }
 
+    /// The tokens in a body's JSON string literal, as the SQS API writes it, are the tokens
+    /// of the body: a token holds nothing that is escaped.
+    #[test]
+    fn a_body_literal_holds_the_body_tokens() {
+        use crate::ids::Ids;
+        let mut ids = Ids::seeded(7);
+        let (a, b) = (ids.task_token(), ids.task_token());
+        for body in [
+            format!(r#"{{"token":"{a}"}}"#),
+            format!("\"{a}\\{b}\n\u{1}{a}é"),
+            format!("{a}{b}"),
+            "no token".to_string(),
+        ] {
+            let m = crate::sqs::ReceivedMessage {
+                message_id: "m".into(),
+                receipt_handle: "r".into(),
+                md5_of_body: "d".into(),
+                body: body.clone(),
+                attributes: Vec::new(),
+                md5_of_message_attributes: None,
+                message_attributes: Default::default(),
+            };
+            let reply = crate::server::sqs_api::received_text_for_tests(&m);
+            let got = serde_json::from_str::<ReceiveReply<'_>>(&reply).unwrap();
+            let literal = got.messages[0].body.unwrap().get();
+            assert_eq!(
+                Ids::find_tokens(literal).collect::<Vec<_>>(),
+                Ids::find_tokens(&body).collect::<Vec<_>>(),
+                "{body:?}"
+            );
+        }
+    }
+
     /// `ReceiveReply` finds the bodies and receipt handles of a reply, escapes and all.
     #[test]
     fn a_reply_gives_its_bodies_and_receipts() {
@@ -412,7 +448,7 @@ mod parse_tests {
             .into_iter()
             .map(|m| {
                 (
-                    m.body.unwrap().into_owned(),
+                    serde_json::from_str::<String>(m.body.unwrap().get()).unwrap(),
                     m.receipt_handle.unwrap().into_owned(),
                 )
             })

@@ -57,7 +57,8 @@ fn parse_parameters(p: &Value) -> Result<(String, SendMessage), StatesError> {
     };
     let message_body = match o.get("MessageBody") {
         Some(Value::String(s)) => s.clone(),
-        Some(other) => other.to_string(),
+        // The same text as `to_string`, written without `fmt` (issue 13).
+        Some(other) => crate::engine::history::events::json_text(other),
         None => {
             return Err(bad(
                 "The field 'MessageBody' is required for sqs:sendMessage".into(),

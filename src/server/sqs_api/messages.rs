@@ -140,7 +140,7 @@ pub(super) fn receive_message<'a>(
 }
 
 /// One message of a `ReceiveMessage` reply, as JSON text.
-fn received(m: &ReceivedMessage) -> String {
+pub(super) fn received(m: &ReceivedMessage) -> String {
     let mut o = ObjectText::new();
     o.string("MessageId", &m.message_id)
         .string("ReceiptHandle", &m.receipt_handle)

@@ -205,3 +205,10 @@ impl JsonService for SqsApi {
         })
     }
 }
+
+/// A received message's text in a `ReceiveMessage` reply (`{"Messages":[…]}`), for the holds'
+/// tests, which read such replies.
+#[cfg(test)]
+pub(crate) fn received_text_for_tests(m: &crate::sqs::ReceivedMessage) -> String {
+    format!(r#"{{"Messages":[{}]}}"#, messages::received(m))
+}
