@@ -254,32 +254,6 @@ fn valid_name_by_chars(name: &str) -> bool {
         })
 }
 
-#[cfg(test)]
-mod valid_name_tests {
-    use super::{valid_name, valid_name_by_chars};
-
-    /// ASCII names are judged byte by byte as the character rule judges them.
-    #[test]
-    fn ascii_names_are_judged_as_by_characters() {
-        for b in 0u8..0x80 {
-            let c = char::from(b);
-            for name in [c.to_string(), format!("a{c}b"), format!("{c}{c}")] {
-                assert_eq!(valid_name(&name), valid_name_by_chars(&name), "{name:?}");
-            }
-        }
-        for name in [
-            "",
-            "run-1",
-            &"x".repeat(80),
-            &"x".repeat(81),
-            "é",
-            "a\u{85}b",
-        ] {
-            assert_eq!(valid_name(name), valid_name_by_chars(name), "{name:?}");
-        }
-    }
-}
-
 /// Rejects what an EXPRESS state machine may not use, as `InvalidDefinition`.
 fn check_express(definition: &asl::Definition) -> Result<(), ApiError> {
     let diagnostics = asl::validate::express_violations(definition);
@@ -1019,5 +993,31 @@ impl Engine {
             return Err(ApiError::ResourceNotFound(arn.to_string()));
         }
         Ok(read(&self.inner.tags).get(arn).cloned().unwrap_or_default())
+    }
+}
+
+#[cfg(test)]
+mod valid_name_tests {
+    use super::{valid_name, valid_name_by_chars};
+
+    /// ASCII names are judged byte by byte as the character rule judges them.
+    #[test]
+    fn ascii_names_are_judged_as_by_characters() {
+        for b in 0u8..0x80 {
+            let c = char::from(b);
+            for name in [c.to_string(), format!("a{c}b"), format!("{c}{c}")] {
+                assert_eq!(valid_name(&name), valid_name_by_chars(&name), "{name:?}");
+            }
+        }
+        for name in [
+            "",
+            "run-1",
+            &"x".repeat(80),
+            &"x".repeat(81),
+            "é",
+            "a\u{85}b",
+        ] {
+            assert_eq!(valid_name(name), valid_name_by_chars(name), "{name:?}");
+        }
     }
 }
