@@ -23,7 +23,12 @@ pub(crate) fn push_json_str(out: &mut String, s: &str) {
 pub(crate) fn push_json_str_contents(out: &mut String, s: &str) {
     const HEX: &[u8; 16] = b"0123456789abcdef";
     let bytes = s.as_bytes();
-    // Without control characters (the usual text), only `"` and `\\` are escaped: found with
+    // Names, ARNs and ids need no escape: copied whole.
+    if !needs_escape(bytes) {
+        out.push_str(s);
+        return;
+    }
+    // Without control characters (JSON text, say), only `"` and `\\` are escaped: found with
     // `memchr`, the runs between them copied whole.
     if !bytes.iter().any(|&b| b < 0x20) {
         let mut start = 0;
@@ -61,6 +66,32 @@ pub(crate) fn push_json_str_contents(out: &mut String, s: &str) {
         start = i + 1;
     }
     out.push_str(&s[start..]);
+}
+
+/// Whether `bytes` hold a `"`, a `\\` or a control character (what a JSON string literal
+/// escapes), eight bytes at a time: a byte equal to `c` is a zero byte of `x ^ c…c`, found
+/// with the classic `(v - 0x01…01) & !v & 0x80…80` test, and a byte below `0x20` likewise.
+fn needs_escape(bytes: &[u8]) -> bool {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let x = u64::from_le_bytes(word);
+        let quote = x ^ (LO * u64::from(b'"'));
+        let backslash = x ^ (LO * u64::from(b'\\'));
+        let found = (quote.wrapping_sub(LO) & !quote)
+            | (backslash.wrapping_sub(LO) & !backslash)
+            | (x.wrapping_sub(LO * 0x20) & !x);
+        if found & HI != 0 {
+            return true;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .any(|&b| b < 0x20 || b == b'"' || b == b'\\')
 }
 
 /// A compact JSON object written member by member, in the order written: the text
@@ -148,6 +179,15 @@ mod tests {
             assert_eq!(o.finish(), serde_json::to_string(&expected).unwrap());
         }
         assert_eq!(ObjectText::new().finish(), "{}");
+        // Every byte, at every place of an eight-byte word and in the remainder.
+        for b in 0u8..=0xff {
+            for at in 0..17 {
+                let mut bytes = vec![b'a'; 17];
+                bytes[at] = b;
+                let want = b < 0x20 || b == b'"' || b == b'\\';
+                assert_eq!(needs_escape(&bytes), want, "byte {b:#x} at {at}");
+            }
+        }
         // Every byte that needs an escape, alone and between others.
         let all: String = (0u8..0x80).map(char::from).collect();
         for s in [all.as_str(), "\"", "\\", "a\u{7f}é\u{1f}\"b", ""] {

@@ -298,9 +298,36 @@ fn raw_kind(text: &str) -> &'static str {
 fn raw_string(text: &str) -> Result<String, Malformed> {
     match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
         Some(inner) if !inner.contains('\\') => Ok(inner.to_string()),
+        // JSON text in a string (an execution's input) escapes only quotes and backslashes.
+        Some(inner) => match unescape_quotes(inner) {
+            Some(s) => Ok(s),
+            None => serde_json::from_str(text)
+                .map_err(|e| Malformed(format!("Unable to parse request body: {e}"))),
+        },
         _ => serde_json::from_str(text)
             .map_err(|e| Malformed(format!("Unable to parse request body: {e}"))),
     }
+}
+
+/// The contents of a string literal whose only escapes are `\\"`, `\\\\` and `\\/`, unescaped
+/// by copying the runs between them; `None` for any other escape (serde_json reads those).
+fn unescape_quotes(inner: &str) -> Option<String> {
+    let b = inner.as_bytes();
+    let mut out = String::with_capacity(inner.len());
+    let mut start = 0;
+    let mut at = 0;
+    while let Some(i) = memchr::memchr(b'\\', &b[at..]).map(|i| at + i) {
+        let next = *b.get(i + 1)?;
+        if !matches!(next, b'"' | b'\\' | b'/') {
+            return None;
+        }
+        // `i` and `i + 1` are ASCII: character boundaries.
+        out.push_str(&inner[start..i]);
+        start = i + 1;
+        at = i + 2;
+    }
+    out.push_str(&inner[start..]);
+    Some(out)
 }
 
 /// A raw JSON value as a `Value`.
@@ -562,6 +589,8 @@ mod tests {
         for body in [
             r#"{"A":"x","B":3,"Q":true}"#,
             r#"{"A":"x\"y","B":-7,"Q":false,"k":null}"#,
+            r#"{"A":"{\"k\":\"v\\\/\"}","B":"\\","Q":"a\nb\t"}"#,
+            r#"{"A":"\\\"","B":"\/\\n","k":"trailing \\"}"#,
             r#"{"A":"one","A":"two","B":1,"B":"late"}"#,
             r#"{"A":["a","b"],"B":{"k":"v"},"Q":[{"k":1}]}"#,
             r#"{"A":[],"B":{},"Q":[1]}"#,
