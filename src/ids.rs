@@ -159,12 +159,27 @@ impl Ids {
 
     /// A version-4 UUID, hyphenated lower case.
     pub(crate) fn uuid(&mut self) -> String {
+        let mut buf = uuid::Uuid::encode_buffer();
+        // Encoded into a buffer, not through `fmt` (issue 13): the same text.
+        self.random_uuid()
+            .hyphenated()
+            .encode_lower(&mut buf)
+            .to_owned()
+    }
+
+    /// [`Ids::uuid`] without its hyphens (drawn the same way: the same stream).
+    pub(crate) fn uuid_simple(&mut self) -> String {
+        let mut buf = uuid::Uuid::encode_buffer();
+        self.random_uuid()
+            .simple()
+            .encode_lower(&mut buf)
+            .to_owned()
+    }
+
+    fn random_uuid(&mut self) -> uuid::Uuid {
         let mut b = [0u8; 16];
         self.fill(&mut b);
-        uuid::Builder::from_random_bytes(b)
-            .into_uuid()
-            .hyphenated()
-            .to_string()
+        uuid::Builder::from_random_bytes(b).into_uuid()
     }
 
     /// A new task token.
@@ -256,6 +271,14 @@ mod stream {
     }
 
     /// The token generator kept as a stream issues the tokens it issued as a `StdRng`.
+    #[test]
+    fn a_simple_uuid_is_the_uuid_without_hyphens() {
+        let (mut a, mut b) = (Ids::seeded(3), Ids::seeded(3));
+        for _ in 0..50 {
+            assert_eq!(a.uuid_simple(), b.uuid().replace('-', ""));
+        }
+    }
+
     #[test]
     fn seeded_ids_are_those_of_std_rng() {
         let mut ids = Ids::seeded(42);

@@ -64,10 +64,12 @@ fn put(h: &mut Md5, bytes: &[u8]) {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
+    // By table, not through `fmt` (issue 13: twice a message).
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut s = String::with_capacity(bytes.len() * 2);
     for b in bytes {
-        let _ = write!(s, "{b:02x}");
+        s.push(char::from(HEX[usize::from(b >> 4)]));
+        s.push(char::from(HEX[usize::from(b & 0xf)]));
     }
     s
 }
@@ -75,6 +77,13 @@ fn hex(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_is_two_lowercase_digits_a_byte() {
+        let all: Vec<u8> = (0..=255).collect();
+        let by_fmt: String = all.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex(&all), by_fmt);
+    }
 
     fn attrs(list: &[(&str, MessageAttributeValue)]) -> BTreeMap<String, MessageAttributeValue> {
         list.iter()

@@ -101,6 +101,15 @@ pub(crate) fn validate_body(body: &str) -> Result<(), SqsError> {
     if body.is_empty() {
         return Err(SqsError::MissingParameter("MessageBody".into()));
     }
+    // An ASCII body is judged by its bytes (issue 13): below `#x20`, only tab, line feed
+    // and carriage return are allowed.
+    if body.is_ascii()
+        && body
+            .bytes()
+            .all(|b| b >= 0x20 || matches!(b, 0x9 | 0xA | 0xD))
+    {
+        return Ok(());
+    }
     if let Some(c) = body.chars().find(|c| !allowed_char(*c)) {
         return Err(SqsError::InvalidMessageContents(format!(
             "Invalid binary character '#x{:X}' was found in the message body, the set of allowed characters is {ALLOWED_SET}",
@@ -333,6 +342,21 @@ pub(crate) fn parse_receipt(handle: &str) -> Option<Receipt> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// ASCII bodies are judged by bytes as the character rule judges them.
+    #[test]
+    fn ascii_bodies_are_judged_as_by_characters() {
+        for b in 0u8..0x80 {
+            let body = format!("a{}b", char::from(b));
+            assert_eq!(
+                validate_body(&body).is_ok(),
+                body.chars().all(allowed_char),
+                "{b:#x}"
+            );
+        }
+        assert!(validate_body("é\u{FFFE}").is_err());
+        assert!(validate_body("é\u{1F600}").is_ok());
+    }
 
     #[test]
     fn receipts_round_trip_and_reject_garbage() {

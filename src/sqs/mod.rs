@@ -188,7 +188,7 @@ impl Sqs {
 
     /// A new receipt handle for one receive of `m` from queue `name`.
     fn receipt(&self, name: &str, m: &StoredMessage) -> String {
-        let nonce = self.receipts.with(Ids::uuid).replace('-', "");
+        let nonce = self.receipts.with(Ids::uuid_simple);
         message::mint_receipt(name, &m.key(), &nonce)
     }
 
