@@ -41,8 +41,8 @@ use serde_json::Value;
 
 use crate::engine::Engine;
 use crate::ids::Ids;
-use crate::server::intercept::{After, Before, Call, Interceptor};
-use crate::server::{BoxFuture, JsonReply};
+use crate::server::intercept::{After, Before, Call, Decision, Interceptor};
+use crate::server::JsonReply;
 use crate::sqs::{queue_name_in, Sqs};
 use crate::time::Clock;
 
@@ -351,14 +351,14 @@ impl Holds {
 pub(crate) struct HoldsInterceptor(pub(crate) Arc<Holds>);
 
 impl Interceptor for HoldsInterceptor {
-    fn before<'a>(&'a self, call: &'a Call<'a>) -> BoxFuture<'a, Before> {
+    fn before<'a>(&'a self, call: &'a Call<'a>) -> Decision<'a, Before> {
         self.0.before(call);
-        Box::pin(async { Before::Continue })
+        Decision::Now(Before::Continue)
     }
 
-    fn after<'a>(&'a self, call: &'a Call<'a>, reply: &'a JsonReply) -> BoxFuture<'a, After> {
+    fn after<'a>(&'a self, call: &'a Call<'a>, reply: &'a JsonReply) -> Decision<'a, After> {
         self.0.after(call, reply);
-        Box::pin(async { After::Send })
+        Decision::Now(After::Send)
     }
 }
 

@@ -62,12 +62,32 @@ pub(crate) enum Outcome {
     Dropped,
 }
 
+/// What an interceptor decides: at once, or once a future resolves (an injected latency
+/// waits). Most calls are decided at once, and then nothing is boxed (issue 13: every
+/// interceptor boxed a future for every call, twice).
+pub(crate) enum Decision<'a, T> {
+    /// Decided.
+    Now(T),
+    /// Decided when this resolves.
+    Later(BoxFuture<'a, T>),
+}
+
+impl<T> Decision<'_, T> {
+    /// The decision, waited for if need be.
+    pub(crate) async fn resolve(self) -> T {
+        match self {
+            Decision::Now(t) => t,
+            Decision::Later(f) => f.await,
+        }
+    }
+}
+
 /// Sees every request before and after its service; see the [module docs](crate::internals::intercept).
 pub(crate) trait Interceptor: Send + Sync + 'static {
     /// Runs before the service. May wait (an injected latency) before deciding.
-    fn before<'a>(&'a self, call: &'a Call<'a>) -> BoxFuture<'a, Before>;
+    fn before<'a>(&'a self, call: &'a Call<'a>) -> Decision<'a, Before>;
 
     /// Runs after the service with its reply (not called when `before` did not continue). The
     /// client gets the reply only once this resolves.
-    fn after<'a>(&'a self, call: &'a Call<'a>, reply: &'a JsonReply) -> BoxFuture<'a, After>;
+    fn after<'a>(&'a self, call: &'a Call<'a>, reply: &'a JsonReply) -> Decision<'a, After>;
 }

@@ -146,7 +146,7 @@ impl Router {
     pub(crate) async fn call(&self, target: Option<&str>, body: &[u8]) -> Outcome {
         let call = Call { target, body };
         for i in &self.interceptors {
-            match i.before(&call).await {
+            match i.before(&call).resolve().await {
                 Before::Continue => {}
                 Before::Reply(reply) => return Outcome::Reply(reply),
                 Before::DropConnection => return Outcome::Dropped,
@@ -154,7 +154,7 @@ impl Router {
         }
         let reply = self.handle(target, body).await;
         for i in &self.interceptors {
-            if i.after(&call, &reply).await == After::DropConnection {
+            if i.after(&call, &reply).resolve().await == After::DropConnection {
                 return Outcome::Dropped;
             }
         }

@@ -715,7 +715,7 @@ mod s3_mod_55 {
 /// From the docs of `src/server/intercept.rs` (line 11).
 mod server_intercept_11 {
     #![allow(unused_imports)]
-    use super::internals::intercept::{After, Before, Call, Interceptor, Outcome};
+    use super::internals::intercept::{After, Before, Call, Decision, Interceptor, Outcome};
     use super::internals::{BoxFuture, JsonReply, Router};
     use sfn_harness::time::Clock;
     use std::sync::Arc;
@@ -723,21 +723,23 @@ mod server_intercept_11 {
     /// Throttles every `ListQueues`.
     struct Throttle;
     impl Interceptor for Throttle {
-        fn before<'a>(&'a self, call: &'a Call<'a>) -> BoxFuture<'a, Before> {
-            Box::pin(async move {
-                if call.operation() == Some("ListQueues") {
-                    Before::Reply(JsonReply::error(
-                        400,
-                        "ThrottlingException",
-                        "Rate exceeded",
-                    ))
-                } else {
+        fn before<'a>(&'a self, call: &'a Call<'a>) -> Decision<'a, Before> {
+            if call.operation() == Some("ListQueues") {
+                Decision::Now(Before::Reply(JsonReply::error(
+                    400,
+                    "ThrottlingException",
+                    "Rate exceeded",
+                )))
+            } else {
+                // A decision may also wait: this one yields once first.
+                Decision::Later(Box::pin(async {
+                    tokio::task::yield_now().await;
                     Before::Continue
-                }
-            })
+                }))
+            }
         }
-        fn after<'a>(&'a self, _call: &'a Call<'a>, _reply: &'a JsonReply) -> BoxFuture<'a, After> {
-            Box::pin(async { After::Send })
+        fn after<'a>(&'a self, _call: &'a Call<'a>, _reply: &'a JsonReply) -> Decision<'a, After> {
+            Decision::Now(After::Send)
         }
     }
 
@@ -748,6 +750,10 @@ mod server_intercept_11 {
             panic!("a reply was expected");
         };
         assert_eq!(reply.status, 400);
+        let Outcome::Reply(reply) = router.call(Some("AmazonSQS.ListQueues2"), b"{}").await else {
+            panic!("a reply was expected");
+        };
+        assert_eq!(reply.status, 400, "an unknown operation, let through");
     }
 
     #[test]

@@ -17,10 +17,10 @@ use crate::harness::error::InvalidFault;
 use crate::harness::expect::{Counted, Unmet};
 use crate::harness::scope::Subject;
 use crate::ids::Ids;
-use crate::server::intercept::{After, Before, Call, Interceptor};
+use crate::server::intercept::{After, Before, Call, Decision, Interceptor};
 use crate::server::sfn_api::SFN_OPERATIONS;
 use crate::server::sqs_api::{self, SQS_OPERATIONS};
-use crate::server::{BoxFuture, JsonReply, SFN_TARGET_PREFIX, SQS_TARGET_PREFIX};
+use crate::server::{JsonReply, SFN_TARGET_PREFIX, SQS_TARGET_PREFIX};
 use crate::sqs::delivery::{DeliveryHook, Fate, Sent};
 use crate::sqs::queue_name_in as queue_name;
 use crate::time::{Clock, Millis};
@@ -670,12 +670,20 @@ fn service_code<'a>(prefix: &str, code: &'a str) -> &'a str {
 pub(crate) struct ApiFaults(pub(crate) Arc<Injector>);
 
 impl Interceptor for ApiFaults {
-    fn before<'a>(&'a self, call: &'a Call<'a>) -> BoxFuture<'a, Before> {
-        Box::pin(self.0.before(call))
+    fn before<'a>(&'a self, call: &'a Call<'a>) -> Decision<'a, Before> {
+        // Without API faults every call continues (`Injector::before`'s first test).
+        if !self.0.has_api.load(Ordering::SeqCst) {
+            return Decision::Now(Before::Continue);
+        }
+        Decision::Later(Box::pin(self.0.before(call)))
     }
 
-    fn after<'a>(&'a self, call: &'a Call<'a>, reply: &'a JsonReply) -> BoxFuture<'a, After> {
-        Box::pin(self.0.after(call, reply))
+    fn after<'a>(&'a self, call: &'a Call<'a>, reply: &'a JsonReply) -> Decision<'a, After> {
+        // Without API faults or time jumps every reply is sent (`Injector::after`'s tests).
+        if !self.0.has_api.load(Ordering::SeqCst) && !self.0.has_jumps.load(Ordering::SeqCst) {
+            return Decision::Now(After::Send);
+        }
+        Decision::Later(Box::pin(self.0.after(call, reply)))
     }
 }
 
