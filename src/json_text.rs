@@ -2,12 +2,7 @@
 //! literals and compact objects, for the texts the hot paths write without building a `Value`
 //! first (history events, the replies of the round-trip operations; issue 13).
 //!
-//! ```ignore
-//! let mut o = ObjectText::new();
-//! o.string("executionArn", "arn:aws:states:…");
-//! o.number("startDate", 1.5);
-//! assert_eq!(o.finish(), r#"{"executionArn":"arn:aws:states:…","startDate":1.5}"#);
-//! ```
+//! Example: the unit test `json_text::tests::objects_are_written_as_serde_json_writes_them`.
 
 /// Appends `s` as a JSON string literal (as serde_json writes it), without an allocation.
 pub(crate) fn push_json_str(out: &mut String, s: &str) {

@@ -163,13 +163,11 @@ pub(crate) fn parse_object(body: &[u8]) -> Result<Map<String, Value>, Malformed>
 ///
 /// Whatever the raw reading could judge differently from `parse_object` goes the old way:
 /// a body it cannot read (not an object, malformed, a key with escapes), and one with a
-/// `\u` escape or a number with an exponent (which `Value` may refuse, a lone surrogate or
-/// a number out of range, where raw text would not). Errors are therefore `parse_object`'s.
+/// member holding a `\u` escape, a number with an exponent or deep nesting (which `Value`
+/// may refuse: a lone surrogate, a number out of range, its recursion limit; raw text would
+/// not). Errors are therefore `parse_object`'s.
 ///
-/// ```ignore
-/// let request = parse_request(br#"{"name":"run-1","input":"{}"}"#)?;
-/// assert_eq!(request.members().string("name")?.as_deref(), Some("run-1"));
-/// ```
+/// Example: the unit test `server::json::tests::a_request_reads_as_its_value_did`.
 pub(crate) struct Request<'a> {
     /// The top-level members in order (`None`: the body was read as a whole instead).
     raw: Option<Vec<(&'a str, &'a RawValue)>>,
