@@ -709,7 +709,7 @@ impl Engine {
                 exec.start_ms,
                 0,
                 history::Event::execution_started_on(
-                    &input,
+                    exec.input_text(),
                     &exec.machine.role_arn,
                     exec.alias_arn.as_deref(),
                     exec.version_arn.as_deref(),

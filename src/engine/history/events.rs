@@ -321,20 +321,21 @@ impl Event {
     /// `ExecutionStarted`: the execution's input and role.
     #[cfg(test)]
     pub(crate) fn execution_started(input: &Value, role_arn: &str) -> Event {
-        Event::execution_started_on(input, role_arn, None, None)
+        Event::execution_started_on(&json_text(input), role_arn, None, None)
     }
 
     /// `ExecutionStarted` of an execution started on a version or through an alias: the
     /// details name them (`stateMachineAliasArn`, `stateMachineVersionArn`, as in the service
-    /// model's `ExecutionStartedEventDetails`).
+    /// model's `ExecutionStartedEventDetails`). `input_text` is the input's compact JSON text
+    /// ([`json_text`]), as the execution's record keeps it: quoted, not written again.
     pub(crate) fn execution_started_on(
-        input: &Value,
+        input_text: &str,
         role_arn: &str,
         alias_arn: Option<&str>,
         version_arn: Option<&str>,
     ) -> Event {
         // `{"input": …, "inputDetails": {"truncated": false}, "roleArn": …}`, written directly.
-        let quoted = quoted_json_text(input);
+        let quoted = quoted_text(input_text);
         let mut d = String::with_capacity(quoted.len() + role_arn.len() + 16);
         d.push_str(code::INPUT_FIRST);
         d.push_str(&quoted);
@@ -857,7 +858,7 @@ mod tests {
         );
         assert_eq!(
             text(Event::execution_started_on(
-                &params,
+                &json_text(&params),
                 "arn:aws:iam::1:role/r",
                 Some("arn:a"),
                 Some("arn:v")
@@ -869,7 +870,7 @@ mod tests {
             }))
         );
         assert_eq!(
-            text(Event::execution_started_on(&json!(1), "r\"ole", None, None)),
+            text(Event::execution_started_on("1", "r\"ole", None, None)),
             r#"{"input":"1","inputDetails":{"truncated":false},"roleArn":"r\"ole"}"#
         );
         assert_eq!(

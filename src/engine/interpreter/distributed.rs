@@ -292,7 +292,7 @@ impl Run {
         exec.record(
             exec.start_ms,
             0,
-            Event::execution_started_on(&child.input, &ctx.machine.role_arn, None, None),
+            Event::execution_started_on(exec.input_text(), &ctx.machine.role_arn, None, None),
         );
         ctx.engine
             .add_child_execution(ctx.map_run, exec.clone(), child.items);
