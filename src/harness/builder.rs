@@ -263,6 +263,7 @@ impl Harness {
         let holds = Holds::install(engine, &sqs, &clock);
         let router = account
             .router()
+            .with_sqs_receives(holds.clone())
             .with_interceptor(Arc::new(HoldsInterceptor(holds.clone())))
             .with_interceptor(Arc::new(ApiFaults(injector.clone())));
         // Binding 127.0.0.1:0 fails only if the machine has no loopback interface or no free

@@ -42,7 +42,9 @@ use serde_json::Value;
 use crate::engine::Engine;
 use crate::ids::Ids;
 use crate::server::intercept::{After, Before, Call, Decision, Interceptor};
+use crate::server::sqs_api::ReceiveObserver;
 use crate::server::JsonReply;
+use crate::sqs::ReceivedMessage;
 use crate::sqs::{queue_name_in, Sqs};
 use crate::time::Clock;
 
@@ -163,20 +165,25 @@ impl Holds {
 
     /// Records a `ReceiveMessage` call: its queue has a worker.
     fn polled(&self, call: &Call<'_>) {
-        // Only `QueueUrl` is read, not the whole body (issue 13: twice per long poll).
+        // Only `QueueUrl` is read, not the whole body (issue 13).
         let queue = serde_json::from_slice::<QueueUrlOf<'_>>(call.body)
             .ok()
             .and_then(|r| r.0);
         if let Some(url) = queue {
-            let name = queue_name_in(&url);
-            let now = Instant::now();
-            let mut polled = lock(&self.polled);
-            // A queue polled before keeps its entry (no name to copy).
-            match polled.get_mut(name) {
-                Some(at) => *at = now,
-                None => {
-                    polled.insert(name.to_string(), now);
-                }
+            self.polled_queue(&url);
+        }
+    }
+
+    /// Records a poll of the queue at `url`.
+    fn polled_queue(&self, url: &str) {
+        let name = queue_name_in(url);
+        let now = Instant::now();
+        let mut polled = lock(&self.polled);
+        // A queue polled before keeps its entry (no name to copy).
+        match polled.get_mut(name) {
+            Some(at) => *at = now,
+            None => {
+                polled.insert(name.to_string(), now);
             }
         }
     }
@@ -184,39 +191,29 @@ impl Holds {
     fn after(&self, call: &Call<'_>, reply: &JsonReply) {
         if call.target == Some("AWSStepFunctions.GetActivityTask") {
             self.took_activity_task(reply);
-            return;
         }
-        if call.target != Some("AmazonSQS.ReceiveMessage") {
-            return;
-        }
+    }
+}
+
+/// The holds learn of a `ReceiveMessage` served over HTTP from the SQS API itself, as it
+/// answers (issue 13: they parsed the request and the reply's JSON again before): the poll is
+/// over, and the tokens its messages carry are held.
+impl ReceiveObserver for Holds {
+    fn received(&self, queue_url: &str, messages: &[ReceivedMessage]) {
         // The poll is over: from now the worker has HOLD_BOUND to come back.
-        self.polled(call);
+        self.polled_queue(queue_url);
+        if messages.is_empty() {
+            return;
+        }
         let now = Instant::now();
-        if reply.status != 200 {
-            return;
-        }
-        // Only the messages' bodies and receipt handles are read (issue 13).
-        let Ok(reply) = serde_json::from_slice::<ReceiveReply<'_>>(&reply.body) else {
-            return;
-        };
-        let messages = reply.messages;
-        if !messages.is_empty() {
-            *lock(&self.progress) = now;
-        }
+        *lock(&self.progress) = now;
         let mut received = lock(&self.received);
         for m in messages {
-            let (Some(body), Some(receipt)) = (m.body, m.receipt_handle) else {
-                continue;
-            };
-            // The body's JSON string literal as written: the reply is the SQS API's own, which
-            // escapes only `"`, `\\` and control characters, none of which a token holds, so
-            // the literal holds the body's tokens (issue 13: the body is not unescaped).
-            let (body, receipt) = (body.get(), receipt.as_ref());
-            for token in Ids::find_tokens(body).filter(|t| self.is_open(t)) {
+            for token in Ids::find_tokens(&m.body).filter(|t| self.is_open(t)) {
                 let entry = received
                     .entry(token.to_string())
                     .or_insert_with(|| (Vec::new(), now));
-                entry.0.push(receipt.to_string());
+                entry.0.push(m.receipt_handle.clone());
                 entry.1 = now;
             }
         }
@@ -309,24 +306,6 @@ impl<'de> Deserialize<'de> for StrOrOther<'de> {
     }
 }
 
-/// The members of a `ReceiveMessage` reply the holds read. The reply is the SQS API's own
-/// (a 200 from `sqs_api`), so its shape is known: each message has a string `Body` and
-/// `ReceiptHandle`.
-#[derive(Deserialize)]
-struct ReceiveReply<'a> {
-    #[serde(rename = "Messages", borrow, default)]
-    messages: Vec<ReceivedMember<'a>>,
-}
-
-/// The members of one received message the holds read.
-#[derive(Deserialize)]
-struct ReceivedMember<'a> {
-    #[serde(rename = "Body", borrow, default)]
-    body: Option<&'a serde_json::value::RawValue>,
-    #[serde(rename = "ReceiptHandle", borrow, default)]
-    receipt_handle: Option<Cow<'a, str>>,
-}
-
 impl Holds {
     /// Records a `GetActivityTask` that handed a worker a task: its token is held as a received
     /// SQS token is, until it is answered (or HOLD_BOUND passes without progress).
@@ -366,7 +345,7 @@ impl Interceptor for HoldsInterceptor {
 mod parse_tests {
     use serde_json::Value;
 
-    use super::{QueueUrlOf, ReceiveReply};
+    use super::QueueUrlOf;
 
     /// `QueueUrlOf` reads a request body's `QueueUrl` as `Value` did: the last of that name,
     /// strings only, nothing from a body that is not an object.
@@ -398,70 +377,6 @@ mod parse_tests {
                 .map(|c| c.into_owned());
             assert_eq!(got, by_value(b), "{b}");
         }
-    }
-
-    /// The tokens in a body's JSON string literal, as the SQS API writes it, are the tokens
-    /// of the body: a token holds nothing that is escaped.
-    #[test]
-    fn a_body_literal_holds_the_body_tokens() {
-        use crate::ids::Ids;
-        let mut ids = Ids::seeded(7);
-        let (a, b) = (ids.task_token(), ids.task_token());
-        for body in [
-            format!(r#"{{"token":"{a}"}}"#),
-            format!("\"{a}\\{b}\n\u{1}{a}é"),
-            format!("{a}{b}"),
-            "no token".to_string(),
-        ] {
-            let m = crate::sqs::ReceivedMessage {
-                message_id: "m".into(),
-                receipt_handle: "r".into(),
-                md5_of_body: "d".into(),
-                body: body.clone(),
-                attributes: Vec::new(),
-                md5_of_message_attributes: None,
-                message_attributes: Default::default(),
-            };
-            let reply = crate::server::sqs_api::received_text_for_tests(&m);
-            let got = serde_json::from_str::<ReceiveReply<'_>>(&reply).unwrap();
-            let literal = got.messages[0].body.unwrap().get();
-            assert_eq!(
-                Ids::find_tokens(literal).collect::<Vec<_>>(),
-                Ids::find_tokens(&body).collect::<Vec<_>>(),
-                "{body:?}"
-            );
-        }
-    }
-
-    /// `ReceiveReply` finds the bodies and receipt handles of a reply, escapes and all.
-    #[test]
-    fn a_reply_gives_its_bodies_and_receipts() {
-        let reply = serde_json::json!({ "Messages": [
-            { "MessageId": "m1", "ReceiptHandle": "r1", "Body": "{\"token\":\"t\\u00e9\"}",
-              "Attributes": { "SentTimestamp": "1" } },
-            { "MessageId": "m2", "ReceiptHandle": "r2", "Body": "plain" },
-        ]})
-        .to_string();
-        let got = serde_json::from_str::<ReceiveReply<'_>>(&reply).unwrap();
-        let read: Vec<(String, String)> = got
-            .messages
-            .into_iter()
-            .map(|m| {
-                (
-                    serde_json::from_str::<String>(m.body.unwrap().get()).unwrap(),
-                    m.receipt_handle.unwrap().into_owned(),
-                )
-            })
-            .collect();
-        assert_eq!(
-            read,
-            vec![
-                ("{\"token\":\"t\\u00e9\"}".to_string(), "r1".to_string()),
-                ("plain".to_string(), "r2".to_string())
-            ]
-        );
-        let empty = serde_json::from_str::<ReceiveReply<'_>>("{}").unwrap();
-        assert!(empty.messages.is_empty());
     }
 }
 

@@ -121,6 +121,18 @@ impl Router {
         self.with_service(SQS_TARGET_PREFIX, Arc::new(SqsApi::new(sqs)))
     }
 
+    /// Tells `observer` of every `ReceiveMessage` the SQS API serves. Called after
+    /// [`Router::with_sqs`] (a router without SQS serves no `ReceiveMessage` to observe).
+    pub(crate) fn with_sqs_receives(self, observer: Arc<dyn sqs_api::ReceiveObserver>) -> Router {
+        debug_assert!(self.sqs.is_some(), "with_sqs_receives before with_sqs");
+        match self.sqs.clone() {
+            Some(sqs) => {
+                self.with_service(SQS_TARGET_PREFIX, Arc::new(SqsApi::observed(sqs, observer)))
+            }
+            None => self,
+        }
+    }
+
     /// Serves S3's REST-XML requests (the `s3_api` module) from `s3`.
     pub(crate) fn with_s3(mut self, s3: Arc<crate::s3::S3>) -> Router {
         self.s3 = Some(s3);

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use base64::Engine as _;
 use serde_json::{json, Map, Value};
 
-use super::{empty, required, Answer, Failure};
+use super::{empty, required, Answer, Failure, SqsApi};
 use crate::json_text::ObjectText;
 use crate::server::json::{Malformed, Members, ReplyBody};
 use crate::server::BoxFuture;
@@ -106,12 +106,14 @@ pub(super) fn send_message_batch(sqs: &Sqs, r: Members<'_>) -> Answer {
 }
 
 pub(super) fn receive_message<'a>(
-    sqs: &'a Sqs,
+    api: &'a SqsApi,
     r: Members<'a>,
 ) -> BoxFuture<'a, Result<ReplyBody, Failure>> {
     Box::pin(async move {
+        let sqs = &api.sqs;
+        let queue_url = required(&r, "QueueUrl")?;
         let input = ReceiveMessage {
-            queue_url: required(&r, "QueueUrl")?,
+            queue_url: queue_url.clone(),
             attribute_names: r.string_list("AttributeNames")?,
             message_system_attribute_names: r.string_list("MessageSystemAttributeNames")?,
             message_attribute_names: r.string_list("MessageAttributeNames")?,
@@ -120,7 +122,11 @@ pub(super) fn receive_message<'a>(
             wait_time_seconds: r.integer("WaitTimeSeconds")?,
             receive_request_attempt_id: r.string("ReceiveRequestAttemptId")?,
         };
-        let msgs = sqs.receive_message(input).await?;
+        let msgs = sqs.receive_message(input).await;
+        if let Some(observer) = &api.receives {
+            observer.received(&queue_url, msgs.as_deref().unwrap_or_default());
+        }
+        let msgs = msgs?;
         if msgs.is_empty() {
             return Ok(ReplyBody::Empty);
         }

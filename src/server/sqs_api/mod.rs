@@ -26,16 +26,46 @@ use crate::sqs::{ErrorType, Sqs, SqsError};
 pub(crate) const SQS_TARGET_PREFIX: &str = "AmazonSQS";
 
 /// Serves the SQS JSON API from an [`Sqs`] engine.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct SqsApi {
     sqs: Arc<Sqs>,
+    receives: Option<Arc<dyn ReceiveObserver>>,
+}
+
+impl std::fmt::Debug for SqsApi {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqsApi")
+            .field("sqs", &self.sqs)
+            .field("observed", &self.receives.is_some())
+            .finish()
+    }
 }
 
 impl SqsApi {
     /// The API of `sqs`.
     pub(crate) fn new(sqs: Arc<Sqs>) -> SqsApi {
-        SqsApi { sqs }
+        SqsApi {
+            sqs,
+            receives: None,
+        }
     }
+
+    /// The API of `sqs`, telling `observer` of every `ReceiveMessage` it serves.
+    pub(crate) fn observed(sqs: Arc<Sqs>, observer: Arc<dyn ReceiveObserver>) -> SqsApi {
+        SqsApi {
+            sqs,
+            receives: Some(observer),
+        }
+    }
+}
+
+/// Told of every `ReceiveMessage` the API serves, as it is answered: what the harness's
+/// virtual-time holds learn of a worker's poll (issue 13: they read it from the reply's JSON
+/// before, parsing the request and the reply again).
+pub(crate) trait ReceiveObserver: Send + Sync + 'static {
+    /// The poll of `queue_url` (as the request named it) is over; `messages` are what it
+    /// handed out (none when the queue had none, or the call failed).
+    fn received(&self, queue_url: &str, messages: &[crate::sqs::ReceivedMessage]);
 }
 
 /// Why a request failed: a member that cannot be read, or an SQS error.
@@ -57,8 +87,9 @@ enum Handler {
     Now(fn(&Sqs, Members<'_>) -> Answer),
     /// At once, with the reply's text written by the handler.
     Written(fn(&Sqs, Members<'_>) -> Result<ReplyBody, Failure>),
-    /// After a wait on the clock (a long poll), with the reply's text written by the handler.
-    Waits(for<'a> fn(&'a Sqs, Members<'a>) -> BoxFuture<'a, Result<ReplyBody, Failure>>),
+    /// After a wait on the clock (a long poll), with the reply's text written by the handler
+    /// (which tells the API's [`ReceiveObserver`]).
+    Waits(for<'a> fn(&'a SqsApi, Members<'a>) -> BoxFuture<'a, Result<ReplyBody, Failure>>),
 }
 
 /// Every operation of the SQS API, with its handler. Every other `AmazonSQS.*` target is
@@ -186,7 +217,7 @@ impl SqsApi {
         match handler {
             Handler::Now(f) => f(&self.sqs, r).map(ReplyBody::Value),
             Handler::Written(f) => f(&self.sqs, r),
-            Handler::Waits(f) => f(&self.sqs, r).await,
+            Handler::Waits(f) => f(self, r).await,
         }
     }
 }
@@ -206,9 +237,80 @@ impl JsonService for SqsApi {
     }
 }
 
-/// A received message's text in a `ReceiveMessage` reply (`{"Messages":[…]}`), for the holds'
-/// tests, which read such replies.
 #[cfg(test)]
-pub(crate) fn received_text_for_tests(m: &crate::sqs::ReceivedMessage) -> String {
-    format!(r#"{{"Messages":[{}]}}"#, messages::received(m))
+mod observer_tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::{ReceiveObserver, SqsApi};
+    use crate::server::JsonService;
+    use crate::sqs::{ReceivedMessage, Sqs};
+    use crate::time::Clock;
+
+    /// Records what it is told.
+    #[derive(Default)]
+    struct Seen(Mutex<Vec<(String, Vec<(String, String)>)>>);
+
+    impl ReceiveObserver for Seen {
+        fn received(&self, queue_url: &str, messages: &[ReceivedMessage]) {
+            let bodies = messages
+                .iter()
+                .map(|m| (m.body.clone(), m.receipt_handle.clone()))
+                .collect();
+            crate::sync::lock(&self.0).push((queue_url.to_string(), bodies));
+        }
+    }
+
+    /// The observer hears every `ReceiveMessage` the API answers, with the messages as handed
+    /// out (bodies unescaped, the receipts of the reply), and one that fails, without any;
+    /// a call refused before the queue is known is not a poll.
+    #[tokio::test(flavor = "current_thread")]
+    async fn the_observer_hears_every_receive() {
+        let sqs = Arc::new(Sqs::new(
+            Clock::real(),
+            "123456789012",
+            "us-east-1",
+            "http://127.0.0.1:1",
+        ));
+        let seen = Arc::new(Seen::default());
+        let api = SqsApi::observed(sqs, seen.clone());
+        let created = api.call("CreateQueue", br#"{"QueueName":"q"}"#).await;
+        let url: serde_json::Value = serde_json::from_slice(&created.body).unwrap();
+        let url = url["QueueUrl"].as_str().unwrap().to_string();
+        let send = serde_json::json!({ "QueueUrl": url, "MessageBody": "{\"t\":\"a\\\"b\"}" });
+        assert_eq!(
+            api.call("SendMessage", send.to_string().as_bytes())
+                .await
+                .status,
+            200
+        );
+        let receive = serde_json::json!({ "QueueUrl": url }).to_string();
+        let reply = api.call("ReceiveMessage", receive.as_bytes()).await;
+        assert_eq!(reply.status, 200);
+        let replied: serde_json::Value = serde_json::from_slice(&reply.body).unwrap();
+        let again = api.call("ReceiveMessage", receive.as_bytes()).await;
+        assert_eq!(again.status, 200, "an empty receive");
+        let gone = serde_json::json!({ "QueueUrl": format!("{url}-gone") }).to_string();
+        assert_eq!(
+            api.call("ReceiveMessage", gone.as_bytes()).await.status,
+            400
+        );
+        assert_eq!(api.call("ReceiveMessage", b"{}").await.status, 400);
+        let seen = crate::sync::lock(&seen.0).clone();
+        let message = &replied["Messages"][0];
+        assert_eq!(
+            seen,
+            vec![
+                (
+                    url.clone(),
+                    vec![(
+                        message["Body"].as_str().unwrap().to_string(),
+                        message["ReceiptHandle"].as_str().unwrap().to_string()
+                    )]
+                ),
+                (url.clone(), vec![]),
+                (format!("{url}-gone"), vec![]),
+            ]
+        );
+        assert_eq!(seen[0].1[0].0, "{\"t\":\"a\\\"b\"}");
+    }
 }
