@@ -246,9 +246,12 @@ mod observer_tests {
     use crate::sqs::{ReceivedMessage, Sqs};
     use crate::time::Clock;
 
+    /// One receive as heard: the queue URL, and each message's body and receipt handle.
+    type Heard = (String, Vec<(String, String)>);
+
     /// Records what it is told.
     #[derive(Default)]
-    struct Seen(Mutex<Vec<(String, Vec<(String, String)>)>>);
+    struct Seen(Mutex<Vec<Heard>>);
 
     impl ReceiveObserver for Seen {
         fn received(&self, queue_url: &str, messages: &[ReceivedMessage]) {
