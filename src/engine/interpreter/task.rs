@@ -385,7 +385,7 @@ impl Run {
         let submitted = Box::pin(self.call_handler(&task, chain)).await?;
         let Some(wait) = task
             .handler
-            .wait_for_completion(self.task_request(&task), &submitted)
+            .wait_for_completion(self.scheduled_request(&task), &submitted)
         else {
             close();
             self.emit(chain, succeeded(&task.res, task.family, &submitted));
@@ -624,21 +624,6 @@ impl Run {
                 Err(self.task_failed(chain, &task.res, task.family, f))
             }
             Some(Ok(v)) => Ok(v),
-        }
-    }
-
-    /// What the handler is asked to do for `task`.
-    fn task_request(&self, task: &Scheduled<'_>) -> TaskRequest {
-        TaskRequest {
-            resource: Resource::clone(&task.res),
-            input: task.params.clone(),
-            token: task.token.clone(),
-            execution_arn: self.exec.arn.clone(),
-            state_machine_arn: self.exec.machine.arn.clone(),
-            state_name: task.here.state.name.clone(),
-            retry_count: task.retries,
-            clock: self.engine.clock.clone(),
-            engine: EngineHandle(Arc::downgrade(&self.engine)),
         }
     }
 
