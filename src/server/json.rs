@@ -397,8 +397,12 @@ impl<'a> Members<'a> {
         }
     }
 
-    /// A structured member, read from the whole body.
+    /// A structured member, read from the whole body (not parsed for a member a request
+    /// does not have).
     fn get(&self, name: &str) -> Option<&'a Value> {
+        if let Source::Request(Request { raw: Some(_), .. }) = self.0 {
+            self.member(name)?;
+        }
         self.map().get(name).filter(|v| !v.is_null())
     }
 
@@ -616,6 +620,11 @@ mod tests {
         // The usual request is read raw; what only a `Value` judges is read whole.
         assert!(parse_request(br#"{"A":"x","B":[1]}"#).is_ok_and(|r| r.raw.is_some()));
         assert!(parse_request(br#"{"A":1e4}"#).is_ok_and(|r| r.raw.is_none()));
+        // Absent structured members are read without the whole body.
+        let r = parse_request(br#"{"A":"x"}"#).unwrap();
+        assert_eq!(r.members().string_list("L"), Ok(Vec::new()));
+        assert!(r.members().object_list("L").is_ok_and(|l| l.is_empty()));
+        assert!(r.whole.get().is_none(), "the body was parsed whole");
         assert!(parse_request(br#"{"A":"1e4","B":[1]}"#).is_ok_and(|r| r.raw.is_some()));
         assert!(parse_request(br#"{"A":["\u0041"]}"#).is_ok_and(|r| r.raw.is_none()));
         // Nesting deeper than serde_json's limit is refused as before.
