@@ -318,7 +318,8 @@ const RECEIPT_PREFIX: &str = "sfnh1";
 /// Mints an opaque receipt handle (base64, like AWS's) for one receive of a message (its
 /// [`StoredMessage::key`]); `nonce` is 32 hex digits, new for every receive.
 pub(crate) fn mint_receipt(queue: &str, message_id: &str, nonce: &str) -> String {
-    let raw = format!("{RECEIPT_PREFIX} {queue} {message_id} {nonce}");
+    // `RECEIPT_PREFIX queue message_id nonce`, joined without `fmt` (issue 13).
+    let raw = [RECEIPT_PREFIX, queue, message_id, nonce].join(" ");
     base64::engine::general_purpose::STANDARD.encode(raw.as_bytes())
 }
 
