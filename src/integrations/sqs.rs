@@ -180,50 +180,47 @@ impl SqsIntegration {
 /// of the interpreter's work in the callback round trip). The same text, key for key
 /// (tested).
 fn answer_text(out: &SendMessageOutput, request_id: &str, now_ms: u64) -> String {
-    fn string(t: &mut Vec<u8>, s: &str) {
-        // Writing a string into a `Vec` cannot fail.
-        let _ = serde_json::to_writer(&mut *t, s);
-    }
-    let mut t = Vec::with_capacity(640);
-    t.push(b'{');
+    // String literals as serde_json writes them (`json_text`), without a serializer a string.
+    use crate::json_text::push_json_str as string;
+    let mut t = String::with_capacity(640);
+    t.push('{');
     if let Some(m) = &out.md5_of_message_attributes {
-        t.extend_from_slice(br#""MD5OfMessageAttributes":"#);
+        t.push_str(r#""MD5OfMessageAttributes":"#);
         string(&mut t, m);
-        t.push(b',');
+        t.push(',');
     }
-    t.extend_from_slice(br#""MD5OfMessageBody":"#);
+    t.push_str(r#""MD5OfMessageBody":"#);
     string(&mut t, &out.md5_of_message_body);
-    t.extend_from_slice(br#","MessageId":"#);
+    t.push_str(r#","MessageId":"#);
     string(&mut t, &out.message_id);
     if let Some(n) = &out.sequence_number {
-        t.extend_from_slice(br#","SequenceNumber":"#);
+        t.push_str(r#","SequenceNumber":"#);
         string(&mut t, n);
     }
     // The body's own text, closed, is what AWS sent: its length is the `Content-Length`.
     let length = (t.len() + 1).to_string();
     let date = crate::time::http_date(now_ms);
     let content_type = "application/x-amz-json-1.0";
-    t.extend_from_slice(br#","SdkHttpMetadata":{"AllHttpHeaders":{"x-amzn-RequestId":["#);
+    t.push_str(r#","SdkHttpMetadata":{"AllHttpHeaders":{"x-amzn-RequestId":["#);
     string(&mut t, request_id);
-    t.extend_from_slice(br#"],"connection":["keep-alive"],"Content-Length":["#);
+    t.push_str(r#"],"connection":["keep-alive"],"Content-Length":["#);
     string(&mut t, &length);
-    t.extend_from_slice(br#"],"Date":["#);
+    t.push_str(r#"],"Date":["#);
     string(&mut t, &date);
-    t.extend_from_slice(br#"],"Content-Type":["#);
+    t.push_str(r#"],"Content-Type":["#);
     string(&mut t, content_type);
-    t.extend_from_slice(br#"]},"HttpHeaders":{"connection":"keep-alive","Content-Length":"#);
+    t.push_str(r#"]},"HttpHeaders":{"connection":"keep-alive","Content-Length":"#);
     string(&mut t, &length);
-    t.extend_from_slice(br#","Content-Type":"#);
+    t.push_str(r#","Content-Type":"#);
     string(&mut t, content_type);
-    t.extend_from_slice(br#","Date":"#);
+    t.push_str(r#","Date":"#);
     string(&mut t, &date);
-    t.extend_from_slice(br#","x-amzn-RequestId":"#);
+    t.push_str(r#","x-amzn-RequestId":"#);
     string(&mut t, request_id);
-    t.extend_from_slice(br#"},"HttpStatusCode":200},"SdkResponseMetadata":{"RequestId":"#);
+    t.push_str(r#"},"HttpStatusCode":200},"SdkResponseMetadata":{"RequestId":"#);
     string(&mut t, request_id);
-    t.extend_from_slice(b"}}");
-    // Written from `&str`s and ASCII.
-    String::from_utf8(t).unwrap_or_default()
+    t.push_str("}}");
+    t
 }
 
 impl TaskHandler for SqsIntegration {
