@@ -169,6 +169,11 @@ impl EngineInner {
             .or_else(|| read(&self.fallback).clone())
     }
 
+    /// Whether an observer wants submissions now (a scripted worker is mounted).
+    pub(crate) fn wants_submissions(&self) -> bool {
+        read(&self.observers).iter().any(|o| o.wants())
+    }
+
     /// Tells the observers that want it about a submission, built by `make` only if one does.
     pub(crate) fn notify_submitted(&self, make: impl FnOnce() -> TaskSubmission) {
         let observers = read(&self.observers);

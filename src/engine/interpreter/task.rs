@@ -69,6 +69,30 @@ pub(super) struct Parked {
     heartbeat: Option<u64>,
 }
 
+impl Parked {
+    /// The wait of a submitted `task` for its answers on `rx`.
+    fn of(task: Scheduled<'_>, rx: crate::engine::tokens::Answers) -> Parked {
+        let Scheduled {
+            res,
+            family,
+            started,
+            deadline,
+            heartbeat,
+            token,
+            ..
+        } = task;
+        Parked {
+            rx,
+            token: token.unwrap_or_default(),
+            res,
+            family,
+            started,
+            deadline,
+            heartbeat,
+        }
+    }
+}
+
 /// What submitting a `.waitForTaskToken` task led to.
 enum Submitted {
     /// It waits for its token (boxed: the attempt's future then holds a pointer to it).
@@ -429,7 +453,7 @@ impl Run {
     /// `TaskSubmitted` recorded and the harness told.
     async fn submit_for_token(
         &self,
-        task: Scheduled<'_>,
+        mut task: Scheduled<'_>,
         chain: &mut u64,
     ) -> Result<Submitted, Failure> {
         let here = task.here;
@@ -444,11 +468,30 @@ impl Run {
             .engine
             .tokens
             .open(tok, &self.exec.arn, &here.state.name);
-        let submit = task.handler.submit(self.scheduled_request(&task));
+        // The parameters go to the handler, copied only for an observer that wants the
+        // submission (a scripted worker mounted now; issue 13). One mounted while this task
+        // is submitted sees the next submission, as if it had been mounted a moment later.
+        let observed = self.engine.wants_submissions();
+        let request = if observed {
+            self.scheduled_request(&task)
+        } else {
+            let params = std::mem::take(&mut task.params);
+            self.request(
+                task.here,
+                &task.res,
+                task.token.clone(),
+                params,
+                task.retries,
+            )
+        };
+        let submit = task.handler.submit(request);
         let submitted = Box::pin(self.answer_of(&task, chain, submit)).await?;
         if task.family == EventFamily::Task {
             // An activity's handler only queues the task: AWS records no submission for it.
             self.emit(chain, Event::task_submission(&task.res, &submitted));
+        }
+        if !observed {
+            return Ok(Submitted::Parked(Box::new(Parked::of(task, rx))));
         }
         self.engine.notify_submitted(|| TaskSubmission {
             execution_arn: self.exec.arn.clone(),
@@ -461,24 +504,7 @@ impl Run {
             retry_count: task.retries,
             mocked: false,
         });
-        let Scheduled {
-            res,
-            family,
-            started,
-            deadline,
-            heartbeat,
-            token,
-            ..
-        } = task;
-        Ok(Submitted::Parked(Box::new(Parked {
-            rx,
-            token: token.unwrap_or_default(),
-            res,
-            family,
-            started,
-            deadline,
-            heartbeat,
-        })))
+        Ok(Submitted::Parked(Box::new(Parked::of(task, rx))))
     }
 
     /// A submitted `.waitForTaskToken` task's wait for its answer.
