@@ -98,7 +98,11 @@ impl Holds {
 
     /// From now on a real client can be involved (see [`Holds::engaged`]).
     pub(crate) fn engage(&self) {
-        self.engaged.store(true, Ordering::SeqCst);
+        // Stored once: every request engages, and a store on every one would bounce the
+        // flag's cache line between the worker threads (issue 13).
+        if !self.engaged.load(Ordering::SeqCst) {
+            self.engaged.store(true, Ordering::SeqCst);
+        }
     }
 
     /// Whether a real client can be involved: the endpoint has served a request, or the test
