@@ -33,10 +33,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-use std::borrow::Cow;
-
-use serde::de::IgnoredAny;
-use serde::Deserialize;
 use serde_json::Value;
 
 use crate::engine::Engine;
@@ -169,11 +165,7 @@ impl Holds {
 
     /// Records a `ReceiveMessage` call: its queue has a worker.
     fn polled(&self, call: &Call<'_>) {
-        // Only `QueueUrl` is read, not the whole body (issue 13).
-        let queue = serde_json::from_slice::<QueueUrlOf<'_>>(call.body)
-            .ok()
-            .and_then(|r| r.0);
-        if let Some(url) = queue {
+        if let Some(url) = queue_url_of(call.body) {
             self.polled_queue(&url);
         }
     }
@@ -224,90 +216,12 @@ impl ReceiveObserver for Holds {
     }
 }
 
-/// The `QueueUrl` of a `ReceiveMessage` request body, read as `Value` reads it (the last
-/// member of that name wins; a member that is not a string counts as absent) without building
-/// the whole body.
-struct QueueUrlOf<'a>(Option<Cow<'a, str>>);
-
-impl<'de> Deserialize<'de> for QueueUrlOf<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = QueueUrlOf<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Self::Value, A::Error> {
-                let mut url = None;
-                while let Some(key) = map.next_key::<Cow<'de, str>>()? {
-                    if key == "QueueUrl" {
-                        url = map.next_value::<StrOrOther<'de>>()?.0;
-                    } else {
-                        map.next_value::<IgnoredAny>()?;
-                    }
-                }
-                Ok(QueueUrlOf(url))
-            }
-        }
-        d.deserialize_map(Visit)
-    }
-}
-
-/// A JSON value that is kept only if it is a string.
-struct StrOrOther<'a>(Option<Cow<'a, str>>);
-
-impl<'de> Deserialize<'de> for StrOrOther<'de> {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl<'de> serde::de::Visitor<'de> for Visit {
-            type Value = StrOrOther<'de>;
-            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_borrowed_str<E>(self, s: &'de str) -> Result<Self::Value, E> {
-                Ok(StrOrOther(Some(Cow::Borrowed(s))))
-            }
-            fn visit_str<E>(self, s: &str) -> Result<Self::Value, E> {
-                Ok(StrOrOther(Some(Cow::Owned(s.to_string()))))
-            }
-            fn visit_string<E>(self, s: String) -> Result<Self::Value, E> {
-                Ok(StrOrOther(Some(Cow::Owned(s))))
-            }
-            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-                Ok(StrOrOther(None))
-            }
-            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-                Ok(StrOrOther(None))
-            }
-            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-                Ok(StrOrOther(None))
-            }
-            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-                Ok(StrOrOther(None))
-            }
-            fn visit_unit<E>(self) -> Result<Self::Value, E> {
-                Ok(StrOrOther(None))
-            }
-            fn visit_seq<A: serde::de::SeqAccess<'de>>(
-                self,
-                mut seq: A,
-            ) -> Result<Self::Value, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(StrOrOther(None))
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut map: A,
-            ) -> Result<Self::Value, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(StrOrOther(None))
-            }
-        }
-        d.deserialize_any(Visit)
-    }
+/// The `QueueUrl` of a `ReceiveMessage` request body, read as the SQS API reads it (the
+/// last member of that name wins; one that is not a string counts as absent), its other
+/// members left unread (`server::json::Request`).
+fn queue_url_of(body: &[u8]) -> Option<String> {
+    let request = crate::server::json::parse_request(body).ok()?;
+    request.members().string("QueueUrl").ok().flatten()
 }
 
 impl Holds {
@@ -349,9 +263,9 @@ impl Interceptor for HoldsInterceptor {
 mod parse_tests {
     use serde_json::Value;
 
-    use super::QueueUrlOf;
+    use super::queue_url_of;
 
-    /// `QueueUrlOf` reads a request body's `QueueUrl` as `Value` did: the last of that name,
+    /// `queue_url_of` reads a request body's `QueueUrl` as `Value` did: the last of that name,
     /// strings only, nothing from a body that is not an object.
     #[test]
     fn queue_url_reads_as_value_did() {
@@ -375,11 +289,7 @@ mod parse_tests {
             "",
             "{}",
         ] {
-            let got = serde_json::from_str::<QueueUrlOf<'_>>(b)
-                .ok()
-                .and_then(|r| r.0)
-                .map(|c| c.into_owned());
-            assert_eq!(got, by_value(b), "{b}");
+            assert_eq!(queue_url_of(b.as_bytes()), by_value(b), "{b}");
         }
     }
 }
