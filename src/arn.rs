@@ -54,15 +54,15 @@ impl<'a> Arn<'a> {
     /// The `i`-th colon-separated part of the resource.
     pub(crate) fn part(&self, i: usize) -> Option<&'a str> {
         let r = self.resource;
-        let mut start = 0;
-        for (n, colon) in memchr::memchr_iter(b':', r.as_bytes()).enumerate() {
+        let (mut start, mut n) = (0, 0);
+        for colon in memchr::memchr_iter(b':', r.as_bytes()) {
             if n == i {
                 return Some(&r[start..colon]);
             }
-            start = colon + 1;
+            (start, n) = (colon + 1, n + 1);
         }
         // The last part: after the last colon (or the whole resource).
-        (memchr::memchr_iter(b':', r.as_bytes()).count() == i).then(|| &r[start..])
+        (n == i).then(|| &r[start..])
     }
 
     /// The number of colon-separated parts of the resource.

@@ -152,8 +152,13 @@ pub(crate) fn parse_object(body: &[u8]) -> Result<Map<String, Value>, Malformed>
         Ok(_) => Err(Malformed(
             "Start of structure or map found where not expected.".into(),
         )),
-        Err(e) => Err(Malformed(format!("Unable to parse request body: {e}"))),
+        Err(e) => Err(unreadable(e)),
     }
+}
+
+/// The error of a body (or member) serde_json cannot read.
+fn unreadable(e: serde_json::Error) -> Malformed {
+    Malformed(format!("Unable to parse request body: {e}"))
 }
 
 /// A request body, read as [`parse_object`] reads it but without building a `Value` for
@@ -178,29 +183,26 @@ pub(crate) struct Request<'a> {
 
 /// Reads a request body (see [`Request`]). An empty body reads as `{}`.
 pub(crate) fn parse_request(body: &[u8]) -> Result<Request<'_>, Malformed> {
-    let request = |raw, whole: Option<Map<String, Value>>| {
-        let cell = std::sync::OnceLock::new();
-        if let Some(whole) = whole {
-            let _ = cell.set(whole);
-        }
-        Request {
-            raw,
-            body,
-            whole: cell,
-        }
-    };
     if let Ok(RawMembers(members)) = serde_json::from_slice::<RawMembers<'_>>(body) {
         if !members.iter().any(|(_, v)| needs_value(v.get())) {
-            return Ok(request(Some(members), None));
+            return Ok(Request {
+                raw: Some(members),
+                body,
+                whole: std::sync::OnceLock::new(),
+            });
         }
     }
-    Ok(request(None, Some(parse_object(body)?)))
+    Ok(Request {
+        raw: None,
+        body,
+        whole: std::sync::OnceLock::from(parse_object(body)?),
+    })
 }
 
 /// Whether a member's raw `text` holds what only a `Value` judges right: a `\\u` escape in a
 /// string (a lone surrogate is refused), a number with an exponent (one out of range is
-/// refused), or deep nesting. In a list or an object, an `e` or `E` after a digit or a point may be either;
-/// inside a string that is harmless, the body is just read the old way.
+/// refused), or deep nesting. In a list or an object, an `e` or `E` after a digit or a point
+/// may be either; inside a string that is harmless, the body is just read the old way.
 fn needs_value(text: &str) -> bool {
     let t = text.as_bytes();
     match t.first() {
@@ -299,11 +301,9 @@ fn raw_string(text: &str) -> Result<String, Malformed> {
         // JSON text in a string (an execution's input) escapes only quotes and backslashes.
         Some(inner) => match unescape_quotes(inner) {
             Some(s) => Ok(s),
-            None => serde_json::from_str(text)
-                .map_err(|e| Malformed(format!("Unable to parse request body: {e}"))),
+            None => serde_json::from_str(text).map_err(unreadable),
         },
-        _ => serde_json::from_str(text)
-            .map_err(|e| Malformed(format!("Unable to parse request body: {e}"))),
+        _ => serde_json::from_str(text).map_err(unreadable),
     }
 }
 
@@ -330,7 +330,7 @@ fn unescape_quotes(inner: &str) -> Option<String> {
 
 /// A raw JSON value as a `Value`.
 fn raw_value(text: &str) -> Result<Value, Malformed> {
-    serde_json::from_str(text).map_err(|e| Malformed(format!("Unable to parse request body: {e}")))
+    serde_json::from_str(text).map_err(unreadable)
 }
 
 /// Typed access to the members of one request (or nested structure).
@@ -459,8 +459,7 @@ impl<'a> Members<'a> {
             if !text.starts_with('[') {
                 return Err(wrong_kind(name, raw_kind(text), "a List"));
             }
-            let items: Vec<&RawValue> = serde_json::from_str(text)
-                .map_err(|e| Malformed(format!("Unable to parse request body: {e}")))?;
+            let items: Vec<&RawValue> = serde_json::from_str(text).map_err(unreadable)?;
             return items
                 .into_iter()
                 .map(|item| match raw_kind(item.get()) {

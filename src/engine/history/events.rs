@@ -170,9 +170,7 @@ impl Event {
 /// events hold it (issue 13).
 ///
 /// The text is written into a per-thread scratch buffer first (serde_json's writer to a `Vec`
-/// is its fast path), then copied once, escaped, into a string of exactly its length. Compact
-/// JSON text holds no raw control characters (serde_json escapes them inside strings, and
-/// writes no whitespace), so quoting it escapes only `"` and `\`.
+/// is its fast path), then copied once, escaped ([`quoted_text`]).
 pub(crate) fn quoted_json_text(v: &Value) -> String {
     thread_local! {
         static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -189,38 +187,24 @@ pub(crate) fn quoted_json_text(v: &Value) -> String {
         buf.clear();
         // Writing into a `Vec` cannot fail, nor can serializing a `Value` (its keys are strings).
         let _ = serde_json::to_writer(&mut *buf, v);
-        let out = quote(buf);
+        // serde_json writes UTF-8.
+        let out = quoted_text(std::str::from_utf8(buf).unwrap_or_default());
         // A big value's text is not kept for the next one.
         if buf.capacity() > 64 * 1024 {
             *buf = Vec::new();
         }
-        // serde_json writes UTF-8, and the escapes insert ASCII between whole characters.
-        String::from_utf8(out).unwrap_or_default()
+        out
     })
 }
 
 /// The JSON string literal of a compact JSON `text` that is already written: what
-/// [`quoted_json_text`] gives for its value.
+/// [`quoted_json_text`] gives for its value. Compact JSON text holds no raw control
+/// character, so only its `"` and `\\` are escaped, the runs between them copied whole
+/// ([`push_json_str`]); the room is guessed (a quote or backslash in every ~6 bytes of JSON
+/// text is usual) rather than counted first (issue 13: the counting pass was half the cost).
 pub(crate) fn quoted_text(text: &str) -> String {
-    // `text` is UTF-8, and the escapes insert ASCII between whole characters.
-    String::from_utf8(quote(text.as_bytes())).unwrap_or_default()
-}
-
-/// `"` + compact JSON `text` with its `"` and `\` escaped + `"`. The bytes to escape are found
-/// with `memchr` and the runs between them copied whole, in one pass: the room is guessed (a
-/// quote or backslash in every ~6 bytes of JSON text is usual) rather than counted first
-/// (issue 13: the counting pass was half of the cost).
-fn quote(text: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(text.len() + text.len() / 4 + 2);
-    out.push(b'"');
-    let mut start = 0;
-    for i in memchr::memchr2_iter(b'"', b'\\', text) {
-        out.extend_from_slice(&text[start..i]);
-        out.push(b'\\');
-        start = i;
-    }
-    out.extend_from_slice(&text[start..]);
-    out.push(b'"');
+    let mut out = String::with_capacity(text.len() + text.len() / 4 + 2);
+    push_json_str(&mut out, text);
     out
 }
 

@@ -50,17 +50,10 @@ fn describe_text(e: &ExecutionRecord, how: Described<'_>) -> String {
     // can (for 14 days). The reason text is AWS's (LocalStack's AWS-validated snapshots of
     // `test_describe_execution` and `test_state_fail`).
     match status {
-        Status::Running => {
-            o.string("redriveStatus", "NOT_REDRIVABLE").string(
-                "redriveStatusReason",
-                "Execution is RUNNING and cannot be redriven",
-            );
-        }
-        Status::Succeeded => {
-            o.string("redriveStatus", "NOT_REDRIVABLE").string(
-                "redriveStatusReason",
-                "Execution is SUCCEEDED and cannot be redriven",
-            );
+        Status::Running | Status::Succeeded => {
+            let reason = ["Execution is ", status.as_str(), " and cannot be redriven"].concat();
+            o.string("redriveStatus", "NOT_REDRIVABLE")
+                .string("redriveStatusReason", &reason);
         }
         Status::Failed | Status::TimedOut | Status::Aborted => {
             o.string("redriveStatus", "REDRIVABLE");
