@@ -29,7 +29,7 @@
 
 use crate::sync::lock;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -52,12 +52,19 @@ pub(crate) const HOLD_BOUND: Duration = Duration::from_secs(5);
 /// for a worker that has not polled its queue yet.
 pub(crate) const PICKUP_GRACE: Duration = Duration::from_secs(2);
 
+/// The smallest number of received tokens at which [`Holds::prune_received`] looks for ones
+/// that can go.
+const PRUNE_FROM: usize = 64;
+
 /// The holds of one harness, fed by the requests its endpoint serves.
 pub(crate) struct Holds {
     engine: Engine,
     sqs: Weak<Sqs>,
     /// Received tokens → the receipt handles of their deliveries, and when they were received.
     received: Mutex<HashMap<String, (Vec<String>, Instant)>>,
+    /// The size of `received` at which [`Holds::prune_received`] next drops what can never
+    /// hold again (read and written under `received`'s lock).
+    prune_at: AtomicUsize,
     /// When a worker last showed progress (see the module docs).
     progress: Mutex<Instant>,
     /// Queue names → when a worker last polled them.
@@ -78,6 +85,7 @@ impl Holds {
             engine,
             sqs: Arc::downgrade(sqs),
             received: Mutex::new(HashMap::new()),
+            prune_at: AtomicUsize::new(PRUNE_FROM),
             progress: Mutex::new(Instant::now()),
             polled: Mutex::new(HashMap::new()),
             seen: Mutex::new(HashMap::new()),
@@ -90,6 +98,29 @@ impl Holds {
 
     fn is_open(&self, token: &str) -> bool {
         self.engine.tokens().is_open(token)
+    }
+
+    /// Whether a received token can still hold virtual time: it is open, or a delivery of its
+    /// message is still in flight. Once false it stays false (a closed token is not reopened,
+    /// a receipt handle names one delivery), so an entry for which it is false can go at once.
+    fn may_hold(&self, sqs: &Sqs, token: &str, receipts: &[String]) -> bool {
+        self.is_open(token) || receipts.iter().any(|r| sqs.holds_delivery(r))
+    }
+
+    /// Drops the received tokens that can never hold again, now and then: when `received` has
+    /// doubled since the last time. [`Holds::held`] prunes too, but only runs when the clock is
+    /// otherwise idle, which a busy endpoint may never be; without this, every token a worker
+    /// ever received would stay (issue 13: three blocks kept for every finished execution,
+    /// scattered through the heap among short-lived ones, slowed the whole process).
+    fn prune_received(&self, received: &mut HashMap<String, (Vec<String>, Instant)>) {
+        if received.len() < self.prune_at.load(Ordering::Relaxed) {
+            return;
+        }
+        if let Some(sqs) = self.sqs.upgrade() {
+            received.retain(|token, (receipts, _)| self.may_hold(&sqs, token, receipts));
+        }
+        self.prune_at
+            .store((2 * received.len()).max(PRUNE_FROM), Ordering::Relaxed);
     }
 
     /// From now on a real client can be involved (see [`Holds::engaged`]).
@@ -121,7 +152,7 @@ impl Holds {
             let mut received = lock(&self.received);
             received.retain(|token, (receipts, received_at)| {
                 now.duration_since((*received_at).max(progress)) < HOLD_BOUND
-                    && (self.is_open(token) || receipts.iter().any(|r| sqs.holds_delivery(r)))
+                    && self.may_hold(&sqs, token, receipts)
             });
             if !received.is_empty() {
                 return true;
@@ -213,6 +244,7 @@ impl ReceiveObserver for Holds {
                 entry.1 = now;
             }
         }
+        self.prune_received(&mut received);
     }
 }
 
@@ -239,7 +271,9 @@ impl Holds {
         };
         let now = Instant::now();
         *lock(&self.progress) = now;
-        lock(&self.received).insert(token.to_string(), (Vec::new(), now));
+        let mut received = lock(&self.received);
+        received.insert(token.to_string(), (Vec::new(), now));
+        self.prune_received(&mut received);
     }
 }
 
@@ -291,6 +325,60 @@ mod parse_tests {
         ] {
             assert_eq!(queue_url_of(b.as_bytes()), by_value(b), "{b}");
         }
+    }
+}
+
+#[cfg(test)]
+mod prune_tests {
+    use crate::ids::Ids;
+    use crate::internals::{Account, AccountConfig};
+    use crate::server::sqs_api::ReceiveObserver;
+    use crate::sqs::ReceivedMessage;
+    use crate::sync::lock;
+    use crate::time::Clock;
+
+    use super::{Holds, PRUNE_FROM};
+
+    fn message(token: &str, receipt: &str) -> ReceivedMessage {
+        ReceivedMessage {
+            message_id: "m".into(),
+            receipt_handle: receipt.into(),
+            md5_of_body: String::new(),
+            body: format!(r#"{{"token":"{token}"}}"#),
+            attributes: Vec::new(),
+            md5_of_message_attributes: None,
+            message_attributes: Default::default(),
+        }
+    }
+
+    /// A token received, then answered, with no delivery left in flight, can never hold
+    /// virtual time again: the holds drop it as received tokens accumulate, even though the
+    /// clock is never idle enough to ask them whether they hold (a busy endpoint). A token
+    /// still open stays, however many come and go around it.
+    #[tokio::test]
+    async fn received_tokens_that_can_never_hold_again_are_dropped() {
+        let account = Account::new(AccountConfig::default());
+        let engine = account.engine().clone();
+        let holds = Holds::install(engine.clone(), account.sqs(), &Clock::virtual_at(0));
+        let tokens = engine.tokens();
+        let mut ids = Ids::seeded(3);
+        let kept = ids.task_token();
+        let _answers = tokens.open(&kept, "arn:e", "Keep");
+        holds.received("http://h/1/q", &[message(&kept, "no-such-receipt")]);
+        for _ in 0..10 * PRUNE_FROM {
+            let token = ids.task_token();
+            let _answers = tokens.open(&token, "arn:e", "Ask");
+            holds.received("http://h/1/q", &[message(&token, "no-such-receipt")]);
+            tokens.close(&token);
+        }
+        let received = lock(&holds.received);
+        assert!(
+            received.len() <= 2 * PRUNE_FROM,
+            "{} received tokens kept of {} (all but one answered)",
+            received.len(),
+            10 * PRUNE_FROM + 1
+        );
+        assert!(received.contains_key(&kept), "the open token was dropped");
     }
 }
 
