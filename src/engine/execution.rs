@@ -74,42 +74,36 @@ pub(crate) struct ExecState {
     pub error: Option<String>,
     pub cause: Option<String>,
     pub stop_ms: Option<Millis>,
-    events: Vec<StoredEvent>,
-    /// The details texts of all the events, one after another ([`StoredEvent::details_end`]).
-    texts: String,
+    pub events: Vec<StoredEvent>,
 }
 
-/// One recorded event, stored compactly: its details as their JSON text, kept with the other
-/// events' in the execution's one [`ExecState::texts`] (a tree of maps took ~1 KB an event;
-/// a text per event left a finished callback execution's history in eight small blocks, each
-/// with the allocator's own overhead: issue 13). Its id is its position.
+/// One recorded event, stored compactly: its details as their JSON text (one allocation, not
+/// a tree of maps; issue 13 measured ~1 KB per event as `Value`s). Its id is its position.
 /// [`ExecutionRecord::history`] turns it back into a [`HistoryEvent`]: serde_json keeps key
 /// order (`preserve_order`) and numbers (`float_roundtrip`), so the round trip is exact.
 ///
-/// 24 bytes (tested): the type is one byte, and `previousEventId` fits 32 bits (AWS caps a
+/// 32 bytes (tested): the type is one byte, and `previousEventId` fits 32 bits (AWS caps a
 /// history at 25,000 events).
 #[derive(Debug)]
 pub(crate) struct StoredEvent {
     timestamp_ms: Millis,
-    /// Where its details end in the texts: they start where the previous event's end (the
-    /// texts are appended in order), and an event without details ends where it starts.
-    details_end: usize,
+    /// The details as packed JSON text ([`packed`](crate::engine::history::packed)).
+    details: Option<Box<str>>,
     previous_event_id: u32,
     event_type: EventType,
 }
 
 impl StoredEvent {
-    /// The event as AWS shows it; `details` is its details text (packed), `""` for none.
-    fn to_history_event(&self, id: u64, details: &str) -> HistoryEvent {
+    fn to_history_event(&self, id: u64) -> HistoryEvent {
         HistoryEvent {
             id,
             previous_event_id: u64::from(self.previous_event_id),
             timestamp_ms: self.timestamp_ms,
             event_type: self.event_type.name().to_string(),
-            // Every type recorded with details has a key (`event_types!`); a details text is
-            // never empty (it is a JSON object's, packed).
-            details: Some(details)
-                .filter(|text| !text.is_empty())
+            // Every type recorded with details has a key (`event_types!`).
+            details: self
+                .details
+                .as_ref()
                 .zip(self.event_type.details_key())
                 .map(|(text, k)| {
                     // The text was written by `serde_json::to_string` of a `Value` or by a
@@ -121,49 +115,6 @@ impl StoredEvent {
                     )
                 }),
         }
-    }
-}
-
-/// Each event with its details text (packed; `""` for none), in order: `texts` holds the
-/// details of `events`, one after another.
-fn with_details<'a>(
-    events: &'a [StoredEvent],
-    texts: &'a str,
-) -> impl Iterator<Item = (&'a StoredEvent, &'a str)> {
-    let mut start = 0;
-    events.iter().map(move |e| {
-        // The ends were recorded as the texts grew: in order, and at character boundaries
-        // (each is the end of a pushed `str`).
-        let text = texts.get(start..e.details_end).unwrap_or_default();
-        start = e.details_end;
-        (e, text)
-    })
-}
-
-/// A record as the engine's index of executions holds it: hashed, compared and looked up by
-/// its ARN (`Borrow<str>`), so the index keeps no copy of the ARN of its own (issue 13: one
-/// block less kept for every execution).
-#[derive(Debug, Clone)]
-pub(crate) struct ByArn(pub(crate) Arc<ExecutionRecord>);
-
-impl std::hash::Hash for ByArn {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        // As `str` hashes: `Borrow<str>` lookups must find it.
-        self.0.arn.as_str().hash(state);
-    }
-}
-
-impl PartialEq for ByArn {
-    fn eq(&self, other: &ByArn) -> bool {
-        self.0.arn == other.0.arn
-    }
-}
-
-impl Eq for ByArn {}
-
-impl std::borrow::Borrow<str> for ByArn {
-    fn borrow(&self) -> &str {
-        &self.0.arn
     }
 }
 
@@ -247,7 +198,6 @@ impl ExecutionRecord {
                 // plus the start and the end, so a straight run never regrows its history
                 // (issue 13); `finish` shrinks what a shorter one did not use.
                 events: Vec::with_capacity(room),
-                texts: String::new(),
             }),
             done: Notify::new(),
             task: Mutex::new(None),
@@ -365,9 +315,10 @@ impl ExecutionRecord {
     /// A copy of the history so far.
     pub(crate) fn history(&self) -> Vec<HistoryEvent> {
         let st = self.lock();
-        with_details(&st.events, &st.texts)
+        st.events
+            .iter()
             .zip(1..)
-            .map(|((e, details), id)| e.to_history_event(id, details))
+            .map(|(e, id)| e.to_history_event(id))
             .collect()
     }
 
@@ -432,7 +383,7 @@ impl ExecutionRecord {
             }
             push(&mut st, now, prev, end.event);
             // No event follows the terminal one: the room the vector grew for is not needed
-            // for as long as the record is kept (issue 13). The texts were grown exactly.
+            // for as long as the record is kept (issue 13).
             st.events.shrink_to_fit();
             st.status = end.status;
             st.output = end.output;
@@ -448,14 +399,12 @@ impl ExecutionRecord {
 /// Appends `event` as the next one; returns its id.
 fn push(st: &mut ExecState, now: Millis, prev: u64, event: Event) -> u64 {
     let id = st.events.len() as u64 + 1;
-    let event_type = event.event_type;
-    event.write_details(&mut st.texts);
     st.events.push(StoredEvent {
         // An id past `u32::MAX` would need a history of four billion events.
         previous_event_id: u32::try_from(prev).unwrap_or(u32::MAX),
         timestamp_ms: now,
-        event_type,
-        details_end: st.texts.len(),
+        event_type: event.event_type,
+        details: event.into_details_text(),
     });
     id
 }
@@ -533,78 +482,11 @@ mod tests {
         assert_eq!(Status::parse("PENDING_REDRIVE"), None);
     }
 
-    /// A stored event stays 24 bytes: a parked callback execution keeps room for eight, a
-    /// finished one its eight (issue 13; 64 bytes each with the type and key as `&str`s, 32
-    /// with a text of its own).
+    /// A stored event stays 32 bytes: a parked callback execution keeps room for eight, a
+    /// finished one its eight (issue 13; 64 bytes each with the type and key as `&str`s).
     #[test]
-    fn a_stored_event_is_24_bytes() {
-        assert_eq!(std::mem::size_of::<super::StoredEvent>(), 24);
-    }
-
-    /// The details of all an execution's events live in one text, grown exactly: a finished
-    /// execution keeps one block for them, with no room to spare. Each event reads back its
-    /// own details, an event without details (`ParallelStateStarted`) none.
-    #[tokio::test]
-    async fn an_executions_details_are_one_exact_text_read_back_per_event() {
-        use crate::internals::{Account, AccountConfig};
-        let account = Account::new(AccountConfig::default());
-        let m = account
-            .engine()
-            .create_state_machine(
-                "texts",
-                r#"{"StartAt":"P","States":{"P":{"Type":"Parallel","End":true,"Branches":[
-                    {"StartAt":"A","States":{"A":{"Type":"Pass","Result":{"a":"\"q"},"End":true}}}]}}}"#,
-            )
-            .unwrap();
-        let e = account
-            .engine()
-            .start_execution(&m.arn, None, Some(r#"{"in":[1,2]}"#))
-            .unwrap();
-        assert_eq!(e.wait().await, Status::Succeeded);
-        let st = e.lock();
-        // One text for all the details, with no room to spare.
-        assert_eq!(st.texts.capacity(), st.texts.len(), "room to spare");
-        assert_eq!(st.events.len(), 8);
-        let ends: Vec<usize> = st.events.iter().map(|e| e.details_end).collect();
-        assert!(ends.windows(2).all(|w| w[0] <= w[1]), "{ends:?}");
-        assert_eq!(ends.last(), Some(&st.texts.len()));
-        drop(st);
-        assert!(e.event_is(3, super::EventType::ParallelStateStarted));
-        assert!(!e.event_is(3, super::EventType::PassStateEntered));
-        assert!(
-            !e.event_is(0, super::EventType::ExecutionStarted)
-                && !e.event_is(9, super::EventType::ExecutionSucceeded)
-        );
-        assert_eq!(e.last_event_id(), 8);
-        let history = e.history();
-        let types: Vec<&str> = history.iter().map(|e| e.event_type.as_str()).collect();
-        assert_eq!(
-            types,
-            [
-                "ExecutionStarted",
-                "ParallelStateEntered",
-                "ParallelStateStarted",
-                "PassStateEntered",
-                "PassStateExited",
-                "ParallelStateSucceeded",
-                "ParallelStateExited",
-                "ExecutionSucceeded"
-            ]
-        );
-        for event in &history {
-            let bare = matches!(
-                event.event_type.as_str(),
-                "ParallelStateStarted" | "ParallelStateSucceeded"
-            );
-            assert_eq!(event.details.is_none(), bare, "{event:?}");
-        }
-        let (_, started) = history[0].details.as_ref().unwrap();
-        assert_eq!(started["input"], r#"{"in":[1,2]}"#);
-        let (_, exited) = history[4].details.as_ref().unwrap();
-        assert_eq!(exited["name"], "A");
-        assert_eq!(exited["output"], r#"{"a":"\"q"}"#);
-        let (_, end) = history[7].details.as_ref().unwrap();
-        assert_eq!(end["output"], r#"[{"a":"\"q"}]"#);
+    fn a_stored_event_is_32_bytes() {
+        assert_eq!(std::mem::size_of::<super::StoredEvent>(), 32);
     }
 
     /// Each event keeps its type, previous id and details through storage: the type's name
@@ -614,15 +496,14 @@ mod tests {
         use crate::engine::history::Event;
         let input = serde_json::json!({ "n": 1 });
         let text = Event::execution_started(&input, "arn:aws:iam::123456789012:role/r")
-            .into_details_text()
-            .expect("details");
+            .into_details_text();
         let stored = super::StoredEvent {
             timestamp_ms: 7,
-            details_end: text.len(),
+            details: text,
             previous_event_id: 0,
             event_type: super::EventType::ExecutionStarted,
         };
-        let e = stored.to_history_event(1, &text);
+        let e = stored.to_history_event(1);
         assert_eq!((e.id, e.previous_event_id, e.timestamp_ms), (1, 0, 7));
         assert_eq!(e.event_type, "ExecutionStarted");
         let (key, details) = e.details.expect("details");

@@ -242,7 +242,7 @@ impl Engine {
     }
 
     pub(crate) fn add_child_execution(&self, run: &MapRun, exec: Arc<ExecutionRecord>, items: u64) {
-        write(&self.inner.by_arn).replace(super::execution::ByArn(exec.clone()));
+        write(&self.inner.by_arn).insert(exec.arn.clone(), exec.clone());
         let mut s = lock(&run.state);
         s.children.push(exec);
         s.child_items.push(items);

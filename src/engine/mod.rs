@@ -20,7 +20,7 @@ pub(crate) mod tokens;
 mod versions;
 
 use crate::sync::{lock, read, write};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use serde_json::Value;
@@ -89,8 +89,7 @@ pub(crate) struct EngineInner {
     machines: RwLock<Vec<Arc<StateMachine>>>,
     executions: RwLock<Vec<Arc<ExecutionRecord>>>,
     /// foldhash: every start and describe looks an ARN up, and SipHash showed (issue 13).
-    /// Keyed by the record's own ARN ([`execution::ByArn`]), not by a copy of it.
-    by_arn: RwLock<HashSet<execution::ByArn, foldhash::fast::RandomState>>,
+    by_arn: RwLock<HashMap<String, Arc<ExecutionRecord>, foldhash::fast::RandomState>>,
     handlers: RwLock<HashMap<String, Arc<dyn TaskHandler>>>,
     /// Handlers of a whole ARN family (`arn:aws:lambda:`), tried after the exact ARNs.
     prefixes: RwLock<Vec<(String, Arc<dyn TaskHandler>)>>,
@@ -308,7 +307,7 @@ impl Engine {
                 activities: Activities::default(),
                 machines: RwLock::new(Vec::new()),
                 executions: RwLock::new(Vec::new()),
-                by_arn: RwLock::new(HashSet::default()),
+                by_arn: RwLock::new(HashMap::default()),
                 handlers: RwLock::new(HashMap::new()),
                 prefixes: RwLock::new(Vec::new()),
                 tags: RwLock::new(HashMap::new()),
@@ -717,7 +716,7 @@ impl Engine {
         };
         let exec = {
             let mut by_arn = write(&self.inner.by_arn);
-            if let Some(execution::ByArn(existing)) = by_arn.get(arn.as_str()) {
+            if let Some(existing) = by_arn.get(&arn) {
                 if existing.input() == &input && existing.status() == Status::Running {
                     return Ok(existing.clone());
                 }
@@ -745,7 +744,7 @@ impl Engine {
                     exec.version_arn.as_deref(),
                 ),
             );
-            by_arn.insert(execution::ByArn(exec.clone()));
+            by_arn.insert(arn, exec.clone());
             write(&self.inner.executions).push(exec.clone());
             exec
         };
@@ -773,7 +772,7 @@ impl Engine {
         Self::check_execution_arn(arn)?;
         read(&self.inner.by_arn)
             .get(arn)
-            .map(|e| e.0.clone())
+            .cloned()
             .ok_or_else(|| ApiError::execution_does_not_exist(arn))
     }
 

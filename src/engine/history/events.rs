@@ -146,23 +146,12 @@ pub(crate) struct Event {
 impl Event {
     /// The details text of this event, if it has details (what the execution stores).
     /// The text is packed ([`super::packed`]): [`super::packed::unpack`] gives the JSON.
-    #[cfg(test)]
     pub(crate) fn into_details_text(self) -> Option<Box<str>> {
-        let mut out = String::new();
-        self.write_details(&mut out).then(|| out.into_boxed_str())
-    }
-
-    /// Appends this event's packed details text to `out` (an execution's one text for the
-    /// details of all its events); `false` if it has none.
-    pub(crate) fn write_details(self, out: &mut String) -> bool {
-        let Some(value) = self.details else {
-            return false;
-        };
-        match self.rendered {
-            Some(text) => packed::pack_into(&text, false, out),
-            None => packed::pack_into(&json_text(&value), true, out),
-        }
-        true
+        let value = self.details?;
+        Some(match self.rendered {
+            Some(text) => packed::pack(text, false),
+            None => packed::pack(json_text(&value), true),
+        })
     }
 
     /// An event whose details `text` a renderer wrote, with the codes of [`packed::code`]

@@ -138,18 +138,22 @@ impl Finder {
         }
     }
 
-    /// Appends `text` to `out` with every fragment replaced by its code.
-    fn pack_into(&self, text: &str, out: &mut String) {
-        match self {
-            Finder::Teddy(s) => splice_into(text, s.find_iter(text), out),
-            Finder::Automaton(a) => splice_into(text, a.find_iter(text), out),
-        }
+    /// `text` with every fragment replaced by its code.
+    fn pack(&self, text: String) -> Box<str> {
+        let packed = match self {
+            Finder::Teddy(s) => splice(&text, s.find_iter(&text)),
+            Finder::Automaton(a) => splice(&text, a.find_iter(&text)),
+        };
+        packed.unwrap_or_else(|| text.into_boxed_str())
     }
 }
 
-/// Appends `text` to `out` with the fragments `found` in it replaced by their codes: one scan,
-/// the runs between fragments copied whole.
-fn splice_into(text: &str, found: impl Iterator<Item = aho_corasick::Match>, out: &mut String) {
+/// `text` with the fragments `found` in it replaced by their codes, or `None` when it holds
+/// none. One scan: the text is copied only when it holds a fragment.
+fn splice(text: &str, found: impl Iterator<Item = aho_corasick::Match>) -> Option<Box<str>> {
+    let mut found = found.peekable();
+    found.peek()?;
+    let mut out = String::with_capacity(text.len());
     let mut start = 0;
     for m in found {
         out.push_str(&text[start..m.start()]);
@@ -157,6 +161,7 @@ fn splice_into(text: &str, found: impl Iterator<Item = aho_corasick::Match>, out
         start = m.end();
     }
     out.push_str(&text[start..]);
+    Some(out.into_boxed_str())
 }
 
 static FINDER: LazyLock<Option<Finder>> = LazyLock::new(|| Finder::new(true));
@@ -171,32 +176,16 @@ const CODES: [&str; 31] = [
 
 /// Packs a JSON text written by serde_json or an event renderer: every fragment replaced by
 /// its code. `always` false skips the search for a short text whose renderer wrote its codes.
-#[cfg(test)]
 pub(crate) fn pack(text: String, always: bool) -> Box<str> {
-    let mut out = String::new();
-    pack_into(&text, always, &mut out);
-    out.into_boxed_str()
-}
-
-/// [`pack`], appended to `out`: an execution keeps the details of all its events in one text
-/// (issue 13), its room grown exactly, so a parked execution holds no slack and a finished one
-/// one block for them.
-pub(crate) fn pack_into(text: &str, always: bool, out: &mut String) {
+    if !always && text.len() < SCAN_FROM {
+        return text.into_boxed_str();
+    }
     // Building the automaton from these constant strings cannot fail (they are few and
     // short); were it ever to, texts are kept unpacked, which unpacks to themselves.
-    match FINDER.as_ref() {
-        Some(finder) if always || text.len() >= SCAN_FROM => {
-            // Packed apart first: only its packed length is known in advance.
-            let mut packed = String::with_capacity(text.len());
-            finder.pack_into(text, &mut packed);
-            out.reserve_exact(packed.len());
-            out.push_str(&packed);
-        }
-        _ => {
-            out.reserve_exact(text.len());
-            out.push_str(text);
-        }
-    }
+    let Some(finder) = FINDER.as_ref() else {
+        return text.into_boxed_str();
+    };
+    finder.pack(text)
 }
 
 /// The JSON text a packed text stands for.
@@ -381,11 +370,7 @@ mod tests {
             let packed = pack(text.clone(), true);
             prop_assert_eq!(unpack(&packed), text.as_str());
             // The automaton, used where the CPU has no Teddy, packs the same.
-            let automaton = AUTOMATON.as_ref().map(|f| {
-                let mut out = String::new();
-                f.pack_into(&text, &mut out);
-                out
-            });
+            let automaton = AUTOMATON.as_ref().map(|f| f.pack(text.clone()));
             prop_assert_eq!(automaton.as_deref(), Some(&*packed));
         }
     }
