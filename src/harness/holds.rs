@@ -29,7 +29,7 @@
 
 use crate::sync::lock;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
@@ -56,15 +56,19 @@ pub(crate) const PICKUP_GRACE: Duration = Duration::from_secs(2);
 /// that can go.
 const PRUNE_FROM: usize = 64;
 
+/// Received tokens → the receipt handles of their deliveries, and when they were received; and
+/// the size at which [`Holds::prune_received`] next drops what can never hold again.
+struct Received {
+    tokens: HashMap<String, (Vec<String>, Instant)>,
+    prune_at: usize,
+}
+
 /// The holds of one harness, fed by the requests its endpoint serves.
 pub(crate) struct Holds {
     engine: Engine,
     sqs: Weak<Sqs>,
     /// Received tokens → the receipt handles of their deliveries, and when they were received.
-    received: Mutex<HashMap<String, (Vec<String>, Instant)>>,
-    /// The size of `received` at which [`Holds::prune_received`] next drops what can never
-    /// hold again (read and written under `received`'s lock).
-    prune_at: AtomicUsize,
+    received: Mutex<Received>,
     /// When a worker last showed progress (see the module docs).
     progress: Mutex<Instant>,
     /// Queue names → when a worker last polled them.
@@ -84,8 +88,10 @@ impl Holds {
         let holds = Arc::new(Holds {
             engine,
             sqs: Arc::downgrade(sqs),
-            received: Mutex::new(HashMap::new()),
-            prune_at: AtomicUsize::new(PRUNE_FROM),
+            received: Mutex::new(Received {
+                tokens: HashMap::new(),
+                prune_at: PRUNE_FROM,
+            }),
             progress: Mutex::new(Instant::now()),
             polled: Mutex::new(HashMap::new()),
             seen: Mutex::new(HashMap::new()),
@@ -107,20 +113,21 @@ impl Holds {
         self.is_open(token) || receipts.iter().any(|r| sqs.holds_delivery(r))
     }
 
-    /// Drops the received tokens that can never hold again, now and then: when `received` has
+    /// Drops the received tokens that can never hold again, now and then: when they have
     /// doubled since the last time. [`Holds::held`] prunes too, but only runs when the clock is
     /// otherwise idle, which a busy endpoint may never be; without this, every token a worker
-    /// ever received would stay (issue 13: three blocks kept for every finished execution,
-    /// scattered through the heap among short-lived ones, slowed the whole process).
-    fn prune_received(&self, received: &mut HashMap<String, (Vec<String>, Instant)>) {
-        if received.len() < self.prune_at.load(Ordering::Relaxed) {
+    /// ever received would stay, for as long as the harness lives (issue 13: three blocks for
+    /// every finished execution).
+    fn prune_received(&self, received: &mut Received) {
+        if received.tokens.len() < received.prune_at {
             return;
         }
         if let Some(sqs) = self.sqs.upgrade() {
-            received.retain(|token, (receipts, _)| self.may_hold(&sqs, token, receipts));
+            received
+                .tokens
+                .retain(|token, (receipts, _)| self.may_hold(&sqs, token, receipts));
         }
-        self.prune_at
-            .store((2 * received.len()).max(PRUNE_FROM), Ordering::Relaxed);
+        received.prune_at = (2 * received.tokens.len()).max(PRUNE_FROM);
     }
 
     /// From now on a real client can be involved (see [`Holds::engaged`]).
@@ -150,11 +157,11 @@ impl Holds {
         {
             let progress = *lock(&self.progress);
             let mut received = lock(&self.received);
-            received.retain(|token, (receipts, received_at)| {
+            received.tokens.retain(|token, (receipts, received_at)| {
                 now.duration_since((*received_at).max(progress)) < HOLD_BOUND
                     && self.may_hold(&sqs, token, receipts)
             });
-            if !received.is_empty() {
+            if !received.tokens.is_empty() {
                 return true;
             }
         }
@@ -238,6 +245,7 @@ impl ReceiveObserver for Holds {
         for m in messages {
             for token in Ids::find_tokens(&m.body).filter(|t| self.is_open(t)) {
                 let entry = received
+                    .tokens
                     .entry(token.to_string())
                     .or_insert_with(|| (Vec::new(), now));
                 entry.0.push(m.receipt_handle.clone());
@@ -272,7 +280,7 @@ impl Holds {
         let now = Instant::now();
         *lock(&self.progress) = now;
         let mut received = lock(&self.received);
-        received.insert(token.to_string(), (Vec::new(), now));
+        received.tokens.insert(token.to_string(), (Vec::new(), now));
         self.prune_received(&mut received);
     }
 }
@@ -371,7 +379,7 @@ mod prune_tests {
             holds.received("http://h/1/q", &[message(&token, "no-such-receipt")]);
             tokens.close(&token);
         }
-        let received = lock(&holds.received);
+        let received = &lock(&holds.received).tokens;
         assert!(
             received.len() <= 2 * PRUNE_FROM,
             "{} received tokens kept of {} (all but one answered)",
