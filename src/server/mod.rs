@@ -7,8 +7,8 @@
 //! (`2010-03-31`) goes to the SNS query front-end (`sns_api::query`) the same way. A [`Router`] maps prefixes to [`JsonService`]s — `AmazonSQS` to the SQS engine
 //! ([`SqsApi`]), and `AWSStepFunctions` to whatever Step Functions API is plugged in with
 //! [`Router::with_service`]. A [`Server`] binds `127.0.0.1:0` (or, with [`Server::bind`], any
-//! address) synchronously (so its URL is known at once), serves with hyper on the current tokio
-//! runtime, logs one `tracing` event per request (target `sfn_harness::request`), and shuts down
+//! address) synchronously (so its URL is known at once), serves with hyper (the harness's
+//! endpoint from a thread of its own, [`Server::bind`] on the current tokio runtime), logs one `tracing` event per request (target `sfn_harness::request`), and shuts down
 //! gracefully when dropped or on [`Server::shutdown`].
 //!
 //! Every request holds a [`Clock::activity`] while it is handled, so virtual time never skips
@@ -246,15 +246,75 @@ pub struct Server {
     #[cfg_attr(not(test), allow(dead_code))]
     router: Arc<Router>,
     stop: watch::Sender<bool>,
-    task: Option<tokio::task::JoinHandle<()>>,
+    running: Option<Running>,
+}
+
+/// A bound listener, before its accept loop is running somewhere ([`Server::listen`]).
+struct Listening {
+    listener: tokio::net::TcpListener,
+    url: String,
+    router: Arc<Router>,
+    stop: watch::Sender<bool>,
+    stop_rx: watch::Receiver<bool>,
+}
+
+/// Where a [`Server`]'s accept loop runs, and how [`Server::shutdown`] waits for it.
+#[derive(Debug)]
+enum Running {
+    /// A task on the runtime that called [`Server::bind`].
+    Task(tokio::task::JoinHandle<()>),
+    /// A thread of its own ([`Server::start`]): its loop has ended when this resolves (a send,
+    /// or the sender dropped by a thread that panicked).
+    Thread(tokio::sync::oneshot::Receiver<()>),
 }
 
 impl Server {
-    /// Binds `127.0.0.1:0` and serves `router` on the current tokio runtime.
+    /// Binds `127.0.0.1:0` and serves `router` from a thread of its own, named
+    /// `sfn-harness-endpoint`, on a current-thread tokio runtime: the [`Harness`]'s endpoint.
     ///
-    /// Fails if called outside a tokio runtime or if the port cannot be bound.
+    /// Its connections, and the executions and long polls that its requests start, run on
+    /// that thread, apart from the test's own runtime, where the SDK clients run. Sharing the
+    /// test's runtime cost the in-process harness 15% of its round trips per second against
+    /// a stub endpoint in the same process (`cargo bench --bench roundtrip`: 84–85% of the
+    /// stub at concurrency 16, 99–103% from its own thread, while the stub gains nothing from
+    /// one; README › Benchmarks, ninth round). Nothing about what the endpoint does depends on
+    /// the runtime it runs on: virtual time counts activities, not runtimes.
+    ///
+    /// When the server stops, its runtime is dropped with whatever still runs on it.
+    ///
+    /// Fails if the runtime or the thread cannot be created or the port cannot be bound.
+    ///
+    /// [`Harness`]: crate::Harness
     pub(crate) fn start(router: Router) -> std::io::Result<Server> {
-        Server::bind(router, (std::net::Ipv4Addr::LOCALHOST, 0))
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .thread_name("sfn-harness-endpoint")
+            .build()?;
+        let Listening {
+            listener,
+            url,
+            router,
+            stop,
+            stop_rx,
+        } = {
+            let _guard = runtime.enter();
+            Server::listen(router, (std::net::Ipv4Addr::LOCALHOST, 0))?
+        };
+        let (done, finished) = tokio::sync::oneshot::channel();
+        let serving = router.clone();
+        std::thread::Builder::new()
+            .name("sfn-harness-endpoint".into())
+            .spawn(move || {
+                runtime.block_on(accept_loop(listener, serving, stop_rx));
+                let _ = done.send(());
+                // Dropping the runtime here ends what still runs on it.
+            })?;
+        Ok(Server {
+            url,
+            router,
+            stop,
+            running: Some(Running::Thread(finished)),
+        })
     }
 
     /// Binds `addr` (port 0: the OS picks one) and serves `router` on the current tokio
@@ -275,6 +335,24 @@ impl Server {
         let handle = tokio::runtime::Handle::try_current().map_err(|e| {
             std::io::Error::other(format!("Server::bind needs a tokio runtime: {e}"))
         })?;
+        let Listening {
+            listener,
+            url,
+            router,
+            stop,
+            stop_rx,
+        } = Server::listen(router, addr)?;
+        let task = handle.spawn(accept_loop(listener, router.clone(), stop_rx));
+        Ok(Server {
+            url,
+            router,
+            stop,
+            running: Some(Running::Task(task)),
+        })
+    }
+
+    /// Binds `addr` for the runtime entered by the caller, and names the URL clients use.
+    fn listen(router: Router, addr: impl std::net::ToSocketAddrs) -> std::io::Result<Listening> {
         let std_listener = std::net::TcpListener::bind(addr)?;
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;
@@ -293,16 +371,13 @@ impl Server {
         }
         let router = Arc::new(router);
         let (stop, stop_rx) = watch::channel(false);
-        let listener = {
-            let _guard = handle.enter();
-            tokio::net::TcpListener::from_std(std_listener)?
-        };
-        let task = handle.spawn(accept_loop(listener, router.clone(), stop_rx));
-        Ok(Server {
+        let listener = tokio::net::TcpListener::from_std(std_listener)?;
+        Ok(Listening {
+            listener,
             url,
             router,
             stop,
-            task: Some(task),
+            stop_rx,
         })
     }
 
@@ -320,8 +395,14 @@ impl Server {
     /// Stops accepting, lets in-flight requests finish (up to 5 s of real time), then returns.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
+        match self.running.take() {
+            Some(Running::Task(task)) => {
+                let _ = task.await;
+            }
+            Some(Running::Thread(finished)) => {
+                let _ = finished.await;
+            }
+            None => {}
         }
     }
 }
@@ -660,5 +741,91 @@ mod tests {
         assert!(String::from_utf8_lossy(&r.body).contains("UnknownOperationException"));
         let r = router.handle(None, b"{}").await;
         assert_eq!(r.status, 400);
+    }
+
+    /// Answers every call with the name of the thread that served it.
+    struct ThreadName;
+    impl JsonService for ThreadName {
+        fn call<'a>(&'a self, _op: &'a str, _body: &'a [u8]) -> BoxFuture<'a, JsonReply> {
+            let name = std::thread::current().name().unwrap_or("").to_string();
+            Box::pin(async move { JsonReply::ok(&serde_json::json!({ "thread": name })) })
+        }
+    }
+
+    /// One AWS JSON 1.0 request over a plain blocking socket (no runtime needed), bounded by
+    /// `bound`; the whole response as text.
+    fn blocking_post(url: &str, target: &str, bound: Duration) -> std::io::Result<String> {
+        use std::io::{Read, Write};
+        let addr = url.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(addr)?;
+        stream.set_read_timeout(Some(bound))?;
+        let body = "{}";
+        write!(
+            stream,
+            "POST / HTTP/1.1\r\nHost: {addr}\r\nX-Amz-Target: {target}\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )?;
+        let mut out = String::new();
+        stream.read_to_string(&mut out)?;
+        Ok(out)
+    }
+
+    /// The harness's endpoint (`Server::start`) serves from its own thread, and its shutdown
+    /// waits for that thread's loop and closes the port.
+    #[tokio::test]
+    async fn the_harness_endpoint_serves_from_a_thread_of_its_own() {
+        let router =
+            Router::new(Clock::real()).with_service(SFN_TARGET_PREFIX, Arc::new(ThreadName));
+        let server = Server::start(router).expect("bind 127.0.0.1:0");
+        let url = server.url().to_string();
+        let asked = url.clone();
+        let reply = tokio::task::spawn_blocking(move || {
+            blocking_post(
+                &asked,
+                "AWSStepFunctions.ListStateMachines",
+                Duration::from_secs(10),
+            )
+        })
+        .await
+        .expect("the request thread")
+        .expect("an answer from the endpoint within 10 s");
+        assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+        assert!(
+            reply.contains(r#"{"thread":"sfn-harness-endpoint"}"#),
+            "served by another thread: {reply}"
+        );
+        tokio::time::timeout(Duration::from_secs(10), server.shutdown())
+            .await
+            .expect("the endpoint's thread ends its loop within 10 s of shutdown");
+        let addr = url.trim_start_matches("http://");
+        assert!(
+            std::net::TcpStream::connect(addr).is_err(),
+            "the port still accepts connections after shutdown"
+        );
+    }
+
+    /// `Server::bind` (what `sfn-harness serve` uses) serves on the caller's runtime.
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_bound_server_serves_on_the_callers_runtime() {
+        let router =
+            Router::new(Clock::real()).with_service(SFN_TARGET_PREFIX, Arc::new(ThreadName));
+        let server = Server::bind(router, ("127.0.0.1", 0)).expect("bind 127.0.0.1:0");
+        let url = server.url().to_string();
+        let reply = tokio::task::spawn_blocking(move || {
+            blocking_post(
+                &url,
+                "AWSStepFunctions.ListStateMachines",
+                Duration::from_secs(10),
+            )
+        })
+        .await
+        .expect("the request thread")
+        .expect("an answer from the endpoint within 10 s");
+        let test_thread = std::thread::current().name().unwrap_or("").to_string();
+        assert!(
+            reply.contains(&format!(r#"{{"thread":"{test_thread}"}}"#)),
+            "not served on the test's thread ({test_thread}): {reply}"
+        );
+        server.shutdown().await;
     }
 }
