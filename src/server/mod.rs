@@ -274,11 +274,12 @@ impl Server {
     ///
     /// Its connections, and the executions and long polls that its requests start, run on
     /// that thread, apart from the test's own runtime, where the SDK clients run. Sharing the
-    /// test's runtime cost the in-process harness 15% of its round trips per second against
-    /// a stub endpoint in the same process (`cargo bench --bench roundtrip`: 84–85% of the
-    /// stub at concurrency 16, 99–103% from its own thread, while the stub gains nothing from
-    /// one; README › Benchmarks, ninth round). Nothing about what the endpoint does depends on
-    /// the runtime it runs on: virtual time counts activities, not runtimes.
+    /// test's two worker threads cost the in-process harness a sixth of its round trips per
+    /// second against a stub endpoint in the same process (`cargo bench --bench roundtrip`,
+    /// concurrency 16: a median of 88% of the stub, 99% from its own thread, while the stub
+    /// gains nothing from one; README › Benchmarks, ninth round). Nothing about what the
+    /// endpoint does depends on the runtime it runs on: virtual time counts activities, not
+    /// runtimes.
     ///
     /// When the server stops, its runtime is dropped with whatever still runs on it.
     ///
