@@ -71,6 +71,15 @@
 //! draws from at the same moment: task tokens per execution, SQS message ids from the senders'
 //! stream and receipt handles from their own (README §4, "Simultaneous events").
 //!
+//! # Threads
+//!
+//! The endpoint is served from a thread of the harness's own (`sfn-harness-endpoint`, a
+//! current-thread tokio runtime), with the executions and long polls its requests start. The
+//! test's runtime runs the test, its SDK clients and the scripted workers. So the endpoint
+//! still answers while the test's only thread is blocked, and the SDK clients do not share
+//! worker threads with the server (README › Benchmarks, ninth round). Dropping the harness
+//! stops that thread; requests in flight get up to 5 s to finish.
+//!
 //! The power-user door is [`Harness::account`]: the [`Account`] the harness runs, with its
 //! engine, SQS service and router. Custom Task handlers go in through
 //! [`Harness::on_resource`].
