@@ -266,10 +266,11 @@ impl Harness {
             .with_sqs_receives(holds.clone())
             .with_interceptor(Arc::new(HoldsInterceptor(holds.clone())))
             .with_interceptor(Arc::new(ApiFaults(injector.clone())));
-        // Binding 127.0.0.1:0 fails only if the machine has no loopback interface or no free
-        // port; a harness cannot work without its endpoint, so that is a setup error.
+        // Starting fails only if the machine has no loopback interface or no free port, or
+        // the process can start no thread (or no runtime's epoll) any more; a harness cannot
+        // work without its endpoint, so that is a setup error.
         let server = Server::start(router).unwrap_or_else(|e| {
-            panic!("sfn-harness could not bind its endpoint on 127.0.0.1: {e}")
+            panic!("sfn-harness could not start its endpoint on 127.0.0.1 (binding the port, its thread and that thread's runtime): {e}")
         });
         let url = server.url().to_string();
         let inner = Arc::new(HarnessInner {
