@@ -258,6 +258,26 @@ struct Listening {
     stop_rx: watch::Receiver<bool>,
 }
 
+impl Listening {
+    /// Hands the accept loop to `run`, which starts it somewhere and says where.
+    fn serve(
+        self,
+        run: impl FnOnce(BoxFuture<'static, ()>) -> std::io::Result<Running>,
+    ) -> std::io::Result<Server> {
+        let accepting = Box::pin(accept_loop(
+            self.listener,
+            self.router.clone(),
+            self.stop_rx,
+        ));
+        Ok(Server {
+            running: Some(run(accepting)?),
+            url: self.url,
+            router: self.router,
+            stop: self.stop,
+        })
+    }
+}
+
 /// Where a [`Server`]'s accept loop runs, and how [`Server::shutdown`] waits for it.
 #[derive(Debug)]
 enum Running {
@@ -291,30 +311,20 @@ impl Server {
             .enable_all()
             .thread_name("sfn-harness-endpoint")
             .build()?;
-        let Listening {
-            listener,
-            url,
-            router,
-            stop,
-            stop_rx,
-        } = {
+        let listening = {
             let _guard = runtime.enter();
             Server::listen(router, (std::net::Ipv4Addr::LOCALHOST, 0))?
         };
-        let (done, finished) = tokio::sync::oneshot::channel();
-        let serving = router.clone();
-        std::thread::Builder::new()
-            .name("sfn-harness-endpoint".into())
-            .spawn(move || {
-                runtime.block_on(accept_loop(listener, serving, stop_rx));
-                let _ = done.send(());
-                // Dropping the runtime here ends what still runs on it.
-            })?;
-        Ok(Server {
-            url,
-            router,
-            stop,
-            running: Some(Running::Thread(finished)),
+        listening.serve(|accepting| {
+            let (done, finished) = tokio::sync::oneshot::channel();
+            std::thread::Builder::new()
+                .name("sfn-harness-endpoint".into())
+                .spawn(move || {
+                    runtime.block_on(accepting);
+                    let _ = done.send(());
+                    // Dropping the runtime here ends what still runs on it.
+                })?;
+            Ok(Running::Thread(finished))
         })
     }
 
@@ -336,20 +346,7 @@ impl Server {
         let handle = tokio::runtime::Handle::try_current().map_err(|e| {
             std::io::Error::other(format!("Server::bind needs a tokio runtime: {e}"))
         })?;
-        let Listening {
-            listener,
-            url,
-            router,
-            stop,
-            stop_rx,
-        } = Server::listen(router, addr)?;
-        let task = handle.spawn(accept_loop(listener, router.clone(), stop_rx));
-        Ok(Server {
-            url,
-            router,
-            stop,
-            running: Some(Running::Task(task)),
-        })
+        Server::listen(router, addr)?.serve(|accepting| Ok(Running::Task(handle.spawn(accepting))))
     }
 
     /// Binds `addr` for the runtime entered by the caller, and names the URL clients use.
@@ -771,18 +768,16 @@ mod tests {
         Ok(out)
     }
 
-    /// The harness's endpoint (`Server::start`) serves from its own thread, and its shutdown
-    /// waits for that thread's loop and closes the port.
-    #[tokio::test]
-    async fn the_harness_endpoint_serves_from_a_thread_of_its_own() {
-        let router =
-            Router::new(Clock::real()).with_service(SFN_TARGET_PREFIX, Arc::new(ThreadName));
-        let server = Server::start(router).expect("bind 127.0.0.1:0");
-        let url = server.url().to_string();
-        let asked = url.clone();
+    fn thread_name_router() -> Router {
+        Router::new(Clock::real()).with_service(SFN_TARGET_PREFIX, Arc::new(ThreadName))
+    }
+
+    /// A `ListStateMachines` call from a blocking thread, answered 200 within 10 s.
+    async fn ask(url: &str) -> String {
+        let url = url.to_string();
         let reply = tokio::task::spawn_blocking(move || {
             blocking_post(
-                &asked,
+                &url,
                 "AWSStepFunctions.ListStateMachines",
                 Duration::from_secs(10),
             )
@@ -791,6 +786,16 @@ mod tests {
         .expect("the request thread")
         .expect("an answer from the endpoint within 10 s");
         assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+        reply
+    }
+
+    /// The harness's endpoint (`Server::start`) serves from its own thread, and its shutdown
+    /// waits for that thread's loop and closes the port.
+    #[tokio::test]
+    async fn the_harness_endpoint_serves_from_a_thread_of_its_own() {
+        let server = Server::start(thread_name_router()).expect("bind 127.0.0.1:0");
+        let url = server.url().to_string();
+        let reply = ask(&url).await;
         assert!(
             reply.contains(r#"{"thread":"sfn-harness-endpoint"}"#),
             "served by another thread: {reply}"
@@ -808,20 +813,9 @@ mod tests {
     /// `Server::bind` (what `sfn-harness serve` uses) serves on the caller's runtime.
     #[tokio::test(flavor = "current_thread")]
     async fn a_bound_server_serves_on_the_callers_runtime() {
-        let router =
-            Router::new(Clock::real()).with_service(SFN_TARGET_PREFIX, Arc::new(ThreadName));
-        let server = Server::bind(router, ("127.0.0.1", 0)).expect("bind 127.0.0.1:0");
-        let url = server.url().to_string();
-        let reply = tokio::task::spawn_blocking(move || {
-            blocking_post(
-                &url,
-                "AWSStepFunctions.ListStateMachines",
-                Duration::from_secs(10),
-            )
-        })
-        .await
-        .expect("the request thread")
-        .expect("an answer from the endpoint within 10 s");
+        let server =
+            Server::bind(thread_name_router(), ("127.0.0.1", 0)).expect("bind 127.0.0.1:0");
+        let reply = ask(server.url()).await;
         let test_thread = std::thread::current().name().unwrap_or("").to_string();
         assert!(
             reply.contains(&format!(r#"{{"thread":"{test_thread}"}}"#)),
