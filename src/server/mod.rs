@@ -8,8 +8,9 @@
 //! ([`SqsApi`]), and `AWSStepFunctions` to whatever Step Functions API is plugged in with
 //! [`Router::with_service`]. A [`Server`] binds `127.0.0.1:0` (or, with [`Server::bind`], any
 //! address) synchronously (so its URL is known at once), serves with hyper (the harness's
-//! endpoint from a thread of its own, [`Server::bind`] on the current tokio runtime), logs one `tracing` event per request (target `sfn_harness::request`), and shuts down
-//! gracefully when dropped or on [`Server::shutdown`].
+//! endpoint from a thread of its own, [`Server::bind`] on the current tokio runtime), logs one
+//! `tracing` event per request (target `sfn_harness::request`), and shuts down gracefully when
+//! dropped or on [`Server::shutdown`].
 //!
 //! Every request holds a [`Clock::activity`] while it is handled, so virtual time never skips
 //! under a request in progress; a long poll parks while it waits.
@@ -58,6 +59,9 @@ const DRAIN_BYTES: usize = 32 * 1024 * 1024;
 
 /// The target prefix of Step Functions operations.
 pub(crate) const SFN_TARGET_PREFIX: &str = "AWSStepFunctions";
+
+/// The name of the thread that serves a harness's endpoint ([`Server::start`]).
+const ENDPOINT_THREAD: &str = "sfn-harness-endpoint";
 
 /// One AWS JSON 1.0 service: answers operations of one `X-Amz-Target` prefix.
 ///
@@ -309,7 +313,7 @@ impl Server {
     pub(crate) fn start(router: Router) -> std::io::Result<Server> {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
-            .thread_name("sfn-harness-endpoint")
+            .thread_name(ENDPOINT_THREAD)
             .build()?;
         let listening = {
             let _guard = runtime.enter();
@@ -318,7 +322,7 @@ impl Server {
         listening.serve(|accepting| {
             let (done, finished) = tokio::sync::oneshot::channel();
             std::thread::Builder::new()
-                .name("sfn-harness-endpoint".into())
+                .name(ENDPOINT_THREAD.into())
                 .spawn(move || {
                     runtime.block_on(accepting);
                     let _ = done.send(());
@@ -741,52 +745,38 @@ mod tests {
         assert_eq!(r.status, 400);
     }
 
-    /// Answers every call with the name of the thread that served it.
+    /// Answers every call with the name of the thread that served it; `Boom` panics.
     struct ThreadName;
     impl JsonService for ThreadName {
-        fn call<'a>(&'a self, _op: &'a str, _body: &'a [u8]) -> BoxFuture<'a, JsonReply> {
+        fn call<'a>(&'a self, op: &'a str, _body: &'a [u8]) -> BoxFuture<'a, JsonReply> {
             let name = std::thread::current().name().unwrap_or("").to_string();
-            Box::pin(async move { JsonReply::ok(&serde_json::json!({ "thread": name })) })
+            Box::pin(async move {
+                assert_ne!(op, "Boom", "the service was asked to panic");
+                JsonReply::ok(&serde_json::json!({ "thread": name }))
+            })
         }
-    }
-
-    /// One AWS JSON 1.0 request over a plain blocking socket (no runtime needed), bounded by
-    /// `bound`; the whole response as text.
-    fn blocking_post(url: &str, target: &str, bound: Duration) -> std::io::Result<String> {
-        use std::io::{Read, Write};
-        let addr = url.trim_start_matches("http://");
-        let mut stream = std::net::TcpStream::connect(addr)?;
-        stream.set_read_timeout(Some(bound))?;
-        let body = "{}";
-        write!(
-            stream,
-            "POST / HTTP/1.1\r\nHost: {addr}\r\nX-Amz-Target: {target}\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        )?;
-        let mut out = String::new();
-        stream.read_to_string(&mut out)?;
-        Ok(out)
     }
 
     fn thread_name_router() -> Router {
         Router::new(Clock::real()).with_service(SFN_TARGET_PREFIX, Arc::new(ThreadName))
     }
 
-    /// A `ListStateMachines` call from a blocking thread, answered 200 within 10 s.
+    /// A `ListStateMachines` call from a blocking thread, answered 200 within 10 s: its body.
     async fn ask(url: &str) -> String {
         let url = url.to_string();
         let reply = tokio::task::spawn_blocking(move || {
-            blocking_post(
+            crate::tests::support::raw_json_call(
                 &url,
                 "AWSStepFunctions.ListStateMachines",
+                "{}",
                 Duration::from_secs(10),
             )
         })
         .await
         .expect("the request thread")
         .expect("an answer from the endpoint within 10 s");
-        assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
-        reply
+        assert_eq!(reply.status, 200, "{reply:?}");
+        reply.body
     }
 
     /// The harness's endpoint (`Server::start`) serves from its own thread, and its shutdown
@@ -797,7 +787,7 @@ mod tests {
         let url = server.url().to_string();
         let reply = ask(&url).await;
         assert!(
-            reply.contains(r#"{"thread":"sfn-harness-endpoint"}"#),
+            reply.contains(&format!(r#"{{"thread":"{ENDPOINT_THREAD}"}}"#)),
             "served by another thread: {reply}"
         );
         tokio::time::timeout(Duration::from_secs(10), server.shutdown())
@@ -808,6 +798,58 @@ mod tests {
             std::net::TcpStream::connect(addr).is_err(),
             "the port still accepts connections after shutdown"
         );
+    }
+
+    /// Bad input to the endpoint's thread: a request that is not HTTP, one without a target,
+    /// one whose service panics. Each gets its error (AWS-shaped where it is a call), and the
+    /// thread serves on.
+    #[tokio::test]
+    async fn the_endpoint_thread_answers_bad_input_and_serves_on() {
+        use crate::tests::support::{raw_json_call, raw_request};
+        let server = Server::start(thread_name_router()).expect("bind 127.0.0.1:0");
+        let url = server.url().to_string();
+        let bound = Duration::from_secs(10);
+        let replies = tokio::task::spawn_blocking(move || {
+            let not_http = {
+                use std::io::{Read, Write};
+                let mut s = std::net::TcpStream::connect(url.trim_start_matches("http://"))?;
+                s.set_read_timeout(Some(bound))?;
+                s.write_all(b"\x16\x03\x01 not http at all\r\n\r\n")?;
+                let mut out = String::new();
+                // hyper answers 400 and closes, or just closes: either way the read ends.
+                let _ = s.read_to_string(&mut out);
+                out
+            };
+            let untargeted = raw_request(&url, "POST", "/", &[], "{}", bound)?;
+            let panicked = raw_json_call(&url, "AWSStepFunctions.Boom", "{}", bound)?;
+            let after = raw_json_call(&url, "AWSStepFunctions.ListStateMachines", "{}", bound)?;
+            std::io::Result::Ok((not_http, untargeted, panicked, after))
+        })
+        .await
+        .expect("the request thread")
+        .expect("answers from the endpoint within 10 s each");
+        let (not_http, untargeted, panicked, after) = replies;
+        assert!(
+            not_http.is_empty() || not_http.starts_with("HTTP/1.1 400"),
+            "{not_http}"
+        );
+        assert_eq!(untargeted.status, 400, "{untargeted:?}");
+        assert!(untargeted.body.contains("__type"), "{untargeted:?}");
+        assert_eq!(panicked.status, 500, "{panicked:?}");
+        let error: serde_json::Value = serde_json::from_str(&panicked.body).expect("JSON");
+        assert!(error["__type"].as_str().is_some(), "{error}");
+        assert!(
+            error["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("Boom")),
+            "{error}"
+        );
+        assert_eq!(after.status, 200, "{after:?}");
+        assert!(
+            after.body.contains(ENDPOINT_THREAD),
+            "served by another thread after the bad input: {after:?}"
+        );
+        server.shutdown().await;
     }
 
     /// `Server::bind` (what `sfn-harness serve` uses) serves on the caller's runtime.

@@ -7,7 +7,7 @@
 
 #[allow(unreachable_pub)]
 #[path = "../../tests/support/mod.rs"]
-mod support;
+pub(crate) mod support;
 
 mod conformance;
 mod distributed_map;

@@ -9,8 +9,6 @@
 //! releases before SQS's JSON switch) driven by `tests/query/boto_query.py`, installed into a venv
 //! under target/ by `tests/query/setup_venv.sh`.
 
-use std::io::{Read, Write};
-
 use sfn_harness::internals::Server;
 use sfn_harness::time::Clock;
 
@@ -39,32 +37,16 @@ fn request(
     headers: &[(&str, &str)],
     body: &str,
 ) -> (u16, String, String) {
-    let mut s = std::net::TcpStream::connect(super::host_port(server)).expect("connect");
-    let mut req = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-        super::host_port(server),
-        body.len()
-    );
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str("\r\n");
-    req.push_str(body);
-    s.write_all(req.as_bytes()).expect("write");
-    let mut out = String::new();
-    s.read_to_string(&mut out).expect("read");
-    let (head, body) = out.split_once("\r\n\r\n").expect("a response");
-    let status = head
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .expect("status");
-    let content_type = head
-        .lines()
-        .find_map(|l| l.strip_prefix("content-type: "))
-        .unwrap_or_default()
-        .to_string();
-    (status, content_type, body.to_string())
+    let r = super::support::raw_request(
+        server.url(),
+        method,
+        path,
+        headers,
+        body,
+        std::time::Duration::from_secs(30),
+    )
+    .expect("a response");
+    (r.status, r.content_type, r.body)
 }
 
 const FORM: (&str, &str) = (

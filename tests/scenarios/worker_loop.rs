@@ -256,25 +256,21 @@ async fn polling_a_deleted_queue_is_queue_does_not_exist(h: Harness) {
 /// and the endpoint still answers. Bounded: the worker's socket gives up after 10 s.
 #[tokio::test]
 async fn the_endpoint_answers_while_the_tests_only_thread_is_blocked() {
-    use std::io::{Read, Write};
     let h = sfn_harness::Harness::start().await;
-    let addr = h.endpoint_url().trim_start_matches("http://").to_string();
-    let worker = std::thread::spawn(move || -> std::io::Result<String> {
-        let mut stream = std::net::TcpStream::connect(&addr)?;
-        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-        write!(
-            stream,
-            "POST / HTTP/1.1\r\nHost: {addr}\r\nX-Amz-Target: AWSStepFunctions.ListStateMachines\r\nContent-Type: application/x-amz-json-1.0\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
-        )?;
-        let mut reply = String::new();
-        stream.read_to_string(&mut reply)?;
-        Ok(reply)
+    let url = h.endpoint_url().to_string();
+    let worker = std::thread::spawn(move || {
+        super::support::raw_json_call(
+            &url,
+            "AWSStepFunctions.ListStateMachines",
+            "{}",
+            Duration::from_secs(10),
+        )
     });
     // Joined without an await: the test's one runtime thread is blocked until the worker ends.
     let reply = worker
         .join()
         .expect("the worker thread")
         .expect("an answer within 10 s while the test's thread was blocked");
-    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
-    assert!(reply.contains(r#""stateMachines":[]"#), "{reply}");
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert!(reply.body.contains(r#""stateMachines":[]"#), "{reply:?}");
 }

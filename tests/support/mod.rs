@@ -108,6 +108,84 @@ pub async fn run_once(
 }
 
 // ---------------------------------------------------------------------------------------------
+// Raw HTTP
+
+/// A response read off the wire by [`raw_request`].
+#[derive(Debug, Clone)]
+pub struct RawResponse {
+    pub status: u16,
+    /// The `content-type` header's value (empty without one).
+    pub content_type: String,
+    pub body: String,
+}
+
+/// One AWS JSON 1.0 call (`POST /`, `X-Amz-Target: target`) by [`raw_request`].
+pub fn raw_json_call(
+    url: &str,
+    target: &str,
+    body: &str,
+    bound: Duration,
+) -> std::io::Result<RawResponse> {
+    let headers = [
+        ("X-Amz-Target", target),
+        ("Content-Type", "application/x-amz-json-1.0"),
+    ];
+    raw_request(url, "POST", "/", &headers, body, bound)
+}
+
+/// One HTTP/1.1 request to `url` (`http://host:port`) over a blocking socket, with
+/// `Connection: close`: no runtime involved, so it also works while a test's runtime thread is
+/// blocked. It gives up with an error after `bound` without an answer.
+pub fn raw_request(
+    url: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &str,
+    bound: Duration,
+) -> std::io::Result<RawResponse> {
+    use std::io::{Read, Write};
+    let addr = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(addr)?;
+    stream.set_read_timeout(Some(bound))?;
+    let mut request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        request.push_str(&format!("{k}: {v}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes())?;
+    let mut out = String::new();
+    stream.read_to_string(&mut out)?;
+    let invalid =
+        |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidData, format!("{what}: {out}"));
+    let (head, body) = out
+        .split_once("\r\n\r\n")
+        .ok_or_else(|| invalid("no end of head"))?;
+    let status = head
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .ok_or_else(|| invalid("no status"))?;
+    let content_type = head
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("content-type")
+                .then(|| value.trim().to_string())
+        })
+        .unwrap_or_default();
+    Ok(RawResponse {
+        status,
+        content_type,
+        body: body.to_string(),
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
 // Event types
 
 /// The event types of `events`, in order.
